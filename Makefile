@@ -1,0 +1,49 @@
+# xecm-bridge: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+GOBIN := $(shell $(GO) env GOPATH)/bin
+TEMPORAL_VERSION := v1.5.1
+# The Temporal CLI (dev server + Web UI). Installed with `go install` when
+# missing: about 7 minutes to build once on 2 cores, then cached.
+TEMPORAL_CLI ?= $(shell command -v temporal 2>/dev/null || echo $(GOBIN)/temporal)
+WORKFLOWCHECK := $(GOBIN)/workflowcheck
+export TEMPORAL_CLI
+
+.PHONY: demo dev test unit e2e vet workflowcheck bench build tools clean
+
+build:
+	$(GO) build ./...
+
+$(GOBIN)/temporal:
+	@echo "Installing the Temporal CLI $(TEMPORAL_VERSION) (dev server and Web UI; first time only, several minutes)..."
+	$(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
+
+$(WORKFLOWCHECK):
+	$(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@latest
+
+tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK)
+
+## demo: start Temporal, the simulators and the workers, publish the seeded approved page, show the result, stop.
+demo: $(TEMPORAL_CLI)
+	./scripts/demo.sh demo
+
+## dev: the same as demo, but keep everything running until Ctrl-C.
+dev: $(TEMPORAL_CLI)
+	./scripts/demo.sh dev
+
+## test: the whole suite (vet, workflowcheck, unit, client/simulator, end-to-end on a real dev server).
+test: vet workflowcheck $(TEMPORAL_CLI)
+	$(GO) test -count=1 -timeout 30m ./...
+
+vet:
+	$(GO) vet ./...
+
+workflowcheck: $(WORKFLOWCHECK)
+	$(WORKFLOWCHECK) ./workflows/...
+
+## bench: throughput, actions per publish and worker memory; figures go into the README.
+bench: $(TEMPORAL_CLI)
+	./scripts/bench.sh
+
+clean:
+	rm -rf .demo

@@ -1,0 +1,129 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// ConfluenceActivities run on the Confluence task queue.
+type ConfluenceActivities struct {
+	Confluence *confluence.Client
+	Rules      *mapping.Rules
+}
+
+// ReadPage reads a page version with its labels, the content properties the
+// mapping needs and its attachment list, and checks that the space is mapped
+// and the page carries the approval signal.
+func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (*PageSnapshot, error) {
+	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version})
+	if rest.IsKind(err, rest.KindNotFound) {
+		if in.Version > 0 {
+			return nil, nonRetryable(ErrPageNotFound, "Confluence page %s has no version %d (or the bridge's account cannot see it)", in.PageID, in.Version)
+		}
+		return nil, nonRetryable(ErrPageNotFound, "Confluence page %s does not exist (or the bridge's account cannot see it)", in.PageID)
+	}
+	if err != nil {
+		return nil, backendError("read page", err)
+	}
+	snap := &PageSnapshot{
+		PageID: page.ID, Title: page.Title, SpaceID: page.SpaceID, SpaceKey: page.SpaceKey,
+		OwnerID: page.OwnerID, AuthorID: page.Version.AuthorID, URL: page.WebURL,
+		Version: page.Version.Number, VersionAt: page.Version.CreatedAt,
+	}
+	if snap.OwnerID == "" {
+		snap.OwnerID = page.AuthorID
+	}
+	if err := a.resolveSpace(ctx, snap); err != nil {
+		return nil, err
+	}
+	rules, err := a.Rules.ForSpace(snap.SpaceKey)
+	if err != nil {
+		return nil, backendError("mapping", err)
+	}
+	labels, err := a.Confluence.Labels(ctx, page.ID)
+	if err != nil {
+		return nil, backendError("read labels", err)
+	}
+	approved := false
+	for _, l := range labels {
+		snap.Labels = append(snap.Labels, l.Name)
+		approved = approved || l.Name == rules.Approval.Label
+	}
+	sort.Strings(snap.Labels)
+	if !approved {
+		return nil, nonRetryable(ErrNotApproved, "Confluence page %s (%q, version %d) is not approved: it lacks the label %q that space %s requires",
+			page.ID, page.Title, page.Version.Number, rules.Approval.Label, snap.SpaceKey)
+	}
+	// The approval evidence Confluence offers without a workflow app: the
+	// author and time of the approved version.
+	snap.PublishedLabel = rules.PublishedLabel
+	snap.ApprovalSignal = fmt.Sprintf("label %q", rules.Approval.Label)
+	snap.ApprovedBy = page.Version.AuthorID
+	snap.ApprovedAt = page.Version.CreatedAt
+	for _, key := range rules.PropertyKeys() {
+		prop, err := a.Confluence.GetProperty(ctx, page.ID, key)
+		if rest.IsKind(err, rest.KindNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, backendError("read property "+key, err)
+		}
+		if snap.Properties == nil {
+			snap.Properties = map[string]json.RawMessage{}
+		}
+		snap.Properties[key] = prop.Value
+	}
+	atts, err := a.Confluence.Attachments(ctx, page.ID)
+	if err != nil {
+		return nil, backendError("list attachments", err)
+	}
+	for _, att := range atts {
+		snap.Attachments = append(snap.Attachments, AttachmentRef{
+			ID: att.ID, FileName: att.Title, MediaType: att.MediaType, Size: att.FileSize,
+			Version: att.Version, DownloadLink: att.DownloadLink,
+		})
+	}
+	return snap, nil
+}
+
+func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnapshot) error {
+	var (
+		space *confluence.Space
+		err   error
+	)
+	if snap.SpaceID != "" {
+		space, err = a.Confluence.GetSpace(ctx, snap.SpaceID)
+	} else {
+		space, err = a.Confluence.GetSpaceByKey(ctx, snap.SpaceKey)
+	}
+	if err != nil {
+		return backendError("read space", err)
+	}
+	snap.SpaceID, snap.SpaceKey, snap.SpaceName = space.ID, space.Key, space.Name
+	return nil
+}
+
+// WriteBack records the OTCS record on the page as a content property and a
+// label. Neither creates a page version, and the webhook receiver ignores
+// the bridge's own label, so this never triggers another publish.
+func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) error {
+	if _, err := a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record); err != nil {
+		return backendError("write record property", err)
+	}
+	if in.Label == "" {
+		return nil
+	}
+	err := a.Confluence.AddLabels(ctx, in.PageID, in.Label)
+	var re *rest.Error
+	if errors.As(err, &re) && re.Kind == rest.KindNotFound {
+		return nonRetryable(ErrPageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
+	}
+	return backendError("add label", err)
+}

@@ -1,0 +1,63 @@
+package activities
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// Application error types. Each names what went wrong so an operator (or a
+// script reading `starter status`) knows what to fix; all but the backend
+// availability ones are non-retryable.
+const (
+	ErrPageNotFound       = "PageNotFound"
+	ErrNotApproved        = "NotApproved"
+	ErrNoMapping          = "NoMapping"
+	ErrMissingMetadata    = "MissingMetadata"
+	ErrAttributeType      = "AttributeType"
+	ErrNoSuchAttribute    = "NoSuchAttribute"
+	ErrRecordOnHold       = "RecordOnHold"
+	ErrChecksumMismatch   = "ChecksumMismatch"
+	ErrBackendRejected    = "BackendRejected"    // a 4xx the bridge cannot fix by retrying
+	ErrBackendUnavailable = "BackendUnavailable" // 5xx, 429, transport: retried
+)
+
+func nonRetryable(errType, format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), errType, nil)
+}
+
+// backendError turns a client error into a Temporal application error:
+// retryable (honouring Retry-After) when the backend may recover, otherwise
+// non-retryable with the server's message.
+func backendError(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *rest.Error
+	if !errors.As(err, &re) {
+		var mm *mapping.MissingMetadataError
+		var at *mapping.AttributeTypeError
+		var nm *mapping.NoMappingError
+		switch {
+		case errors.As(err, &mm):
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrMissingMetadata, nil)
+		case errors.As(err, &at):
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrAttributeType, nil)
+		case errors.As(err, &nm):
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrNoMapping, nil)
+		}
+		// Context cancellation, I/O on the stream: let Temporal retry.
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	msg := what + ": " + re.Error()
+	if re.Retryable() {
+		return temporal.NewApplicationErrorWithOptions(msg, ErrBackendUnavailable, temporal.ApplicationErrorOptions{
+			NextRetryDelay: re.RetryAfter,
+		})
+	}
+	return temporal.NewNonRetryableApplicationError(msg, ErrBackendRejected, nil)
+}

@@ -1,0 +1,339 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// OpenTextActivities run on the OpenText task queue. Upload also reads from
+// Confluence, because it streams the page straight into OTCS.
+type OpenTextActivities struct {
+	OTCS       *opentext.Client
+	Confluence *confluence.Client
+	Rules      *mapping.Rules
+}
+
+// sourceMarker is written into the OTCS version description; it is how a
+// retried or repeated publish finds that this page version is already stored.
+func sourceMarker(pageID string, version int) string {
+	return fmt.Sprintf("confluence:%s:v%d", pageID, version)
+}
+
+// Nickname is the OTCS nickname that identifies a page's record. Nicknames
+// are unique across OTCS, so it finds the node wherever it was moved.
+func Nickname(pageID string) string {
+	return "xecm_confluence_" + strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, pageID)
+}
+
+// UploadRendition streams the page version's rendition into OTCS: the first
+// publish of a page creates the document (with its category values), later
+// ones add a version. A page version already stored is found by its marker
+// and not stored again, so retries never duplicate a node or a version.
+func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput) (*UploadResult, error) {
+	page := &in.Page
+	rules, err := a.Rules.ForSpace(page.SpaceKey)
+	if err != nil {
+		return nil, backendError("mapping", err)
+	}
+	facts := page.Facts()
+	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, rules.FolderPath(facts))
+	if err != nil {
+		return nil, backendError("ensure target folder "+strings.Join(rules.FolderPath(facts), "/"), err)
+	}
+	values, err := a.categoryValues(ctx, folder.ID, rules, facts)
+	if err != nil {
+		return nil, err
+	}
+	src, err := a.newSource(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	marker := sourceMarker(page.PageID, page.Version)
+	existing, name, err := a.findRecord(ctx, folder.ID, rules, facts)
+	if err != nil {
+		return nil, err
+	}
+	res := &UploadResult{FolderID: folder.ID, Name: name}
+	if existing == nil {
+		node, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
+			ParentID: folder.ID, Name: name, Description: marker + " " + page.Title,
+			File: src.upload(name), Categories: values,
+		})
+		if rest.IsKind(err, rest.KindConflict) {
+			// Lost a race with another publish of the same page: use its node.
+			existing, _, err = a.findRecord(ctx, folder.ID, rules, facts)
+			if err == nil && existing == nil {
+				err = nonRetryable(ErrBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
+			}
+			if err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			return nil, backendError("create document", err)
+		} else {
+			if err := a.OTCS.SetNickname(ctx, node.ID, Nickname(page.PageID)); err != nil {
+				return nil, backendError("set nickname", err)
+			}
+			res.NodeID, res.Name, res.Version, res.Created = node.ID, node.Name, 1, true
+			return src.finish(res, a.OTCS.NodeURL(node.ID))
+		}
+	}
+	res.NodeID, res.Name = existing.ID, existing.Name
+	if err := a.checkHolds(ctx, existing.ID); err != nil {
+		return nil, err
+	}
+	versions, err := a.OTCS.Versions(ctx, existing.ID)
+	if err != nil {
+		return nil, backendError("list versions", err)
+	}
+	for _, v := range versions {
+		if strings.HasPrefix(v.Description, marker+" ") || v.Description == marker {
+			// Stored by an earlier attempt: recompute the checksum from the
+			// (deterministic) rendition instead of uploading it again.
+			res.Version, res.Reused = v.Number, true
+			if err := src.hashOnly(); err != nil {
+				return nil, err
+			}
+			return src.finish(res, a.OTCS.NodeURL(existing.ID))
+		}
+	}
+	if err := a.OTCS.SetNickname(ctx, existing.ID, Nickname(page.PageID)); err != nil && !rest.IsKind(err, rest.KindConflict) {
+		return nil, backendError("set nickname", err)
+	}
+	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), marker+" "+page.Title)
+	if err != nil {
+		return nil, backendError("add version", err)
+	}
+	res.Version = v.Number
+	return src.finish(res, a.OTCS.NodeURL(existing.ID))
+}
+
+// findRecord looks the page's record up by nickname, then by name in the
+// folder (checking the identity attribute, so a different document with the
+// same title is never versioned). It returns the node (nil if none) and the
+// name a new record should get.
+func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Space, facts mapping.PageFacts) (*opentext.Node, string, error) {
+	name := rules.RecordName(facts)
+	node, err := a.OTCS.NodeByNickname(ctx, Nickname(facts.PageID))
+	switch {
+	case err == nil:
+		return node, node.Name, nil
+	case !rest.IsKind(err, rest.KindNotFound):
+		return nil, "", backendError("look up nickname", err)
+	}
+	def, err := a.OTCS.CategoryDefinition(ctx, folderID, rules.Category.ID)
+	if err != nil {
+		return nil, "", backendError("read category definition", err)
+	}
+	identityKey := ""
+	for _, attr := range def.Attributes {
+		if strings.EqualFold(attr.Name, rules.IdentityAttribute()) {
+			identityKey = attr.Key
+		}
+	}
+	for _, candidate := range []string{name, mapping.LegalName(name + " (" + facts.PageID + ")")} {
+		n, err := a.OTCS.FindChild(ctx, folderID, candidate)
+		if err != nil {
+			return nil, "", backendError("look up "+candidate, err)
+		}
+		if n == nil {
+			return nil, candidate, nil
+		}
+		vals, err := a.OTCS.CategoryValues(ctx, n.ID, rules.Category.ID)
+		if err != nil && !rest.IsKind(err, rest.KindNotFound) {
+			return nil, "", backendError("read category of "+candidate, err)
+		}
+		if fmt.Sprint(vals[identityKey]) == facts.PageID {
+			return n, n.Name, nil
+		}
+	}
+	return nil, "", nonRetryable(ErrBackendRejected, "folder %d already holds other documents named %q and %q; rename them or change the name rule", folderID, name, name+" ("+facts.PageID+")")
+}
+
+// categoryValues resolves the mapped attribute values and types them
+// against the category definition in OTCS.
+func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, rules *mapping.Space, facts mapping.PageFacts) (map[string]any, error) {
+	def, err := a.OTCS.CategoryDefinition(ctx, nodeID, rules.Category.ID)
+	if err != nil {
+		return nil, backendError(fmt.Sprintf("read category %d", rules.Category.ID), err)
+	}
+	byName := map[string]opentext.AttributeDef{}
+	var names []string
+	for _, attr := range def.Attributes {
+		byName[strings.ToLower(attr.Name)] = attr
+		names = append(names, attr.Name)
+	}
+	texts, err := rules.Values(facts)
+	if err != nil {
+		return nil, backendError("map metadata", err)
+	}
+	values := map[string]any{fmt.Sprintf("%d_1", rules.Category.ID): map[string]any{}}
+	for _, rule := range rules.Category.Attributes {
+		attr, ok := byName[strings.ToLower(rule.Name)]
+		if !ok {
+			return nil, nonRetryable(ErrNoSuchAttribute, "category %d (%s) has no attribute %q (mapping file line %d); its attributes are: %s",
+				def.ID, def.Name, rule.Name, rule.Line, strings.Join(names, ", "))
+		}
+		text, ok := texts[rule.Name]
+		if !ok {
+			continue
+		}
+		v, err := mapping.Typed(attr.Name, attr.Type, text)
+		if err != nil {
+			return nil, backendError("map metadata", err)
+		}
+		if attr.MaxLength > 0 && len([]rune(text)) > attr.MaxLength {
+			return nil, nonRetryable(ErrAttributeType, "category attribute %q allows %d characters; the mapped value has %d", attr.Name, attr.MaxLength, len([]rune(text)))
+		}
+		values[attr.Key] = v
+	}
+	return values, nil
+}
+
+func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error {
+	holds, err := a.OTCS.NodeHolds(ctx, nodeID)
+	if err != nil {
+		return backendError("read holds", err)
+	}
+	var active []string
+	for _, h := range holds {
+		if h.Active {
+			active = append(active, fmt.Sprintf("%q (%d)", h.Name, h.ID))
+		}
+	}
+	if len(active) > 0 {
+		return nonRetryable(ErrRecordOnHold, "OTCS node %d is on hold %s; the bridge never changes a held record. Release the hold, then publish again", nodeID, strings.Join(active, ", "))
+	}
+	return nil
+}
+
+// ClassifyRecord writes the full category values (now including the
+// checksum) and applies the RM classification. An RM classification already
+// on the record is left as it is: a declared record is never re-declared.
+func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInput) (*ClassifyResult, error) {
+	rules, err := a.Rules.ForSpace(in.Page.SpaceKey)
+	if err != nil {
+		return nil, backendError("mapping", err)
+	}
+	if err := a.checkHolds(ctx, in.NodeID); err != nil {
+		return nil, err
+	}
+	facts := in.Page.Facts()
+	facts.Checksum = in.SHA256
+	values, err := a.categoryValues(ctx, in.NodeID, rules, facts)
+	if err != nil {
+		return nil, err
+	}
+	catID := rules.Category.ID
+	if _, err := a.OTCS.CategoryValues(ctx, in.NodeID, catID); rest.IsKind(err, rest.KindNotFound) {
+		err = a.OTCS.ApplyCategory(ctx, in.NodeID, catID, values)
+		if err != nil {
+			return nil, backendError("apply category", err)
+		}
+	} else if err != nil {
+		return nil, backendError("read category values", err)
+	} else {
+		delete(values, fmt.Sprintf("%d_1", catID))
+		if err := a.OTCS.UpdateCategory(ctx, in.NodeID, catID, values); err != nil {
+			return nil, backendError("update category", err)
+		}
+	}
+	res := &ClassifyResult{CategoryID: catID, Attributes: len(values)}
+	if rules.RM == nil {
+		return res, nil
+	}
+	state, err := a.OTCS.RMClassifications(ctx, in.NodeID)
+	if err != nil {
+		return nil, backendError("read RM classification", err)
+	}
+	for _, c := range state.Classifications {
+		if c.ClassID == rules.RM.ClassID {
+			res.Classification, res.Official = describeRM(c), c.Official
+			return res, nil
+		}
+	}
+	err = a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
+		ClassID: rules.RM.ClassID, Official: rules.RM.Official, Status: rules.RM.Status,
+		RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: state.MetadataToken,
+	})
+	if err != nil {
+		return nil, backendError("apply RM classification", err)
+	}
+	state, err = a.OTCS.RMClassifications(ctx, in.NodeID)
+	if err != nil {
+		return nil, backendError("read RM classification", err)
+	}
+	for _, c := range state.Classifications {
+		if c.ClassID == rules.RM.ClassID {
+			res.Classification, res.Official = describeRM(c), c.Official
+		}
+	}
+	return res, nil
+}
+
+func describeRM(c opentext.RMClassification) string {
+	return strings.TrimSpace(c.FileNumber + " " + c.Name)
+}
+
+// VerifyRecord downloads the stored version and checks its SHA-256 and size
+// against what was computed while uploading (fixity).
+func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) error {
+	body, err := a.OTCS.DownloadVersion(ctx, in.NodeID, in.Version)
+	if err != nil {
+		return backendError(fmt.Sprintf("download node %d version %d", in.NodeID, in.Version), err)
+	}
+	defer body.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, &heartbeatReader{ctx: ctx, r: body})
+	if err != nil {
+		return fmt.Errorf("read back node %d version %d: %w", in.NodeID, in.Version, err)
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	if got != in.SHA256 || n != in.Size {
+		return nonRetryable(ErrChecksumMismatch, "OTCS node %d version %d holds %d bytes with SHA-256 %s; the bridge uploaded %d bytes with SHA-256 %s",
+			in.NodeID, in.Version, n, got, in.Size, in.SHA256)
+	}
+	return nil
+}
+
+// heartbeatReader reports progress on long transfers so a stuck one is
+// noticed after the heartbeat timeout instead of the whole activity timeout.
+type heartbeatReader struct {
+	ctx  context.Context
+	r    io.Reader
+	n    int64
+	last int64
+}
+
+func (h *heartbeatReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.n += int64(n)
+	if h.n-h.last >= 8<<20 {
+		h.last = h.n
+		recordProgress(h.ctx, h.n)
+	}
+	return n, err
+}
+
+func recordProgress(ctx context.Context, n int64) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, strconv.FormatInt(n, 10)+" bytes")
+	}
+}

@@ -1,0 +1,143 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sync"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/rendition"
+)
+
+// renditionSource produces a page version's rendition as a stream, as many
+// times as the upload needs it (each HTTP attempt re-reads it from
+// Confluence), hashing and counting the bytes of the latest attempt.
+type renditionSource struct {
+	ctx  context.Context
+	doc  rendition.Document
+	mu   sync.Mutex
+	last *attempt
+}
+
+type attempt struct {
+	hash hash.Hash
+	size int64
+	err  error
+	done chan struct{}
+}
+
+func (a *OpenTextActivities) newSource(ctx context.Context, page *PageSnapshot) (*renditionSource, error) {
+	full, err := a.Confluence.GetPage(ctx, page.PageID, confluence.GetPageOptions{Version: page.Version, BodyFormat: "export_view"})
+	if rest.IsKind(err, rest.KindNotFound) {
+		return nil, nonRetryable(ErrPageNotFound, "Confluence page %s version %d is gone", page.PageID, page.Version)
+	}
+	if err != nil {
+		return nil, backendError("read page body", err)
+	}
+	doc := rendition.Document{
+		PageID: page.PageID, Title: page.Title, SpaceKey: page.SpaceKey, SpaceName: page.SpaceName,
+		AuthorID: page.AuthorID, URL: page.URL, Version: page.Version, VersionAt: page.VersionAt,
+		ApprovalSignal: page.ApprovalSignal, ApprovedBy: page.ApprovedBy, ApprovedAt: page.ApprovedAt,
+		BodyHTML: full.Body,
+	}
+	for _, ref := range page.Attachments {
+		att := confluence.Attachment{ID: ref.ID, Title: ref.FileName, MediaType: ref.MediaType, FileSize: ref.Size, Version: ref.Version, DownloadLink: ref.DownloadLink}
+		pageID := page.PageID
+		doc.Attachments = append(doc.Attachments, rendition.Attachment{
+			FileName: ref.FileName, MediaType: ref.MediaType, Size: ref.Size, Version: ref.Version,
+			Open: func() (io.ReadCloser, error) {
+				rc, err := a.Confluence.DownloadAttachment(ctx, pageID, att)
+				if err != nil {
+					return nil, backendError("download attachment "+att.Title, err)
+				}
+				return rc, nil
+			},
+		})
+	}
+	return &renditionSource{ctx: ctx, doc: doc}, nil
+}
+
+// upload is the streaming upload of the rendition under the record's name.
+func (s *renditionSource) upload(name string) opentext.Upload {
+	return opentext.Upload{FileName: name + rendition.FileExtension, MimeType: rendition.MediaType, Open: s.open}
+}
+
+func (s *renditionSource) open() (io.ReadCloser, error) {
+	pr, pw := io.Pipe()
+	at := &attempt{hash: sha256.New(), done: make(chan struct{})}
+	s.mu.Lock()
+	s.last = at
+	s.mu.Unlock()
+	go func() {
+		defer close(at.done)
+		counter := &heartbeatWriter{ctx: s.ctx, n: &at.size}
+		_, at.err = rendition.Write(io.MultiWriter(pw, at.hash, counter), s.doc)
+		pw.CloseWithError(at.err)
+	}()
+	return &attemptReader{PipeReader: pr, at: at}, nil
+}
+
+// attemptReader stops the rendition writer when the HTTP attempt gives up.
+type attemptReader struct {
+	*io.PipeReader
+	at *attempt
+}
+
+func (r *attemptReader) Close() error {
+	r.PipeReader.CloseWithError(errors.New("upload attempt ended"))
+	<-r.at.done
+	return nil
+}
+
+// hashOnly renders once without uploading, to learn the checksum of a
+// version an earlier attempt already stored.
+func (s *renditionSource) hashOnly() error {
+	at := &attempt{hash: sha256.New(), done: make(chan struct{})}
+	_, at.err = rendition.Write(io.MultiWriter(at.hash, &heartbeatWriter{ctx: s.ctx, n: &at.size}), s.doc)
+	close(at.done)
+	s.mu.Lock()
+	s.last = at
+	s.mu.Unlock()
+	return at.err
+}
+
+// finish fills in the checksum and size of the attempt that succeeded.
+func (s *renditionSource) finish(res *UploadResult, url string) (*UploadResult, error) {
+	s.mu.Lock()
+	at := s.last
+	s.mu.Unlock()
+	if at == nil {
+		return nil, errors.New("rendition was never produced")
+	}
+	<-at.done
+	if at.err != nil {
+		return nil, fmt.Errorf("render page %s v%d: %w", s.doc.PageID, s.doc.Version, at.err)
+	}
+	res.SHA256 = hex.EncodeToString(at.hash.Sum(nil))
+	res.Size = at.size
+	res.URL = url
+	return res, nil
+}
+
+// heartbeatWriter counts bytes and heartbeats on the way.
+type heartbeatWriter struct {
+	ctx  context.Context
+	n    *int64
+	last int64
+}
+
+func (h *heartbeatWriter) Write(p []byte) (int, error) {
+	*h.n += int64(len(p))
+	if *h.n-h.last >= 8<<20 {
+		h.last = *h.n
+		recordProgress(h.ctx, *h.n)
+	}
+	return len(p), nil
+}

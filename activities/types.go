@@ -1,0 +1,125 @@
+// Package activities holds the bridge's Temporal activities: structs with
+// injected backend clients, one struct per backend so each runs on its own
+// task queue and under that backend's rate limit. Payloads carry ids,
+// versions, sizes and checksums only; document bytes stream from Confluence
+// to OpenText inside one activity and never enter Temporal.
+package activities
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// Task queues, one per backend, so each backend's rate limit is enforced by
+// the server for all workers of that queue together.
+const (
+	ConfluenceTaskQueue = "xecm-bridge-confluence"
+	OpenTextTaskQueue   = "xecm-bridge-opentext"
+)
+
+// RecordPropertyKey is the Confluence content property where the bridge
+// records the OTCS record of a page. Writing it does not create a page
+// version, so it never re-triggers a flow.
+const RecordPropertyKey = "xecm-bridge.record"
+
+// ReadPageInput names the page version to read.
+type ReadPageInput struct {
+	PageID  string
+	Version int // 0 = current
+}
+
+// AttachmentRef identifies one attachment of a page version.
+type AttachmentRef struct {
+	ID           string
+	FileName     string
+	MediaType    string
+	Size         int64
+	Version      int
+	DownloadLink string
+}
+
+// PageSnapshot is what the bridge knows about one approved page version.
+type PageSnapshot struct {
+	PageID, Title                string
+	SpaceID, SpaceKey, SpaceName string
+	OwnerID, AuthorID, URL       string
+	Version                      int
+	VersionAt                    time.Time
+	Labels                       []string
+	Properties                   map[string]json.RawMessage // only those the mapping reads
+	ApprovalSignal               string
+	ApprovedBy                   string
+	ApprovedAt                   time.Time
+	Attachments                  []AttachmentRef
+}
+
+// Facts is the snapshot as the mapping rules see it.
+func (p *PageSnapshot) Facts() mapping.PageFacts {
+	return mapping.PageFacts{
+		PageID: p.PageID, Title: p.Title, SpaceKey: p.SpaceKey, SpaceName: p.SpaceName,
+		OwnerID: p.OwnerID, AuthorID: p.AuthorID, URL: p.URL, Version: p.Version, VersionAt: p.VersionAt,
+		Labels: p.Labels, Properties: p.Properties, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
+	}
+}
+
+// UploadInput asks for the rendition of a page version to be stored in OTCS.
+type UploadInput struct {
+	Page PageSnapshot
+}
+
+// UploadResult says where the rendition landed.
+type UploadResult struct {
+	NodeID   int64
+	Name     string
+	FolderID int64
+	Version  int    // OTCS version number holding this page version
+	SHA256   string // of the rendition bytes, computed while streaming
+	Size     int64
+	Created  bool // a new node was created (first publish of the page)
+	Reused   bool // this page version was already stored; nothing was written
+	URL      string
+}
+
+// ClassifyInput asks for the metadata and RM classification of a record.
+type ClassifyInput struct {
+	Page   PageSnapshot
+	NodeID int64
+	SHA256 string
+}
+
+// ClassifyResult reports the classification applied.
+type ClassifyResult struct {
+	CategoryID     int64
+	Attributes     int    // attribute values written
+	Classification string // RM file number and name, "" when the space has no RM rule
+	Official       bool
+}
+
+// VerifyInput names the stored version and its expected fixity.
+type VerifyInput struct {
+	NodeID  int64
+	Version int
+	SHA256  string
+	Size    int64
+}
+
+// RecordLink is what the bridge writes back onto the Confluence page.
+type RecordLink struct {
+	NodeID         int64     `json:"nodeId"`
+	Version        int       `json:"otcsVersion"`
+	PageVersion    int       `json:"pageVersion"`
+	URL            string    `json:"url"`
+	SHA256         string    `json:"sha256"`
+	Classification string    `json:"classification,omitempty"`
+	PublishedAt    time.Time `json:"publishedAt"`
+	WorkflowID     string    `json:"workflowId"`
+}
+
+// WriteBackInput asks for the record link to be stored on the page.
+type WriteBackInput struct {
+	PageID string
+	Label  string // label to add, e.g. "otcs-published"
+	Record RecordLink
+}

@@ -1,0 +1,124 @@
+package rest
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// RetryConfig bounds the transport's own retries. Temporal retries whole
+// activities on top of this, so these stay short.
+type RetryConfig struct {
+	Max     int           // retries after the first attempt (default 4)
+	WaitMin time.Duration // first back-off (default 200ms)
+	WaitMax time.Duration // longest back-off, and the cap on Retry-After (default 30s)
+}
+
+func (c RetryConfig) withDefaults() RetryConfig {
+	if c.Max == 0 {
+		c.Max = 4
+	}
+	if c.Max < 0 {
+		c.Max = 0
+	}
+	if c.WaitMin <= 0 {
+		c.WaitMin = 200 * time.Millisecond
+	}
+	if c.WaitMax <= 0 {
+		c.WaitMax = 30 * time.Second
+	}
+	return c
+}
+
+// NewRetryingClient returns a go-retryablehttp client that retries transport
+// errors, 429 and 5xx (except 501), honouring Retry-After, and never retries
+// any other status. base may be nil.
+func NewRetryingClient(base *http.Client, cfg RetryConfig) *retryablehttp.Client {
+	cfg = cfg.withDefaults()
+	rc := retryablehttp.NewClient()
+	if base != nil {
+		rc.HTTPClient = base
+	}
+	rc.Logger = nil
+	rc.RetryMax = cfg.Max
+	rc.RetryWaitMin = cfg.WaitMin
+	rc.RetryWaitMax = cfg.WaitMax
+	rc.CheckRetry = checkRetry
+	rc.Backoff = backoff
+	// Hand the last response back instead of a generic "giving up" error,
+	// so the caller can read the status and the server's message.
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	return rc
+}
+
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			var certErr *x509.UnknownAuthorityError
+			if errors.As(uerr.Err, &certErr) || strings.Contains(uerr.Error(), "stopped after") {
+				return false, err
+			}
+		}
+		return true, nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		return true, nil
+	}
+	return false, nil
+}
+
+func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d > max {
+				d = max
+			}
+			return d
+		}
+	}
+	d := time.Duration(float64(min) * math.Pow(2, float64(attempt)))
+	if d > max || d <= 0 {
+		d = max
+	}
+	// Full jitter keeps many workers from retrying in step.
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// ParseRetryAfter reads a Retry-After value given in seconds or as an
+// HTTP date. ok is false when the header is empty or unreadable.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}

@@ -1,0 +1,110 @@
+// Package roles builds the Temporal workers of each role. The same binary
+// runs any set of roles, so each can be scaled on its own: more OpenText
+// workers during a backfill, say.
+package roles
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// The roles a worker process can take.
+const (
+	Workflows  = "workflows"
+	Confluence = "confluence"
+	OpenText   = "opentext"
+)
+
+// All is every role, in start order.
+var All = []string{Workflows, Confluence, OpenText}
+
+// Parse reads a comma-separated role list; "all" means every role.
+func Parse(s string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, r := range strings.Split(s, ",") {
+		r = strings.TrimSpace(strings.ToLower(r))
+		switch r {
+		case "":
+		case "all":
+			for _, a := range All {
+				seen[a] = true
+			}
+		case Workflows, Confluence, OpenText:
+			seen[r] = true
+		default:
+			return nil, fmt.Errorf("unknown worker role %q (use workflows, confluence, opentext or all)", r)
+		}
+	}
+	var out []string
+	for _, a := range All {
+		if seen[a] {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no worker role given (use workflows, confluence, opentext or all)")
+	}
+	return out, nil
+}
+
+// Deps are what the activity roles need.
+type Deps struct {
+	Confluence *confluence.Client
+	OpenText   *opentext.Client
+	Rules      *mapping.Rules
+}
+
+// Needs reports whether the roles need backend clients and mapping rules.
+func Needs(roles []string) bool {
+	for _, r := range roles {
+		if r != Workflows {
+			return true
+		}
+	}
+	return false
+}
+
+// New builds one worker per role, not yet started.
+func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]worker.Worker, error) {
+	var out []worker.Worker
+	for _, r := range roles {
+		switch r {
+		case Workflows:
+			w := worker.New(c, workflows.TaskQueue, worker.Options{
+				MaxConcurrentWorkflowTaskExecutionSize: cfg.WorkflowConcurrency,
+			})
+			Register(w)
+			out = append(out, w)
+		case Confluence:
+			w := worker.New(c, activities.ConfluenceTaskQueue, worker.Options{
+				MaxConcurrentActivityExecutionSize: cfg.ConfluenceConcurrency,
+				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
+			})
+			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
+			out = append(out, w)
+		case OpenText:
+			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
+				MaxConcurrentActivityExecutionSize: cfg.OpenTextConcurrency,
+				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
+			})
+			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// Register registers every workflow on w (also used by replay tests).
+func Register(w worker.WorkflowRegistry) {
+	w.RegisterWorkflow(workflows.PublishPage)
+}

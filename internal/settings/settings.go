@@ -1,0 +1,104 @@
+// Package settings reads the process settings of every binary from the
+// environment. Business rules are not here: they live in the mapping file
+// (BRIDGE_MAPPING_FILE). Secrets come only from the environment and are
+// never logged.
+package settings
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+)
+
+// Temporal is how to reach the Temporal service (local dev server or Cloud).
+type Temporal struct {
+	Address   string `envconfig:"TEMPORAL_ADDRESS" default:"localhost:7233"`
+	Namespace string `envconfig:"TEMPORAL_NAMESPACE" default:"default"`
+	APIKey    string `envconfig:"TEMPORAL_API_KEY"`  // Temporal Cloud API key (implies TLS)
+	TLSCert   string `envconfig:"TEMPORAL_TLS_CERT"` // mTLS client certificate file
+	TLSKey    string `envconfig:"TEMPORAL_TLS_KEY"`  // mTLS client key file
+	UIURL     string `envconfig:"TEMPORAL_UI_URL" default:"http://localhost:8233"`
+}
+
+// Confluence is how to reach Confluence.
+type Confluence struct {
+	BaseURL  string `envconfig:"CONFLUENCE_BASE_URL" default:"http://127.0.0.1:8090"`
+	Flavor   string `envconfig:"CONFLUENCE_FLAVOR" default:"cloud"` // cloud or datacenter
+	Email    string `envconfig:"CONFLUENCE_EMAIL"`
+	APIToken string `envconfig:"CONFLUENCE_API_TOKEN"`
+	Token    string `envconfig:"CONFLUENCE_TOKEN"` // Bearer: DC personal access token or OAuth token
+}
+
+// OpenText is how to reach OTCS.
+type OpenText struct {
+	BaseURL  string `envconfig:"OTCS_BASE_URL" default:"http://127.0.0.1:8091/otcs/cs.exe"`
+	Username string `envconfig:"OTCS_USERNAME"`
+	Password string `envconfig:"OTCS_PASSWORD"`
+	Domain   string `envconfig:"OTCS_DOMAIN"`
+}
+
+// HTTP tunes both backend clients.
+type HTTP struct {
+	Timeout      time.Duration `envconfig:"BRIDGE_HTTP_TIMEOUT" default:"0"` // per request; 0 = none (uploads can be long)
+	RetryMax     int           `envconfig:"BRIDGE_HTTP_RETRY_MAX" default:"4"`
+	RetryWaitMin time.Duration `envconfig:"BRIDGE_HTTP_RETRY_WAIT_MIN" default:"200ms"`
+	RetryWaitMax time.Duration `envconfig:"BRIDGE_HTTP_RETRY_WAIT_MAX" default:"30s"`
+}
+
+// Worker tunes a worker process.
+type Worker struct {
+	Queues                string  `envconfig:"BRIDGE_WORKER_QUEUES" default:"all"` // workflows,confluence,opentext or all
+	MappingFile           string  `envconfig:"BRIDGE_MAPPING_FILE" default:"mapping.yaml"`
+	ConfluenceRate        float64 `envconfig:"BRIDGE_CONFLUENCE_RATE" default:"10"` // activities/s across all workers (server-enforced)
+	OpenTextRate          float64 `envconfig:"BRIDGE_OPENTEXT_RATE" default:"10"`
+	ConfluenceConcurrency int     `envconfig:"BRIDGE_CONFLUENCE_CONCURRENCY" default:"8"` // activities at once in this worker
+	OpenTextConcurrency   int     `envconfig:"BRIDGE_OPENTEXT_CONCURRENCY" default:"4"`
+	WorkflowConcurrency   int     `envconfig:"BRIDGE_WORKFLOW_CONCURRENCY" default:"50"`
+}
+
+// Logging sets the log level (debug, info, warn, error).
+type Logging struct {
+	Level string `envconfig:"BRIDGE_LOG_LEVEL" default:"info"`
+}
+
+// Load fills any of the structs above from the environment.
+func Load(specs ...any) error {
+	for _, s := range specs {
+		if err := envconfig.Process("", s); err != nil {
+			return fmt.Errorf("settings: %w", err)
+		}
+	}
+	return nil
+}
+
+// ConfluenceClient builds the Confluence client from settings.
+func ConfluenceClient(c Confluence, h HTTP) (*confluence.Client, error) {
+	return confluence.New(confluence.Config{
+		BaseURL: c.BaseURL, Flavor: confluence.Flavor(strings.ToLower(c.Flavor)),
+		Email: c.Email, APIToken: c.APIToken, Token: c.Token,
+		HTTPClient: h.client(), Retry: h.retry(), UserAgent: "xecm-bridge",
+	})
+}
+
+// OpenTextClient builds the OTCS client from settings.
+func OpenTextClient(o OpenText, h HTTP) (*opentext.Client, error) {
+	return opentext.New(opentext.Config{
+		BaseURL: o.BaseURL, Username: o.Username, Password: o.Password, Domain: o.Domain,
+		HTTPClient: h.client(), Retry: h.retry(), UserAgent: "xecm-bridge",
+	})
+}
+
+func (h HTTP) retry() rest.RetryConfig {
+	return rest.RetryConfig{Max: h.RetryMax, WaitMin: h.RetryWaitMin, WaitMax: h.RetryWaitMax}
+}
+
+func (h HTTP) client() *http.Client {
+	return &http.Client{Timeout: h.Timeout}
+}

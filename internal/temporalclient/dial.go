@@ -1,0 +1,60 @@
+// Package temporalclient dials Temporal from settings: a local dev server
+// in plain text, or Temporal Cloud with an API key or mTLS.
+package temporalclient
+
+import (
+	"crypto/tls"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+)
+
+// Options builds client options from settings.
+func Options(s settings.Temporal, logger log.Logger) (client.Options, error) {
+	opts := client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: logger}
+	switch {
+	case s.APIKey != "" && s.TLSCert != "":
+		return opts, fmt.Errorf("set either TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY, not both")
+	case s.APIKey != "":
+		if s.Namespace == "default" || s.Namespace == "" {
+			return opts, fmt.Errorf("TEMPORAL_API_KEY is set but TEMPORAL_NAMESPACE is not: Temporal Cloud needs the namespace (e.g. myns.a1b2c)")
+		}
+		opts.Credentials = client.NewAPIKeyStaticCredentials(s.APIKey)
+		opts.ConnectionOptions.TLS = &tls.Config{}
+	case s.TLSCert != "" || s.TLSKey != "":
+		cert, err := tls.LoadX509KeyPair(s.TLSCert, s.TLSKey)
+		if err != nil {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
+		}
+		opts.ConnectionOptions.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	case strings.HasSuffix(strings.Split(s.Address, ":")[0], ".tmprl.cloud") || strings.HasSuffix(strings.Split(s.Address, ":")[0], ".api.temporal.io"):
+		return opts, fmt.Errorf("TEMPORAL_ADDRESS %s is Temporal Cloud: set TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY", s.Address)
+	}
+	return opts, nil
+}
+
+// Dial connects to Temporal.
+func Dial(s settings.Temporal, logger log.Logger) (client.Client, error) {
+	opts, err := Options(s, logger)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.Dial(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", s.Address, s.Namespace, err)
+	}
+	return c, nil
+}
+
+// WorkflowURL is the Web UI link of a workflow.
+func WorkflowURL(s settings.Temporal, workflowID string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimRight(s.UIURL, "/"), s.Namespace, pathEscape(workflowID))
+}
+
+func pathEscape(s string) string {
+	return strings.NewReplacer("/", "%2F", " ", "%20", "#", "%23", "?", "%3F").Replace(s)
+}

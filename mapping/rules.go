@@ -1,0 +1,144 @@
+// Package mapping holds the business rules of the bridge: per Confluence
+// space, what counts as approved, where records go in OpenText, which
+// category attributes get which values, and the RM classification. The rules
+// live in one YAML file that is validated at start-up; every error names the
+// file, the line and the rule that is wrong.
+package mapping
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Rules is a validated mapping file.
+type Rules struct {
+	File   string           // path it was read from (for messages)
+	Root   int64            // OTCS node id under which folder paths are resolved
+	Spaces map[string]Space // by Confluence space key
+}
+
+// Space is the rule set for one Confluence space.
+type Space struct {
+	Key            string
+	Line           int
+	Approval       Approval
+	PublishedLabel string    // label the bridge sets after publishing
+	Folder         []string  // path segments under Rules.Root; may hold {year} and {month}
+	Name           string    // record name template; default "{title}"
+	Category       Category  // OTCS category to apply
+	RM             *RMPolicy // nil: no RM classification
+}
+
+// Approval says which signal marks a page as approved.
+type Approval struct {
+	Label string // a page label, e.g. "approved"
+}
+
+// Category is the OTCS category and how each attribute gets its value.
+type Category struct {
+	ID         int64
+	Attributes []Attribute // in file order
+}
+
+// Attribute maps one category attribute (by its display name) to a source.
+type Attribute struct {
+	Name     string // category attribute name as OTCS shows it, e.g. "Department"
+	Line     int
+	Source   Source
+	Default  string // used when the source yields nothing
+	Required bool   // no value and no default → the publish stops with MissingMetadata
+}
+
+// SourceKind is where an attribute value comes from.
+type SourceKind string
+
+// The sources an attribute value can come from.
+const (
+	FromValue       SourceKind = "value"           // a constant
+	FromSpace       SourceKind = "space"           // space key
+	FromSpaceName   SourceKind = "space.name"      // space name
+	FromTitle       SourceKind = "title"           // page title
+	FromOwner       SourceKind = "owner"           // page owner account id
+	FromAuthor      SourceKind = "author"          // author of the published version
+	FromPageID      SourceKind = "page.id"         // the source identity; exactly one attribute must use it
+	FromPageVersion SourceKind = "page.version"    // Confluence version number
+	FromPageURL     SourceKind = "page.url"        // link back to the page
+	FromApprovedBy  SourceKind = "approval.by"     // who approved
+	FromApprovedAt  SourceKind = "approval.at"     // when (date)
+	FromApproval    SourceKind = "approval.status" // "Approved"
+	FromChecksum    SourceKind = "checksum"        // SHA-256 of the stored rendition
+	FromLabel       SourceKind = "label"           // the rest of the first label with Prefix
+	FromProperty    SourceKind = "property"        // a content property (Key, optional Field)
+)
+
+var fromKinds = []SourceKind{FromSpace, FromSpaceName, FromTitle, FromOwner, FromAuthor, FromPageID,
+	FromPageVersion, FromPageURL, FromApprovedBy, FromApprovedAt, FromApproval, FromChecksum}
+
+// Source is one attribute's value source.
+type Source struct {
+	Kind   SourceKind
+	Value  string // FromValue
+	Prefix string // FromLabel
+	Key    string // FromProperty
+	Field  string // FromProperty: field within an object value
+}
+
+// RMPolicy is the records-management classification applied to a record.
+type RMPolicy struct {
+	ClassID  int64
+	Official bool
+	Status   string
+}
+
+// ForSpace returns the rules for a space, or a *NoMappingError.
+func (r *Rules) ForSpace(key string) (*Space, error) {
+	s, ok := r.Spaces[key]
+	if !ok {
+		return nil, &NoMappingError{Space: key, Known: r.SpaceKeys()}
+	}
+	return &s, nil
+}
+
+// SpaceKeys lists the mapped spaces in order.
+func (r *Rules) SpaceKeys() []string {
+	keys := make([]string, 0, len(r.Spaces))
+	for k := range r.Spaces {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// PropertyKeys lists the content properties the space's rules read.
+func (s *Space) PropertyKeys() []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, a := range s.Category.Attributes {
+		if a.Source.Kind == FromProperty && !seen[a.Source.Key] {
+			seen[a.Source.Key] = true
+			keys = append(keys, a.Source.Key)
+		}
+	}
+	return keys
+}
+
+// IdentityAttribute is the attribute that holds the source page id.
+func (s *Space) IdentityAttribute() string {
+	for _, a := range s.Category.Attributes {
+		if a.Source.Kind == FromPageID {
+			return a.Name
+		}
+	}
+	return ""
+}
+
+// NoMappingError says a space has no rules.
+type NoMappingError struct {
+	Space string
+	Known []string
+}
+
+func (e *NoMappingError) Error() string {
+	return fmt.Sprintf("space %q has no mapping (mapped spaces: %s); add it under spaces: in the mapping file", e.Space, strings.Join(e.Known, ", "))
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the whole bridge locally: Temporal dev server (with Web UI and the
+# bridge's search attributes), both simulators and all worker roles; then
+# publishes the seeded approved page and shows what landed on both sides.
+#   demo.sh demo   stop everything afterwards
+#   demo.sh dev    keep everything running until Ctrl-C
+set -euo pipefail
+mode=${1:-demo}
+cd "$(dirname "$0")/.."
+
+state=.demo
+mkdir -p "$state/bin"
+temporal_cli=${TEMPORAL_CLI:-temporal}
+temporal_port=${TEMPORAL_PORT:-7233}
+ui_port=${TEMPORAL_UI_PORT:-8233}
+export CONFLUENCE_SIM_ADDR=${CONFLUENCE_SIM_ADDR:-127.0.0.1:8090}
+export OPENTEXT_SIM_ADDR=${OPENTEXT_SIM_ADDR:-127.0.0.1:8091}
+export TEMPORAL_ADDRESS=127.0.0.1:$temporal_port
+export TEMPORAL_NAMESPACE=default
+export TEMPORAL_UI_URL=http://127.0.0.1:$ui_port
+export CONFLUENCE_BASE_URL=http://$CONFLUENCE_SIM_ADDR
+export CONFLUENCE_FLAVOR=cloud
+export CONFLUENCE_EMAIL=bridge@example.com
+export CONFLUENCE_API_TOKEN=demo-token
+export OTCS_BASE_URL=http://$OPENTEXT_SIM_ADDR/otcs/cs.exe
+export OTCS_USERNAME=bridge
+export OTCS_PASSWORD=bridge-secret
+export BRIDGE_MAPPING_FILE=${BRIDGE_MAPPING_FILE:-mapping.yaml}
+
+port_free() { ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+wait_port() {
+  for _ in $(seq 1 300); do
+    if ! port_free "$1"; then return 0; fi
+    sleep 0.2
+  done
+  echo "demo: $2 did not start listening on $1; see $state/$3" >&2
+  exit 1
+}
+for addr in "127.0.0.1:$temporal_port" "127.0.0.1:$ui_port" "$CONFLUENCE_SIM_ADDR" "$OPENTEXT_SIM_ADDR"; do
+  if ! port_free "$addr"; then
+    echo "demo: $addr is already in use (an earlier 'make dev' still running?). Stop it or set TEMPORAL_PORT, TEMPORAL_UI_PORT, CONFLUENCE_SIM_ADDR, OPENTEXT_SIM_ADDR." >&2
+    exit 1
+  fi
+done
+
+echo "==> building"
+go build -o "$state/bin/" ./workers ./starter ./simulators
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+echo "==> starting Temporal dev server (gRPC $TEMPORAL_ADDRESS, Web UI $TEMPORAL_UI_URL)"
+search_attrs=()
+for sa in BridgePageId BridgeSpace BridgeOtcsNodeId BridgeStage; do search_attrs+=(--search-attribute "$sa=Keyword"); done
+"$temporal_cli" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
+  --log-level warn "${search_attrs[@]}" >"$state/temporal.log" 2>&1 &
+pids+=($!)
+wait_port "127.0.0.1:$temporal_port" "Temporal" temporal.log
+
+echo "==> starting simulators (Confluence http://$CONFLUENCE_SIM_ADDR, OpenText $OTCS_BASE_URL)"
+"$state/bin/simulators" >"$state/simulators.log" 2>&1 &
+pids+=($!)
+wait_port "$CONFLUENCE_SIM_ADDR" "Confluence simulator" simulators.log
+wait_port "$OPENTEXT_SIM_ADDR" "OpenText simulator" simulators.log
+
+echo "==> starting workers (roles: workflows, confluence, opentext)"
+"$state/bin/workers" --queues all >"$state/workers.log" 2>&1 &
+pids+=($!)
+
+echo "==> publishing the approved page 100001 \"Records Retention Policy\""
+"$state/bin/starter" publish --page 100001 --wait
+echo
+echo "==> what landed on both sides"
+"$state/bin/starter" show --page 100001
+echo
+echo "==> a page without the approval label is refused (expected to fail):"
+"$state/bin/starter" publish --page 100002 --wait || true
+echo
+echo "Web UI: $TEMPORAL_UI_URL/namespaces/default/workflows (logs in $state/)"
+
+if [ "$mode" = dev ]; then
+  echo "Everything keeps running; Ctrl-C stops it. Try: $state/bin/starter status publish:100001:v1"
+  wait
+fi

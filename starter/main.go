@@ -1,0 +1,107 @@
+// Command starter is the operator's CLI: it starts publishes and reports on
+// them. Exit codes: 0 success, 1 the workflow failed, 2 usage error,
+// 3 configuration or connection error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Exit codes a script can rely on.
+const (
+	exitOK       = 0
+	exitFailed   = 1
+	exitUsage    = 2
+	exitSettings = 3
+)
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// failedError is a workflow that ended without success.
+type failedError struct{ msg string }
+
+func (e failedError) Error() string { return e.msg }
+
+const usage = `usage: starter <command> [flags]
+
+commands:
+  publish --page ID [--version N] [--wait] [--json]   publish an approved page version to OTCS
+  status WORKFLOW_ID [--json]                          state of a run (stage, result or failure)
+  show --page ID                                       what the bridge recorded for a page (Confluence and OTCS)
+
+Settings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see the README.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	ctx, cancel := context.WithTimeout(ctx, 24*time.Hour)
+	defer cancel()
+	var err error
+	switch args[0] {
+	case "publish":
+		err = publish(ctx, args[1:], stdout)
+	case "status":
+		err = status(ctx, args[1:], stdout)
+	case "show":
+		err = show(ctx, args[1:], stdout)
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	var ue usageError
+	var fe failedError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "starter: %s\n\n%s", ue.msg, usage)
+		return exitUsage
+	case errors.As(err, &fe):
+		fmt.Fprintf(stderr, "starter: %s\n", fe.msg)
+		return exitFailed
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "starter: %v\n", err)
+		return exitSettings
+	}
+}
+
+// parseFlags parses a subcommand's flags, allowing positional arguments
+// before or after them.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,96 @@
+// Command workers runs the bridge's Temporal workers. Roles are chosen with
+// --queues (workflows, confluence, opentext or all); each role polls its own
+// task queue. It stops gracefully on SIGINT/SIGTERM, letting running
+// activities finish.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/worker"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	"github.com/xecm-bridge/xecm-bridge/internal/roles"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "workers:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		tc settings.Temporal
+		cc settings.Confluence
+		oc settings.OpenText
+		hc settings.HTTP
+		wc settings.Worker
+		lc settings.Logging
+	)
+	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &lc); err != nil {
+		return err
+	}
+	queues := flag.String("queues", wc.Queues, "worker roles: workflows, confluence, opentext or all (env BRIDGE_WORKER_QUEUES)")
+	mappingFile := flag.String("mapping", wc.MappingFile, "mapping file (env BRIDGE_MAPPING_FILE)")
+	flag.Parse()
+
+	zl, err := logging.New(lc.Level, os.Stderr)
+	if err != nil {
+		return err
+	}
+	rs, err := roles.Parse(*queues)
+	if err != nil {
+		return err
+	}
+	var deps roles.Deps
+	if roles.Needs(rs) {
+		if deps.Rules, err = mapping.LoadFile(*mappingFile); err != nil {
+			return err
+		}
+		if deps.Confluence, err = settings.ConfluenceClient(cc, hc); err != nil {
+			return fmt.Errorf("confluence settings: %w", err)
+		}
+		if deps.OpenText, err = settings.OpenTextClient(oc, hc); err != nil {
+			return fmt.Errorf("opentext settings: %w", err)
+		}
+	}
+	c, err := temporalclient.Dial(tc, logging.NewTemporal(zl))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ws, err := roles.New(c, rs, wc, deps)
+	if err != nil {
+		return err
+	}
+	for i, w := range ws {
+		if err := w.Start(); err != nil {
+			for _, started := range ws[:i] {
+				started.Stop()
+			}
+			return fmt.Errorf("start %s worker: %w", rs[i], err)
+		}
+	}
+	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Msg("Workers started")
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case s := <-sig:
+		zl.Info().Str("signal", s.String()).Msg("Stopping workers")
+	case <-worker.InterruptCh():
+	}
+	for _, w := range ws {
+		w.Stop()
+	}
+	zl.Info().Msg("Workers stopped")
+	return nil
+}

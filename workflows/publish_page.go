@@ -1,0 +1,232 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+)
+
+// PublishPageInput names the approved page version to publish.
+type PublishPageInput struct {
+	PageID      string
+	Version     int    // the approved version; 0 = whatever is current when the run starts
+	RequestedBy string // who or what started it (CLI user, webhook, schedule)
+}
+
+// PublishPageResult is the record the page version became.
+type PublishPageResult struct {
+	PageID         string
+	PageVersion    int
+	Title          string
+	SpaceKey       string
+	NodeID         int64
+	OTCSVersion    int
+	Name           string
+	URL            string
+	SHA256         string
+	Size           int64
+	Created        bool // first publish of this page
+	Reused         bool // this version was already in OTCS (a repeated publish)
+	Classification string
+}
+
+// PublishStatus answers the "status" query.
+type PublishStatus struct {
+	Stage       string
+	PageID      string
+	PageVersion int
+	NodeID      int64
+	OTCSVersion int
+	Error       string
+}
+
+// StatusQuery is the query that returns a run's PublishStatus.
+const StatusQuery = "status"
+
+// PublishPageWorkflowID is the run's id: one publish per page version, so a
+// duplicate trigger finds the existing run instead of starting another.
+func PublishPageWorkflowID(pageID string, version int) string {
+	return fmt.Sprintf("publish:%s:v%d", pageID, version)
+}
+
+// PublishPage publishes an approved Confluence page version into OTCS as a
+// controlled record: read and check the page, stream its rendition into
+// OTCS (new document or new version), set category and RM classification,
+// verify the stored checksum, and link the record back on the page.
+func PublishPage(ctx workflow.Context, in PublishPageInput) (*PublishPageResult, error) {
+	p := &publishRun{in: in, status: PublishStatus{Stage: StageReading, PageID: in.PageID, PageVersion: in.Version}}
+	if err := p.setup(ctx); err != nil {
+		return nil, err
+	}
+	res, err := p.run(ctx)
+	if err != nil {
+		p.failed(ctx, err)
+		return nil, err
+	}
+	return res, nil
+}
+
+type publishRun struct {
+	in     PublishPageInput
+	status PublishStatus
+	space  string
+	logger log.Logger
+}
+
+func (p *publishRun) setup(ctx workflow.Context) error {
+	if p.in.PageID == "" {
+		return temporal.NewNonRetryableApplicationError("page id is required", "InvalidInput", nil)
+	}
+	p.logger = log.With(workflow.GetLogger(ctx), "pageId", p.in.PageID, "version", p.in.Version)
+	return workflow.SetQueryHandler(ctx, StatusQuery, func() (PublishStatus, error) { return p.status, nil })
+}
+
+func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
+	var conf *activities.ConfluenceActivities
+	var otcs *activities.OpenTextActivities
+
+	var page activities.PageSnapshot
+	err := workflow.ExecuteActivity(confluenceCtx(ctx, "Read page and check approval"), conf.ReadPage,
+		activities.ReadPageInput{PageID: p.in.PageID, Version: p.in.Version}).Get(ctx, &page)
+	if err != nil {
+		return nil, err
+	}
+	p.space = page.SpaceKey
+	p.status.PageVersion = page.Version
+
+	p.stage(ctx, StageUploading)
+	var up activities.UploadResult
+	err = workflow.ExecuteActivity(transferCtx(ctx, "Stream rendition into OTCS"), otcs.UploadRendition,
+		activities.UploadInput{Page: page}).Get(ctx, &up)
+	if err != nil {
+		return nil, err
+	}
+	p.status.NodeID, p.status.OTCSVersion = up.NodeID, up.Version
+
+	p.stage(ctx, StageClassifying)
+	var cls activities.ClassifyResult
+	err = workflow.ExecuteActivity(opentextCtx(ctx, "Apply category and RM classification"), otcs.ClassifyRecord,
+		activities.ClassifyInput{Page: page, NodeID: up.NodeID, SHA256: up.SHA256}).Get(ctx, &cls)
+	if err != nil {
+		return nil, err
+	}
+
+	p.stage(ctx, StageVerifying)
+	err = workflow.ExecuteActivity(transferCtx(ctx, "Verify stored checksum"), otcs.VerifyRecord,
+		activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}).Get(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	p.stage(ctx, StageLinking)
+	link := activities.RecordLink{
+		NodeID: up.NodeID, Version: up.Version, PageVersion: page.Version, URL: up.URL, SHA256: up.SHA256,
+		Classification: cls.Classification, PublishedAt: workflow.Now(ctx).UTC(),
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+	}
+	err = workflow.ExecuteActivity(confluenceCtx(ctx, "Link record on the page"), conf.WriteBack,
+		activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link}).Get(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	p.status.Stage = StagePublished
+	p.details(ctx)
+	// One upsert at the end keeps a publish at 7 billable actions.
+	if err := workflow.UpsertTypedSearchAttributes(ctx,
+		SpaceAttr.ValueSet(page.SpaceKey),
+		NodeIDAttr.ValueSet(strconv.FormatInt(up.NodeID, 10)),
+		StageAttr.ValueSet(StagePublished)); err != nil {
+		return nil, err
+	}
+	p.logger.Info("Published", "nodeId", up.NodeID, "otcsVersion", up.Version, "sha256", up.SHA256, "reused", up.Reused)
+	return &PublishPageResult{
+		PageID: page.PageID, PageVersion: page.Version, Title: page.Title, SpaceKey: page.SpaceKey,
+		NodeID: up.NodeID, OTCSVersion: up.Version, Name: up.Name, URL: up.URL, SHA256: up.SHA256, Size: up.Size,
+		Created: up.Created, Reused: up.Reused, Classification: cls.Classification,
+	}, nil
+}
+
+func (p *publishRun) stage(ctx workflow.Context, stage string) {
+	p.status.Stage = stage
+	p.details(ctx)
+}
+
+// details keeps the Web UI's "current details" in step with the stage;
+// unlike a search attribute upsert it costs no billable action.
+func (p *publishRun) details(ctx workflow.Context) {
+	md := fmt.Sprintf("**Stage:** %s  \n**Page:** %s v%d", p.status.Stage, p.status.PageID, p.status.PageVersion)
+	if p.status.NodeID != 0 {
+		md += fmt.Sprintf("  \n**OTCS node:** %d v%d", p.status.NodeID, p.status.OTCSVersion)
+	}
+	if p.status.Error != "" {
+		md += "  \n**Error:** " + p.status.Error
+	}
+	workflow.SetCurrentDetails(ctx, md)
+}
+
+func (p *publishRun) failed(ctx workflow.Context, err error) {
+	p.status.Stage = StageFailed
+	p.status.Error = err.Error()
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		p.status.Error = appErr.Type() + ": " + appErr.Message()
+	}
+	p.details(ctx)
+	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(StageFailed)}
+	if p.space != "" {
+		updates = append(updates, SpaceAttr.ValueSet(p.space))
+	}
+	if uerr := workflow.UpsertTypedSearchAttributes(ctx, updates...); uerr != nil {
+		p.logger.Warn("Could not mark the run failed in visibility", "error", uerr)
+	}
+	p.logger.Error("Publish failed", "error", p.status.Error)
+}
+
+// Retry forever (bounded by ScheduleToClose) with back-off: a backend that
+// is down must not lose the document; non-retryable errors stop at once.
+var backendRetry = &temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumInterval:    2 * time.Minute,
+}
+
+func confluenceCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              activities.ConfluenceTaskQueue,
+		StartToCloseTimeout:    2 * time.Minute,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            backendRetry,
+		Summary:                summary,
+	})
+}
+
+func opentextCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              activities.OpenTextTaskQueue,
+		StartToCloseTimeout:    5 * time.Minute,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            backendRetry,
+		Summary:                summary,
+	})
+}
+
+// transferCtx is for activities that move document bytes: long, so they
+// heartbeat and a stuck transfer is retried after two minutes of silence.
+func transferCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              activities.OpenTextTaskQueue,
+		StartToCloseTimeout:    6 * time.Hour,
+		HeartbeatTimeout:       2 * time.Minute,
+		ScheduleToCloseTimeout: 48 * time.Hour,
+		RetryPolicy:            backendRetry,
+		Summary:                summary,
+	})
+}

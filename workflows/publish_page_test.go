@@ -1,0 +1,144 @@
+package workflows_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+var (
+	conf *activities.ConfluenceActivities
+	otcs *activities.OpenTextActivities
+)
+
+func snapshot() *activities.PageSnapshot {
+	return &activities.PageSnapshot{
+		PageID: "100001", Title: "Records Retention Policy", SpaceKey: "POL", Version: 3,
+		VersionAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), PublishedLabel: "otcs-published",
+	}
+}
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterActivity(conf)
+	env.RegisterActivity(otcs)
+	env.RegisterWorkflow(workflows.PublishPage)
+	t.Cleanup(func() { env.AssertExpectations(t) })
+	return env
+}
+
+func TestPublishPageHappyPath(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(conf.ReadPage, mock.Anything, activities.ReadPageInput{PageID: "100001", Version: 3}).Return(snapshot(), nil).Once()
+	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(&activities.UploadResult{
+		NodeID: 40001, Name: "Records Retention Policy", Version: 1, SHA256: "abc", Size: 1234, Created: true, URL: "http://otcs/app/nodes/40001",
+	}, nil).Once()
+	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.MatchedBy(func(in activities.ClassifyInput) bool {
+		return in.NodeID == 40001 && in.SHA256 == "abc"
+	})).Return(&activities.ClassifyResult{CategoryID: 9001, Classification: "POL-01 Policies", Official: true}, nil).Once()
+	env.OnActivity(otcs.VerifyRecord, mock.Anything, activities.VerifyInput{NodeID: 40001, Version: 1, SHA256: "abc", Size: 1234}).Return(nil).Once()
+	var link activities.WriteBackInput
+	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		link = args.Get(1).(activities.WriteBackInput)
+	}).Return(nil).Once()
+
+	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.PublishPageResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, int64(40001), res.NodeID)
+	require.Equal(t, 3, res.PageVersion)
+	require.True(t, res.Created)
+	require.Equal(t, "POL-01 Policies", res.Classification)
+
+	require.Equal(t, "100001", link.PageID)
+	require.Equal(t, "otcs-published", link.Label)
+	require.Equal(t, int64(40001), link.Record.NodeID)
+	require.Equal(t, "abc", link.Record.SHA256)
+	require.Equal(t, 3, link.Record.PageVersion)
+	require.Equal(t, "default-test-workflow-id", link.Record.WorkflowID)
+
+	sa := env.GetTypedSearchAttributes()
+	stage, _ := sa.GetKeyword(workflows.StageAttr)
+	node, _ := sa.GetKeyword(workflows.NodeIDAttr)
+	space, _ := sa.GetKeyword(workflows.SpaceAttr)
+	require.Equal(t, workflows.StagePublished, stage)
+	require.Equal(t, "40001", node)
+	require.Equal(t, "POL", space)
+}
+
+func TestPublishPageStopsOnNonRetryableError(t *testing.T) {
+	cases := []struct {
+		name    string
+		errType string
+	}{
+		{"not approved", activities.ErrNotApproved},
+		{"unknown page", activities.ErrPageNotFound},
+		{"unmapped space", activities.ErrNoMapping},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).
+				Return(nil, temporal.NewNonRetryableApplicationError("refused", tc.errType, nil)).Once()
+			env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100002", Version: 1})
+			err := env.GetWorkflowError()
+			var appErr *temporal.ApplicationError
+			require.True(t, errors.As(err, &appErr), "got %v", err)
+			require.Equal(t, tc.errType, appErr.Type())
+			stage, _ := env.GetTypedSearchAttributes().GetKeyword(workflows.StageAttr)
+			require.Equal(t, workflows.StageFailed, stage)
+		})
+	}
+}
+
+func TestPublishPageRetriesWhileBackendIsDown(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
+	// OTCS answers 503 three times, then recovers: the workflow waits it out.
+	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).
+		Return(nil, temporal.NewApplicationError("503", activities.ErrBackendUnavailable)).Times(3)
+	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).
+		Return(&activities.UploadResult{NodeID: 40001, Version: 2, SHA256: "def", Size: 10}, nil).Once()
+	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.Anything).Return(&activities.ClassifyResult{}, nil).Once()
+	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Return(nil).Once()
+	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.PublishPageResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, 2, res.OTCSVersion)
+	require.False(t, res.Created)
+}
+
+func TestPublishPageChecksumMismatchFails(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
+	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(&activities.UploadResult{NodeID: 1, Version: 1, SHA256: "a"}, nil).Once()
+	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.Anything).Return(&activities.ClassifyResult{}, nil).Once()
+	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).
+		Return(temporal.NewNonRetryableApplicationError("mismatch", activities.ErrChecksumMismatch, nil)).Once()
+	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
+	require.Equal(t, activities.ErrChecksumMismatch, appErr.Type())
+	// WriteBack never ran: the page is not linked to an unverified record.
+}
+
+func TestPublishPageRejectsEmptyInput(t *testing.T) {
+	env := newEnv(t)
+	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{})
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
+	require.Equal(t, "InvalidInput", appErr.Type())
+}
