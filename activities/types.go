@@ -49,6 +49,7 @@ type PageSnapshot struct {
 	VersionAt                    time.Time
 	Labels                       []string
 	Properties                   map[string]json.RawMessage // only those the mapping reads
+	PublishedLabel               string                     // label to set once published (from the space rule)
 	ApprovalSignal               string
 	ApprovedBy                   string
 	ApprovedAt                   time.Time

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
@@ -28,21 +29,17 @@ func main() {
 	}
 }
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func run() error {
-	confAddr := env("CONFLUENCE_SIM_ADDR", "127.0.0.1:8090")
-	otAddr := env("OPENTEXT_SIM_ADDR", "127.0.0.1:8091")
-	confFaults, err := faults.ParseSpec(os.Getenv("CONFLUENCE_SIM_FAULTS"))
+	var cfg settings.Simulators
+	if err := settings.Load(&cfg); err != nil {
+		return err
+	}
+	confAddr, otAddr := cfg.ConfluenceAddr, cfg.OpenTextAddr
+	confFaults, err := faults.ParseSpec(cfg.ConfluenceFaults)
 	if err != nil {
 		return fmt.Errorf("CONFLUENCE_SIM_FAULTS: %w", err)
 	}
-	otFaults, err := faults.ParseSpec(os.Getenv("OPENTEXT_SIM_FAULTS"))
+	otFaults, err := faults.ParseSpec(cfg.OpenTextFaults)
 	if err != nil {
 		return fmt.Errorf("OPENTEXT_SIM_FAULTS: %w", err)
 	}
@@ -61,7 +58,11 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("OPENTEXT_SIM_ADDR %s: %w", otAddr, err)
 	}
-	conf.SetBaseURL("http://" + confLn.Addr().String())
+	public := cfg.ConfluenceURL
+	if public == "" {
+		public = "http://" + confLn.Addr().String()
+	}
+	conf.SetBaseURL(public)
 	servers := []*http.Server{
 		{Handler: conf.Handler(), ReadHeaderTimeout: 10 * time.Second},
 		{Handler: ot.Handler(), ReadHeaderTimeout: 10 * time.Second},

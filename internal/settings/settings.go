@@ -7,6 +7,7 @@ package settings
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -101,4 +102,28 @@ func (h HTTP) retry() rest.RetryConfig {
 
 func (h HTTP) client() *http.Client {
 	return &http.Client{Timeout: h.Timeout}
+}
+
+// Simulators configures `go run ./simulators`.
+type Simulators struct {
+	ConfluenceAddr   string `envconfig:"CONFLUENCE_SIM_ADDR" default:"127.0.0.1:8090"`
+	OpenTextAddr     string `envconfig:"OPENTEXT_SIM_ADDR" default:"127.0.0.1:8091"`
+	ConfluenceFaults string `envconfig:"CONFLUENCE_SIM_FAULTS"`
+	OpenTextFaults   string `envconfig:"OPENTEXT_SIM_FAULTS"`
+	ConfluenceURL    string `envconfig:"CONFLUENCE_SIM_PUBLIC_URL"` // origin in links the simulator hands out; default http://<addr>
+}
+
+// Names lists every environment variable the binaries read, for checks
+// such as "docker-compose.yml sets only variables that exist".
+func Names() []string {
+	var out []string
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Logging{}, Simulators{}} {
+		t := reflect.TypeOf(s)
+		for i := 0; i < t.NumField(); i++ {
+			if tag := t.Field(i).Tag.Get("envconfig"); tag != "" {
+				out = append(out, tag)
+			}
+		}
+	}
+	return out
 }

@@ -1,0 +1,292 @@
+// Command bench measures the bridge on this machine: publishes per second
+// through a real dev server with simulator latency 0 ms and 50 ms, history
+// events and billable Temporal actions per publish, and the worker's peak
+// RSS while publishing a page with a 1 GiB attachment. The workers run as
+// a separate process (the real binary) so their memory is their own.
+// Run it with `make bench`; it prints a Markdown table for the README.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
+	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+)
+
+func main() {
+	pages := flag.Int("pages", 200, "pages per throughput run")
+	bigSize := flag.Int64("attachment", 1<<30, "size of the large attachment in bytes")
+	workersBin := flag.String("workers", "", "path to the built workers binary (required)")
+	flag.Parse()
+	if err := run(*pages, *bigSize, *workersBin); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type world struct {
+	temporal  client.Client
+	confSim   *confluencesim.Server
+	otSim     *opentextsim.Server
+	publisher *launch.Publisher
+	env       []string
+	bin       string
+}
+
+func listen(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+func run(pages int, bigSize int64, bin string) error {
+	if bin == "" {
+		return fmt.Errorf("--workers is required (go build -o DIR ./workers)")
+	}
+	ctx := context.Background()
+	zl, _ := logging.New("error", os.Stderr)
+	server, err := devserver.Start(ctx, logging.NewTemporal(zl), nil)
+	if err != nil {
+		return err
+	}
+	defer server.Stop()
+	w := &world{temporal: server.Client(), bin: bin}
+	w.confSim = confluencesim.New(confluencesim.Options{Seed: true})
+	confURL, stopConf, err := listen(w.confSim.Handler())
+	if err != nil {
+		return err
+	}
+	defer stopConf()
+	w.confSim.SetBaseURL(confURL)
+	blobs, err := os.MkdirTemp("", "xecm-bench-blobs")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(blobs)
+	w.otSim, err = opentextsim.New(opentextsim.Options{Seed: true, BlobDir: blobs})
+	if err != nil {
+		return err
+	}
+	otURL, stopOT, err := listen(w.otSim.Handler())
+	if err != nil {
+		return err
+	}
+	defer stopOT()
+	conf, err := confluence.New(confluence.Config{BaseURL: confURL, Email: "bridge@example.com", APIToken: "demo-token"})
+	if err != nil {
+		return err
+	}
+	w.publisher = &launch.Publisher{Temporal: w.temporal, Confluence: conf}
+	mappingFile, _ := filepath.Abs("mapping.yaml")
+	w.env = append(os.Environ(),
+		"TEMPORAL_ADDRESS="+server.FrontendHostPort(), "TEMPORAL_NAMESPACE=default",
+		"CONFLUENCE_BASE_URL="+confURL, "CONFLUENCE_EMAIL=bridge@example.com", "CONFLUENCE_API_TOKEN=demo-token",
+		"OTCS_BASE_URL="+otURL+"/otcs/cs.exe", "OTCS_USERNAME=bridge", "OTCS_PASSWORD=bridge-secret",
+		"BRIDGE_MAPPING_FILE="+mappingFile, "BRIDGE_LOG_LEVEL=warn",
+		"BRIDGE_CONFLUENCE_RATE=1000", "BRIDGE_OPENTEXT_RATE=1000",
+		"BRIDGE_CONFLUENCE_CONCURRENCY=32", "BRIDGE_OPENTEXT_CONCURRENCY=32", "BRIDGE_WORKFLOW_CONCURRENCY=100")
+
+	fmt.Printf("Machine: %s, %d cores, %s; Temporal CLI dev server (in-memory SQLite)\n\n", cpuModel(), runtime.NumCPU(), memTotal())
+	fmt.Println("| measurement | result |")
+	fmt.Println("|---|---|")
+	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
+		rate, ids, err := w.throughput(ctx, pages, latency)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| publishes/s, %d pages, simulator latency %d ms | %.1f |\n", pages, latency.Milliseconds(), rate)
+		if latency == 0 {
+			events, actions, err := w.historyCost(ctx, ids[0])
+			if err != nil {
+				return err
+			}
+			fmt.Printf("| history events per publish | %d |\n| billable actions per publish | %d |\n", events, actions)
+		}
+	}
+	peak, took, err := w.bigAttachment(ctx, bigSize)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("| worker peak RSS, page with a %d MiB attachment | %.1f MiB (publish took %s) |\n", bigSize>>20, float64(peak)/(1<<20), took.Round(time.Second))
+	return nil
+}
+
+// startWorkers runs the real workers binary with every role.
+func (w *world) startWorkers() (*exec.Cmd, error) {
+	cmd := exec.Command(w.bin, "--queues", "all")
+	cmd.Env = w.env
+	cmd.Stderr = os.Stderr
+	return cmd, cmd.Start()
+}
+
+func stopWorkers(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (w *world) throughput(ctx context.Context, pages int, latency time.Duration) (float64, []string, error) {
+	w.confSim.Faults().Set(faults.Config{Latency: latency})
+	w.otSim.Faults().Set(faults.Config{Latency: latency})
+	defer w.confSim.Faults().Set(faults.Config{})
+	defer w.otSim.Faults().Set(faults.Config{})
+	ids := make([]string, pages)
+	for i := range ids {
+		p := w.confSim.CreatePage("POL", fmt.Sprintf("Bench policy %d ms #%04d", latency.Milliseconds(), i), "<p>Benchmark page body.</p>", "557058:bench", "approved", "dept-bench")
+		ids[i] = p.ID
+	}
+	cmd, err := w.startWorkers()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer stopWorkers(cmd)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, pages)
+	sem := make(chan struct{}, 50)
+	wfIDs := make([]string, pages)
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			st, err := w.publisher.Publish(ctx, id, 0, "bench")
+			if err != nil {
+				errs <- err
+				return
+			}
+			wfIDs[i] = st.WorkflowID
+			if err := st.Run.Get(ctx, nil); err != nil {
+				errs <- fmt.Errorf("%s: %w", st.WorkflowID, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, nil, err
+	}
+	return float64(pages) / time.Since(start).Seconds(), wfIDs, nil
+}
+
+// historyCost counts a run's history events and the billable actions in
+// them: the start, each activity attempt, timers, signals, updates and
+// search-attribute upserts.
+func (w *world) historyCost(ctx context.Context, workflowID string) (int, int, error) {
+	it := w.temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	events, actions := 0, 0
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0, 0, err
+		}
+		events++
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_TIMER_STARTED,
+			enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+			enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+			actions++
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			actions += int(ev.GetActivityTaskStartedEventAttributes().GetAttempt())
+		}
+	}
+	return events, actions, nil
+}
+
+func (w *world) bigAttachment(ctx context.Context, size int64) (int64, time.Duration, error) {
+	p := w.confSim.CreatePage("POL", "Large attachment policy", "<p>Has a very large attachment.</p>", "557058:bench", "approved", "dept-bench")
+	w.confSim.AddSyntheticAttachment(p.ID, "archive.bin", "application/octet-stream", size)
+	cmd, err := w.startWorkers()
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stopWorkers(cmd)
+	start := time.Now()
+	st, err := w.publisher.Publish(ctx, p.ID, 0, "bench")
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := st.Run.Get(ctx, nil); err != nil {
+		return 0, 0, err
+	}
+	took := time.Since(start)
+	peak, err := peakRSS(cmd.Process.Pid)
+	return peak, took, err
+}
+
+// peakRSS reads VmHWM (the high-water mark of resident memory) in bytes.
+func peakRSS(pid int) (int64, error) {
+	return procField("/proc/"+strconv.Itoa(pid)+"/status", "VmHWM:")
+}
+
+func procField(path, key string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), key); ok {
+			fields := strings.Fields(rest)
+			kb, err := strconv.ParseInt(fields[0], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("%s: no %s", path, key)
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+		}
+	}
+	return runtime.GOARCH
+}
+
+func memTotal() string {
+	n, err := procField("/proc/meminfo", "MemTotal:")
+	if err != nil {
+		return "unknown memory"
+	}
+	return fmt.Sprintf("%.0f GiB RAM", float64(n)/(1<<30))
+}
+

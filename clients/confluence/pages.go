@@ -1,0 +1,190 @@
+package confluence
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+)
+
+var bodyFormats = map[string]bool{"": true, "storage": true, "export_view": true, "view": true, "atlas_doc_format": true}
+
+// badInput reports a caller mistake without a round trip, as a
+// KindBadRequest error so it is never retried.
+func badInput(method, path, msg string) error {
+	return &rest.Error{Service: service, Method: method, Path: path, Kind: rest.KindBadRequest, Message: msg}
+}
+
+// GetPage reads a page, optionally an older version and a body
+// representation. A missing page (or one the caller may not see) is a
+// KindNotFound error.
+func (c *Client) GetPage(ctx context.Context, id string, opt GetPageOptions) (*Page, error) {
+	if id == "" {
+		return nil, badInput(http.MethodGet, "", "page id is empty")
+	}
+	if !bodyFormats[opt.BodyFormat] {
+		return nil, badInput(http.MethodGet, "", "unsupported body format "+strconv.Quote(opt.BodyFormat))
+	}
+	if c.flavor == DataCenter {
+		return c.getPageV1(ctx, id, opt)
+	}
+	q := url.Values{}
+	if opt.BodyFormat != "" {
+		q.Set("body-format", opt.BodyFormat)
+	}
+	if opt.Version > 0 {
+		q.Set("version", strconv.Itoa(opt.Version))
+	}
+	u := c.v2 + "/pages/" + escape(id)
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var pj v2PageJSON
+	if err := c.getJSON(ctx, u, &pj); err != nil {
+		return nil, err
+	}
+	p := &Page{ID: string(pj.ID), Status: pj.Status, Title: pj.Title, SpaceID: string(pj.SpaceID),
+		ParentID: string(pj.ParentID), AuthorID: string(pj.AuthorID), OwnerID: string(pj.OwnerID),
+		CreatedAt: pj.CreatedAt.Time(), Version: pj.Version.toVersion()}
+	if b, ok := pj.Body[opt.BodyFormat]; ok && opt.BodyFormat != "" {
+		p.BodyFormat, p.Body = opt.BodyFormat, b.Value
+	}
+	p.WebURL = c.webURL(pj.Links.Base, pj.Links.WebUI)
+	// v2 pages carry only the space id; the key is what mappings use, so
+	// resolve it (cached: space keys do not change under a running bridge).
+	if p.SpaceID != "" {
+		if key, ok := c.spaceKeys.Load(p.SpaceID); ok {
+			p.SpaceKey = key.(string)
+		} else {
+			sp, err := c.GetSpace(ctx, p.SpaceID)
+			if err != nil {
+				return nil, err
+			}
+			p.SpaceKey = sp.Key
+		}
+	}
+	return p, nil
+}
+
+// webURL makes a _links.webui absolute against _links.base, falling back
+// to the configured context URL when the server sends no base.
+func (c *Client) webURL(base, webui string) string {
+	if webui == "" {
+		return ""
+	}
+	if strings.HasPrefix(webui, "http://") || strings.HasPrefix(webui, "https://") {
+		return webui
+	}
+	if base == "" {
+		base = c.ctxURL
+	}
+	return strings.TrimRight(base, "/") + webui
+}
+
+// getPageV1 reads a page through the v1 content API (Data Center).
+func (c *Client) getPageV1(ctx context.Context, id string, opt GetPageOptions) (*Page, error) {
+	expand := "version,space,history,ancestors"
+	if opt.BodyFormat != "" {
+		expand = "body." + opt.BodyFormat + "," + expand
+	}
+	q := url.Values{"expand": {expand}}
+	if opt.Version > 0 {
+		q.Set("status", "historical")
+		q.Set("version", strconv.Itoa(opt.Version))
+	}
+	var cj v1ContentJSON
+	if err := c.getJSON(ctx, c.v1+"/content/"+escape(id)+"?"+q.Encode(), &cj); err != nil {
+		return nil, err
+	}
+	p := &Page{ID: string(cj.ID), Status: cj.Status, Title: cj.Title, WebURL: c.webURL(cj.Links.Base, cj.Links.WebUI)}
+	if cj.Space != nil {
+		p.SpaceID, p.SpaceKey = string(cj.Space.ID), cj.Space.Key
+	}
+	if cj.History != nil {
+		p.CreatedAt, p.AuthorID = cj.History.CreatedDate.Time(), cj.History.CreatedBy.id()
+		p.OwnerID = p.AuthorID // DC has no separate owner
+	}
+	if v := cj.Version; v != nil {
+		p.Version = Version{Number: v.Number, CreatedAt: v.When.Time(), Message: v.Message, MinorEdit: v.MinorEdit, AuthorID: v.By.id()}
+	}
+	if n := len(cj.Ancestors); n > 0 {
+		p.ParentID = string(cj.Ancestors[n-1].ID) // ancestors run top-down; the parent is last
+	}
+	if b, ok := cj.Body[opt.BodyFormat]; ok && opt.BodyFormat != "" {
+		p.BodyFormat, p.Body = opt.BodyFormat, b.Value
+	}
+	return p, nil
+}
+
+// GetSpace reads a space by its numeric id.
+func (c *Client) GetSpace(ctx context.Context, id string) (*Space, error) {
+	if id == "" {
+		return nil, badInput(http.MethodGet, "", "space id is empty")
+	}
+	if c.flavor == DataCenter {
+		return c.findSpaceV1(ctx, id)
+	}
+	var sj v2SpaceJSON
+	if err := c.getJSON(ctx, c.v2+"/spaces/"+escape(id), &sj); err != nil {
+		return nil, err
+	}
+	sp := &Space{ID: string(sj.ID), Key: sj.Key, Name: sj.Name}
+	c.spaceKeys.Store(sp.ID, sp.Key)
+	return sp, nil
+}
+
+// findSpaceV1 looks a space up by id on Data Center, whose REST API
+// addresses spaces by key only: it walks the space list, which is short
+// on any real instance compared to the pages in it.
+func (c *Client) findSpaceV1(ctx context.Context, id string) (*Space, error) {
+	next := c.v1 + "/space?limit=100"
+	for next != "" {
+		var page v1List[v2SpaceJSON]
+		if err := c.getJSON(ctx, next, &page); err != nil {
+			return nil, err
+		}
+		for _, sj := range page.Results {
+			if string(sj.ID) == id {
+				return &Space{ID: string(sj.ID), Key: sj.Key, Name: sj.Name}, nil
+			}
+		}
+		next = ""
+		if page.Links.Next != "" && len(page.Results) > 0 {
+			next = c.resolveV1Link(page.Links.Next)
+		}
+	}
+	return nil, &rest.Error{Service: service, Method: http.MethodGet, Path: pathOf(c.v1 + "/space"), StatusCode: http.StatusNotFound,
+		Kind: rest.KindNotFound, Message: "no space with id " + id}
+}
+
+// GetSpaceByKey reads a space by key. No such space is a KindNotFound
+// error.
+func (c *Client) GetSpaceByKey(ctx context.Context, key string) (*Space, error) {
+	if key == "" {
+		return nil, badInput(http.MethodGet, "", "space key is empty")
+	}
+	if c.flavor == DataCenter {
+		var sj v2SpaceJSON
+		if err := c.getJSON(ctx, c.v1+"/space/"+escape(key), &sj); err != nil {
+			return nil, err
+		}
+		return &Space{ID: string(sj.ID), Key: sj.Key, Name: sj.Name}, nil
+	}
+	u := c.v2 + "/spaces?" + url.Values{"keys": {key}}.Encode()
+	var list v2List[v2SpaceJSON]
+	if err := c.getJSON(ctx, u, &list); err != nil {
+		return nil, err
+	}
+	for _, sj := range list.Results {
+		if sj.Key == key {
+			sp := &Space{ID: string(sj.ID), Key: sj.Key, Name: sj.Name}
+			c.spaceKeys.Store(sp.ID, sp.Key)
+			return sp, nil
+		}
+	}
+	return nil, &rest.Error{Service: service, Method: http.MethodGet, Path: pathOf(u), StatusCode: http.StatusNotFound,
+		Kind: rest.KindNotFound, Message: "no space with key " + key}
+}

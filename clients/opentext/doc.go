@@ -1,0 +1,24 @@
+// Package opentext is a typed client for the OpenText Content Server
+// (OTCS) REST API, in the style of google/go-github: typed requests and
+// responses, a context on every call, and failures as *rest.Error (Service
+// "opentext") carrying the HTTP status, the server's `error` text and a
+// rest.Kind.
+//
+// Wire conventions follow shared/reference/opentext-rest.md: request
+// bodies are form-urlencoded (structured parameters in a JSON `body`
+// field) or multipart for uploads; v2 responses are unwrapped from their
+// links+results envelopes.
+//
+// Authentication uses an OTCS ticket from POST /api/v1/auth, sent as the
+// OTCSTicket header. The client adopts the rotated ticket each response
+// carries and, on a 401, logs in again once (one re-login at a time across
+// goroutines) and repeats the call. Neither the ticket nor the password
+// ever appears in an error.
+//
+// Error kinds: 429 and 5xx are retried by the transport and end as
+// KindRateLimited/KindUnavailable. Two OTCS quirks are mapped so callers can
+// act on them: "An item with the name '…' already exists." (HTTP 500 on
+// v2 create, 400 on v1) becomes KindConflict with StatusCode still 500/400,
+// and "Could not get a node …"/"… could not be accessed …" (400 or 500)
+// becomes KindNotFound. Neither is retried.
+package opentext

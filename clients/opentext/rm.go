@@ -1,0 +1,116 @@
+package opentext
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+)
+
+// RMClassification is a node's Records Management classification and
+// record details.
+type RMClassification struct {
+	ClassID    int64
+	Name       string
+	FileNumber string
+	RecordDate string
+	Status     string
+	RSI        string
+	Official   bool
+}
+
+// RMState is a node's RM classifications plus the token needed to change them.
+type RMState struct {
+	Classifications []RMClassification
+	MetadataToken   string // rm_metadataToken; send it back when changing
+}
+
+// RMClassifications reads GET /api/v1/nodes/{id}/rmclassifications.
+func (c *Client) RMClassifications(ctx context.Context, nodeID int64) (*RMState, error) {
+	var out struct {
+		Data []struct {
+			ClassID    flexInt    `json:"rmclassification_id"`
+			Name       flexString `json:"name"`
+			ClassName  flexString `json:"class_name"`
+			FileNumber flexString `json:"file_number"`
+			RecordDate flexString `json:"record_date"`
+			Status     flexString `json:"status"`
+			FileStatus flexString `json:"file_status"`
+			RSI        flexString `json:"rsi"`
+			Official   flexBool   `json:"official"`
+		} `json:"data"`
+		Token flexString `json:"rm_metadataToken"`
+	}
+	if err := c.call(ctx, request{method: http.MethodGet, path: fmt.Sprintf("/api/v1/nodes/%d/rmclassifications", nodeID)}, &out); err != nil {
+		return nil, err
+	}
+	st := &RMState{MetadataToken: string(out.Token)}
+	for _, d := range out.Data {
+		st.Classifications = append(st.Classifications, RMClassification{
+			ClassID: int64(d.ClassID), Name: firstNonEmpty(string(d.Name), string(d.ClassName)), FileNumber: string(d.FileNumber),
+			RecordDate: string(d.RecordDate), Status: firstNonEmpty(string(d.Status), string(d.FileStatus)), RSI: string(d.RSI),
+			Official: bool(d.Official),
+		})
+	}
+	return st, nil
+}
+
+// RMClassifyRequest applies an RM classification with record details.
+type RMClassifyRequest struct {
+	ClassID       int64
+	Official      bool
+	Status        string // e.g. ACTIVE
+	RecordDate    string // YYYY-MM-DD or ISO date-time
+	RSI           string
+	MetadataToken string // from RMClassifications; needed when the node already has one
+}
+
+// ApplyRMClassification posts POST /api/v1/nodes/{id}/rmclassifications.
+// A stale or missing token on an already classified node fails with a 400.
+func (c *Client) ApplyRMClassification(ctx context.Context, nodeID int64, req RMClassifyRequest) error {
+	body := map[string]any{"class_id": req.ClassID, "official": req.Official}
+	if req.Status != "" {
+		body["status"] = req.Status
+	}
+	if req.RecordDate != "" {
+		body["record_date"] = req.RecordDate
+	}
+	if req.RSI != "" {
+		body["rsi"] = req.RSI
+	}
+	if req.MetadataToken != "" {
+		body["rm_metadataToken"] = req.MetadataToken
+	}
+	form, err := bodyForm(body)
+	if err != nil {
+		return fmt.Errorf("opentext: ApplyRMClassification: %w", err)
+	}
+	return c.call(ctx, request{method: http.MethodPost, path: fmt.Sprintf("/api/v1/nodes/%d/rmclassifications", nodeID), form: form}, nil)
+}
+
+// Hold is a legal or records hold on a node.
+type Hold struct {
+	ID     int64
+	Name   string
+	Type   string
+	Active bool
+}
+
+// NodeHolds lists the holds on a node (GET /api/v1/nodes/{id}/holds).
+func (c *Client) NodeHolds(ctx context.Context, nodeID int64) ([]Hold, error) {
+	var out struct {
+		Data []struct {
+			ID     flexInt    `json:"hold_id"`
+			Name   flexString `json:"hold_name"`
+			Type   flexString `json:"hold_type"`
+			Active flexBool   `json:"active"`
+		} `json:"data"`
+	}
+	if err := c.call(ctx, request{method: http.MethodGet, path: fmt.Sprintf("/api/v1/nodes/%d/holds", nodeID)}, &out); err != nil {
+		return nil, err
+	}
+	holds := make([]Hold, 0, len(out.Data))
+	for _, d := range out.Data {
+		holds = append(holds, Hold{ID: int64(d.ID), Name: string(d.Name), Type: string(d.Type), Active: bool(d.Active)})
+	}
+	return holds, nil
+}

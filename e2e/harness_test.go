@@ -1,0 +1,108 @@
+// Package e2e runs the bridge end to end: a real Temporal dev server, real
+// workers on their task queues, and both simulators over HTTP. One dev
+// server is shared by every test in the package.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	"github.com/xecm-bridge/xecm-bridge/internal/roles"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+)
+
+// harness is the shared world of the e2e tests.
+type harness struct {
+	server    *testsuite.DevServer
+	temporal  client.Client
+	confSim   *confluencesim.Server
+	otSim     *opentextsim.Server
+	conf      *confluence.Client
+	otcs      *opentext.Client
+	rules     *mapping.Rules
+	publisher *launch.Publisher
+	workers   []worker.Worker
+}
+
+var h *harness
+
+func TestMain(m *testing.M) {
+	code, err := runTests(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func runTests(m *testing.M) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// SDK logs (expected activity errors included) only with -v.
+	var logs io.Writer = io.Discard
+	if testing.Verbose() {
+		logs = os.Stderr
+	}
+	zl, _ := logging.New("error", logs)
+	logger := logging.NewTemporal(zl)
+	server, err := devserver.Start(ctx, logger, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer server.Stop()
+
+	h = &harness{server: server, temporal: server.Client()}
+	h.confSim = confluencesim.New(confluencesim.Options{Seed: true})
+	confHTTP := httptest.NewServer(h.confSim.Handler())
+	defer confHTTP.Close()
+	h.confSim.SetBaseURL(confHTTP.URL)
+	h.otSim, err = opentextsim.New(opentextsim.Options{Seed: true})
+	if err != nil {
+		return 0, err
+	}
+	defer h.otSim.Close()
+	otHTTP := httptest.NewServer(h.otSim.Handler())
+	defer otHTTP.Close()
+
+	retry := rest.RetryConfig{Max: 3, WaitMin: 10 * time.Millisecond, WaitMax: 2 * time.Second}
+	if h.conf, err = confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry}); err != nil {
+		return 0, err
+	}
+	if h.otcs, err = opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry}); err != nil {
+		return 0, err
+	}
+	if h.rules, err = mapping.LoadFile("../mapping.yaml"); err != nil {
+		return 0, err
+	}
+	h.publisher = &launch.Publisher{Temporal: h.temporal, Confluence: h.conf}
+	cfg := settings.Worker{ConfluenceRate: 1000, OpenTextRate: 1000, ConfluenceConcurrency: 8, OpenTextConcurrency: 4, WorkflowConcurrency: 50}
+	h.workers, err = roles.New(h.temporal, roles.All, cfg, roles.Deps{Confluence: h.conf, OpenText: h.otcs, Rules: h.rules})
+	if err != nil {
+		return 0, err
+	}
+	for _, w := range h.workers {
+		if err := w.Start(); err != nil {
+			return 0, err
+		}
+		defer w.Stop()
+	}
+	return m.Run(), nil
+}

@@ -1,0 +1,234 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+func publish(t *testing.T, pageID string, version int) (*workflows.PublishPageResult, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, err := h.publisher.Publish(ctx, pageID, version, "e2e test")
+	require.NoError(t, err)
+	var res workflows.PublishPageResult
+	err = st.Run.Get(ctx, &res)
+	return &res, err
+}
+
+func policiesFolder(t *testing.T) int64 {
+	t.Helper()
+	n, ok := h.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
+	require.True(t, ok, "target folder exists")
+	return n.ID
+}
+
+// recordsOf returns the OTCS documents whose identity attribute holds pageID.
+func recordsOf(t *testing.T, folderID int64, pageID string) []opentextsim.Node {
+	t.Helper()
+	var out []opentextsim.Node
+	for _, n := range h.otSim.Children(folderID) {
+		vals, ok := h.otSim.CategoryValues(n.ID, 9001)
+		if ok && fmt.Sprint(vals["9001_8"]) == pageID {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func recordLink(t *testing.T, pageID string) activities.RecordLink {
+	t.Helper()
+	raw, _, ok := h.confSim.Property(pageID, activities.RecordPropertyKey)
+	require.True(t, ok, "record property written on page %s", pageID)
+	var link activities.RecordLink
+	require.NoError(t, json.Unmarshal(raw, &link))
+	return link
+}
+
+func appErrType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Type()
+	}
+	return ""
+}
+
+func TestPublishTwoVersionsMakesOneNodeWithTwoVersions(t *testing.T) {
+	res1, err := publish(t, "100001", 0)
+	require.NoError(t, err)
+	require.True(t, res1.Created)
+	require.Equal(t, 1, res1.PageVersion)
+	require.Equal(t, 1, res1.OTCSVersion)
+
+	folder := policiesFolder(t)
+	nodes := recordsOf(t, folder, "100001")
+	require.Len(t, nodes, 1)
+	require.Equal(t, "Records Retention Policy", nodes[0].Name)
+	require.Equal(t, res1.NodeID, nodes[0].ID)
+	versions := h.otSim.Versions(res1.NodeID)
+	require.Len(t, versions, 1)
+	require.Equal(t, res1.SHA256, versions[0].SHA256, "checksum computed while streaming matches what OTCS stored")
+	require.Equal(t, res1.Size, versions[0].Size)
+	require.Contains(t, versions[0].Description, "confluence:100001:v1")
+
+	vals, ok := h.otSim.CategoryValues(res1.NodeID, 9001)
+	require.True(t, ok)
+	require.Equal(t, "100001", fmt.Sprint(vals["9001_8"]))
+	require.Equal(t, "1", fmt.Sprint(vals["9001_9"]))
+	require.Equal(t, "legal", vals["9001_3"])
+	require.Equal(t, "policy", vals["9001_4"])
+	require.Equal(t, "Records Programme", vals["9001_2"])
+	require.Equal(t, "Approved", vals["9001_6"])
+	require.Equal(t, "Policies - 7 years", vals["9001_7"])
+	require.Equal(t, res1.SHA256, vals["9001_12"])
+	rm := h.otSim.RMClassifications(res1.NodeID)
+	require.Len(t, rm, 1)
+	require.Equal(t, int64(7001), rm[0].ClassID)
+	require.True(t, rm[0].Official)
+
+	link := recordLink(t, "100001")
+	require.Equal(t, res1.NodeID, link.NodeID)
+	require.Equal(t, res1.SHA256, link.SHA256)
+	require.Equal(t, 1, link.PageVersion)
+	require.Contains(t, h.confSim.Labels("100001"), "otcs-published")
+	page, _ := h.confSim.Page("100001")
+	require.Equal(t, 1, page.Version, "the bridge's own write-back creates no page version")
+
+	// Edit the page, publish again: a version on the same node, never a second node.
+	_, err = h.confSim.UpdatePage("100001", "Records Retention Policy", "<p>Retention is now ten years.</p>", "557058:alice")
+	require.NoError(t, err)
+	res2, err := publish(t, "100001", 0)
+	require.NoError(t, err)
+	require.False(t, res2.Created)
+	require.Equal(t, res1.NodeID, res2.NodeID)
+	require.Equal(t, 2, res2.PageVersion)
+	require.Equal(t, 2, res2.OTCSVersion)
+	require.NotEqual(t, res1.SHA256, res2.SHA256)
+	require.Len(t, recordsOf(t, folder, "100001"), 1)
+	versions = h.otSim.Versions(res2.NodeID)
+	require.Len(t, versions, 2)
+	require.Equal(t, res2.SHA256, versions[1].SHA256)
+	vals, _ = h.otSim.CategoryValues(res2.NodeID, 9001)
+	require.Equal(t, "2", fmt.Sprint(vals["9001_9"]))
+	require.Equal(t, res2.SHA256, vals["9001_12"])
+	link = recordLink(t, "100001")
+	require.Equal(t, 2, link.Version)
+	require.Equal(t, 2, link.PageVersion)
+
+	// A duplicate trigger for v2 reuses the finished run: no new workflow, no new version.
+	ctx := context.Background()
+	st, err := h.publisher.Publish(ctx, "100001", 2, "duplicate")
+	require.NoError(t, err)
+	require.True(t, st.Existing)
+	require.Len(t, h.otSim.Versions(res2.NodeID), 2)
+	desc, err := h.temporal.DescribeWorkflowExecution(ctx, workflows.PublishPageWorkflowID("100001", 2), "")
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.GetWorkflowExecutionInfo().GetStatus())
+	require.Equal(t, st.RunID, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId())
+}
+
+func TestConcurrentDuplicateStartsRunOneWorkflow(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Expense Policy", "<p>Claims within 30 days.</p>", "557058:bob", "approved", "dept-finance")
+	ctx := context.Background()
+	a, err := h.publisher.Publish(ctx, p.ID, 0, "webhook")
+	require.NoError(t, err)
+	b, err := h.publisher.Publish(ctx, p.ID, 0, "webhook redelivery")
+	require.NoError(t, err)
+	require.Equal(t, a.WorkflowID, b.WorkflowID)
+	require.Equal(t, a.RunID, b.RunID)
+	require.NoError(t, a.Run.Get(ctx, nil))
+	require.Len(t, recordsOf(t, policiesFolder(t), p.ID), 1)
+}
+
+func TestPublishRefusesBadInput(t *testing.T) {
+	cases := []struct {
+		name, pageID string
+		version      int
+		errType      string
+		mentions     string
+	}{
+		{"unknown page", "999999", 1, activities.ErrPageNotFound, "999999"},
+		{"page without approval label", "100002", 1, activities.ErrNotApproved, `"approved"`},
+		{"unmapped space", "200001", 1, activities.ErrNoMapping, `"ENG"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := publish(t, tc.pageID, tc.version)
+			require.Error(t, err)
+			require.Equal(t, tc.errType, appErrType(err), "%v", err)
+			require.Contains(t, err.Error(), tc.mentions)
+			// Non-retryable: the read activity ran once, no retry storm.
+			hist := h.temporal.GetWorkflowHistory(context.Background(), workflows.PublishPageWorkflowID(tc.pageID, tc.version), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			attempts := 0
+			for hist.HasNext() {
+				ev, err := hist.Next()
+				require.NoError(t, err)
+				if s := ev.GetActivityTaskStartedEventAttributes(); s != nil {
+					attempts += int(s.GetAttempt())
+				}
+			}
+			require.Equal(t, 1, attempts)
+		})
+	}
+}
+
+func TestIllegalTitleGetsLegalDeterministicName(t *testing.T) {
+	title := "Q4: Budget " + strings.Repeat("very long title ", 20)
+	p := h.confSim.CreatePage("POL", title, "<p>Numbers.</p>", "557058:carol", "approved", "dept-finance")
+	res, err := publish(t, p.ID, 0)
+	require.NoError(t, err)
+	nodes := recordsOf(t, policiesFolder(t), p.ID)
+	require.Len(t, nodes, 1)
+	require.NotContains(t, nodes[0].Name, ":")
+	require.LessOrEqual(t, len([]rune(nodes[0].Name)), 248)
+	require.Equal(t, res.Name, nodes[0].Name)
+	require.True(t, strings.HasPrefix(nodes[0].Name, "Q4- Budget very long title"))
+}
+
+func TestPublishSurvivesOutagesWithoutDuplicates(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Information Security Policy", "<p>Use strong passwords.</p>", "557058:dave", "approved", "dept-it")
+	h.confSim.AddAttachment(p.ID, "controls.csv", "text/csv", []byte("control,owner\nAC-1,it\n"))
+	// OTCS: a burst of 503s longer than the client's own retries, then
+	// rate limiting, and every ticket expired on the way.
+	h.otSim.Faults().Set(faults.Config{ServerErrorBurst: 6, RetryAfter: time.Second})
+	h.confSim.Faults().Set(faults.Config{RateLimitBurst: 2, RetryAfter: time.Second})
+	h.otSim.ExpireTickets()
+	defer h.otSim.Faults().Set(faults.Config{})
+	defer h.confSim.Faults().Set(faults.Config{})
+	res, err := publish(t, p.ID, 0)
+	require.NoError(t, err)
+	require.NotZero(t, h.otSim.Faults().Injected()[503])
+	require.NotZero(t, h.confSim.Faults().Injected()[429])
+	nodes := recordsOf(t, policiesFolder(t), p.ID)
+	require.Len(t, nodes, 1)
+	require.Len(t, h.otSim.Versions(res.NodeID), 1)
+	require.Equal(t, res.SHA256, h.otSim.Versions(res.NodeID)[0].SHA256)
+}
+
+func TestHeldRecordIsNeverOverwritten(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Whistleblowing Policy", "<p>Report concerns.</p>", "557058:erin", "approved", "dept-legal")
+	res, err := publish(t, p.ID, 0)
+	require.NoError(t, err)
+	require.NoError(t, h.otSim.ApplyHold(res.NodeID, 8001))
+	_, err = h.confSim.UpdatePage(p.ID, "Whistleblowing Policy", "<p>Report concerns anonymously.</p>", "557058:erin")
+	require.NoError(t, err)
+	_, err = publish(t, p.ID, 0)
+	require.Error(t, err)
+	require.Equal(t, activities.ErrRecordOnHold, appErrType(err))
+	require.Contains(t, err.Error(), "Litigation Hold 2026-01")
+	require.Len(t, h.otSim.Versions(res.NodeID), 1, "held record keeps its single version")
+}

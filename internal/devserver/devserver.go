@@ -1,0 +1,70 @@
+// Package devserver starts a real Temporal dev server (the Temporal CLI's
+// start-dev: server, SQLite and Web UI) with the bridge's search attributes,
+// for end-to-end tests and benchmarks.
+package devserver
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// CLIPath finds the Temporal CLI: $TEMPORAL_CLI, then PATH, then
+// $(go env GOPATH)/bin. `make test` installs it there when missing.
+func CLIPath() (string, error) {
+	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("temporal"); err == nil {
+		return p, nil
+	}
+	gopath := os.Getenv("GOPATH")
+	if gopath == "" {
+		if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+			gopath = strings.TrimSpace(string(out))
+		}
+	}
+	for _, dir := range filepath.SplitList(gopath) {
+		p := filepath.Join(dir, "bin", "temporal")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("the Temporal CLI is not installed; run `make tools` (go install github.com/temporalio/cli/cmd/temporal@v1.5.1) or set TEMPORAL_CLI")
+}
+
+// Start starts a dev server on free ports (in memory) and returns it; Stop
+// it when done. logs receives the server's output (nil: discarded).
+func Start(ctx context.Context, logger log.Logger, logs io.Writer) (*testsuite.DevServer, error) {
+	path, err := CLIPath()
+	if err != nil {
+		return nil, err
+	}
+	if logs == nil {
+		logs = io.Discard
+	}
+	var args []string
+	for _, sa := range workflows.SearchAttributes {
+		args = append(args, "--search-attribute", sa)
+	}
+	return testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  path,
+		ClientOptions: &client.Options{Namespace: "default", Logger: logger},
+		LogLevel:      "error",
+		ExtraArgs:     args,
+		Stdout:        logs,
+		Stderr:        logs,
+	})
+}

@@ -1,0 +1,159 @@
+package confluence
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+const (
+	v2Prefix   = "/wiki/api/v2"
+	cloudV1    = "/wiki/rest/api"
+	dcV1       = "/rest/api"
+	cloudCtx   = "/wiki" // Cloud context path: v1 links and downloads live under it
+	dcCtx      = ""      // the simulated DC runs at the root context
+	timeLayout = "2006-01-02T15:04:05.000Z"
+)
+
+// buildHandler wires the chain: count → faults → auth → routes. /__sim
+// bypasses all three so tests can always inspect and steer the simulator.
+func (s *Server) buildHandler() http.Handler {
+	api := http.NewServeMux()
+	s.routesV2(api)
+	s.routesV1(api, cloudV1, cloudCtx)
+	s.routesV1(api, dcV1, dcCtx)
+	s.routesDownload(api, cloudCtx)
+	s.routesDownload(api, dcCtx)
+	api.HandleFunc(v2Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeV2Error(w, http.StatusNotFound, "No endpoint "+r.Method+" "+r.URL.Path)
+	})
+	for _, p := range []string{cloudV1 + "/", dcV1 + "/"} {
+		api.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			writeV1Error(w, http.StatusNotFound, "No endpoint "+r.Method+" "+r.URL.Path)
+		})
+	}
+	isAPI := func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/__sim/") }
+	guarded := s.faults.Wrap(s.authenticate(api), isAPI, writeV2Error)
+
+	admin := s.adminMux()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAPI(r) {
+			admin.ServeHTTP(w, r)
+			return
+		}
+		s.requests.Add(1)
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// authenticate accepts Basic email:token and Bearer tokens on every API
+// path and answers anything else with a text/plain 401, as the Atlassian
+// edge does; clients must cope with the non-JSON body.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.authorised(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="Confluence"`)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte("Client must be authenticated to access this resource."))
+	})
+}
+
+func (s *Server) authorised(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return s.bearers[strings.TrimSpace(tok)]
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	want, ok := s.users[user]
+	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1
+}
+
+// v2Codes are the code strings Cloud v2 puts in errors[].code.
+var v2Codes = map[int]string{
+	400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+	409: "CONFLICT", 413: "REQUEST_ENTITY_TOO_LARGE", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR",
+	503: "SERVICE_UNAVAILABLE",
+}
+
+// writeV2Error writes the Cloud v2 error body. It is also the fault
+// injector's writer, so injected 429/503 look like Cloud's.
+func writeV2Error(w http.ResponseWriter, status int, msg string) {
+	code := v2Codes[status]
+	if code == "" {
+		code = strings.ToUpper(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+	}
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{
+		{"status": status, "code": code, "title": msg, "detail": nil},
+	}})
+}
+
+// writeV1Error writes the v1/DC error body.
+func writeV1Error(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{
+		"statusCode": status,
+		"message":    msg,
+		"data": map[string]any{"authorized": status != 401 && status != 403, "valid": status < 500,
+			"errors": []any{}, "successful": false},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// maxJSONBody is Cloud's 5 MB request cap (413 above it).
+const maxJSONBody = 5 << 20
+
+// decodeJSON reads a request body into v, answering 400/413 itself.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, writeErr func(http.ResponseWriter, int, string)) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeErr(w, http.StatusRequestEntityTooLarge, "Request entity too large")
+			return false
+		}
+		writeErr(w, http.StatusBadRequest, "Could not parse the request body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// multiValues reads a list parameter given either repeated or comma-joined
+// (go-atlassian joins with commas), under any of the given names.
+func multiValues(r *http.Request, names ...string) []string {
+	var out []string
+	q := r.URL.Query()
+	for _, n := range names {
+		for _, v := range q[n] {
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					out = append(out, part)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,149 @@
+package confluence
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// JSON shapes shared by the v2 and v1 handlers. All builders run with
+// s.mu held and read s.baseURL directly (never s.origin, which locks).
+
+func slug(title string) string { return url.QueryEscape(title) }
+
+// webui is the page's web path relative to the context path.
+func (s *Server) webui(p *page, title string) string {
+	key := ""
+	if sp := s.spaceByID(p.spaceID); sp != nil {
+		key = sp.key
+	}
+	return "/spaces/" + key + "/pages/" + p.id + "/" + slug(title)
+}
+
+// pageURLFunc resolves ri:page links for the renderer. An empty space key
+// means the linking page's own space; Confluence resolves it the same way.
+func (s *Server) pageURLFunc(ctx string, from *page) func(spaceKey, title string) string {
+	return func(spaceKey, title string) string {
+		spaceID := from.spaceID
+		if spaceKey != "" {
+			sp := s.spaceByKey(spaceKey)
+			if sp == nil {
+				return ""
+			}
+			spaceID = sp.id
+		}
+		for _, p := range s.pages {
+			if p.spaceID == spaceID && p.current().title == title {
+				return ctx + s.webui(p, title)
+			}
+		}
+		return ""
+	}
+}
+
+// bodyValue renders version v of p in the requested representation.
+func (s *Server) bodyValue(p *page, v pageVersion, format, ctx string) string {
+	switch format {
+	case "storage", "editor", "wiki":
+		return v.body
+	case "atlas_doc_format":
+		return storageToADF(v.body)
+	default: // view, export_view, styled_view, anonymous_export_view
+		return renderStorage(v.body, ctx, p.id, s.pageURLFunc(ctx, p))
+	}
+}
+
+var v2SingleFormats = []string{"storage", "atlas_doc_format", "view", "export_view", "anonymous_export_view", "styled_view", "editor"}
+
+func (s *Server) v2Version(v pageVersion) map[string]any {
+	return map[string]any{"createdAt": v.createdAt.Format(timeLayout), "message": v.message, "number": v.number,
+		"minorEdit": v.minorEdit, "authorId": v.authorID}
+}
+
+// v2Page is the PageSingle/PageBulk shape. format "" leaves body empty, as
+// Cloud does when no body-format is asked for.
+func (s *Server) v2Page(p *page, v pageVersion, format string) map[string]any {
+	status := p.status
+	if v.number != p.current().number {
+		status = "historical"
+	}
+	body := map[string]any{}
+	if format != "" {
+		body[format] = map[string]any{"representation": format, "value": s.bodyValue(p, v, format, cloudCtx)}
+	}
+	m := map[string]any{
+		"id": p.id, "status": status, "title": v.title, "spaceId": p.spaceID, "authorId": p.authorID,
+		"ownerId": p.authorID, "createdAt": p.createdAt.Format(timeLayout), "position": 0,
+		"version": s.v2Version(v), "body": body,
+		"_links": map[string]any{"webui": s.webui(p, v.title), "editui": "/pages/resumedraft.action?draftId=" + p.id,
+			"tinyui": "/x/" + p.id, "base": s.baseURL + cloudCtx},
+	}
+	if p.parentID != "" {
+		m["parentId"], m["parentType"] = p.parentID, "page"
+	}
+	return m
+}
+
+func (s *Server) v2Space(sp *space) map[string]any {
+	homepage := ""
+	for _, p := range s.sortedPages() {
+		if p.spaceID == sp.id && p.parentID == "" {
+			homepage = p.id
+			break
+		}
+	}
+	return map[string]any{"id": sp.id, "key": sp.key, "name": sp.name, "type": "global", "status": "current",
+		"authorId": "557058:admin", "createdAt": sp.createdAt.Format(timeLayout), "homepageId": homepage,
+		"_links": map[string]any{"webui": "/spaces/" + sp.key}}
+}
+
+func v2Label(l label) map[string]any {
+	return map[string]any{"id": l.id, "name": l.name, "prefix": l.prefix}
+}
+
+func (s *Server) v2Property(pr *property) map[string]any {
+	return map[string]any{"id": pr.id, "key": pr.key, "value": pr.value, "version": map[string]any{
+		"createdAt": pr.createdAt.Format(timeLayout), "message": pr.message, "number": pr.version,
+		"minorEdit": false, "authorId": "557058:bridge"}}
+}
+
+// downloadPath is the attachment's download path relative to the context.
+func downloadPath(a *attachment) string {
+	return "/download/attachments/" + a.pageID + "/" + url.PathEscape(a.title) + "?version=" + strconv.Itoa(a.version) +
+		"&modificationDate=" + strconv.FormatInt(a.createdAt.UnixMilli(), 10) + "&cacheVersion=1&api=v2"
+}
+
+func (s *Server) v2Attachment(a *attachment) map[string]any {
+	webui := "/pages/viewpageattachments.action?pageId=" + a.pageID + "&preview=" + url.QueryEscape("/"+a.pageID+"/"+a.title)
+	return map[string]any{
+		"id": a.id, "status": "current", "title": a.title, "createdAt": a.createdAt.Format(timeLayout),
+		"pageId": a.pageID, "mediaType": a.mediaType, "mediaTypeDescription": mediaDescription(a.mediaType),
+		"comment": a.comment, "fileId": "f" + strings.TrimPrefix(a.id, "att"), "fileSize": a.size,
+		"webuiLink": webui, "downloadLink": downloadPath(a),
+		"version": map[string]any{"createdAt": a.createdAt.Format(timeLayout), "message": "", "number": a.version,
+			"minorEdit": false, "authorId": "557058:bridge"},
+		"_links": map[string]any{"webui": webui, "download": downloadPath(a)},
+	}
+}
+
+func mediaDescription(mt string) string {
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return "Image"
+	case mt == "text/csv":
+		return "CSV File"
+	case mt == "application/pdf":
+		return "PDF Document"
+	}
+	return "File"
+}
+
+// rawOrString keeps a property value as given; go-atlassian sends v1
+// values as JSON strings, confluence.js as objects: both are stored.
+func rawOrString(v json.RawMessage) json.RawMessage {
+	if len(v) == 0 {
+		return json.RawMessage("null")
+	}
+	return v
+}

@@ -1,0 +1,110 @@
+package confluence
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+const maxLimit = 250
+
+// parseLimit reads ?limit=, clamped to maxLimit like Cloud does.
+func parseLimit(r *http.Request, def int) (int, bool) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	if n > maxLimit {
+		n = maxLimit
+	}
+	return n, true
+}
+
+// Cursors are opaque to clients; inside they are just an offset, tagged so
+// that a cursor not issued by the simulator is recognised and rejected.
+func encodeCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("simcur:" + strconv.Itoa(offset)))
+}
+
+func decodeCursor(c string) (int, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	n, ok := strings.CutPrefix(string(b), "simcur:")
+	if !ok {
+		return 0, false
+	}
+	off, err := strconv.Atoi(n)
+	return off, err == nil && off >= 0
+}
+
+// writeV2List answers a v2 list endpoint with one cursor page of items.
+// _links.next is site-relative and keeps every original query parameter;
+// the same link goes into a Link header. The last page carries neither.
+func (s *Server) writeV2List(w http.ResponseWriter, r *http.Request, items []any, defLimit int) {
+	limit, ok := parseLimit(r, defLimit)
+	if !ok {
+		writeV2Error(w, http.StatusBadRequest, "Invalid value for limit: "+r.URL.Query().Get("limit"))
+		return
+	}
+	offset := 0
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if offset, ok = decodeCursor(c); !ok {
+			writeV2Error(w, http.StatusBadRequest, "Invalid cursor: "+c)
+			return
+		}
+	}
+	page := []any{}
+	if offset < len(items) {
+		end := min(offset+limit, len(items))
+		page = items[offset:end]
+	}
+	base := s.origin() + cloudCtx
+	links := map[string]string{"base": base}
+	if offset+limit < len(items) {
+		q := r.URL.Query()
+		q.Set("cursor", encodeCursor(offset+limit))
+		next := r.URL.Path + "?" + q.Encode()
+		links["next"] = next
+		w.Header().Set("Link", "<"+next+`>; rel="next", <`+base+`>; rel="base"`)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": page, "_links": links})
+}
+
+// writeV1List answers a v1/DC list endpoint with start/limit paging.
+// Links are relative to _links.base, which includes the context path.
+func (s *Server) writeV1List(w http.ResponseWriter, r *http.Request, ctx string, items []any, defLimit int) {
+	q := r.URL.Query()
+	limit, ok := parseLimit(r, defLimit)
+	start, err := strconv.Atoi(q.Get("start"))
+	if q.Get("start") == "" {
+		start, err = 0, nil
+	}
+	if !ok || err != nil || start < 0 {
+		writeV1Error(w, http.StatusBadRequest, "Invalid start or limit")
+		return
+	}
+	page := []any{}
+	if start < len(items) {
+		page = items[start:min(start+limit, len(items))]
+	}
+	rel := strings.TrimPrefix(r.URL.Path, ctx)
+	links := map[string]any{"base": s.origin() + ctx, "context": ctx, "self": s.origin() + r.URL.Path}
+	if start+limit < len(items) {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("start", strconv.Itoa(start+limit))
+		nq.Set("limit", strconv.Itoa(limit))
+		links["next"] = rel + "?" + nq.Encode()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": page, "start": start, "limit": limit, "size": len(page), "_links": links})
+}

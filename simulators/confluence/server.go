@@ -1,0 +1,296 @@
+package confluence
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
+)
+
+// Options configures a simulator.
+type Options struct {
+	Users        map[string]string // email -> API token for Basic; default {"bridge@example.com": "demo-token"}
+	BearerTokens []string          // default {"demo-pat"}
+	Faults       faults.Config     // faults on from the start
+	Seed         bool              // load the demo seed (see the package doc)
+}
+
+// Server is a simulated Confluence. All methods are safe for concurrent use.
+type Server struct {
+	users   map[string]string
+	bearers map[string]bool
+	faults  *faults.Injector
+	handler http.Handler
+
+	requests atomic.Int64
+
+	mu       sync.RWMutex
+	baseURL  string
+	spaces   []*space
+	pages    map[string]*page
+	labelIDs map[string]string
+	spaceSeq int
+	pageSeq  int
+	objSeq   int
+}
+
+// ErrNotFound is returned by the Go API for an unknown page or attachment.
+var ErrNotFound = errors.New("confluence simulator: not found")
+
+// New returns a simulator, seeded when opt.Seed is set.
+func New(opt Options) *Server {
+	s := &Server{
+		users:    opt.Users,
+		bearers:  map[string]bool{},
+		faults:   faults.New(opt.Faults),
+		baseURL:  "http://127.0.0.1",
+		pages:    map[string]*page{},
+		labelIDs: map[string]string{},
+		spaceSeq: 98303,
+		pageSeq:  300000,
+		objSeq:   500000,
+	}
+	if len(s.users) == 0 {
+		s.users = map[string]string{"bridge@example.com": "demo-token"}
+	}
+	bearers := opt.BearerTokens
+	if len(bearers) == 0 {
+		bearers = []string{"demo-pat"}
+	}
+	for _, t := range bearers {
+		s.bearers[t] = true
+	}
+	if opt.Seed {
+		s.seed()
+	}
+	s.handler = s.buildHandler()
+	return s
+}
+
+// Handler serves the Cloud and DC REST surfaces, downloads and /__sim.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Faults returns the fault injector applied to API requests.
+func (s *Server) Faults() *faults.Injector { return s.faults }
+
+// Requests returns how many API requests (not /__sim) have arrived,
+// including those answered by an injected fault or with 401.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
+
+// SetBaseURL sets the absolute origin used in _links.base and Link headers
+// (for example an httptest server's URL).
+func (s *Server) SetBaseURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.baseURL = strings.TrimRight(u, "/")
+}
+
+func (s *Server) origin() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.baseURL
+}
+
+// CreateSpace adds a space; an existing key returns the existing space.
+func (s *Server) CreateSpace(key, name string) Space {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.createSpace("", key, name)
+}
+
+func (s *Server) createSpace(id, key, name string) Space {
+	if sp := s.spaceByKey(key); sp != nil {
+		return Space{ID: sp.id, Key: sp.key, Name: sp.name}
+	}
+	if id == "" {
+		s.spaceSeq++
+		id = strconv.Itoa(s.spaceSeq)
+	}
+	sp := &space{id: id, key: key, name: name, createdAt: now()}
+	s.spaces = append(s.spaces, sp)
+	return Space{ID: sp.id, Key: sp.key, Name: sp.name}
+}
+
+// CreatePage adds a page at version 1 in the space with spaceKey, creating
+// the space when it does not exist. Invalid labels are skipped.
+func (s *Server) CreatePage(spaceKey, title, storageBody, authorID string, labels ...string) Page {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.createPage("", spaceKey, "", title, storageBody, authorID, now())
+	for _, l := range labels {
+		_, _ = s.addLabel(p, l, "global")
+	}
+	return s.pageSnapshot(p)
+}
+
+func (s *Server) createPage(id, spaceKey, parentID, title, body, authorID string, at time.Time) *page {
+	sp := s.spaceByKey(spaceKey)
+	if sp == nil {
+		s.createSpace("", spaceKey, spaceKey)
+		sp = s.spaceByKey(spaceKey)
+	}
+	if id == "" {
+		s.pageSeq++
+		id = strconv.Itoa(s.pageSeq)
+	}
+	p := &page{id: id, spaceID: sp.id, parentID: parentID, status: "current", authorID: authorID, createdAt: at,
+		versions: []pageVersion{{number: 1, title: title, body: body, authorID: authorID, createdAt: at}}}
+	s.pages[id] = p
+	return p
+}
+
+// UpdatePage stores a new version of the page.
+func (s *Server) UpdatePage(id, title, storageBody, authorID string) (Page, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[id]
+	if !ok {
+		return Page{}, fmt.Errorf("page %s: %w", id, ErrNotFound)
+	}
+	s.appendVersion(p, title, storageBody, authorID, "", false)
+	return s.pageSnapshot(p), nil
+}
+
+func (s *Server) appendVersion(p *page, title, body, authorID, message string, minor bool) {
+	p.versions = append(p.versions, pageVersion{number: len(p.versions) + 1, title: title, body: body,
+		authorID: authorID, message: message, minorEdit: minor, createdAt: now()})
+}
+
+// AddLabel adds a global label to the page (a no-op when present).
+func (s *Server) AddLabel(id, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[id]
+	if !ok {
+		return fmt.Errorf("page %s: %w", id, ErrNotFound)
+	}
+	_, err := s.addLabel(p, name, "global")
+	return err
+}
+
+// RemoveLabel removes a label from the page (a no-op when absent).
+func (s *Server) RemoveLabel(id, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[id]
+	if !ok {
+		return fmt.Errorf("page %s: %w", id, ErrNotFound)
+	}
+	s.removeLabel(p, name)
+	return nil
+}
+
+// SetProperty creates the content property or stores a new version of it,
+// as another user editing concurrently would. It exists so tests can
+// provoke version conflicts.
+func (s *Server) SetProperty(pageID, key string, value any) (int, error) {
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[pageID]
+	if !ok {
+		return 0, fmt.Errorf("page %s: %w", pageID, ErrNotFound)
+	}
+	if pr := p.prop(key); pr != nil {
+		pr.value, pr.version, pr.createdAt = raw, pr.version+1, now()
+		return pr.version, nil
+	}
+	pr := &property{id: s.nextObjectID(), key: key, value: raw, version: 1, createdAt: now()}
+	p.props = append(p.props, pr)
+	return 1, nil
+}
+
+// AddAttachment stores data as an attachment of the page, or as a new
+// version when the page already has a file of that name. It panics on an
+// unknown page, as that is a bug in the calling test.
+func (s *Server) AddAttachment(pageID, fileName, mediaType string, data []byte) Attachment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.mustPage(pageID)
+	return s.putAttachment(p, fileName, mediaType, "", append([]byte(nil), data...), "").snapshot()
+}
+
+// AddSyntheticAttachment adds an attachment whose size bytes are generated
+// deterministically on every download and never held in memory. Creating
+// it hashes the stream once (constant memory) to fill in SHA256.
+func (s *Server) AddSyntheticAttachment(pageID, fileName, mediaType string, size int64) Attachment {
+	h := fnv.New64a()
+	_, _ = fmt.Fprintf(h, "%s/%s/%d", pageID, fileName, size)
+	seed := h.Sum64()
+	sum := synthSHA256(seed, size) // outside the lock: it takes a while for large sizes
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.mustPage(pageID)
+	a := s.putAttachment(p, fileName, mediaType, "", nil, sum)
+	a.synthetic, a.seed, a.size = true, seed, size
+	return a.snapshot()
+}
+
+func (s *Server) mustPage(id string) *page {
+	p, ok := s.pages[id]
+	if !ok {
+		panic("confluence simulator: no page " + id)
+	}
+	return p
+}
+
+// Page returns a snapshot of the page's current state.
+func (s *Server) Page(id string) (Page, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.pages[id]
+	if !ok {
+		return Page{}, false
+	}
+	return s.pageSnapshot(p), true
+}
+
+// Labels returns the page's label names in the order they were added.
+func (s *Server) Labels(id string) []string {
+	p, ok := s.Page(id)
+	if !ok {
+		return nil
+	}
+	return p.Labels
+}
+
+// Property returns a content property's value and version.
+func (s *Server) Property(pageID, key string) (json.RawMessage, int, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.pages[pageID]
+	if !ok {
+		return nil, 0, false
+	}
+	pr := p.prop(key)
+	if pr == nil {
+		return nil, 0, false
+	}
+	return append(json.RawMessage(nil), pr.value...), pr.version, true
+}
+
+// Attachments returns the metadata of the page's attachments.
+func (s *Server) Attachments(pageID string) []Attachment {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.pages[pageID]
+	if !ok {
+		return nil
+	}
+	out := make([]Attachment, len(p.atts))
+	for i, a := range p.atts {
+		out[i] = a.snapshot()
+	}
+	return out
+}

@@ -1,0 +1,303 @@
+package confluence
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Space is a snapshot of a simulated space.
+type Space struct {
+	ID   string `json:"id"`
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+// Page is a snapshot of the current state of a simulated page.
+type Page struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	SpaceID   string    `json:"spaceId"`
+	SpaceKey  string    `json:"spaceKey"`
+	ParentID  string    `json:"parentId,omitempty"`
+	AuthorID  string    `json:"authorId"`
+	Version   int       `json:"version"`
+	Labels    []string  `json:"labels"`
+	Body      string    `json:"body"` // storage format
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Attachment is a snapshot of a simulated attachment's metadata.
+type Attachment struct {
+	ID        string `json:"id"`
+	PageID    string `json:"pageId"`
+	Title     string `json:"title"`
+	MediaType string `json:"mediaType"`
+	Comment   string `json:"comment,omitempty"`
+	Size      int64  `json:"fileSize"`
+	Version   int    `json:"version"`
+	SHA256    string `json:"sha256"`    // hex digest of the content
+	Synthetic bool   `json:"synthetic"` // content generated on the fly
+}
+
+// The internal model. All of it is guarded by Server.mu; snapshots handed
+// out are copies so callers never race with request handlers.
+
+type space struct {
+	id, key, name string
+	createdAt     time.Time
+}
+
+type pageVersion struct {
+	number    int
+	title     string
+	body      string
+	authorID  string
+	message   string
+	minorEdit bool
+	createdAt time.Time
+}
+
+type label struct {
+	id, name, prefix string
+}
+
+type property struct {
+	id, key   string
+	value     json.RawMessage
+	version   int
+	message   string
+	createdAt time.Time
+}
+
+type attachment struct {
+	id, pageID, title, mediaType, comment string
+	size                                  int64
+	version                               int
+	createdAt                             time.Time
+	data                                  []byte // nil for synthetic
+	synthetic                             bool
+	seed                                  uint64
+	sha256                                string
+}
+
+type page struct {
+	id, spaceID, parentID, status string
+	authorID                      string
+	createdAt                     time.Time
+	versions                      []pageVersion // versions[i].number == i+1
+	labels                        []label
+	props                         []*property
+	atts                          []*attachment
+}
+
+func (p *page) current() pageVersion { return p.versions[len(p.versions)-1] }
+
+// version returns version n, or false when there is none.
+func (p *page) version(n int) (pageVersion, bool) {
+	if n < 1 || n > len(p.versions) {
+		return pageVersion{}, false
+	}
+	return p.versions[n-1], true
+}
+
+func (p *page) prop(key string) *property {
+	for _, pr := range p.props {
+		if pr.key == key {
+			return pr
+		}
+	}
+	return nil
+}
+
+func (p *page) attByTitle(title string) *attachment {
+	for _, a := range p.atts {
+		if a.title == title {
+			return a
+		}
+	}
+	return nil
+}
+
+func (p *page) hasLabel(name string) bool {
+	for _, l := range p.labels {
+		if l.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *attachment) snapshot() Attachment {
+	return Attachment{ID: a.id, PageID: a.pageID, Title: a.title, MediaType: a.mediaType, Comment: a.comment,
+		Size: a.size, Version: a.version, SHA256: a.sha256, Synthetic: a.synthetic}
+}
+
+// content opens the attachment's bytes. It never copies stored data and
+// generates synthetic content lazily.
+func (a *attachment) content() io.ReadSeeker {
+	if a.synthetic {
+		return newSynthReader(a.seed, a.size)
+	}
+	return bytes.NewReader(a.data)
+}
+
+// now is the clock used for new objects; truncated to milliseconds because
+// Confluence timestamps carry milliseconds only.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+func (s *Server) nextObjectID() string {
+	s.objSeq++
+	return strconv.Itoa(s.objSeq)
+}
+
+func (s *Server) spaceByKey(key string) *space {
+	for _, sp := range s.spaces {
+		if sp.key == key {
+			return sp
+		}
+	}
+	return nil
+}
+
+func (s *Server) spaceByID(id string) *space {
+	for _, sp := range s.spaces {
+		if sp.id == id {
+			return sp
+		}
+	}
+	return nil
+}
+
+// findAttachment finds an attachment by id across all pages.
+func (s *Server) findAttachment(id string) *attachment {
+	if !strings.HasPrefix(id, "att") {
+		id = "att" + id
+	}
+	for _, p := range s.pages {
+		for _, a := range p.atts {
+			if a.id == id {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// sortedPages returns all pages ordered by numeric id, the v2 default.
+func (s *Server) sortedPages() []*page {
+	out := make([]*page, 0, len(s.pages))
+	for _, p := range s.pages {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return idLess(out[i].id, out[j].id) })
+	return out
+}
+
+func (s *Server) sortedSpaces() []*space {
+	out := append([]*space(nil), s.spaces...)
+	sort.Slice(out, func(i, j int) bool { return idLess(out[i].id, out[j].id) })
+	return out
+}
+
+func idLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func (s *Server) pageSnapshot(p *page) Page {
+	cur := p.current()
+	sp := s.spaceByID(p.spaceID)
+	labels := make([]string, len(p.labels))
+	for i, l := range p.labels {
+		labels[i] = l.name
+	}
+	return Page{ID: p.id, Title: cur.title, SpaceID: p.spaceID, SpaceKey: sp.key, ParentID: p.parentID,
+		AuthorID: p.authorID, Version: cur.number, Labels: labels, Body: cur.body, CreatedAt: p.createdAt}
+}
+
+// validLabel applies Confluence's label rules: lower case, no whitespace,
+// no ':' (that would be read as a prefix), at most 255 characters.
+func validLabel(name string) (string, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch {
+	case n == "":
+		return "", fmt.Errorf("label name must not be empty")
+	case len(n) > 255:
+		return "", fmt.Errorf("label name %q is longer than 255 characters", name)
+	case strings.ContainsAny(n, " \t\r\n:"):
+		return "", fmt.Errorf("label name %q contains a space or a colon", name)
+	}
+	return n, nil
+}
+
+func (s *Server) addLabel(p *page, name, prefix string) (label, error) {
+	n, err := validLabel(name)
+	if err != nil {
+		return label{}, err
+	}
+	for _, l := range p.labels {
+		if l.name == n {
+			return l, nil
+		}
+	}
+	if prefix == "" {
+		prefix = "global"
+	}
+	l := label{id: s.labelID(n), name: n, prefix: prefix}
+	p.labels = append(p.labels, l)
+	return l, nil
+}
+
+// labelID gives one id per label name, as Confluence shares label objects
+// between pages.
+func (s *Server) labelID(name string) string {
+	if id, ok := s.labelIDs[name]; ok {
+		return id
+	}
+	id := s.nextObjectID()
+	s.labelIDs[name] = id
+	return id
+}
+
+func (s *Server) removeLabel(p *page, name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for i, l := range p.labels {
+		if l.name == n {
+			p.labels = append(p.labels[:i], p.labels[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// putAttachment stores data as a new attachment or as a new version of the
+// attachment with the same title.
+func (s *Server) putAttachment(p *page, title, mediaType, comment string, data []byte, sum string) *attachment {
+	if mediaType == "" {
+		mediaType = "application/octet-stream"
+	}
+	if sum == "" {
+		h := sha256.Sum256(data)
+		sum = hex.EncodeToString(h[:])
+	}
+	if a := p.attByTitle(title); a != nil {
+		a.version++
+		a.mediaType, a.comment, a.data, a.size, a.sha256 = mediaType, comment, data, int64(len(data)), sum
+		a.synthetic, a.createdAt = false, now()
+		return a
+	}
+	a := &attachment{id: "att" + s.nextObjectID(), pageID: p.id, title: title, mediaType: mediaType,
+		comment: comment, size: int64(len(data)), version: 1, createdAt: now(), data: data, sha256: sum}
+	p.atts = append(p.atts, a)
+	return a
+}

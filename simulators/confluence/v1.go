@@ -1,0 +1,429 @@
+package confluence
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// routesV1 mounts the v1 surface under prefix: Cloud's /wiki/rest/api
+// (context /wiki) and DC's /rest/api (root context). The shapes are the
+// same; only the context path in links differs.
+func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
+	h := &v1{s: s, ctx: ctx}
+	mux.HandleFunc("GET "+prefix+"/content/{id}", h.getContent)
+	mux.HandleFunc("PUT "+prefix+"/content/{id}", h.updateContent)
+	mux.HandleFunc("GET "+prefix+"/space", h.listSpaces)
+	mux.HandleFunc("GET "+prefix+"/space/{key}", h.getSpace)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/label", h.listLabels)
+	mux.HandleFunc("POST "+prefix+"/content/{id}/label", h.addLabels)
+	mux.HandleFunc("DELETE "+prefix+"/content/{id}/label", h.deleteLabel)
+	mux.HandleFunc("DELETE "+prefix+"/content/{id}/label/{name}", h.deleteLabel)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/property", h.listProperties)
+	mux.HandleFunc("POST "+prefix+"/content/{id}/property", h.createProperty)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/property/{key}", h.getProperty)
+	mux.HandleFunc("POST "+prefix+"/content/{id}/property/{key}", h.createProperty)
+	mux.HandleFunc("PUT "+prefix+"/content/{id}/property/{key}", h.updateProperty)
+	mux.HandleFunc("DELETE "+prefix+"/content/{id}/property/{key}", h.deleteProperty)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/child/attachment", h.listAttachments)
+	mux.HandleFunc("POST "+prefix+"/content/{id}/child/attachment", h.upload)
+	if ctx == cloudCtx {
+		// Cloud's PUT upserts by file name; DC has no PUT on the collection
+		// (clients version a file through .../{attId}/data there).
+		mux.HandleFunc("PUT "+prefix+"/content/{id}/child/attachment", h.upload)
+	}
+	mux.HandleFunc("POST "+prefix+"/content/{id}/child/attachment/{att}/data", h.upload)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/child/attachment/{att}/download", h.download)
+}
+
+type v1 struct {
+	s   *Server
+	ctx string
+}
+
+func (h *v1) links(self string) map[string]any {
+	return map[string]any{"self": h.s.baseURL + h.ctx + self, "base": h.s.baseURL + h.ctx, "context": h.ctx}
+}
+
+func (h *v1) user(id string) map[string]any {
+	return map[string]any{"type": "known", "accountId": id, "userKey": id, "username": id, "displayName": id}
+}
+
+// space is the v1 space object. Its id is a JSON number, as on the real v1
+// API: go-atlassian decodes it into an int.
+func (h *v1) space(sp *space) map[string]any {
+	id, _ := strconv.ParseInt(sp.id, 10, 64)
+	return map[string]any{"id": id, "key": sp.key, "name": sp.name, "type": "global", "status": "current",
+		"_links": map[string]any{"webui": "/spaces/" + sp.key, "self": h.s.baseURL + h.ctx + "/rest/api/space/" + sp.key}}
+}
+
+// content is the v1 page object. space, history and version are always
+// included (v1's default expansions); bodies only when expanded.
+func (h *v1) content(p *page, v pageVersion, expand []string) map[string]any {
+	s := h.s
+	status := p.status
+	if v.number != p.current().number {
+		status = "historical"
+	}
+	m := map[string]any{
+		"id": p.id, "type": "page", "status": status, "title": v.title,
+		"space": h.space(s.spaceByID(p.spaceID)),
+		"history": map[string]any{"latest": status == "current", "createdBy": h.user(p.authorID),
+			"createdDate": p.createdAt.Format(timeLayout)},
+		"version": map[string]any{"by": h.user(v.authorID), "when": v.createdAt.Format(timeLayout),
+			"number": v.number, "message": v.message, "minorEdit": v.minorEdit},
+		"_links": mergeLinks(h.links("/rest/api/content/"+p.id), map[string]any{
+			"webui": s.webui(p, v.title), "edit": "/pages/resumedraft.action?draftId=" + p.id, "tinyui": "/x/" + p.id}),
+	}
+	body := map[string]any{}
+	for _, e := range expand {
+		if f, ok := strings.CutPrefix(e, "body."); ok && f != "" {
+			body[f] = map[string]any{"representation": f, "value": s.bodyValue(p, v, f, h.ctx)}
+		}
+		if e == "ancestors" {
+			anc := []any{}
+			for pid := p.parentID; pid != ""; {
+				par, ok := s.pages[pid]
+				if !ok {
+					break
+				}
+				anc = append([]any{map[string]any{"id": par.id, "type": "page", "status": par.status, "title": par.current().title}}, anc...)
+				pid = par.parentID
+			}
+			m["ancestors"] = anc
+		}
+	}
+	if len(body) > 0 {
+		m["body"] = body
+	}
+	return m
+}
+
+func mergeLinks(a, b map[string]any) map[string]any {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+func (h *v1) getContent(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	expand := multiValues(r, "expand")
+	h.s.mu.RLock()
+	defer h.s.mu.RUnlock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	v := p.current()
+	if vs := q.Get("version"); vs != "" {
+		n, err := strconv.Atoi(vs)
+		if err != nil {
+			writeV1Error(w, http.StatusBadRequest, "Invalid version: "+vs)
+			return
+		}
+		if v, ok = p.version(n); !ok {
+			writeV1Error(w, http.StatusNotFound, fmt.Sprintf("No content found with id %s and version %d", id, n))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, h.content(p, v, expand))
+}
+
+// updateContent is the v1 page update: version must be current+1.
+func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Title   string `json:"title"`
+		Type    string `json:"type"`
+		Version *struct {
+			Number  int    `json:"number"`
+			Message string `json:"message"`
+		} `json:"version"`
+		Body *struct {
+			Storage *bodyWrite `json:"storage"`
+		} `json:"body"`
+	}
+	if !decodeJSON(w, r, &req, writeV1Error) {
+		return
+	}
+	if req.Version == nil || req.Title == "" || req.Type == "" {
+		writeV1Error(w, http.StatusBadRequest, "version, type and title are required")
+		return
+	}
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	cur := p.current()
+	if req.Version.Number != cur.number+1 {
+		writeV1Error(w, http.StatusConflict, fmt.Sprintf("Version must be incremented on update. Current version is: %d", cur.number))
+		return
+	}
+	body := cur.body
+	if req.Body != nil && req.Body.Storage != nil {
+		body = req.Body.Storage.Value
+	}
+	h.s.appendVersion(p, req.Title, body, "557058:bridge", req.Version.Message, false)
+	writeJSON(w, http.StatusOK, h.content(p, p.current(), []string{"body.storage"}))
+}
+
+func (h *v1) listSpaces(w http.ResponseWriter, r *http.Request) {
+	keys := multiValues(r, "spaceKey")
+	h.s.mu.RLock()
+	items := []any{}
+	for _, sp := range h.s.sortedSpaces() {
+		if len(keys) == 0 || contains(keys, sp.key) {
+			items = append(items, h.space(sp))
+		}
+	}
+	h.s.mu.RUnlock()
+	h.s.writeV1List(w, r, h.ctx, items, 25)
+}
+
+func (h *v1) getSpace(w http.ResponseWriter, r *http.Request) {
+	h.s.mu.RLock()
+	defer h.s.mu.RUnlock()
+	sp := h.s.spaceByKey(r.PathValue("key"))
+	if sp == nil {
+		writeV1Error(w, http.StatusNotFound, "No space with key : "+r.PathValue("key"))
+		return
+	}
+	writeJSON(w, http.StatusOK, h.space(sp))
+}
+
+func v1Label(l label) map[string]any {
+	return map[string]any{"prefix": l.prefix, "name": l.name, "id": l.id, "label": l.name}
+}
+
+func (h *v1) labelItems(p *page, prefix string) []any {
+	items := []any{}
+	for _, l := range p.labels {
+		if prefix == "" || l.prefix == prefix {
+			items = append(items, v1Label(l))
+		}
+	}
+	return items
+}
+
+func (h *v1) listLabels(w http.ResponseWriter, r *http.Request) {
+	h.s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		h.s.mu.RUnlock()
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := h.labelItems(p, r.URL.Query().Get("prefix"))
+	h.s.mu.RUnlock()
+	h.s.writeV1List(w, r, h.ctx, items, 200)
+}
+
+// addLabels accepts an array of {prefix,name} or a single object and
+// answers with all of the page's labels, as Confluence does.
+func (h *v1) addLabels(w http.ResponseWriter, r *http.Request) {
+	var raw json.RawMessage
+	if !decodeJSON(w, r, &raw, writeV1Error) {
+		return
+	}
+	type in struct {
+		Prefix string `json:"prefix"`
+		Name   string `json:"name"`
+	}
+	var list []in
+	if err := json.Unmarshal(raw, &list); err != nil {
+		var one in
+		if err := json.Unmarshal(raw, &one); err != nil {
+			writeV1Error(w, http.StatusBadRequest, "Body must be a label or an array of labels")
+			return
+		}
+		list = []in{one}
+	}
+	for _, l := range list {
+		if _, err := validLabel(l.Name); err != nil {
+			writeV1Error(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if l.Prefix != "" && l.Prefix != "global" && l.Prefix != "my" && l.Prefix != "team" {
+			writeV1Error(w, http.StatusBadRequest, "Invalid label prefix: "+l.Prefix)
+			return
+		}
+	}
+	h.s.mu.Lock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		h.s.mu.Unlock()
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	for _, l := range list {
+		_, _ = h.s.addLabel(p, l.Name, l.Prefix)
+	}
+	items := h.labelItems(p, "")
+	h.s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"results": items, "start": 0, "limit": 200, "size": len(items), "_links": map[string]any{}})
+}
+
+// deleteLabel serves both DELETE .../label/{name} and .../label?name=
+// (the form for names that contain a slash).
+func (h *v1) deleteLabel(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if name == "" {
+		name = r.URL.Query().Get("name")
+	}
+	if name == "" {
+		writeV1Error(w, http.StatusBadRequest, "A label name is required")
+		return
+	}
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	if !h.s.removeLabel(p, name) {
+		writeV1Error(w, http.StatusNotFound, "Label '"+name+"' is not on content "+id)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *v1) property(p *page, pr *property) map[string]any {
+	return map[string]any{
+		"id": pr.id, "key": pr.key, "value": pr.value,
+		"version": map[string]any{"when": pr.createdAt.Format(timeLayout), "message": pr.message, "number": pr.version, "minorEdit": false},
+		"content": map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title},
+		"_links":  h.links("/rest/api/content/" + p.id + "/property/" + pr.key),
+	}
+}
+
+func (h *v1) listProperties(w http.ResponseWriter, r *http.Request) {
+	h.s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		h.s.mu.RUnlock()
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, pr := range p.props {
+		items = append(items, h.property(p, pr))
+	}
+	h.s.mu.RUnlock()
+	h.s.writeV1List(w, r, h.ctx, items, 10)
+}
+
+func (h *v1) getProperty(w http.ResponseWriter, r *http.Request) {
+	h.s.mu.RLock()
+	defer h.s.mu.RUnlock()
+	id, key := r.PathValue("id"), r.PathValue("key")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	pr := p.prop(key)
+	if pr == nil {
+		writeV1Error(w, http.StatusNotFound, fmt.Sprintf("Cannot find content property with key '%s' on content %s", key, id))
+		return
+	}
+	writeJSON(w, http.StatusOK, h.property(p, pr))
+}
+
+// createProperty serves POST .../property (key in the body) and POST
+// .../property/{key}. A key that exists already is a 400.
+func (h *v1) createProperty(w http.ResponseWriter, r *http.Request) {
+	var req propertyWrite
+	if !decodeJSON(w, r, &req, writeV1Error) {
+		return
+	}
+	if k := r.PathValue("key"); k != "" {
+		req.Key = k
+	}
+	if req.Key == "" {
+		writeV1Error(w, http.StatusBadRequest, "Property key is required")
+		return
+	}
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	if p.prop(req.Key) != nil {
+		writeV1Error(w, http.StatusBadRequest, fmt.Sprintf("A content property with key '%s' already exists on content %s", req.Key, id))
+		return
+	}
+	pr := &property{id: h.s.nextObjectID(), key: req.Key, value: rawOrString(req.Value), version: 1, createdAt: now()}
+	p.props = append(p.props, pr)
+	writeJSON(w, http.StatusOK, h.property(p, pr))
+}
+
+// updateProperty requires version current+1; a missing property is
+// created when the version sent is 1, as Confluence does.
+func (h *v1) updateProperty(w http.ResponseWriter, r *http.Request) {
+	var req propertyWrite
+	if !decodeJSON(w, r, &req, writeV1Error) {
+		return
+	}
+	if req.Version == nil {
+		writeV1Error(w, http.StatusBadRequest, "A version is required to update a content property")
+		return
+	}
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	id, key := r.PathValue("id"), r.PathValue("key")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	pr := p.prop(key)
+	cur := 0
+	if pr != nil {
+		cur = pr.version
+	}
+	if req.Version.Number != cur+1 {
+		writeV1Error(w, http.StatusConflict, fmt.Sprintf("Version must be incremented on update. Current version is: %d", cur))
+		return
+	}
+	if pr == nil {
+		pr = &property{id: h.s.nextObjectID(), key: key}
+		p.props = append(p.props, pr)
+	}
+	pr.value, pr.version, pr.message, pr.createdAt = rawOrString(req.Value), req.Version.Number, req.Version.Message, now()
+	writeJSON(w, http.StatusOK, h.property(p, pr))
+}
+
+func (h *v1) deleteProperty(w http.ResponseWriter, r *http.Request) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	id, key := r.PathValue("id"), r.PathValue("key")
+	p, ok := h.s.pages[id]
+	if !ok {
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	for i, pr := range p.props {
+		if pr.key == key {
+			p.props = append(p.props[:i], p.props[i+1:]...)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	writeV1Error(w, http.StatusNotFound, fmt.Sprintf("Cannot find content property with key '%s' on content %s", key, id))
+}

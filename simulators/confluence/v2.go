@@ -1,0 +1,514 @@
+package confluence
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+func (s *Server) routesV2(mux *http.ServeMux) {
+	p := v2Prefix
+	mux.HandleFunc("GET "+p+"/pages", s.v2ListPages)
+	mux.HandleFunc("POST "+p+"/pages", s.v2CreatePage)
+	mux.HandleFunc("GET "+p+"/pages/{id}", s.v2GetPage)
+	mux.HandleFunc("PUT "+p+"/pages/{id}", s.v2UpdatePage)
+	mux.HandleFunc("GET "+p+"/pages/{id}/children", s.v2Children)
+	mux.HandleFunc("GET "+p+"/pages/{id}/ancestors", s.v2Ancestors)
+	mux.HandleFunc("GET "+p+"/spaces", s.v2ListSpaces)
+	mux.HandleFunc("GET "+p+"/spaces/{id}", s.v2GetSpace)
+	mux.HandleFunc("GET "+p+"/spaces/{id}/pages", s.v2ListPages)
+	mux.HandleFunc("GET "+p+"/pages/{id}/labels", s.v2Labels)
+	mux.HandleFunc("GET "+p+"/pages/{id}/properties", s.v2ListProperties)
+	mux.HandleFunc("POST "+p+"/pages/{id}/properties", s.v2CreateProperty)
+	mux.HandleFunc("GET "+p+"/pages/{id}/properties/{pid}", s.v2GetProperty)
+	mux.HandleFunc("PUT "+p+"/pages/{id}/properties/{pid}", s.v2UpdateProperty)
+	mux.HandleFunc("DELETE "+p+"/pages/{id}/properties/{pid}", s.v2DeleteProperty)
+	mux.HandleFunc("GET "+p+"/pages/{id}/attachments", s.v2ListAttachments)
+	mux.HandleFunc("GET "+p+"/attachments/{id}", s.v2GetAttachment)
+	mux.HandleFunc("GET "+p+"/attachments/{id}/download", s.v2DownloadAttachment)
+}
+
+func pageNotFound(id string) string {
+	return fmt.Sprintf("No content found with id: %s", id)
+}
+
+func (s *Server) v2GetPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	format := q.Get("body-format")
+	if format != "" && !contains(v2SingleFormats, format) {
+		writeV2Error(w, http.StatusBadRequest, "Invalid body-format: "+format)
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	v := p.current()
+	if vs := q.Get("version"); vs != "" {
+		n, err := strconv.Atoi(vs)
+		if err != nil {
+			writeV2Error(w, http.StatusBadRequest, "Invalid version: "+vs)
+			return
+		}
+		if v, ok = p.version(n); !ok {
+			writeV2Error(w, http.StatusNotFound, fmt.Sprintf("Version %d of page %s not found", n, id))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, s.v2Page(p, v, format))
+}
+
+// v2ListPages serves /pages and /spaces/{id}/pages with the id, space-id,
+// title and status filters.
+func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("body-format")
+	if format != "" && format != "storage" && format != "atlas_doc_format" {
+		writeV2Error(w, http.StatusBadRequest, "Invalid body-format for a list: "+format)
+		return
+	}
+	ids := multiValues(r, "id")
+	spaceIDs := multiValues(r, "space-id")
+	if sid := r.PathValue("id"); sid != "" {
+		spaceIDs = []string{sid}
+	}
+	statuses := multiValues(r, "status")
+	if len(statuses) == 0 {
+		statuses = []string{"current", "archived"}
+	}
+	title := r.URL.Query().Get("title")
+	s.mu.RLock()
+	if sid := r.PathValue("id"); sid != "" && s.spaceByID(sid) == nil {
+		s.mu.RUnlock()
+		writeV2Error(w, http.StatusNotFound, "No space found with id: "+sid)
+		return
+	}
+	items := []any{}
+	for _, p := range s.sortedPages() {
+		cur := p.current()
+		if (len(ids) > 0 && !contains(ids, p.id)) || (len(spaceIDs) > 0 && !contains(spaceIDs, p.spaceID)) ||
+			(title != "" && cur.title != title) || !contains(statuses, p.status) {
+			continue
+		}
+		items = append(items, s.v2Page(p, cur, format))
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 25)
+}
+
+// pageWrite is the create/update request. body comes flat
+// ({representation,value}) from go-atlassian or nested ({storage:{...}}).
+type pageWrite struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Title    string `json:"title"`
+	SpaceID  string `json:"spaceId"`
+	ParentID string `json:"parentId"`
+	Body     *struct {
+		Representation string     `json:"representation"`
+		Value          *string    `json:"value"`
+		Storage        *bodyWrite `json:"storage"`
+		Wiki           *bodyWrite `json:"wiki"`
+		ADF            *bodyWrite `json:"atlas_doc_format"`
+	} `json:"body"`
+	Version *struct {
+		Number    int    `json:"number"`
+		Message   string `json:"message"`
+		MinorEdit bool   `json:"minorEdit"`
+	} `json:"version"`
+}
+
+type bodyWrite struct {
+	Representation string `json:"representation"`
+	Value          string `json:"value"`
+}
+
+// storageBody extracts the body as storage XHTML. present is false when no
+// body was sent; a representation the simulator cannot store is an error.
+func (pw *pageWrite) storageBody() (body string, present bool, err error) {
+	b := pw.Body
+	if b == nil {
+		return "", false, nil
+	}
+	var bw *bodyWrite
+	switch {
+	case b.Value != nil:
+		bw = &bodyWrite{Representation: b.Representation, Value: *b.Value}
+	case b.Storage != nil:
+		bw = b.Storage
+	case b.Wiki != nil:
+		bw = &bodyWrite{Representation: "wiki", Value: b.Wiki.Value}
+	case b.ADF != nil:
+		bw = &bodyWrite{Representation: "atlas_doc_format", Value: b.ADF.Value}
+	default:
+		return "", false, nil
+	}
+	switch bw.Representation {
+	case "storage", "":
+		return bw.Value, true, nil
+	case "wiki":
+		// Wiki markup is kept as escaped paragraphs; the simulator has no
+		// wiki renderer, but the text survives.
+		var sb strings.Builder
+		for _, line := range strings.Split(bw.Value, "\n") {
+			if strings.TrimSpace(line) != "" {
+				sb.WriteString("<p>" + html.EscapeString(line) + "</p>")
+			}
+		}
+		return sb.String(), true, nil
+	}
+	return "", false, fmt.Errorf("body representation %q is not supported by the simulator (use storage or wiki)", bw.Representation)
+}
+
+func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
+	var req pageWrite
+	if !decodeJSON(w, r, &req, writeV2Error) {
+		return
+	}
+	body, _, err := req.storageBody()
+	if err != nil {
+		writeV2Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if req.SpaceID == "" || strings.TrimSpace(req.Title) == "" {
+		writeV2Error(w, http.StatusBadRequest, "spaceId and title are required")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.spaceByID(req.SpaceID)
+	if sp == nil {
+		writeV2Error(w, http.StatusNotFound, "No space found with id: "+req.SpaceID)
+		return
+	}
+	if req.ParentID != "" {
+		if par, ok := s.pages[req.ParentID]; !ok || par.spaceID != sp.id {
+			writeV2Error(w, http.StatusBadRequest, "Parent page not found in space: "+req.ParentID)
+			return
+		}
+	}
+	for _, p := range s.pages {
+		if p.spaceID == sp.id && p.current().title == req.Title {
+			writeV2Error(w, http.StatusBadRequest, "A page with this title already exists: A page already exists with the same TITLE in this space")
+			return
+		}
+	}
+	p := s.createPage("", sp.key, req.ParentID, req.Title, body, "557058:bridge", now())
+	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
+}
+
+func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
+	var req pageWrite
+	if !decodeJSON(w, r, &req, writeV2Error) {
+		return
+	}
+	body, hasBody, err := req.storageBody()
+	if err != nil {
+		writeV2Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if req.Version == nil || strings.TrimSpace(req.Title) == "" {
+		writeV2Error(w, http.StatusBadRequest, "title and version are required")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	cur := p.current()
+	if req.Version.Number != cur.number+1 {
+		writeV2Error(w, http.StatusConflict, fmt.Sprintf(
+			"Version must be incremented when updating a page. Current Version: [%d]. Provided version: [%d]", cur.number, req.Version.Number))
+		return
+	}
+	if req.SpaceID != "" && req.SpaceID != p.spaceID {
+		writeV2Error(w, http.StatusBadRequest, "Cannot move a page to another space")
+		return
+	}
+	if !hasBody {
+		body = cur.body
+	}
+	if req.ParentID != "" {
+		p.parentID = req.ParentID
+	}
+	s.appendVersion(p, req.Title, body, "557058:bridge", req.Version.Message, req.Version.MinorEdit)
+	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
+}
+
+func (s *Server) v2Children(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	id := r.PathValue("id")
+	if _, ok := s.pages[id]; !ok {
+		s.mu.RUnlock()
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, p := range s.sortedPages() {
+		if p.parentID == id {
+			items = append(items, map[string]any{"id": p.id, "status": p.status, "title": p.current().title,
+				"spaceId": p.spaceID, "childPosition": len(items)})
+		}
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 25)
+}
+
+// v2Ancestors lists ancestors top-down; it is not cursor-paged on Cloud.
+func (s *Server) v2Ancestors(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	var chain []any
+	for pid := p.parentID; pid != ""; {
+		par, ok := s.pages[pid]
+		if !ok {
+			break
+		}
+		chain = append([]any{map[string]any{"id": par.id, "type": "page"}}, chain...)
+		pid = par.parentID
+	}
+	if chain == nil {
+		chain = []any{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": chain, "_links": map[string]any{"base": s.baseURL + cloudCtx}})
+}
+
+func (s *Server) v2ListSpaces(w http.ResponseWriter, r *http.Request) {
+	keys := multiValues(r, "keys")
+	ids := multiValues(r, "ids")
+	s.mu.RLock()
+	items := []any{}
+	for _, sp := range s.sortedSpaces() {
+		if (len(keys) > 0 && !contains(keys, sp.key)) || (len(ids) > 0 && !contains(ids, sp.id)) {
+			continue
+		}
+		items = append(items, s.v2Space(sp))
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 25)
+}
+
+func (s *Server) v2GetSpace(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id := r.PathValue("id")
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		writeV2Error(w, http.StatusBadRequest, "Space id must be a number: "+id)
+		return
+	}
+	sp := s.spaceByID(id)
+	if sp == nil {
+		writeV2Error(w, http.StatusNotFound, "No space found with id: "+id)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.v2Space(sp))
+}
+
+func (s *Server) v2Labels(w http.ResponseWriter, r *http.Request) {
+	prefix := r.URL.Query().Get("prefix")
+	s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		s.mu.RUnlock()
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, l := range p.labels {
+		if prefix == "" || l.prefix == prefix {
+			items = append(items, v2Label(l))
+		}
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 25)
+}
+
+func (s *Server) v2ListProperties(w http.ResponseWriter, r *http.Request) {
+	key, hasKey := r.URL.Query()["key"]
+	s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		s.mu.RUnlock()
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, pr := range p.props {
+		if !hasKey || pr.key == key[0] {
+			items = append(items, s.v2Property(pr))
+		}
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 25)
+}
+
+type propertyWrite struct {
+	Key     string          `json:"key"`
+	Value   json.RawMessage `json:"value"`
+	Version *struct {
+		Number  int    `json:"number"`
+		Message string `json:"message"`
+	} `json:"version"`
+}
+
+func (s *Server) v2CreateProperty(w http.ResponseWriter, r *http.Request) {
+	var req propertyWrite
+	if !decodeJSON(w, r, &req, writeV2Error) {
+		return
+	}
+	if req.Key == "" {
+		writeV2Error(w, http.StatusBadRequest, "Property key is required")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	if p.prop(req.Key) != nil {
+		writeV2Error(w, http.StatusBadRequest, "A content property with key '"+req.Key+"' already exists on this content")
+		return
+	}
+	pr := &property{id: s.nextObjectID(), key: req.Key, value: rawOrString(req.Value), version: 1, createdAt: now()}
+	p.props = append(p.props, pr)
+	writeJSON(w, http.StatusOK, s.v2Property(pr))
+}
+
+// v2PropertyByID finds a page's property by id; it writes the 404 itself.
+func (s *Server) v2PropertyByID(w http.ResponseWriter, r *http.Request) (*page, *property, bool) {
+	id, pid := r.PathValue("id"), r.PathValue("pid")
+	p, ok := s.pages[id]
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return nil, nil, false
+	}
+	for _, pr := range p.props {
+		if pr.id == pid {
+			return p, pr, true
+		}
+	}
+	writeV2Error(w, http.StatusNotFound, "No content property found with id: "+pid)
+	return nil, nil, false
+}
+
+func (s *Server) v2GetProperty(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, pr, ok := s.v2PropertyByID(w, r); ok {
+		writeJSON(w, http.StatusOK, s.v2Property(pr))
+	}
+}
+
+func (s *Server) v2UpdateProperty(w http.ResponseWriter, r *http.Request) {
+	var req propertyWrite
+	if !decodeJSON(w, r, &req, writeV2Error) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, pr, ok := s.v2PropertyByID(w, r)
+	if !ok {
+		return
+	}
+	if req.Version == nil || req.Version.Number != pr.version+1 {
+		n := 0
+		if req.Version != nil {
+			n = req.Version.Number
+		}
+		writeV2Error(w, http.StatusConflict, fmt.Sprintf(
+			"Version must be incremented when updating a content property. Current Version: [%d]. Provided version: [%d]", pr.version, n))
+		return
+	}
+	if req.Key != "" && req.Key != pr.key {
+		writeV2Error(w, http.StatusBadRequest, "The key of a content property cannot be changed")
+		return
+	}
+	pr.value, pr.version, pr.message, pr.createdAt = rawOrString(req.Value), req.Version.Number, req.Version.Message, now()
+	writeJSON(w, http.StatusOK, s.v2Property(pr))
+}
+
+func (s *Server) v2DeleteProperty(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, pr, ok := s.v2PropertyByID(w, r)
+	if !ok {
+		return
+	}
+	for i, x := range p.props {
+		if x == pr {
+			p.props = append(p.props[:i], p.props[i+1:]...)
+			break
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) v2ListAttachments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	mediaType, filename := q.Get("mediaType"), q.Get("filename")
+	s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := s.pages[id]
+	if !ok {
+		s.mu.RUnlock()
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, a := range p.atts {
+		if (mediaType == "" || a.mediaType == mediaType) && (filename == "" || a.title == filename) {
+			items = append(items, s.v2Attachment(a))
+		}
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 50)
+}
+
+func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a := s.findAttachment(r.PathValue("id"))
+	if a == nil {
+		writeV2Error(w, http.StatusNotFound, "No attachment found with id: "+r.PathValue("id"))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.v2Attachment(a))
+}
+
+// v2DownloadAttachment serves go-atlassian's (unpublished) v2 download
+// path by redirecting to the download servlet, like the v1 path does.
+func (s *Server) v2DownloadAttachment(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	a := s.findAttachment(r.PathValue("id"))
+	var loc string
+	if a != nil {
+		loc = cloudCtx + downloadPath(a)
+	}
+	s.mu.RUnlock()
+	if a == nil {
+		writeV2Error(w, http.StatusNotFound, "No attachment found with id: "+r.PathValue("id"))
+		return
+	}
+	http.Redirect(w, r, loc, http.StatusFound)
+}

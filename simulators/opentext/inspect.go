@@ -1,0 +1,182 @@
+package opentext
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Node is a snapshot of a simulated node, for test assertions.
+type Node struct {
+	ID, ParentID    int64
+	Name            string
+	Description     string
+	Type            int
+	TypeName        string
+	MimeType        string // latest version's, documents only
+	Size            int64  // latest version's bytes, or the number of children
+	CreateDate      time.Time
+	ModifyDate      time.Time
+	Nickname        string
+	VersionCount    int
+	Categories      []int64 // applied category ids, in application order
+	Classifications []int64 // roles.classifications ids given at create
+	Holds           []int64 // applied hold ids
+}
+
+// Version is a snapshot of one document version.
+type Version struct {
+	NodeID      int64
+	Number      int
+	FileName    string
+	MimeType    string
+	Size        int64
+	SHA256      string // hex, computed while the bytes were stored
+	Description string
+	Major       bool
+	CreateDate  time.Time
+	BlobPath    string // file holding the bytes
+}
+
+// RMRecord is a snapshot of a node's RM classification and record details.
+type RMRecord struct {
+	ClassID    int64
+	Name       string
+	FileNumber string
+	Official   bool
+	Status     string
+	StatusDate string
+	RecordDate string
+	RSI        string
+}
+
+func (s *Server) snapshot(n *node) Node {
+	out := Node{
+		ID: n.id, ParentID: n.parentID, Name: n.name, Description: n.desc, Type: n.typ, TypeName: typeName(n.typ),
+		CreateDate: n.created, ModifyDate: n.modified, Nickname: n.nickname, VersionCount: len(n.versions),
+		Categories:      append([]int64(nil), n.catOrder...),
+		Classifications: append([]int64(nil), n.classifications...),
+		Size:            int64(len(n.children)),
+	}
+	if v := n.latest(); v != nil {
+		out.MimeType, out.Size = v.mimeType, v.size
+	}
+	for _, h := range n.holds {
+		out.Holds = append(out.Holds, h.holdID)
+	}
+	return out
+}
+
+// Node returns a snapshot of node id.
+func (s *Server) Node(id int64) (Node, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[id]
+	if n == nil {
+		return Node{}, false
+	}
+	return s.snapshot(n), true
+}
+
+// Children returns snapshots of a node's children ordered by name.
+func (s *Server) Children(parentID int64) []Node {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.nodes[parentID]
+	if p == nil {
+		return nil
+	}
+	var out []Node
+	for _, c := range s.sortedChildren(p) {
+		out = append(out, s.snapshot(c))
+	}
+	return out
+}
+
+// FindPath walks names (case-insensitively, as OTCS compares them) from rootID.
+func (s *Server) FindPath(rootID int64, segments ...string) (Node, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	cur := s.nodes[rootID]
+	for _, seg := range segments {
+		if cur == nil {
+			return Node{}, false
+		}
+		cur = s.childNamed(cur, seg)
+	}
+	if cur == nil {
+		return Node{}, false
+	}
+	return s.snapshot(cur), true
+}
+
+// Versions returns snapshots of a node's versions, oldest first.
+func (s *Server) Versions(nodeID int64) []Version {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[nodeID]
+	if n == nil {
+		return nil
+	}
+	out := make([]Version, 0, len(n.versions))
+	for _, v := range n.versions {
+		out = append(out, Version{NodeID: n.id, Number: v.number, FileName: v.fileName, MimeType: v.mimeType, Size: v.size,
+			SHA256: v.sha256, Description: v.description, Major: v.major, CreateDate: v.created, BlobPath: v.blobPath})
+	}
+	return out
+}
+
+// CategoryValues returns a copy of the values of a category applied to a node.
+func (s *Server) CategoryValues(nodeID, categoryID int64) (map[string]any, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[nodeID]
+	if n == nil || n.cats[categoryID] == nil {
+		return nil, false
+	}
+	return categoryValuesJSON(categoryID, n.cats[categoryID]), true
+}
+
+// RMClassifications returns a node's RM records.
+func (s *Server) RMClassifications(nodeID int64) []RMRecord {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[nodeID]
+	if n == nil {
+		return nil
+	}
+	var out []RMRecord
+	for _, r := range n.rm {
+		rec := RMRecord{ClassID: r.classID, Official: r.official, Status: r.status, StatusDate: r.statusDate, RecordDate: r.recordDate, RSI: r.rsi}
+		if cn := s.nodes[r.classID]; cn != nil {
+			rec.Name, rec.FileNumber = cn.name, cn.fileNumber
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// ApplyHold puts a node under a hold, as a records manager would in the UI.
+func (s *Server) ApplyHold(nodeID, holdID int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[nodeID]
+	if n == nil {
+		return fmt.Errorf("opentext simulator: %s", notFoundMsg(nodeID))
+	}
+	if msg := s.applyHoldLocked(n, holdID, AdminUserID); msg != "" {
+		return fmt.Errorf("opentext simulator: %s", msg)
+	}
+	return nil
+}
+
+// NodeByNickname resolves a nickname (case-insensitively).
+func (s *Server) NodeByNickname(nick string) (Node, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.nicknames[strings.ToLower(nick)]
+	if !ok || s.nodes[id] == nil {
+		return Node{}, false
+	}
+	return s.snapshot(s.nodes[id]), true
+}

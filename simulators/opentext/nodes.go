@@ -1,0 +1,695 @@
+package opentext
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const otcsTime = "2006-01-02T15:04:05Z"
+
+func fmtTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(otcsTime)
+}
+
+// notFoundMsg is the text OTCS uses for a node that does not exist (or is
+// not visible); clients match on it.
+func notFoundMsg(id any) string { return fmt.Sprintf("Could not get a node for %v", id) }
+
+// pathID reads a numeric path value; it writes the error itself.
+func (c *call) pathID(name string) (int64, bool) {
+	v := c.r.PathValue(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(v))
+		return 0, false
+	}
+	return id, true
+}
+
+// props renders a node's properties the way v1 `data` and v2
+// `data.properties` show them. Callers hold s.mu.
+func (s *Server) props(n *node) map[string]any {
+	owner := s.usersByID[n.createUser]
+	ownerName := ""
+	if owner != nil {
+		ownerName = owner.name
+	}
+	vol := s.volumeOf(n)
+	p := map[string]any{
+		"id": n.id, "parent_id": n.parentID, "volume_id": -vol.id,
+		"name": n.name, "name_multilingual": map[string]any{"en": n.name},
+		"description": n.desc, "description_multilingual": map[string]any{"en": n.desc},
+		"type": n.typ, "type_name": typeName(n.typ),
+		"create_date": fmtTime(n.created), "create_user_id": n.createUser,
+		"modify_date": fmtTime(n.modified), "modify_user_id": n.createUser,
+		"owner": ownerName, "owner_user_id": n.createUser, "owner_group_id": 1001,
+		"container": isContainer(n.typ), "container_size": 0, "size": 0, "size_formatted": "",
+		"mime_type": nil, "reserved": false, "reserved_user_id": 0, "reserved_date": nil,
+		"hidden": false, "favorite": false, "advanced_versioning": nil,
+		"versionable": n.typ == typeDocument, "versions_control_advanced": false,
+		"external_create_date": nil, "external_modify_date": nil, "external_source": "",
+		"external_identity": "", "external_identity_type": "", "permissions_model": "advanced",
+		"status": nil, "icon": "/img/webdoc/folder.gif",
+	}
+	if isContainer(n.typ) {
+		k := len(n.children)
+		p["container_size"], p["size"], p["size_formatted"] = k, k, fmt.Sprintf("%d Items", k)
+	}
+	if v := n.latest(); v != nil {
+		p["size"], p["size_formatted"], p["mime_type"] = v.size, fmt.Sprintf("%d bytes", v.size), v.mimeType
+		p["icon"] = "/img/webdoc/doc.gif"
+	}
+	if n.typ == typeURL {
+		p["url"] = n.url
+	}
+	if n.typ == typeShortcut {
+		p["original_id"] = n.originalID
+	}
+	return p
+}
+
+func typeName(t int) string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("Subtype %d", t)
+}
+
+// fieldSel is one parsed `fields` entry, e.g. properties{id,name}.
+type fieldSel struct {
+	name string
+	sub  []string // braces content
+	elem int      // versions.element(N); -1 when absent
+}
+
+// parseFields reads the repeatable `fields` parameter. Commas inside braces
+// belong to the sub-selection, so entries are not split on them.
+func parseFields(p params) []fieldSel {
+	var out []fieldSel
+	for _, f := range p.list("fields") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		sel := fieldSel{elem: -1}
+		if i := strings.IndexByte(f, '{'); i >= 0 {
+			for _, k := range strings.Split(strings.TrimSuffix(f[i+1:], "}"), ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					sel.sub = append(sel.sub, k)
+				}
+			}
+			f = f[:i]
+		}
+		if name, rest, ok := strings.Cut(f, "."); ok {
+			f = name
+			if strings.HasPrefix(rest, "element(") {
+				sel.elem, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rest, "element("), ")"))
+			}
+		}
+		sel.name = f
+		out = append(out, sel)
+	}
+	return out
+}
+
+// nodeData renders `data` of a v2 node item honouring `fields`; unknown
+// field names are ignored, as OTCS does. Callers hold s.mu.
+func (s *Server) nodeData(n *node, fields []fieldSel) map[string]any {
+	if len(fields) == 0 {
+		fields = []fieldSel{{name: "properties", elem: -1}}
+	}
+	data := map[string]any{}
+	for _, f := range fields {
+		switch f.name {
+		case "properties":
+			p := s.props(n)
+			if len(f.sub) > 0 {
+				sub := map[string]any{}
+				for _, k := range f.sub {
+					if v, ok := p[k]; ok {
+						sub[k] = v
+					}
+				}
+				p = sub
+			}
+			data["properties"] = p
+		case "categories":
+			list := []any{}
+			for _, cid := range n.catOrder {
+				list = append(list, categoryValuesJSON(cid, n.cats[cid]))
+			}
+			data["categories"] = list
+		case "versions":
+			list := []any{}
+			for i := len(n.versions) - 1; i >= 0; i-- {
+				list = append(list, s.versionJSON(n, n.versions[i]))
+			}
+			if f.elem >= 0 {
+				if f.elem < len(list) {
+					data["versions"] = list[f.elem]
+				} else {
+					data["versions"] = nil
+				}
+			} else {
+				data["versions"] = list
+			}
+		case "permissions":
+			data["permissions"] = []any{
+				map[string]any{"type": "owner", "right_id": n.createUser, "permissions": []string{"see", "see_contents", "modify", "edit_attributes", "add_items", "reserve", "add_major_version", "delete_versions", "delete", "edit_permissions"}},
+			}
+		}
+	}
+	return data
+}
+
+// v1Node is the flat v1 node shape.
+func (s *Server) v1Node(n *node) map[string]any {
+	return map[string]any{
+		"addable_types": []any{}, "available_actions": []any{}, "available_roles": []any{},
+		"data": s.props(n), "definitions": map[string]any{}, "definitions_order": []any{},
+		"type": n.typ, "type_name": typeName(n.typ),
+	}
+}
+
+// nodeResponse answers with one node in the caller's API version.
+func (c *call) nodeResponse(n *node) {
+	if c.v2 {
+		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": c.s.nodeData(n, parseFields(c.p))}))
+		return
+	}
+	c.json(http.StatusOK, c.s.v1Node(n))
+}
+
+func (s *Server) getNode(c *call) {
+	id, ok := c.pathID("id")
+	if !ok {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[id]
+	if n == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(id))
+		return
+	}
+	c.nodeResponse(n)
+}
+
+// browse is GET /nodes/{id}/nodes.
+func (s *Server) browse(c *call) {
+	id, ok := c.pathID("id")
+	if !ok {
+		return
+	}
+	page, limit := 1, 25
+	if v, present, err := c.p.int("page"); err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	} else if present {
+		if v < 1 {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature Page Number, the value %d is less than the minimum value (1)", v))
+			return
+		}
+		page = int(v)
+	}
+	if v, present, err := c.p.int("limit"); err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	} else if present {
+		if v < 1 {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature Page Size, the value %d is less than the minimum value (1)", v))
+			return
+		}
+		limit = int(v)
+	}
+	var types []int
+	for _, t := range c.p.list("where_type") {
+		v, err := strconv.Atoi(strings.TrimSpace(t))
+		if err != nil {
+			c.fail(http.StatusBadRequest, "Invalid datatype specified for argument 'where_type'")
+			return
+		}
+		types = append(types, v)
+	}
+	whereName := strings.ToLower(c.p.str("where_name"))
+	sortKey := c.p.str("sort")
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	parent := s.nodes[id]
+	if parent == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(id))
+		return
+	}
+	var all []*node
+	for _, ch := range s.sortedChildren(parent) {
+		if whereName != "" && !strings.Contains(strings.ToLower(ch.name), whereName) {
+			continue
+		}
+		if len(types) > 0 && !matchesType(ch, types) {
+			continue
+		}
+		all = append(all, ch)
+	}
+	sortNodes(all, sortKey)
+	total := len(all)
+	pageTotal := (total + limit - 1) / limit
+	if pageTotal == 0 {
+		pageTotal = 1
+	}
+	lo := (page - 1) * limit
+	hi := lo + limit
+	if lo > total {
+		lo = total
+	}
+	if hi > total {
+		hi = total
+	}
+	items := all[lo:hi]
+	rangeMin, rangeMax := 0, 0
+	if len(items) > 0 {
+		rangeMin, rangeMax = lo+1, hi
+	}
+	if sortKey == "" {
+		sortKey = "asc_name"
+	}
+	if !c.v2 {
+		data := make([]any, 0, len(items))
+		for _, n := range items {
+			data = append(data, s.props(n))
+		}
+		c.json(http.StatusOK, map[string]any{
+			"data": data, "page": page, "limit": limit, "page_total": pageTotal,
+			"range_min": rangeMin, "range_max": rangeMax, "total_count": total,
+			"sort": sortKey, "where_name": c.p.str("where_name"), "where_type": types,
+		})
+		return
+	}
+	fields := parseFields(c.p)
+	results := make([]any, 0, len(items))
+	for _, n := range items {
+		results = append(results, map[string]any{"data": s.nodeData(n, fields)})
+	}
+	env := c.v2Envelope(results)
+	env["collection"] = map[string]any{
+		"paging": map[string]any{
+			"limit": limit, "page": page, "page_total": pageTotal, "range_min": rangeMin,
+			"range_max": rangeMax, "total_count": total, "links": map[string]any{},
+		},
+		"sorting": map[string]any{"sort": []any{map[string]any{"key": "sort", "value": sortKey}}},
+	}
+	c.json(http.StatusOK, env)
+}
+
+// matchesType applies where_type: -1 containers, -2 anything searchable,
+// -3 non-containers, otherwise a subtype number.
+func matchesType(n *node, types []int) bool {
+	for _, t := range types {
+		switch {
+		case t == -1 && isContainer(n.typ), t == -2, t == -3 && !isContainer(n.typ), t == n.typ:
+			return true
+		}
+	}
+	return false
+}
+
+// sortNodes applies `sort` (name, asc_name, desc_name, asc_/desc_ of id,
+// create_date, modify_date, size, type); the input is already name-ordered.
+func sortNodes(ns []*node, key string) {
+	desc := strings.HasPrefix(key, "desc_")
+	field := strings.TrimPrefix(strings.TrimPrefix(key, "desc_"), "asc_")
+	less := func(a, b *node) bool { return false }
+	switch field {
+	case "", "name":
+		if !desc {
+			return
+		}
+		less = func(a, b *node) bool { return strings.ToLower(a.name) < strings.ToLower(b.name) }
+	case "id":
+		less = func(a, b *node) bool { return a.id < b.id }
+	case "create_date":
+		less = func(a, b *node) bool { return a.created.Before(b.created) }
+	case "modify_date":
+		less = func(a, b *node) bool { return a.modified.Before(b.modified) }
+	case "type":
+		less = func(a, b *node) bool { return a.typ < b.typ }
+	case "size":
+		less = func(a, b *node) bool { return nodeSize(a) < nodeSize(b) }
+	default:
+		return
+	}
+	sort.SliceStable(ns, func(i, j int) bool {
+		if desc {
+			return less(ns[j], ns[i])
+		}
+		return less(ns[i], ns[j])
+	})
+}
+
+func nodeSize(n *node) int64 {
+	if v := n.latest(); v != nil {
+		return v.size
+	}
+	return int64(len(n.children))
+}
+
+// cleanName applies the configured name rule; msg is non-empty on rejection.
+func (s *Server) cleanName(name string) (string, string) {
+	name = strings.TrimSpace(name)
+	if s.opt.NameRule == "truncate" {
+		name = strings.TrimSpace(strings.ReplaceAll(name, ":", ""))
+		if utf8.RuneCountInString(name) > maxNameLength {
+			name = strings.TrimSpace(string([]rune(name)[:maxNameLength]))
+		}
+		return name, ""
+	}
+	if strings.Contains(name, ":") {
+		return "", fmt.Sprintf("The name '%s' is not valid: names cannot contain ':'.", name)
+	}
+	if utf8.RuneCountInString(name) > maxNameLength {
+		return "", fmt.Sprintf("The name is too long: %d characters, the maximum is %d.", utf8.RuneCountInString(name), maxNameLength)
+	}
+	return name, ""
+}
+
+func duplicateMsg(name string) string {
+	return fmt.Sprintf("An item with the name '%s' already exists.", name)
+}
+
+// createNode is POST /nodes: folders, documents (with their first version),
+// URLs, shortcuts; with roles.categories and roles.classifications.
+func (s *Server) createNode(c *call) {
+	dupStatus := http.StatusBadRequest
+	if c.v2 {
+		dupStatus = http.StatusInternalServerError // documented v2 behaviour
+	}
+	for _, k := range []string{"type", "parent_id", "name"} {
+		if strings.TrimSpace(c.p.str(k)) == "" {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Missing required parameter '%s'", k))
+			return
+		}
+	}
+	typ64, _, err := c.p.int("type")
+	if err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	parentID, _, err := c.p.int("parent_id")
+	if err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	typ := int(typ64)
+	if !creatableTypes[typ] {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Subtype %d not registered", typ))
+		return
+	}
+	name, msg := s.cleanName(c.p.str("name"))
+	if msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	if typ == typeDocument && c.upload == nil {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'file'")
+		return
+	}
+	if typ == typeURL && c.p.str("url") == "" {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'url'")
+		return
+	}
+	var originalID int64
+	if typ == typeShortcut {
+		if originalID, _, err = c.p.int("original_id"); err != nil || originalID == 0 {
+			c.fail(http.StatusBadRequest, "Missing required parameter 'original_id'")
+			return
+		}
+	}
+	roles := c.p.object("roles")
+	cats, status, msg := s.roleCategories(roles)
+	if msg != "" {
+		c.fail(status, msg)
+		return
+	}
+	classIDs := roleClassifications(roles)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parent := s.nodes[parentID]
+	if parent == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(parentID))
+		return
+	}
+	if !isContainer(parent.typ) {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Items cannot be added to node %d.", parentID))
+		return
+	}
+	if typ == typeShortcut && s.nodes[originalID] == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(originalID))
+		return
+	}
+	for _, cid := range classIDs {
+		if cn := s.nodes[cid]; cn == nil || (cn.typ != typeRMClassification && cn.typ != 199) {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Invalid classification id %d.", cid))
+			return
+		}
+	}
+	if s.childNamed(parent, name) != nil {
+		c.fail(dupStatus, duplicateMsg(name))
+		return
+	}
+	now := s.now()
+	n := &node{
+		id: s.allocID(), parentID: parentID, name: name, desc: c.p.str("description"), typ: typ,
+		url: c.p.str("url"), originalID: originalID, created: now, modified: now, createUser: c.user.id,
+		cats: map[int64]*appliedCat{}, classifications: classIDs,
+	}
+	if typ == typeDocument {
+		n.versions = append(n.versions, c.newVersion(1, now))
+	}
+	for _, cv := range cats {
+		n.cats[cv.def.id] = &appliedCat{values: cv.values, token: newToken(16)}
+		n.catOrder = append(n.catOrder, cv.def.id)
+	}
+	s.addNode(n)
+	if c.v2 {
+		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"properties": s.props(n)}}))
+		return
+	}
+	c.json(http.StatusOK, map[string]any{"id": n.id})
+}
+
+// roleClassifications reads roles.classifications.id (create_id is the
+// list of classifications to create, which the simulator does not model).
+func roleClassifications(roles map[string]any) []int64 {
+	cl, _ := roles["classifications"].(map[string]any)
+	if cl == nil {
+		return nil
+	}
+	var out []int64
+	for _, v := range params(cl).list("id") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// updateNode is PUT /nodes/{id}: rename, describe, move.
+func (s *Server) updateNode(c *call) {
+	id, ok := c.pathID("id")
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[id]
+	if n == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(id))
+		return
+	}
+	name := n.name
+	if c.p.has("name") {
+		var msg string
+		if name, msg = s.cleanName(c.p.str("name")); msg != "" {
+			c.fail(http.StatusBadRequest, msg)
+			return
+		}
+		if name == "" {
+			c.fail(http.StatusBadRequest, "Missing required parameter 'name'")
+			return
+		}
+	}
+	parentID := n.parentID
+	if v, present, err := c.p.int("parent_id"); err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	} else if present {
+		parentID = v
+	}
+	target := s.nodes[parentID]
+	if target == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(parentID))
+		return
+	}
+	if parentID != n.parentID {
+		for cur := target; cur != nil; cur = s.nodes[cur.parentID] {
+			if cur.id == n.id {
+				c.fail(http.StatusBadRequest, "An item cannot be moved into itself or one of its sub-items.")
+				return
+			}
+			if cur.parentID == cur.id {
+				break
+			}
+		}
+	}
+	if other := s.childNamed(target, name); other != nil && other.id != n.id {
+		c.fail(http.StatusBadRequest, duplicateMsg(name))
+		return
+	}
+	if parentID != n.parentID {
+		s.unlinkChild(n.parentID, n.id)
+		n.parentID = parentID
+		target.children = append(target.children, n.id)
+	}
+	n.name = name
+	if c.p.has("description") {
+		n.desc = c.p.str("description")
+	}
+	n.modified = s.now()
+	c.nodeResponse(n)
+}
+
+// deleteNode is DELETE /nodes/{id}; a node (or a descendant) under hold
+// refuses, naming the hold.
+func (s *Server) deleteNode(c *call) {
+	id, ok := c.pathID("id")
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[id]
+	if n == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(id))
+		return
+	}
+	if msg := s.holdBlock(n, "deleted"); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	s.removeTree(id)
+	if c.v2 {
+		c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+		return
+	}
+	c.json(http.StatusOK, map[string]any{})
+}
+
+// holdBlock returns the refusal text if n or any descendant is on hold.
+func (s *Server) holdBlock(n *node, verb string) string {
+	if h := n.heldBy(); h != nil {
+		name := ""
+		if hd := s.holds[h.holdID]; hd != nil {
+			name = hd.name
+		}
+		return fmt.Sprintf("The item '%s' (%d) is under hold '%s' (%d) and cannot be %s.", n.name, n.id, name, h.holdID, verb)
+	}
+	for _, cid := range n.children {
+		if ch := s.nodes[cid]; ch != nil {
+			if msg := s.holdBlock(ch, verb); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+// listNodes is POST /api/v2/nodes/list with `ids` (at most 250).
+func (s *Server) listNodes(c *call) {
+	ids := c.p.list("ids")
+	if len(ids) == 0 {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'ids'")
+		return
+	}
+	if len(ids) > 250 {
+		c.fail(http.StatusBadRequest, "Too many items specified for parameter 'ids'")
+		return
+	}
+	fields := parseFields(c.p)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	results := []any{}
+	for _, v := range ids {
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if n := s.nodes[id]; err == nil && n != nil {
+			results = append(results, map[string]any{"data": s.nodeData(n, fields)})
+		}
+	}
+	c.json(http.StatusOK, c.v2Envelope(results))
+}
+
+func (s *Server) ancestors(c *call) {
+	id, ok := c.pathID("id")
+	if !ok {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[id]
+	if n == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(id))
+		return
+	}
+	var chain []any
+	for cur := n; cur != nil; cur = s.nodes[cur.parentID] {
+		chain = append([]any{map[string]any{"id": cur.id, "name": cur.name, "parent_id": cur.parentID, "type": cur.typ, "type_name": typeName(cur.typ), "volume_id": -s.volumeOf(cur).id}}, chain...)
+		if cur.parentID == cur.id {
+			break
+		}
+	}
+	c.json(http.StatusOK, map[string]any{"ancestors": chain})
+}
+
+func (s *Server) volumes(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var vols []*node
+	for _, n := range s.nodes {
+		if n.parentID == -1 {
+			vols = append(vols, n)
+		}
+	}
+	sort.Slice(vols, func(i, j int) bool { return vols[i].id < vols[j].id })
+	fields := parseFields(c.p)
+	results := []any{}
+	for _, n := range vols {
+		results = append(results, map[string]any{"data": s.nodeData(n, fields)})
+	}
+	c.json(http.StatusOK, c.v2Envelope(results))
+}
+
+// volume is GET /volumes/{type}: the volume node of that subtype.
+func (s *Server) volume(c *call) {
+	t, err := strconv.Atoi(c.r.PathValue("type"))
+	if err != nil {
+		c.fail(http.StatusBadRequest, "Invalid datatype specified for argument 'type'")
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, n := range s.nodes {
+		if n.parentID == -1 && n.typ == t {
+			c.nodeResponse(n)
+			return
+		}
+	}
+	c.fail(http.StatusBadRequest, fmt.Sprintf("Could not get volume of type %d", t))
+}

@@ -1,0 +1,67 @@
+package opentext
+
+import (
+	"strconv"
+	"time"
+)
+
+// seedTime is the fixed creation time of seeded nodes, so seeded state is
+// identical from run to run.
+var seedTime = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+// seed loads the demo data documented in the package comment.
+func (s *Server) seed() {
+	mk := func(id, parent int64, name string, typ int) *node {
+		n := &node{id: id, parentID: parent, name: name, typ: typ, created: seedTime, modified: seedTime,
+			createUser: AdminUserID, cats: map[int64]*appliedCat{}}
+		s.addNode(n)
+		return n
+	}
+	mk(EnterpriseWorkspaceID, -1, "Enterprise Workspace", typeEnterprise)
+	mk(CategoriesVolumeID, -1, "Categories", typeCategoriesVolume)
+	mk(RMClassificationVolumeID, -1, "Classifications", typeClassVolume)
+	mk(ControlledDocumentsID, EnterpriseWorkspaceID, "Controlled Documents", typeFolder)
+	mk(PoliciesFolderID, ControlledDocumentsID, "Policies", typeFolder)
+	mk(RecordsFolderID, EnterpriseWorkspaceID, "Records", typeFolder)
+	mk(MeetingNotesFolderID, RecordsFolderID, "Meeting Notes", typeFolder)
+
+	cat := mk(ConfluencePageCategoryID, CategoriesVolumeID, "Confluence Page", typeCategory)
+	def := &categoryDef{id: ConfluencePageCategoryID, name: "Confluence Page"}
+	for _, a := range []struct {
+		id       int
+		name     string
+		typ      string
+		required bool
+		maxLen   int
+	}{
+		{2, "Project", "String", false, 254},
+		{3, "Department", "String", false, 254},
+		{4, "Document Type", "String", false, 254},
+		{5, "Owner", "String", false, 254},
+		{6, "Approval Status", "String", false, 64},
+		{7, "Retention Category", "String", false, 64},
+		{8, "Source Page ID", "String", true, 64},
+		{9, "Source Version", "Integer", false, 0},
+		{10, "Approved By", "String", false, 254},
+		{11, "Approval Date", "Date", false, 0},
+		{12, "SHA-256", "String", false, 64},
+		{13, "Source URL", "String", false, 2000},
+	} {
+		def.attrs = append(def.attrs, attrDef{
+			id: a.id, key: attrKey(ConfluencePageCategoryID, a.id), name: a.name, typeName: a.typ,
+			required: a.required, maxLength: a.maxLen,
+		})
+	}
+	cat.catDef = def
+
+	pol := mk(RMPoliciesClassID, RMClassificationVolumeID, "POL-01 Policies and Procedures", typeRMClassification)
+	pol.fileNumber = "POL-01"
+	mtg := mk(RMMeetingsClassID, RMClassificationVolumeID, "MTG-01 Meeting Records", typeRMClassification)
+	mtg.fileNumber = "MTG-01"
+
+	s.holds[LitigationHoldID] = &hold{id: LitigationHoldID, name: "Litigation Hold 2026-01", typ: "Legal", comment: "Seeded demo hold", active: true}
+}
+
+func attrKey(cat int64, attr int) string {
+	return strconv.FormatInt(cat, 10) + "_" + strconv.Itoa(attr)
+}

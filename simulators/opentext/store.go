@@ -1,0 +1,243 @@
+package opentext
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// Node subtypes the simulator knows by name.
+const (
+	typeFolder           = 0
+	typeShortcut         = 1
+	typeCategory         = 131
+	typeCategoriesVolume = 133
+	typeCompound         = 136
+	typeURL              = 140
+	typeEnterprise       = 141
+	typeDocument         = 144
+	typeClassVolume      = 198
+	typeProject          = 202
+	typeRMClassification = 551
+)
+
+var typeNames = map[int]string{
+	typeFolder:           "Folder",
+	typeShortcut:         "Shortcut",
+	typeCategory:         "Category",
+	typeCategoriesVolume: "Categories Volume",
+	typeCompound:         "Compound Document",
+	typeURL:              "URL",
+	typeEnterprise:       "Enterprise Workspace",
+	typeDocument:         "Document",
+	typeClassVolume:      "Classification Volume",
+	typeProject:          "Project",
+	typeRMClassification: "RM Classification",
+}
+
+// creatableTypes are the subtypes POST /nodes accepts; anything else is
+// "not registered", which keeps typos in clients visible.
+var creatableTypes = map[int]bool{typeFolder: true, typeDocument: true, typeURL: true, typeShortcut: true, typeCompound: true, typeProject: true}
+
+func isContainer(t int) bool {
+	switch t {
+	case typeFolder, typeCategoriesVolume, typeCompound, typeEnterprise, typeClassVolume, typeProject, typeRMClassification, 142, 550, 751, 848:
+		return true
+	}
+	return false
+}
+
+// node is the simulator's internal record; snapshots are handed out as Node.
+type node struct {
+	id, parentID    int64
+	name, desc      string
+	typ             int
+	url             string
+	originalID      int64
+	created         time.Time
+	modified        time.Time
+	createUser      int64
+	versions        []*version
+	cats            map[int64]*appliedCat
+	catOrder        []int64
+	classifications []int64
+	rm              []rmRecord
+	rmToken         string
+	holds           []appliedHold
+	nickname        string
+	children        []int64
+
+	catDef     *categoryDef // type 131 only
+	fileNumber string       // type 551 only
+}
+
+type version struct {
+	number      int
+	major       bool
+	fileName    string
+	mimeType    string
+	size        int64
+	sha256      string
+	description string
+	created     time.Time
+	createUser  int64
+	blobPath    string
+}
+
+type appliedCat struct {
+	values map[string]any // attribute key -> value (nil = unset)
+	token  string         // metadata token, rotated on every change
+}
+
+type rmRecord struct {
+	classID    int64
+	official   bool
+	status     string
+	statusDate string
+	recordDate string
+	rsi        string
+	essential  string
+	storage    string
+}
+
+type appliedHold struct {
+	holdID    int64
+	appliedBy int64
+	applied   time.Time
+}
+
+type hold struct {
+	id      int64
+	name    string
+	typ     string
+	comment string
+	active  bool
+}
+
+type attrDef struct {
+	id        int
+	key       string
+	name      string
+	typeName  string // String, Integer, Date, Boolean, User
+	required  bool
+	multi     bool
+	maxValues int
+	maxLength int
+}
+
+type categoryDef struct {
+	id    int64
+	name  string
+	attrs []attrDef
+}
+
+func (d *categoryDef) attr(key string) *attrDef {
+	for i := range d.attrs {
+		if d.attrs[i].key == key {
+			return &d.attrs[i]
+		}
+	}
+	return nil
+}
+
+type user struct {
+	id       int64
+	name     string
+	password string
+}
+
+// latest returns the newest version or nil.
+func (n *node) latest() *version {
+	if len(n.versions) == 0 {
+		return nil
+	}
+	return n.versions[len(n.versions)-1]
+}
+
+func (n *node) heldBy() *appliedHold {
+	if len(n.holds) == 0 {
+		return nil
+	}
+	return &n.holds[0]
+}
+
+// childNamed finds a child whose name equals name case-insensitively, the
+// way a case-insensitive database collation makes OTCS compare names.
+func (s *Server) childNamed(parent *node, name string) *node {
+	for _, cid := range parent.children {
+		if c := s.nodes[cid]; c != nil && strings.EqualFold(c.name, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Server) addNode(n *node) {
+	s.nodes[n.id] = n
+	if p := s.nodes[n.parentID]; p != nil {
+		p.children = append(p.children, n.id)
+	}
+}
+
+func (s *Server) unlinkChild(parentID, id int64) {
+	p := s.nodes[parentID]
+	if p == nil {
+		return
+	}
+	for i, c := range p.children {
+		if c == id {
+			p.children = append(p.children[:i:i], p.children[i+1:]...)
+			return
+		}
+	}
+}
+
+// removeTree drops a node and its descendants (the recycle bin is not
+// simulated). Blob files stay until Close so open downloads keep working.
+func (s *Server) removeTree(id int64) {
+	n := s.nodes[id]
+	if n == nil {
+		return
+	}
+	for _, c := range append([]int64(nil), n.children...) {
+		s.removeTree(c)
+	}
+	s.unlinkChild(n.parentID, id)
+	if n.nickname != "" {
+		delete(s.nicknames, strings.ToLower(n.nickname))
+	}
+	delete(s.nodes, id)
+}
+
+func (s *Server) allocID() int64 {
+	id := s.nextID
+	s.nextID++
+	return id
+}
+
+func (s *Server) volumeOf(n *node) *node {
+	for cur := n; cur != nil; cur = s.nodes[cur.parentID] {
+		if cur.parentID <= 0 || s.nodes[cur.parentID] == nil {
+			return cur
+		}
+	}
+	return n
+}
+
+// sortedChildren returns the live children of a node ordered by name, then id.
+func (s *Server) sortedChildren(n *node) []*node {
+	out := make([]*node, 0, len(n.children))
+	for _, cid := range n.children {
+		if c := s.nodes[cid]; c != nil {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := strings.ToLower(out[i].name), strings.ToLower(out[j].name)
+		if a != b {
+			return a < b
+		}
+		return out[i].id < out[j].id
+	})
+	return out
+}
