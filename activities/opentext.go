@@ -289,6 +289,9 @@ func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInpu
 }
 
 func describeRM(c opentext.RMClassification) string {
+	if c.FileNumber == "" || strings.HasPrefix(c.Name, c.FileNumber) {
+		return c.Name
+	}
 	return strings.TrimSpace(c.FileNumber + " " + c.Name)
 }
 

@@ -1,0 +1,203 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+)
+
+// world is both simulators and activity structs wired to them, without
+// Temporal: these tests call activities directly, as a retry would.
+type world struct {
+	confSim *confluencesim.Server
+	otSim   *opentextsim.Server
+	conf    *ConfluenceActivities
+	ot      *OpenTextActivities
+}
+
+func newWorld(t *testing.T, rulesYAML string) *world {
+	t.Helper()
+	w := &world{confSim: confluencesim.New(confluencesim.Options{Seed: true})}
+	confHTTP := httptest.NewServer(w.confSim.Handler())
+	t.Cleanup(confHTTP.Close)
+	w.confSim.SetBaseURL(confHTTP.URL)
+	var err error
+	w.otSim, err = opentextsim.New(opentextsim.Options{Seed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.otSim.Close() })
+	otHTTP := httptest.NewServer(w.otSim.Handler())
+	t.Cleanup(otHTTP.Close)
+	retry := rest.RetryConfig{Max: 2, WaitMin: 10 * time.Millisecond, WaitMax: time.Second}
+	conf, err := confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ot, err := opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := mapping.Parse("test.yaml", []byte(rulesYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.conf = &ConfluenceActivities{Confluence: conf, Rules: rules}
+	w.ot = &OpenTextActivities{OTCS: ot, Confluence: conf, Rules: rules}
+	return w
+}
+
+const baseRules = `otcs:
+  root: 2000
+spaces:
+  POL:
+    approval: {label: approved}
+    folder: Controlled Documents/Policies
+    category:
+      id: 9001
+      attributes:
+        Source Page ID: {from: page.id}
+        Source Version: {from: page.version}
+        Department: {label: "dept-"}
+`
+
+func (w *world) read(t *testing.T, pageID string) *PageSnapshot {
+	t.Helper()
+	snap, err := w.conf.ReadPage(context.Background(), ReadPageInput{PageID: pageID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func errType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if appErr.NonRetryable() {
+			return appErr.Type()
+		}
+		return appErr.Type() + " (retryable)"
+	}
+	return fmt.Sprintf("not an application error: %v", err)
+}
+
+func TestWrongAttributeTypeIsNonRetryableAndNamesTheAttribute(t *testing.T) {
+	w := newWorld(t, baseRules+"        Approval Date: {value: \"next Tuesday\"}\n")
+	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, "100001")})
+	if errType(err) != ErrAttributeType || !strings.Contains(err.Error(), `"Approval Date"`) {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+	folder, _ := w.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
+	if n := len(w.otSim.Children(folder.ID)); n != 0 {
+		t.Fatalf("nothing may be stored for a page whose metadata is wrong; found %d nodes", n)
+	}
+}
+
+func TestUnknownAttributeNamesTheCategoryAttributes(t *testing.T) {
+	w := newWorld(t, baseRules+"        Departmnt: {value: x}\n")
+	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, "100001")})
+	if errType(err) != ErrNoSuchAttribute || !strings.Contains(err.Error(), `"Departmnt"`) || !strings.Contains(err.Error(), "Department") {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+}
+
+func TestMissingRequiredMetadataIsNonRetryable(t *testing.T) {
+	w := newWorld(t, strings.Replace(baseRules, `{label: "dept-"}`, `{label: "division-", required: true}`, 1))
+	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, "100001")})
+	if errType(err) != ErrMissingMetadata || !strings.Contains(err.Error(), "Department") {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+}
+
+func TestRetriedUploadStoresThePageVersionOnce(t *testing.T) {
+	w := newWorld(t, baseRules)
+	snap := w.read(t, "100001")
+	ctx := context.Background()
+	first, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The activity ran again after its result was lost (worker crash, timeout).
+	again, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Reused || again.NodeID != first.NodeID || again.Version != first.Version {
+		t.Fatalf("second attempt: %+v, first: %+v", again, first)
+	}
+	if again.SHA256 != first.SHA256 || again.Size != first.Size {
+		t.Fatal("the recomputed checksum of a stored version must match the one uploaded")
+	}
+	if vs := w.otSim.Versions(first.NodeID); len(vs) != 1 || vs[0].SHA256 != first.SHA256 {
+		t.Fatalf("versions %+v", vs)
+	}
+	if err := w.ot.VerifyRecord(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: first.SHA256, Size: first.Size}); err != nil {
+		t.Fatal(err)
+	}
+	err = w.ot.VerifyRecord(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: strings.Repeat("0", 64), Size: first.Size})
+	if errType(err) != ErrChecksumMismatch {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+}
+
+func TestSameTitleFromAnotherPageGetsItsOwnRecord(t *testing.T) {
+	w := newWorld(t, baseRules)
+	ctx := context.Background()
+	a, err := w.ot.UploadRendition(ctx, UploadInput{Page: *w.read(t, "100001")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := w.confSim.CreatePage("POL", "Records Retention Policy", "<p>A different page, same title.</p>", "557058:zoe", "approved", "dept-hr")
+	b, err := w.ot.UploadRendition(ctx, UploadInput{Page: *w.read(t, other.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.NodeID == a.NodeID || !b.Created {
+		t.Fatalf("a different page must never become a version of another page's record: %+v %+v", a, b)
+	}
+	if b.Name != "Records Retention Policy ("+other.ID+")" {
+		t.Fatalf("name %q", b.Name)
+	}
+	if n := len(w.otSim.Versions(a.NodeID)); n != 1 {
+		t.Fatalf("first record has %d versions", n)
+	}
+}
+
+func TestClassifyAppliesCategoryAndRMOnce(t *testing.T) {
+	w := newWorld(t, baseRules+"        SHA-256: {from: checksum}\n    rm: {classification: 7001, official: true}\n")
+	ctx := context.Background()
+	snap := w.read(t, "100001")
+	up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // a retry must not re-declare or fail
+		res, err := w.ot.ClassifyRecord(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Classification != "POL-01 Policies and Procedures" || !res.Official {
+			t.Fatalf("classification %+v", res)
+		}
+	}
+	vals, _ := w.otSim.CategoryValues(up.NodeID, 9001)
+	if vals["9001_12"] != up.SHA256 || vals["9001_3"] != "legal" {
+		t.Fatalf("category values %v", vals)
+	}
+	if rm := w.otSim.RMClassifications(up.NodeID); len(rm) != 1 || rm[0].ClassID != 7001 {
+		t.Fatalf("rm %+v", rm)
+	}
+}
