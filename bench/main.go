@@ -289,4 +289,3 @@ func memTotal() string {
 	}
 	return fmt.Sprintf("%.0f GiB RAM", float64(n)/(1<<30))
 }
-
