@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -77,8 +78,14 @@ func (s *renditionSource) open() (io.ReadCloser, error) {
 	s.mu.Unlock()
 	go func() {
 		defer close(at.done)
+		// The rendition is written in small pieces (76-byte base64 lines);
+		// batching them keeps the upload from sending one tiny chunk each.
+		buf := bufio.NewWriterSize(pw, 256<<10)
 		counter := &heartbeatWriter{ctx: s.ctx, n: &at.size}
-		_, at.err = rendition.Write(io.MultiWriter(pw, at.hash, counter), s.doc)
+		_, at.err = rendition.Write(io.MultiWriter(buf, at.hash, counter), s.doc)
+		if at.err == nil {
+			at.err = buf.Flush()
+		}
 		pw.CloseWithError(at.err)
 	}()
 	return &attemptReader{PipeReader: pr, at: at}, nil

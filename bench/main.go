@@ -38,7 +38,11 @@ func main() {
 	pages := flag.Int("pages", 200, "pages per throughput run")
 	bigSize := flag.Int64("attachment", 1<<30, "size of the large attachment in bytes")
 	workersBin := flag.String("workers", "", "path to the built workers binary (required)")
+	rssOnly := flag.Bool("rss-only", false, "measure only the large-attachment publish")
 	flag.Parse()
+	if *rssOnly {
+		*pages = 0
+	}
 	if err := run(*pages, *bigSize, *workersBin); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -115,6 +119,9 @@ func run(pages int, bigSize int64, bin string) error {
 	fmt.Println("| measurement | result |")
 	fmt.Println("|---|---|")
 	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
+		if pages == 0 {
+			break
+		}
 		rate, ids, err := w.throughput(ctx, pages, latency)
 		if err != nil {
 			return err

@@ -147,26 +147,27 @@ func writeAttachment(mw *multipart.Writer, a Attachment) (ManifestEntry, error) 
 type lineWriter struct {
 	w   io.Writer
 	col int
+	buf []byte
 }
 
 func (l *lineWriter) Write(p []byte) (int, error) {
-	written := 0
-	for len(p) > 0 {
-		n := min(76-l.col, len(p))
-		if _, err := l.w.Write(p[:n]); err != nil {
-			return written, err
-		}
-		written += n
+	// Build the output with its line breaks in one buffer, so the writer
+	// below sees one write per call instead of two per line.
+	l.buf = l.buf[:0]
+	for rest := p; len(rest) > 0; {
+		n := min(76-l.col, len(rest))
+		l.buf = append(l.buf, rest[:n]...)
 		l.col += n
-		p = p[n:]
+		rest = rest[n:]
 		if l.col == 76 {
-			if _, err := io.WriteString(l.w, "\r\n"); err != nil {
-				return written, err
-			}
+			l.buf = append(l.buf, '\r', '\n')
 			l.col = 0
 		}
 	}
-	return written, nil
+	if _, err := l.w.Write(l.buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func page(doc Document) string {
