@@ -19,7 +19,7 @@ $(GOBIN)/temporal:
 	$(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
 
 $(WORKFLOWCHECK):
-	$(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@latest
+	$(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK)
 

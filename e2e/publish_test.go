@@ -235,3 +235,26 @@ func TestHeldRecordIsNeverOverwritten(t *testing.T) {
 	recordHistory(t, workflows.PublishPageWorkflowID(p.ID, 2), "publish_page_on_hold_v1.json")
 	require.Len(t, h.otSim.Versions(res.NodeID), 1, "held record keeps its single version")
 }
+
+func TestPublishWaitsForOTCSToComeBack(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Business Continuity Policy", "<p>Keep going.</p>", "557058:finn", "approved", "dept-ops")
+	h.otSim.Faults().Set(faults.Config{Down: true, RetryAfter: time.Second})
+	defer h.otSim.Faults().Set(faults.Config{})
+	ctx := context.Background()
+	st, err := h.publisher.Publish(ctx, p.ID, 0, "e2e test")
+	require.NoError(t, err)
+	// OTCS answers 503 to everything: the run waits in Uploading, retrying.
+	require.Eventually(t, func() bool { return h.otSim.Faults().Injected()[503] >= 8 }, 60*time.Second, 100*time.Millisecond)
+	v, err := h.temporal.QueryWorkflow(ctx, st.WorkflowID, "", workflows.StatusQuery)
+	require.NoError(t, err)
+	var status workflows.PublishStatus
+	require.NoError(t, v.Get(&status))
+	require.Equal(t, workflows.StageUploading, status.Stage)
+	require.Empty(t, recordsOf(t, policiesFolder(t), p.ID))
+
+	h.otSim.Faults().Set(faults.Config{}) // OTCS is back
+	var res workflows.PublishPageResult
+	require.NoError(t, st.Run.Get(ctx, &res))
+	require.Len(t, recordsOf(t, policiesFolder(t), p.ID), 1)
+	require.Len(t, h.otSim.Versions(res.NodeID), 1)
+}

@@ -8,8 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"go.temporal.io/sdk/worker"
 
@@ -81,13 +79,10 @@ func run() error {
 		}
 	}
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Msg("Workers started")
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	select {
-	case s := <-sig:
-		zl.Info().Str("signal", s.String()).Msg("Stopping workers")
-	case <-worker.InterruptCh():
-	}
+	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
+	// (up to the worker's stop timeout) so no attempt is cut off midway.
+	<-worker.InterruptCh()
+	zl.Info().Msg("Stopping workers")
 	for _, w := range ws {
 		w.Stop()
 	}
