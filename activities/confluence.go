@@ -21,7 +21,8 @@ type ConfluenceActivities struct {
 // ReadPage reads a page version with its labels, the content properties the
 // mapping needs and its attachment list, and checks that the space is mapped
 // and the page carries the approval signal.
-func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (*PageSnapshot, error) {
+func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (_ *PageSnapshot, err error) {
+	defer func() { observe(ctx, "ReadPage", err) }()
 	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version})
 	if rest.IsKind(err, rest.KindNotFound) {
 		if in.Version > 0 {
@@ -51,23 +52,20 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	if err != nil {
 		return nil, backendError("read labels", err)
 	}
-	approved := false
 	for _, l := range labels {
 		snap.Labels = append(snap.Labels, l.Name)
-		approved = approved || l.Name == rules.Approval.Label
 	}
 	sort.Strings(snap.Labels)
-	if !approved {
-		return nil, nonRetryable(ErrNotApproved, "Confluence page %s (%q, version %d) is not approved: it lacks the label %q that space %s requires",
-			page.ID, page.Title, page.Version.Number, rules.Approval.Label, snap.SpaceKey)
+	target, err := a.chooseTarget(in.Purpose, rules, snap)
+	if err != nil {
+		return nil, err
 	}
-	// The approval evidence Confluence offers without a workflow app: the
-	// author and time of the approved version.
-	snap.PublishedLabel = rules.PublishedLabel
-	snap.ApprovalSignal = fmt.Sprintf("label %q", rules.Approval.Label)
+	snap.Rule, snap.PublishedLabel = target.Rule, target.PublishedLabel
+	// The evidence Confluence offers without a workflow app: the author and
+	// time of the approved (or filed) version.
 	snap.ApprovedBy = page.Version.AuthorID
 	snap.ApprovedAt = page.Version.CreatedAt
-	for _, key := range rules.PropertyKeys() {
+	for _, key := range target.PropertyKeys() {
 		prop, err := a.Confluence.GetProperty(ctx, page.ID, key)
 		if rest.IsKind(err, rest.KindNotFound) {
 			continue
@@ -93,6 +91,29 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	return snap, nil
 }
 
+// chooseTarget checks that the page qualifies for the purpose and returns
+// the rule that says where it goes: the space's publish rule for an
+// approved page, the first matching record rule for a record.
+func (a *ConfluenceActivities) chooseTarget(purpose string, space *mapping.Space, snap *PageSnapshot) (*mapping.Target, error) {
+	if purpose == PurposeRecord {
+		rr := space.RecordRuleFor(snap.Title, snap.Labels)
+		if rr == nil {
+			return nil, nonRetryable(ErrNotARecord, "Confluence page %s (%q) matches none of the record rules of space %s (by label or title)", snap.PageID, snap.Title, snap.SpaceKey)
+		}
+		snap.RecordType = rr.Type
+		snap.ApprovalSignal = fmt.Sprintf("filed as a %s record", rr.Type)
+		return &rr.Target, nil
+	}
+	for _, l := range snap.Labels {
+		if l == space.Approval.Label {
+			snap.ApprovalSignal = fmt.Sprintf("label %q", space.Approval.Label)
+			return &space.Target, nil
+		}
+	}
+	return nil, nonRetryable(ErrNotApproved, "Confluence page %s (%q, version %d) is not approved: it lacks the label %q that space %s requires",
+		snap.PageID, snap.Title, snap.Version, space.Approval.Label, snap.SpaceKey)
+}
+
 func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnapshot) error {
 	var (
 		space *confluence.Space
@@ -113,14 +134,15 @@ func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnaps
 // WriteBack records the OTCS record on the page as a content property and a
 // label. Neither creates a page version, and the webhook receiver ignores
 // the bridge's own label, so this never triggers another publish.
-func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) error {
+func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) (err error) {
+	defer func() { observe(ctx, "WriteBack", err) }()
 	if _, err := a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record); err != nil {
 		return backendError("write record property", err)
 	}
 	if in.Label == "" {
 		return nil
 	}
-	err := a.Confluence.AddLabels(ctx, in.PageID, in.Label)
+	err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
 	var re *rest.Error
 	if errors.As(err, &re) && re.Kind == rest.KindNotFound {
 		return nonRetryable(ErrPageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)

@@ -1,12 +1,16 @@
 package activities
 
 import (
+	"context"
 	"errors"
 	"fmt"
+
+	"go.temporal.io/sdk/activity"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -16,6 +20,7 @@ import (
 const (
 	ErrPageNotFound       = "PageNotFound"
 	ErrNotApproved        = "NotApproved"
+	ErrNotARecord         = "NotARecord"
 	ErrNoMapping          = "NoMapping"
 	ErrMissingMetadata    = "MissingMetadata"
 	ErrAttributeType      = "AttributeType"
@@ -60,4 +65,19 @@ func backendError(what string, err error) error {
 		})
 	}
 	return temporal.NewNonRetryableApplicationError(msg, ErrBackendRejected, nil)
+}
+
+// observe counts a failed activity by its error type on the worker's
+// metrics (xecm_bridge_backend_errors_total{activity,type}).
+func observe(ctx context.Context, activityName string, err error) {
+	if err == nil || !activity.IsActivity(ctx) {
+		return
+	}
+	typ := "Retryable"
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		typ = appErr.Type()
+	}
+	activity.GetMetricsHandler(ctx).WithTags(map[string]string{"activity": activityName, "type": typ}).
+		Counter(metrics.BackendErrors).Inc(1)
 }

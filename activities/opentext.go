@@ -25,6 +25,19 @@ type OpenTextActivities struct {
 	Rules      *mapping.Rules
 }
 
+// target returns the mapping rule the page was read under.
+func (a *OpenTextActivities) target(page *PageSnapshot) (*mapping.Target, error) {
+	space, err := a.Rules.ForSpace(page.SpaceKey)
+	if err != nil {
+		return nil, backendError("mapping", err)
+	}
+	t, err := space.TargetFor(page.Rule)
+	if err != nil {
+		return nil, nonRetryable(ErrNoMapping, "%v (the mapping changed since the page was read; start the flow again)", err)
+	}
+	return t, nil
+}
+
 // sourceMarker is written into the OTCS version description; it is how a
 // retried or repeated publish finds that this page version is already stored.
 func sourceMarker(pageID string, version int) string {
@@ -46,11 +59,12 @@ func Nickname(pageID string) string {
 // publish of a page creates the document (with its category values), later
 // ones add a version. A page version already stored is found by its marker
 // and not stored again, so retries never duplicate a node or a version.
-func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput) (*UploadResult, error) {
+func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput) (_ *UploadResult, err error) {
+	defer func() { observe(ctx, "UploadRendition", err) }()
 	page := &in.Page
-	rules, err := a.Rules.ForSpace(page.SpaceKey)
+	rules, err := a.target(page)
 	if err != nil {
-		return nil, backendError("mapping", err)
+		return nil, err
 	}
 	facts := page.Facts()
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, rules.FolderPath(facts))
@@ -129,7 +143,7 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 // folder (checking the identity attribute, so a different document with the
 // same title is never versioned). It returns the node (nil if none) and the
 // name a new record should get.
-func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Space, facts mapping.PageFacts) (*opentext.Node, string, error) {
+func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Target, facts mapping.PageFacts) (*opentext.Node, string, error) {
 	name := rules.RecordName(facts)
 	node, err := a.OTCS.NodeByNickname(ctx, Nickname(facts.PageID))
 	switch {
@@ -169,7 +183,7 @@ func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rul
 
 // categoryValues resolves the mapped attribute values and types them
 // against the category definition in OTCS.
-func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, rules *mapping.Space, facts mapping.PageFacts) (map[string]any, error) {
+func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, rules *mapping.Target, facts mapping.PageFacts) (map[string]any, error) {
 	def, err := a.OTCS.CategoryDefinition(ctx, nodeID, rules.Category.ID)
 	if err != nil {
 		return nil, backendError(fmt.Sprintf("read category %d", rules.Category.ID), err)
@@ -227,10 +241,11 @@ func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error
 // ClassifyRecord writes the full category values (now including the
 // checksum) and applies the RM classification. An RM classification already
 // on the record is left as it is: a declared record is never re-declared.
-func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInput) (*ClassifyResult, error) {
-	rules, err := a.Rules.ForSpace(in.Page.SpaceKey)
+func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInput) (_ *ClassifyResult, err error) {
+	defer func() { observe(ctx, "ClassifyRecord", err) }()
+	rules, err := a.target(&in.Page)
 	if err != nil {
-		return nil, backendError("mapping", err)
+		return nil, err
 	}
 	if err := a.checkHolds(ctx, in.NodeID); err != nil {
 		return nil, err
@@ -297,7 +312,8 @@ func describeRM(c opentext.RMClassification) string {
 
 // VerifyRecord downloads the stored version and checks its SHA-256 and size
 // against what was computed while uploading (fixity).
-func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) error {
+func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) (err error) {
+	defer func() { observe(ctx, "VerifyRecord", err) }()
 	body, err := a.OTCS.DownloadVersion(ctx, in.NodeID, in.Version)
 	if err != nil {
 		return backendError(fmt.Sprintf("download node %d version %d", in.NodeID, in.Version), err)

@@ -24,11 +24,18 @@ const (
 // version, so it never re-triggers a flow.
 const RecordPropertyKey = "xecm-bridge.record"
 
-// ReadPageInput names the page version to read.
+// ReadPageInput names the page version to read and what it is read for.
 type ReadPageInput struct {
 	PageID  string
-	Version int // 0 = current
+	Version int    // 0 = current
+	Purpose string // PurposePublish (default) or PurposeRecord
 }
+
+// Purposes of a read: which rule the page must satisfy.
+const (
+	PurposePublish = ""       // an approved page, published by the space's publish rule
+	PurposeRecord  = "record" // a page a record rule recognises (meeting notes, decision log...)
+)
 
 // AttachmentRef identifies one attachment of a page version.
 type AttachmentRef struct {
@@ -49,6 +56,8 @@ type PageSnapshot struct {
 	VersionAt                    time.Time
 	Labels                       []string
 	Properties                   map[string]json.RawMessage // only those the mapping reads
+	Rule                         string                     // the mapping rule that files it: "publish" or "record:<type>"
+	RecordType                   string                     // for records: the matching record rule type
 	PublishedLabel               string                     // label to set once published (from the space rule)
 	ApprovalSignal               string
 	ApprovedBy                   string

@@ -258,3 +258,47 @@ func TestPublishWaitsForOTCSToComeBack(t *testing.T) {
 	require.Len(t, recordsOf(t, policiesFolder(t), p.ID), 1)
 	require.Len(t, h.otSim.Versions(res.NodeID), 1)
 }
+
+func TestMeetingNotesAreFiledInDatedFolder(t *testing.T) {
+	ctx := context.Background()
+	st, err := h.publisher.File(ctx, "100003", 0, "e2e test")
+	require.NoError(t, err)
+	var res workflows.FileRecordResult
+	require.NoError(t, st.Run.Get(ctx, &res))
+	require.Equal(t, "Meeting Notes", res.RecordType)
+	require.Equal(t, "record:Meeting Notes", res.Rule)
+	page, _ := h.confSim.Page("100003")
+	at := page.CreatedAt.UTC() // version 1: the version date is the creation date
+	folder, ok := h.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Records", "Meeting Notes", "POL", at.Format("2006"), at.Format("01"))
+	require.True(t, ok, "dated folder Records/Meeting Notes/POL/%s/%s created", at.Format("2006"), at.Format("01"))
+	node, ok := h.otSim.Node(res.NodeID)
+	require.True(t, ok)
+	require.Equal(t, folder.ID, node.ParentID)
+	vals, _ := h.otSim.CategoryValues(res.NodeID, 9001)
+	require.Equal(t, "Meeting Notes", vals["9001_4"])
+	require.Equal(t, "Meeting records - 3 years", vals["9001_7"])
+	require.Equal(t, "legal", vals["9001_3"])
+	require.Equal(t, res.SHA256, vals["9001_12"])
+	rm := h.otSim.RMClassifications(res.NodeID)
+	require.Len(t, rm, 1)
+	require.Equal(t, int64(7002), rm[0].ClassID)
+	require.True(t, rm[0].Official)
+	require.Equal(t, res.SHA256, h.otSim.Versions(res.NodeID)[0].SHA256)
+	require.Equal(t, res.NodeID, recordLink(t, "100003").NodeID)
+	require.Contains(t, h.confSim.Labels("100003"), "otcs-filed")
+
+	// Filing again is a no-op: same run, one version.
+	again, err := h.publisher.File(ctx, "100003", 0, "e2e test")
+	require.NoError(t, err)
+	require.True(t, again.Existing)
+	require.Len(t, h.otSim.Versions(res.NodeID), 1)
+}
+
+func TestFilingAPageNoRecordRuleMatchesIsRefused(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Remote Work Policy", "<p>Work from anywhere.</p>", "557058:gus", "approved", "dept-hr")
+	ctx := context.Background()
+	st, err := h.publisher.File(ctx, p.ID, 0, "e2e test")
+	require.NoError(t, err)
+	err = st.Run.Get(ctx, nil)
+	require.Equal(t, activities.ErrNotARecord, appErrType(err), "%v", err)
+}

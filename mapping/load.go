@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -166,8 +167,8 @@ func (p *parser) rules(root *yaml.Node) *Rules {
 
 func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	rule := "spaces." + key
-	s := Space{Key: key, Line: keyNode.Line, Name: "{title}"}
-	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm")
+	s := Space{Key: key, Line: keyNode.Line}
+	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records")
 	if a, ok := f["approval"]; ok {
 		af := p.fields(a, rule+".approval", "label")
 		if l, ok := af["label"]; ok {
@@ -177,40 +178,95 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	if s.Approval.Label == "" {
 		p.fail(keyNode, rule+".approval.label", "is required: the label that marks a page as approved")
 	}
-	s.PublishedLabel = "otcs-published"
+	s.Target = p.target(rule, keyNode, f, RulePublish, "otcs-published")
+	if recs, ok := f["records"]; ok {
+		if recs.Kind != yaml.SequenceNode {
+			p.fail(recs, rule+".records", "must be a list of record rules")
+		} else {
+			seen := map[string]bool{}
+			for i, rn := range recs.Content {
+				r := p.recordRule(fmt.Sprintf("%s.records[%d]", rule, i), rn)
+				if seen[r.Type] {
+					p.fail(rn, fmt.Sprintf("%s.records[%d].type", rule, i), "record type %q is used twice in this space", r.Type)
+				}
+				seen[r.Type] = true
+				s.Records = append(s.Records, r)
+			}
+		}
+	}
+	return s
+}
+
+func (p *parser) recordRule(rule string, n *yaml.Node) RecordRule {
+	r := RecordRule{Line: n.Line}
+	f := p.fields(n, rule, "type", "match", "published_label", "folder", "name", "category", "rm")
+	if t, ok := f["type"]; ok {
+		r.Type = p.str(t, rule+".type")
+	}
+	if r.Type == "" {
+		p.fail(n, rule+".type", "is required: the record type, e.g. \"Meeting Notes\"")
+	}
+	if m, ok := f["match"]; ok {
+		mf := p.fields(m, rule+".match", "labels", "title")
+		if ls, ok := mf["labels"]; ok {
+			if ls.Kind != yaml.SequenceNode {
+				p.fail(ls, rule+".match.labels", "must be a list of labels")
+			}
+			for _, l := range ls.Content {
+				r.Labels = append(r.Labels, p.str(l, rule+".match.labels"))
+			}
+		}
+		if t, ok := mf["title"]; ok {
+			re, err := regexp.Compile(p.str(t, rule+".match.title"))
+			if err != nil {
+				p.fail(t, rule+".match.title", "is not a valid regular expression: %v", err)
+			}
+			r.Title = re
+		}
+	}
+	if len(r.Labels) == 0 && r.Title == nil {
+		p.fail(n, rule+".match", "is required: labels and/or a title pattern that recognise these pages")
+	}
+	r.Target = p.target(rule, n, f, "record:"+r.Type, "otcs-filed")
+	return r
+}
+
+// target reads the keys every rule that files a record shares.
+func (p *parser) target(rule string, at *yaml.Node, f map[string]*yaml.Node, name, defaultLabel string) Target {
+	t := Target{Rule: name, Name: "{title}", PublishedLabel: defaultLabel}
 	if l, ok := f["published_label"]; ok {
-		s.PublishedLabel = p.str(l, rule+".published_label")
+		t.PublishedLabel = p.str(l, rule+".published_label")
 	}
 	if fo, ok := f["folder"]; ok {
 		for _, seg := range strings.Split(p.str(fo, rule+".folder"), "/") {
 			if seg = strings.TrimSpace(seg); seg != "" {
-				s.Folder = append(s.Folder, seg)
+				t.Folder = append(t.Folder, seg)
 			}
 		}
-		for _, seg := range s.Folder {
+		for _, seg := range t.Folder {
 			if strings.Contains(seg, ":") || len(seg) > 248 {
 				p.fail(fo, rule+".folder", "segment %q is not a legal OTCS name (no ':', at most 248 characters)", seg)
 			}
 		}
 	}
-	if len(s.Folder) == 0 {
-		p.fail(keyNode, rule+".folder", "is required: the folder path under otcs.root, e.g. \"Controlled Documents/Policies\"")
+	if len(t.Folder) == 0 {
+		p.fail(at, rule+".folder", "is required: the folder path under otcs.root, e.g. \"Controlled Documents/Policies\"")
 	}
 	if nm, ok := f["name"]; ok {
-		s.Name = p.str(nm, rule+".name")
-		if !strings.Contains(s.Name, "{title}") && !strings.Contains(s.Name, "{page.id}") {
+		t.Name = p.str(nm, rule+".name")
+		if !strings.Contains(t.Name, "{title}") && !strings.Contains(t.Name, "{page.id}") {
 			p.fail(nm, rule+".name", "must contain {title} or {page.id} so records of different pages get different names")
 		}
 	}
 	if c, ok := f["category"]; ok {
-		s.Category = p.category(rule+".category", c)
+		t.Category = p.category(rule+".category", c)
 	} else {
-		p.fail(keyNode, rule+".category", "is required: the category that carries the page metadata and source identity")
+		p.fail(at, rule+".category", "is required: the category that carries the page metadata and source identity")
 	}
 	if rm, ok := f["rm"]; ok {
-		s.RM = p.rm(rule+".rm", rm)
+		t.RM = p.rm(rule+".rm", rm)
 	}
-	return s
+	return t
 }
 
 func (p *parser) category(rule string, n *yaml.Node) Category {

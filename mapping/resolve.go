@@ -43,7 +43,7 @@ func (e *MissingMetadataError) Error() string {
 
 // Values resolves every attribute to its text value, by attribute name.
 // Attributes without a value are left out; a required one is an error.
-func (s *Space) Values(f PageFacts) (map[string]string, error) {
+func (s *Target) Values(f PageFacts) (map[string]string, error) {
 	out := map[string]string{}
 	for _, a := range s.Category.Attributes {
 		v, err := a.Source.resolve(f)
@@ -148,20 +148,22 @@ func propertyText(raw json.RawMessage, field string) (string, error) {
 	}
 }
 
-// FolderPath returns the target folder segments with {year}/{month}
-// replaced from the version date.
-func (s *Space) FolderPath(f PageFacts) []string {
+// FolderPath returns the target folder segments with {space}, {year},
+// {month} and {day} replaced (dates from the version date).
+func (s *Target) FolderPath(f PageFacts) []string {
 	out := make([]string, len(s.Folder))
 	for i, seg := range s.Folder {
+		seg = strings.ReplaceAll(seg, "{space}", f.SpaceKey)
 		seg = strings.ReplaceAll(seg, "{year}", f.VersionAt.UTC().Format("2006"))
 		seg = strings.ReplaceAll(seg, "{month}", f.VersionAt.UTC().Format("01"))
+		seg = strings.ReplaceAll(seg, "{day}", f.VersionAt.UTC().Format("02"))
 		out[i] = LegalName(seg)
 	}
 	return out
 }
 
 // RecordName returns the legal OTCS name of the page's record.
-func (s *Space) RecordName(f PageFacts) string {
+func (s *Target) RecordName(f PageFacts) string {
 	n := strings.ReplaceAll(s.Name, "{title}", f.Title)
 	n = strings.ReplaceAll(n, "{page.id}", f.PageID)
 	n = strings.ReplaceAll(n, "{space}", f.SpaceKey)

@@ -7,6 +7,7 @@ package mapping
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -20,14 +21,70 @@ type Rules struct {
 
 // Space is the rule set for one Confluence space.
 type Space struct {
-	Key            string
-	Line           int
-	Approval       Approval
-	PublishedLabel string    // label the bridge sets after publishing
-	Folder         []string  // path segments under Rules.Root; may hold {year} and {month}
+	Key      string
+	Line     int
+	Approval Approval
+	Target                // where approved pages are published (flow F1)
+	Records  []RecordRule // which pages are filed as records (flow F3), first match wins
+}
+
+// Target says where and how a page becomes an OTCS record.
+type Target struct {
+	Rule           string    // "publish" or "record:<type>", names the rule in messages and payloads
+	PublishedLabel string    // label the bridge sets on the page afterwards
+	Folder         []string  // path segments under Rules.Root; may hold {space}, {year}, {month}, {day}
 	Name           string    // record name template; default "{title}"
 	Category       Category  // OTCS category to apply
 	RM             *RMPolicy // nil: no RM classification
+}
+
+// RecordRule recognises pages that are records by nature (meeting notes,
+// decision logs, action summaries) and says how they are filed.
+type RecordRule struct {
+	Type   string         // record type, e.g. "Meeting Notes"
+	Line   int            // where the rule starts in the file
+	Labels []string       // a page with any of these labels matches
+	Title  *regexp.Regexp // or a page whose title matches
+	Target
+}
+
+// RulePublish is the Target.Rule of a space's publish rule.
+const RulePublish = "publish"
+
+// Matches reports whether a page with this title and these labels is a
+// record of this type.
+func (r *RecordRule) Matches(title string, labels []string) bool {
+	for _, want := range r.Labels {
+		for _, l := range labels {
+			if l == want {
+				return true
+			}
+		}
+	}
+	return r.Title != nil && r.Title.MatchString(title)
+}
+
+// RecordRuleFor returns the first record rule the page matches, or nil.
+func (s *Space) RecordRuleFor(title string, labels []string) *RecordRule {
+	for i := range s.Records {
+		if s.Records[i].Matches(title, labels) {
+			return &s.Records[i]
+		}
+	}
+	return nil
+}
+
+// Target returns the space's target with the given rule name.
+func (s *Space) TargetFor(rule string) (*Target, error) {
+	if rule == "" || rule == RulePublish {
+		return &s.Target, nil
+	}
+	for i := range s.Records {
+		if s.Records[i].Rule == rule {
+			return &s.Records[i].Target, nil
+		}
+	}
+	return nil, fmt.Errorf("space %s has no rule %q", s.Key, rule)
 }
 
 // Approval says which signal marks a page as approved.
@@ -110,8 +167,8 @@ func (r *Rules) SpaceKeys() []string {
 	return keys
 }
 
-// PropertyKeys lists the content properties the space's rules read.
-func (s *Space) PropertyKeys() []string {
+// PropertyKeys lists the content properties the target's rules read.
+func (s *Target) PropertyKeys() []string {
 	seen := map[string]bool{}
 	var keys []string
 	for _, a := range s.Category.Attributes {
@@ -124,7 +181,7 @@ func (s *Space) PropertyKeys() []string {
 }
 
 // IdentityAttribute is the attribute that holds the source page id.
-func (s *Space) IdentityAttribute() string {
+func (s *Target) IdentityAttribute() string {
 	for _, a := range s.Category.Attributes {
 		if a.Source.Kind == FromPageID {
 			return a.Name

@@ -124,5 +124,5 @@ func dialQuiet(tc settings.Temporal) (client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return temporalclient.Dial(tc, logging.NewTemporal(zl))
+	return temporalclient.Dial(tc, logging.NewTemporal(zl), nil)
 }

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
@@ -32,9 +33,10 @@ func run() error {
 		oc settings.OpenText
 		hc settings.HTTP
 		wc settings.Worker
+		mc settings.Metrics
 		lc settings.Logging
 	)
-	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &lc); err != nil {
+	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &mc, &lc); err != nil {
 		return err
 	}
 	queues := flag.String("queues", wc.Queues, "worker roles: workflows, confluence, opentext or all (env BRIDGE_WORKER_QUEUES)")
@@ -61,7 +63,12 @@ func run() error {
 			return fmt.Errorf("opentext settings: %w", err)
 		}
 	}
-	c, err := temporalclient.Dial(tc, logging.NewTemporal(zl))
+	ms, err := metrics.Start(mc.Addr)
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
+	c, err := temporalclient.Dial(tc, logging.NewTemporal(zl), ms.Handler)
 	if err != nil {
 		return err
 	}
@@ -78,7 +85,7 @@ func run() error {
 			return fmt.Errorf("start %s worker: %w", rs[i], err)
 		}
 	}
-	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Msg("Workers started")
+	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
 	// (up to the worker's stop timeout) so no attempt is cut off midway.
 	<-worker.InterruptCh()

@@ -35,6 +35,8 @@ type PublishPageResult struct {
 	Created        bool // first publish of this page
 	Reused         bool // this version was already in OTCS (a repeated publish)
 	Classification string
+	Rule           string // mapping rule that filed it: "publish" or "record:<type>"
+	RecordType     string // for filed records
 }
 
 // PublishStatus answers the "status" query.
@@ -61,7 +63,14 @@ func PublishPageWorkflowID(pageID string, version int) string {
 // OTCS (new document or new version), set category and RM classification,
 // verify the stored checksum, and link the record back on the page.
 func PublishPage(ctx workflow.Context, in PublishPageInput) (*PublishPageResult, error) {
-	p := &publishRun{in: in, status: PublishStatus{Stage: StageReading, PageID: in.PageID, PageVersion: in.Version}}
+	return runRecordFlow(ctx, in, activities.PurposePublish)
+}
+
+// runRecordFlow is the script PublishPage and FileRecord share: both turn
+// one page version into exactly one OTCS record version; they differ only
+// in the rule the page must satisfy (approval, or a record rule).
+func runRecordFlow(ctx workflow.Context, in PublishPageInput, purpose string) (*PublishPageResult, error) {
+	p := &publishRun{in: in, purpose: purpose, status: PublishStatus{Stage: StageReading, PageID: in.PageID, PageVersion: in.Version}}
 	if err := p.setup(ctx); err != nil {
 		return nil, err
 	}
@@ -74,10 +83,11 @@ func PublishPage(ctx workflow.Context, in PublishPageInput) (*PublishPageResult,
 }
 
 type publishRun struct {
-	in     PublishPageInput
-	status PublishStatus
-	space  string
-	logger log.Logger
+	in      PublishPageInput
+	purpose string
+	status  PublishStatus
+	space   string
+	logger  log.Logger
 }
 
 func (p *publishRun) setup(ctx workflow.Context) error {
@@ -94,7 +104,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 
 	var page activities.PageSnapshot
 	err := workflow.ExecuteActivity(confluenceCtx(ctx, "Read page and check approval"), conf.ReadPage,
-		activities.ReadPageInput{PageID: p.in.PageID, Version: p.in.Version}).Get(ctx, &page)
+		activities.ReadPageInput{PageID: p.in.PageID, Version: p.in.Version, Purpose: p.purpose}).Get(ctx, &page)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +156,12 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		StageAttr.ValueSet(StagePublished)); err != nil {
 		return nil, err
 	}
-	p.logger.Info("Published", "nodeId", up.NodeID, "otcsVersion", up.Version, "sha256", up.SHA256, "reused", up.Reused)
+	p.logger.Info("Record stored", "rule", page.Rule, "nodeId", up.NodeID, "otcsVersion", up.Version, "sha256", up.SHA256, "reused", up.Reused)
 	return &PublishPageResult{
 		PageID: page.PageID, PageVersion: page.Version, Title: page.Title, SpaceKey: page.SpaceKey,
 		NodeID: up.NodeID, OTCSVersion: up.Version, Name: up.Name, URL: up.URL, SHA256: up.SHA256, Size: up.Size,
 		Created: up.Created, Reused: up.Reused, Classification: cls.Classification,
+		Rule: page.Rule, RecordType: page.RecordType,
 	}, nil
 }
 

@@ -1,7 +1,9 @@
 // Package confluence is a typed client for the parts of the Confluence REST
-// APIs the bridge needs: pages, spaces, labels, content properties and
-// attachments, on Confluence Cloud (REST v2 for reads, v1 where v2 cannot
-// write) and on Confluence Data Center (REST v1 shapes under /rest/api).
+// APIs the bridge needs: pages (read and update), spaces, labels, content
+// properties, attachments, footer comments, page restrictions and a CQL
+// change search, on Confluence Cloud (REST v2 where it can, v1 where v2
+// cannot: labels, attachment uploads, restrictions, search) and on
+// Confluence Data Center (REST v1 shapes under /rest/api).
 //
 // Every call takes a context. Every failure with an HTTP answer is a
 // *rest.Error with Service "confluence", the status, Atlassian's message and

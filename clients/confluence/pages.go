@@ -46,11 +46,16 @@ func (c *Client) GetPage(ctx context.Context, id string, opt GetPageOptions) (*P
 	if err := c.getJSON(ctx, u, &pj); err != nil {
 		return nil, err
 	}
+	return c.pageFromV2(ctx, pj, opt.BodyFormat)
+}
+
+// pageFromV2 converts a v2 page, resolving the space key.
+func (c *Client) pageFromV2(ctx context.Context, pj v2PageJSON, bodyFormat string) (*Page, error) {
 	p := &Page{ID: string(pj.ID), Status: pj.Status, Title: pj.Title, SpaceID: string(pj.SpaceID),
 		ParentID: string(pj.ParentID), AuthorID: string(pj.AuthorID), OwnerID: string(pj.OwnerID),
 		CreatedAt: pj.CreatedAt.Time(), Version: pj.Version.toVersion()}
-	if b, ok := pj.Body[opt.BodyFormat]; ok && opt.BodyFormat != "" {
-		p.BodyFormat, p.Body = opt.BodyFormat, b.Value
+	if b, ok := pj.Body[bodyFormat]; ok && bodyFormat != "" {
+		p.BodyFormat, p.Body = bodyFormat, b.Value
 	}
 	p.WebURL = c.webURL(pj.Links.Base, pj.Links.WebUI)
 	// v2 pages carry only the space id; the key is what mappings use, so
@@ -99,6 +104,11 @@ func (c *Client) getPageV1(ctx context.Context, id string, opt GetPageOptions) (
 	if err := c.getJSON(ctx, c.v1+"/content/"+escape(id)+"?"+q.Encode(), &cj); err != nil {
 		return nil, err
 	}
+	return c.pageFromV1(cj, opt.BodyFormat), nil
+}
+
+// pageFromV1 converts a v1 content object.
+func (c *Client) pageFromV1(cj v1ContentJSON, bodyFormat string) *Page {
 	p := &Page{ID: string(cj.ID), Status: cj.Status, Title: cj.Title, WebURL: c.webURL(cj.Links.Base, cj.Links.WebUI)}
 	if cj.Space != nil {
 		p.SpaceID, p.SpaceKey = string(cj.Space.ID), cj.Space.Key
@@ -113,10 +123,59 @@ func (c *Client) getPageV1(ctx context.Context, id string, opt GetPageOptions) (
 	if n := len(cj.Ancestors); n > 0 {
 		p.ParentID = string(cj.Ancestors[n-1].ID) // ancestors run top-down; the parent is last
 	}
-	if b, ok := cj.Body[opt.BodyFormat]; ok && opt.BodyFormat != "" {
-		p.BodyFormat, p.Body = opt.BodyFormat, b.Value
+	if b, ok := cj.Body[bodyFormat]; ok && bodyFormat != "" {
+		p.BodyFormat, p.Body = bodyFormat, b.Value
 	}
-	return p, nil
+	return p
+}
+
+// UpdatePage stores a new version of a page with the given title and
+// storage body. version is the new version number, the current one plus
+// one; Confluence refuses anything else with 409, a KindConflict error
+// (someone else edited the page: re-read and decide). message is the
+// optional version comment. On Cloud it uses PUT /wiki/api/v2/pages/{id},
+// on Data Center PUT /rest/api/content/{id}. The answer is the page as
+// stored, with its storage body.
+//
+// The request is retried on 429/5xx like any other: a retried PUT whose
+// first attempt did land comes back as a 409, which callers should treat
+// as "check the current version", never blindly as a failure.
+func (c *Client) UpdatePage(ctx context.Context, id, title, storageBody string, version int, message string) (*Page, error) {
+	if id == "" || strings.TrimSpace(title) == "" {
+		return nil, badInput(http.MethodPut, "", "page id and title are required")
+	}
+	if version < 2 {
+		return nil, badInput(http.MethodPut, "", "version must be the current version plus one (at least 2)")
+	}
+	type ver struct {
+		Number  int    `json:"number"`
+		Message string `json:"message,omitempty"`
+	}
+	if c.flavor == DataCenter {
+		body := map[string]any{
+			"id": id, "type": "page", "status": "current", "title": title,
+			"body":    map[string]any{"storage": bodyJSON{Representation: "storage", Value: storageBody}},
+			"version": ver{Number: version, Message: message},
+		}
+		var cj v1ContentJSON
+		if err := c.callJSON(ctx, http.MethodPut, c.v1+"/content/"+escape(id)+"?expand=body.storage,version,space,history,ancestors", body, &cj); err != nil {
+			return nil, err
+		}
+		return c.pageFromV1(cj, "storage"), nil
+	}
+	body := map[string]any{
+		"id": id, "status": "current", "title": title,
+		"body":    bodyJSON{Representation: "storage", Value: storageBody},
+		"version": ver{Number: version, Message: message},
+	}
+	var pj v2PageJSON
+	if err := c.callJSON(ctx, http.MethodPut, c.v2+"/pages/"+escape(id), body, &pj); err != nil {
+		return nil, err
+	}
+	if _, ok := pj.Body["storage"]; !ok {
+		pj.Body = map[string]bodyJSON{"storage": {Representation: "storage", Value: storageBody}}
+	}
+	return c.pageFromV2(ctx, pj, "storage")
 }
 
 // GetSpace reads a space by its numeric id.

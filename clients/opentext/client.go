@@ -98,7 +98,7 @@ func definiteServerAnswer(resp *http.Response) bool {
 func kindForMessage(msg string) rest.Kind {
 	m := strings.ToLower(msg)
 	switch {
-	case strings.Contains(m, "already exists"):
+	case strings.Contains(m, "already exists"), strings.Contains(m, "is already applied to"):
 		return rest.KindConflict
 	case strings.Contains(m, "could not get a node"), strings.Contains(m, "could not be accessed"),
 		strings.Contains(m, "could not locate node"), strings.Contains(m, "is not applied to"):

@@ -20,5 +20,15 @@
 // act on them: "An item with the name '…' already exists." (HTTP 500 on
 // v2 create, 400 on v1) becomes KindConflict with StatusCode still 500/400,
 // and "Could not get a node …"/"… could not be accessed …" (400 or 500)
-// becomes KindNotFound. Neither is retried.
+// becomes KindNotFound. Neither is retried. "… is already applied to …"
+// (a hold the node already has) is KindConflict too.
+//
+// Workflows (workflows.go) are started through a draft process
+// (CreateDraftProcess → UpdateDraftProcess → InitiateDraftProcess) and
+// followed by polling ProcessStatus/ProcessActivities; a map that is
+// missing or cannot be started fails CreateDraftProcess with
+// KindBadRequest and the server's text ("Could not Loadmap", "Workflow
+// Map has no versions"). SendTask must come from a Client logged in as the
+// step's assignee: a second Client made with New and that user's
+// credentials.
 package opentext

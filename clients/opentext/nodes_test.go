@@ -81,7 +81,8 @@ func TestListChildrenPagingAndFindChildExactName(t *testing.T) {
 		t.Errorf("FindChild(contains-only) = %+v, %v; want nil, nil", missing, err)
 	}
 	folders, err := e.c.ListChildren(ctx(t), sim.EnterpriseWorkspaceID, ListOptions{WhereTypes: []int{-1}})
-	if err != nil || folders.TotalCount != 3 {
+	// Controlled Documents, Records, Workflow Maps (seed) and Paging.
+	if err != nil || folders.TotalCount != 4 {
 		t.Errorf("containers under 2000 = %+v, %v", folders, err)
 	}
 }

@@ -2,8 +2,11 @@ package opentext
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 )
 
 // RMClassification is a node's Records Management classification and
@@ -16,6 +19,7 @@ type RMClassification struct {
 	Status     string
 	RSI        string
 	Official   bool
+	Finalized  bool // declared a final record: data[].finalized (see FinalizeRecords)
 }
 
 // RMState is a node's RM classifications plus the token needed to change them.
@@ -37,6 +41,7 @@ func (c *Client) RMClassifications(ctx context.Context, nodeID int64) (*RMState,
 			FileStatus flexString `json:"file_status"`
 			RSI        flexString `json:"rsi"`
 			Official   flexBool   `json:"official"`
+			Finalized  flexBool   `json:"finalized"`
 		} `json:"data"`
 		Token flexString `json:"rm_metadataToken"`
 	}
@@ -48,7 +53,7 @@ func (c *Client) RMClassifications(ctx context.Context, nodeID int64) (*RMState,
 		st.Classifications = append(st.Classifications, RMClassification{
 			ClassID: int64(d.ClassID), Name: firstNonEmpty(string(d.Name), string(d.ClassName)), FileNumber: string(d.FileNumber),
 			RecordDate: string(d.RecordDate), Status: firstNonEmpty(string(d.Status), string(d.FileStatus)), RSI: string(d.RSI),
-			Official: bool(d.Official),
+			Official: bool(d.Official), Finalized: bool(d.Finalized),
 		})
 	}
 	return st, nil
@@ -113,4 +118,61 @@ func (c *Client) NodeHolds(ctx context.Context, nodeID int64) ([]Hold, error) {
 		holds = append(holds, Hold{ID: int64(d.ID), Name: string(d.Name), Type: string(d.Type), Active: bool(d.Active)})
 	}
 	return holds, nil
+}
+
+// RecordDetails are the record fields UpdateRecordDetails sets. Official
+// is always sent; empty strings leave the other fields unchanged.
+type RecordDetails struct {
+	Official   bool
+	Status     string // e.g. ACTIVE
+	RecordDate string // YYYY-MM-DD or ISO date-time
+	RSI        string
+}
+
+// UpdateRecordDetails changes the record details of an RM-classified node
+// (PUT /api/v1/nodes/{id}/rmclassifications). metadataToken is
+// RMState.MetadataToken from RMClassifications; a stale one fails with
+// KindBadRequest.
+func (c *Client) UpdateRecordDetails(ctx context.Context, nodeID int64, d RecordDetails, metadataToken string) error {
+	body := map[string]any{"rm_metadataToken": metadataToken, "official": d.Official}
+	if d.Status != "" {
+		body["status"] = d.Status
+	}
+	if d.RecordDate != "" {
+		body["record_date"] = d.RecordDate
+	}
+	if d.RSI != "" {
+		body["rsi"] = d.RSI
+	}
+	form, err := bodyForm(body)
+	if err != nil {
+		return fmt.Errorf("opentext: UpdateRecordDetails: %w", err)
+	}
+	return c.call(ctx, request{method: http.MethodPut, path: fmt.Sprintf("/api/v1/nodes/%d/rmclassifications", nodeID), form: form}, nil)
+}
+
+// FinalizeRecords declares RM-classified nodes final records (PUT
+// /api/v1/rmclassifications/finalizerecords, ids=1,2). Finalizing an
+// already finalized record succeeds. Finalized records refuse new
+// versions, category changes and moves (KindBadRequest naming the reason).
+func (c *Client) FinalizeRecords(ctx context.Context, nodeIDs ...int64) error {
+	if len(nodeIDs) == 0 {
+		return errors.New("opentext: FinalizeRecords needs at least one node id")
+	}
+	return c.call(ctx, request{method: http.MethodPut, path: "/api/v1/rmclassifications/finalizerecords",
+		form: url.Values{"ids": {joinIDs(nodeIDs)}}}, nil)
+}
+
+// ApplyHold puts a node under a hold (POST /api/v1/nodes/{id}/holds,
+// hold_id=). A hold the node already has fails with KindConflict.
+func (c *Client) ApplyHold(ctx context.Context, nodeID, holdID int64) error {
+	return c.call(ctx, request{method: http.MethodPost, path: fmt.Sprintf("/api/v1/nodes/%d/holds", nodeID),
+		form: url.Values{"hold_id": {strconv.FormatInt(holdID, 10)}}}, nil)
+}
+
+// RemoveHold takes a hold off a node (DELETE
+// /api/v1/nodes/{id}/holds/{hold_id}); a hold the node does not have
+// fails with KindBadRequest ("Object does not have this Hold").
+func (c *Client) RemoveHold(ctx context.Context, nodeID, holdID int64) error {
+	return c.call(ctx, request{method: http.MethodDelete, path: fmt.Sprintf("/api/v1/nodes/%d/holds/%d", nodeID, holdID)}, nil)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -41,10 +42,43 @@ type Started struct {
 	Run        client.WorkflowRun `json:"-"`
 }
 
+// Kind is a flow that turns one page version into one record.
+type Kind struct {
+	Name     string                                  // "publish" or "file", for messages
+	Workflow any                                     // the workflow function
+	ID       func(pageID string, version int) string // deterministic workflow id
+	Summary  string                                  // static summary, with %s page id and %d version
+	Details  string                                  // static details, with %s requester
+}
+
+// The flows the bridge starts per page version.
+var (
+	PublishKind = Kind{
+		Name: "publish", Workflow: workflows.PublishPage, ID: workflows.PublishPageWorkflowID,
+		Summary: "Publish Confluence page %s v%d to OTCS",
+		Details: "Requested by %s. Publishes the approved version as one controlled record (one node per page, one version per page version).",
+	}
+	FileKind = Kind{
+		Name: "file", Workflow: workflows.FileRecord, ID: workflows.FileRecordWorkflowID,
+		Summary: "File Confluence page %s v%d as an OTCS record",
+		Details: "Requested by %s. Files the page (meeting notes, decision log, action summary) as a record in its dated folder.",
+	}
+)
+
 // Publish starts PublishPage for a page version (the current one when
 // version is 0). A run for the same page version, running or finished
 // successfully, is reused instead of starting another.
 func (p *Publisher) Publish(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
+	return p.Start(ctx, PublishKind, pageID, version, requestedBy)
+}
+
+// File starts FileRecord for a page version, with the same reuse rules.
+func (p *Publisher) File(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
+	return p.Start(ctx, FileKind, pageID, version, requestedBy)
+}
+
+// Start starts the flow of the given kind for a page version.
+func (p *Publisher) Start(ctx context.Context, kind Kind, pageID string, version int, requestedBy string) (*Started, error) {
 	if version == 0 {
 		page, err := p.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{})
 		if rest.IsKind(err, rest.KindNotFound) {
@@ -55,7 +89,7 @@ func (p *Publisher) Publish(ctx context.Context, pageID string, version int, req
 		}
 		version = page.Version.Number
 	}
-	id := workflows.PublishPageWorkflowID(pageID, version)
+	id := kind.ID(pageID, version)
 	opts := client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                workflows.TaskQueue,
@@ -66,8 +100,8 @@ func (p *Publisher) Publish(ctx context.Context, pageID string, version int, req
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.PageIDAttr.ValueSet(pageID),
 			workflows.StageAttr.ValueSet(workflows.StageReading)),
-		StaticSummary: fmt.Sprintf("Publish Confluence page %s v%d to OTCS", pageID, version),
-		StaticDetails: fmt.Sprintf("Requested by %s. Publishes the approved version as one controlled record (one node per page, one version per page version).", requestedBy),
+		StaticSummary: fmt.Sprintf(kind.Summary, pageID, version),
+		StaticDetails: fmt.Sprintf(kind.Details, requestedBy),
 	}
 	// A run that is going or went well is the answer; only a failed or
 	// cancelled one may be started again.
@@ -81,7 +115,7 @@ func (p *Publisher) Publish(ctx context.Context, pageID string, version int, req
 	}
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
 	in := workflows.PublishPageInput{PageID: pageID, Version: version, RequestedBy: requestedBy}
-	run, err := p.Temporal.ExecuteWorkflow(ctx, opts, workflows.PublishPage, in)
+	run, err := p.Temporal.ExecuteWorkflow(ctx, opts, kind.Workflow, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return &Started{WorkflowID: id, RunID: already.RunId, Existing: true, Version: version, Run: p.Temporal.GetWorkflow(ctx, id, already.RunId)}, nil
@@ -92,4 +126,82 @@ func (p *Publisher) Publish(ctx context.Context, pageID string, version int, req
 	// With USE_EXISTING a run started by a concurrent trigger in the last
 	// instant comes back here too: still one run, reported as new.
 	return &Started{WorkflowID: id, RunID: run.GetRunID(), Version: version, Run: run}, nil
+}
+
+// StartFlow starts the named flow ("publish" or "file") for a page
+// version; it makes Publisher an activities.FlowStarter.
+func (p *Publisher) StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (string, bool, error) {
+	kind := PublishKind
+	switch flow {
+	case PublishKind.Name:
+	case FileKind.Name:
+		kind = FileKind
+	default:
+		return "", false, fmt.Errorf("unknown flow %q", flow)
+	}
+	st, err := p.Start(ctx, kind, pageID, version, requestedBy)
+	if err != nil {
+		return "", false, err
+	}
+	return st.WorkflowID, st.Existing, nil
+}
+
+// Route starts RouteEvent for one accepted webhook delivery. A redelivery
+// (same delivery key) finds the first delivery's run and starts nothing.
+func (p *Publisher) Route(ctx context.Context, in workflows.RouteEventInput) (*Started, error) {
+	id := workflows.RouteEventWorkflowID(in.PageID, in.DeliveryID)
+	run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(in.PageID)),
+		StaticSummary:                            fmt.Sprintf("Confluence %s on page %s", in.Event, in.PageID),
+	}, workflows.RouteEvent, in)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return &Started{WorkflowID: id, RunID: already.RunId, Existing: true, Run: p.Temporal.GetWorkflow(ctx, id, already.RunId)}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", id, err)
+	}
+	return &Started{WorkflowID: id, RunID: run.GetRunID(), Run: run}, nil
+}
+
+// EnsureReconcileSchedule creates or updates the Schedule that runs
+// Reconcile every interval (lookback: how far the first run looks back).
+func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookback time.Duration, paused bool) error {
+	if every < time.Minute {
+		return fmt.Errorf("reconciliation interval %s is below one minute", every)
+	}
+	action := &client.ScheduleWorkflowAction{
+		ID:        "reconcile",
+		Workflow:  workflows.Reconcile,
+		Args:      []any{workflows.ReconcileInput{Lookback: lookback}},
+		TaskQueue: workflows.TaskQueue,
+	}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
+	h := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
+	if _, err := h.Describe(ctx); err == nil {
+		return h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			s := in.Description.Schedule
+			s.Action = action
+			s.Spec = &spec
+			if s.State == nil {
+				s.State = &client.ScheduleState{}
+			}
+			s.State.Paused = paused
+			return &client.ScheduleUpdate{Schedule: &s}, nil
+		}})
+	}
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:      workflows.ReconcileScheduleID,
+		Spec:    spec,
+		Action:  action,
+		Paused:  paused,
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, // one reconciliation at a time
+		Note:    "xecm-bridge: catch what webhooks missed",
+	})
+	return err
 }

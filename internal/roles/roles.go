@@ -13,6 +13,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -91,6 +92,8 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
 			})
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
+			w.RegisterActivity(&activities.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
+				Starter: &launch.Publisher{Temporal: c, Confluence: deps.Confluence}})
 			out = append(out, w)
 		case OpenText:
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
@@ -107,4 +110,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 // Register registers every workflow on w (also used by replay tests).
 func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.PublishPage)
+	w.RegisterWorkflow(workflows.FileRecord)
+	w.RegisterWorkflow(workflows.RouteEvent)
+	w.RegisterWorkflow(workflows.Reconcile)
 }

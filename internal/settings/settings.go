@@ -64,6 +64,27 @@ type Worker struct {
 	WorkflowConcurrency   int     `envconfig:"BRIDGE_WORKFLOW_CONCURRENCY" default:"50"`
 }
 
+// Webhook configures the webhook receiver.
+type Webhook struct {
+	Addr             string        `envconfig:"BRIDGE_WEBHOOK_ADDR" default:":8088"`
+	Secret           string        `envconfig:"BRIDGE_WEBHOOK_SECRET"`            // HMAC secret set on the Data Center webhook
+	AutomationSecret string        `envconfig:"BRIDGE_WEBHOOK_AUTOMATION_SECRET"` // X-Automation-Secret of Cloud Automation rules
+	MaxBody          int64         `envconfig:"BRIDGE_WEBHOOK_MAX_BODY" default:"65536"`
+	MaxAge           time.Duration `envconfig:"BRIDGE_WEBHOOK_MAX_AGE" default:"24h"`
+	IgnoreActors     []string      `envconfig:"BRIDGE_WEBHOOK_IGNORE_ACTORS"` // the bridge's userKey / accountId
+}
+
+// Reconcile configures the reconciliation schedule.
+type Reconcile struct {
+	Every    time.Duration `envconfig:"BRIDGE_RECONCILE_EVERY" default:"5m"`
+	Lookback time.Duration `envconfig:"BRIDGE_RECONCILE_LOOKBACK" default:"24h"`
+}
+
+// Metrics says where a process serves Prometheus metrics and /healthz.
+type Metrics struct {
+	Addr string `envconfig:"BRIDGE_METRICS_ADDR" default:":9464"` // host:port, or "off"
+}
+
 // Logging sets the log level (debug, info, warn, error).
 type Logging struct {
 	Level string `envconfig:"BRIDGE_LOG_LEVEL" default:"info"`
@@ -117,7 +138,7 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Logging{}, Simulators{}} {
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Metrics{}, Logging{}, Simulators{}} {
 		t := reflect.TypeOf(s)
 		for i := 0; i < t.NumField(); i++ {
 			if tag := t.Field(i).Tag.Get("envconfig"); tag != "" {

@@ -13,9 +13,9 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 )
 
-// Options builds client options from settings.
-func Options(s settings.Temporal, logger log.Logger) (client.Options, error) {
-	opts := client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: logger}
+// Options builds client options from settings. metrics may be nil.
+func Options(s settings.Temporal, logger log.Logger, metrics client.MetricsHandler) (client.Options, error) {
+	opts := client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: logger, MetricsHandler: metrics}
 	switch {
 	case s.APIKey != "" && s.TLSCert != "":
 		return opts, fmt.Errorf("set either TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY, not both")
@@ -37,9 +37,9 @@ func Options(s settings.Temporal, logger log.Logger) (client.Options, error) {
 	return opts, nil
 }
 
-// Dial connects to Temporal.
-func Dial(s settings.Temporal, logger log.Logger) (client.Client, error) {
-	opts, err := Options(s, logger)
+// Dial connects to Temporal. metrics may be nil.
+func Dial(s settings.Temporal, logger log.Logger, metrics client.MetricsHandler) (client.Client, error) {
+	opts, err := Options(s, logger, metrics)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (h *v1) listAttachments(w http.ResponseWriter, r *http.Request) {
 	filename := r.URL.Query().Get("filename")
 	h.s.mu.RLock()
 	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
+	p, ok := h.s.visiblePage(r, id)
 	if !ok {
 		h.s.mu.RUnlock()
 		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
@@ -69,11 +69,12 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	// Permission is checked before the body is read, and again once the
+	// write lock is held.
 	h.s.mu.RLock()
-	_, ok := h.s.pages[id]
+	p0 := h.s.editablePage(w, r, writeV1Error)
 	h.s.mu.RUnlock()
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	if p0 == nil {
 		return
 	}
 	mr, err := r.MultipartReader()
@@ -129,9 +130,8 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
-	p, ok := h.s.pages[id]
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
 	if attID := r.PathValue("att"); attID != "" {
@@ -143,6 +143,7 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 		f := files[0]
 		// A new version keeps the attachment's name, as Confluence does.
 		a = h.s.putAttachment(p, a.title, f.mediaType, comment, f.data, f.sum)
+		h.s.emitPageEvent("attachment_updated", actor(r), p, &eventInfo{attachmentID: a.id})
 		writeJSON(w, http.StatusOK, h.attachment(a))
 		return
 	}
@@ -156,7 +157,13 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	items := []any{}
 	for _, f := range files {
-		items = append(items, h.attachment(h.s.putAttachment(p, f.name, f.mediaType, comment, f.data, f.sum)))
+		a := h.s.putAttachment(p, f.name, f.mediaType, comment, f.data, f.sum)
+		event := "attachment_created"
+		if a.version > 1 {
+			event = "attachment_updated"
+		}
+		h.s.emitPageEvent(event, actor(r), p, &eventInfo{attachmentID: a.id})
+		items = append(items, h.attachment(a))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": items, "start": 0, "limit": len(items), "size": len(items),
 		"_links": map[string]any{"base": h.s.baseURL + h.ctx, "context": h.ctx}})

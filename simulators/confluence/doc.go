@@ -39,6 +39,103 @@
 // properties and attachments share one counter starting at 500001
 // (attachments are "att"+number).
 //
+// # Users, groups and restrictions
+//
+// Basic users (Options.Users) default to bridge@example.com / demo-token
+// (account 557058:bridge) and editor@example.com / editor-token (account
+// 557058:editor); a user's account id is "557058:" plus the local part of
+// the email, and the simulator uses it as the DC user key and username
+// too. Every bearer token acts as 557058:bridge. Groups (Options.Groups)
+// default to "confluence-users" (everyone) and "records-admins" (the
+// bridge). Writes record the calling account as the version author.
+//
+// Restrictions live at .../content/{id}/restriction on Cloud v1
+// (/wiki/rest/api), DC (/rest/api) and DC's older /rest/experimental:
+// GET (both operations always present), PUT (replace all), POST (add),
+// DELETE (clear), GET .../byOperation[/{op}], and GET/PUT/DELETE
+// .../byOperation/{op}/user?accountId= (or userKey=, username=) and
+// .../byOperation/{op}/group/{name} (or byGroupId/{name}). Users may be
+// named by account id, user key, username, email or the email's local
+// part. A read restriction hides the page (404 on reads, absent from
+// lists and search) from everyone not listed; an update restriction makes
+// page updates, trashing, label changes, property writes, attachment
+// uploads and restriction changes by anyone not listed a 403 (v2 or v1
+// error body by surface). Comments are not edits and stay allowed.
+//
+// # Comments
+//
+// v2 POST /wiki/api/v2/footer-comments (201 with Location, as in the v2
+// spec), GET /wiki/api/v2/footer-comments/{id} and GET
+// /wiki/api/v2/pages/{id}/footer-comments (cursor-paged, body-format);
+// v1/DC POST .../content with type comment (or type page: a DC-style page
+// create) and GET .../content/{id}/child/comment. A comment never changes
+// the page version.
+//
+// # Trash
+//
+// DELETE /wiki/api/v2/pages/{id} and DELETE .../content/{id} move a page
+// to the trash (204); reads then answer 404 (v2: unless status=trashed is
+// asked for) and it leaves lists and search. ?purge=true (v2) or
+// ?status=trashed (v1) on a trashed page removes it; a v2 PUT with status
+// current restores it. Go API: TrashPage.
+//
+// # CQL search
+//
+// GET .../content/search (Cloud /wiki/rest/api, DC /rest/api) with cql,
+// start, limit (default 25) and expand (body.*, metadata.labels,
+// ancestors; space, history and version are always there) searches pages
+// and comments the caller may see. The CQL subset is described in
+// cql.go: space, type, id, label, title, lastmodified, created; and,
+// parentheses, in / not in, order by. Dates are read in UTC, the
+// simulated site's time zone. Anything else is a 400 whose message names
+// the problem. Results are v1 content objects with size, totalSize and an
+// offset _links.next. SetClock makes modification times (and now())
+// deterministic.
+//
+// # Webhooks
+//
+// Register with RegisterWebhook / RegisterAutomationWebhook or the DC
+// REST API (POST|GET /rest/api/webhooks, GET|PUT|DELETE
+// /rest/api/webhooks/{id}, also under /wiki/rest/api; body {name, url,
+// events[], configuration:{secret}, active}, ids are numbers, the secret
+// is never echoed). Every change made through REST or the Go API is
+// POSTed, in a goroutine, to every active webhook subscribed to its event:
+// page_created, page_updated, page_trashed, page_restored, page_removed,
+// label_added, label_removed, comment_created, attachment_created,
+// attachment_updated, content_permissions_updated. Delivery is best
+// effort (Options.WebhookRetries adds retries with backoff); FlushWebhooks
+// waits for deliveries in flight, Deliveries is the log, Redeliver sends
+// one again byte for byte (duplicate-delivery tests), SetWebhooksPaused
+// drops deliveries (logged as Dropped, still redeliverable).
+//
+// DC format (default): Content-Type application/json, X-Hub-Signature:
+// sha256=<lowercase hex HMAC-SHA256(secret, raw body)> when a secret is
+// set, and X-Atlassian-Webhook-Identifier: <delivery id> (a simulator
+// addition, not confirmed on DC; retries and redeliveries reuse it).
+// Bodies carry timestamp (ms), event and userKey (the acting account):
+//
+//	page_*      {"page":{"id":100001}} (+ "updateTrigger":"edit_page" on page_updated)  captured DC shape
+//	label_*     {"label":{"name":"approved","prefix":"global"},"labelled":{"id":100001,"type":"page"}}  inferred
+//	comment_*   {"comment":{"id":500123},"page":{"id":100001}}                          inferred
+//	attachment_* {"attachment":{"id":500124},"page":{"id":100001}}                      inferred
+//	content_permissions_updated {"content":{"id":100001,"type":"page"}}                 inferred
+//
+// Ids are JSON numbers, as DC sends them. Go API changes that name no
+// author (AddLabel, RemoveLabel, AddAttachment, TrashPage, SetRestriction)
+// are attributed to 557058:admin.
+//
+// Automation format (Options.WebhookFormat, REST "format":"automation",
+// or RegisterAutomationWebhook) models a Confluence Cloud Automation rule
+// whose "Send web request" action posts a custom body, with the shared
+// secret in X-Automation-Secret (Automation cannot sign):
+//
+//	{"event":"label_added","timestamp":1767225600000,"userAccountId":"557058:editor",
+//	 "page":{"id":"100001","spaceKey":"POL","version":3,"title":"…"},"label":"approved"}
+//
+// (comment and attachment events add {"comment":{"id":"…"}} or
+// {"attachment":{"id":"…"}}). The body is our rule's design, not an
+// Atlassian format.
+//
 // # Limits
 //
 // Only the latest version of an attachment's content is kept (older
@@ -46,9 +143,10 @@
 // export_view by a small converter (plain tags kept; ac:image, ac:link,
 // code, panels and task lists turned into simple HTML), and to a minimal
 // ADF document. Not simulated: the /ex/confluence/{cloudId} gateway,
-// webhooks, restrictions, content states, CQL search, drafts and trash.
-// The simulated DC runs at the root context (its BaseURL is the server
-// URL) and answers PUT on an attachment collection with 404, as DC does.
+// content states, drafts, blog posts, inline comments, space permissions
+// and Connect/Forge webhooks. The simulated DC runs at the root context
+// (its BaseURL is the server URL) and answers PUT on an attachment
+// collection with 404, as DC does.
 //
 // # Admin endpoints (no auth, no faults)
 //

@@ -1,6 +1,7 @@
 package confluence
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -50,11 +51,12 @@ func (s *Server) buildHandler() http.Handler {
 
 // authenticate accepts Basic email:token and Bearer tokens on every API
 // path and answers anything else with a text/plain 401, as the Atlassian
-// edge does; clients must cope with the non-JSON body.
+// edge does; clients must cope with the non-JSON body. The caller's
+// account id travels in the request context (see actor).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.authorised(r) {
-			next.ServeHTTP(w, r)
+		if id, ok := s.identify(r); ok {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, id)))
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="Confluence"`)
@@ -64,17 +66,65 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) authorised(r *http.Request) bool {
+type actorKey struct{}
+
+// bridgeAccount is the account every bearer token acts as.
+const bridgeAccount = "557058:bridge"
+
+// adminAccount is the actor of Go API changes that name no author.
+const adminAccount = "557058:admin"
+
+// accountIDFor derives a user's account id from the email: "557058:" plus
+// the local part (bridge@example.com -> 557058:bridge). In the simulator
+// the account id is also the user's DC user key and username.
+func accountIDFor(email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	return "557058:" + local
+}
+
+// identify returns the caller's account id, or false for bad credentials.
+func (s *Server) identify(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-		return s.bearers[strings.TrimSpace(tok)]
+		return bridgeAccount, s.bearers[strings.TrimSpace(tok)]
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return false
+		return "", false
 	}
 	want, ok := s.users[user]
-	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1
+	if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 {
+		return "", false
+	}
+	return accountIDFor(user), true
+}
+
+// actor is the account id of the authenticated caller of r.
+func actor(r *http.Request) string {
+	if id, ok := r.Context().Value(actorKey{}).(string); ok {
+		return id
+	}
+	return bridgeAccount
+}
+
+// resolveUser maps what a client may name a user by (account id, DC user
+// key or username, email, or the email's local part) to the account id.
+// Unknown names are kept as given: Confluence stores restrictions for
+// users it knows only by id.
+func (s *Server) resolveUser(name string) string {
+	for email := range s.users {
+		id := accountIDFor(email)
+		local, _, _ := strings.Cut(email, "@")
+		if name == id || name == email || name == local {
+			return id
+		}
+	}
+	return name
+}
+
+// inGroup reports whether the account is a member of the group.
+func (s *Server) inGroup(accountID, group string) bool {
+	return contains(s.groups[group], accountID)
 }
 
 // v2Codes are the code strings Cloud v2 puts in errors[].code.

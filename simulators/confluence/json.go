@@ -147,3 +147,24 @@ func rawOrString(v json.RawMessage) json.RawMessage {
 	}
 	return v
 }
+
+// flexString decodes an id sent as a JSON string or number (DC clients
+// send container and ancestor ids either way).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = flexString(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexString(n.String())
+	return nil
+}

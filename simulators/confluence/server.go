@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,18 +18,44 @@ import (
 
 // Options configures a simulator.
 type Options struct {
-	Users        map[string]string // email -> API token for Basic; default {"bridge@example.com": "demo-token"}
-	BearerTokens []string          // default {"demo-pat"}
-	Faults       faults.Config     // faults on from the start
-	Seed         bool              // load the demo seed (see the package doc)
+	// Users maps email -> API token for Basic auth. Default:
+	// bridge@example.com / demo-token (account 557058:bridge) and
+	// editor@example.com / editor-token (account 557058:editor). A user's
+	// account id is "557058:" plus the local part of the email.
+	Users        map[string]string
+	BearerTokens []string      // default {"demo-pat"}; every bearer acts as 557058:bridge
+	Faults       faults.Config // faults on from the start
+	Seed         bool          // load the demo seed (see the package doc)
+
+	// Groups maps a group name to the account ids of its members, for
+	// group restrictions. Default: "confluence-users" holds every user,
+	// "records-admins" holds 557058:bridge.
+	Groups map[string][]string
+
+	// WebhookFormat is the payload shape of webhooks registered through
+	// REST or RegisterWebhook: WebhookFormatDC (default) or
+	// WebhookFormatAutomation. RegisterAutomationWebhook always uses the
+	// Automation shape.
+	WebhookFormat string
+	// WebhookRetries is how often a failed delivery (transport error, 429
+	// or 5xx) is retried; 0 (default) means best effort, no retry, as on
+	// Confluence. WebhookRetryDelay is the first backoff (default 50ms),
+	// doubled on each retry.
+	WebhookRetries    int
+	WebhookRetryDelay time.Duration
+	// WebhookClient sends deliveries; default a client with a 10s timeout.
+	WebhookClient *http.Client
 }
 
 // Server is a simulated Confluence. All methods are safe for concurrent use.
 type Server struct {
 	users   map[string]string
 	bearers map[string]bool
+	groups  map[string][]string // group name -> account ids
 	faults  *faults.Injector
 	handler http.Handler
+	clock   atomic.Pointer[func() time.Time]
+	hooks   *webhooks
 
 	requests atomic.Int64
 
@@ -59,8 +86,18 @@ func New(opt Options) *Server {
 		objSeq:   500000,
 	}
 	if len(s.users) == 0 {
-		s.users = map[string]string{"bridge@example.com": "demo-token"}
+		s.users = map[string]string{"bridge@example.com": "demo-token", "editor@example.com": "editor-token"}
 	}
+	s.groups = opt.Groups
+	if s.groups == nil {
+		all := []string{}
+		for email := range s.users {
+			all = append(all, accountIDFor(email))
+		}
+		sort.Strings(all)
+		s.groups = map[string][]string{"confluence-users": all, "records-admins": {bridgeAccount}}
+	}
+	s.hooks = newWebhooks(opt)
 	bearers := opt.BearerTokens
 	if len(bearers) == 0 {
 		bearers = []string{"demo-pat"}
@@ -114,7 +151,7 @@ func (s *Server) createSpace(id, key, name string) Space {
 		s.spaceSeq++
 		id = strconv.Itoa(s.spaceSeq)
 	}
-	sp := &space{id: id, key: key, name: name, createdAt: now()}
+	sp := &space{id: id, key: key, name: name, createdAt: s.now()}
 	s.spaces = append(s.spaces, sp)
 	return Space{ID: sp.id, Key: sp.key, Name: sp.name}
 }
@@ -124,10 +161,11 @@ func (s *Server) createSpace(id, key, name string) Space {
 func (s *Server) CreatePage(spaceKey, title, storageBody, authorID string, labels ...string) Page {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.createPage("", spaceKey, "", title, storageBody, authorID, now())
+	p := s.createPage("", spaceKey, "", title, storageBody, authorID, s.now())
 	for _, l := range labels {
 		_, _ = s.addLabel(p, l, "global")
 	}
+	s.emitPageEvent("page_created", authorID, p, nil)
 	return s.pageSnapshot(p)
 }
 
@@ -147,7 +185,8 @@ func (s *Server) createPage(id, spaceKey, parentID, title, body, authorID string
 	return p
 }
 
-// UpdatePage stores a new version of the page.
+// UpdatePage stores a new version of the page, as authorID editing it
+// in the UI would (no restriction check); it fires page_updated.
 func (s *Server) UpdatePage(id, title, storageBody, authorID string) (Page, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -156,15 +195,44 @@ func (s *Server) UpdatePage(id, title, storageBody, authorID string) (Page, erro
 		return Page{}, fmt.Errorf("page %s: %w", id, ErrNotFound)
 	}
 	s.appendVersion(p, title, storageBody, authorID, "", false)
+	s.emitPageEvent("page_updated", authorID, p, nil)
 	return s.pageSnapshot(p), nil
+}
+
+// TrashPage moves the page to the trash, as a site admin would; it fires
+// page_trashed. REST reads of it then answer 404 (v2: unless
+// status=trashed is asked for), and it drops out of lists and search.
+func (s *Server) TrashPage(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[id]
+	if !ok {
+		return fmt.Errorf("page %s: %w", id, ErrNotFound)
+	}
+	if p.status != "trashed" {
+		s.trashPage(p, adminAccount)
+	}
+	return nil
+}
+
+// SetClock replaces the clock used for new timestamps (versions,
+// comments, properties, attachments, webhook timestamps, CQL now()); nil
+// restores the wall clock. Times are truncated to milliseconds.
+func (s *Server) SetClock(now func() time.Time) {
+	if now == nil {
+		s.clock.Store(nil)
+		return
+	}
+	s.clock.Store(&now)
 }
 
 func (s *Server) appendVersion(p *page, title, body, authorID, message string, minor bool) {
 	p.versions = append(p.versions, pageVersion{number: len(p.versions) + 1, title: title, body: body,
-		authorID: authorID, message: message, minorEdit: minor, createdAt: now()})
+		authorID: authorID, message: message, minorEdit: minor, createdAt: s.now()})
 }
 
-// AddLabel adds a global label to the page (a no-op when present).
+// AddLabel adds a global label to the page (a no-op when present). The
+// change is attributed to 557058:admin; it fires label_added.
 func (s *Server) AddLabel(id, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,11 +240,16 @@ func (s *Server) AddLabel(id, name string) error {
 	if !ok {
 		return fmt.Errorf("page %s: %w", id, ErrNotFound)
 	}
-	_, err := s.addLabel(p, name, "global")
+	had := p.hasLabel(strings.ToLower(strings.TrimSpace(name)))
+	l, err := s.addLabel(p, name, "global")
+	if err == nil && !had {
+		s.emitPageEvent("label_added", adminAccount, p, &eventInfo{label: &l})
+	}
 	return err
 }
 
-// RemoveLabel removes a label from the page (a no-op when absent).
+// RemoveLabel removes a label from the page (a no-op when absent). The
+// change is attributed to 557058:admin; it fires label_removed.
 func (s *Server) RemoveLabel(id, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -184,7 +257,9 @@ func (s *Server) RemoveLabel(id, name string) error {
 	if !ok {
 		return fmt.Errorf("page %s: %w", id, ErrNotFound)
 	}
-	s.removeLabel(p, name)
+	if l, ok := s.takeLabel(p, name); ok {
+		s.emitPageEvent("label_removed", adminAccount, p, &eventInfo{label: &l})
+	}
 	return nil
 }
 
@@ -203,10 +278,10 @@ func (s *Server) SetProperty(pageID, key string, value any) (int, error) {
 		return 0, fmt.Errorf("page %s: %w", pageID, ErrNotFound)
 	}
 	if pr := p.prop(key); pr != nil {
-		pr.value, pr.version, pr.createdAt = raw, pr.version+1, now()
+		pr.value, pr.version, pr.createdAt = raw, pr.version+1, s.now()
 		return pr.version, nil
 	}
-	pr := &property{id: s.nextObjectID(), key: key, value: raw, version: 1, createdAt: now()}
+	pr := &property{id: s.nextObjectID(), key: key, value: raw, version: 1, createdAt: s.now()}
 	p.props = append(p.props, pr)
 	return 1, nil
 }
@@ -218,7 +293,13 @@ func (s *Server) AddAttachment(pageID, fileName, mediaType string, data []byte) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.mustPage(pageID)
-	return s.putAttachment(p, fileName, mediaType, "", append([]byte(nil), data...), "").snapshot()
+	a := s.putAttachment(p, fileName, mediaType, "", append([]byte(nil), data...), "")
+	event := "attachment_created"
+	if a.version > 1 {
+		event = "attachment_updated"
+	}
+	s.emitPageEvent(event, adminAccount, p, &eventInfo{attachmentID: a.id})
+	return a.snapshot()
 }
 
 // AddSyntheticAttachment adds an attachment whose size bytes are generated

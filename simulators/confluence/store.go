@@ -22,16 +22,18 @@ type Space struct {
 
 // Page is a snapshot of the current state of a simulated page.
 type Page struct {
-	ID        string    `json:"id"`
-	Title     string    `json:"title"`
-	SpaceID   string    `json:"spaceId"`
-	SpaceKey  string    `json:"spaceKey"`
-	ParentID  string    `json:"parentId,omitempty"`
-	AuthorID  string    `json:"authorId"`
-	Version   int       `json:"version"`
-	Labels    []string  `json:"labels"`
-	Body      string    `json:"body"` // storage format
-	CreatedAt time.Time `json:"createdAt"`
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	SpaceID    string    `json:"spaceId"`
+	SpaceKey   string    `json:"spaceKey"`
+	ParentID   string    `json:"parentId,omitempty"`
+	AuthorID   string    `json:"authorId"`
+	Version    int       `json:"version"`
+	Labels     []string  `json:"labels"`
+	Body       string    `json:"body"` // storage format
+	CreatedAt  time.Time `json:"createdAt"`
+	Status     string    `json:"status"`     // current or trashed
+	ModifiedAt time.Time `json:"modifiedAt"` // when the current version was made
 }
 
 // Attachment is a snapshot of a simulated attachment's metadata.
@@ -96,6 +98,22 @@ type page struct {
 	labels                        []label
 	props                         []*property
 	atts                          []*attachment
+	comments                      []*comment
+	restrictions                  map[string]*restriction // "read", "update"; nil or empty = unrestricted
+}
+
+// restriction is who may perform one operation on a page: an empty list
+// pair means everyone (with space permission) may.
+type restriction struct {
+	users, groups []string // account ids, group names
+}
+
+func (r *restriction) empty() bool { return r == nil || (len(r.users) == 0 && len(r.groups) == 0) }
+
+type comment struct {
+	id, pageID, authorID, body string // body in storage format
+	createdAt                  time.Time
+	version                    int
 }
 
 func (p *page) current() pageVersion { return p.versions[len(p.versions)-1] }
@@ -151,7 +169,12 @@ func (a *attachment) content() io.ReadSeeker {
 
 // now is the clock used for new objects; truncated to milliseconds because
 // Confluence timestamps carry milliseconds only.
-func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+func (s *Server) now() time.Time {
+	if f := s.clock.Load(); f != nil {
+		return (*f)().UTC().Truncate(time.Millisecond)
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
+}
 
 func (s *Server) nextObjectID() string {
 	s.objSeq++
@@ -222,7 +245,8 @@ func (s *Server) pageSnapshot(p *page) Page {
 		labels[i] = l.name
 	}
 	return Page{ID: p.id, Title: cur.title, SpaceID: p.spaceID, SpaceKey: sp.key, ParentID: p.parentID,
-		AuthorID: p.authorID, Version: cur.number, Labels: labels, Body: cur.body, CreatedAt: p.createdAt}
+		AuthorID: p.authorID, Version: cur.number, Labels: labels, Body: cur.body, CreatedAt: p.createdAt,
+		Status: p.status, ModifiedAt: cur.createdAt}
 }
 
 // validLabel applies Confluence's label rules: lower case, no whitespace,
@@ -270,14 +294,32 @@ func (s *Server) labelID(name string) string {
 }
 
 func (s *Server) removeLabel(p *page, name string) bool {
+	_, ok := s.takeLabel(p, name)
+	return ok
+}
+
+// takeLabel removes the label and returns it.
+func (s *Server) takeLabel(p *page, name string) (label, bool) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	for i, l := range p.labels {
 		if l.name == n {
 			p.labels = append(p.labels[:i], p.labels[i+1:]...)
-			return true
+			return l, true
 		}
 	}
-	return false
+	return label{}, false
+}
+
+// trashPage moves the page to the trash and fires page_trashed.
+func (s *Server) trashPage(p *page, actorID string) {
+	p.status = "trashed"
+	s.emitPageEvent("page_trashed", actorID, p, nil)
+}
+
+// purgePage removes a page for good and fires page_removed.
+func (s *Server) purgePage(p *page, actorID string) {
+	s.emitPageEvent("page_removed", actorID, p, nil)
+	delete(s.pages, p.id)
 }
 
 // putAttachment stores data as a new attachment or as a new version of the
@@ -293,11 +335,11 @@ func (s *Server) putAttachment(p *page, title, mediaType, comment string, data [
 	if a := p.attByTitle(title); a != nil {
 		a.version++
 		a.mediaType, a.comment, a.data, a.size, a.sha256 = mediaType, comment, data, int64(len(data)), sum
-		a.synthetic, a.createdAt = false, now()
+		a.synthetic, a.createdAt = false, s.now()
 		return a
 	}
 	a := &attachment{id: "att" + s.nextObjectID(), pageID: p.id, title: title, mediaType: mediaType,
-		comment: comment, size: int64(len(data)), version: 1, createdAt: now(), data: data, sha256: sum}
+		comment: comment, size: int64(len(data)), version: 1, createdAt: s.now(), data: data, sha256: sum}
 	p.atts = append(p.atts, a)
 	return a
 }

@@ -36,6 +36,16 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 	}
 	mux.HandleFunc("POST "+prefix+"/content/{id}/child/attachment/{att}/data", h.upload)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/child/attachment/{att}/download", h.download)
+	mux.HandleFunc("POST "+prefix+"/content", h.createContent)
+	mux.HandleFunc("DELETE "+prefix+"/content/{id}", h.deleteContent)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/child/comment", h.listComments)
+	s.routesRestrictions(mux, h, prefix)
+	if ctx == dcCtx {
+		// DC before 8.8 only has the experimental path; later versions keep it.
+		s.routesRestrictions(mux, h, "/rest/experimental")
+	}
+	s.routesWebhooks(mux, h, prefix)
+	s.routesSearch(mux, h, prefix)
 }
 
 type v1 struct {
@@ -82,6 +92,10 @@ func (h *v1) content(p *page, v pageVersion, expand []string) map[string]any {
 		if f, ok := strings.CutPrefix(e, "body."); ok && f != "" {
 			body[f] = map[string]any{"representation": f, "value": s.bodyValue(p, v, f, h.ctx)}
 		}
+		if e == "metadata.labels" {
+			labels := h.labelItems(p, "")
+			m["metadata"] = map[string]any{"labels": map[string]any{"results": labels, "start": 0, "limit": 200, "size": len(labels)}}
+		}
 		if e == "ancestors" {
 			anc := []any{}
 			for pid := p.parentID; pid != ""; {
@@ -115,7 +129,7 @@ func (h *v1) getContent(w http.ResponseWriter, r *http.Request) {
 	defer h.s.mu.RUnlock()
 	id := r.PathValue("id")
 	p, ok := h.s.pages[id]
-	if !ok {
+	if !ok || !h.s.canView(p, actor(r)) || (p.status == "trashed" && q.Get("status") != "trashed") {
 		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
 		return
 	}
@@ -156,10 +170,8 @@ func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
 	}
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
-	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
 	cur := p.current()
@@ -171,7 +183,8 @@ func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
 	if req.Body != nil && req.Body.Storage != nil {
 		body = req.Body.Storage.Value
 	}
-	h.s.appendVersion(p, req.Title, body, "557058:bridge", req.Version.Message, false)
+	h.s.appendVersion(p, req.Title, body, actor(r), req.Version.Message, false)
+	h.s.emitPageEvent("page_updated", actor(r), p, nil)
 	writeJSON(w, http.StatusOK, h.content(p, p.current(), []string{"body.storage"}))
 }
 
@@ -216,7 +229,7 @@ func (h *v1) labelItems(p *page, prefix string) []any {
 func (h *v1) listLabels(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
+	p, ok := h.s.visiblePage(r, id)
 	if !ok {
 		h.s.mu.RUnlock()
 		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
@@ -258,15 +271,16 @@ func (h *v1) addLabels(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.s.mu.Lock()
-	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
-	if !ok {
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		h.s.mu.Unlock()
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
 		return
 	}
 	for _, l := range list {
-		_, _ = h.s.addLabel(p, l.Name, l.Prefix)
+		had := p.hasLabel(strings.ToLower(strings.TrimSpace(l.Name)))
+		if added, err := h.s.addLabel(p, l.Name, l.Prefix); err == nil && !had {
+			h.s.emitPageEvent("label_added", actor(r), p, &eventInfo{label: &added})
+		}
 	}
 	items := h.labelItems(p, "")
 	h.s.mu.Unlock()
@@ -287,15 +301,16 @@ func (h *v1) deleteLabel(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
 	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
-	if !h.s.removeLabel(p, name) {
+	removed, ok := h.s.takeLabel(p, name)
+	if !ok {
 		writeV1Error(w, http.StatusNotFound, "Label '"+name+"' is not on content "+id)
 		return
 	}
+	h.s.emitPageEvent("label_removed", actor(r), p, &eventInfo{label: &removed})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -311,7 +326,7 @@ func (h *v1) property(p *page, pr *property) map[string]any {
 func (h *v1) listProperties(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
+	p, ok := h.s.visiblePage(r, id)
 	if !ok {
 		h.s.mu.RUnlock()
 		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
@@ -329,7 +344,7 @@ func (h *v1) getProperty(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	defer h.s.mu.RUnlock()
 	id, key := r.PathValue("id"), r.PathValue("key")
-	p, ok := h.s.pages[id]
+	p, ok := h.s.visiblePage(r, id)
 	if !ok {
 		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
 		return
@@ -359,16 +374,15 @@ func (h *v1) createProperty(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
 	id := r.PathValue("id")
-	p, ok := h.s.pages[id]
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
 	if p.prop(req.Key) != nil {
 		writeV1Error(w, http.StatusBadRequest, fmt.Sprintf("A content property with key '%s' already exists on content %s", req.Key, id))
 		return
 	}
-	pr := &property{id: h.s.nextObjectID(), key: req.Key, value: rawOrString(req.Value), version: 1, createdAt: now()}
+	pr := &property{id: h.s.nextObjectID(), key: req.Key, value: rawOrString(req.Value), version: 1, createdAt: h.s.now()}
 	p.props = append(p.props, pr)
 	writeJSON(w, http.StatusOK, h.property(p, pr))
 }
@@ -386,10 +400,9 @@ func (h *v1) updateProperty(w http.ResponseWriter, r *http.Request) {
 	}
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
-	id, key := r.PathValue("id"), r.PathValue("key")
-	p, ok := h.s.pages[id]
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	key := r.PathValue("key")
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
 	pr := p.prop(key)
@@ -405,7 +418,7 @@ func (h *v1) updateProperty(w http.ResponseWriter, r *http.Request) {
 		pr = &property{id: h.s.nextObjectID(), key: key}
 		p.props = append(p.props, pr)
 	}
-	pr.value, pr.version, pr.message, pr.createdAt = rawOrString(req.Value), req.Version.Number, req.Version.Message, now()
+	pr.value, pr.version, pr.message, pr.createdAt = rawOrString(req.Value), req.Version.Number, req.Version.Message, h.s.now()
 	writeJSON(w, http.StatusOK, h.property(p, pr))
 }
 
@@ -413,9 +426,8 @@ func (h *v1) deleteProperty(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
 	id, key := r.PathValue("id"), r.PathValue("key")
-	p, ok := h.s.pages[id]
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	p := h.s.editablePage(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
 	for i, pr := range p.props {
@@ -426,4 +438,23 @@ func (h *v1) deleteProperty(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeV1Error(w, http.StatusNotFound, fmt.Sprintf("Cannot find content property with key '%s' on content %s", key, id))
+}
+
+// deleteContent trashes a page (204); a trashed page is purged when
+// ?status=trashed is given, as on DC.
+func (h *v1) deleteContent(w http.ResponseWriter, r *http.Request) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	id := r.PathValue("id")
+	p, ok := h.s.pages[id]
+	if ok && p.status == "trashed" && r.URL.Query().Get("status") == "trashed" && h.s.canEdit(p, actor(r)) {
+		h.s.purgePage(p, actor(r))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if p = h.s.editablePage(w, r, writeV1Error); p == nil {
+		return
+	}
+	h.s.trashPage(p, actor(r))
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -15,6 +15,7 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"/pages", s.v2CreatePage)
 	mux.HandleFunc("GET "+p+"/pages/{id}", s.v2GetPage)
 	mux.HandleFunc("PUT "+p+"/pages/{id}", s.v2UpdatePage)
+	mux.HandleFunc("DELETE "+p+"/pages/{id}", s.v2DeletePage)
 	mux.HandleFunc("GET "+p+"/pages/{id}/children", s.v2Children)
 	mux.HandleFunc("GET "+p+"/pages/{id}/ancestors", s.v2Ancestors)
 	mux.HandleFunc("GET "+p+"/spaces", s.v2ListSpaces)
@@ -29,6 +30,7 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/pages/{id}/attachments", s.v2ListAttachments)
 	mux.HandleFunc("GET "+p+"/attachments/{id}", s.v2GetAttachment)
 	mux.HandleFunc("GET "+p+"/attachments/{id}/download", s.v2DownloadAttachment)
+	s.routesComments(mux)
 }
 
 func pageNotFound(id string) string {
@@ -46,7 +48,8 @@ func (s *Server) v2GetPage(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.RUnlock()
 	id := r.PathValue("id")
 	p, ok := s.pages[id]
-	if !ok {
+	// A trashed page is only found when asked for with status=trashed.
+	if !ok || !s.canView(p, actor(r)) || (p.status != "current" && !contains(multiValues(r, "status"), p.status)) {
 		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
 		return
 	}
@@ -93,7 +96,7 @@ func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 	for _, p := range s.sortedPages() {
 		cur := p.current()
 		if (len(ids) > 0 && !contains(ids, p.id)) || (len(spaceIDs) > 0 && !contains(spaceIDs, p.spaceID)) ||
-			(title != "" && cur.title != title) || !contains(statuses, p.status) {
+			(title != "" && cur.title != title) || !contains(statuses, p.status) || !s.canView(p, actor(r)) {
 			continue
 		}
 		items = append(items, s.v2Page(p, cur, format))
@@ -199,7 +202,8 @@ func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := s.createPage("", sp.key, req.ParentID, req.Title, body, "557058:bridge", now())
+	p := s.createPage("", sp.key, req.ParentID, req.Title, body, actor(r), s.now())
+	s.emitPageEvent("page_created", actor(r), p, nil)
 	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
 }
 
@@ -220,9 +224,15 @@ func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.PathValue("id")
-	p, ok := s.pages[id]
-	if !ok {
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+	if p, ok := s.pages[id]; ok && p.status == "trashed" && req.Status == "current" && s.canEdit(p, actor(r)) {
+		// Restoring from the trash changes only the status.
+		p.status = "current"
+		s.emitPageEvent("page_restored", actor(r), p, nil)
+		writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
+		return
+	}
+	p := s.editablePage(w, r, writeV2Error)
+	if p == nil {
 		return
 	}
 	cur := p.current()
@@ -241,7 +251,8 @@ func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
 	if req.ParentID != "" {
 		p.parentID = req.ParentID
 	}
-	s.appendVersion(p, req.Title, body, "557058:bridge", req.Version.Message, req.Version.MinorEdit)
+	s.appendVersion(p, req.Title, body, actor(r), req.Version.Message, req.Version.MinorEdit)
+	s.emitPageEvent("page_updated", actor(r), p, nil)
 	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
 }
 
@@ -269,7 +280,7 @@ func (s *Server) v2Ancestors(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	id := r.PathValue("id")
-	p, ok := s.pages[id]
+	p, ok := s.visiblePage(r, id)
 	if !ok {
 		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
 		return
@@ -324,7 +335,7 @@ func (s *Server) v2Labels(w http.ResponseWriter, r *http.Request) {
 	prefix := r.URL.Query().Get("prefix")
 	s.mu.RLock()
 	id := r.PathValue("id")
-	p, ok := s.pages[id]
+	p, ok := s.visiblePage(r, id)
 	if !ok {
 		s.mu.RUnlock()
 		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
@@ -344,7 +355,7 @@ func (s *Server) v2ListProperties(w http.ResponseWriter, r *http.Request) {
 	key, hasKey := r.URL.Query()["key"]
 	s.mu.RLock()
 	id := r.PathValue("id")
-	p, ok := s.pages[id]
+	p, ok := s.visiblePage(r, id)
 	if !ok {
 		s.mu.RUnlock()
 		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
@@ -380,17 +391,15 @@ func (s *Server) v2CreateProperty(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	p, ok := s.pages[id]
-	if !ok {
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+	p := s.editablePage(w, r, writeV2Error)
+	if p == nil {
 		return
 	}
 	if p.prop(req.Key) != nil {
 		writeV2Error(w, http.StatusBadRequest, "A content property with key '"+req.Key+"' already exists on this content")
 		return
 	}
-	pr := &property{id: s.nextObjectID(), key: req.Key, value: rawOrString(req.Value), version: 1, createdAt: now()}
+	pr := &property{id: s.nextObjectID(), key: req.Key, value: rawOrString(req.Value), version: 1, createdAt: s.now()}
 	p.props = append(p.props, pr)
 	writeJSON(w, http.StatusOK, s.v2Property(pr))
 }
@@ -398,9 +407,14 @@ func (s *Server) v2CreateProperty(w http.ResponseWriter, r *http.Request) {
 // v2PropertyByID finds a page's property by id; it writes the 404 itself.
 func (s *Server) v2PropertyByID(w http.ResponseWriter, r *http.Request) (*page, *property, bool) {
 	id, pid := r.PathValue("id"), r.PathValue("pid")
-	p, ok := s.pages[id]
-	if !ok {
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+	var p *page
+	if r.Method == http.MethodGet {
+		var ok bool
+		if p, ok = s.visiblePage(r, id); !ok {
+			writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+			return nil, nil, false
+		}
+	} else if p = s.editablePage(w, r, writeV2Error); p == nil {
 		return nil, nil, false
 	}
 	for _, pr := range p.props {
@@ -444,7 +458,7 @@ func (s *Server) v2UpdateProperty(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusBadRequest, "The key of a content property cannot be changed")
 		return
 	}
-	pr.value, pr.version, pr.message, pr.createdAt = rawOrString(req.Value), req.Version.Number, req.Version.Message, now()
+	pr.value, pr.version, pr.message, pr.createdAt = rawOrString(req.Value), req.Version.Number, req.Version.Message, s.now()
 	writeJSON(w, http.StatusOK, s.v2Property(pr))
 }
 
@@ -469,7 +483,7 @@ func (s *Server) v2ListAttachments(w http.ResponseWriter, r *http.Request) {
 	mediaType, filename := q.Get("mediaType"), q.Get("filename")
 	s.mu.RLock()
 	id := r.PathValue("id")
-	p, ok := s.pages[id]
+	p, ok := s.visiblePage(r, id)
 	if !ok {
 		s.mu.RUnlock()
 		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
@@ -511,4 +525,27 @@ func (s *Server) v2DownloadAttachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, loc, http.StatusFound)
+}
+
+// v2DeletePage moves a page to the trash (204). A trashed page is purged
+// with ?purge=true; without it, deleting it again is a 400.
+func (s *Server) v2DeletePage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	if p, ok := s.pages[id]; ok && p.status == "trashed" && s.canEdit(p, actor(r)) {
+		if r.URL.Query().Get("purge") != "true" {
+			writeV2Error(w, http.StatusBadRequest, "Page "+id+" is already in the trash; use purge=true to purge it")
+			return
+		}
+		s.purgePage(p, actor(r))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	p := s.editablePage(w, r, writeV2Error)
+	if p == nil {
+		return
+	}
+	s.trashPage(p, actor(r))
+	w.WriteHeader(http.StatusNoContent)
 }

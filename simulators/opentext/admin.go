@@ -20,7 +20,8 @@ func (s *Server) adminHandler() http.Handler {
 }
 
 // stateDump is GET /__sim/state: every node with versions (sha256),
-// categories, RM records, holds and nicknames.
+// categories, RM records (with finalized state), holds and nicknames, plus
+// every workflow process.
 func (s *Server) stateDump(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	ids := make([]int64, 0, len(s.nodes))
@@ -44,7 +45,7 @@ func (s *Server) stateDump(w http.ResponseWriter, r *http.Request) {
 		}
 		rm := []any{}
 		for _, rec := range n.rm {
-			rm = append(rm, s.rmRecordJSON(rec))
+			rm = append(rm, s.nodeRMRecordJSON(n, rec))
 		}
 		holds := []int64{}
 		for _, h := range n.holds {
@@ -54,12 +55,17 @@ func (s *Server) stateDump(w http.ResponseWriter, r *http.Request) {
 			"id": n.id, "parent_id": n.parentID, "name": n.name, "description": n.desc, "type": n.typ,
 			"type_name": typeName(n.typ), "nickname": n.nickname, "versions": versions, "categories": cats,
 			"classifications": n.classifications, "rmclassifications": rm, "rm_metadataToken": n.rmToken, "holds": holds,
+			"finalized": n.finalized,
 		})
 	}
 	holdList := []any{}
 	for _, h := range s.holdList() {
 		holdList = append(holdList, map[string]any{"id": h.id, "name": h.name, "type": h.typ, "active": h.active})
 	}
+	procs := []any{}
+	for _, p := range s.processSnapshots() {
+		procs = append(procs, p)
+	}
 	s.mu.RUnlock()
-	writeJSON(w, http.StatusOK, map[string]any{"nodes": nodes, "holds": holdList, "requests": s.Requests()}, false)
+	writeJSON(w, http.StatusOK, map[string]any{"nodes": nodes, "holds": holdList, "processes": procs, "requests": s.Requests()}, false)
 }

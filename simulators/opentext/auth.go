@@ -8,7 +8,13 @@ import (
 
 func (s *Server) seedUsers() {
 	// Seed users keep their documented ids; extra configured users follow.
-	fixed := map[string]int64{"Admin": AdminUserID, "bridge": BridgeUserID}
+	fixed := map[string]int64{"Admin": AdminUserID, "bridge": BridgeUserID, "reviewer1": Reviewer1UserID, "reviewer2": Reviewer2UserID}
+	taken := map[int64]bool{}
+	for name, id := range fixed {
+		if _, ok := s.opt.Users[name]; ok {
+			taken[id] = true
+		}
+	}
 	next := BridgeUserID + 1
 	names := make([]string, 0, len(s.opt.Users))
 	for name := range s.opt.Users {
@@ -19,6 +25,9 @@ func (s *Server) seedUsers() {
 		pw := s.opt.Users[name]
 		id, ok := fixed[name]
 		if !ok {
+			for taken[next] {
+				next++
+			}
 			id = next
 			next++
 		}

@@ -385,6 +385,9 @@ func (c *call) nodeAndCategory() (*node, *categoryDef, bool) {
 	return n, def, true
 }
 
+// catRefusal completes a hold/finalized refusal for category changes.
+const catRefusal = "its categories cannot be changed"
+
 func notAppliedMsg(n *node, def *categoryDef) string {
 	return fmt.Sprintf("The category '%s' (%d) is not applied to node %d.", def.name, def.id, n.id)
 }
@@ -439,6 +442,10 @@ func (s *Server) applyCategory(c *call) {
 	if !ok {
 		return
 	}
+	if msg := s.lockBlock(n, catRefusal); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
 	if n.cats[def.id] != nil {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("The attribute group '%s' already exists", def.name))
 		return
@@ -475,6 +482,10 @@ func (s *Server) updateCategory(c *call) {
 		c.fail(http.StatusBadRequest, notAppliedMsg(n, def))
 		return
 	}
+	if msg := s.lockBlock(n, catRefusal); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
 	in := c.categoryKeys()
 	token := c.p.str("metadata_token")
 	if meta, ok := in[fmt.Sprintf("%d_1", def.id)].(map[string]any); ok && token == "" {
@@ -503,6 +514,10 @@ func (s *Server) removeCategory(c *call) {
 	}
 	if n.cats[def.id] == nil {
 		c.fail(http.StatusBadRequest, notAppliedMsg(n, def))
+		return
+	}
+	if msg := s.lockBlock(n, catRefusal); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
 		return
 	}
 	delete(n.cats, def.id)

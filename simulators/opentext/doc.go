@@ -13,7 +13,7 @@
 //
 // Admin endpoints (no authentication, never fault-injected):
 //
-//	GET      /__sim/state           JSON dump of nodes, versions (sha256), categories, RM, holds
+//	GET      /__sim/state           JSON dump of nodes, versions (sha256), categories, RM (finalized), holds, processes
 //	GET|PUT  /__sim/faults          fault configuration (faults.Injector.AdminHandler)
 //	POST     /__sim/expire-tickets  invalidate every ticket
 //
@@ -23,6 +23,10 @@
 // exported as constants):
 //
 //	2000   Enterprise Workspace (141)
+//	  5000   Workflow Maps (folder)
+//	    5001   Document Approval (workflow map, 128): step "Review" (reviewer1)
+//	    5002   Two-Step Approval (128): "Review" (reviewer1), then "Sign-off" (reviewer2)
+//	    5003   Broken Map (128): exists, but has no map version, so it cannot be started
 //	  30001  Controlled Documents (folder)
 //	    30002  Policies (folder)
 //	  30003  Records (folder)
@@ -34,13 +38,39 @@
 //	         9001_8 Source Page ID (required), 9001_9 Source Version (Integer),
 //	         9001_10 Approved By, 9001_11 Approval Date (Date), 9001_12 SHA-256,
 //	         9001_13 Source URL; all others String
+//	2060   Workflow Volume (161): holds each process's attachments folder (154)
 //	2050   RM classification volume (198)
 //	  7001   POL-01 Policies and Procedures (551, file number POL-01)
 //	  7002   MTG-01 Meeting Records (551, file number MTG-01)
 //	hold 8001 "Litigation Hold 2026-01" (Legal)
-//	users Admin (1000, password livelink) and bridge (1001, bridge-secret)
+//	users Admin (1000, password livelink), bridge (1001, bridge-secret),
+//	      reviewer1 (1002, reviewer1-pw), reviewer2 (1003, reviewer2-pw)
 //
-// Nodes created at run time get ids from 40000 upwards.
+// Nodes created at run time get ids from 40000 upwards; draft processes and
+// processes share a counter starting at 150000.
+//
+// # Workflows
+//
+// A small workflow engine answers the REST paths of reference §6. Every
+// seeded map offers the custom actions (dispositions) Approve and Reject on
+// each step; Approve sends the process on to the next step or, on the last
+// step, completes it; Reject completes it at once. Only the current step's
+// assignee may act. Task ids are the step's 1-based position in the map and
+// the (only) subprocess of a process has the process's id. Draft process
+// creation makes an attachments folder (type 154) under the Workflow Volume
+// holding a shortcut to each attached document. Process status is ontime,
+// workflowlate (the current step or the process is past due), completed or
+// stopped; a suspended process keeps its status and reports
+// wf_details.suspended = true, and its tasks refuse actions until resumed.
+//
+// # Records
+//
+// PUT /api/v1/rmclassifications/finalizerecords (ids=1,2) finalizes
+// RM-classified items; rmclassifications GET then reports "finalized": true
+// on the record (and "canFinalize": false). Finalized items refuse new
+// versions, category changes, moves, deletion and removal of their RM
+// classification with a 400 naming the reason, as items under hold refuse
+// new versions, category changes, moves and deletion.
 package opentext
 
 // Seed ids, valid when Options.Seed is set.
@@ -59,4 +89,13 @@ const (
 	AdminUserID              int64 = 1000  // user Admin
 	BridgeUserID             int64 = 1001  // user bridge
 	FirstAllocatedID         int64 = 40000 // first id handed to nodes created at run time
+
+	Reviewer1UserID       int64 = 1002   // user reviewer1 (assignee of every "Review" step)
+	Reviewer2UserID       int64 = 1003   // user reviewer2 (assignee of the "Sign-off" step)
+	WorkflowMapsFolderID  int64 = 5000   // folder "Workflow Maps" under 2000
+	DocumentApprovalMapID int64 = 5001   // map "Document Approval": Review (reviewer1)
+	TwoStepApprovalMapID  int64 = 5002   // map "Two-Step Approval": Review (reviewer1), Sign-off (reviewer2)
+	BrokenMapID           int64 = 5003   // map "Broken Map": draft creation answers 400 "Workflow Map has no versions"
+	WorkflowVolumeID      int64 = 2060   // Workflow Volume (161), parent of attachment folders
+	FirstWorkflowID       int64 = 150000 // first draft process / process id
 )

@@ -22,6 +22,7 @@ type Node struct {
 	Categories      []int64 // applied category ids, in application order
 	Classifications []int64 // roles.classifications ids given at create
 	Holds           []int64 // applied hold ids
+	Finalized       bool    // a finalized record
 }
 
 // Version is a snapshot of one document version.
@@ -64,6 +65,7 @@ func (s *Server) snapshot(n *node) Node {
 	for _, h := range n.holds {
 		out.Holds = append(out.Holds, h.holdID)
 	}
+	out.Finalized = n.finalized
 	return out
 }
 
@@ -179,4 +181,98 @@ func (s *Server) NodeByNickname(nick string) (Node, bool) {
 		return Node{}, false
 	}
 	return s.snapshot(s.nodes[id]), true
+}
+
+// Finalized reports whether a node is a finalized record.
+func (s *Server) Finalized(nodeID int64) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[nodeID]
+	return n != nil && n.finalized
+}
+
+// ProcessSnapshot is a workflow process as tests see it.
+type ProcessSnapshot struct {
+	ID               int64              `json:"id"`
+	MapID            int64              `json:"map_id"`
+	Name             string             `json:"name"`
+	Status           string             `json:"status"` // ontime, workflowlate, completed or stopped
+	Suspended        bool               `json:"suspended"`
+	Initiator        string             `json:"initiator"` // login name
+	DocIDs           []int64            `json:"doc_ids"`   // attached documents
+	AttachmentFolder int64              `json:"attachment_folder_id"`
+	CurrentStep      string             `json:"current_step"`     // "" when no step is active
+	CurrentAssignee  string             `json:"current_assignee"` // login name
+	Values           map[string]any     `json:"values"`           // WorkflowForm_* values
+	Activities       []ActivitySnapshot `json:"activities"`
+}
+
+// ActivitySnapshot is one entry of a process's history.
+type ActivitySnapshot struct {
+	Action      string    `json:"action"`      // Initiate, Approve, Reject, Delegate, Stop, Suspend, Resume
+	Disposition string    `json:"disposition"` // custom action of a step ("" for other entries)
+	Step        string    `json:"step"`
+	TaskID      int64     `json:"task_id"`
+	User        string    `json:"user"` // login name
+	Comment     string    `json:"comment"`
+	Date        time.Time `json:"date"`
+}
+
+// Processes returns every workflow process, oldest first.
+func (s *Server) Processes() []ProcessSnapshot {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.processSnapshots()
+}
+
+// processSnapshots needs s.mu held.
+func (s *Server) processSnapshots() []ProcessSnapshot {
+	login := func(id int64) string {
+		if u := s.usersByID[id]; u != nil {
+			return u.name
+		}
+		return ""
+	}
+	out := []ProcessSnapshot{}
+	for _, p := range s.sortedProcesses() {
+		ps := ProcessSnapshot{ID: p.id, MapID: p.mapID, Name: p.name, Status: s.statusKey(p), Suspended: p.suspended,
+			Initiator: login(p.initiator), DocIDs: append([]int64{}, p.docIDs...), AttachmentFolder: p.attachFolderID,
+			Values: map[string]any{}}
+		for k, v := range p.values {
+			ps.Values[k] = v
+		}
+		if p.current >= 0 {
+			ps.CurrentStep, ps.CurrentAssignee = p.steps[p.current].name, login(p.steps[p.current].assigneeID)
+		}
+		for _, a := range p.activities {
+			ps.Activities = append(ps.Activities, ActivitySnapshot{Action: a.action, Disposition: a.label, Step: a.node, TaskID: a.taskID,
+				User: login(a.userID), Comment: a.comment, Date: a.date})
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+// ActOnTask acts as user (a login name) on the current step of a process
+// with a custom action (Approve, Reject), exactly as
+// PUT /api/v2/processes/{pid}/subprocesses/{pid}/tasks/{tid} would, with
+// the same refusals (not the assignee, process not running, ...).
+func (s *Server) ActOnTask(processID int64, user, customAction, comment string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.processes[processID]
+	if p == nil {
+		return fmt.Errorf("opentext simulator: Could not get workflow process %d", processID)
+	}
+	if p.current < 0 {
+		return fmt.Errorf("opentext simulator: The workflow process %d is %s; its tasks can no longer be acted on.", p.id, s.statusKey(p))
+	}
+	u := s.users[user]
+	if u == nil {
+		return fmt.Errorf("opentext simulator: no user %q", user)
+	}
+	if msg := s.actOnTask(p, p.steps[p.current], u, "", customAction, comment, nil, ""); msg != "" {
+		return fmt.Errorf("opentext simulator: %s", msg)
+	}
+	return nil
 }

@@ -540,6 +540,14 @@ func (s *Server) updateNode(c *call) {
 		return
 	}
 	if parentID != n.parentID {
+		if msg := s.lockBlock(n, "cannot be moved"); msg != "" {
+			c.fail(http.StatusBadRequest, msg)
+			return
+		}
+		if !isContainer(target.typ) {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Items cannot be added to node %d.", parentID))
+			return
+		}
 		for cur := target; cur != nil; cur = s.nodes[cur.parentID] {
 			if cur.id == n.id {
 				c.fail(http.StatusBadRequest, "An item cannot be moved into itself or one of its sub-items.")
@@ -581,7 +589,7 @@ func (s *Server) deleteNode(c *call) {
 		c.fail(http.StatusBadRequest, notFoundMsg(id))
 		return
 	}
-	if msg := s.holdBlock(n, "deleted"); msg != "" {
+	if msg := s.lockBlock(n, "cannot be deleted"); msg != "" {
 		c.fail(http.StatusBadRequest, msg)
 		return
 	}
@@ -595,16 +603,45 @@ func (s *Server) deleteNode(c *call) {
 
 // holdBlock returns the refusal text if n or any descendant is on hold.
 func (s *Server) holdBlock(n *node, verb string) string {
+	return s.holdRefusal(n, "cannot be "+verb)
+}
+
+// holdRefusal names the hold on n (or a descendant) that forbids what
+// refusal describes ("cannot be moved").
+func (s *Server) holdRefusal(n *node, refusal string) string {
 	if h := n.heldBy(); h != nil {
 		name := ""
 		if hd := s.holds[h.holdID]; hd != nil {
 			name = hd.name
 		}
-		return fmt.Sprintf("The item '%s' (%d) is under hold '%s' (%d) and cannot be %s.", n.name, n.id, name, h.holdID, verb)
+		return fmt.Sprintf("The item '%s' (%d) is under hold '%s' (%d) and %s.", n.name, n.id, name, h.holdID, refusal)
 	}
 	for _, cid := range n.children {
 		if ch := s.nodes[cid]; ch != nil {
-			if msg := s.holdBlock(ch, verb); msg != "" {
+			if msg := s.holdRefusal(ch, refusal); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+// lockBlock is holdRefusal plus the finalized-record rule: a finalized
+// record (n itself or a descendant) refuses the change as well.
+func (s *Server) lockBlock(n *node, refusal string) string {
+	if msg := s.holdRefusal(n, refusal); msg != "" {
+		return msg
+	}
+	return s.finalizedRefusal(n, refusal)
+}
+
+func (s *Server) finalizedRefusal(n *node, refusal string) string {
+	if n.finalized {
+		return fmt.Sprintf("The item '%s' (%d) is a finalized record and %s.", n.name, n.id, refusal)
+	}
+	for _, cid := range n.children {
+		if ch := s.nodes[cid]; ch != nil {
+			if msg := s.finalizedRefusal(ch, refusal); msg != "" {
 				return msg
 			}
 		}

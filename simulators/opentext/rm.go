@@ -34,6 +34,16 @@ func (s *Server) rmRecordJSON(r rmRecord) map[string]any {
 	}
 }
 
+// nodeRMRecordJSON is rmRecordJSON plus the node's finalized state, which
+// OTCS reports per record ("finalized", as the RM 26.1 schema and
+// otcs-mcp's parser name it).
+func (s *Server) nodeRMRecordJSON(n *node, r rmRecord) map[string]any {
+	m := s.rmRecordJSON(r)
+	m["finalized"] = n.finalized
+	m["finalized_date"] = fmtTime(n.finalizedAt)
+	return m
+}
+
 func (s *Server) getRM(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -47,10 +57,10 @@ func (s *Server) getRM(c *call) {
 func (s *Server) rmState(n *node) map[string]any {
 	data := make([]any, 0, len(n.rm))
 	for _, r := range n.rm {
-		data = append(data, s.rmRecordJSON(r))
+		data = append(data, s.nodeRMRecordJSON(n, r))
 	}
 	return map[string]any{
-		"canBeUnclassified": true, "canFinalize": true, "canRemoveClass": true, "canRMClassify": true,
+		"canBeUnclassified": !n.finalized, "canFinalize": len(n.rm) > 0 && !n.finalized, "canRemoveClass": !n.finalized, "canRMClassify": true,
 		"classVolumeID": RMClassificationVolumeID, "data": data, "definitions": map[string]any{},
 		"fields_order": []any{}, "fields_to_show": map[string]any{}, "inherit_from": false, "multiClass": false,
 		"rm_metadataToken": n.rmToken, "showTab": true, "vitalRecordCodes": []any{},
@@ -168,6 +178,10 @@ func (s *Server) removeRM(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d does not have RM classification %s.", n.id, c.r.PathValue("class")))
 		return
 	}
+	if msg := s.finalizedRefusal(n, "its RM classification cannot be removed"); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
 	if !c.tokenOK(n) {
 		c.fail(http.StatusBadRequest, staleRMToken)
 		return
@@ -276,4 +290,46 @@ func (s *Server) removeHold(c *call) {
 		}
 	}
 	c.fail(http.StatusBadRequest, "Object does not have this Hold")
+}
+
+// finalizeRecords is PUT /api/v1/rmclassifications/finalizerecords with
+// ids=1,2 (comma list, repeated keys or a JSON array). Every item must
+// exist and carry an RM classification; otherwise nothing is finalized.
+// Finalizing an already finalized record succeeds and changes nothing.
+func (s *Server) finalizeRecords(c *call) {
+	ids, msg := c.idList("ids")
+	if msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	if len(ids) == 0 {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'ids'")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		n := s.nodes[id]
+		if n == nil {
+			c.fail(http.StatusBadRequest, notFoundMsg(id))
+			return
+		}
+		if len(n.rm) == 0 {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("The item '%s' (%d) cannot be finalized: it has no RM classification.", n.name, n.id))
+			return
+		}
+	}
+	now := s.now()
+	done := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		n := s.nodes[id]
+		if !n.finalized {
+			n.finalized, n.finalizedAt = true, now
+			n.rmToken = newToken(16)
+		}
+		done = append(done, id)
+	}
+	c.json(http.StatusOK, map[string]any{"results": map[string]any{
+		"success": map[string]any{"ids": done}, "failure": map[string]any{"ids": []int64{}, "errors": map[string]any{}},
+	}})
 }

@@ -57,6 +57,24 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/nodes/{id}/holds", false, s.applyHold)
 	s.handle("DELETE /api/v1/nodes/{id}/holds/{hold}", false, s.removeHold)
 
+	s.handle("PUT /api/v1/rmclassifications/finalizerecords", false, s.finalizeRecords)
+
+	// Workflows.
+	s.handle("GET /api/v2/docworkflows", false, s.docWorkflows)
+	s.handle("POST /api/v2/draftprocesses", false, s.createDraft)
+	s.handle("POST /api/v2/draftprocesses/startwf", false, s.startWorkflow)
+	s.handle("PUT /api/v2/draftprocesses/{id}", false, s.updateDraft)
+	s.handle("GET /api/v1/forms/draftprocesses", false, s.draftForm)
+	s.handle("GET /api/v1/forms/draftprocesses/update", false, s.draftForm)
+	s.handle("GET /api/v2/workflows/status", false, s.workflowsStatus)
+	s.handle("GET /api/v2/workflows/status/processes/{pid}", false, s.processStatus)
+	s.handle("GET /api/v2/workflows/status/instances/{pid}", false, s.processStatus)
+	s.handle("GET /api/v2/processes/{pid}/subprocesses/{sid}/activities", false, s.processActivities)
+	s.handle("GET /api/v1/forms/processes/tasks/update", false, s.taskForm)
+	s.handle("PUT /api/v2/processes/{pid}/subprocesses/{sid}/tasks/{tid}", false, s.sendTask)
+	s.handle("PUT /api/v2/processes/{pid}/status", false, s.changeProcessStatus)
+	s.handle("GET /api/v2/members/assignments", false, s.assignments)
+
 	// Nicknames.
 	s.handle("PUT /api/v2/nodes/{id}/nicknames", false, s.setNickname)
 	s.handle("GET /api/v2/nicknames/{nick}/nodes", false, s.nodeByNickname)

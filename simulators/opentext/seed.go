@@ -59,6 +59,25 @@ func (s *Server) seed() {
 	mtg := mk(RMMeetingsClassID, RMClassificationVolumeID, "MTG-01 Meeting Records", typeRMClassification)
 	mtg.fileNumber = "MTG-01"
 
+	mk(WorkflowVolumeID, -1, "Workflow Volume", typeWorkflowVolume)
+	mk(WorkflowMapsFolderID, EnterpriseWorkspaceID, "Workflow Maps", typeFolder)
+	for _, m := range []struct {
+		id     int64
+		name   string
+		steps  []wfStep
+		broken bool
+	}{
+		{DocumentApprovalMapID, "Document Approval", []wfStep{{name: "Review", assignee: "reviewer1"}}, false},
+		{TwoStepApprovalMapID, "Two-Step Approval", []wfStep{{name: "Review", assignee: "reviewer1"}, {name: "Sign-off", assignee: "reviewer2"}}, false},
+		{BrokenMapID, "Broken Map", nil, true},
+	} {
+		mk(m.id, WorkflowMapsFolderID, m.name, typeWorkflowMap)
+		for i := range m.steps {
+			m.steps[i].dueIn = 3 * 24 * time.Hour
+		}
+		s.wfMaps[m.id] = &wfMap{id: m.id, steps: m.steps, customActions: []string{"Approve", "Reject"}, broken: m.broken}
+	}
+
 	s.holds[LitigationHoldID] = &hold{id: LitigationHoldID, name: "Litigation Hold 2026-01", typ: "Legal", comment: "Seeded demo hold", active: true}
 }
 

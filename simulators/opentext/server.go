@@ -17,7 +17,7 @@ import (
 // Options configures a simulated Content Server.
 type Options struct {
 	Prefix    string            // CGI path in front of /api; default "/otcs/cs.exe"
-	Users     map[string]string // username -> password; default Admin/livelink and bridge/bridge-secret
+	Users     map[string]string // username -> password; default Admin/livelink, bridge/bridge-secret, reviewer1/reviewer1-pw, reviewer2/reviewer2-pw
 	TicketTTL time.Duration     // idle expiry of a session; default 30m
 	BlobDir   string            // where version content is stored as files; default a fresh temp dir
 	Faults    faults.Config     // faults injected on API paths from the start
@@ -45,6 +45,12 @@ type Server struct {
 	holds     map[int64]*hold
 	nicknames map[string]int64 // lower-cased nickname -> node id
 
+	// Workflow engine (workflows.go).
+	wfMaps    map[int64]*wfMap
+	drafts    map[int64]*draftProcess
+	processes map[int64]*process
+	nextWfID  int64 // draft and process ids share one counter, so they never collide
+
 	authMu  sync.Mutex
 	tickets map[string]*ticketEntry
 	nowFunc func() time.Time
@@ -66,7 +72,7 @@ func New(opt Options) (*Server, error) {
 		opt.Prefix = ""
 	}
 	if opt.Users == nil {
-		opt.Users = map[string]string{"Admin": "livelink", "bridge": "bridge-secret"}
+		opt.Users = map[string]string{"Admin": "livelink", "bridge": "bridge-secret", "reviewer1": "reviewer1-pw", "reviewer2": "reviewer2-pw"}
 	}
 	if opt.TicketTTL <= 0 {
 		opt.TicketTTL = 30 * time.Minute
@@ -87,6 +93,10 @@ func New(opt Options) (*Server, error) {
 		usersByID: map[int64]*user{},
 		holds:     map[int64]*hold{},
 		nicknames: map[string]int64{},
+		wfMaps:    map[int64]*wfMap{},
+		drafts:    map[int64]*draftProcess{},
+		processes: map[int64]*process{},
+		nextWfID:  FirstWorkflowID,
 		tickets:   map[string]*ticketEntry{},
 		nowFunc:   time.Now,
 	}

@@ -19,6 +19,10 @@ const (
 	typeClassVolume      = 198
 	typeProject          = 202
 	typeRMClassification = 551
+
+	typeWorkflowMap         = 128
+	typeWorkflowAttachments = 154
+	typeWorkflowVolume      = 161
 )
 
 var typeNames = map[int]string{
@@ -33,6 +37,10 @@ var typeNames = map[int]string{
 	typeClassVolume:      "Classification Volume",
 	typeProject:          "Project",
 	typeRMClassification: "RM Classification",
+
+	typeWorkflowMap:         "Workflow Map",
+	typeWorkflowAttachments: "Workflow Attachments",
+	typeWorkflowVolume:      "Workflow Volume",
 }
 
 // creatableTypes are the subtypes POST /nodes accepts; anything else is
@@ -41,7 +49,8 @@ var creatableTypes = map[int]bool{typeFolder: true, typeDocument: true, typeURL:
 
 func isContainer(t int) bool {
 	switch t {
-	case typeFolder, typeCategoriesVolume, typeCompound, typeEnterprise, typeClassVolume, typeProject, typeRMClassification, 142, 550, 751, 848:
+	case typeFolder, typeCategoriesVolume, typeCompound, typeEnterprise, typeClassVolume, typeProject, typeRMClassification,
+		typeWorkflowAttachments, typeWorkflowVolume, 142, 550, 751, 848:
 		return true
 	}
 	return false
@@ -64,6 +73,8 @@ type node struct {
 	rm              []rmRecord
 	rmToken         string
 	holds           []appliedHold
+	finalized       bool      // declared a final record (PUT /api/v1/rmclassifications/finalizerecords)
+	finalizedAt     time.Time // when it was finalized
 	nickname        string
 	children        []int64
 

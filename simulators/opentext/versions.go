@@ -62,7 +62,7 @@ func (s *Server) addVersion(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Versions cannot be added to '%s' (%d): %s items are not versionable.", n.name, n.id, typeName(n.typ)))
 		return
 	}
-	if msg := s.holdBlock(n, "versioned"); msg != "" {
+	if msg := s.lockBlock(n, "cannot be versioned"); msg != "" {
 		c.fail(http.StatusBadRequest, msg)
 		return
 	}

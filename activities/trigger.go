@@ -1,0 +1,189 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// Flows a page can be routed to.
+const (
+	FlowPublish = "publish" // PublishPage: an approved page
+	FlowFile    = "file"    // FileRecord: a page a record rule recognises
+	FlowNone    = "none"    // nothing to do (the reason says why)
+)
+
+// FlowStarter starts a page flow with the bridge's exactly-once rules
+// (internal/launch implements it; an interface keeps activities free of
+// the workflow package).
+type FlowStarter interface {
+	StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (workflowID string, existing bool, err error)
+}
+
+// TriggerActivities decide which flow a changed page needs and start it.
+// They run on the Confluence queue: deciding reads Confluence only.
+type TriggerActivities struct {
+	Confluence *confluence.Client
+	Rules      *mapping.Rules
+	Starter    FlowStarter
+}
+
+// RouteInput names a page that changed and why the bridge heard of it.
+type RouteInput struct {
+	PageID string
+	Cause  string // e.g. "webhook label_added by 557058:alice", "reconciliation"
+}
+
+// RouteResult says what was started for a page.
+type RouteResult struct {
+	PageID     string
+	Version    int
+	Flow       string // FlowPublish, FlowFile or FlowNone
+	Reason     string // why FlowNone, or which rule matched
+	WorkflowID string
+	Existing   bool // the flow for this page version had already been started
+}
+
+// RoutePage reads the page's current version and starts the flow it
+// qualifies for: FileRecord when a record rule matches, PublishPage when it
+// carries its space's approval label, nothing otherwise.
+func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *RouteResult, err error) {
+	defer func() { observe(ctx, "RoutePage", err) }()
+	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{})
+	if rest.IsKind(err, rest.KindNotFound) {
+		return &RouteResult{PageID: in.PageID, Flow: FlowNone, Reason: "page not found (deleted, or not visible to the bridge)"}, nil
+	}
+	if err != nil {
+		return nil, backendError("read page", err)
+	}
+	spaceKey := page.SpaceKey
+	if spaceKey == "" {
+		space, err := a.Confluence.GetSpace(ctx, page.SpaceID)
+		if err != nil {
+			return nil, backendError("read space", err)
+		}
+		spaceKey = space.Key
+	}
+	labels, err := a.Confluence.Labels(ctx, page.ID)
+	if err != nil {
+		return nil, backendError("read labels", err)
+	}
+	names := make([]string, len(labels))
+	for i, l := range labels {
+		names[i] = l.Name
+	}
+	ref := confluence.PageRef{ID: page.ID, Title: page.Title, SpaceKey: spaceKey, Version: page.Version.Number, Labels: names}
+	return a.route(ctx, ref, in.Cause)
+}
+
+func (a *TriggerActivities) route(ctx context.Context, p confluence.PageRef, cause string) (*RouteResult, error) {
+	res := &RouteResult{PageID: p.ID, Version: p.Version, Flow: FlowNone}
+	flow, reason := Decide(a.Rules, p.SpaceKey, p.Title, p.Labels)
+	res.Reason = reason
+	if flow == FlowNone {
+		return res, nil
+	}
+	id, existing, err := a.Starter.StartFlow(ctx, flow, p.ID, p.Version, cause)
+	if err != nil {
+		return nil, fmt.Errorf("start %s for page %s v%d: %w", flow, p.ID, p.Version, err)
+	}
+	res.Flow, res.WorkflowID, res.Existing = flow, id, existing
+	return res, nil
+}
+
+// Decide says which flow a page qualifies for under the rules, and why.
+func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow, reason string) {
+	space, err := rules.ForSpace(spaceKey)
+	if err != nil {
+		return FlowNone, fmt.Sprintf("space %s is not mapped", spaceKey)
+	}
+	if rr := space.RecordRuleFor(title, labels); rr != nil {
+		return FlowFile, "record rule " + rr.Type
+	}
+	for _, l := range labels {
+		if l == space.Approval.Label {
+			return FlowPublish, fmt.Sprintf("label %q", l)
+		}
+	}
+	return FlowNone, fmt.Sprintf("no %q label and no record rule matches", space.Approval.Label)
+}
+
+// SpaceCursor is how far reconciliation has looked in one space.
+type SpaceCursor struct {
+	SpaceKey string
+	Since    time.Time
+}
+
+// ReconcileInput carries the cursors of the previous run.
+type ReconcileInput struct {
+	Cursors  []SpaceCursor
+	Lookback time.Duration // for spaces without a cursor (first run, new space)
+	Now      time.Time     // the run's start (workflow time), for new cursors
+}
+
+// ReconcileResult is what the run started and where it got to.
+type ReconcileResult struct {
+	Cursors      []SpaceCursor
+	Pages        int           // changed pages looked at
+	StartedTotal int           // flows started (or found already started) for them
+	Started      []RouteResult // the first maxReported of those, for the operator
+}
+
+// maxReported bounds the result (it is the next run's input and lives in
+// history): counts are complete, the list is a sample.
+const maxReported = 100
+
+// ReconcileSpaces looks in every mapped space for pages changed since its
+// cursor and starts whatever a webhook should have started. Starting is
+// idempotent (deterministic ids), so overlap with webhooks costs nothing.
+func (a *TriggerActivities) ReconcileSpaces(ctx context.Context, in ReconcileInput) (_ *ReconcileResult, err error) {
+	defer func() { observe(ctx, "ReconcileSpaces", err) }()
+	since := map[string]time.Time{}
+	for _, c := range in.Cursors {
+		since[c.SpaceKey] = c.Since
+	}
+	res := &ReconcileResult{}
+	for _, key := range a.Rules.SpaceKeys() {
+		from, ok := since[key]
+		if !ok {
+			from = in.Now.Add(-in.Lookback)
+		}
+		pages, err := a.Confluence.ChangedPages(ctx, confluence.ChangedPagesOptions{SpaceKey: key, Since: from})
+		if err != nil {
+			return nil, backendError("search changed pages in "+key, err)
+		}
+		next := from
+		for _, p := range pages {
+			res.Pages++
+			if p.SpaceKey == "" {
+				p.SpaceKey = key
+			}
+			r, err := a.route(ctx, p, "reconciliation")
+			if err != nil {
+				return nil, err
+			}
+			if r.Flow != FlowNone {
+				res.StartedTotal++
+				if len(res.Started) < maxReported {
+					res.Started = append(res.Started, *r)
+				}
+			}
+			if p.ModifiedAt.After(next) {
+				next = p.ModifiedAt
+			}
+			if activity.IsActivity(ctx) {
+				activity.RecordHeartbeat(ctx, p.ID)
+			}
+		}
+		res.Cursors = append(res.Cursors, SpaceCursor{SpaceKey: key, Since: next})
+	}
+	sort.Slice(res.Cursors, func(i, j int) bool { return res.Cursors[i].SpaceKey < res.Cursors[j].SpaceKey })
+	return res, nil
+}

@@ -1,0 +1,90 @@
+// Package metrics serves Prometheus metrics for a bridge process: the
+// Temporal SDK's metrics (through the tally handler) plus the bridge's own
+// counters, on /metrics of a small HTTP server that also answers /healthz.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	prom "github.com/prometheus/client_golang/prometheus"
+	"github.com/uber-go/tally/v4"
+	tallyprom "github.com/uber-go/tally/v4/prometheus"
+	"go.temporal.io/sdk/client"
+	sdktally "go.temporal.io/sdk/contrib/tally"
+)
+
+// The bridge's own counters (Prometheus adds _total).
+const (
+	DocumentsPublished = "xecm_bridge_documents_published" // tags: space
+	RecordsFiled       = "xecm_bridge_records_filed"       // tags: space, record_type
+	WebhookEvents      = "xecm_bridge_webhook_events"      // tags: outcome (accepted, rejected, ignored), reason
+	BackendErrors      = "xecm_bridge_backend_errors"      // tags: activity, type
+)
+
+// Server is a running metrics endpoint.
+type Server struct {
+	// Handler is what to give the Temporal client (client.Options.MetricsHandler)
+	// and what the bridge's own counters are recorded on.
+	Handler client.MetricsHandler
+	// Addr is the address actually listened on ("" when disabled).
+	Addr string
+
+	srv    *http.Server
+	closer io.Closer
+}
+
+// Start serves metrics on addr (host:port); "" or "off" disables them and
+// returns a Server whose Handler discards everything.
+func Start(addr string) (*Server, error) {
+	if addr == "" || addr == "off" {
+		return &Server{Handler: client.MetricsNopHandler}, nil
+	}
+	reg := prom.NewRegistry()
+	reporter := tallyprom.NewReporter(tallyprom.Options{
+		Registerer:       reg,
+		DefaultTimerType: tallyprom.HistogramTimerType,
+		OnRegisterError:  func(error) {}, // a clashing registration only loses that series
+	})
+	scope, closer := tally.NewRootScope(tally.ScopeOptions{
+		CachedReporter:  reporter,
+		Separator:       tallyprom.DefaultSeparator,
+		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
+	}, time.Second)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		closer.Close()
+		return nil, fmt.Errorf("BRIDGE_METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", reporter.HTTPHandler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	s := &Server{
+		Handler: sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
+		Addr:    ln.Addr().String(),
+		srv:     &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
+		closer:  closer,
+	}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = err // the process keeps working without metrics
+		}
+	}()
+	return s, nil
+}
+
+// Close stops serving and flushes the scope.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	return errors.Join(err, s.closer.Close())
+}

@@ -1,0 +1,222 @@
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// Router records an accepted event durably (a RouteEvent run).
+type Router interface {
+	Route(ctx context.Context, in workflows.RouteEventInput) (workflowID string, existing bool, err error)
+}
+
+// Config configures the receiver.
+type Config struct {
+	Secret           string        // HMAC-SHA256 secret of Data Center webhooks (X-Hub-Signature)
+	AutomationSecret string        // shared secret of Cloud Automation rules (X-Automation-Secret)
+	MaxBody          int64         // larger bodies get 413
+	MaxAge           time.Duration // older deliveries (by their timestamp) are ignored; 0 = no limit
+	IgnoreActors     []string      // the bridge's own account(s): their edits never start a flow
+	Rules            *mapping.Rules
+	Router           Router
+	Metrics          client.MetricsHandler // nil = none
+	Ready            func(context.Context) error
+	Now              func() time.Time
+}
+
+// Validate reports a configuration that cannot work.
+func (c *Config) Validate() error {
+	switch {
+	case c.Secret == "" && c.AutomationSecret == "":
+		return errors.New("set BRIDGE_WEBHOOK_SECRET (Data Center webhooks) and/or BRIDGE_WEBHOOK_AUTOMATION_SECRET (Cloud Automation): unauthenticated events are never accepted")
+	case c.MaxBody <= 0:
+		return errors.New("BRIDGE_WEBHOOK_MAX_BODY must be positive")
+	case c.Rules == nil || c.Router == nil:
+		return errors.New("webhook: Rules and Router are required")
+	}
+	return nil
+}
+
+// Answer is the JSON body of every reply.
+type Answer struct {
+	Status     string `json:"status"` // accepted, ignored, rejected
+	Reason     string `json:"reason,omitempty"`
+	WorkflowID string `json:"workflowId,omitempty"`
+	Existing   bool   `json:"existing,omitempty"`
+}
+
+type receiver struct {
+	cfg           Config
+	ignoreActors  map[string]bool
+	bridgeLabels  map[string]bool
+	triggerLabels map[string]bool
+}
+
+// New returns the receiver's HTTP handler: POST /webhook, GET /healthz,
+// GET /readyz.
+func New(cfg Config) (http.Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = client.MetricsNopHandler
+	}
+	r := &receiver{cfg: cfg, ignoreActors: map[string]bool{}, bridgeLabels: map[string]bool{}, triggerLabels: map[string]bool{}}
+	for _, a := range cfg.IgnoreActors {
+		if a = strings.TrimSpace(a); a != "" {
+			r.ignoreActors[a] = true
+		}
+	}
+	for _, key := range cfg.Rules.SpaceKeys() {
+		s, _ := cfg.Rules.ForSpace(key)
+		r.bridgeLabels[s.PublishedLabel] = true
+		r.triggerLabels[s.Approval.Label] = true
+		for _, rr := range s.Records {
+			r.bridgeLabels[rr.PublishedLabel] = true
+			for _, l := range rr.Labels {
+				r.triggerLabels[l] = true
+			}
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/webhook", r.serveEvent)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
+		if cfg.Ready != nil {
+			ctx, cancel := context.WithTimeout(req.Context(), 3*time.Second)
+			defer cancel()
+			if err := cfg.Ready(ctx); err != nil {
+				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	return mux, nil
+}
+
+func (r *receiver) reply(w http.ResponseWriter, status int, a Answer, reason string) {
+	r.cfg.Metrics.WithTags(map[string]string{"outcome": a.Status, "reason": reason}).Counter(metrics.WebhookEvents).Inc(1)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(a)
+}
+
+func (r *receiver) serveEvent(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		r.reply(w, http.StatusMethodNotAllowed, Answer{Status: "rejected", Reason: "use POST"}, "method")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, r.cfg.MaxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		r.reply(w, http.StatusRequestEntityTooLarge, Answer{Status: "rejected", Reason: fmt.Sprintf("body over %d bytes", r.cfg.MaxBody)}, "too_large")
+		return
+	}
+	if err != nil {
+		r.reply(w, http.StatusBadRequest, Answer{Status: "rejected", Reason: "could not read body"}, "unreadable")
+		return
+	}
+	if reason := r.authenticate(req, body); reason != "" {
+		r.reply(w, http.StatusUnauthorized, Answer{Status: "rejected", Reason: reason}, "unauthenticated")
+		return
+	}
+	ev, err := Parse(body, req.URL.Query().Get("event"))
+	if err != nil {
+		r.reply(w, http.StatusBadRequest, Answer{Status: "rejected", Reason: err.Error()}, "malformed")
+		return
+	}
+	if reason, code := r.skip(ev); reason != "" {
+		r.reply(w, http.StatusOK, Answer{Status: "ignored", Reason: reason}, code)
+		return
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), 10*time.Second)
+	defer cancel()
+	id, existing, err := r.cfg.Router.Route(ctx, workflows.RouteEventInput{
+		PageID: ev.PageID, Event: ev.Type, Actor: ev.Actor, DeliveryID: deliveryKey(req, body),
+	})
+	if err != nil {
+		// Not lost: reconciliation finds the page on its next run.
+		r.reply(w, http.StatusServiceUnavailable, Answer{Status: "rejected", Reason: "cannot record the event in Temporal now; reconciliation will pick the page up"}, "temporal")
+		return
+	}
+	r.reply(w, http.StatusAccepted, Answer{Status: "accepted", WorkflowID: id, Existing: existing}, "ok")
+}
+
+// authenticate returns "" when the delivery is signed by a configured
+// secret, or why not.
+func (r *receiver) authenticate(req *http.Request, body []byte) string {
+	if sig := strings.TrimSpace(req.Header.Get("X-Hub-Signature")); sig != "" {
+		if r.cfg.Secret == "" {
+			return "signed deliveries are not configured (BRIDGE_WEBHOOK_SECRET)"
+		}
+		got, err := hex.DecodeString(strings.TrimPrefix(sig, "sha256="))
+		mac := hmac.New(sha256.New, []byte(r.cfg.Secret))
+		mac.Write(body)
+		if err != nil || !hmac.Equal(got, mac.Sum(nil)) {
+			return "bad signature"
+		}
+		return ""
+	}
+	if s := req.Header.Get("X-Automation-Secret"); s != "" {
+		if r.cfg.AutomationSecret == "" || subtle.ConstantTimeCompare([]byte(s), []byte(r.cfg.AutomationSecret)) != 1 {
+			return "bad automation secret"
+		}
+		return ""
+	}
+	return "missing signature (X-Hub-Signature) or automation secret (X-Automation-Secret)"
+}
+
+// skip returns why an authentic event starts nothing, or "".
+func (r *receiver) skip(ev Event) (reason, code string) {
+	switch {
+	case !pageEvents[ev.Type] && knownEvents[ev.Type]:
+		return fmt.Sprintf("%s does not start a flow", ev.Type), "event_type"
+	case !pageEvents[ev.Type]:
+		return fmt.Sprintf("unknown event type %q", ev.Type), "unknown_event"
+	case r.cfg.MaxAge > 0 && ev.Timestamp > 0 && r.cfg.Now().Sub(time.UnixMilli(ev.Timestamp)) > r.cfg.MaxAge:
+		return fmt.Sprintf("delivery is older than %s", r.cfg.MaxAge), "stale"
+	case r.ignoreActors[ev.Actor]:
+		return "the bridge's own edit", "own_edit"
+	case ev.Type == "label_added" && r.bridgeLabels[ev.Label]:
+		return fmt.Sprintf("label %q is the bridge's own", ev.Label), "own_label"
+	case ev.Type == "label_added" && ev.Label != "" && !r.triggerLabels[ev.Label]:
+		return fmt.Sprintf("label %q starts no flow", ev.Label), "label"
+	case ev.SpaceKey != "":
+		if _, err := r.cfg.Rules.ForSpace(ev.SpaceKey); err != nil {
+			return fmt.Sprintf("space %s is not mapped", ev.SpaceKey), "unmapped_space"
+		}
+	}
+	return "", ""
+}
+
+// deliveryKey identifies a delivery so a redelivery maps to the same run:
+// Atlassian's delivery id when sent, else a hash of the signed body (which
+// includes the event's timestamp).
+func deliveryKey(req *http.Request, body []byte) string {
+	if id := req.Header.Get("X-Atlassian-Webhook-Identifier"); id != "" && len(id) <= 64 && !strings.ContainsAny(id, " /:\t\n") {
+		return id
+	}
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:10])
+}

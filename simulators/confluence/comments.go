@@ -1,0 +1,352 @@
+package confluence
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Footer comments: v2 /footer-comments and v1/DC content of type comment.
+// A comment never changes the page's version.
+
+// Comment is a snapshot of a simulated footer comment.
+type Comment struct {
+	ID        string    `json:"id"`
+	PageID    string    `json:"pageId"`
+	AuthorID  string    `json:"authorId"`
+	Body      string    `json:"body"`    // plain text
+	Storage   string    `json:"storage"` // storage format, as written
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (c *comment) snapshot() Comment {
+	return Comment{ID: c.id, PageID: c.pageID, AuthorID: c.authorID, Body: plainText(c.body), Storage: c.body, CreatedAt: c.createdAt}
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// plainText is the text of a storage body, whitespace collapsed.
+func plainText(storage string) string {
+	var t string
+	if root, err := parseStorage(storage); err == nil {
+		t = root.textContent()
+	} else {
+		t = tagRE.ReplaceAllString(storage, " ")
+	}
+	return strings.Join(strings.Fields(t), " ")
+}
+
+// Comments returns the page's footer comments, oldest first.
+func (s *Server) Comments(pageID string) []Comment {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.pages[pageID]
+	if !ok {
+		return nil
+	}
+	out := make([]Comment, len(p.comments))
+	for i, c := range p.comments {
+		out[i] = c.snapshot()
+	}
+	return out
+}
+
+// AddComment adds a footer comment by authorID, as a user commenting in
+// the UI would; it fires comment_created.
+func (s *Server) AddComment(pageID, storageBody, authorID string) (Comment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pages[pageID]
+	if !ok {
+		return Comment{}, fmt.Errorf("page %s: %w", pageID, ErrNotFound)
+	}
+	return s.addComment(p, storageBody, authorID).snapshot(), nil
+}
+
+func (s *Server) addComment(p *page, body, authorID string) *comment {
+	c := &comment{id: s.nextObjectID(), pageID: p.id, authorID: authorID, body: body, createdAt: s.now(), version: 1}
+	p.comments = append(p.comments, c)
+	s.emitPageEvent("comment_created", authorID, p, &eventInfo{commentID: c.id})
+	return c
+}
+
+// findComment finds a comment by id across all pages.
+func (s *Server) findComment(id string) *comment {
+	for _, p := range s.pages {
+		for _, c := range p.comments {
+			if c.id == id {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Server) commentBody(p *page, c *comment, format, ctx string) string {
+	switch format {
+	case "storage", "editor":
+		return c.body
+	case "atlas_doc_format":
+		return storageToADF(c.body)
+	}
+	return renderStorage(c.body, ctx, p.id, s.pageURLFunc(ctx, p))
+}
+
+func commentWebUI(s *Server, p *page, c *comment) string {
+	return s.webui(p, p.current().title) + "?focusedCommentId=" + c.id + "#comment-" + c.id
+}
+
+// v2Comment is the v2 FooterCommentModel.
+func (s *Server) v2Comment(c *comment, format string) map[string]any {
+	p := s.pages[c.pageID]
+	body := map[string]any{}
+	if format != "" {
+		body[format] = map[string]any{"representation": format, "value": s.commentBody(p, c, format, cloudCtx)}
+	}
+	return map[string]any{
+		"id": c.id, "status": "current", "title": "Re: " + p.current().title, "pageId": p.id,
+		"version": map[string]any{"createdAt": c.createdAt.Format(timeLayout), "message": "", "number": c.version,
+			"minorEdit": false, "authorId": c.authorID},
+		"body":   body,
+		"_links": map[string]any{"webui": commentWebUI(s, p, c), "base": s.baseURL + cloudCtx},
+	}
+}
+
+func (s *Server) routesComments(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+v2Prefix+"/footer-comments", s.v2CreateComment)
+	mux.HandleFunc("GET "+v2Prefix+"/footer-comments/{cid}", s.v2GetComment)
+	mux.HandleFunc("GET "+v2Prefix+"/pages/{id}/footer-comments", s.v2PageComments)
+}
+
+var commentFormats = []string{"storage", "atlas_doc_format", "view", "export_view"}
+
+func (s *Server) v2CreateComment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		PageID          string `json:"pageId"`
+		BlogPostID      string `json:"blogPostId"`
+		ParentCommentID string `json:"parentCommentId"`
+		pageWrite
+	}
+	if !decodeJSON(w, r, &req, writeV2Error) {
+		return
+	}
+	body, present, err := req.storageBody()
+	switch {
+	case err != nil:
+		writeV2Error(w, http.StatusBadRequest, err.Error())
+		return
+	case !present || strings.TrimSpace(body) == "":
+		writeV2Error(w, http.StatusBadRequest, "A comment body is required")
+		return
+	case req.BlogPostID != "":
+		writeV2Error(w, http.StatusNotFound, "No blog post found with id: "+req.BlogPostID)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pageID := req.PageID
+	if req.ParentCommentID != "" {
+		parent := s.findComment(req.ParentCommentID)
+		if parent == nil {
+			writeV2Error(w, http.StatusNotFound, "No comment found with id: "+req.ParentCommentID)
+			return
+		}
+		pageID = parent.pageID
+	}
+	if pageID == "" {
+		writeV2Error(w, http.StatusBadRequest, "One of pageId, blogPostId or parentCommentId is required")
+		return
+	}
+	p, ok := s.visiblePage(r, pageID)
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, pageNotFound(pageID))
+		return
+	}
+	c := s.addComment(p, body, actor(r))
+	w.Header().Set("Location", s.baseURL+v2Prefix+"/footer-comments/"+c.id)
+	writeJSON(w, http.StatusCreated, s.v2Comment(c, "storage"))
+}
+
+func (s *Server) v2GetComment(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("body-format")
+	if format != "" && !contains(commentFormats, format) {
+		writeV2Error(w, http.StatusBadRequest, "Invalid body-format: "+format)
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.findComment(r.PathValue("cid"))
+	if c == nil {
+		writeV2Error(w, http.StatusNotFound, "No comment found with id: "+r.PathValue("cid"))
+		return
+	}
+	if _, ok := s.visiblePage(r, c.pageID); !ok {
+		writeV2Error(w, http.StatusNotFound, "No comment found with id: "+r.PathValue("cid"))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.v2Comment(c, format))
+}
+
+func (s *Server) v2PageComments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	format := q.Get("body-format")
+	if format != "" && format != "storage" && format != "atlas_doc_format" {
+		writeV2Error(w, http.StatusBadRequest, "Invalid body-format for a list: "+format)
+		return
+	}
+	s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := s.visiblePage(r, id)
+	if !ok {
+		s.mu.RUnlock()
+		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, c := range p.comments {
+		items = append(items, s.v2Comment(c, format))
+	}
+	s.mu.RUnlock()
+	if q.Get("sort") == "-created-date" {
+		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+			items[i], items[j] = items[j], items[i]
+		}
+	}
+	s.writeV2List(w, r, items, 25)
+}
+
+// v1 / DC.
+
+// comment is the v1 content object of a comment.
+func (h *v1) comment(c *comment, expand []string) map[string]any {
+	s := h.s
+	p := s.pages[c.pageID]
+	m := map[string]any{
+		"id": c.id, "type": "comment", "status": "current", "title": "Re: " + p.current().title,
+		"space": h.space(s.spaceByID(p.spaceID)),
+		"history": map[string]any{"latest": true, "createdBy": h.user(c.authorID),
+			"createdDate": c.createdAt.Format(timeLayout)},
+		"version": map[string]any{"by": h.user(c.authorID), "when": c.createdAt.Format(timeLayout),
+			"number": c.version, "message": "", "minorEdit": false},
+		"container":  map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title},
+		"extensions": map[string]any{"location": "footer"},
+		"_links": mergeLinks(h.links("/rest/api/content/"+c.id), map[string]any{
+			"webui": commentWebUI(s, p, c)}),
+	}
+	body := map[string]any{}
+	for _, e := range expand {
+		if f, ok := strings.CutPrefix(e, "body."); ok && f != "" {
+			body[f] = map[string]any{"representation": f, "value": s.commentBody(p, c, f, h.ctx)}
+		}
+	}
+	if len(body) > 0 {
+		m["body"] = body
+	}
+	return m
+}
+
+func (h *v1) listComments(w http.ResponseWriter, r *http.Request) {
+	expand := multiValues(r, "expand")
+	h.s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := h.s.visiblePage(r, id)
+	if !ok {
+		h.s.mu.RUnlock()
+		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+		return
+	}
+	items := []any{}
+	for _, c := range p.comments {
+		items = append(items, h.comment(c, expand))
+	}
+	h.s.mu.RUnlock()
+	h.s.writeV1List(w, r, h.ctx, items, 25)
+}
+
+// createContent is POST .../content: type "comment" (container = the
+// page) or "page" (space.key, optional ancestors), with a storage body.
+func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status string `json:"status"`
+		Space  *struct {
+			Key string `json:"key"`
+		} `json:"space"`
+		Container *struct {
+			ID   flexString `json:"id"`
+			Type string     `json:"type"`
+		} `json:"container"`
+		Ancestors []struct {
+			ID flexString `json:"id"`
+		} `json:"ancestors"`
+		Body *struct {
+			Storage *bodyWrite `json:"storage"`
+		} `json:"body"`
+	}
+	if !decodeJSON(w, r, &req, writeV1Error) {
+		return
+	}
+	body := ""
+	if req.Body != nil && req.Body.Storage != nil {
+		if rep := req.Body.Storage.Representation; rep != "" && rep != "storage" {
+			writeV1Error(w, http.StatusBadRequest, "Unsupported body representation: "+rep)
+			return
+		}
+		body = req.Body.Storage.Value
+	}
+	who := actor(r)
+	switch req.Type {
+	case "comment":
+		if req.Container == nil || req.Container.ID == "" {
+			writeV1Error(w, http.StatusBadRequest, "A comment needs a container")
+			return
+		}
+		if strings.TrimSpace(body) == "" {
+			writeV1Error(w, http.StatusBadRequest, "A comment body is required")
+			return
+		}
+		h.s.mu.Lock()
+		defer h.s.mu.Unlock()
+		p, ok := h.s.visiblePage(r, string(req.Container.ID))
+		if !ok {
+			writeV1Error(w, http.StatusNotFound, pageNotFound(string(req.Container.ID)))
+			return
+		}
+		c := h.s.addComment(p, body, who)
+		writeJSON(w, http.StatusOK, h.comment(c, []string{"body.storage"}))
+	case "page":
+		if req.Space == nil || req.Space.Key == "" || strings.TrimSpace(req.Title) == "" {
+			writeV1Error(w, http.StatusBadRequest, "A page needs space.key and a title")
+			return
+		}
+		h.s.mu.Lock()
+		defer h.s.mu.Unlock()
+		sp := h.s.spaceByKey(req.Space.Key)
+		if sp == nil {
+			writeV1Error(w, http.StatusNotFound, "No space with key : "+req.Space.Key)
+			return
+		}
+		parent := ""
+		if n := len(req.Ancestors); n > 0 {
+			parent = string(req.Ancestors[n-1].ID)
+			if par, ok := h.s.pages[parent]; !ok || par.spaceID != sp.id {
+				writeV1Error(w, http.StatusBadRequest, "Parent page not found in space: "+parent)
+				return
+			}
+		}
+		for _, p := range h.s.pages {
+			if p.spaceID == sp.id && p.status == "current" && p.current().title == req.Title {
+				writeV1Error(w, http.StatusBadRequest, "A page with this title already exists: A page already exists with the same TITLE in this space")
+				return
+			}
+		}
+		p := h.s.createPage("", sp.key, parent, req.Title, body, who, h.s.now())
+		h.s.emitPageEvent("page_created", who, p, nil)
+		writeJSON(w, http.StatusOK, h.content(p, p.current(), []string{"body.storage"}))
+	default:
+		writeV1Error(w, http.StatusBadRequest, "Unsupported content type: "+req.Type+" (the simulator creates page and comment)")
+	}
+}

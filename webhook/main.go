@@ -1,0 +1,106 @@
+// Command webhook runs the webhook receiver: POST /webhook takes Confluence
+// events (Data Center webhooks signed with X-Hub-Signature, or Cloud
+// Automation requests carrying X-Automation-Secret) and records each
+// accepted one as a RouteEvent run in Temporal. GET /healthz and /readyz
+// serve probes; metrics are on BRIDGE_METRICS_ADDR. It stops gracefully on
+// SIGINT/SIGTERM, finishing requests in flight.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
+	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "webhook:", err)
+		os.Exit(1)
+	}
+}
+
+// router records events through launch.Publisher.
+type router struct{ p *launch.Publisher }
+
+func (r router) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
+	st, err := r.p.Route(ctx, in)
+	if err != nil {
+		return "", false, err
+	}
+	return st.WorkflowID, st.Existing, nil
+}
+
+func run() error {
+	var (
+		tc settings.Temporal
+		wh settings.Webhook
+		wc settings.Worker
+		mc settings.Metrics
+		lc settings.Logging
+	)
+	if err := settings.Load(&tc, &wh, &wc, &mc, &lc); err != nil {
+		return err
+	}
+	zl, err := logging.New(lc.Level, os.Stderr)
+	if err != nil {
+		return err
+	}
+	rules, err := mapping.LoadFile(wc.MappingFile)
+	if err != nil {
+		return err
+	}
+	ms, err := metrics.Start(mc.Addr)
+	if err != nil {
+		return err
+	}
+	defer ms.Close()
+	c, err := temporalclient.Dial(tc, logging.NewTemporal(zl), ms.Handler)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	handler, err := webhook.New(webhook.Config{
+		Secret: wh.Secret, AutomationSecret: wh.AutomationSecret, MaxBody: wh.MaxBody, MaxAge: wh.MaxAge,
+		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: router{&launch.Publisher{Temporal: c}}, Metrics: ms.Handler,
+		Ready: func(ctx context.Context) error { _, err := c.CheckHealth(ctx, nil); return err },
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", wh.Addr)
+	if err != nil {
+		return fmt.Errorf("BRIDGE_WEBHOOK_ADDR %s: %w", wh.Addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	zl.Info().Str("addr", ln.Addr().String()).Str("metrics", ms.Addr).Msg("Webhook receiver listening")
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case s := <-sig:
+		zl.Info().Str("signal", s.String()).Msg("Shutting down")
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}

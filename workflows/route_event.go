@@ -1,0 +1,49 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+)
+
+// RouteEventInput is one accepted Confluence event.
+type RouteEventInput struct {
+	PageID     string
+	Event      string // e.g. label_added
+	Actor      string // userKey / accountId of who caused it
+	DeliveryID string // the delivery's identity (header or body hash)
+}
+
+// RouteEventWorkflowID is one id per delivery: a redelivered event finds
+// the run of the first delivery instead of starting another.
+func RouteEventWorkflowID(pageID, deliveryKey string) string {
+	return fmt.Sprintf("route:%s:%s", pageID, deliveryKey)
+}
+
+// RouteEvent hands a Confluence event to the flow it calls for. The
+// webhook receiver only verifies and records the event (it never waits on
+// Confluence); this run reads the page and starts PublishPage or
+// FileRecord for its current version, or nothing, with the reason.
+func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResult, error) {
+	if in.PageID == "" {
+		return nil, temporal.NewNonRetryableApplicationError("page id is required", "InvalidInput", nil)
+	}
+	var trig *activities.TriggerActivities
+	var res activities.RouteResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              activities.ConfluenceTaskQueue,
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            backendRetry,
+		Summary:                "Read page and start its flow",
+	}), trig.RoutePage, activities.RouteInput{PageID: in.PageID, Cause: fmt.Sprintf("webhook %s by %s", in.Event, in.Actor)}).Get(ctx, &res)
+	if err != nil {
+		return nil, err
+	}
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Flow:** %s  \n**Reason:** %s  \n**Workflow:** %s", res.Flow, res.Reason, res.WorkflowID))
+	return &res, nil
+}
