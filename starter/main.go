@@ -34,9 +34,17 @@ func (e failedError) Error() string { return e.msg }
 const usage = `usage: starter <command> [flags]
 
 commands:
-  publish --page ID [--version N] [--wait] [--json]   publish an approved page version to OTCS
-  status WORKFLOW_ID [--json]                          state of a run (stage, result or failure)
-  show --page ID                                       what the bridge recorded for a page (Confluence and OTCS)
+  publish --page ID [--version N] [--wait] [--json] [--dry-run]
+                                      publish an approved page version to OTCS (--dry-run: print the writes, make none)
+  file --page ID [--version N] [--wait] [--json] [--dry-run]
+                                      file a page a record rule recognises (meeting notes, decision log) as a record
+  status WORKFLOW_ID [--json]         state of a run (stage, result or failure)
+  show --page ID                      what the bridge recorded for a page (Confluence and OTCS)
+  list [--space KEY] [--page ID] [--stage S] [--node N] [--limit N] [--json]
+                                      list runs from Temporal visibility
+  schedule reconcile [--every 5m] [--lookback 24h] [--pause] [--trigger]
+                                      create or update the reconciliation Schedule (catches missed webhooks)
+  mapping check [--file mapping.yaml] validate a mapping file against the live OTCS category definitions
 
 Settings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see the README.
 `
@@ -63,6 +71,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = status(ctx, args[1:], stdout)
 	case "show":
 		err = show(ctx, args[1:], stdout)
+	case "file":
+		err = file(ctx, args[1:], stdout)
+	case "list":
+		err = list(ctx, args[1:], stdout)
+	case "schedule":
+		err = schedule(ctx, args[1:], stdout)
+	case "mapping":
+		err = mappingCmd(ctx, args[1:], stdout)
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}

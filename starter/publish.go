@@ -20,20 +20,34 @@ import (
 )
 
 func publish(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
+	return startPageFlow(ctx, launch.PublishKind, args, stdout)
+}
+
+func file(ctx context.Context, args []string, stdout io.Writer) error {
+	return startPageFlow(ctx, launch.FileKind, args, stdout)
+}
+
+// startPageFlow is `publish` and `file`: start (or find) the flow for a
+// page version, or with --dry-run print the writes it would make.
+func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet(kind.Name, flag.ContinueOnError)
 	page := fs.String("page", "", "Confluence page id (required)")
-	version := fs.Int("version", 0, "approved page version (default: current)")
+	version := fs.Int("version", 0, "page version (default: current)")
 	wait := fs.Bool("wait", false, "wait for the result")
 	asJSON := fs.Bool("json", false, "print JSON")
+	dryRun := fs.Bool("dry-run", false, "print the OTCS and Confluence writes it would make, and make none")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *page == "" || len(pos) > 0 {
-		return usageError{"publish needs --page ID and takes no other arguments"}
+		return usageError{kind.Name + " needs --page ID and takes no other arguments"}
 	}
 	if *version < 0 {
 		return usageError{"--version must be a positive page version"}
+	}
+	if *dryRun {
+		return dryRunFlow(ctx, kind, *page, *version, stdout)
 	}
 	var tc settings.Temporal
 	var cc settings.Confluence
@@ -51,7 +65,7 @@ func publish(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer c.Close()
 	p := &launch.Publisher{Temporal: c, Confluence: conf}
-	st, err := p.Publish(ctx, *page, *version, requester())
+	st, err := p.Start(ctx, kind, *page, *version, requester())
 	var nf *launch.PageNotFoundError
 	if errors.As(err, &nf) {
 		return failedError{nf.Error()}

@@ -5,12 +5,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"go.temporal.io/sdk/worker"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
@@ -62,6 +68,9 @@ func run() error {
 		if deps.OpenText, err = settings.OpenTextClient(oc, hc); err != nil {
 			return fmt.Errorf("opentext settings: %w", err)
 		}
+		if err := checkCategories(deps, zl); err != nil {
+			return err
+		}
 	}
 	ms, err := metrics.Start(mc.Addr)
 	if err != nil {
@@ -94,5 +103,23 @@ func run() error {
 		w.Stop()
 	}
 	zl.Info().Msg("Workers stopped")
+	return nil
+}
+
+// checkCategories validates the mapping against the live OTCS category
+// definitions at start-up. A mapping that disagrees with OTCS stops the
+// worker; an OTCS that cannot be reached only warns, since the activities
+// retry until it is back.
+func checkCategories(deps roles.Deps, zl zerolog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := deps.Rules.CheckCategories(ctx, activities.CategorySource{OTCS: deps.OpenText, NodeID: deps.Rules.Root})
+	var bad mapping.Errors
+	switch {
+	case errors.As(err, &bad):
+		return fmt.Errorf("the mapping does not match the OTCS categories:\n%w", err)
+	case err != nil:
+		zl.Warn().Err(err).Msg("Could not check the mapping against OTCS now; continuing")
+	}
 	return nil
 }

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// dryRunFlow prints the writes a publish or filing would make, using the
+// activities' own lookups with reads only, and never touches Temporal.
+func dryRunFlow(ctx context.Context, kind launch.Kind, pageID string, version int, stdout io.Writer) error {
+	var (
+		cc settings.Confluence
+		oc settings.OpenText
+		hc settings.HTTP
+		wc settings.Worker
+	)
+	if err := settings.Load(&cc, &oc, &hc, &wc); err != nil {
+		return err
+	}
+	rules, err := mapping.LoadFile(wc.MappingFile)
+	if err != nil {
+		return err
+	}
+	conf, err := settings.ConfluenceClient(cc, hc)
+	if err != nil {
+		return fmt.Errorf("confluence settings: %w", err)
+	}
+	otcs, err := settings.OpenTextClient(oc, hc)
+	if err != nil {
+		return fmt.Errorf("opentext settings: %w", err)
+	}
+	purpose := activities.PurposePublish
+	if kind.Name == launch.FileKind.Name {
+		purpose = activities.PurposeRecord
+	}
+	ca := &activities.ConfluenceActivities{Confluence: conf, Rules: rules}
+	oa := &activities.OpenTextActivities{OTCS: otcs, Confluence: conf, Rules: rules}
+	page, err := ca.ReadPage(ctx, activities.ReadPageInput{PageID: pageID, Version: version, Purpose: purpose})
+	if err == nil {
+		var plan *activities.Plan
+		if plan, err = oa.Plan(ctx, page); err == nil {
+			fmt.Fprintf(stdout, "dry run: %s page %s v%d %q (space %s, rule %s); nothing was written\n", kind.Name, page.PageID, page.Version, page.Title, page.SpaceKey, page.Rule)
+			for i, w := range plan.Writes {
+				fmt.Fprintf(stdout, "%2d. %s\n", i+1, w)
+			}
+			return nil
+		}
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.NonRetryable() {
+		return failedError{fmt.Sprintf("dry run: the %s would fail: %s: %s", kind.Name, appErr.Type(), appErr.Message())}
+	}
+	return err
+}

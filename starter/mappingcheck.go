@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// mappingCmd validates a mapping file: syntax and rules, then every category
+// attribute against the live OTCS definitions.
+func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		return usageError{"mapping needs a subcommand: check"}
+	}
+	var (
+		oc settings.OpenText
+		hc settings.HTTP
+		wc settings.Worker
+	)
+	if err := settings.Load(&oc, &hc, &wc); err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("mapping check", flag.ContinueOnError)
+	file := fs.String("file", wc.MappingFile, "mapping file (env BRIDGE_MAPPING_FILE)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{"mapping check takes only --file"}
+	}
+	rules, err := mapping.LoadFile(*file)
+	if err != nil {
+		return failedError{err.Error()}
+	}
+	otcs, err := settings.OpenTextClient(oc, hc)
+	if err != nil {
+		return fmt.Errorf("opentext settings: %w", err)
+	}
+	if err := rules.CheckCategories(ctx, activities.CategorySource{OTCS: otcs, NodeID: rules.Root}); err != nil {
+		if _, ok := err.(mapping.Errors); ok {
+			return failedError{err.Error()}
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: OK (%d spaces, categories match OTCS at %s)\n", *file, len(rules.Spaces), oc.BaseURL)
+	return nil
+}
