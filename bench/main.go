@@ -29,16 +29,21 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
 	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
+
+var events, latencyPages *int
 
 func main() {
 	pages := flag.Int("pages", 200, "pages per throughput run")
 	bigSize := flag.Int64("attachment", 1<<30, "size of the large attachment in bytes")
 	workersBin := flag.String("workers", "", "path to the built workers binary (required)")
 	rssOnly := flag.Bool("rss-only", false, "measure only the large-attachment publish")
+	events = flag.Int("events", 2000, "webhook events for the acceptance throughput")
+	latencyPages = flag.Int("latency-pages", 100, "pages for the event-to-record latency")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -111,7 +116,7 @@ func run(pages int, bigSize int64, bin string) error {
 		"TEMPORAL_ADDRESS="+server.FrontendHostPort(), "TEMPORAL_NAMESPACE=default",
 		"CONFLUENCE_BASE_URL="+confURL, "CONFLUENCE_EMAIL=bridge@example.com", "CONFLUENCE_API_TOKEN=demo-token",
 		"OTCS_BASE_URL="+otURL+"/otcs/cs.exe", "OTCS_USERNAME=bridge", "OTCS_PASSWORD=bridge-secret",
-		"BRIDGE_MAPPING_FILE="+mappingFile, "BRIDGE_LOG_LEVEL=warn",
+		"BRIDGE_MAPPING_FILE="+mappingFile, "BRIDGE_LOG_LEVEL=warn", "BRIDGE_METRICS_ADDR=127.0.0.1:0",
 		"BRIDGE_CONFLUENCE_RATE=1000", "BRIDGE_OPENTEXT_RATE=1000",
 		"BRIDGE_CONFLUENCE_CONCURRENCY=32", "BRIDGE_OPENTEXT_CONCURRENCY=32", "BRIDGE_WORKFLOW_CONCURRENCY=100")
 
@@ -135,11 +140,22 @@ func run(pages int, bigSize int64, bin string) error {
 			fmt.Printf("| history events per publish | %d |\n| billable actions per publish | %d |\n", events, actions)
 		}
 	}
+	rules, err := mapping.LoadFile(mappingFile)
+	if err != nil {
+		return err
+	}
 	peak, took, err := w.bigAttachment(ctx, bigSize)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("| worker peak RSS, page with a %d MiB attachment | %.1f MiB (publish took %s) |\n", bigSize>>20, float64(peak)/(1<<20), took.Round(time.Second))
+	if pages > 0 {
+		// Last: the acceptance run leaves RouteEvent runs queued that no
+		// worker should be busy with during the other measurements.
+		if err := w.webhookBench(ctx, rules, *events, *latencyPages); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
