@@ -1,10 +1,10 @@
-# One image, three binaries: workers (any role), starter, simulators.
+# One image, four binaries: workers (any role), webhook, starter, simulators.
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -o /out/ ./workers ./starter ./simulators
+RUN CGO_ENABLED=0 go build -o /out/ ./workers ./starter ./webhook ./simulators
 
 FROM gcr.io/distroless/static-debian12:nonroot
 WORKDIR /app

@@ -9,7 +9,7 @@ TEMPORAL_CLI ?= $(shell command -v temporal 2>/dev/null || echo $(GOBIN)/tempora
 WORKFLOWCHECK := $(GOBIN)/workflowcheck
 export TEMPORAL_CLI
 
-.PHONY: demo dev test unit e2e vet workflowcheck bench build tools clean
+.PHONY: demo dev test vet workflowcheck fuzz bench build tools clean
 
 build:
 	$(GO) build ./...
@@ -40,6 +40,10 @@ vet:
 
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) ./workflows/...
+
+## fuzz: fuzz the webhook parser for a minute (seed corpus in internal/webhook/testdata/fuzz).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/webhook
 
 ## bench: throughput, actions per publish and worker memory; figures go into the README.
 bench: $(TEMPORAL_CLI)

@@ -36,7 +36,8 @@ wait_port() {
   echo "demo: $2 did not start listening on $1; see $state/$3" >&2
   exit 1
 }
-for addr in "127.0.0.1:$temporal_port" "127.0.0.1:$ui_port" "$CONFLUENCE_SIM_ADDR" "$OPENTEXT_SIM_ADDR"; do
+webhook_addr=${BRIDGE_WEBHOOK_ADDR:-127.0.0.1:8088}
+for addr in "127.0.0.1:$temporal_port" "127.0.0.1:$ui_port" "$CONFLUENCE_SIM_ADDR" "$OPENTEXT_SIM_ADDR" "$webhook_addr" 127.0.0.1:9464 127.0.0.1:9465; do
   if ! port_free "$addr"; then
     echo "demo: $addr is already in use (an earlier 'make dev' still running?). Stop it or set TEMPORAL_PORT, TEMPORAL_UI_PORT, CONFLUENCE_SIM_ADDR, OPENTEXT_SIM_ADDR." >&2
     exit 1
@@ -44,7 +45,7 @@ for addr in "127.0.0.1:$temporal_port" "127.0.0.1:$ui_port" "$CONFLUENCE_SIM_ADD
 done
 
 echo "==> building"
-go build -o "$state/bin/" ./workers ./starter ./simulators
+go build -o "$state/bin/" ./workers ./starter ./webhook ./simulators
 
 pids=()
 cleanup() {
@@ -68,8 +69,18 @@ wait_port "$CONFLUENCE_SIM_ADDR" "Confluence simulator" simulators.log
 wait_port "$OPENTEXT_SIM_ADDR" "OpenText simulator" simulators.log
 
 echo "==> starting workers (roles: workflows, confluence, opentext)"
-"$state/bin/workers" --queues all >"$state/workers.log" 2>&1 &
+BRIDGE_METRICS_ADDR=127.0.0.1:9464 "$state/bin/workers" --queues all >"$state/workers.log" 2>&1 &
 pids+=($!)
+
+echo "==> starting the webhook receiver (http://$webhook_addr/webhook) and subscribing it to Confluence"
+BRIDGE_WEBHOOK_ADDR=$webhook_addr BRIDGE_WEBHOOK_SECRET=demo-webhook-secret BRIDGE_WEBHOOK_IGNORE_ACTORS=557058:bridge \
+  BRIDGE_METRICS_ADDR=127.0.0.1:9465 "$state/bin/webhook" >"$state/webhook.log" 2>&1 &
+pids+=($!)
+wait_port "$webhook_addr" "webhook receiver" webhook.log
+curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: application/json' \
+  -d "{\"name\":\"xecm-bridge\",\"url\":\"http://$webhook_addr/webhook\",\"events\":[\"page_created\",\"page_updated\",\"label_added\",\"blueprint_page_created\"],\"configuration\":{\"secret\":\"demo-webhook-secret\"},\"active\":true}" \
+  "$CONFLUENCE_BASE_URL/rest/api/webhooks" >/dev/null
+"$state/bin/starter" schedule reconcile --every 5m --lookback 24h
 
 echo "==> publishing the approved page 100001 \"Records Retention Policy\""
 "$state/bin/starter" publish --page 100001 --wait
@@ -79,6 +90,22 @@ echo "==> what landed on both sides"
 echo
 echo "==> a page without the approval label is refused (expected to fail):"
 "$state/bin/starter" publish --page 100002 --wait || true
+echo
+echo "==> an editor adds the label \"approved\" to page 100002 in Confluence; the signed webhook starts the publish"
+curl -fsS -u editor@example.com:editor-token -H 'Content-Type: application/json' -H 'X-Atlassian-Token: no-check' \
+  -d '[{"prefix":"global","name":"approved"}]' "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100002/label" >/dev/null
+for _ in $(seq 1 100); do
+  if "$state/bin/starter" status publish:100002:v1 --json 2>/dev/null | grep -q '"status":"Completed"'; then break; fi
+  sleep 0.2
+done
+"$state/bin/starter" status publish:100002:v1
+echo
+echo "==> meeting notes are filed as records in a dated folder"
+"$state/bin/starter" file --page 100003 --wait
+echo
+echo "==> runs in space POL (from Temporal visibility)"
+sleep 1
+"$state/bin/starter" list --space POL
 echo
 echo "Web UI: $TEMPORAL_UI_URL/namespaces/default/workflows (logs in $state/)"
 

@@ -10,34 +10,21 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
 // dryRunFlow prints the writes a publish or filing would make, using the
 // activities' own lookups with reads only, and never touches Temporal.
 func dryRunFlow(ctx context.Context, kind launch.Kind, pageID string, version int, stdout io.Writer) error {
-	var (
-		cc settings.Confluence
-		oc settings.OpenText
-		hc settings.HTTP
-		wc settings.Worker
-	)
-	if err := settings.Load(&cc, &oc, &hc, &wc); err != nil {
-		return err
-	}
-	rules, err := mapping.LoadFile(wc.MappingFile)
+	b, err := loadBackends()
 	if err != nil {
 		return err
 	}
-	conf, err := settings.ConfluenceClient(cc, hc)
+	rules, err := mapping.LoadFile(b.mappingFile)
 	if err != nil {
-		return fmt.Errorf("confluence settings: %w", err)
+		return err
 	}
-	otcs, err := settings.OpenTextClient(oc, hc)
-	if err != nil {
-		return fmt.Errorf("opentext settings: %w", err)
-	}
+	conf, otcs := b.conf, b.otcs
 	purpose := activities.PurposePublish
 	if kind.Name == launch.FileKind.Name {
 		purpose = activities.PurposeRecord

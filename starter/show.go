@@ -12,7 +12,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -29,23 +28,11 @@ func show(ctx context.Context, args []string, stdout io.Writer) error {
 	if *pageID == "" || len(pos) > 0 {
 		return usageError{"show needs --page ID"}
 	}
-	var (
-		cc settings.Confluence
-		oc settings.OpenText
-		hc settings.HTTP
-		wc settings.Worker
-	)
-	if err := settings.Load(&cc, &oc, &hc, &wc); err != nil {
+	b, err := loadBackends()
+	if err != nil {
 		return err
 	}
-	conf, err := settings.ConfluenceClient(cc, hc)
-	if err != nil {
-		return fmt.Errorf("confluence settings: %w", err)
-	}
-	otcs, err := settings.OpenTextClient(oc, hc)
-	if err != nil {
-		return fmt.Errorf("opentext settings: %w", err)
-	}
+	conf, otcs := b.conf, b.otcs
 	page, err := conf.GetPage(ctx, *pageID, confluence.GetPageOptions{})
 	if rest.IsKind(err, rest.KindNotFound) {
 		return failedError{fmt.Sprintf("Confluence page %s does not exist", *pageID)}
@@ -88,14 +75,14 @@ func show(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, v := range versions {
 		fmt.Fprintf(stdout, "  version %d: %s, %d bytes, %q\n", v.Number, v.FileName, v.FileSize, v.Description)
 	}
-	if rules, err := mapping.LoadFile(wc.MappingFile); err == nil {
+	if rules, err := mapping.LoadFile(b.mappingFile); err == nil {
 		if sp, err := rules.ForSpace(spaceOf(ctx, conf, page)); err == nil {
 			printCategory(ctx, stdout, otcs, node.ID, sp.Category.ID)
 		}
 	}
 	if rm, err := otcs.RMClassifications(ctx, node.ID); err == nil {
 		for _, c := range rm.Classifications {
-			fmt.Fprintf(stdout, "  RM classification: %s %s (official: %t, status: %s, record date: %s)\n", c.FileNumber, c.Name, c.Official, c.Status, c.RecordDate)
+			fmt.Fprintf(stdout, "  RM classification: %s (file number %s, official: %t, finalized: %t, status: %s, record date: %s)\n", c.Name, c.FileNumber, c.Official, c.Finalized, c.Status, c.RecordDate)
 		}
 	}
 	return nil

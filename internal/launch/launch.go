@@ -176,10 +176,12 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookba
 		return fmt.Errorf("reconciliation interval %s is below one minute", every)
 	}
 	action := &client.ScheduleWorkflowAction{
-		ID:        "reconcile",
-		Workflow:  workflows.Reconcile,
-		Args:      []any{workflows.ReconcileInput{Lookback: lookback}},
-		TaskQueue: workflows.TaskQueue,
+		ID:            "reconcile",
+		Workflow:      workflows.Reconcile,
+		Args:          []any{workflows.ReconcileInput{Lookback: lookback}},
+		TaskQueue:     workflows.TaskQueue,
+		StaticSummary: fmt.Sprintf("Reconcile: start flows for pages changed since the last run (every %s)", every),
+		StaticDetails: "Searches each mapped Confluence space (CQL) for pages modified since the previous run's cursor and starts PublishPage or FileRecord for them, as a webhook would have.",
 	}
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
 	h := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
