@@ -95,6 +95,9 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 // the rule that says where it goes: the space's publish rule for an
 // approved page, the first matching record rule for a record.
 func (a *ConfluenceActivities) chooseTarget(purpose string, space *mapping.Space, snap *PageSnapshot) (*mapping.Target, error) {
+	if purpose == PurposeReview {
+		return reviewTarget(space, snap)
+	}
 	if purpose == PurposeRecord {
 		rr := space.RecordRuleFor(snap.Title, snap.Labels)
 		if rr == nil {

@@ -35,6 +35,7 @@ type ReadPageInput struct {
 const (
 	PurposePublish = ""       // an approved page, published by the space's publish rule
 	PurposeRecord  = "record" // a page a record rule recognises (meeting notes, decision log...)
+	PurposeReview  = "review" // a draft submitted to the space's review (flow F7)
 )
 
 // AttachmentRef identifies one attachment of a page version.
@@ -62,6 +63,7 @@ type PageSnapshot struct {
 	ApprovalSignal               string
 	ApprovedBy                   string
 	ApprovedAt                   time.Time
+	ApprovalStatus               string // "" = Approved; "In Review" for a lifecycle draft
 	Attachments                  []AttachmentRef
 }
 
@@ -71,6 +73,7 @@ func (p *PageSnapshot) Facts() mapping.PageFacts {
 		PageID: p.PageID, Title: p.Title, SpaceKey: p.SpaceKey, SpaceName: p.SpaceName,
 		OwnerID: p.OwnerID, AuthorID: p.AuthorID, URL: p.URL, Version: p.Version, VersionAt: p.VersionAt,
 		Labels: p.Labels, Properties: p.Properties, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
+		ApprovalStatus: p.ApprovalStatus,
 	}
 }
 

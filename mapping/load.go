@@ -168,7 +168,7 @@ func (p *parser) rules(root *yaml.Node) *Rules {
 func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	rule := "spaces." + key
 	s := Space{Key: key, Line: keyNode.Line}
-	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records")
+	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review")
 	if a, ok := f["approval"]; ok {
 		af := p.fields(a, rule+".approval", "label")
 		if l, ok := af["label"]; ok {
@@ -179,6 +179,9 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 		p.fail(keyNode, rule+".approval.label", "is required: the label that marks a page as approved")
 	}
 	s.Target = p.target(rule, keyNode, f, RulePublish, "otcs-published")
+	if rv, ok := f["review"]; ok {
+		s.Review = p.review(rule+".review", rv, s.Target)
+	}
 	if recs, ok := f["records"]; ok {
 		if recs.Kind != yaml.SequenceNode {
 			p.fail(recs, rule+".records", "must be a list of record rules")

@@ -155,3 +155,59 @@ func TestTyped(t *testing.T) {
 		t.Error("bad date accepted")
 	}
 }
+
+func TestReviewSection(t *testing.T) {
+	src := strings.Replace(valid, "    rm:\n", `    review:
+      mode: otcs
+      folder: Review/Policies
+      workflow_map: 5001
+      deputies: [deputy1]
+      deadline: 3d
+      reminder: 12h
+      poll_interval: 5s
+      read_only: true
+      owners_group: records-admins
+      bridge_account: "557058:bridge"
+    rm:
+`, 1)
+	r, err := Parse("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.ForSpace("POL")
+	rv := s.Review
+	if rv == nil || rv.Mode != ReviewOTCS || rv.WorkflowMap != 5001 || rv.Deadline != 72*time.Hour || rv.Reminder != 12*time.Hour ||
+		rv.PollInterval != 5*time.Second || !rv.ReadOnly || rv.SubmitLabel != "in-review" || rv.ApprovedLabel != "otcs-approved" {
+		t.Fatalf("review = %+v", rv)
+	}
+	tg, err := s.TargetFor(RuleReview)
+	if err != nil || strings.Join(tg.Folder, "/") != "Review/Policies" || tg.RM != nil || tg.Category.ID != 9001 || tg.Rule != RuleReview {
+		t.Fatalf("review target = %+v, %v", tg, err)
+	}
+	if pub, _ := s.TargetFor(RulePublish); strings.Join(pub.Folder, "/") != "Controlled Documents/{year}/Policies" || pub.RM == nil {
+		t.Fatalf("publish target changed: %+v", pub)
+	}
+	if rv.Allowed("deputy1", false) || !rv.Allowed("deputy1", true) {
+		t.Fatal("deputies decide only after escalation")
+	}
+	facts := PageFacts{PageID: "1", Labels: []string{"dept-x"}, ApprovalStatus: "In Review"}
+	if got, _ := (&Target{Category: Category{Attributes: []Attribute{{Name: "S", Source: Source{Kind: FromApproval}}}}}).Values(facts); got["S"] != "In Review" {
+		t.Fatalf("approval.status = %q", got["S"])
+	}
+
+	bad := strings.Replace(valid, "    rm:\n", `    review:
+      mode: paper
+      reminder: 10d
+      read_only: true
+    rm:
+`, 1)
+	_, err = Parse("m.yaml", []byte(bad))
+	if err == nil {
+		t.Fatal("bad review section accepted")
+	}
+	for _, want := range []string{"spaces.POL.review.mode", "spaces.POL.review.folder", "spaces.POL.review.reminder", "spaces.POL.review.bridge_account"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s:\n%v", want, err)
+		}
+	}
+}

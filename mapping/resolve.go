@@ -28,6 +28,10 @@ type PageFacts struct {
 	ApprovedBy string
 	ApprovedAt time.Time
 	Checksum   string // empty until the rendition is stored
+	// ApprovalStatus is what {from: approval.status} gives; empty means
+	// "Approved" (a published page is approved by definition; a draft in
+	// review is not).
+	ApprovalStatus string
 }
 
 // MissingMetadataError says a required attribute has no value.
@@ -102,6 +106,9 @@ func (src Source) resolve(f PageFacts) (string, error) {
 		}
 		return f.ApprovedAt.UTC().Format("2006-01-02"), nil
 	case FromApproval:
+		if f.ApprovalStatus != "" {
+			return f.ApprovalStatus, nil
+		}
 		return "Approved", nil
 	case FromChecksum:
 		return f.Checksum, nil

@@ -26,6 +26,7 @@ type Space struct {
 	Approval Approval
 	Target                // where approved pages are published (flow F1)
 	Records  []RecordRule // which pages are filed as records (flow F3), first match wins
+	Review   *Review      // the document lifecycle (flow F7); nil: the space has none
 }
 
 // Target says where and how a page becomes an OTCS record.
@@ -78,6 +79,9 @@ func (s *Space) RecordRuleFor(title string, labels []string) *RecordRule {
 func (s *Space) TargetFor(rule string) (*Target, error) {
 	if rule == "" || rule == RulePublish {
 		return &s.Target, nil
+	}
+	if rule == RuleReview && s.Review != nil {
+		return &s.Review.Target, nil
 	}
 	for i := range s.Records {
 		if s.Records[i].Rule == rule {

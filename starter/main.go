@@ -79,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = schedule(ctx, args[1:], stdout)
 	case "mapping":
 		err = mappingCmd(ctx, args[1:], stdout)
+	case "submit", "approve", "reject", "withdraw", "retry", "lifecycle": // document lifecycle, starter/lifecycle.go
+		err = lifecycle(ctx, args[0], args[1:], stdout)
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}

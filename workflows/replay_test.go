@@ -26,6 +26,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(workflows.PublishPage)
 			r.RegisterWorkflow(workflows.FileRecord)
+			r.RegisterWorkflow(workflows.DocumentLifecycle)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

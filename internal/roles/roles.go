@@ -113,4 +113,5 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.FileRecord)
 	w.RegisterWorkflow(workflows.RouteEvent)
 	w.RegisterWorkflow(workflows.Reconcile)
+	w.RegisterWorkflow(workflows.DocumentLifecycle)
 }

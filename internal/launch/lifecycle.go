@@ -1,0 +1,142 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// NoLifecycleError says a page has no running lifecycle to act on.
+type NoLifecycleError struct{ PageID string }
+
+func (e *NoLifecycleError) Error() string {
+	return fmt.Sprintf("page %s has no running lifecycle (submit it first: starter submit --page %s)", e.PageID, e.PageID)
+}
+
+// DecisionRefusedError is an approve/reject the workflow's validator
+// refused (wrong reviewer, stale version, no open review); nothing was
+// recorded.
+type DecisionRefusedError struct{ Msg string }
+
+func (e *DecisionRefusedError) Error() string { return "decision refused: " + e.Msg }
+
+// Submit submits a page's current version for review: it starts the page's
+// DocumentLifecycle (id lifecycle:<pageId>) or, when one runs, signals it
+// the new version (SignalWithStart: one workflow per page whatever the
+// number of submits). version 0 means the current version.
+func (p *Publisher) Submit(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
+	if version == 0 {
+		page, err := p.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{})
+		if rest.IsKind(err, rest.KindNotFound) {
+			return nil, &PageNotFoundError{PageID: pageID}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read current version of page %s: %w", pageID, err)
+		}
+		version = page.Version.Number
+	}
+	id := workflows.LifecycleWorkflowID(pageID)
+	existing := false
+	if desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, ""); err == nil {
+		existing = desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}
+	run, err := p.Temporal.SignalWithStartWorkflow(ctx, id, workflows.LifecycleSubmitSignal,
+		workflows.SubmitRequest{Version: version, By: requestedBy},
+		client.StartWorkflowOptions{
+			ID:                       id,
+			TaskQueue:                workflows.TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			// A finished lifecycle (returned, withdrawn, failed) may be
+			// followed by a new one for a later version.
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				workflows.PageIDAttr.ValueSet(pageID),
+				workflows.StageAttr.ValueSet(workflows.StageDraft)),
+			StaticSummary: fmt.Sprintf("Review and approve Confluence page %s", pageID),
+			StaticDetails: fmt.Sprintf("Submitted by %s (version %d). Draft → review → approve → classify → return.", requestedBy, version),
+		},
+		workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: pageID, Version: version, RequestedBy: requestedBy})
+	if err != nil {
+		return nil, fmt.Errorf("submit page %s: %w", pageID, err)
+	}
+	return &Started{WorkflowID: id, RunID: run.GetRunID(), Existing: existing, Version: version, Run: run}, nil
+}
+
+// Decide sends a reviewer's approve (approve=true) or reject Update and
+// waits until the workflow has recorded it. A refusal by the validator is
+// a *DecisionRefusedError.
+func (p *Publisher) Decide(ctx context.Context, pageID string, approve bool, d workflows.ReviewDecision) (*workflows.DecisionReceipt, error) {
+	name := workflows.LifecycleRejectUpdate
+	if approve {
+		name = workflows.LifecycleApproveUpdate
+	}
+	if d.PageVersion == 0 {
+		st, err := p.LifecycleStatus(ctx, pageID)
+		if err != nil {
+			return nil, err
+		}
+		d.PageVersion = st.PageVersion
+	}
+	h, err := p.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.LifecycleWorkflowID(pageID), UpdateName: name, Args: []any{d},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		var r workflows.DecisionReceipt
+		if err = h.Get(ctx, &r); err == nil {
+			return &r, nil
+		}
+	}
+	return nil, p.lifecycleError(pageID, err)
+}
+
+// Withdraw asks the page's lifecycle to cancel its review.
+func (p *Publisher) Withdraw(ctx context.Context, pageID, by, reason string) error {
+	err := p.Temporal.SignalWorkflow(ctx, workflows.LifecycleWorkflowID(pageID), "", workflows.LifecycleWithdrawSignal,
+		workflows.WithdrawRequest{By: by, Reason: reason})
+	return p.lifecycleError(pageID, err)
+}
+
+// Retry asks a Blocked lifecycle to try declaring its record again.
+func (p *Publisher) Retry(ctx context.Context, pageID, by string) error {
+	err := p.Temporal.SignalWorkflow(ctx, workflows.LifecycleWorkflowID(pageID), "", workflows.LifecycleRetrySignal,
+		workflows.RetryRequest{By: by})
+	return p.lifecycleError(pageID, err)
+}
+
+// LifecycleStatus queries the page's lifecycle (running or finished).
+func (p *Publisher) LifecycleStatus(ctx context.Context, pageID string) (*workflows.LifecycleState, error) {
+	v, err := p.Temporal.QueryWorkflow(ctx, workflows.LifecycleWorkflowID(pageID), "", workflows.StatusQuery)
+	if err != nil {
+		return nil, p.lifecycleError(pageID, err)
+	}
+	var st workflows.LifecycleState
+	if err := v.Get(&st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+func (p *Publisher) lifecycleError(pageID string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &NoLifecycleError{PageID: pageID}
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return &DecisionRefusedError{Msg: appErr.Message()}
+	}
+	return err
+}
