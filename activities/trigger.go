@@ -17,6 +17,7 @@ import (
 const (
 	FlowPublish = "publish" // PublishPage: an approved page
 	FlowFile    = "file"    // FileRecord: a page a record rule recognises
+	FlowReview  = "review"  // DocumentLifecycle: a page carrying its space's submit label
 	FlowNone    = "none"    // nothing to do (the reason says why)
 )
 
@@ -106,6 +107,15 @@ func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow
 	}
 	if rr := space.RecordRuleFor(title, labels); rr != nil {
 		return FlowFile, "record rule " + rr.Type
+	}
+	if rv := space.Review; rv != nil && rv.SubmitLabel != "" {
+		for _, l := range labels {
+			if l == rv.SubmitLabel {
+				// Submitting the same version twice is a no-op in the
+				// lifecycle; a newer version is a resubmission.
+				return FlowReview, fmt.Sprintf("label %q (submitted for review)", l)
+			}
+		}
 	}
 	for _, l := range labels {
 		if l == space.Approval.Label {

@@ -189,3 +189,22 @@ func TestShippedMappingMatchesTheSimulatorCategories(t *testing.T) {
 	err := h.rules.CheckCategories(context.Background(), activities.CategorySource{OTCS: h.otcs, NodeID: h.rules.Root})
 	require.NoError(t, err)
 }
+
+func TestSubmitLabelStartsTheDocumentLifecycle(t *testing.T) {
+	startReceiver(t)
+	p := h.confSim.CreatePage("POL", "Anti-Bribery Policy", "<p>No bribes.</p>", "557058:kim", "dept-legal")
+	require.NoError(t, h.confSim.AddLabel(p.ID, "in-review")) // the author submits by label
+	h.confSim.FlushWebhooks()
+	ctx := context.Background()
+	var stage string
+	require.Eventually(t, func() bool {
+		st, err := h.publisher.LifecycleStatus(ctx, p.ID)
+		if err != nil {
+			return false
+		}
+		stage = st.Stage
+		return stage == workflows.StageReview
+	}, 30*time.Second, 100*time.Millisecond, "lifecycle:%s reaches Review (last stage %q)", p.ID, stage)
+	require.NoError(t, h.publisher.Withdraw(ctx, p.ID, "557058:kim", "test over"))
+	waitCompleted(t, workflows.LifecycleWorkflowID(p.ID))
+}

@@ -46,6 +46,14 @@ commands:
                                       create or update the reconciliation Schedule (catches missed webhooks)
   mapping check [--file mapping.yaml] validate a mapping file against the live OTCS category definitions
 
+document lifecycle (flow F7, spaces with a review: rule):
+  submit --page ID [--as USER] [--wait]                      start a review, or resubmit a newer version
+  approve --page ID --as USER [--version N] [--comment TEXT] a reviewer approves (Temporal review mode)
+  reject --page ID --as USER [--version N] --comment TEXT    a reviewer requests changes
+  withdraw --page ID [--reason TEXT]                         the author cancels the review
+  retry --page ID                                            declare again after a hold was released
+  lifecycle --page ID [--json]                               stage, version, reviewers, decisions, deadlines
+
 Settings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see the README.
 `
 

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -128,18 +129,23 @@ func (p *Publisher) Start(ctx context.Context, kind Kind, pageID string, version
 	return &Started{WorkflowID: id, RunID: run.GetRunID(), Version: version, Run: run}, nil
 }
 
-// StartFlow starts the named flow ("publish" or "file") for a page
+// StartFlow starts the named flow ("publish", "file" or "review") for a page
 // version; it makes Publisher an activities.FlowStarter.
 func (p *Publisher) StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (string, bool, error) {
-	kind := PublishKind
+	var (
+		st  *Started
+		err error
+	)
 	switch flow {
 	case PublishKind.Name:
+		st, err = p.Start(ctx, PublishKind, pageID, version, requestedBy)
 	case FileKind.Name:
-		kind = FileKind
+		st, err = p.Start(ctx, FileKind, pageID, version, requestedBy)
+	case activities.FlowReview:
+		st, err = p.Submit(ctx, pageID, version, requestedBy)
 	default:
 		return "", false, fmt.Errorf("unknown flow %q", flow)
 	}
-	st, err := p.Start(ctx, kind, pageID, version, requestedBy)
 	if err != nil {
 		return "", false, err
 	}

@@ -90,6 +90,11 @@ func New(cfg Config) (http.Handler, error) {
 		s, _ := cfg.Rules.ForSpace(key)
 		r.bridgeLabels[s.PublishedLabel] = true
 		r.triggerLabels[s.Approval.Label] = true
+		if rv := s.Review; rv != nil {
+			r.triggerLabels[rv.SubmitLabel] = true
+			r.bridgeLabels[rv.ChangesLabel] = true
+			r.bridgeLabels[rv.ApprovedLabel] = true
+		}
 		for _, rr := range s.Records {
 			r.bridgeLabels[rr.PublishedLabel] = true
 			for _, l := range rr.Labels {
