@@ -110,6 +110,7 @@ echo
 echo "Web UI: $TEMPORAL_UI_URL/namespaces/default/workflows (logs in $state/)"
 
 if [ "$mode" = dev ]; then
-  echo "Everything keeps running; Ctrl-C stops it. Try: $state/bin/starter status publish:100001:v1"
+  echo "Everything keeps running; Ctrl-C stops it. In another shell: source scripts/demo.env, then e.g."
+  echo "  go run ./starter submit --page 100004 --as bob   # a full document lifecycle; see the README"
   wait
 fi

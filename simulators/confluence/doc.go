@@ -32,6 +32,7 @@
 //	    body: headings, a paragraph, a table and an ac:image of signature.png
 //	  page 100002 "Travel Policy (draft)"                       labels draft, dept-finance
 //	  page 100003 "2026-11-20 Records Committee meeting notes"  labels meeting-notes, dept-legal
+//	  page 100004 "Expense Policy (draft)"  labels draft, dept-finance (for the lifecycle walkthrough)
 //	space ENG, id 98305, "Engineering"
 //	  page 200001 "Build Guide" (no labels; a space no mapping covers)
 //

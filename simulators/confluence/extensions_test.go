@@ -472,7 +472,7 @@ func TestCQLSearch(t *testing.T) {
 	if m := search(`space = "POL" and label = "dept-legal"`, 200); m["totalSize"] != 2.0 {
 		t.Errorf("label =: %v", m["totalSize"])
 	}
-	if m := search(`label in ("draft", "meeting-notes") and type = page`, 200); m["totalSize"] != 2.0 {
+	if m := search(`label in ("draft", "meeting-notes") and type = page`, 200); m["totalSize"] != 3.0 {
 		t.Errorf("label in: %v", m["totalSize"])
 	}
 	if m := search(`title ~ "retention"`, 200); m["totalSize"] != 1.0 || obj(arr(m["results"])[0])["id"] != "100001" {
@@ -485,7 +485,7 @@ func TestCQLSearch(t *testing.T) {
 	if m := search(`lastmodified > now("-5m")`, 200); m["totalSize"] != 30.0 {
 		t.Errorf("now(): %v", m["totalSize"])
 	}
-	if m := search(`lastmodified = "2026-11-02"`, 200); m["totalSize"] != 4.0 {
+	if m := search(`lastmodified = "2026-11-02"`, 200); m["totalSize"] != 5.0 {
 		t.Errorf("day equality: %v", m["totalSize"])
 	}
 	if m := search(`space = POL and (label = approved and type = page)`, 200); m["totalSize"] != 1.0 {
@@ -523,7 +523,7 @@ func TestCQLSearch(t *testing.T) {
 	if tr := h.json("GET", "/wiki/api/v2/pages/100002?status=trashed", "", 200); tr["status"] != "trashed" {
 		t.Errorf("trashed page = %v", tr)
 	}
-	if m := search(`space = POL`, 200); m["totalSize"] != 2.0 {
+	if m := search(`space = POL`, 200); m["totalSize"] != 3.0 {
 		t.Errorf("search after trash: %v", m["totalSize"])
 	}
 	if p, _ := h.s.Page("100002"); p.Status != "trashed" {

@@ -65,5 +65,14 @@ func (s *Server) seed() {
 	for _, l := range []string{"meeting-notes", "dept-legal"} {
 		_, _ = s.addLabel(p, l, "global")
 	}
+	p = s.createPage("100004", "POL", "", "Expense Policy (draft)", seedExpenseBody, "557058:bob", at.Add(150*time.Minute))
+	for _, l := range []string{"draft", "dept-finance"} {
+		_, _ = s.addLabel(p, l, "global")
+	}
 	s.createPage("200001", "ENG", "", "Build Guide", seedBuildBody, "557058:carol", at.Add(3*time.Hour))
 }
+
+// seedExpenseBody is a draft meant for the document lifecycle walkthrough.
+const seedExpenseBody = `<h1>Expense Policy</h1>
+<p><em>Draft for review.</em> Expenses are claimed within 30 days with receipts.</p>
+<table><tbody><tr><th>Item</th><th>Limit</th></tr><tr><td>Hotel</td><td>150 EUR / night</td></tr></tbody></table>`
