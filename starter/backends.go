@@ -5,6 +5,7 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 )
 
@@ -36,4 +37,24 @@ func loadBackends() (*backends, error) {
 		return nil, fmt.Errorf("opentext settings: %w", err)
 	}
 	return &backends{conf: conf, otcs: otcs, otcsURL: oc.BaseURL, mappingFile: wc.MappingFile}, nil
+}
+
+// newPublisher connects to Temporal and Confluence for the commands that
+// start or steer runs; call the returned func to close the connection.
+func newPublisher() (*launch.Publisher, settings.Temporal, func(), error) {
+	var tc settings.Temporal
+	var cc settings.Confluence
+	var hc settings.HTTP
+	if err := settings.Load(&tc, &cc, &hc); err != nil {
+		return nil, tc, nil, err
+	}
+	conf, err := settings.ConfluenceClient(cc, hc)
+	if err != nil {
+		return nil, tc, nil, fmt.Errorf("confluence settings: %w", err)
+	}
+	c, err := dialQuiet(tc)
+	if err != nil {
+		return nil, tc, nil, err
+	}
+	return &launch.Publisher{Temporal: c, Confluence: conf}, tc, c.Close, nil
 }

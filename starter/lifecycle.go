@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -61,22 +60,11 @@ func lifecycle(ctx context.Context, cmd string, args []string, stdout io.Writer)
 		by = requester()
 	}
 
-	var tc settings.Temporal
-	var cc settings.Confluence
-	var hc settings.HTTP
-	if err := settings.Load(&tc, &cc, &hc); err != nil {
-		return err
-	}
-	conf, err := settings.ConfluenceClient(cc, hc)
-	if err != nil {
-		return fmt.Errorf("confluence settings: %w", err)
-	}
-	c, err := dialQuiet(tc)
+	p, tc, closeTemporal, err := newPublisher()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	p := &launch.Publisher{Temporal: c, Confluence: conf}
+	defer closeTemporal()
 	id := workflows.LifecycleWorkflowID(*page)
 	out := map[string]any{"workflowId": id, "url": temporalclient.WorkflowURL(tc, id)}
 

@@ -49,22 +49,11 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 	if *dryRun {
 		return dryRunFlow(ctx, kind, *page, *version, stdout)
 	}
-	var tc settings.Temporal
-	var cc settings.Confluence
-	var hc settings.HTTP
-	if err := settings.Load(&tc, &cc, &hc); err != nil {
-		return err
-	}
-	conf, err := settings.ConfluenceClient(cc, hc)
-	if err != nil {
-		return fmt.Errorf("confluence settings: %w", err)
-	}
-	c, err := dialQuiet(tc)
+	p, tc, closeTemporal, err := newPublisher()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	p := &launch.Publisher{Temporal: c, Confluence: conf}
+	defer closeTemporal()
 	st, err := p.Start(ctx, kind, *page, *version, requester())
 	var nf *launch.PageNotFoundError
 	if errors.As(err, &nf) {

@@ -80,15 +80,9 @@ func (p *Publisher) File(ctx context.Context, pageID string, version int, reques
 
 // Start starts the flow of the given kind for a page version.
 func (p *Publisher) Start(ctx context.Context, kind Kind, pageID string, version int, requestedBy string) (*Started, error) {
-	if version == 0 {
-		page, err := p.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{})
-		if rest.IsKind(err, rest.KindNotFound) {
-			return nil, &PageNotFoundError{PageID: pageID}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read current version of page %s: %w", pageID, err)
-		}
-		version = page.Version.Number
+	version, err := p.resolveVersion(ctx, pageID, version)
+	if err != nil {
+		return nil, err
 	}
 	id := kind.ID(pageID, version)
 	opts := client.StartWorkflowOptions{
@@ -212,4 +206,19 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookba
 		Note:    "xecm-bridge: catch what webhooks missed",
 	})
 	return err
+}
+
+// resolveVersion returns version, or the page's current version when it is 0.
+func (p *Publisher) resolveVersion(ctx context.Context, pageID string, version int) (int, error) {
+	if version != 0 {
+		return version, nil
+	}
+	page, err := p.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{})
+	if rest.IsKind(err, rest.KindNotFound) {
+		return 0, &PageNotFoundError{PageID: pageID}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read current version of page %s: %w", pageID, err)
+	}
+	return page.Version.Number, nil
 }

@@ -10,8 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -34,15 +32,9 @@ func (e *DecisionRefusedError) Error() string { return "decision refused: " + e.
 // the new version (SignalWithStart: one workflow per page whatever the
 // number of submits). version 0 means the current version.
 func (p *Publisher) Submit(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
-	if version == 0 {
-		page, err := p.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{})
-		if rest.IsKind(err, rest.KindNotFound) {
-			return nil, &PageNotFoundError{PageID: pageID}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read current version of page %s: %w", pageID, err)
-		}
-		version = page.Version.Number
+	version, err := p.resolveVersion(ctx, pageID, version)
+	if err != nil {
+		return nil, err
 	}
 	id := workflows.LifecycleWorkflowID(pageID)
 	existing := false
