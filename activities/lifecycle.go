@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -270,13 +272,29 @@ type StartReviewInput struct {
 // id. A missing or unusable map is a non-retryable WorkflowMapUnavailable.
 func (a *OpenTextActivities) StartReviewProcess(ctx context.Context, in StartReviewInput) (_ int64, err error) {
 	defer func() { observe(ctx, "StartReviewProcess", err) }()
-	draft, err := a.OTCS.CreateDraftProcess(ctx, in.MapID, []int64{in.NodeID})
+	// OTCS has no idempotency key for initiating a process. The draft and
+	// the process ids are heartbeated as soon as they exist, so a retry
+	// after a lost completion reuses them instead of starting a second
+	// review (the window left is between the OTCS answer and the heartbeat).
+	var progress startProgress
+	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &progress)
+	}
+	if progress.ProcessID != 0 {
+		return progress.ProcessID, nil
+	}
+	draft := progress.DraftID
+	if draft == 0 {
+		draft, err = a.OTCS.CreateDraftProcess(ctx, in.MapID, []int64{in.NodeID})
+	}
 	if rest.IsKind(err, rest.KindBadRequest) || rest.IsKind(err, rest.KindNotFound) {
 		return 0, nonRetryable(ErrWorkflowMap, "OTCS workflow map %d cannot be started for node %d: %v; fix review.workflow_map in the mapping file", in.MapID, in.NodeID, err)
 	}
 	if err != nil {
 		return 0, backendError("create draft process", err)
 	}
+	progress.DraftID = draft
+	heartbeat(ctx, progress)
 	values := map[string]any{"WorkflowForm_Title": in.Title}
 	if !in.Due.IsZero() {
 		values["WorkflowForm_WorkflowDueDate"] = in.Due.UTC().Format("2006-01-02 15:04:05.000")
@@ -291,7 +309,20 @@ func (a *OpenTextActivities) StartReviewProcess(ctx context.Context, in StartRev
 	if err != nil {
 		return 0, backendError("initiate workflow", err)
 	}
+	progress.ProcessID = pid
+	heartbeat(ctx, progress)
 	return pid, nil
+}
+
+// startProgress is what StartReviewProcess has done so far.
+type startProgress struct {
+	DraftID, ProcessID int64
+}
+
+func heartbeat(ctx context.Context, details any) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, details)
+	}
 }
 
 // ReviewProcessState is what the bridge learns from one look at a process.

@@ -631,6 +631,10 @@ func (l *lifecycle) drain() {
 
 func (l *lifecycle) onSubmit(r SubmitRequest) {
 	switch {
+	case r.Version == l.st.PageVersion && l.st.Round <= 1 && len(l.st.Decisions) == 0:
+		// The signal of the SignalWithStart that started this lifecycle
+		// (or a repeat of it): the submission under way.
+		l.st.Note = fmt.Sprintf("version %d submitted by %s", r.Version, firstNonEmpty(r.By, l.st.SubmittedBy))
 	case r.Version <= l.st.PageVersion || r.Version <= l.st.PendingVersion:
 		l.st.Note = fmt.Sprintf("submit of version %d ignored: version %d is already submitted (a resubmission needs a newer page version)", r.Version, max(l.st.PageVersion, l.st.PendingVersion))
 	case l.st.Stage == StageApproved || l.st.Stage == StageClassifying || l.st.Stage == StageBlocked || l.st.Stage == StageReturned:
