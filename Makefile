@@ -31,9 +31,15 @@ demo: $(TEMPORAL_CLI)
 dev: $(TEMPORAL_CLI)
 	./scripts/demo.sh dev
 
-## test: the whole suite (vet, workflowcheck, unit, client/simulator, end-to-end on a real dev server).
-test: vet workflowcheck $(TEMPORAL_CLI)
+## test: the whole suite (vet, workflowcheck, unit, client/simulator, third-party clients, end-to-end on a real dev server).
+test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules
 	$(GO) test -count=1 -timeout 30m ./...
+
+## thirdparty/node_modules: the pinned npm API clients (confluence.js, @kweli/cs-rest) that ./thirdparty runs against the simulators.
+thirdparty/node_modules: thirdparty/package.json thirdparty/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js >= 20 with npm (Debian/Ubuntu: apt-get install nodejs npm) for the third-party client checks" >&2; exit 1; }
+	npm ci --prefix thirdparty --no-audit --no-fund --ignore-scripts
+	@touch $@
 
 vet:
 	$(GO) vet ./...

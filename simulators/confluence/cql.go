@@ -476,9 +476,15 @@ func (s *Server) routesSearch(mux *http.ServeMux, h *v1, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/content/search", h.search)
 }
 
-// search is GET .../content/search?cql=&limit=&start=&expand=. Results
-// are v1 content objects (pages and comments the caller may see, not
-// trashed), offset-paged through _links.next, with size and totalSize.
+// search is GET .../content/search?cql=&limit=&start=&cursor=&expand=.
+// Results are v1 content objects (pages and comments the caller may see,
+// not trashed), with size and totalSize, paged through _links.next and
+// _links.prev. On DC those links page by start. Cloud's spec pages this
+// endpoint by an opaque cursor (its parameters are cql, cqlcontext,
+// expand, cursor and limit), and its links look like
+// /rest/api/content/search?next=true&cursor=…&limit=…&start=…&cql=…, so
+// Cloud links carry both cursor and start; a cursor, when sent, wins over
+// start, and one the simulator did not issue is a 400.
 func (h *v1) search(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	cql := strings.TrimSpace(q.Get("cql"))
@@ -499,6 +505,13 @@ func (h *v1) search(w http.ResponseWriter, r *http.Request) {
 	if !ok || err != nil || start < 0 {
 		writeV1Error(w, http.StatusBadRequest, "Invalid start or limit")
 		return
+	}
+	cloud := h.ctx == cloudCtx
+	if c := q.Get("cursor"); c != "" && cloud {
+		if start, ok = decodeCursor(c); !ok {
+			writeV1Error(w, http.StatusBadRequest, "Invalid cursor: "+c)
+			return
+		}
 	}
 	expand := multiValues(r, "expand")
 
@@ -564,23 +577,26 @@ func (h *v1) search(w http.ResponseWriter, r *http.Request) {
 
 	origin := h.s.origin()
 	links := map[string]any{"base": origin + h.ctx, "context": h.ctx, "self": origin + r.URL.Path + "?" + r.URL.RawQuery}
-	if start+limit < total {
+	link := func(dir string, offset int) string {
 		nq := url.Values{}
 		for k, v := range q {
 			nq[k] = v
 		}
-		nq.Set("start", strconv.Itoa(start+limit))
+		delete(nq, "next")
+		delete(nq, "prev")
+		nq.Set("start", strconv.Itoa(offset))
 		nq.Set("limit", strconv.Itoa(limit))
-		links["next"] = strings.TrimPrefix(r.URL.Path, h.ctx) + "?" + nq.Encode()
+		if cloud {
+			nq.Set(dir, "true")
+			nq.Set("cursor", encodeCursor(offset))
+		}
+		return strings.TrimPrefix(r.URL.Path, h.ctx) + "?" + nq.Encode()
+	}
+	if start+limit < total {
+		links["next"] = link("next", start+limit)
 	}
 	if start > 0 {
-		pq := url.Values{}
-		for k, v := range q {
-			pq[k] = v
-		}
-		pq.Set("start", strconv.Itoa(max(0, start-limit)))
-		pq.Set("limit", strconv.Itoa(limit))
-		links["prev"] = strings.TrimPrefix(r.URL.Path, h.ctx) + "?" + pq.Encode()
+		links["prev"] = link("prev", max(0, start-limit))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results, "start": start, "limit": limit, "size": len(results),
 		"totalSize": total, "cqlQuery": cql, "searchDuration": 1, "_links": links})

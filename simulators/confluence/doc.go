@@ -89,8 +89,11 @@
 // cql.go: space, type, id, label, title, lastmodified, created; and,
 // parentheses, in / not in, order by. Dates are read in UTC, the
 // simulated site's time zone. Anything else is a 400 whose message names
-// the problem. Results are v1 content objects with size, totalSize and an
-// offset _links.next. SetClock makes modification times (and now())
+// the problem. Results are v1 content objects with size, totalSize and
+// _links.next/prev. DC pages by start; Cloud, whose spec pages this
+// endpoint by cursor, puts next=true (prev=true), an opaque cursor and
+// start in its links and accepts either (a cursor wins; one it did not
+// issue is a 400). SetClock makes modification times (and now())
 // deterministic.
 //
 // # Webhooks

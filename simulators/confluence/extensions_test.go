@@ -468,6 +468,26 @@ func TestCQLSearch(t *testing.T) {
 	if len(arr(m2["results"])) != 10 || obj(m2["_links"])["next"] != nil {
 		t.Errorf("page 2: %d", len(arr(m2["results"])))
 	}
+	// Cloud pages this endpoint by cursor (the spec has no start): the
+	// cursor from next alone reaches page 2, and prev carries one too.
+	nu, _ := url.Parse(next)
+	cur := nu.Query().Get("cursor")
+	if cur == "" || nu.Query().Get("next") != "true" {
+		t.Errorf("Cloud next has no cursor: %q", next)
+	}
+	m3 := search(`space = BULK and type = page order by lastmodified desc`, 200, "limit=20", "cursor="+url.QueryEscape(cur))
+	if m3["start"] != 20.0 || len(arr(m3["results"])) != 10 || obj(arr(m3["results"])[0])["id"] != obj(arr(m2["results"])[0])["id"] {
+		t.Errorf("cursor page: start %v, %d results", m3["start"], len(arr(m3["results"])))
+	}
+	if prev, _ := obj(m3["_links"])["prev"].(string); !strings.Contains(prev, "cursor=") || !strings.Contains(prev, "prev=true") {
+		t.Errorf("Cloud prev = %q", prev)
+	}
+	search(`space = BULK`, 400, "cursor=garbage")
+	// DC has no cursors: its links page by start only.
+	dc := h.json("GET", "/rest/api/content/search?limit=20&cql="+url.QueryEscape(`space = BULK`), "", 200)
+	if dn, _ := obj(dc["_links"])["next"].(string); !strings.Contains(dn, "start=20") || strings.Contains(dn, "cursor=") {
+		t.Errorf("DC next = %q", dn)
+	}
 
 	if m := search(`space = "POL" and label = "dept-legal"`, 200); m["totalSize"] != 2.0 {
 		t.Errorf("label =: %v", m["totalSize"])
