@@ -2,7 +2,7 @@
 // 1.0.24) against simulators/opentext, through the library's public API as
 // its README documents it: a Session with username/password, its thin
 // wrappers (session.auth, session.nodes, session.versions,
-// session.workflow) and, where no wrapper exists (categories, workflow
+// session.workflow, session.members) and, where no wrapper exists (categories, workflow
 // status), its documented get/postForm/putForm/postBody/putBody methods.
 // Run by thirdparty_test.go with OPENTEXT_SIM_URL set to a seeded
 // simulator's base URL (…/otcs/cs.exe; seed: simulators/opentext/doc.go).
@@ -269,4 +269,100 @@ test('nodes: delete the second document', async () => {
   assert.match(gone.data.error, /Could not get a node|could not be accessed/);
   const listing = await session.nodes.children(made.folder);
   assert.deepEqual(listing.data.results.map((r) => r.data.properties.id), [made.doc]);
+});
+
+test('versions: addDocumentMajor (promote 0.1 to 1.0, delete 0.1), deleteVersion, purge', async () => {
+  const path = await file('major.txt', 'major draft\n');
+  const res = await session.nodes.addDocumentMajor({ parent_id: made.folder, fileHandler: path, name: 'Major.txt', description: 'Released' });
+  const id = res.data.id;
+  assert.ok(id >= 40000, `addDocumentMajor answers the v1 create: ${JSON.stringify(res.data)}`);
+  const list = await session.versions.list(id);
+  assert.deepEqual(list.data.data.map((v) => [v.version_number, v.version_number_name, v.description]), [[2, '1.0', 'Released']]);
+  const out = join(dir, 'major-out.txt');
+  await session.versions.download({ dataid: id, version: 2, filePath: out });
+  assert.equal(await readFile(out, 'utf8'), 'major draft\n');
+
+  // A minor version on top, promoted through the wrapper.
+  await session.versions.addVersion({ dataid: id, fileHandler: await file('minor.txt', 'minor\n'), fileName: 'Major.txt' });
+  const promoted = await session.versions.promote({ dataid: id, versionNumber: 3 });
+  assert.equal(promoted.data.results.data.versions.version_number_name, '2.0');
+  const again = await failure(session.versions.promote({ dataid: id, versionNumber: 4 }));
+  assert.equal(again.status, 400);
+  assert.match(again.data.error, /already a major version/);
+
+  const current = await failure(session.versions.deleteVersion({ dataid: id, versionNumber: 4 }));
+  assert.equal(current.status, 400);
+  assert.match(current.data.error, /current version/);
+  await session.versions.deleteVersion({ dataid: id, versionNumber: 3, apiVersion: 'v2' });
+  const after = await session.versions.list(id);
+  assert.deepEqual(after.data.data.map((v) => v.version_number), [2, 4]);
+
+  // purge() cannot send number_to_keep (axios drops DELETE bodies): the default keeps 1.
+  const purged = await session.versions.purge({ dataid: id, number_to_keep: 1 });
+  assert.equal(purged.status, 200);
+  const kept = await session.versions.list(id);
+  assert.deepEqual(kept.data.data.map((v) => v.version_number), [4]);
+  made.major = id;
+});
+
+test('versions: a held document refuses version deletion and purge', async () => {
+  const id = made.major;
+  await session.versions.addVersion({ dataid: id, fileHandler: await file('held.txt', 'held\n'), fileName: 'Major.txt' });
+  await session.postForm(`api/v1/nodes/${id}/holds`, { hold_id: 8001 });
+  const del = await failure(session.versions.deleteVersion({ dataid: id, versionNumber: 4 }));
+  assert.equal(del.status, 400);
+  assert.match(del.data.error, /under hold 'Litigation Hold 2026-01'/);
+  const purge = await failure(session.versions.purge({ dataid: id }));
+  assert.equal(purge.status, 400);
+  assert.match(purge.data.error, /under hold/);
+  await session.delete(`api/v1/nodes/${id}/holds/8001`);
+  await session.versions.deleteVersion({ dataid: id, versionNumber: 4 });
+});
+
+test('nodes: generation of a version, nodes/list, name validation', async () => {
+  const gen = await session.nodes.addGeneration(made.folder, 'Policy v1', made.doc, 1);
+  const props = gen.data.results.data.properties;
+  assert.equal(props.type, 2);
+  assert.equal(props.original_id, made.doc);
+  assert.equal(props.version_number, 1);
+  const out = join(dir, 'gen.txt');
+  await session.nodes.download({ dataid: props.id, filePath: out });
+  assert.equal(await readFile(out, 'utf8'), 'Records Retention Policy, version 1\n');
+
+  const list = await session.postBody('api/v2/nodes/list', { ids: [made.doc, props.id, 424242] });
+  assert.deepEqual(list.data.results.map((r) => r.data.properties.id), [made.doc, props.id]);
+
+  const names = await session.postBody('api/v1/validation/nodes/names', {
+    parent_id: made.folder,
+    names: ['records retention policy.txt', 'new.txt'],
+  });
+  assert.deepEqual(names.data.results, [{ name: 'records retention policy.txt', id: made.doc }]);
+});
+
+test('recycle bin: restore the deleted document, then delete and purge it', async () => {
+  const restored = await session.postBody('api/v2/volumes/recyclebin/nodes/restore', { ids: [made.doc2] });
+  assert.deepEqual(restored.data.results.success.ids, [made.doc2]);
+  const node = await session.nodes.node({ dataid: made.doc2 });
+  assert.equal(node.data.results.data.properties.parent_id, made.folder);
+
+  await session.nodes.delete(made.doc2);
+  const purged = await failure(session.postBody('api/v2/volumes/recyclebin/nodes/purge', { ids: [made.doc2, 424242] }));
+  assert.equal(purged.status, 400);
+  assert.deepEqual(purged.data.results.success.ids, [made.doc2]);
+  assert.deepEqual(purged.data.results.failure.ids, [424242]);
+  assert.equal(typeof purged.data.results.failure.errors['424242'].message, 'string');
+  const gone = await failure(session.postBody('api/v2/volumes/recyclebin/nodes/restore', { ids: [made.doc2] }));
+  assert.equal(gone.status, 400);
+});
+
+test('members: member (v2 and v1), userQuery', async () => {
+  const v2 = await session.members.member(1002);
+  assert.equal(v2.data.results.data.properties.name, 'reviewer1');
+  const v1 = await session.members.member(1003, 'v1');
+  assert.equal(v1.data.data.name, 'reviewer2');
+  const found = await session.members.userQuery('review');
+  assert.deepEqual(found.data.results.map((r) => r.data.properties.id), [1002, 1003]);
+  assert.equal(found.data.collection.paging.total_count, 2);
+  const missing = await failure(session.members.member(4242));
+  assert.equal(missing.status, 400);
 });

@@ -21,7 +21,7 @@ func (s *Server) adminHandler() http.Handler {
 
 // stateDump is GET /__sim/state: every node with versions (sha256),
 // categories, RM records (with finalized state), holds and nicknames, plus
-// every workflow process.
+// every workflow process and the ids in the Recycle Bin.
 func (s *Server) stateDump(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	ids := make([]int64, 0, len(s.nodes))
@@ -66,6 +66,7 @@ func (s *Server) stateDump(w http.ResponseWriter, r *http.Request) {
 	for _, p := range s.processSnapshots() {
 		procs = append(procs, p)
 	}
+	bin := s.recycleIDs()
 	s.mu.RUnlock()
-	writeJSON(w, http.StatusOK, map[string]any{"nodes": nodes, "holds": holdList, "processes": procs, "requests": s.Requests()}, false)
+	writeJSON(w, http.StatusOK, map[string]any{"nodes": nodes, "holds": holdList, "processes": procs, "recycle_bin": bin, "requests": s.Requests()}, false)
 }

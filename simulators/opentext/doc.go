@@ -13,7 +13,7 @@
 //
 // Admin endpoints (no authentication, never fault-injected):
 //
-//	GET      /__sim/state           JSON dump of nodes, versions (sha256), categories, RM (finalized), holds, processes
+//	GET      /__sim/state           JSON dump of nodes, versions (sha256), categories, RM (finalized), holds, processes, recycle bin
 //	GET|PUT  /__sim/faults          fault configuration (faults.Injector.AdminHandler)
 //	POST     /__sim/expire-tickets  invalidate every ticket
 //
@@ -63,6 +63,31 @@
 // stopped; a suspended process keeps its status and reports
 // wf_details.suspended = true, and its tasks refuse actions until resumed.
 //
+// # Versions, recycle bin, members
+//
+// Documents created with advanced_versioning=true number their versions
+// major.minor (the first is 0.1; add_major_version opens the next x.0);
+// POST /api/v2/nodes/{id}/versions/{n}/promote copies minor version {n} to
+// the next major version. DELETE /api/v1|v2/nodes/{id}/versions/{n} refuses
+// the current (newest) version, so a document always keeps one;
+// DELETE /api/v2/nodes/{id}/versions keeps the newest number_to_keep
+// versions (default 1, minimum 1). Generations (subtype 2, original_id +
+// version_number) are frozen copies of one version.
+//
+// DELETE /nodes/{id} moves the node and its descendants to the Recycle Bin:
+// they vanish from the tree (and their nicknames stop resolving) until
+// POST /api/v2/volumes/recyclebin/nodes/restore puts them back under their
+// original parent, or .../purge drops them for good. Both take `ids` and
+// answer results.success.ids / results.failure{ids,errors.<id>.message},
+// with HTTP 400 when any id failed (not in the bin, parent gone, name now
+// taken). Server.RecycleBin lists the bin; /__sim/state shows it as
+// "recycle_bin".
+//
+// GET /api/v1|v2/members/{id} and GET /api/v2/members (where_type,
+// where_name and the other where_* filters as case-insensitive contains
+// matches, or `query`; limit clamped to 20) serve the configured users;
+// groups are not simulated.
+//
 // # Records
 //
 // PUT /api/v1/rmclassifications/finalizerecords (ids=1,2) finalizes
@@ -70,7 +95,8 @@
 // on the record (and "canFinalize": false). Finalized items refuse new
 // versions, category changes, moves, deletion and removal of their RM
 // classification with a 400 naming the reason, as items under hold refuse
-// new versions, category changes, moves and deletion.
+// new versions, category changes, moves and deletion. Both also refuse
+// version deletion, version purge and promotion.
 package opentext
 
 // Seed ids, valid when Options.Seed is set.

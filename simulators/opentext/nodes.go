@@ -67,11 +67,17 @@ func (s *Server) props(n *node) map[string]any {
 		p["size"], p["size_formatted"], p["mime_type"] = v.size, fmt.Sprintf("%d bytes", v.size), v.mimeType
 		p["icon"] = "/img/webdoc/doc.gif"
 	}
+	if n.advanced {
+		p["advanced_versioning"], p["versions_control_advanced"] = true, true
+	}
 	if n.typ == typeURL {
 		p["url"] = n.url
 	}
-	if n.typ == typeShortcut {
+	if n.typ == typeShortcut || n.typ == typeGeneration {
 		p["original_id"] = n.originalID
+	}
+	if n.typ == typeGeneration {
+		p["version_number"] = n.genVersion
 	}
 	return p
 }
@@ -425,10 +431,16 @@ func (s *Server) createNode(c *call) {
 		c.fail(http.StatusBadRequest, "Missing required parameter 'url'")
 		return
 	}
-	var originalID int64
-	if typ == typeShortcut {
+	var originalID, genVersion int64
+	if typ == typeShortcut || typ == typeGeneration {
 		if originalID, _, err = c.p.int("original_id"); err != nil || originalID == 0 {
 			c.fail(http.StatusBadRequest, "Missing required parameter 'original_id'")
+			return
+		}
+	}
+	if typ == typeGeneration {
+		if genVersion, _, err = c.p.int("version_number"); err != nil || genVersion < 1 {
+			c.fail(http.StatusBadRequest, "Missing required parameter 'version_number'")
 			return
 		}
 	}
@@ -455,6 +467,28 @@ func (s *Server) createNode(c *call) {
 		c.fail(http.StatusBadRequest, notFoundMsg(originalID))
 		return
 	}
+	// A generation is a frozen copy of one version of a document.
+	var genOf *version
+	if typ == typeGeneration {
+		orig := s.nodes[originalID]
+		if orig == nil {
+			c.fail(http.StatusBadRequest, notFoundMsg(originalID))
+			return
+		}
+		if orig.typ != typeDocument {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("A generation cannot be made of '%s' (%d): %s items have no versions.", orig.name, orig.id, typeName(orig.typ)))
+			return
+		}
+		for _, v := range orig.versions {
+			if int64(v.number) == genVersion {
+				genOf = v
+			}
+		}
+		if genOf == nil {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not get version %d of node %d", genVersion, originalID))
+			return
+		}
+	}
 	for _, cid := range classIDs {
 		if cn := s.nodes[cid]; cn == nil || (cn.typ != typeRMClassification && cn.typ != 199) {
 			c.fail(http.StatusBadRequest, fmt.Sprintf("Invalid classification id %d.", cid))
@@ -471,8 +505,16 @@ func (s *Server) createNode(c *call) {
 		url: c.p.str("url"), originalID: originalID, created: now, modified: now, createUser: c.user.id,
 		cats: map[int64]*appliedCat{}, classifications: classIDs,
 	}
+	if genOf != nil {
+		gv := *genOf // shares the immutable blob
+		gv.number, gv.majorNum, gv.minorNum = 1, 0, 0
+		n.genVersion, n.versions = int(genVersion), []*version{&gv}
+	}
 	if typ == typeDocument {
-		n.versions = append(n.versions, c.newVersion(1, now))
+		n.advanced = c.p.has("advanced_versioning") && c.p.bool("advanced_versioning")
+		v := c.newVersion(1, now)
+		n.numberVersion(v)
+		n.versions = append(n.versions, v)
 	}
 	for _, cv := range cats {
 		n.cats[cv.def.id] = &appliedCat{values: cv.values, token: newToken(16)}
@@ -575,8 +617,9 @@ func (s *Server) updateNode(c *call) {
 	c.nodeResponse(n)
 }
 
-// deleteNode is DELETE /nodes/{id}; a node (or a descendant) under hold
-// refuses, naming the hold.
+// deleteNode is DELETE /nodes/{id}: the node and its descendants move to
+// the Recycle Bin (recyclebin.go). A node (or a descendant) under hold or
+// finalized refuses, naming why.
 func (s *Server) deleteNode(c *call) {
 	id, ok := c.pathID("id")
 	if !ok {
@@ -593,7 +636,7 @@ func (s *Server) deleteNode(c *call) {
 		c.fail(http.StatusBadRequest, msg)
 		return
 	}
-	s.removeTree(id)
+	s.recycleTree(id, c.user.id)
 	if c.v2 {
 		c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
 		return
@@ -729,4 +772,39 @@ func (s *Server) volume(c *call) {
 		}
 	}
 	c.fail(http.StatusBadRequest, fmt.Sprintf("Could not get volume of type %d", t))
+}
+
+// validateNames is POST /api/v1/validation/nodes/names with
+// body={"parent_id":..,"names":[..]}: it answers the names that already
+// exist in the parent (compared case-insensitively, as a case-insensitive
+// collation does), each with the id of the item holding it.
+func (s *Server) validateNames(c *call) {
+	parentID, present, err := c.p.int("parent_id")
+	if err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	if !present {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'parent_id'")
+		return
+	}
+	if !c.p.has("names") {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'names'")
+		return
+	}
+	names := c.p.list("names")
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	parent := s.nodes[parentID]
+	if parent == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(parentID))
+		return
+	}
+	results := []any{}
+	for _, name := range names {
+		if ch := s.childNamed(parent, strings.TrimSpace(name)); ch != nil {
+			results = append(results, map[string]any{"name": name, "id": ch.id})
+		}
+	}
+	c.json(http.StatusOK, map[string]any{"results": results})
 }

@@ -23,6 +23,9 @@ func (s *Server) routes() {
 	s.both("PUT", "/nodes/{id}", s.updateNode)
 	s.both("DELETE", "/nodes/{id}", s.deleteNode)
 	s.handle("POST /api/v2/nodes/list", false, s.listNodes)
+	s.handle("POST /api/v2/volumes/recyclebin/nodes/purge", false, s.recycleBinAction(false))
+	s.handle("POST /api/v2/volumes/recyclebin/nodes/restore", false, s.recycleBinAction(true))
+	s.handle("POST /api/v1/validation/nodes/names", false, s.validateNames)
 	s.handle("GET /api/v1/nodes/{id}/ancestors", false, s.ancestors)
 	s.handle("GET /api/v2/volumes", false, s.volumes)
 	s.both("GET", "/volumes/{type}", s.volume)
@@ -32,6 +35,9 @@ func (s *Server) routes() {
 	s.both("GET", "/nodes/{id}/versions", s.listVersions)
 	s.both("GET", "/nodes/{id}/versions/latest", s.getVersion)
 	s.both("GET", "/nodes/{id}/versions/{n}", s.getVersion)
+	s.both("DELETE", "/nodes/{id}/versions/{n}", s.deleteVersion)
+	s.handle("DELETE /api/v2/nodes/{id}/versions", false, s.purgeVersions)
+	s.handle("POST /api/v2/nodes/{id}/versions/{n}/promote", false, s.promoteVersion)
 	s.both("GET", "/nodes/{id}/content", s.content)
 	s.both("GET", "/nodes/{id}/content/{name}", s.content)
 	s.both("GET", "/nodes/{id}/versions/{n}/content", s.content)
@@ -74,6 +80,10 @@ func (s *Server) routes() {
 	s.handle("PUT /api/v2/processes/{pid}/subprocesses/{sid}/tasks/{tid}", false, s.sendTask)
 	s.handle("PUT /api/v2/processes/{pid}/status", false, s.changeProcessStatus)
 	s.handle("GET /api/v2/members/assignments", false, s.assignments)
+
+	// Members.
+	s.both("GET", "/members/{id}", s.getMember)
+	s.handle("GET /api/v2/members", false, s.searchMembers)
 
 	// Nicknames.
 	s.handle("PUT /api/v2/nodes/{id}/nicknames", false, s.setNickname)

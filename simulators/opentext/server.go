@@ -43,7 +43,8 @@ type Server struct {
 	users     map[string]*user
 	usersByID map[int64]*user
 	holds     map[int64]*hold
-	nicknames map[string]int64 // lower-cased nickname -> node id
+	nicknames map[string]int64    // lower-cased nickname -> node id
+	recycle   map[int64]*recycled // deleted subtrees by root id (recyclebin.go)
 
 	// Workflow engine (workflows.go).
 	wfMaps    map[int64]*wfMap
@@ -93,6 +94,7 @@ func New(opt Options) (*Server, error) {
 		usersByID: map[int64]*user{},
 		holds:     map[int64]*hold{},
 		nicknames: map[string]int64{},
+		recycle:   map[int64]*recycled{},
 		wfMaps:    map[int64]*wfMap{},
 		drafts:    map[int64]*draftProcess{},
 		processes: map[int64]*process{},

@@ -10,6 +10,7 @@ import (
 const (
 	typeFolder           = 0
 	typeShortcut         = 1
+	typeGeneration       = 2
 	typeCategory         = 131
 	typeCategoriesVolume = 133
 	typeCompound         = 136
@@ -28,6 +29,7 @@ const (
 var typeNames = map[int]string{
 	typeFolder:           "Folder",
 	typeShortcut:         "Shortcut",
+	typeGeneration:       "Generation",
 	typeCategory:         "Category",
 	typeCategoriesVolume: "Categories Volume",
 	typeCompound:         "Compound Document",
@@ -45,7 +47,7 @@ var typeNames = map[int]string{
 
 // creatableTypes are the subtypes POST /nodes accepts; anything else is
 // "not registered", which keeps typos in clients visible.
-var creatableTypes = map[int]bool{typeFolder: true, typeDocument: true, typeURL: true, typeShortcut: true, typeCompound: true, typeProject: true}
+var creatableTypes = map[int]bool{typeFolder: true, typeDocument: true, typeURL: true, typeShortcut: true, typeGeneration: true, typeCompound: true, typeProject: true}
 
 func isContainer(t int) bool {
 	switch t {
@@ -62,7 +64,8 @@ type node struct {
 	name, desc      string
 	typ             int
 	url             string
-	originalID      int64
+	originalID      int64 // shortcuts and generations
+	genVersion      int   // generations: the version of the original they copy
 	created         time.Time
 	modified        time.Time
 	createUser      int64
@@ -77,6 +80,7 @@ type node struct {
 	finalizedAt     time.Time // when it was finalized
 	nickname        string
 	children        []int64
+	advanced        bool // advanced_versioning: major/minor version numbers
 
 	catDef     *categoryDef // type 131 only
 	fileNumber string       // type 551 only
@@ -84,7 +88,9 @@ type node struct {
 
 type version struct {
 	number      int
-	major       bool
+	major       bool // add_major_version was set, or (advanced versioning) a major version
+	majorNum    int  // advanced versioning only: 1 in "1.2"
+	minorNum    int  // advanced versioning only: 2 in "1.2"
 	fileName    string
 	mimeType    string
 	size        int64
@@ -201,23 +207,6 @@ func (s *Server) unlinkChild(parentID, id int64) {
 			return
 		}
 	}
-}
-
-// removeTree drops a node and its descendants (the recycle bin is not
-// simulated). Blob files stay until Close so open downloads keep working.
-func (s *Server) removeTree(id int64) {
-	n := s.nodes[id]
-	if n == nil {
-		return
-	}
-	for _, c := range append([]int64(nil), n.children...) {
-		s.removeTree(c)
-	}
-	s.unlinkChild(n.parentID, id)
-	if n.nickname != "" {
-		delete(s.nicknames, strings.ToLower(n.nickname))
-	}
-	delete(s.nodes, id)
 }
 
 func (s *Server) allocID() int64 {

@@ -27,12 +27,39 @@ func (c *call) newVersion(number int, now time.Time) *version {
 	}
 }
 
+// numberVersion gives a new version of an advanced-versioning node its
+// major.minor number: a major version (add_major_version) opens the next
+// major number at .0, anything else is the next minor of the newest major.
+// Standard nodes number versions 1, 2, 3 only.
+func (n *node) numberVersion(v *version) {
+	if !n.advanced {
+		return
+	}
+	maxMajor, maxMinor := 0, 0
+	for _, o := range n.versions {
+		if o.majorNum > maxMajor {
+			maxMajor, maxMinor = o.majorNum, o.minorNum
+		} else if o.majorNum == maxMajor && o.minorNum > maxMinor {
+			maxMinor = o.minorNum
+		}
+	}
+	if v.major {
+		v.majorNum, v.minorNum = maxMajor+1, 0
+	} else {
+		v.majorNum, v.minorNum = maxMajor, maxMinor+1
+	}
+}
+
 // versionJSON renders one version as v1 `data` / v2 `data.versions` show it.
 func (s *Server) versionJSON(n *node, v *version) map[string]any {
 	ext := strings.TrimPrefix(filepath.Ext(v.fileName), ".")
+	major, minor, name := 0, v.number, strconv.Itoa(v.number)
+	if n.advanced {
+		major, minor, name = v.majorNum, v.minorNum, fmt.Sprintf("%d.%d", v.majorNum, v.minorNum)
+	}
 	return map[string]any{
 		"id": n.id, "version_id": n.id*1000 + int64(v.number), "version_number": v.number,
-		"version_number_major": 0, "version_number_minor": v.number, "version_number_name": strconv.Itoa(v.number),
+		"version_number_major": major, "version_number_minor": minor, "version_number_name": name,
 		"file_name": v.fileName, "file_size": v.size, "file_type": ext, "mime_type": v.mimeType,
 		"description": v.description, "create_date": fmtTime(v.created), "modify_date": fmtTime(v.created),
 		"file_create_date": fmtTime(v.created), "file_modify_date": fmtTime(v.created),
@@ -68,6 +95,7 @@ func (s *Server) addVersion(c *call) {
 	}
 	now := s.now()
 	v := c.newVersion(n.latest().number+1, now)
+	n.numberVersion(v)
 	n.versions = append(n.versions, v)
 	n.modified = now
 	if c.v2 {
@@ -200,4 +228,124 @@ func (s *Server) content(c *call) {
 	if c.r.Method != http.MethodHead {
 		_, _ = f.WriteTo(c.w)
 	}
+}
+
+// deleteVersion is DELETE /api/v1|v2/nodes/{id}/versions/{n}. The current
+// (newest) version cannot be deleted, so a document always keeps one; a
+// held or finalized document refuses, naming why.
+func (s *Server) deleteVersion(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := c.docNode()
+	if !ok {
+		return
+	}
+	if n.latest() == nil {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d has no versions.", n.id))
+		return
+	}
+	if msg := s.lockBlock(n, "its versions cannot be deleted"); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	v, ok := c.findVersion(n)
+	if !ok {
+		return
+	}
+	if v == n.latest() {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Version %d is the current version of '%s' (%d) and cannot be deleted.", v.number, n.name, n.id))
+		return
+	}
+	kept := n.versions[:0:0]
+	for _, o := range n.versions {
+		if o != v {
+			kept = append(kept, o)
+		}
+	}
+	n.versions = kept
+	n.modified = s.now()
+	if c.v2 {
+		c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+		return
+	}
+	c.json(http.StatusOK, map[string]any{})
+}
+
+// purgeVersions is DELETE /api/v2/nodes/{id}/versions?number_to_keep=N: it
+// deletes all but the newest N versions. N defaults to 1, since
+// @kweli/cs-rest's purge() cannot put it on the wire (axios drops DELETE
+// bodies), and must be at least 1.
+func (s *Server) purgeVersions(c *call) {
+	keep := int64(1)
+	if v, present, err := c.p.int("number_to_keep"); err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	} else if present {
+		if v < 1 {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature number_to_keep, the value %d is less than the minimum value (1)", v))
+			return
+		}
+		keep = v
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := c.docNode()
+	if !ok {
+		return
+	}
+	if n.latest() == nil {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d has no versions.", n.id))
+		return
+	}
+	if msg := s.lockBlock(n, "its versions cannot be purged"); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	if int64(len(n.versions)) > keep {
+		n.versions = append([]*version(nil), n.versions[int64(len(n.versions))-keep:]...)
+		n.modified = s.now()
+	}
+	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+}
+
+// promoteVersion is POST /api/v2/nodes/{id}/versions/{n}/promote: the minor
+// version {n} of an advanced-versioning document is copied to a new
+// version, the next major number (x.0), with the optional `description`.
+func (s *Server) promoteVersion(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := c.docNode()
+	if !ok {
+		return
+	}
+	if n.typ != typeDocument || n.latest() == nil {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Versions of '%s' (%d) cannot be promoted: %s items are not versionable.", n.name, n.id, typeName(n.typ)))
+		return
+	}
+	if !n.advanced {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("'%s' (%d) does not use major/minor versioning (advanced_versioning); its versions cannot be promoted.", n.name, n.id))
+		return
+	}
+	v, ok := c.findVersion(n)
+	if !ok {
+		return
+	}
+	if v.minorNum == 0 {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Version %d.%d of '%s' (%d) is already a major version.", v.majorNum, v.minorNum, n.name, n.id))
+		return
+	}
+	if msg := s.lockBlock(n, "cannot be versioned"); msg != "" {
+		c.fail(http.StatusBadRequest, msg)
+		return
+	}
+	now := s.now()
+	p := *v // same content: blob files are immutable, so the copy shares it
+	p.number, p.major, p.created, p.createUser = n.latest().number+1, true, now, c.user.id
+	if c.p.has("description") {
+		p.description = c.p.str("description")
+	}
+	n.numberVersion(&p)
+	n.versions = append(n.versions, &p)
+	n.modified = now
+	c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, &p)}}))
 }
