@@ -274,33 +274,31 @@ func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInpu
 	if rules.RM == nil {
 		return res, nil
 	}
-	state, err := a.OTCS.RMClassifications(ctx, in.NodeID)
-	if err != nil {
-		return nil, backendError("read RM classification", err)
-	}
-	for _, c := range state.Classifications {
-		if c.ClassID == rules.RM.ClassID {
-			res.Classification, res.Official = describeRM(c), c.Official
-			return res, nil
+	// Apply the RM classification only when the record lacks it, then read
+	// back what OTCS holds; a classification already there (perhaps
+	// declared) is never re-applied.
+	for attempt := 0; ; attempt++ {
+		state, err := a.OTCS.RMClassifications(ctx, in.NodeID)
+		if err != nil {
+			return nil, backendError("read RM classification", err)
+		}
+		for _, c := range state.Classifications {
+			if c.ClassID == rules.RM.ClassID {
+				res.Classification, res.Official = describeRM(c), c.Official
+				return res, nil
+			}
+		}
+		if attempt > 0 {
+			return nil, nonRetryable(ErrBackendRejected, "OTCS accepted RM classification %d for node %d but does not report it", rules.RM.ClassID, in.NodeID)
+		}
+		err = a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
+			ClassID: rules.RM.ClassID, Official: rules.RM.Official, Status: rules.RM.Status,
+			RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: state.MetadataToken,
+		})
+		if err != nil {
+			return nil, backendError("apply RM classification", err)
 		}
 	}
-	err = a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
-		ClassID: rules.RM.ClassID, Official: rules.RM.Official, Status: rules.RM.Status,
-		RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: state.MetadataToken,
-	})
-	if err != nil {
-		return nil, backendError("apply RM classification", err)
-	}
-	state, err = a.OTCS.RMClassifications(ctx, in.NodeID)
-	if err != nil {
-		return nil, backendError("read RM classification", err)
-	}
-	for _, c := range state.Classifications {
-		if c.ClassID == rules.RM.ClassID {
-			res.Classification, res.Official = describeRM(c), c.Official
-		}
-	}
-	return res, nil
 }
 
 func describeRM(c opentext.RMClassification) string {

@@ -20,9 +20,8 @@ func (h *v1) attachment(a *attachment) map[string]any {
 	webui := "/pages/viewpageattachments.action?pageId=" + a.pageID
 	return map[string]any{
 		"id": a.id, "type": "attachment", "status": "current", "title": a.title,
-		"version": map[string]any{"by": h.user("557058:bridge"), "number": a.version,
-			"when": a.createdAt.Format(timeLayout), "minorEdit": true, "message": ""},
-		"container":  map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title},
+		"version":    h.version(bridgeAccount, a.createdAt, a.version, "", true),
+		"container":  pageRef(p),
 		"metadata":   map[string]any{"mediaType": a.mediaType, "comment": a.comment},
 		"extensions": map[string]any{"mediaType": a.mediaType, "fileSize": a.size, "comment": a.comment},
 		"_links": mergeLinks(h.links("/rest/api/content/"+a.id), map[string]any{
@@ -32,22 +31,15 @@ func (h *v1) attachment(a *attachment) map[string]any {
 
 func (h *v1) listAttachments(w http.ResponseWriter, r *http.Request) {
 	filename := r.URL.Query().Get("filename")
-	h.s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := h.s.visiblePage(r, id)
-	if !ok {
-		h.s.mu.RUnlock()
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, a := range p.atts {
-		if filename == "" || a.title == filename {
-			items = append(items, h.attachment(a))
+	h.writePageList(w, r, 50, func(p *page) []any {
+		items := []any{}
+		for _, a := range p.atts {
+			if filename == "" || a.title == filename {
+				items = append(items, h.attachment(a))
+			}
 		}
-	}
-	h.s.mu.RUnlock()
-	h.s.writeV1List(w, r, h.ctx, items, 50)
+		return items
+	})
 }
 
 type uploadedFile struct {
@@ -137,7 +129,7 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 	if attID := r.PathValue("att"); attID != "" {
 		a := h.s.findAttachment(attID)
 		if a == nil || a.pageID != id {
-			writeV1Error(w, http.StatusNotFound, "No attachment "+attID+" on content "+id)
+			writeV1Error(w, http.StatusNotFound, attachmentNotOnPage(attID, id))
 			return
 		}
 		f := files[0]
@@ -158,15 +150,12 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 	items := []any{}
 	for _, f := range files {
 		a := h.s.putAttachment(p, f.name, f.mediaType, comment, f.data, f.sum)
-		event := "attachment_created"
-		if a.version > 1 {
-			event = "attachment_updated"
-		}
-		h.s.emitPageEvent(event, actor(r), p, &eventInfo{attachmentID: a.id})
+		h.s.emitPageEvent(attachmentEvent(a), actor(r), p, &eventInfo{attachmentID: a.id})
 		items = append(items, h.attachment(a))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": items, "start": 0, "limit": len(items), "size": len(items),
-		"_links": map[string]any{"base": h.s.baseURL + h.ctx, "context": h.ctx}})
+	out := wholeV1List(items, len(items))
+	out["_links"] = map[string]any{"base": h.s.baseURL + h.ctx, "context": h.ctx}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // download redirects to the download servlet, which serves the bytes.
@@ -180,7 +169,7 @@ func (h *v1) download(w http.ResponseWriter, r *http.Request) {
 	}
 	h.s.mu.RUnlock()
 	if !ok {
-		writeV1Error(w, http.StatusNotFound, "No attachment "+r.PathValue("att")+" on content "+r.PathValue("id"))
+		writeV1Error(w, http.StatusNotFound, attachmentNotOnPage(r.PathValue("att"), r.PathValue("id")))
 		return
 	}
 	http.Redirect(w, r, loc, http.StatusFound)

@@ -1,9 +1,9 @@
 package confluence
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,9 +58,9 @@ func (s *Server) Comments(pageID string) []Comment {
 func (s *Server) AddComment(pageID, storageBody, authorID string) (Comment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[pageID]
-	if !ok {
-		return Comment{}, fmt.Errorf("page %s: %w", pageID, ErrNotFound)
+	p, err := s.knownPage(pageID)
+	if err != nil {
+		return Comment{}, err
 	}
 	return s.addComment(p, storageBody, authorID).snapshot(), nil
 }
@@ -103,14 +103,13 @@ func (s *Server) v2Comment(c *comment, format string) map[string]any {
 	p := s.pages[c.pageID]
 	body := map[string]any{}
 	if format != "" {
-		body[format] = map[string]any{"representation": format, "value": s.commentBody(p, c, format, cloudCtx)}
+		body[format] = bodyRepresentation(format, s.commentBody(p, c, format, cloudCtx))
 	}
 	return map[string]any{
 		"id": c.id, "status": "current", "title": "Re: " + p.current().title, "pageId": p.id,
-		"version": map[string]any{"createdAt": c.createdAt.Format(timeLayout), "message": "", "number": c.version,
-			"minorEdit": false, "authorId": c.authorID},
-		"body":   body,
-		"_links": map[string]any{"webui": commentWebUI(s, p, c), "base": s.baseURL + cloudCtx},
+		"version": v2VersionObject(c.createdAt, "", c.version, false, c.authorID),
+		"body":    body,
+		"_links":  map[string]any{"webui": commentWebUI(s, p, c), "base": s.baseURL + cloudCtx},
 	}
 }
 
@@ -119,8 +118,6 @@ func (s *Server) routesComments(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+v2Prefix+"/footer-comments/{cid}", s.v2GetComment)
 	mux.HandleFunc("GET "+v2Prefix+"/pages/{id}/footer-comments", s.v2PageComments)
 }
-
-var commentFormats = []string{"storage", "atlas_doc_format", "view", "export_view"}
 
 func (s *Server) v2CreateComment(w http.ResponseWriter, r *http.Request) {
 	var req struct {
@@ -159,9 +156,8 @@ func (s *Server) v2CreateComment(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusBadRequest, "One of pageId, blogPostId or parentCommentId is required")
 		return
 	}
-	p, ok := s.visiblePage(r, pageID)
-	if !ok {
-		writeV2Error(w, http.StatusNotFound, pageNotFound(pageID))
+	p := s.readablePage(w, r, pageID, writeV2Error)
+	if p == nil {
 		return
 	}
 	c := s.addComment(p, body, actor(r))
@@ -170,9 +166,8 @@ func (s *Server) v2CreateComment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) v2GetComment(w http.ResponseWriter, r *http.Request) {
-	format := r.URL.Query().Get("body-format")
-	if format != "" && !contains(commentFormats, format) {
-		writeV2Error(w, http.StatusBadRequest, "Invalid body-format: "+format)
+	format, ok := v2CommentFormats.read(w, r)
+	if !ok {
 		return
 	}
 	s.mu.RLock()
@@ -190,31 +185,21 @@ func (s *Server) v2GetComment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) v2PageComments(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	format := q.Get("body-format")
-	if format != "" && format != "storage" && format != "atlas_doc_format" {
-		writeV2Error(w, http.StatusBadRequest, "Invalid body-format for a list: "+format)
-		return
-	}
-	s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := s.visiblePage(r, id)
+	format, ok := v2ListFormats.read(w, r)
 	if !ok {
-		s.mu.RUnlock()
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
 		return
 	}
-	items := []any{}
-	for _, c := range p.comments {
-		items = append(items, s.v2Comment(c, format))
-	}
-	s.mu.RUnlock()
-	if q.Get("sort") == "-created-date" {
-		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
-			items[i], items[j] = items[j], items[i]
+	newestFirst := r.URL.Query().Get("sort") == "-created-date"
+	s.writeV2PageList(w, r, 25, func(p *page) []any {
+		items := []any{}
+		for _, c := range p.comments {
+			items = append(items, s.v2Comment(c, format))
 		}
-	}
-	s.writeV2List(w, r, items, 25)
+		if newestFirst {
+			slices.Reverse(items)
+		}
+		return items
+	})
 }
 
 // v1 / DC.
@@ -228,19 +213,13 @@ func (h *v1) comment(c *comment, expand []string) map[string]any {
 		"space": h.space(s.spaceByID(p.spaceID)),
 		"history": map[string]any{"latest": true, "createdBy": h.user(c.authorID),
 			"createdDate": c.createdAt.Format(timeLayout)},
-		"version": map[string]any{"by": h.user(c.authorID), "when": c.createdAt.Format(timeLayout),
-			"number": c.version, "message": "", "minorEdit": false},
-		"container":  map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title},
+		"version":    h.version(c.authorID, c.createdAt, c.version, "", false),
+		"container":  pageRef(p),
 		"extensions": map[string]any{"location": "footer"},
 		"_links": mergeLinks(h.links("/rest/api/content/"+c.id), map[string]any{
 			"webui": commentWebUI(s, p, c)}),
 	}
-	body := map[string]any{}
-	for _, e := range expand {
-		if f, ok := strings.CutPrefix(e, "body."); ok && f != "" {
-			body[f] = map[string]any{"representation": f, "value": s.commentBody(p, c, f, h.ctx)}
-		}
-	}
+	body := expandedBodies(expand, func(f string) string { return s.commentBody(p, c, f, h.ctx) })
 	if len(body) > 0 {
 		m["body"] = body
 	}
@@ -249,20 +228,13 @@ func (h *v1) comment(c *comment, expand []string) map[string]any {
 
 func (h *v1) listComments(w http.ResponseWriter, r *http.Request) {
 	expand := multiValues(r, "expand")
-	h.s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := h.s.visiblePage(r, id)
-	if !ok {
-		h.s.mu.RUnlock()
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, c := range p.comments {
-		items = append(items, h.comment(c, expand))
-	}
-	h.s.mu.RUnlock()
-	h.s.writeV1List(w, r, h.ctx, items, 25)
+	h.writePageList(w, r, 25, func(p *page) []any {
+		items := []any{}
+		for _, c := range p.comments {
+			items = append(items, h.comment(c, expand))
+		}
+		return items
+	})
 }
 
 // createContent is POST .../content: type "comment" (container = the
@@ -310,9 +282,8 @@ func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 		}
 		h.s.mu.Lock()
 		defer h.s.mu.Unlock()
-		p, ok := h.s.visiblePage(r, string(req.Container.ID))
-		if !ok {
-			writeV1Error(w, http.StatusNotFound, pageNotFound(string(req.Container.ID)))
+		p := h.s.readablePage(w, r, string(req.Container.ID), writeV1Error)
+		if p == nil {
 			return
 		}
 		c := h.s.addComment(p, body, who)
@@ -332,7 +303,7 @@ func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 		parent := ""
 		if n := len(req.Ancestors); n > 0 {
 			parent = string(req.Ancestors[n-1].ID)
-			if par, ok := h.s.pages[parent]; !ok || par.spaceID != sp.id {
+			if !h.s.parentInSpace(parent, sp) {
 				writeV1Error(w, http.StatusBadRequest, "Parent page not found in space: "+parent)
 				return
 			}

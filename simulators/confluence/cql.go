@@ -497,13 +497,8 @@ func (h *v1) search(w http.ResponseWriter, r *http.Request) {
 		writeV1Error(w, http.StatusBadRequest, "Could not parse cql : "+cql+" : "+err.Error())
 		return
 	}
-	limit, ok := parseLimit(r, 25)
-	start, err := strconv.Atoi(q.Get("start"))
-	if q.Get("start") == "" {
-		start, err = 0, nil
-	}
-	if !ok || err != nil || start < 0 {
-		writeV1Error(w, http.StatusBadRequest, "Invalid start or limit")
+	start, limit, ok := parseStartLimit(w, r, 25)
+	if !ok {
 		return
 	}
 	cloud := h.ctx == cloudCtx

@@ -127,6 +127,11 @@ func (s *Server) inGroup(accountID, group string) bool {
 	return contains(s.groups[group], accountID)
 }
 
+// errorWriter writes an error response in one surface's body shape:
+// writeV2Error or writeV1Error. Helpers shared by both surfaces take one so
+// that their errors look like the calling handler's own.
+type errorWriter func(w http.ResponseWriter, status int, msg string)
+
 // v2Codes are the code strings Cloud v2 puts in errors[].code.
 var v2Codes = map[int]string{
 	400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
@@ -168,7 +173,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 const maxJSONBody = 5 << 20
 
 // decodeJSON reads a request body into v, answering 400/413 itself.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any, writeErr func(http.ResponseWriter, int, string)) bool {
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, writeErr errorWriter) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
 		var mbe *http.MaxBytesError

@@ -2,9 +2,11 @@ package confluence
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // JSON shapes shared by the v2 and v1 handlers. All builders run with
@@ -54,26 +56,119 @@ func (s *Server) bodyValue(p *page, v pageVersion, format, ctx string) string {
 	}
 }
 
-var v2SingleFormats = []string{"storage", "atlas_doc_format", "view", "export_view", "anonymous_export_view", "styled_view", "editor"}
+// versionStatus is the status a page object shows for version v: an older
+// version is "historical" whatever the page's own status is.
+func versionStatus(p *page, v pageVersion) string {
+	if v.number != p.current().number {
+		return "historical"
+	}
+	return p.status
+}
+
+// requestedVersion is the version of p that ?version= names, or the
+// current one when there is no such parameter. A non-number is a 400 and
+// an unknown version a 404 worded by notFound; both are written here with
+// the surface's error writer.
+func requestedVersion(w http.ResponseWriter, r *http.Request, p *page, writeErr errorWriter, notFound func(n int) string) (pageVersion, bool) {
+	vs := r.URL.Query().Get("version")
+	if vs == "" {
+		return p.current(), true
+	}
+	n, err := strconv.Atoi(vs)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, "Invalid version: "+vs)
+		return pageVersion{}, false
+	}
+	v, ok := p.version(n)
+	if !ok {
+		writeErr(w, http.StatusNotFound, notFound(n))
+	}
+	return v, ok
+}
+
+// ancestors returns p's parent chain, root first. The chain ends at a
+// parent that no longer exists (one that was purged).
+func (s *Server) ancestors(p *page) []*page {
+	var chain []*page
+	for pid := p.parentID; pid != ""; {
+		par, ok := s.pages[pid]
+		if !ok {
+			break
+		}
+		chain = append([]*page{par}, chain...)
+		pid = par.parentID
+	}
+	return chain
+}
+
+// pageRef is the short page object v1 nests as the container, content or
+// ancestor of other objects.
+func pageRef(p *page) map[string]any {
+	return map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title}
+}
+
+// bodyRepresentation is one entry of a body map, in v2 and v1 alike.
+func bodyRepresentation(format, value string) map[string]any {
+	return map[string]any{"representation": format, "value": value}
+}
+
+// expandedBodies is the v1 body map for the body.<format> entries of
+// expand, each rendered by render; it is empty when none was asked for.
+func expandedBodies(expand []string, render func(format string) string) map[string]any {
+	body := map[string]any{}
+	for _, e := range expand {
+		if f, ok := strings.CutPrefix(e, "body."); ok && f != "" {
+			body[f] = bodyRepresentation(f, render(f))
+		}
+	}
+	return body
+}
+
+// v2VersionObject is the v2 Version shape shared by pages, comments,
+// properties and attachments.
+func v2VersionObject(createdAt time.Time, message string, number int, minorEdit bool, authorID string) map[string]any {
+	return map[string]any{"createdAt": createdAt.Format(timeLayout), "message": message, "number": number,
+		"minorEdit": minorEdit, "authorId": authorID}
+}
+
+// bodyFormats is what a v2 endpoint accepts in ?body-format=, and how its
+// 400 words a value it does not (Cloud's wording differs for lists).
+type bodyFormats struct {
+	allowed []string
+	invalid string
+}
+
+var (
+	v2PageFormats = bodyFormats{[]string{"storage", "atlas_doc_format", "view", "export_view", "anonymous_export_view", "styled_view", "editor"},
+		"Invalid body-format: "}
+	v2CommentFormats = bodyFormats{[]string{"storage", "atlas_doc_format", "view", "export_view"}, "Invalid body-format: "}
+	v2ListFormats    = bodyFormats{[]string{"storage", "atlas_doc_format"}, "Invalid body-format for a list: "}
+)
+
+// read returns ?body-format= ("" when absent). A value not allowed is a
+// v2 400, written here.
+func (f bodyFormats) read(w http.ResponseWriter, r *http.Request) (string, bool) {
+	format := r.URL.Query().Get("body-format")
+	if format != "" && !contains(f.allowed, format) {
+		writeV2Error(w, http.StatusBadRequest, f.invalid+format)
+		return "", false
+	}
+	return format, true
+}
 
 func (s *Server) v2Version(v pageVersion) map[string]any {
-	return map[string]any{"createdAt": v.createdAt.Format(timeLayout), "message": v.message, "number": v.number,
-		"minorEdit": v.minorEdit, "authorId": v.authorID}
+	return v2VersionObject(v.createdAt, v.message, v.number, v.minorEdit, v.authorID)
 }
 
 // v2Page is the PageSingle/PageBulk shape. format "" leaves body empty, as
 // Cloud does when no body-format is asked for.
 func (s *Server) v2Page(p *page, v pageVersion, format string) map[string]any {
-	status := p.status
-	if v.number != p.current().number {
-		status = "historical"
-	}
 	body := map[string]any{}
 	if format != "" {
-		body[format] = map[string]any{"representation": format, "value": s.bodyValue(p, v, format, cloudCtx)}
+		body[format] = bodyRepresentation(format, s.bodyValue(p, v, format, cloudCtx))
 	}
 	m := map[string]any{
-		"id": p.id, "status": status, "title": v.title, "spaceId": p.spaceID, "authorId": p.authorID,
+		"id": p.id, "status": versionStatus(p, v), "title": v.title, "spaceId": p.spaceID, "authorId": p.authorID,
 		"ownerId": p.authorID, "createdAt": p.createdAt.Format(timeLayout), "position": 0,
 		"version": s.v2Version(v), "body": body,
 		"_links": map[string]any{"webui": s.webui(p, v.title), "editui": "/pages/resumedraft.action?draftId=" + p.id,
@@ -103,9 +198,8 @@ func v2Label(l label) map[string]any {
 }
 
 func (s *Server) v2Property(pr *property) map[string]any {
-	return map[string]any{"id": pr.id, "key": pr.key, "value": pr.value, "version": map[string]any{
-		"createdAt": pr.createdAt.Format(timeLayout), "message": pr.message, "number": pr.version,
-		"minorEdit": false, "authorId": "557058:bridge"}}
+	return map[string]any{"id": pr.id, "key": pr.key, "value": pr.value,
+		"version": v2VersionObject(pr.createdAt, pr.message, pr.version, false, bridgeAccount)}
 }
 
 // downloadPath is the attachment's download path relative to the context.
@@ -121,9 +215,8 @@ func (s *Server) v2Attachment(a *attachment) map[string]any {
 		"pageId": a.pageID, "mediaType": a.mediaType, "mediaTypeDescription": mediaDescription(a.mediaType),
 		"comment": a.comment, "fileId": "f" + strings.TrimPrefix(a.id, "att"), "fileSize": a.size,
 		"webuiLink": webui, "downloadLink": downloadPath(a),
-		"version": map[string]any{"createdAt": a.createdAt.Format(timeLayout), "message": "", "number": a.version,
-			"minorEdit": false, "authorId": "557058:bridge"},
-		"_links": map[string]any{"webui": webui, "download": downloadPath(a)},
+		"version": v2VersionObject(a.createdAt, "", a.version, false, bridgeAccount),
+		"_links":  map[string]any{"webui": webui, "download": downloadPath(a)},
 	}
 }
 

@@ -26,6 +26,22 @@ func parseLimit(r *http.Request, def int) (int, bool) {
 	return n, true
 }
 
+// parseStartLimit reads v1's ?start= (default 0) and ?limit= (see
+// parseLimit); a bad value of either is a v1 400, written here.
+func parseStartLimit(w http.ResponseWriter, r *http.Request, defLimit int) (start, limit int, ok bool) {
+	limit, ok = parseLimit(r, defLimit)
+	s := r.URL.Query().Get("start")
+	var err error
+	if s != "" {
+		start, err = strconv.Atoi(s)
+	}
+	if !ok || err != nil || start < 0 {
+		writeV1Error(w, http.StatusBadRequest, "Invalid start or limit")
+		return 0, 0, false
+	}
+	return start, limit, true
+}
+
 // Cursors are opaque to clients; inside they are just an offset, tagged so
 // that a cursor not issued by the simulator is recognised and rejected.
 func encodeCursor(offset int) string {
@@ -82,13 +98,8 @@ func (s *Server) writeV2List(w http.ResponseWriter, r *http.Request, items []any
 // Links are relative to _links.base, which includes the context path.
 func (s *Server) writeV1List(w http.ResponseWriter, r *http.Request, ctx string, items []any, defLimit int) {
 	q := r.URL.Query()
-	limit, ok := parseLimit(r, defLimit)
-	start, err := strconv.Atoi(q.Get("start"))
-	if q.Get("start") == "" {
-		start, err = 0, nil
-	}
-	if !ok || err != nil || start < 0 {
-		writeV1Error(w, http.StatusBadRequest, "Invalid start or limit")
+	start, limit, ok := parseStartLimit(w, r, defLimit)
+	if !ok {
 		return
 	}
 	page := []any{}
@@ -107,4 +118,39 @@ func (s *Server) writeV1List(w http.ResponseWriter, r *http.Request, ctx string,
 		links["next"] = rel + "?" + nq.Encode()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": page, "start": start, "limit": limit, "size": len(page), "_links": links})
+}
+
+// pageItems builds the items of a list that belongs to one page (labels,
+// properties, attachments, comments): collect runs under the read lock on
+// the page from the {id} path value. An unknown, trashed or hidden page is
+// a 404 in the surface's error body. The lock is released before anything
+// is written, because the list writers take it again to read the origin.
+func (s *Server) pageItems(w http.ResponseWriter, r *http.Request, writeErr errorWriter, collect func(*page) []any) ([]any, bool) {
+	s.mu.RLock()
+	id := r.PathValue("id")
+	p, ok := s.visiblePage(r, id)
+	if !ok {
+		s.mu.RUnlock()
+		writeErr(w, http.StatusNotFound, pageNotFound(id))
+		return nil, false
+	}
+	items := collect(p)
+	s.mu.RUnlock()
+	return items, true
+}
+
+// writeV2PageList answers a v2 list of one page's items (see pageItems)
+// with cursor paging.
+func (s *Server) writeV2PageList(w http.ResponseWriter, r *http.Request, defLimit int, collect func(*page) []any) {
+	if items, ok := s.pageItems(w, r, writeV2Error, collect); ok {
+		s.writeV2List(w, r, items, defLimit)
+	}
+}
+
+// writePageList answers a v1/DC list of one page's items (see pageItems)
+// with start/limit paging.
+func (h *v1) writePageList(w http.ResponseWriter, r *http.Request, defLimit int, collect func(*page) []any) {
+	if items, ok := h.s.pageItems(w, r, writeV1Error, collect); ok {
+		h.s.writeV1List(w, r, h.ctx, items, defLimit)
+	}
 }

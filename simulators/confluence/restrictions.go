@@ -31,6 +31,31 @@ func (s *Server) allowed(p *page, op, accountID string) bool {
 	return false
 }
 
+// validRestrictionOp reports whether op (from the path) is read or
+// update; it writes the v1 400 itself when not.
+func validRestrictionOp(w http.ResponseWriter, op string) bool {
+	if !contains(restrictionOps, op) {
+		writeV1Error(w, http.StatusBadRequest, "Invalid operation: "+op+" (read or update)")
+		return false
+	}
+	return true
+}
+
+// restrictionFor returns the page's restriction for op, adding an empty
+// one first when there is none, so that writers can add users and groups
+// to it.
+func (p *page) restrictionFor(op string) *restriction {
+	if p.restrictions == nil {
+		p.restrictions = map[string]*restriction{}
+	}
+	r := p.restrictions[op]
+	if r == nil {
+		r = &restriction{}
+		p.restrictions[op] = r
+	}
+	return r
+}
+
 func (s *Server) canView(p *page, accountID string) bool { return s.allowed(p, "read", accountID) }
 
 func (s *Server) canEdit(p *page, accountID string) bool {
@@ -44,7 +69,7 @@ func forbiddenMessage(id string) string {
 // editablePage looks the page up for a write by r's caller. It writes the
 // 404 (unknown, trashed or invisible) or 403 (restricted) itself, with
 // the given error writer, and returns nil then. Call with s.mu held.
-func (s *Server) editablePage(w http.ResponseWriter, r *http.Request, writeErr func(http.ResponseWriter, int, string)) *page {
+func (s *Server) editablePage(w http.ResponseWriter, r *http.Request, writeErr errorWriter) *page {
 	id := r.PathValue("id")
 	p, ok := s.pages[id]
 	who := actor(r)
@@ -67,6 +92,29 @@ func (s *Server) visiblePage(r *http.Request, id string) (*page, bool) {
 		return nil, false
 	}
 	return p, true
+}
+
+// readablePage is visiblePage for a handler: it writes the 404 itself,
+// with the surface's error writer, and returns nil then. Call with s.mu
+// held.
+func (s *Server) readablePage(w http.ResponseWriter, r *http.Request, id string, writeErr errorWriter) *page {
+	p, ok := s.visiblePage(r, id)
+	if !ok {
+		writeErr(w, http.StatusNotFound, pageNotFound(id))
+		return nil
+	}
+	return p
+}
+
+// pageForMethod looks up the page of a route that serves both reads and
+// writes: GET needs only to see the page, any other method needs edit
+// permission. It writes the error itself and returns nil then. Call with
+// s.mu held.
+func (s *Server) pageForMethod(w http.ResponseWriter, r *http.Request, writeErr errorWriter) *page {
+	if r.Method == http.MethodGet {
+		return s.readablePage(w, r, r.PathValue("id"), writeErr)
+	}
+	return s.editablePage(w, r, writeErr)
 }
 
 // Restrictions is a snapshot of a page's restrictions (account ids and
@@ -101,9 +149,9 @@ func (s *Server) SetRestriction(pageID, op string, users, groups []string) error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[pageID]
-	if !ok {
-		return fmt.Errorf("page %s: %w", pageID, ErrNotFound)
+	p, err := s.knownPage(pageID)
+	if err != nil {
+		return err
 	}
 	if p.restrictions == nil {
 		p.restrictions = map[string]*restriction{}
@@ -152,13 +200,10 @@ func (h *v1) restrictionOp(p *page, op string) map[string]any {
 	for _, g := range r.groups {
 		groups = append(groups, map[string]any{"type": "group", "name": g, "id": g})
 	}
-	page := func(items []any) map[string]any {
-		return map[string]any{"results": items, "start": 0, "limit": 200, "size": len(items)}
-	}
 	return map[string]any{
 		"operation":    op,
-		"restrictions": map[string]any{"user": page(users), "group": page(groups)},
-		"content":      map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title},
+		"restrictions": map[string]any{"user": wholeV1List(users, 200), "group": wholeV1List(groups, 200)},
+		"content":      pageRef(p),
 		"_expandable":  map[string]any{},
 		"_links":       h.links("/rest/api/content/" + p.id + "/restriction/byOperation/" + op),
 	}
@@ -169,16 +214,16 @@ func (h *v1) restrictionList(p *page) map[string]any {
 	for _, op := range restrictionOps {
 		items = append(items, h.restrictionOp(p, op))
 	}
-	return map[string]any{"results": items, "start": 0, "limit": 100, "size": len(items),
-		"_links": h.links("/rest/api/content/" + p.id + "/restriction")}
+	out := wholeV1List(items, 100)
+	out["_links"] = h.links("/rest/api/content/" + p.id + "/restriction")
+	return out
 }
 
 func (h *v1) getRestrictions(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	defer h.s.mu.RUnlock()
-	p, ok := h.s.visiblePage(r, r.PathValue("id"))
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(r.PathValue("id")))
+	p := h.s.readablePage(w, r, r.PathValue("id"), writeV1Error)
+	if p == nil {
 		return
 	}
 	writeJSON(w, http.StatusOK, h.restrictionList(p))
@@ -187,9 +232,8 @@ func (h *v1) getRestrictions(w http.ResponseWriter, r *http.Request) {
 func (h *v1) getRestrictionsByOp(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	defer h.s.mu.RUnlock()
-	p, ok := h.s.visiblePage(r, r.PathValue("id"))
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(r.PathValue("id")))
+	p := h.s.readablePage(w, r, r.PathValue("id"), writeV1Error)
+	if p == nil {
 		return
 	}
 	op := r.PathValue("op")
@@ -201,8 +245,7 @@ func (h *v1) getRestrictionsByOp(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	if !contains(restrictionOps, op) {
-		writeV1Error(w, http.StatusBadRequest, "Invalid operation: "+op+" (read or update)")
+	if !validRestrictionOp(w, op) {
 		return
 	}
 	writeJSON(w, http.StatusOK, h.restrictionOp(p, op))
@@ -327,15 +370,8 @@ func (h *v1) writeRestrictions(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPut:
 		p.restrictions = parsed
 	case http.MethodPost:
-		if p.restrictions == nil {
-			p.restrictions = map[string]*restriction{}
-		}
 		for op, add := range parsed {
-			cur := p.restrictions[op]
-			if cur == nil {
-				cur = &restriction{}
-				p.restrictions[op] = cur
-			}
+			cur := p.restrictionFor(op)
 			cur.users, cur.groups = dedupe(append(cur.users, add.users...)), dedupe(append(cur.groups, add.groups...))
 		}
 	case http.MethodDelete:
@@ -350,8 +386,7 @@ func (h *v1) writeRestrictions(w http.ResponseWriter, r *http.Request) {
 // when the subject is in the restriction and 404 when not.
 func (h *v1) restrictionMember(w http.ResponseWriter, r *http.Request) {
 	op := r.PathValue("op")
-	if !contains(restrictionOps, op) {
-		writeV1Error(w, http.StatusBadRequest, "Invalid operation: "+op+" (read or update)")
+	if !validRestrictionOp(w, op) {
 		return
 	}
 	q := r.URL.Query()
@@ -368,14 +403,8 @@ func (h *v1) restrictionMember(w http.ResponseWriter, r *http.Request) {
 		h.s.mu.Lock()
 		defer h.s.mu.Unlock()
 	}
-	var p *page
-	if r.Method == http.MethodGet {
-		var ok bool
-		if p, ok = h.s.visiblePage(r, r.PathValue("id")); !ok {
-			writeV1Error(w, http.StatusNotFound, pageNotFound(r.PathValue("id")))
-			return
-		}
-	} else if p = h.s.editablePage(w, r, writeV1Error); p == nil {
+	p := h.s.pageForMethod(w, r, writeV1Error)
+	if p == nil {
 		return
 	}
 	if user != "" {
@@ -391,13 +420,7 @@ func (h *v1) restrictionMember(w http.ResponseWriter, r *http.Request) {
 		writeV1Error(w, http.StatusNotFound, "Not in the "+op+" restriction")
 		return
 	case http.MethodPut:
-		if p.restrictions == nil {
-			p.restrictions = map[string]*restriction{}
-		}
-		if cur == nil {
-			cur = &restriction{}
-			p.restrictions[op] = cur
-		}
+		cur = p.restrictionFor(op)
 		if group != "" {
 			cur.groups = dedupe(append(cur.groups, group))
 		} else {

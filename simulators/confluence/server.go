@@ -190,9 +190,9 @@ func (s *Server) createPage(id, spaceKey, parentID, title, body, authorID string
 func (s *Server) UpdatePage(id, title, storageBody, authorID string) (Page, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[id]
-	if !ok {
-		return Page{}, fmt.Errorf("page %s: %w", id, ErrNotFound)
+	p, err := s.knownPage(id)
+	if err != nil {
+		return Page{}, err
 	}
 	s.appendVersion(p, title, storageBody, authorID, "", false)
 	s.emitPageEvent("page_updated", authorID, p, nil)
@@ -205,9 +205,9 @@ func (s *Server) UpdatePage(id, title, storageBody, authorID string) (Page, erro
 func (s *Server) TrashPage(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[id]
-	if !ok {
-		return fmt.Errorf("page %s: %w", id, ErrNotFound)
+	p, err := s.knownPage(id)
+	if err != nil {
+		return err
 	}
 	if p.status != "trashed" {
 		s.trashPage(p, adminAccount)
@@ -236,16 +236,11 @@ func (s *Server) appendVersion(p *page, title, body, authorID, message string, m
 func (s *Server) AddLabel(id, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[id]
-	if !ok {
-		return fmt.Errorf("page %s: %w", id, ErrNotFound)
+	p, err := s.knownPage(id)
+	if err != nil {
+		return err
 	}
-	had := p.hasLabel(strings.ToLower(strings.TrimSpace(name)))
-	l, err := s.addLabel(p, name, "global")
-	if err == nil && !had {
-		s.emitPageEvent("label_added", adminAccount, p, &eventInfo{label: &l})
-	}
-	return err
+	return s.addLabelAndNotify(p, name, "global", adminAccount)
 }
 
 // RemoveLabel removes a label from the page (a no-op when absent). The
@@ -253,9 +248,9 @@ func (s *Server) AddLabel(id, name string) error {
 func (s *Server) RemoveLabel(id, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[id]
-	if !ok {
-		return fmt.Errorf("page %s: %w", id, ErrNotFound)
+	p, err := s.knownPage(id)
+	if err != nil {
+		return err
 	}
 	if l, ok := s.takeLabel(p, name); ok {
 		s.emitPageEvent("label_removed", adminAccount, p, &eventInfo{label: &l})
@@ -273,9 +268,9 @@ func (s *Server) SetProperty(pageID, key string, value any) (int, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pages[pageID]
-	if !ok {
-		return 0, fmt.Errorf("page %s: %w", pageID, ErrNotFound)
+	p, err := s.knownPage(pageID)
+	if err != nil {
+		return 0, err
 	}
 	if pr := p.prop(key); pr != nil {
 		pr.value, pr.version, pr.createdAt = raw, pr.version+1, s.now()
@@ -294,11 +289,7 @@ func (s *Server) AddAttachment(pageID, fileName, mediaType string, data []byte) 
 	defer s.mu.Unlock()
 	p := s.mustPage(pageID)
 	a := s.putAttachment(p, fileName, mediaType, "", append([]byte(nil), data...), "")
-	event := "attachment_created"
-	if a.version > 1 {
-		event = "attachment_updated"
-	}
-	s.emitPageEvent(event, adminAccount, p, &eventInfo{attachmentID: a.id})
+	s.emitPageEvent(attachmentEvent(a), adminAccount, p, &eventInfo{attachmentID: a.id})
 	return a.snapshot()
 }
 
@@ -316,6 +307,16 @@ func (s *Server) AddSyntheticAttachment(pageID, fileName, mediaType string, size
 	a := s.putAttachment(p, fileName, mediaType, "", nil, sum)
 	a.synthetic, a.seed, a.size = true, seed, size
 	return a.snapshot()
+}
+
+// knownPage is the Go API's page lookup: an unknown id is ErrNotFound,
+// wrapped with the id. Call with s.mu held.
+func (s *Server) knownPage(id string) (*page, error) {
+	p, ok := s.pages[id]
+	if !ok {
+		return nil, fmt.Errorf("page %s: %w", id, ErrNotFound)
+	}
+	return p, nil
 }
 
 func (s *Server) mustPage(id string) *page {

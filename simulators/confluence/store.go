@@ -190,6 +190,13 @@ func (s *Server) spaceByKey(key string) *space {
 	return nil
 }
 
+// parentInSpace reports whether parentID names a page of sp: a new page
+// cannot hang below a page of another space.
+func (s *Server) parentInSpace(parentID string, sp *space) bool {
+	par, ok := s.pages[parentID]
+	return ok && par.spaceID == sp.id
+}
+
 func (s *Server) spaceByID(id string) *space {
 	for _, sp := range s.spaces {
 		if sp.id == id {
@@ -282,6 +289,17 @@ func (s *Server) addLabel(p *page, name, prefix string) (label, error) {
 	return l, nil
 }
 
+// addLabelAndNotify adds the label and fires label_added by actorID, but
+// only when the page did not have it: re-adding a label is no change.
+func (s *Server) addLabelAndNotify(p *page, name, prefix, actorID string) error {
+	had := p.hasLabel(strings.ToLower(strings.TrimSpace(name)))
+	l, err := s.addLabel(p, name, prefix)
+	if err == nil && !had {
+		s.emitPageEvent("label_added", actorID, p, &eventInfo{label: &l})
+	}
+	return err
+}
+
 // labelID gives one id per label name, as Confluence shares label objects
 // between pages.
 func (s *Server) labelID(name string) string {
@@ -320,6 +338,15 @@ func (s *Server) trashPage(p *page, actorID string) {
 func (s *Server) purgePage(p *page, actorID string) {
 	s.emitPageEvent("page_removed", actorID, p, nil)
 	delete(s.pages, p.id)
+}
+
+// attachmentEvent names the event of a write putAttachment just made: the
+// first version of a file is a creation, any later one an update.
+func attachmentEvent(a *attachment) string {
+	if a.version > 1 {
+		return "attachment_updated"
+	}
+	return "attachment_created"
 }
 
 // putAttachment stores data as a new attachment or as a new version of the

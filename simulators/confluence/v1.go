@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
+	"time"
 )
 
 // routesV1 mounts the v1 surface under prefix: Cloud's /wiki/rest/api
@@ -57,6 +57,18 @@ func (h *v1) links(self string) map[string]any {
 	return map[string]any{"self": h.s.baseURL + h.ctx + self, "base": h.s.baseURL + h.ctx, "context": h.ctx}
 }
 
+// version is the v1 Version shape of pages, comments and attachments.
+func (h *v1) version(authorID string, when time.Time, number int, message string, minorEdit bool) map[string]any {
+	return map[string]any{"by": h.user(authorID), "when": when.Format(timeLayout), "number": number,
+		"message": message, "minorEdit": minorEdit}
+}
+
+// wholeV1List is the v1 list envelope of a list that is always answered
+// in one piece (start 0); limit is what Confluence reports for it.
+func wholeV1List(items []any, limit int) map[string]any {
+	return map[string]any{"results": items, "start": 0, "limit": limit, "size": len(items)}
+}
+
 func (h *v1) user(id string) map[string]any {
 	return map[string]any{"type": "known", "accountId": id, "userKey": id, "username": id, "displayName": id}
 }
@@ -73,42 +85,27 @@ func (h *v1) space(sp *space) map[string]any {
 // included (v1's default expansions); bodies only when expanded.
 func (h *v1) content(p *page, v pageVersion, expand []string) map[string]any {
 	s := h.s
-	status := p.status
-	if v.number != p.current().number {
-		status = "historical"
-	}
+	status := versionStatus(p, v)
 	m := map[string]any{
 		"id": p.id, "type": "page", "status": status, "title": v.title,
 		"space": h.space(s.spaceByID(p.spaceID)),
 		"history": map[string]any{"latest": status == "current", "createdBy": h.user(p.authorID),
 			"createdDate": p.createdAt.Format(timeLayout)},
-		"version": map[string]any{"by": h.user(v.authorID), "when": v.createdAt.Format(timeLayout),
-			"number": v.number, "message": v.message, "minorEdit": v.minorEdit},
+		"version": h.version(v.authorID, v.createdAt, v.number, v.message, v.minorEdit),
 		"_links": mergeLinks(h.links("/rest/api/content/"+p.id), map[string]any{
 			"webui": s.webui(p, v.title), "edit": "/pages/resumedraft.action?draftId=" + p.id, "tinyui": "/x/" + p.id}),
 	}
-	body := map[string]any{}
-	for _, e := range expand {
-		if f, ok := strings.CutPrefix(e, "body."); ok && f != "" {
-			body[f] = map[string]any{"representation": f, "value": s.bodyValue(p, v, f, h.ctx)}
-		}
-		if e == "metadata.labels" {
-			labels := h.labelItems(p, "")
-			m["metadata"] = map[string]any{"labels": map[string]any{"results": labels, "start": 0, "limit": 200, "size": len(labels)}}
-		}
-		if e == "ancestors" {
-			anc := []any{}
-			for pid := p.parentID; pid != ""; {
-				par, ok := s.pages[pid]
-				if !ok {
-					break
-				}
-				anc = append([]any{map[string]any{"id": par.id, "type": "page", "status": par.status, "title": par.current().title}}, anc...)
-				pid = par.parentID
-			}
-			m["ancestors"] = anc
-		}
+	if contains(expand, "metadata.labels") {
+		m["metadata"] = map[string]any{"labels": wholeV1List(h.labelItems(p, ""), 200)}
 	}
+	if contains(expand, "ancestors") {
+		anc := []any{}
+		for _, par := range s.ancestors(p) {
+			anc = append(anc, pageRef(par))
+		}
+		m["ancestors"] = anc
+	}
+	body := expandedBodies(expand, func(f string) string { return s.bodyValue(p, v, f, h.ctx) })
 	if len(body) > 0 {
 		m["body"] = body
 	}
@@ -133,19 +130,12 @@ func (h *v1) getContent(w http.ResponseWriter, r *http.Request) {
 		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
 		return
 	}
-	v := p.current()
-	if vs := q.Get("version"); vs != "" {
-		n, err := strconv.Atoi(vs)
-		if err != nil {
-			writeV1Error(w, http.StatusBadRequest, "Invalid version: "+vs)
-			return
-		}
-		if v, ok = p.version(n); !ok {
-			writeV1Error(w, http.StatusNotFound, fmt.Sprintf("No content found with id %s and version %d", id, n))
-			return
-		}
+	v, ok := requestedVersion(w, r, p, writeV1Error, func(n int) string {
+		return fmt.Sprintf("No content found with id %s and version %d", id, n)
+	})
+	if ok {
+		writeJSON(w, http.StatusOK, h.content(p, v, expand))
 	}
-	writeJSON(w, http.StatusOK, h.content(p, v, expand))
 }
 
 // updateContent is the v1 page update: version must be current+1.
@@ -176,7 +166,7 @@ func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
 	}
 	cur := p.current()
 	if req.Version.Number != cur.number+1 {
-		writeV1Error(w, http.StatusConflict, fmt.Sprintf("Version must be incremented on update. Current version is: %d", cur.number))
+		writeV1Error(w, http.StatusConflict, v1VersionConflict(cur.number))
 		return
 	}
 	body := cur.body
@@ -227,17 +217,8 @@ func (h *v1) labelItems(p *page, prefix string) []any {
 }
 
 func (h *v1) listLabels(w http.ResponseWriter, r *http.Request) {
-	h.s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := h.s.visiblePage(r, id)
-	if !ok {
-		h.s.mu.RUnlock()
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := h.labelItems(p, r.URL.Query().Get("prefix"))
-	h.s.mu.RUnlock()
-	h.s.writeV1List(w, r, h.ctx, items, 200)
+	prefix := r.URL.Query().Get("prefix")
+	h.writePageList(w, r, 200, func(p *page) []any { return h.labelItems(p, prefix) })
 }
 
 // addLabels accepts an array of {prefix,name} or a single object and
@@ -277,14 +258,12 @@ func (h *v1) addLabels(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, l := range list {
-		had := p.hasLabel(strings.ToLower(strings.TrimSpace(l.Name)))
-		if added, err := h.s.addLabel(p, l.Name, l.Prefix); err == nil && !had {
-			h.s.emitPageEvent("label_added", actor(r), p, &eventInfo{label: &added})
-		}
+		_ = h.s.addLabelAndNotify(p, l.Name, l.Prefix, actor(r)) // names were validated above
 	}
-	items := h.labelItems(p, "")
+	out := wholeV1List(h.labelItems(p, ""), 200)
 	h.s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"results": items, "start": 0, "limit": 200, "size": len(items), "_links": map[string]any{}})
+	out["_links"] = map[string]any{}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // deleteLabel serves both DELETE .../label/{name} and .../label?name=
@@ -318,40 +297,32 @@ func (h *v1) property(p *page, pr *property) map[string]any {
 	return map[string]any{
 		"id": pr.id, "key": pr.key, "value": pr.value,
 		"version": map[string]any{"when": pr.createdAt.Format(timeLayout), "message": pr.message, "number": pr.version, "minorEdit": false},
-		"content": map[string]any{"id": p.id, "type": "page", "status": p.status, "title": p.current().title},
+		"content": pageRef(p),
 		"_links":  h.links("/rest/api/content/" + p.id + "/property/" + pr.key),
 	}
 }
 
 func (h *v1) listProperties(w http.ResponseWriter, r *http.Request) {
-	h.s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := h.s.visiblePage(r, id)
-	if !ok {
-		h.s.mu.RUnlock()
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, pr := range p.props {
-		items = append(items, h.property(p, pr))
-	}
-	h.s.mu.RUnlock()
-	h.s.writeV1List(w, r, h.ctx, items, 10)
+	h.writePageList(w, r, 10, func(p *page) []any {
+		items := []any{}
+		for _, pr := range p.props {
+			items = append(items, h.property(p, pr))
+		}
+		return items
+	})
 }
 
 func (h *v1) getProperty(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	defer h.s.mu.RUnlock()
 	id, key := r.PathValue("id"), r.PathValue("key")
-	p, ok := h.s.visiblePage(r, id)
-	if !ok {
-		writeV1Error(w, http.StatusNotFound, pageNotFound(id))
+	p := h.s.readablePage(w, r, id, writeV1Error)
+	if p == nil {
 		return
 	}
 	pr := p.prop(key)
 	if pr == nil {
-		writeV1Error(w, http.StatusNotFound, fmt.Sprintf("Cannot find content property with key '%s' on content %s", key, id))
+		writeV1Error(w, http.StatusNotFound, propertyKeyNotFound(key, id))
 		return
 	}
 	writeJSON(w, http.StatusOK, h.property(p, pr))
@@ -411,7 +382,7 @@ func (h *v1) updateProperty(w http.ResponseWriter, r *http.Request) {
 		cur = pr.version
 	}
 	if req.Version.Number != cur+1 {
-		writeV1Error(w, http.StatusConflict, fmt.Sprintf("Version must be incremented on update. Current version is: %d", cur))
+		writeV1Error(w, http.StatusConflict, v1VersionConflict(cur))
 		return
 	}
 	if pr == nil {
@@ -437,7 +408,7 @@ func (h *v1) deleteProperty(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeV1Error(w, http.StatusNotFound, fmt.Sprintf("Cannot find content property with key '%s' on content %s", key, id))
+	writeV1Error(w, http.StatusNotFound, propertyKeyNotFound(key, id))
 }
 
 // deleteContent trashes a page (204); a trashed page is purged when

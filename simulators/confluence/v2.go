@@ -33,15 +33,32 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	s.routesComments(mux)
 }
 
+// The not-found and conflict messages below are each sent from more than
+// one handler; one function per message keeps their wording identical.
+
 func pageNotFound(id string) string {
 	return fmt.Sprintf("No content found with id: %s", id)
 }
 
+func spaceIDNotFound(id string) string { return "No space found with id: " + id }
+
+func attachmentIDNotFound(id string) string { return "No attachment found with id: " + id }
+
+func attachmentNotOnPage(attID, pageID string) string {
+	return "No attachment " + attID + " on content " + pageID
+}
+
+func propertyKeyNotFound(key, pageID string) string {
+	return fmt.Sprintf("Cannot find content property with key '%s' on content %s", key, pageID)
+}
+
+func v1VersionConflict(current int) string {
+	return fmt.Sprintf("Version must be incremented on update. Current version is: %d", current)
+}
+
 func (s *Server) v2GetPage(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	format := q.Get("body-format")
-	if format != "" && !contains(v2SingleFormats, format) {
-		writeV2Error(w, http.StatusBadRequest, "Invalid body-format: "+format)
+	format, ok := v2PageFormats.read(w, r)
+	if !ok {
 		return
 	}
 	s.mu.RLock()
@@ -53,27 +70,19 @@ func (s *Server) v2GetPage(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
 		return
 	}
-	v := p.current()
-	if vs := q.Get("version"); vs != "" {
-		n, err := strconv.Atoi(vs)
-		if err != nil {
-			writeV2Error(w, http.StatusBadRequest, "Invalid version: "+vs)
-			return
-		}
-		if v, ok = p.version(n); !ok {
-			writeV2Error(w, http.StatusNotFound, fmt.Sprintf("Version %d of page %s not found", n, id))
-			return
-		}
+	v, ok := requestedVersion(w, r, p, writeV2Error, func(n int) string {
+		return fmt.Sprintf("Version %d of page %s not found", n, id)
+	})
+	if ok {
+		writeJSON(w, http.StatusOK, s.v2Page(p, v, format))
 	}
-	writeJSON(w, http.StatusOK, s.v2Page(p, v, format))
 }
 
 // v2ListPages serves /pages and /spaces/{id}/pages with the id, space-id,
 // title and status filters.
 func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
-	format := r.URL.Query().Get("body-format")
-	if format != "" && format != "storage" && format != "atlas_doc_format" {
-		writeV2Error(w, http.StatusBadRequest, "Invalid body-format for a list: "+format)
+	format, ok := v2ListFormats.read(w, r)
+	if !ok {
 		return
 	}
 	ids := multiValues(r, "id")
@@ -89,7 +98,7 @@ func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	if sid := r.PathValue("id"); sid != "" && s.spaceByID(sid) == nil {
 		s.mu.RUnlock()
-		writeV2Error(w, http.StatusNotFound, "No space found with id: "+sid)
+		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(sid))
 		return
 	}
 	items := []any{}
@@ -169,14 +178,23 @@ func (pw *pageWrite) storageBody() (body string, present bool, err error) {
 	return "", false, fmt.Errorf("body representation %q is not supported by the simulator (use storage or wiki)", bw.Representation)
 }
 
-func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
-	var req pageWrite
+// readPageWrite decodes a v2 page create or update and extracts its body as
+// storage (see storageBody); it answers 400/413 itself.
+func readPageWrite(w http.ResponseWriter, r *http.Request) (req pageWrite, body string, hasBody, ok bool) {
 	if !decodeJSON(w, r, &req, writeV2Error) {
-		return
+		return req, "", false, false
 	}
-	body, _, err := req.storageBody()
+	body, hasBody, err := req.storageBody()
 	if err != nil {
 		writeV2Error(w, http.StatusBadRequest, err.Error())
+		return req, "", false, false
+	}
+	return req, body, hasBody, true
+}
+
+func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
+	req, body, _, ok := readPageWrite(w, r)
+	if !ok {
 		return
 	}
 	if req.SpaceID == "" || strings.TrimSpace(req.Title) == "" {
@@ -187,11 +205,11 @@ func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	sp := s.spaceByID(req.SpaceID)
 	if sp == nil {
-		writeV2Error(w, http.StatusNotFound, "No space found with id: "+req.SpaceID)
+		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(req.SpaceID))
 		return
 	}
 	if req.ParentID != "" {
-		if par, ok := s.pages[req.ParentID]; !ok || par.spaceID != sp.id {
+		if !s.parentInSpace(req.ParentID, sp) {
 			writeV2Error(w, http.StatusBadRequest, "Parent page not found in space: "+req.ParentID)
 			return
 		}
@@ -208,13 +226,8 @@ func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
-	var req pageWrite
-	if !decodeJSON(w, r, &req, writeV2Error) {
-		return
-	}
-	body, hasBody, err := req.storageBody()
-	if err != nil {
-		writeV2Error(w, http.StatusBadRequest, err.Error())
+	req, body, hasBody, ok := readPageWrite(w, r)
+	if !ok {
 		return
 	}
 	if req.Version == nil || strings.TrimSpace(req.Title) == "" {
@@ -279,23 +292,13 @@ func (s *Server) v2Children(w http.ResponseWriter, r *http.Request) {
 func (s *Server) v2Ancestors(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	id := r.PathValue("id")
-	p, ok := s.visiblePage(r, id)
-	if !ok {
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
+	p := s.readablePage(w, r, r.PathValue("id"), writeV2Error)
+	if p == nil {
 		return
 	}
-	var chain []any
-	for pid := p.parentID; pid != ""; {
-		par, ok := s.pages[pid]
-		if !ok {
-			break
-		}
-		chain = append([]any{map[string]any{"id": par.id, "type": "page"}}, chain...)
-		pid = par.parentID
-	}
-	if chain == nil {
-		chain = []any{}
+	chain := []any{}
+	for _, par := range s.ancestors(p) {
+		chain = append(chain, map[string]any{"id": par.id, "type": "page"})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": chain, "_links": map[string]any{"base": s.baseURL + cloudCtx}})
 }
@@ -325,7 +328,7 @@ func (s *Server) v2GetSpace(w http.ResponseWriter, r *http.Request) {
 	}
 	sp := s.spaceByID(id)
 	if sp == nil {
-		writeV2Error(w, http.StatusNotFound, "No space found with id: "+id)
+		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(id))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.v2Space(sp))
@@ -333,42 +336,28 @@ func (s *Server) v2GetSpace(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) v2Labels(w http.ResponseWriter, r *http.Request) {
 	prefix := r.URL.Query().Get("prefix")
-	s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := s.visiblePage(r, id)
-	if !ok {
-		s.mu.RUnlock()
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, l := range p.labels {
-		if prefix == "" || l.prefix == prefix {
-			items = append(items, v2Label(l))
+	s.writeV2PageList(w, r, 25, func(p *page) []any {
+		items := []any{}
+		for _, l := range p.labels {
+			if prefix == "" || l.prefix == prefix {
+				items = append(items, v2Label(l))
+			}
 		}
-	}
-	s.mu.RUnlock()
-	s.writeV2List(w, r, items, 25)
+		return items
+	})
 }
 
 func (s *Server) v2ListProperties(w http.ResponseWriter, r *http.Request) {
 	key, hasKey := r.URL.Query()["key"]
-	s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := s.visiblePage(r, id)
-	if !ok {
-		s.mu.RUnlock()
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, pr := range p.props {
-		if !hasKey || pr.key == key[0] {
-			items = append(items, s.v2Property(pr))
+	s.writeV2PageList(w, r, 25, func(p *page) []any {
+		items := []any{}
+		for _, pr := range p.props {
+			if !hasKey || pr.key == key[0] {
+				items = append(items, s.v2Property(pr))
+			}
 		}
-	}
-	s.mu.RUnlock()
-	s.writeV2List(w, r, items, 25)
+		return items
+	})
 }
 
 type propertyWrite struct {
@@ -406,15 +395,9 @@ func (s *Server) v2CreateProperty(w http.ResponseWriter, r *http.Request) {
 
 // v2PropertyByID finds a page's property by id; it writes the 404 itself.
 func (s *Server) v2PropertyByID(w http.ResponseWriter, r *http.Request) (*page, *property, bool) {
-	id, pid := r.PathValue("id"), r.PathValue("pid")
-	var p *page
-	if r.Method == http.MethodGet {
-		var ok bool
-		if p, ok = s.visiblePage(r, id); !ok {
-			writeV2Error(w, http.StatusNotFound, pageNotFound(id))
-			return nil, nil, false
-		}
-	} else if p = s.editablePage(w, r, writeV2Error); p == nil {
+	pid := r.PathValue("pid")
+	p := s.pageForMethod(w, r, writeV2Error)
+	if p == nil {
 		return nil, nil, false
 	}
 	for _, pr := range p.props {
@@ -481,22 +464,15 @@ func (s *Server) v2DeleteProperty(w http.ResponseWriter, r *http.Request) {
 func (s *Server) v2ListAttachments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	mediaType, filename := q.Get("mediaType"), q.Get("filename")
-	s.mu.RLock()
-	id := r.PathValue("id")
-	p, ok := s.visiblePage(r, id)
-	if !ok {
-		s.mu.RUnlock()
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, a := range p.atts {
-		if (mediaType == "" || a.mediaType == mediaType) && (filename == "" || a.title == filename) {
-			items = append(items, s.v2Attachment(a))
+	s.writeV2PageList(w, r, 50, func(p *page) []any {
+		items := []any{}
+		for _, a := range p.atts {
+			if (mediaType == "" || a.mediaType == mediaType) && (filename == "" || a.title == filename) {
+				items = append(items, s.v2Attachment(a))
+			}
 		}
-	}
-	s.mu.RUnlock()
-	s.writeV2List(w, r, items, 50)
+		return items
+	})
 }
 
 func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
@@ -504,7 +480,7 @@ func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.RUnlock()
 	a := s.findAttachment(r.PathValue("id"))
 	if a == nil {
-		writeV2Error(w, http.StatusNotFound, "No attachment found with id: "+r.PathValue("id"))
+		writeV2Error(w, http.StatusNotFound, attachmentIDNotFound(r.PathValue("id")))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.v2Attachment(a))
@@ -521,7 +497,7 @@ func (s *Server) v2DownloadAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.RUnlock()
 	if a == nil {
-		writeV2Error(w, http.StatusNotFound, "No attachment found with id: "+r.PathValue("id"))
+		writeV2Error(w, http.StatusNotFound, attachmentIDNotFound(r.PathValue("id")))
 		return
 	}
 	http.Redirect(w, r, loc, http.StatusFound)

@@ -348,7 +348,7 @@ func (c *call) categoryItem(def *categoryDef, ac *appliedCat) map[string]any {
 func (s *Server) listCategories(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -358,16 +358,12 @@ func (s *Server) listCategories(c *call) {
 			results = append(results, c.categoryItem(def.catDef, n.cats[cid]))
 		}
 	}
-	if !c.v2 {
-		c.json(http.StatusOK, map[string]any{"data": results})
-		return
-	}
-	c.json(http.StatusOK, c.v2Envelope(results))
+	c.respondOK(map[string]any{"data": results}, results)
 }
 
 // nodeAndCategory resolves {id} and {cat}; it writes the error itself.
 func (c *call) nodeAndCategory() (*node, *categoryDef, bool) {
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return nil, nil, false
 	}
@@ -392,27 +388,33 @@ func notAppliedMsg(n *node, def *categoryDef) string {
 	return fmt.Sprintf("The category '%s' (%d) is not applied to node %d.", def.name, def.id, n.id)
 }
 
-func (s *Server) getCategory(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+// appliedCategory is nodeAndCategory for a category that must already be
+// applied to the node; it writes the error itself.
+func (c *call) appliedCategory() (*node, *categoryDef, *appliedCat, bool) {
 	n, def, ok := c.nodeAndCategory()
 	if !ok {
-		return
+		return nil, nil, nil, false
 	}
 	ac := n.cats[def.id]
 	if ac == nil {
 		c.fail(http.StatusBadRequest, notAppliedMsg(n, def))
+		return nil, nil, nil, false
+	}
+	return n, def, ac, true
+}
+
+func (s *Server) getCategory(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, def, ac, ok := c.appliedCategory()
+	if !ok {
 		return
 	}
 	item := c.categoryItem(def, ac)
 	if md, _ := categoryMetadata(def); item["metadata"] == nil {
 		item["metadata"] = map[string]any{"categories": md}
 	}
-	if !c.v2 {
-		c.json(http.StatusOK, item)
-		return
-	}
-	c.json(http.StatusOK, c.v2Envelope(item))
+	c.respondOK(item, item)
 }
 
 // applyCategory is POST /nodes/{id}/categories: category_id plus keys.
@@ -432,18 +434,16 @@ func (s *Server) applyCategory(c *call) {
 		return
 	}
 	vals, msg := validateValues(def, c.categoryKeys(), nil, false)
-	if msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(msg) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
-	if msg := s.lockBlock(n, catRefusal); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, catRefusal) {
 		return
 	}
 	if n.cats[def.id] != nil {
@@ -453,7 +453,7 @@ func (s *Server) applyCategory(c *call) {
 	n.cats[def.id] = &appliedCat{values: vals, token: newToken(16)}
 	n.catOrder = append(n.catOrder, def.id)
 	n.modified = s.now()
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 // categoryKeys picks the attribute-key parameters ("{digits}_...") out of
@@ -473,17 +473,11 @@ func (c *call) categoryKeys() map[string]any {
 func (s *Server) updateCategory(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, def, ok := c.nodeAndCategory()
+	n, def, ac, ok := c.appliedCategory()
 	if !ok {
 		return
 	}
-	ac := n.cats[def.id]
-	if ac == nil {
-		c.fail(http.StatusBadRequest, notAppliedMsg(n, def))
-		return
-	}
-	if msg := s.lockBlock(n, catRefusal); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, catRefusal) {
 		return
 	}
 	in := c.categoryKeys()
@@ -496,28 +490,22 @@ func (s *Server) updateCategory(c *call) {
 		return
 	}
 	vals, msg := validateValues(def, in, ac.values, true)
-	if msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(msg) {
 		return
 	}
 	ac.values, ac.token = vals, newToken(16)
 	n.modified = s.now()
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 func (s *Server) removeCategory(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, def, ok := c.nodeAndCategory()
+	n, def, _, ok := c.appliedCategory()
 	if !ok {
 		return
 	}
-	if n.cats[def.id] == nil {
-		c.fail(http.StatusBadRequest, notAppliedMsg(n, def))
-		return
-	}
-	if msg := s.lockBlock(n, catRefusal); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, catRefusal) {
 		return
 	}
 	delete(n.cats, def.id)
@@ -527,7 +515,7 @@ func (s *Server) removeCategory(c *call) {
 			break
 		}
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 // categoryForm serves the Alpaca forms for categories/create and /update.

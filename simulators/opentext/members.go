@@ -24,11 +24,7 @@ func (s *Server) getMember(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Could not get a member for %s", raw))
 		return
 	}
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"properties": userJSON(u)}}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{"data": userJSON(u)})
+	c.respondOK(map[string]any{"data": userJSON(u)}, map[string]any{"data": map[string]any{"properties": userJSON(u)}})
 }
 
 // searchMembers is GET /api/v2/members: where_type (0 users, 1 groups;
@@ -37,27 +33,11 @@ func (s *Server) getMember(c *call) {
 // matches), or `query` (contains match on any of those, which cannot be
 // combined with the where_* text filters), with page and limit (at most 20).
 func (s *Server) searchMembers(c *call) {
-	page, limit := 1, maxMembersLimit
-	if v, present, err := c.p.int("page"); err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
+	page, limit, ok := c.pageParams(maxMembersLimit)
+	if !ok {
 		return
-	} else if present {
-		if v < 1 {
-			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature Page Number, the value %d is less than the minimum value (1)", v))
-			return
-		}
-		page = int(v)
 	}
-	if v, present, err := c.p.int("limit"); err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
-		return
-	} else if present {
-		if v < 1 {
-			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature Page Size, the value %d is less than the minimum value (1)", v))
-			return
-		}
-		limit = int(min(v, maxMembersLimit))
-	}
+	limit = min(limit, maxMembersLimit)
 	wantUsers := true
 	if c.p.has("where_type") {
 		wantUsers = false
@@ -117,25 +97,13 @@ func (s *Server) searchMembers(c *call) {
 		}
 		return a < b
 	})
-	total := len(all)
-	pageTotal := max((total+limit-1)/limit, 1)
-	lo, hi := min((page-1)*limit, total), min(page*limit, total)
-	rangeMin, rangeMax := 0, 0
-	if hi > lo {
-		rangeMin, rangeMax = lo+1, hi
-	}
-	results := make([]any, 0, hi-lo)
-	for _, props := range all[lo:hi] {
+	pg := pageOf(len(all), int(page), int(limit))
+	results := make([]any, 0, pg.hi-pg.lo)
+	for _, props := range all[pg.lo:pg.hi] {
 		results = append(results, map[string]any{"data": map[string]any{"properties": props}})
 	}
 	env := c.v2Envelope(results)
-	env["collection"] = map[string]any{
-		"paging": map[string]any{
-			"limit": limit, "page": page, "page_total": pageTotal, "range_min": rangeMin,
-			"range_max": rangeMax, "total_count": total, "links": map[string]any{},
-		},
-		"sorting": map[string]any{"sort": []any{map[string]any{"key": "sort", "value": firstNonEmpty(c.p.str("sort"), "asc_name")}}},
-	}
+	env["collection"] = pg.collection(firstNonEmpty(c.p.str("sort"), "asc_name"))
 	c.json(http.StatusOK, env)
 }
 

@@ -16,7 +16,7 @@ func (s *Server) setNickname(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -30,7 +30,7 @@ func (s *Server) setNickname(c *call) {
 	}
 	n.nickname = nick
 	s.nicknames[key] = n.id
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 // nodeByNickname is GET /api/v2/nicknames/{nick}/nodes.
@@ -44,5 +44,5 @@ func (s *Server) nodeByNickname(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Could not get a node for nickname '%s'", nick))
 		return
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": s.nodeData(n, parseFields(c.p))}))
+	c.respondV2(map[string]any{"data": s.nodeData(n, parseFields(c.p))})
 }

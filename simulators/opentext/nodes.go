@@ -34,6 +34,35 @@ func (c *call) pathID(name string) (int64, bool) {
 	return id, true
 }
 
+// lookupNode returns the node with the given id or, when there is none (or
+// it is in the Recycle Bin), answers 400 with OTCS's "Could not get a node"
+// text, which clients match on. Callers hold s.mu.
+func (c *call) lookupNode(id int64) (*node, bool) {
+	n := c.s.nodes[id]
+	if n == nil {
+		c.fail(http.StatusBadRequest, notFoundMsg(id))
+		return nil, false
+	}
+	return n, true
+}
+
+// pathNode resolves the {id} path value to a node of any type; it writes
+// the error itself. Callers hold s.mu.
+func (c *call) pathNode() (*node, bool) {
+	id, ok := c.pathID("id")
+	if !ok {
+		return nil, false
+	}
+	return c.lookupNode(id)
+}
+
+// lockedAgainst answers 400 and reports true when a hold or a finalized
+// record on n (or one of its descendants) forbids the change that refusal
+// describes ("cannot be moved"). Callers hold s.mu.
+func (c *call) lockedAgainst(n *node, refusal string) bool {
+	return c.refused(c.s.lockBlock(n, refusal))
+}
+
 // props renders a node's properties the way v1 `data` and v2
 // `data.properties` show them. Callers hold s.mu.
 func (s *Server) props(n *node) map[string]any {
@@ -187,23 +216,14 @@ func (s *Server) v1Node(n *node) map[string]any {
 
 // nodeResponse answers with one node in the caller's API version.
 func (c *call) nodeResponse(n *node) {
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": c.s.nodeData(n, parseFields(c.p))}))
-		return
-	}
-	c.json(http.StatusOK, c.s.v1Node(n))
+	c.respondOK(c.s.v1Node(n), map[string]any{"data": c.s.nodeData(n, parseFields(c.p))})
 }
 
 func (s *Server) getNode(c *call) {
-	id, ok := c.pathID("id")
-	if !ok {
-		return
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.nodes[id]
-	if n == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
+	n, ok := c.pathNode()
+	if !ok {
 		return
 	}
 	c.nodeResponse(n)
@@ -215,26 +235,9 @@ func (s *Server) browse(c *call) {
 	if !ok {
 		return
 	}
-	page, limit := 1, 25
-	if v, present, err := c.p.int("page"); err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
+	page, limit, ok := c.pageParams(25)
+	if !ok {
 		return
-	} else if present {
-		if v < 1 {
-			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature Page Number, the value %d is less than the minimum value (1)", v))
-			return
-		}
-		page = int(v)
-	}
-	if v, present, err := c.p.int("limit"); err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
-		return
-	} else if present {
-		if v < 1 {
-			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature Page Size, the value %d is less than the minimum value (1)", v))
-			return
-		}
-		limit = int(v)
 	}
 	var types []int
 	for _, t := range c.p.list("where_type") {
@@ -250,9 +253,8 @@ func (s *Server) browse(c *call) {
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	parent := s.nodes[id]
-	if parent == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
+	parent, ok := c.lookupNode(id)
+	if !ok {
 		return
 	}
 	var all []*node
@@ -266,24 +268,8 @@ func (s *Server) browse(c *call) {
 		all = append(all, ch)
 	}
 	sortNodes(all, sortKey)
-	total := len(all)
-	pageTotal := (total + limit - 1) / limit
-	if pageTotal == 0 {
-		pageTotal = 1
-	}
-	lo := (page - 1) * limit
-	hi := lo + limit
-	if lo > total {
-		lo = total
-	}
-	if hi > total {
-		hi = total
-	}
-	items := all[lo:hi]
-	rangeMin, rangeMax := 0, 0
-	if len(items) > 0 {
-		rangeMin, rangeMax = lo+1, hi
-	}
+	pg := pageOf(len(all), int(page), int(limit))
+	items := all[pg.lo:pg.hi]
 	if sortKey == "" {
 		sortKey = "asc_name"
 	}
@@ -292,9 +278,10 @@ func (s *Server) browse(c *call) {
 		for _, n := range items {
 			data = append(data, s.props(n))
 		}
+		rangeMin, rangeMax := pg.itemRange()
 		c.json(http.StatusOK, map[string]any{
-			"data": data, "page": page, "limit": limit, "page_total": pageTotal,
-			"range_min": rangeMin, "range_max": rangeMax, "total_count": total,
+			"data": data, "page": pg.page, "limit": pg.limit, "page_total": pg.pageTotal(),
+			"range_min": rangeMin, "range_max": rangeMax, "total_count": pg.total,
 			"sort": sortKey, "where_name": c.p.str("where_name"), "where_type": types,
 		})
 		return
@@ -305,13 +292,7 @@ func (s *Server) browse(c *call) {
 		results = append(results, map[string]any{"data": s.nodeData(n, fields)})
 	}
 	env := c.v2Envelope(results)
-	env["collection"] = map[string]any{
-		"paging": map[string]any{
-			"limit": limit, "page": page, "page_total": pageTotal, "range_min": rangeMin,
-			"range_max": rangeMax, "total_count": total, "links": map[string]any{},
-		},
-		"sorting": map[string]any{"sort": []any{map[string]any{"key": "sort", "value": sortKey}}},
-	}
+	env["collection"] = pg.collection(sortKey)
 	c.json(http.StatusOK, env)
 }
 
@@ -419,8 +400,7 @@ func (s *Server) createNode(c *call) {
 		return
 	}
 	name, msg := s.cleanName(c.p.str("name"))
-	if msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(msg) {
 		return
 	}
 	if typ == typeDocument && c.upload == nil {
@@ -454,9 +434,8 @@ func (s *Server) createNode(c *call) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	parent := s.nodes[parentID]
-	if parent == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(parentID))
+	parent, ok := c.lookupNode(parentID)
+	if !ok {
 		return
 	}
 	if !isContainer(parent.typ) {
@@ -470,9 +449,8 @@ func (s *Server) createNode(c *call) {
 	// A generation is a frozen copy of one version of a document.
 	var genOf *version
 	if typ == typeGeneration {
-		orig := s.nodes[originalID]
-		if orig == nil {
-			c.fail(http.StatusBadRequest, notFoundMsg(originalID))
+		orig, ok := c.lookupNode(originalID)
+		if !ok {
 			return
 		}
 		if orig.typ != typeDocument {
@@ -521,11 +499,7 @@ func (s *Server) createNode(c *call) {
 		n.catOrder = append(n.catOrder, cv.def.id)
 	}
 	s.addNode(n)
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"properties": s.props(n)}}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{"id": n.id})
+	c.respondOK(map[string]any{"id": n.id}, map[string]any{"data": map[string]any{"properties": s.props(n)}})
 }
 
 // roleClassifications reads roles.classifications.id (create_id is the
@@ -546,15 +520,10 @@ func roleClassifications(roles map[string]any) []int64 {
 
 // updateNode is PUT /nodes/{id}: rename, describe, move.
 func (s *Server) updateNode(c *call) {
-	id, ok := c.pathID("id")
-	if !ok {
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.nodes[id]
-	if n == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
+	n, ok := c.pathNode()
+	if !ok {
 		return
 	}
 	name := n.name
@@ -576,14 +545,12 @@ func (s *Server) updateNode(c *call) {
 	} else if present {
 		parentID = v
 	}
-	target := s.nodes[parentID]
-	if target == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(parentID))
+	target, ok := c.lookupNode(parentID)
+	if !ok {
 		return
 	}
 	if parentID != n.parentID {
-		if msg := s.lockBlock(n, "cannot be moved"); msg != "" {
-			c.fail(http.StatusBadRequest, msg)
+		if c.lockedAgainst(n, "cannot be moved") {
 			return
 		}
 		if !isContainer(target.typ) {
@@ -621,32 +588,17 @@ func (s *Server) updateNode(c *call) {
 // the Recycle Bin (recyclebin.go). A node (or a descendant) under hold or
 // finalized refuses, naming why.
 func (s *Server) deleteNode(c *call) {
-	id, ok := c.pathID("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.nodes[id]
-	if n == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
+	if c.lockedAgainst(n, "cannot be deleted") {
 		return
 	}
-	if msg := s.lockBlock(n, "cannot be deleted"); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
-		return
-	}
-	s.recycleTree(id, c.user.id)
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{})
-}
-
-// holdBlock returns the refusal text if n or any descendant is on hold.
-func (s *Server) holdBlock(n *node, verb string) string {
-	return s.holdRefusal(n, "cannot be "+verb)
+	s.recycleTree(n.id, c.user.id)
+	c.respondOK(map[string]any{}, map[string]any{})
 }
 
 // holdRefusal names the hold on n (or a descendant) that forbids what
@@ -713,19 +665,14 @@ func (s *Server) listNodes(c *call) {
 			results = append(results, map[string]any{"data": s.nodeData(n, fields)})
 		}
 	}
-	c.json(http.StatusOK, c.v2Envelope(results))
+	c.respondV2(results)
 }
 
 func (s *Server) ancestors(c *call) {
-	id, ok := c.pathID("id")
-	if !ok {
-		return
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.nodes[id]
-	if n == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
+	n, ok := c.pathNode()
+	if !ok {
 		return
 	}
 	var chain []any
@@ -753,7 +700,7 @@ func (s *Server) volumes(c *call) {
 	for _, n := range vols {
 		results = append(results, map[string]any{"data": s.nodeData(n, fields)})
 	}
-	c.json(http.StatusOK, c.v2Envelope(results))
+	c.respondV2(results)
 }
 
 // volume is GET /volumes/{type}: the volume node of that subtype.
@@ -795,9 +742,8 @@ func (s *Server) validateNames(c *call) {
 	names := c.p.list("names")
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	parent := s.nodes[parentID]
-	if parent == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(parentID))
+	parent, ok := c.lookupNode(parentID)
+	if !ok {
 		return
 	}
 	results := []any{}

@@ -83,13 +83,8 @@ func (s *Server) restoreRecycled(id int64) string {
 // answer HTTP 400, with the per-id messages under results.failure.errors.
 func (s *Server) recycleBinAction(restore bool) handlerFunc {
 	return func(c *call) {
-		ids, msg := c.idList("ids")
-		if msg != "" {
-			c.fail(http.StatusBadRequest, msg)
-			return
-		}
-		if len(ids) == 0 {
-			c.fail(http.StatusBadRequest, "Missing required parameter 'ids'")
+		ids, ok := c.requiredIDList("ids")
+		if !ok {
 			return
 		}
 		s.mu.Lock()

@@ -101,6 +101,33 @@ func (c *call) v2Envelope(results any) map[string]any {
 	return map[string]any{"links": c.selfLinks(), "results": results}
 }
 
+// respondV2 answers 200 with results inside the v2 envelope.
+func (c *call) respondV2(results any) {
+	c.json(http.StatusOK, c.v2Envelope(results))
+}
+
+// respondOK answers 200 in the caller's API version: v1Body as is for
+// /api/v1, v2Results inside the v2 envelope for /api/v2. Most endpoints
+// served under both prefixes differ only in this framing.
+func (c *call) respondOK(v1Body, v2Results any) {
+	if c.v2 {
+		c.respondV2(v2Results)
+		return
+	}
+	c.json(http.StatusOK, v1Body)
+}
+
+// refused answers 400 with refusal unless it is empty, and reports whether
+// it did. Validation helpers here return why a request cannot proceed
+// ("" when it can), so handlers read `if c.refused(check()) { return }`.
+func (c *call) refused(refusal string) bool {
+	if refusal == "" {
+		return false
+	}
+	c.fail(http.StatusBadRequest, refusal)
+	return true
+}
+
 // rotatingWriter adds a fresh OTCSTicket header to successful responses.
 type rotatingWriter struct {
 	http.ResponseWriter

@@ -47,7 +47,7 @@ func (s *Server) nodeRMRecordJSON(n *node, r rmRecord) map[string]any {
 func (s *Server) getRM(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -113,7 +113,7 @@ func (s *Server) applyRM(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -132,8 +132,7 @@ func (s *Server) applyRM(c *call) {
 	if r.recordDate == "" {
 		r.recordDate = s.now().Format("2006-01-02T15:04:05")
 	}
-	if msg := c.rmFields(&r); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(c.rmFields(&r)) {
 		return
 	}
 	n.rm = []rmRecord{r}
@@ -144,7 +143,7 @@ func (s *Server) applyRM(c *call) {
 func (s *Server) updateRM(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -157,8 +156,7 @@ func (s *Server) updateRM(c *call) {
 		return
 	}
 	r := n.rm[0]
-	if msg := c.rmFields(&r); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(c.rmFields(&r)) {
 		return
 	}
 	n.rm[0] = r
@@ -170,7 +168,7 @@ func (s *Server) removeRM(c *call) {
 	classID, err := strconv.ParseInt(c.r.PathValue("class"), 10, 64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -178,8 +176,7 @@ func (s *Server) removeRM(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d does not have RM classification %s.", n.id, c.r.PathValue("class")))
 		return
 	}
-	if msg := s.finalizedRefusal(n, "its RM classification cannot be removed"); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(s.finalizedRefusal(n, "its RM classification cannot be removed")) {
 		return
 	}
 	if !c.tokenOK(n) {
@@ -212,17 +209,13 @@ func (s *Server) listHolds(c *call) {
 			"DateApplied": nil, "DateToRemove": nil, "AlternateHoldID": nil, "ParentID": -1,
 		})
 	}
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"holds": list}}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{"data": list})
+	c.respondOK(map[string]any{"data": list}, map[string]any{"data": map[string]any{"holds": list}})
 }
 
 func (s *Server) nodeHolds(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -249,12 +242,11 @@ func (s *Server) applyHold(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
-	if msg := s.applyHoldLocked(n, holdID, c.user.id); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(s.applyHoldLocked(n, holdID, c.user.id)) {
 		return
 	}
 	c.json(http.StatusOK, map[string]any{})
@@ -278,7 +270,7 @@ func (s *Server) removeHold(c *call) {
 	holdID, err := strconv.ParseInt(c.r.PathValue("hold"), 10, 64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -297,21 +289,15 @@ func (s *Server) removeHold(c *call) {
 // exist and carry an RM classification; otherwise nothing is finalized.
 // Finalizing an already finalized record succeeds and changes nothing.
 func (s *Server) finalizeRecords(c *call) {
-	ids, msg := c.idList("ids")
-	if msg != "" {
-		c.fail(http.StatusBadRequest, msg)
-		return
-	}
-	if len(ids) == 0 {
-		c.fail(http.StatusBadRequest, "Missing required parameter 'ids'")
+	ids, ok := c.requiredIDList("ids")
+	if !ok {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		n := s.nodes[id]
-		if n == nil {
-			c.fail(http.StatusBadRequest, notFoundMsg(id))
+		n, ok := c.lookupNode(id)
+		if !ok {
 			return
 		}
 		if len(n.rm) == 0 {

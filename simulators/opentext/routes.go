@@ -6,94 +6,114 @@ import (
 	"strings"
 )
 
+// route is one API route: "METHOD /api/v1/path", or "METHOD /api/v1|v2/path"
+// for a route served under both API versions, and its handler.
+type route struct {
+	pattern string
+	handler handlerFunc
+}
+
 // routes registers every API route. Paths are matched after the prefix and
 // an optional trailing slash have been stripped.
 func (s *Server) routes() {
-	// Authentication and server information.
-	s.handle("GET /api/v1/ping", true, s.ping)
-	s.handle("POST /api/v1/auth", true, s.login)
-	s.handle("GET /api/v1/auth", false, s.whoAmI)
-	s.handle("DELETE /api/v1/auth", false, s.logout)
-	s.handle("GET /api/v1/serverinfo", false, s.serverInfo)
+	// Public routes: no ticket is needed to ping or to log in.
+	for _, r := range []route{
+		{"GET /api/v1/ping", s.ping},
+		{"POST /api/v1/auth", s.login},
+	} {
+		s.register(r, true)
+	}
+	for _, r := range []route{
+		// Authentication and server information.
+		{"GET /api/v1/auth", s.whoAmI},
+		{"DELETE /api/v1/auth", s.logout},
+		{"GET /api/v1/serverinfo", s.serverInfo},
 
-	// Nodes and browsing.
-	s.both("GET", "/nodes/{id}", s.getNode)
-	s.both("GET", "/nodes/{id}/nodes", s.browse)
-	s.both("POST", "/nodes", s.createNode)
-	s.both("PUT", "/nodes/{id}", s.updateNode)
-	s.both("DELETE", "/nodes/{id}", s.deleteNode)
-	s.handle("POST /api/v2/nodes/list", false, s.listNodes)
-	s.handle("POST /api/v2/volumes/recyclebin/nodes/purge", false, s.recycleBinAction(false))
-	s.handle("POST /api/v2/volumes/recyclebin/nodes/restore", false, s.recycleBinAction(true))
-	s.handle("POST /api/v1/validation/nodes/names", false, s.validateNames)
-	s.handle("GET /api/v1/nodes/{id}/ancestors", false, s.ancestors)
-	s.handle("GET /api/v2/volumes", false, s.volumes)
-	s.both("GET", "/volumes/{type}", s.volume)
+		// Nodes and browsing.
+		{"GET /api/v1|v2/nodes/{id}", s.getNode},
+		{"GET /api/v1|v2/nodes/{id}/nodes", s.browse},
+		{"POST /api/v1|v2/nodes", s.createNode},
+		{"PUT /api/v1|v2/nodes/{id}", s.updateNode},
+		{"DELETE /api/v1|v2/nodes/{id}", s.deleteNode},
+		{"POST /api/v2/nodes/list", s.listNodes},
+		{"POST /api/v2/volumes/recyclebin/nodes/purge", s.recycleBinAction(false)},
+		{"POST /api/v2/volumes/recyclebin/nodes/restore", s.recycleBinAction(true)},
+		{"POST /api/v1/validation/nodes/names", s.validateNames},
+		{"GET /api/v1/nodes/{id}/ancestors", s.ancestors},
+		{"GET /api/v2/volumes", s.volumes},
+		{"GET /api/v1|v2/volumes/{type}", s.volume},
 
-	// Versions and content.
-	s.both("POST", "/nodes/{id}/versions", s.addVersion)
-	s.both("GET", "/nodes/{id}/versions", s.listVersions)
-	s.both("GET", "/nodes/{id}/versions/latest", s.getVersion)
-	s.both("GET", "/nodes/{id}/versions/{n}", s.getVersion)
-	s.both("DELETE", "/nodes/{id}/versions/{n}", s.deleteVersion)
-	s.handle("DELETE /api/v2/nodes/{id}/versions", false, s.purgeVersions)
-	s.handle("POST /api/v2/nodes/{id}/versions/{n}/promote", false, s.promoteVersion)
-	s.both("GET", "/nodes/{id}/content", s.content)
-	s.both("GET", "/nodes/{id}/content/{name}", s.content)
-	s.both("GET", "/nodes/{id}/versions/{n}/content", s.content)
-	s.both("GET", "/nodes/{id}/versions/{n}/content/{name}", s.content)
+		// Versions and content.
+		{"POST /api/v1|v2/nodes/{id}/versions", s.addVersion},
+		{"GET /api/v1|v2/nodes/{id}/versions", s.listVersions},
+		{"GET /api/v1|v2/nodes/{id}/versions/latest", s.getVersion},
+		{"GET /api/v1|v2/nodes/{id}/versions/{n}", s.getVersion},
+		{"DELETE /api/v1|v2/nodes/{id}/versions/{n}", s.deleteVersion},
+		{"DELETE /api/v2/nodes/{id}/versions", s.purgeVersions},
+		{"POST /api/v2/nodes/{id}/versions/{n}/promote", s.promoteVersion},
+		{"GET /api/v1|v2/nodes/{id}/content", s.content},
+		{"GET /api/v1|v2/nodes/{id}/content/{name}", s.content},
+		{"GET /api/v1|v2/nodes/{id}/versions/{n}/content", s.content},
+		{"GET /api/v1|v2/nodes/{id}/versions/{n}/content/{name}", s.content},
 
-	// Categories.
-	s.handle("GET /api/v1/forms/nodes/categories/create", false, s.categoryForm)
-	s.handle("GET /api/v1/forms/nodes/categories/update", false, s.categoryForm)
-	s.both("GET", "/nodes/{id}/categories", s.listCategories)
-	s.both("GET", "/nodes/{id}/categories/{cat}", s.getCategory)
-	s.both("POST", "/nodes/{id}/categories", s.applyCategory)
-	s.both("PUT", "/nodes/{id}/categories/{cat}", s.updateCategory)
-	s.both("DELETE", "/nodes/{id}/categories/{cat}", s.removeCategory)
+		// Categories.
+		{"GET /api/v1/forms/nodes/categories/create", s.categoryForm},
+		{"GET /api/v1/forms/nodes/categories/update", s.categoryForm},
+		{"GET /api/v1|v2/nodes/{id}/categories", s.listCategories},
+		{"GET /api/v1|v2/nodes/{id}/categories/{cat}", s.getCategory},
+		{"POST /api/v1|v2/nodes/{id}/categories", s.applyCategory},
+		{"PUT /api/v1|v2/nodes/{id}/categories/{cat}", s.updateCategory},
+		{"DELETE /api/v1|v2/nodes/{id}/categories/{cat}", s.removeCategory},
 
-	// Records management and holds.
-	s.handle("GET /api/v1/nodes/{id}/rmclassifications", false, s.getRM)
-	s.handle("POST /api/v1/nodes/{id}/rmclassifications", false, s.applyRM)
-	s.handle("PUT /api/v1/nodes/{id}/rmclassifications", false, s.updateRM)
-	s.handle("DELETE /api/v1/nodes/{id}/rmclassifications/{class}", false, s.removeRM)
-	s.handle("GET /api/v1/holds", false, s.listHolds)
-	s.handle("GET /api/v2/holds", false, s.listHolds)
-	s.handle("GET /api/v1/nodes/{id}/holds", false, s.nodeHolds)
-	s.handle("POST /api/v1/nodes/{id}/holds", false, s.applyHold)
-	s.handle("DELETE /api/v1/nodes/{id}/holds/{hold}", false, s.removeHold)
+		// Records management and holds.
+		{"GET /api/v1/nodes/{id}/rmclassifications", s.getRM},
+		{"POST /api/v1/nodes/{id}/rmclassifications", s.applyRM},
+		{"PUT /api/v1/nodes/{id}/rmclassifications", s.updateRM},
+		{"DELETE /api/v1/nodes/{id}/rmclassifications/{class}", s.removeRM},
+		{"GET /api/v1|v2/holds", s.listHolds},
+		{"GET /api/v1/nodes/{id}/holds", s.nodeHolds},
+		{"POST /api/v1/nodes/{id}/holds", s.applyHold},
+		{"DELETE /api/v1/nodes/{id}/holds/{hold}", s.removeHold},
 
-	s.handle("PUT /api/v1/rmclassifications/finalizerecords", false, s.finalizeRecords)
+		{"PUT /api/v1/rmclassifications/finalizerecords", s.finalizeRecords},
 
-	// Workflows.
-	s.handle("GET /api/v2/docworkflows", false, s.docWorkflows)
-	s.handle("POST /api/v2/draftprocesses", false, s.createDraft)
-	s.handle("POST /api/v2/draftprocesses/startwf", false, s.startWorkflow)
-	s.handle("PUT /api/v2/draftprocesses/{id}", false, s.updateDraft)
-	s.handle("GET /api/v1/forms/draftprocesses", false, s.draftForm)
-	s.handle("GET /api/v1/forms/draftprocesses/update", false, s.draftForm)
-	s.handle("GET /api/v2/workflows/status", false, s.workflowsStatus)
-	s.handle("GET /api/v2/workflows/status/processes/{pid}", false, s.processStatus)
-	s.handle("GET /api/v2/workflows/status/instances/{pid}", false, s.processStatus)
-	s.handle("GET /api/v2/processes/{pid}/subprocesses/{sid}/activities", false, s.processActivities)
-	s.handle("GET /api/v1/forms/processes/tasks/update", false, s.taskForm)
-	s.handle("PUT /api/v2/processes/{pid}/subprocesses/{sid}/tasks/{tid}", false, s.sendTask)
-	s.handle("PUT /api/v2/processes/{pid}/status", false, s.changeProcessStatus)
-	s.handle("GET /api/v2/members/assignments", false, s.assignments)
+		// Workflows.
+		{"GET /api/v2/docworkflows", s.docWorkflows},
+		{"POST /api/v2/draftprocesses", s.createDraft},
+		{"POST /api/v2/draftprocesses/startwf", s.startWorkflow},
+		{"PUT /api/v2/draftprocesses/{id}", s.updateDraft},
+		{"GET /api/v1/forms/draftprocesses", s.draftForm},
+		{"GET /api/v1/forms/draftprocesses/update", s.draftForm},
+		{"GET /api/v2/workflows/status", s.workflowsStatus},
+		{"GET /api/v2/workflows/status/processes/{pid}", s.processStatus},
+		{"GET /api/v2/workflows/status/instances/{pid}", s.processStatus},
+		{"GET /api/v2/processes/{pid}/subprocesses/{sid}/activities", s.processActivities},
+		{"GET /api/v1/forms/processes/tasks/update", s.taskForm},
+		{"PUT /api/v2/processes/{pid}/subprocesses/{sid}/tasks/{tid}", s.sendTask},
+		{"PUT /api/v2/processes/{pid}/status", s.changeProcessStatus},
+		{"GET /api/v2/members/assignments", s.assignments},
 
-	// Members.
-	s.both("GET", "/members/{id}", s.getMember)
-	s.handle("GET /api/v2/members", false, s.searchMembers)
+		// Members.
+		{"GET /api/v1|v2/members/{id}", s.getMember},
+		{"GET /api/v2/members", s.searchMembers},
 
-	// Nicknames.
-	s.handle("PUT /api/v2/nodes/{id}/nicknames", false, s.setNickname)
-	s.handle("GET /api/v2/nicknames/{nick}/nodes", false, s.nodeByNickname)
+		// Nicknames.
+		{"PUT /api/v2/nodes/{id}/nicknames", s.setNickname},
+		{"GET /api/v2/nicknames/{nick}/nodes", s.nodeByNickname},
+	} {
+		s.register(r, false)
+	}
 }
 
-// both registers a route under /api/v1 and /api/v2.
-func (s *Server) both(method, path string, h handlerFunc) {
-	s.handle(method+" /api/v1"+path, false, h)
-	s.handle(method+" /api/v2"+path, false, h)
+// register adds one route, expanding "/api/v1|v2/" into the /api/v1 and
+// /api/v2 routes; public routes skip the ticket check.
+func (s *Server) register(r route, public bool) {
+	if before, after, both := strings.Cut(r.pattern, "/api/v1|v2/"); both {
+		s.handle(before+"/api/v1/"+after, public, r.handler)
+		s.handle(before+"/api/v2/"+after, public, r.handler)
+		return
+	}
+	s.handle(r.pattern, public, r.handler)
 }
 
 // handle registers one route; public routes skip the ticket check.

@@ -80,17 +80,15 @@ func (s *Server) addVersion(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.nodes[id]
-	if n == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
+	n, ok := c.lookupNode(id)
+	if !ok {
 		return
 	}
 	if n.typ != typeDocument {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Versions cannot be added to '%s' (%d): %s items are not versionable.", n.name, n.id, typeName(n.typ)))
 		return
 	}
-	if msg := s.lockBlock(n, "cannot be versioned"); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, "cannot be versioned") {
 		return
 	}
 	now := s.now()
@@ -98,31 +96,13 @@ func (s *Server) addVersion(c *call) {
 	n.numberVersion(v)
 	n.versions = append(n.versions, v)
 	n.modified = now
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, v)}}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{"id": n.id, "version_number": v.number})
-}
-
-// docNode resolves {id} to a document; it writes the error itself.
-func (c *call) docNode() (*node, bool) {
-	id, ok := c.pathID("id")
-	if !ok {
-		return nil, false
-	}
-	n := c.s.nodes[id]
-	if n == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(id))
-		return nil, false
-	}
-	return n, true
+	c.respondOK(map[string]any{"id": n.id, "version_number": v.number}, map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, v)}})
 }
 
 func (s *Server) listVersions(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -143,7 +123,21 @@ func (s *Server) listVersions(c *call) {
 	for _, v := range list {
 		results = append(results, map[string]any{"data": map[string]any{"versions": v}})
 	}
-	c.json(http.StatusOK, c.v2Envelope(results))
+	c.respondV2(results)
+}
+
+// pathNodeWithVersions is pathNode for a node that must have at least one
+// version; it writes the error itself. Callers hold s.mu.
+func (c *call) pathNodeWithVersions() (*node, bool) {
+	n, ok := c.pathNode()
+	if !ok {
+		return nil, false
+	}
+	if n.latest() == nil {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d has no versions.", n.id))
+		return nil, false
+	}
+	return n, true
 }
 
 // findVersion resolves {n} ("latest" or a number); absent {n} means latest.
@@ -171,7 +165,7 @@ func (c *call) findVersion(n *node) (*version, bool) {
 func (s *Server) getVersion(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -179,17 +173,13 @@ func (s *Server) getVersion(c *call) {
 	if !ok {
 		return
 	}
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"versions": s.versionJSON(n, v)}}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{"data": s.versionJSON(n, v), "definitions": map[string]any{}})
+	c.respondOK(map[string]any{"data": s.versionJSON(n, v), "definitions": map[string]any{}}, map[string]any{"data": map[string]any{"versions": s.versionJSON(n, v)}})
 }
 
 // content streams a version's bytes from its blob file.
 func (s *Server) content(c *call) {
 	s.mu.RLock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		s.mu.RUnlock()
 		return
@@ -236,16 +226,11 @@ func (s *Server) content(c *call) {
 func (s *Server) deleteVersion(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNodeWithVersions()
 	if !ok {
 		return
 	}
-	if n.latest() == nil {
-		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d has no versions.", n.id))
-		return
-	}
-	if msg := s.lockBlock(n, "its versions cannot be deleted"); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, "its versions cannot be deleted") {
 		return
 	}
 	v, ok := c.findVersion(n)
@@ -264,11 +249,7 @@ func (s *Server) deleteVersion(c *call) {
 	}
 	n.versions = kept
 	n.modified = s.now()
-	if c.v2 {
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
-		return
-	}
-	c.json(http.StatusOK, map[string]any{})
+	c.respondOK(map[string]any{}, map[string]any{})
 }
 
 // purgeVersions is DELETE /api/v2/nodes/{id}/versions?number_to_keep=N: it
@@ -276,36 +257,24 @@ func (s *Server) deleteVersion(c *call) {
 // @kweli/cs-rest's purge() cannot put it on the wire (axios drops DELETE
 // bodies), and must be at least 1.
 func (s *Server) purgeVersions(c *call) {
-	keep := int64(1)
-	if v, present, err := c.p.int("number_to_keep"); err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
-		return
-	} else if present {
-		if v < 1 {
-			c.fail(http.StatusBadRequest, fmt.Sprintf("Could not set feature number_to_keep, the value %d is less than the minimum value (1)", v))
-			return
-		}
-		keep = v
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	keep, ok := c.positiveInt("number_to_keep", "number_to_keep", 1)
 	if !ok {
 		return
 	}
-	if n.latest() == nil {
-		c.fail(http.StatusBadRequest, fmt.Sprintf("Node %d has no versions.", n.id))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := c.pathNodeWithVersions()
+	if !ok {
 		return
 	}
-	if msg := s.lockBlock(n, "its versions cannot be purged"); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, "its versions cannot be purged") {
 		return
 	}
 	if int64(len(n.versions)) > keep {
 		n.versions = append([]*version(nil), n.versions[int64(len(n.versions))-keep:]...)
 		n.modified = s.now()
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 // promoteVersion is POST /api/v2/nodes/{id}/versions/{n}/promote: the minor
@@ -314,7 +283,7 @@ func (s *Server) purgeVersions(c *call) {
 func (s *Server) promoteVersion(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.docNode()
+	n, ok := c.pathNode()
 	if !ok {
 		return
 	}
@@ -334,8 +303,7 @@ func (s *Server) promoteVersion(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Version %d.%d of '%s' (%d) is already a major version.", v.majorNum, v.minorNum, n.name, n.id))
 		return
 	}
-	if msg := s.lockBlock(n, "cannot be versioned"); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.lockedAgainst(n, "cannot be versioned") {
 		return
 	}
 	now := s.now()
@@ -347,5 +315,5 @@ func (s *Server) promoteVersion(c *call) {
 	n.numberVersion(&p)
 	n.versions = append(n.versions, &p)
 	n.modified = now
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, &p)}}))
+	c.respondV2(map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, &p)}})
 }

@@ -130,6 +130,20 @@ func (c *call) idList(key string) ([]int64, string) {
 	return out, ""
 }
 
+// requiredIDList is idList for a parameter the request cannot do without:
+// an unreadable list, or none at all, answers 400 and reports false.
+func (c *call) requiredIDList(key string) ([]int64, bool) {
+	ids, msg := c.idList(key)
+	if c.refused(msg) {
+		return nil, false
+	}
+	if len(ids) == 0 {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Missing required parameter '%s'", key))
+		return nil, false
+	}
+	return ids, true
+}
+
 // loadMap resolves workflow_id the way OTCS's map loader does.
 func (s *Server) loadMap(c *call) (*wfMap, bool) {
 	id, present, err := c.p.int("workflow_id")
@@ -155,13 +169,8 @@ func (s *Server) loadMap(c *call) (*wfMap, bool) {
 
 // docWorkflows is GET /api/v2/docworkflows?doc_id=&parent_id=.
 func (s *Server) docWorkflows(c *call) {
-	docIDs, msg := c.idList("doc_id")
-	if msg != "" {
-		c.fail(http.StatusBadRequest, msg)
-		return
-	}
-	if len(docIDs) == 0 {
-		c.fail(http.StatusBadRequest, "Missing required parameter 'doc_id'")
+	docIDs, ok := c.requiredIDList("doc_id")
+	if !ok {
 		return
 	}
 	parentID, _, err := c.p.int("parent_id")
@@ -192,15 +201,14 @@ func (s *Server) docWorkflows(c *call) {
 	for _, id := range ids {
 		data = append(data, map[string]any{"DataID": id, "Name": s.mapName(id), "WorkflowType": 100})
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": data, "fError": "", "fErrorDetail": "", "statusMsg": nil}))
+	c.respondV2(map[string]any{"data": data, "fError": "", "fErrorDetail": "", "statusMsg": nil})
 }
 
 // newDraft validates the documents and makes the draft with its
 // attachments folder. Callers hold s.mu for writing.
 func (s *Server) newDraft(c *call, m *wfMap) (*draftProcess, bool) {
 	docIDs, msg := c.idList("doc_ids")
-	if msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(msg) {
 		return nil, false
 	}
 	for _, id := range docIDs {
@@ -252,7 +260,7 @@ func (s *Server) createDraft(c *call) {
 	if len(d.docIDs) > 0 {
 		res["workflow_type"] = "1_1"
 	}
-	c.json(http.StatusOK, c.v2Envelope(res))
+	c.respondV2(res)
 }
 
 // startWorkflow is POST /api/v2/draftprocesses/startwf: only for maps
@@ -273,7 +281,7 @@ func (s *Server) startWorkflow(c *call) {
 		return
 	}
 	p := s.initiate(d, c.p.str("comment"))
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{"custom_message": nil, "process_id": p.id}))
+	c.respondV2(map[string]any{"custom_message": nil, "process_id": p.id})
 }
 
 // draftFor resolves a draft the caller owns; it writes the error itself.
@@ -365,12 +373,12 @@ func (s *Server) updateDraft(c *call) {
 		for k, v := range vals {
 			d.values[k] = v
 		}
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+		c.respondV2(map[string]any{})
 	case "initiate":
 		p := s.initiate(d, c.p.str("comment"))
-		c.json(http.StatusOK, c.v2Envelope(map[string]any{
+		c.respondV2(map[string]any{
 			"custom_message": fmt.Sprintf("%s was initiated successfully.", p.name), "process_id": p.id, "WorkID": nil, "WRID": nil,
-		}))
+		})
 	default:
 		c.fail(http.StatusBadRequest, "The requested action is unknown. Allowed actions 'initiate','formupdate'")
 	}
@@ -494,7 +502,7 @@ func (s *Server) processStatus(c *call) {
 	}
 	userID := c.user.id
 	manager := userID == p.initiator || userID == AdminUserID
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{
+	c.respondV2(map[string]any{
 		"wf_details": map[string]any{
 			"status": s.statusKey(p), "wf_name": p.name, "wf_map_id": p.mapID, "date_initiated": fmtTime(p.initiated),
 			"due_date": fmtTime(p.due), "date_completed": fmtTime(p.finished), "initiator": s.memberJSON(p.initiator),
@@ -504,7 +512,7 @@ func (s *Server) processStatus(c *call) {
 		"attachments":   map[string]any{"attachment_folder_id": p.attachFolderID, "documents": attachments},
 		"data_packages": []any{map[string]any{"type": 1, "sub_type": 1, "data": map[string]any{"attachment_folder_id": p.attachFolderID}}},
 		"permissions":   map[string]any{"ChangeAttr": manager, "ChangeRoute": manager, "Delete": manager, "ManagerPerms": manager, "SeeDetail": true, "Stop": manager, "Suspend": manager},
-	}))
+	})
 }
 
 // processActivities is GET /api/v2/processes/{pid}/subprocesses/{sid}/activities.
@@ -526,7 +534,7 @@ func (s *Server) processActivities(c *call) {
 			"action_properties": map[string]any{"event": a.event, "label": a.label, "user_id": a.userID, "node": a.node},
 		})
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{"data": data}))
+	c.respondV2(map[string]any{"data": data})
 }
 
 // taskFor resolves the task of a process; it writes the error itself.
@@ -587,8 +595,7 @@ func (s *Server) taskForm(c *call) {
 	if !ok {
 		return
 	}
-	if msg := s.taskReady(p, st, c.user); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(s.taskReady(p, st, c.user)) {
 		return
 	}
 	custom := []any{}
@@ -688,11 +695,10 @@ func (s *Server) sendTask(c *call) {
 	if !ok {
 		return
 	}
-	if msg := s.actOnTask(p, st, c.user, c.p.str("action"), c.p.str("custom_action"), c.p.str("comment"), c.p.object("values"), c.p.str("assignee")); msg != "" {
-		c.fail(http.StatusBadRequest, msg)
+	if c.refused(s.actOnTask(p, st, c.user, c.p.str("action"), c.p.str("custom_action"), c.p.str("comment"), c.p.object("values"), c.p.str("assignee"))) {
 		return
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 // changeProcessStatus is PUT /api/v2/processes/{pid}/status.
@@ -739,7 +745,7 @@ func (s *Server) changeProcessStatus(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Invalid value '%s' for parameter 'status': allowed values are 'suspend','resume','stop','archive'", c.p.str("status")))
 		return
 	}
-	c.json(http.StatusOK, c.v2Envelope(map[string]any{}))
+	c.respondV2(map[string]any{})
 }
 
 func (s *Server) sortedProcesses() []*process {
@@ -795,7 +801,7 @@ func (s *Server) workflowsStatus(c *call) {
 		}
 		results = append(results, map[string]any{"data": map[string]any{"wfstatus": st}})
 	}
-	c.json(http.StatusOK, c.v2Envelope(results))
+	c.respondV2(results)
 }
 
 // assignments is GET /api/v2/members/assignments: the caller's open tasks.
@@ -819,5 +825,5 @@ func (s *Server) assignments(c *call) {
 			"maptask_subtype": 1, "favorite": false,
 		})
 	}
-	c.json(http.StatusOK, c.v2Envelope([]any{map[string]any{"data": map[string]any{"assignments": list}}}))
+	c.respondV2([]any{map[string]any{"data": map[string]any{"assignments": list}}})
 }
