@@ -366,3 +366,25 @@ test('members: member (v2 and v1), userQuery', async () => {
   const missing = await failure(session.members.member(4242));
   assert.equal(missing.status, 400);
 });
+
+test('search: LQL where via session.search.search, paging, a bad query', async () => {
+  const res = await session.search.search(`OTLocation: ${made.folder} and OTSubType: 144`, { limit: 1 });
+  assert.deepEqual(res.data.results.map((r) => r.data.properties.id), [made.major]);
+  assert.equal(res.data.collection.paging.total_count, 2);
+  assert.equal(res.data.collection.paging.page_total, 2);
+  const next = await session.search.search(`OTLocation: ${made.folder} and OTSubType: 144`, { limit: 1, page: 2 });
+  assert.deepEqual(next.data.results.map((r) => r.data.properties.id), [made.doc]);
+
+  // The workflow attachment shortcut has the same name; OTLocation keeps to the folder's tree.
+  const exact = await session.search.search(`OTName: "records retention policy.txt" and OTLocation: ${ENTERPRISE_WORKSPACE}`);
+  const [hit] = exact.data.results;
+  assert.equal(exact.data.results.length, 1);
+  assert.equal(hit.data.properties.id, made.doc);
+  assert.equal(hit.data.regions.OTLocation, `${ENTERPRISE_WORKSPACE} ${made.folder} ${made.doc}`);
+  assert.match(hit.search_result_metadata.object_id, new RegExp(`^DataId=${made.doc}&Version=\\d+$`));
+  assert.equal(hit.search_result_metadata.current_version, true);
+
+  const bad = await failure(session.search.search('OTName:'));
+  assert.equal(bad.status, 400);
+  assert.match(bad.data.error, /Livelink Query Language statements is incorrect/);
+});

@@ -88,6 +88,14 @@
 // matches, or `query`; limit clamped to 20) serve the configured users;
 // groups are not simulated.
 //
+// # Search
+//
+// POST /api/v2/search (and the deprecated GET) evaluates an LQL subset in
+// `where` (form field, query string or JSON `body`): OTName: word,
+// OTName: "exact name", OTSubType: n and OTLocation: id (the node and its
+// descendants), joined by and/or with parentheses; `page`/`limit` page the
+// results, which are live nodes outside the Recycle Bin. See search.go.
+//
 // # Records
 //
 // PUT /api/v1/rmclassifications/finalizerecords (ids=1,2) finalizes

@@ -97,6 +97,9 @@ func (s *Server) routes() {
 		{"GET /api/v1|v2/members/{id}", s.getMember},
 		{"GET /api/v2/members", s.searchMembers},
 
+		// Search (GET is the deprecated form of the same call).
+		{"POST /api/v2/search", s.search}, {"GET /api/v2/search", s.search},
+
 		// Nicknames.
 		{"PUT /api/v2/nodes/{id}/nicknames", s.setNickname},
 		{"GET /api/v2/nicknames/{nick}/nodes", s.nodeByNickname},
