@@ -241,16 +241,7 @@ func (p *parser) target(rule string, at *yaml.Node, f map[string]*yaml.Node, nam
 		t.PublishedLabel = p.str(l, rule+".published_label")
 	}
 	if fo, ok := f["folder"]; ok {
-		for _, seg := range strings.Split(p.str(fo, rule+".folder"), "/") {
-			if seg = strings.TrimSpace(seg); seg != "" {
-				t.Folder = append(t.Folder, seg)
-			}
-		}
-		for _, seg := range t.Folder {
-			if strings.Contains(seg, ":") || len(seg) > 248 {
-				p.fail(fo, rule+".folder", "segment %q is not a legal OTCS name (no ':', at most 248 characters)", seg)
-			}
-		}
+		t.Folder = p.folder(fo, rule+".folder")
 	}
 	if len(t.Folder) == 0 {
 		p.fail(at, rule+".folder", "is required: the folder path under otcs.root, e.g. \"Controlled Documents/Policies\"")
@@ -380,4 +371,19 @@ func (p *parser) rm(rule string, n *yaml.Node) *RMPolicy {
 		rm.Status = p.str(s, rule+".status")
 	}
 	return rm
+}
+
+// folder reads a folder path ("A/B/{year}") into legal OTCS name segments.
+func (p *parser) folder(n *yaml.Node, rule string) []string {
+	var segs []string
+	for _, seg := range strings.Split(p.str(n, rule), "/") {
+		if seg = strings.TrimSpace(seg); seg == "" {
+			continue
+		}
+		if strings.Contains(seg, ":") || len(seg) > MaxNameLength {
+			p.fail(n, rule, "segment %q is not a legal OTCS name (no ':', at most %d characters)", seg, MaxNameLength)
+		}
+		segs = append(segs, seg)
+	}
+	return segs
 }

@@ -97,16 +97,7 @@ func (p *parser) review(rule string, n *yaml.Node, publish Target) *Review {
 	r.Target.RM = nil // a draft is never classified as a record
 	r.Target.Folder = nil
 	if fo, ok := f["folder"]; ok {
-		for _, seg := range strings.Split(p.str(fo, rule+".folder"), "/") {
-			if seg = strings.TrimSpace(seg); seg != "" {
-				r.Target.Folder = append(r.Target.Folder, seg)
-			}
-		}
-		for _, seg := range r.Target.Folder {
-			if strings.Contains(seg, ":") || len(seg) > 248 {
-				p.fail(fo, rule+".folder", "segment %q is not a legal OTCS name (no ':', at most 248 characters)", seg)
-			}
-		}
+		r.Target.Folder = p.folder(fo, rule+".folder")
 	}
 	if len(r.Target.Folder) == 0 {
 		p.fail(n, rule+".folder", "is required: the OTCS folder path (under otcs.root) where drafts wait for review, e.g. \"Review/Policies\"")

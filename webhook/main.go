@@ -19,7 +19,6 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
-	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
@@ -64,16 +63,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ms, err := metrics.Start(mc.Addr)
+	c, ms, closeAll, err := temporalclient.DialWithMetrics(tc, logging.NewTemporal(zl), mc.Addr)
 	if err != nil {
 		return err
 	}
-	defer ms.Close()
-	c, err := temporalclient.Dial(tc, logging.NewTemporal(zl), ms.Handler)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer closeAll()
 	handler, err := webhook.New(webhook.Config{
 		Secret: wh.Secret, AutomationSecret: wh.AutomationSecret, MaxBody: wh.MaxBody, MaxAge: wh.MaxAge,
 		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: router{&launch.Publisher{Temporal: c}}, Metrics: ms.Handler,

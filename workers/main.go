@@ -18,7 +18,6 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
-	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
@@ -72,16 +71,11 @@ func run() error {
 			return err
 		}
 	}
-	ms, err := metrics.Start(mc.Addr)
+	c, ms, closeAll, err := temporalclient.DialWithMetrics(tc, logging.NewTemporal(zl), mc.Addr)
 	if err != nil {
 		return err
 	}
-	defer ms.Close()
-	c, err := temporalclient.Dial(tc, logging.NewTemporal(zl), ms.Handler)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer closeAll()
 	ws, err := roles.New(c, rs, wc, deps)
 	if err != nil {
 		return err

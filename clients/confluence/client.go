@@ -63,7 +63,7 @@ type Client struct {
 	rc     *retryablehttp.Client
 	plain  *http.Client // unretried, for request bodies that cannot be replayed
 
-	spaceKeys sync.Map // space id -> key, filled by Cloud GetPage
+	spaces sync.Map // space id -> Space (Cloud): every page read needs its space, which does not change under a running bridge
 }
 
 // New validates cfg and returns a client.

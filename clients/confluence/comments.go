@@ -74,22 +74,23 @@ func (c *Client) AddComment(ctx context.Context, pageID, storageBody string) (*C
 		if err := c.callJSON(ctx, http.MethodPost, c.v1+"/content?expand=body.storage,version,history,container", body, &cj); err != nil {
 			return nil, err
 		}
-		out := cj.toComment(pageID)
-		if out.Body == "" {
-			out.Body = storageBody
-		}
-		return &out, nil
+		return withBody(cj.toComment(pageID), storageBody), nil
 	}
 	body := map[string]any{"pageId": pageID, "body": bodyJSON{Representation: "storage", Value: storageBody}}
 	var cj v2CommentJSON
 	if err := c.callJSON(ctx, http.MethodPost, c.v2+"/footer-comments", body, &cj); err != nil {
 		return nil, err
 	}
-	out := cj.toComment(pageID)
-	if out.Body == "" {
-		out.Body = storageBody
+	return withBody(cj.toComment(pageID), storageBody), nil
+}
+
+// withBody fills in the body the caller sent when the server's answer
+// leaves it out.
+func withBody(c Comment, sent string) *Comment {
+	if c.Body == "" {
+		c.Body = sent
 	}
-	return &out, nil
+	return &c
 }
 
 // Comments returns all footer comments of a page, oldest first, with

@@ -61,15 +61,11 @@ func (c *Client) pageFromV2(ctx context.Context, pj v2PageJSON, bodyFormat strin
 	// v2 pages carry only the space id; the key is what mappings use, so
 	// resolve it (cached: space keys do not change under a running bridge).
 	if p.SpaceID != "" {
-		if key, ok := c.spaceKeys.Load(p.SpaceID); ok {
-			p.SpaceKey = key.(string)
-		} else {
-			sp, err := c.GetSpace(ctx, p.SpaceID)
-			if err != nil {
-				return nil, err
-			}
-			p.SpaceKey = sp.Key
+		sp, err := c.GetSpace(ctx, p.SpaceID)
+		if err != nil {
+			return nil, err
 		}
+		p.SpaceKey = sp.Key
 	}
 	return p, nil
 }
@@ -186,12 +182,16 @@ func (c *Client) GetSpace(ctx context.Context, id string) (*Space, error) {
 	if c.flavor == DataCenter {
 		return c.findSpaceV1(ctx, id)
 	}
+	if sp, ok := c.spaces.Load(id); ok {
+		cached := sp.(Space)
+		return &cached, nil
+	}
 	var sj v2SpaceJSON
 	if err := c.getJSON(ctx, c.v2+"/spaces/"+escape(id), &sj); err != nil {
 		return nil, err
 	}
 	sp := &Space{ID: string(sj.ID), Key: sj.Key, Name: sj.Name}
-	c.spaceKeys.Store(sp.ID, sp.Key)
+	c.spaces.Store(sp.ID, *sp)
 	return sp, nil
 }
 
@@ -240,7 +240,7 @@ func (c *Client) GetSpaceByKey(ctx context.Context, key string) (*Space, error) 
 	for _, sj := range list.Results {
 		if sj.Key == key {
 			sp := &Space{ID: string(sj.ID), Key: sj.Key, Name: sj.Name}
-			c.spaceKeys.Store(sp.ID, sp.Key)
+			c.spaces.Store(sp.ID, *sp)
 			return sp, nil
 		}
 	}

@@ -72,16 +72,7 @@ type RMClassifyRequest struct {
 // ApplyRMClassification posts POST /api/v1/nodes/{id}/rmclassifications.
 // A stale or missing token on an already classified node fails with a 400.
 func (c *Client) ApplyRMClassification(ctx context.Context, nodeID int64, req RMClassifyRequest) error {
-	body := map[string]any{"class_id": req.ClassID, "official": req.Official}
-	if req.Status != "" {
-		body["status"] = req.Status
-	}
-	if req.RecordDate != "" {
-		body["record_date"] = req.RecordDate
-	}
-	if req.RSI != "" {
-		body["rsi"] = req.RSI
-	}
+	body := recordFields(map[string]any{"class_id": req.ClassID}, RecordDetails{Official: req.Official, Status: req.Status, RecordDate: req.RecordDate, RSI: req.RSI})
 	if req.MetadataToken != "" {
 		body["rm_metadataToken"] = req.MetadataToken
 	}
@@ -134,16 +125,7 @@ type RecordDetails struct {
 // RMState.MetadataToken from RMClassifications; a stale one fails with
 // KindBadRequest.
 func (c *Client) UpdateRecordDetails(ctx context.Context, nodeID int64, d RecordDetails, metadataToken string) error {
-	body := map[string]any{"rm_metadataToken": metadataToken, "official": d.Official}
-	if d.Status != "" {
-		body["status"] = d.Status
-	}
-	if d.RecordDate != "" {
-		body["record_date"] = d.RecordDate
-	}
-	if d.RSI != "" {
-		body["rsi"] = d.RSI
-	}
+	body := recordFields(map[string]any{"rm_metadataToken": metadataToken}, d)
 	form, err := bodyForm(body)
 	if err != nil {
 		return fmt.Errorf("opentext: UpdateRecordDetails: %w", err)
@@ -175,4 +157,16 @@ func (c *Client) ApplyHold(ctx context.Context, nodeID, holdID int64) error {
 // fails with KindBadRequest ("Object does not have this Hold").
 func (c *Client) RemoveHold(ctx context.Context, nodeID, holdID int64) error {
 	return c.call(ctx, request{method: http.MethodDelete, path: fmt.Sprintf("/api/v1/nodes/%d/holds/%d", nodeID, holdID)}, nil)
+}
+
+// recordFields adds the record details to a request body: official always,
+// the others only when set.
+func recordFields(body map[string]any, d RecordDetails) map[string]any {
+	body["official"] = d.Official
+	for key, v := range map[string]string{"status": d.Status, "record_date": d.RecordDate, "rsi": d.RSI} {
+		if v != "" {
+			body[key] = v
+		}
+	}
+	return body
 }

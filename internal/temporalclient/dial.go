@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 )
 
@@ -57,4 +58,20 @@ func WorkflowURL(s settings.Temporal, workflowID string) string {
 
 func pathEscape(s string) string {
 	return strings.NewReplacer("/", "%2F", " ", "%20", "#", "%23", "?", "%3F").Replace(s)
+}
+
+// DialWithMetrics serves the process's Prometheus metrics on metricsAddr
+// and connects to Temporal with the SDK reporting there. Close both when
+// done (the returned func does).
+func DialWithMetrics(s settings.Temporal, logger log.Logger, metricsAddr string) (client.Client, *metrics.Server, func(), error) {
+	ms, err := metrics.Start(metricsAddr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := Dial(s, logger, ms.Handler)
+	if err != nil {
+		ms.Close()
+		return nil, nil, nil, err
+	}
+	return c, ms, func() { c.Close(); ms.Close() }, nil
 }
