@@ -26,6 +26,7 @@ type world struct {
 	otSim   *opentextsim.Server
 	conf    *ConfluenceActivities
 	ot      *OpenTextActivities
+	otURL   string // the OTCS client's base URL
 }
 
 func newWorld(t *testing.T, rulesYAML string) *world {
@@ -47,7 +48,8 @@ func newWorld(t *testing.T, rulesYAML string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ot, err := opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry})
+	w.otURL = otHTTP.URL + "/otcs/cs.exe"
+	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret", Retry: retry})
 	if err != nil {
 		t.Fatal(err)
 	}

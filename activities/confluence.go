@@ -56,15 +56,14 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 		snap.Labels = append(snap.Labels, l.Name)
 	}
 	sort.Strings(snap.Labels)
-	target, err := a.chooseTarget(in.Purpose, rules, snap)
+	// A filed record or a draft is dated by its version; nobody approved it
+	// (yet), so it names no approver. A publish names the approval below.
+	snap.ApprovedAt = page.Version.CreatedAt
+	target, err := a.chooseTarget(ctx, in, rules, page, snap)
 	if err != nil {
 		return nil, err
 	}
 	snap.Rule, snap.PublishedLabel = target.Rule, target.PublishedLabel
-	// The evidence Confluence offers without a workflow app: the author and
-	// time of the approved (or filed) version.
-	snap.ApprovedBy = page.Version.AuthorID
-	snap.ApprovedAt = page.Version.CreatedAt
 	for _, key := range target.PropertyKeys() {
 		prop, err := a.Confluence.GetProperty(ctx, page.ID, key)
 		if rest.IsKind(err, rest.KindNotFound) {
@@ -78,27 +77,22 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 		}
 		snap.Properties[key] = prop.Value
 	}
-	atts, err := a.Confluence.Attachments(ctx, page.ID)
+	snap.Attachments, err = a.attachmentsAsOf(ctx, page.ID, page.Version.CreatedAt)
 	if err != nil {
-		return nil, backendError("list attachments", err)
-	}
-	for _, att := range atts {
-		snap.Attachments = append(snap.Attachments, AttachmentRef{
-			ID: att.ID, FileName: att.Title, MediaType: att.MediaType, Size: att.FileSize,
-			Version: att.Version, DownloadLink: att.DownloadLink,
-		})
+		return nil, err
 	}
 	return snap, nil
 }
 
 // chooseTarget checks that the page qualifies for the purpose and returns
 // the rule that says where it goes: the space's publish rule for an
-// approved page, the first matching record rule for a record.
-func (a *ConfluenceActivities) chooseTarget(purpose string, space *mapping.Space, snap *PageSnapshot) (*mapping.Target, error) {
-	if purpose == PurposeReview {
+// approved page version (with its approval evidence), the first matching
+// record rule for a record.
+func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInput, space *mapping.Space, page *confluence.Page, snap *PageSnapshot) (*mapping.Target, error) {
+	if in.Purpose == PurposeReview {
 		return reviewTarget(space, snap)
 	}
-	if purpose == PurposeRecord {
+	if in.Purpose == PurposeRecord {
 		rr := space.RecordRuleFor(snap.Title, snap.Labels)
 		if rr == nil {
 			return nil, nonRetryable(ErrNotARecord, "Confluence page %s (%q) matches none of the record rules of space %s (by label or title)", snap.PageID, snap.Title, snap.SpaceKey)
@@ -107,14 +101,25 @@ func (a *ConfluenceActivities) chooseTarget(purpose string, space *mapping.Space
 		snap.ApprovalSignal = fmt.Sprintf("filed as a %s record", rr.Type)
 		return &rr.Target, nil
 	}
-	for _, l := range snap.Labels {
-		if l == space.Approval.Label {
-			snap.ApprovalSignal = fmt.Sprintf("label %q", space.Approval.Label)
-			return &space.Target, nil
+	current := in.Version == 0
+	if !current && space.Approval.State != "" {
+		// A content state belongs to the current version only.
+		cur, err := a.Confluence.GetPage(ctx, page.ID, confluence.GetPageOptions{})
+		if err != nil {
+			return nil, backendError("read current page version", err)
 		}
+		current = cur.Version.Number == page.Version.Number
 	}
-	return nil, nonRetryable(ErrNotApproved, "Confluence page %s (%q, version %d) is not approved: it lacks the label %q that space %s requires",
-		snap.PageID, snap.Title, snap.Version, space.Approval.Label, snap.SpaceKey)
+	verdict, err := judgeApproval(ctx, a.Confluence, space, page, snap.Labels, current)
+	if err != nil {
+		return nil, err
+	}
+	if verdict.Approved == nil {
+		return nil, nonRetryable(verdict.Type, "%s", verdict.Reason)
+	}
+	snap.ApprovalSignal = verdict.Approved.Signal
+	snap.ApprovedBy, snap.ApprovedAt = verdict.Approved.By, verdict.Approved.At
+	return &space.Target, nil
 }
 
 func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnapshot) error {

@@ -18,17 +18,21 @@ import (
 // script reading `starter status`) knows what to fix; all but the backend
 // availability ones are non-retryable.
 const (
-	ErrPageNotFound       = "PageNotFound"
-	ErrNotApproved        = "NotApproved"
-	ErrNotARecord         = "NotARecord"
-	ErrNoMapping          = "NoMapping"
-	ErrMissingMetadata    = "MissingMetadata"
-	ErrAttributeType      = "AttributeType"
-	ErrNoSuchAttribute    = "NoSuchAttribute"
-	ErrRecordOnHold       = "RecordOnHold"
-	ErrChecksumMismatch   = "ChecksumMismatch"
-	ErrBackendRejected    = "BackendRejected"    // a 4xx the bridge cannot fix by retrying
-	ErrBackendUnavailable = "BackendUnavailable" // 5xx, 429, transport: retried
+	ErrPageNotFound        = "PageNotFound"
+	ErrNotApproved         = "NotApproved"
+	ErrEditedAfterApproval = "EditedAfterApproval" // the version is an edit made after an earlier version was approved
+	ErrUnknownApprover     = "UnknownApprover"     // labelled, but nobody knows who approved, and the space requires it
+	ErrNotARecord          = "NotARecord"
+	ErrNoMapping           = "NoMapping"
+	ErrMissingMetadata     = "MissingMetadata"
+	ErrAttributeType       = "AttributeType"
+	ErrNoSuchAttribute     = "NoSuchAttribute"
+	ErrRecordOnHold        = "RecordOnHold"
+	ErrChecksumMismatch    = "ChecksumMismatch"
+	ErrDuplicateRecord     = "DuplicateRecord"    // two OTCS nodes claim one page and one was not the bridge's to discard
+	ErrVersionChanged      = "VersionChanged"     // the reviewed OTCS version is no longer the node's current one
+	ErrBackendRejected     = "BackendRejected"    // a 4xx the bridge cannot fix by retrying
+	ErrBackendUnavailable  = "BackendUnavailable" // 5xx, 429, transport: retried
 )
 
 func nonRetryable(errType, format string, args ...any) error {

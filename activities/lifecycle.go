@@ -422,6 +422,7 @@ func (a *OpenTextActivities) WithdrawDraft(ctx context.Context, in WithdrawInput
 type DeclareInput struct {
 	Page    PageSnapshot // the reviewed version, with Rule publish and the approval evidence
 	NodeID  int64
+	Version int // the reviewed OTCS version; 0 for runs started before it was passed
 	SHA256  string
 	Meaning string
 }
@@ -468,6 +469,9 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 			}
 		}
 	}
+	if err := a.checkReviewedVersion(ctx, in); err != nil {
+		return nil, err
+	}
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, target.FolderPath(in.Page.Facts()))
 	if err != nil {
 		return nil, backendError("ensure target folder", err)
@@ -504,4 +508,34 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 	}
 	res.Finalized = true
 	return res, nil
+}
+
+// checkReviewedVersion makes sure what is declared is what was reviewed:
+// the node's current version is still the reviewed one, with the checksum
+// the review saw. A version added in OTCS during the review stops the
+// declaration (VersionChanged) instead of declaring unreviewed content.
+func (a *OpenTextActivities) checkReviewedVersion(ctx context.Context, in DeclareInput) error {
+	if in.Version == 0 {
+		return nil
+	}
+	versions, err := a.OTCS.Versions(ctx, in.NodeID)
+	if err != nil {
+		return backendError("list versions", err)
+	}
+	if len(versions) == 0 {
+		return nonRetryable(ErrVersionChanged, "OTCS node %d has no versions left; the reviewed version %d is gone", in.NodeID, in.Version)
+	}
+	if cur := versions[len(versions)-1]; cur.Number != in.Version {
+		return nonRetryable(ErrVersionChanged, "OTCS node %d is at version %d (%q), added during the review of version %d; only the reviewed version is declared. Delete the added version in OTCS and retry, or withdraw and resubmit the page",
+			in.NodeID, cur.Number, cur.Description, in.Version)
+	}
+	got, n, err := a.hashStored(ctx, in.NodeID, in.Version)
+	if err != nil {
+		return err
+	}
+	if got != in.SHA256 {
+		return nonRetryable(ErrChecksumMismatch, "OTCS node %d version %d now holds %d bytes with SHA-256 %s; the reviewed version had SHA-256 %s",
+			in.NodeID, in.Version, n, got, in.SHA256)
+	}
+	return nil
 }

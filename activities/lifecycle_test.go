@@ -2,10 +2,12 @@ package activities
 
 import (
 	"context"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
@@ -84,7 +86,7 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 	}
 	page := snap.Page
 	page.Rule, page.ApprovalStatus, page.ApprovedBy, page.ApprovedAt = "publish", "Approved", "reviewer1", st.At
-	in := DeclareInput{Page: page, NodeID: up.NodeID, SHA256: up.SHA256, Meaning: "Approved for release"}
+	in := DeclareInput{Page: page, NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Meaning: "Approved for release"}
 	dec, err := w.ot.DeclareRecord(ctx, in)
 	if err != nil || !dec.Finalized || !w.otSim.Finalized(up.NodeID) {
 		t.Fatalf("declare = %+v, %v", dec, err)
@@ -152,3 +154,23 @@ func contains(xs []string, x string) bool {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestDeclareRecordRefusesAVersionAddedDuringReview(t *testing.T) {
+	w := newWorld(t, reviewRules)
+	ctx := context.Background()
+	snap, up := w.draft(t, "100002")
+	// Someone adds a version to the draft in OTCS while it is in review.
+	if _, err := w.ot.OTCS.AddVersion(ctx, up.NodeID, opentext.Upload{FileName: "edited.txt", MimeType: "text/plain",
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("unreviewed")), nil }}, "edited in OTCS"); err != nil {
+		t.Fatal(err)
+	}
+	page := snap.Page
+	page.Rule, page.ApprovalStatus, page.ApprovedBy = "publish", "Approved", "reviewer1"
+	_, err := w.ot.DeclareRecord(ctx, DeclareInput{Page: page, NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256})
+	if errType(err) != ErrVersionChanged || !strings.Contains(err.Error(), "version 2") {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+	if w.otSim.Finalized(up.NodeID) || len(w.otSim.RMClassifications(up.NodeID)) != 0 {
+		t.Fatal("an unreviewed version was classified or declared")
+	}
+}

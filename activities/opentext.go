@@ -41,8 +41,11 @@ func (a *OpenTextActivities) target(page *PageSnapshot) (*mapping.Target, error)
 // sourceMarker is written into the OTCS version description; it is how a
 // retried or repeated publish finds that this page version is already stored.
 func sourceMarker(pageID string, version int) string {
-	return fmt.Sprintf("confluence:%s:v%d", pageID, version)
+	return sourcePrefix(pageID) + strconv.Itoa(version)
 }
+
+// sourcePrefix starts the marker of every version of a page's record.
+func sourcePrefix(pageID string) string { return "confluence:" + pageID + ":v" }
 
 // Nickname is the OTCS nickname that identifies a page's record. Nicknames
 // are unique across OTCS, so it finds the node wherever it was moved.
@@ -87,11 +90,12 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 	res := &UploadResult{FolderID: folder.ID, Name: name}
 	if existing == nil {
 		node, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
-			ParentID: folder.ID, Name: name, Description: marker + " " + page.Title,
+			ParentID: folder.ID, Name: name, Description: src.describe(marker, page.Title),
 			File: src.upload(name), Categories: values,
 		})
-		if rest.IsKind(err, rest.KindConflict) {
-			// Lost a race with another publish of the same page: use its node.
+		switch {
+		case rest.IsKind(err, rest.KindConflict):
+			// Lost a race with another publish into the same folder: use its node.
 			existing, _, err = a.findRecord(ctx, folder.ID, rules, facts)
 			if err == nil && existing == nil {
 				err = nonRetryable(ErrBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
@@ -99,14 +103,39 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 			if err != nil {
 				return nil, err
 			}
-		} else if err != nil {
+		case err != nil:
 			return nil, backendError("create document", err)
-		} else {
-			if err := a.OTCS.SetNickname(ctx, node.ID, Nickname(page.PageID)); err != nil {
-				return nil, backendError("set nickname", err)
+		default:
+			holder, err := a.claimIdentity(ctx, node, page.PageID)
+			if err != nil {
+				return nil, err
 			}
-			res.NodeID, res.Name, res.Version, res.Created = node.ID, node.Name, 1, true
-			return src.finish(res, a.OTCS.NodeURL(node.ID))
+			if holder == nil {
+				res.NodeID, res.Name, res.Version, res.Created = node.ID, node.Name, 1, true
+				return src.finish(res, a.OTCS.NodeURL(node.ID))
+			}
+			// Another flow claimed the page first (in another folder): its
+			// node is the record, ours was discarded; add the version there.
+			existing = holder
+		}
+	}
+	// The nickname is the page's identity: whichever way the node was found,
+	// it must hold it before anything is written, so a retry after a crash
+	// between create and nickname finishes the job, and a second node made
+	// by a concurrent flow is discarded in favour of the first.
+	holder, err := a.claimIdentity(ctx, existing, page.PageID)
+	if err != nil {
+		return nil, err
+	}
+	if holder != nil {
+		existing = holder
+	}
+	if existing.ParentID != folder.ID {
+		// The record lives elsewhere (moved, or filed by another flow):
+		// an earlier attempt of this flow may have left a node in this
+		// folder before it lost the claim.
+		if err := a.discardStray(ctx, folder.ID, existing, rules, facts); err != nil {
+			return nil, err
 		}
 	}
 	res.NodeID, res.Name = existing.ID, existing.Name
@@ -118,20 +147,30 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 		return nil, backendError("list versions", err)
 	}
 	for _, v := range versions {
-		if strings.HasPrefix(v.Description, marker+" ") || v.Description == marker {
-			// Stored by an earlier attempt: recompute the checksum from the
-			// (deterministic) rendition instead of uploading it again.
-			res.Version, res.Reused = v.Number, true
-			if err := src.hashOnly(); err != nil {
+		if !strings.HasPrefix(v.Description, marker+" ") && v.Description != marker {
+			continue
+		}
+		res.Version, res.Reused = v.Number, true
+		if renditionTag(v.Description) != src.tag() {
+			// Another flow (publish, filing, review) stored this page
+			// version with its own header, or an older renderer did (no
+			// tag): that version is the record of the page version, so its
+			// stored bytes are what is verified.
+			res.SHA256, res.Size, err = a.hashStored(ctx, existing.ID, v.Number)
+			if err != nil {
 				return nil, err
 			}
-			return src.finish(res, a.OTCS.NodeURL(existing.ID))
+			res.URL = a.OTCS.NodeURL(existing.ID)
+			return res, nil
 		}
+		// Stored by an earlier attempt of this flow: recompute the checksum
+		// from the (deterministic) rendition instead of uploading it again.
+		if err := src.hashOnly(); err != nil {
+			return nil, err
+		}
+		return src.finish(res, a.OTCS.NodeURL(existing.ID))
 	}
-	if err := a.OTCS.SetNickname(ctx, existing.ID, Nickname(page.PageID)); err != nil && !rest.IsKind(err, rest.KindConflict) {
-		return nil, backendError("set nickname", err)
-	}
-	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), marker+" "+page.Title)
+	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), src.describe(marker, page.Title))
 	if err != nil {
 		return nil, backendError("add version", err)
 	}
@@ -144,7 +183,6 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 // same title is never versioned). It returns the node (nil if none) and the
 // name a new record should get.
 func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Target, facts mapping.PageFacts) (*opentext.Node, string, error) {
-	name := rules.RecordName(facts)
 	node, err := a.OTCS.NodeByNickname(ctx, Nickname(facts.PageID))
 	switch {
 	case err == nil:
@@ -152,6 +190,14 @@ func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rul
 	case !rest.IsKind(err, rest.KindNotFound):
 		return nil, "", backendError("look up nickname", err)
 	}
+	return a.findInFolder(ctx, folderID, rules, facts, 0)
+}
+
+// findInFolder finds the page's document in a folder by the names the
+// name rule gives, trusting only a node whose identity attribute names the
+// page. skip is a node id to pass over (the record itself).
+func (a *OpenTextActivities) findInFolder(ctx context.Context, folderID int64, rules *mapping.Target, facts mapping.PageFacts, skip int64) (*opentext.Node, string, error) {
+	name := rules.RecordName(facts)
 	def, err := a.OTCS.CategoryDefinition(ctx, folderID, rules.Category.ID)
 	if err != nil {
 		return nil, "", backendError("read category definition", err)
@@ -170,6 +216,9 @@ func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rul
 		if n == nil {
 			return nil, candidate, nil
 		}
+		if n.ID == skip {
+			continue
+		}
 		vals, err := a.OTCS.CategoryValues(ctx, n.ID, rules.Category.ID)
 		if err != nil && !rest.IsKind(err, rest.KindNotFound) {
 			return nil, "", backendError("read category of "+candidate, err)
@@ -177,6 +226,9 @@ func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rul
 		if fmt.Sprint(vals[identityKey]) == facts.PageID {
 			return n, n.Name, nil
 		}
+	}
+	if skip != 0 {
+		return nil, "", nil
 	}
 	return nil, "", nonRetryable(ErrBackendRejected, "folder %d already holds other documents named %q and %q; rename them or change the name rule", folderID, name, name+" ("+facts.PageID+")")
 }
@@ -312,22 +364,30 @@ func describeRM(c opentext.RMClassification) string {
 // against what was computed while uploading (fixity).
 func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) (err error) {
 	defer func() { observe(ctx, "VerifyRecord", err) }()
-	body, err := a.OTCS.DownloadVersion(ctx, in.NodeID, in.Version)
+	got, n, err := a.hashStored(ctx, in.NodeID, in.Version)
 	if err != nil {
-		return backendError(fmt.Sprintf("download node %d version %d", in.NodeID, in.Version), err)
+		return err
 	}
-	defer body.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, &heartbeatReader{ctx: ctx, r: body})
-	if err != nil {
-		return fmt.Errorf("read back node %d version %d: %w", in.NodeID, in.Version, err)
-	}
-	got := hex.EncodeToString(h.Sum(nil))
 	if got != in.SHA256 || n != in.Size {
 		return nonRetryable(ErrChecksumMismatch, "OTCS node %d version %d holds %d bytes with SHA-256 %s; the bridge uploaded %d bytes with SHA-256 %s",
 			in.NodeID, in.Version, n, got, in.Size, in.SHA256)
 	}
 	return nil
+}
+
+// hashStored downloads a stored version and returns its SHA-256 and size.
+func (a *OpenTextActivities) hashStored(ctx context.Context, nodeID int64, version int) (string, int64, error) {
+	body, err := a.OTCS.DownloadVersion(ctx, nodeID, version)
+	if err != nil {
+		return "", 0, backendError(fmt.Sprintf("download node %d version %d", nodeID, version), err)
+	}
+	defer body.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, &heartbeatReader{ctx: ctx, r: body})
+	if err != nil {
+		return "", 0, fmt.Errorf("read back node %d version %d: %w", nodeID, version, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // heartbeatReader reports progress on long transfers so a stuck one is

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
@@ -63,6 +65,34 @@ func (a *OpenTextActivities) newSource(ctx context.Context, page *PageSnapshot) 
 		})
 	}
 	return &renditionSource{ctx: ctx, doc: doc}, nil
+}
+
+// tag names the rendition's header (how the page version was approved or
+// filed), so a version stored by another flow of the same page version is
+// told apart from one stored by an earlier attempt of this flow.
+func (s *renditionSource) tag() string {
+	sum := sha256.Sum256([]byte(renditionFormat + "\x00" + s.doc.ApprovalSignal + "\x00" + s.doc.ApprovedBy + "\x00" + s.doc.ApprovedAt.UTC().Format(time.RFC3339Nano)))
+	return hex.EncodeToString(sum[:6])
+}
+
+// renditionFormat changes whenever the renderer's bytes change for the
+// same input, so a version stored by an older renderer is recognised.
+const renditionFormat = "mhtml/2"
+
+// describe is the OTCS version description: the source marker, the title
+// and the rendition tag.
+func (s *renditionSource) describe(marker, title string) string {
+	return marker + " " + title + " [rendition " + s.tag() + "]"
+}
+
+// renditionTag reads the tag back from a version description ("" for
+// versions stored before tags were written).
+func renditionTag(description string) string {
+	i := strings.LastIndex(description, "[rendition ")
+	if i < 0 || !strings.HasSuffix(description, "]") {
+		return ""
+	}
+	return description[i+len("[rendition ") : len(description)-1]
 }
 
 // upload is the streaming upload of the rendition under the record's name.

@@ -40,6 +40,13 @@ type TriggerActivities struct {
 type RouteInput struct {
 	PageID string
 	Cause  string // e.g. "webhook label_added by 557058:alice", "reconciliation"
+	// The event, when a webhook brought it: a label_added of the space's
+	// approval label by a known account is recorded as that account's
+	// approval of the version the page had when the label was added.
+	Event   string
+	Actor   string
+	Label   string
+	EventAt time.Time // zero when the delivery carried no timestamp
 }
 
 // RouteResult says what was started for a page.
@@ -80,16 +87,73 @@ func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *Ro
 	for i, l := range labels {
 		names[i] = l.Name
 	}
+	if err := a.recordLabelApproval(ctx, spaceKey, page, in); err != nil {
+		return nil, err
+	}
 	ref := confluence.PageRef{ID: page.ID, Title: page.Title, SpaceKey: spaceKey, Version: page.Version.Number, Labels: names}
-	return a.route(ctx, ref, in.Cause)
+	return a.route(ctx, ref, page, in.Cause)
 }
 
-func (a *TriggerActivities) route(ctx context.Context, p confluence.PageRef, cause string) (*RouteResult, error) {
+// recordLabelApproval records who approved which version when the event
+// is the approval label being added by a known account.
+func (a *TriggerActivities) recordLabelApproval(ctx context.Context, spaceKey string, page *confluence.Page, in RouteInput) error {
+	space, err := a.Rules.ForSpace(spaceKey)
+	if err != nil || in.Event != "label_added" || in.Actor == "" || in.Label == "" || in.Label != space.Approval.Label {
+		return nil
+	}
+	labelled, err := a.versionAt(ctx, page, in.EventAt)
+	if err != nil {
+		return err
+	}
+	at := in.EventAt
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
+	return RecordApproval(ctx, a.Confluence, page.ID, Approval{
+		PageVersion: labelled.Version.Number, By: in.Actor, At: at.UTC(), Source: ApprovalByLabel,
+		Signal: fmt.Sprintf("label %q added by %s", in.Label, in.Actor), Meaning: space.Approval.Meaning,
+	})
+}
+
+// maxVersionWalk bounds the look back for the version a label was added to.
+const maxVersionWalk = 20
+
+// versionAt returns the page version that was current at t: the current
+// one, unless the page was edited after t (between the event and now).
+func (a *TriggerActivities) versionAt(ctx context.Context, page *confluence.Page, t time.Time) (*confluence.Page, error) {
+	if t.IsZero() || !page.Version.CreatedAt.After(t) {
+		return page, nil
+	}
+	for n := page.Version.Number - 1; n >= 1 && n >= page.Version.Number-maxVersionWalk; n-- {
+		p, err := a.Confluence.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: n})
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("read page version %d", n), err)
+		}
+		if !p.Version.CreatedAt.After(t) {
+			return p, nil
+		}
+	}
+	return nil, nonRetryable(ErrNotApproved, "Confluence page %s: no version from before the label event at %s could be found", page.ID, t.Format(time.RFC3339))
+}
+
+// route starts the flow page p qualifies for. page is the full current
+// version when the caller has it (nil: it is read when needed).
+func (a *TriggerActivities) route(ctx context.Context, p confluence.PageRef, page *confluence.Page, cause string) (*RouteResult, error) {
 	res := &RouteResult{PageID: p.ID, Version: p.Version, Flow: FlowNone}
 	flow, reason := Decide(a.Rules, p.SpaceKey, p.Title, p.Labels)
 	res.Reason = reason
 	if flow == FlowNone {
 		return res, nil
+	}
+	if flow == FlowPublish {
+		ok, why, err := a.checkApproval(ctx, p, page)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			res.Reason = why
+			return res, nil
+		}
 	}
 	id, existing, err := a.Starter.StartFlow(ctx, flow, p.ID, p.Version, cause)
 	if err != nil {
@@ -118,11 +182,55 @@ func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow
 		}
 	}
 	for _, l := range labels {
-		if l == space.Approval.Label {
+		if space.Approval.Label != "" && l == space.Approval.Label {
 			return FlowPublish, fmt.Sprintf("label %q", l)
 		}
 	}
+	if space.Approval.State != "" {
+		// Whether the content state is set (and on this version) is read
+		// from Confluence before anything starts.
+		return FlowPublish, fmt.Sprintf("content state %q", space.Approval.State)
+	}
 	return FlowNone, fmt.Sprintf("no %q label and no record rule matches", space.Approval.Label)
+}
+
+// checkApproval says whether the current version of a page that looks
+// approved really is (an approval of this version, by a known person or
+// as the space allows), and resets the approval signal of a page edited
+// after its approval when the space says so.
+func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.PageRef, page *confluence.Page) (bool, string, error) {
+	space, err := a.Rules.ForSpace(p.SpaceKey)
+	if err != nil {
+		return false, err.Error(), nil
+	}
+	if page == nil {
+		page, err = a.Confluence.GetPage(ctx, p.ID, confluence.GetPageOptions{})
+		if rest.IsKind(err, rest.KindNotFound) {
+			return false, "page not found (deleted, or not visible to the bridge)", nil
+		}
+		if err != nil {
+			return false, "", backendError("read page", err)
+		}
+	}
+	if page.Version.Number != p.Version {
+		// Edited since the search saw it: the newer version is judged by
+		// the event (or reconciliation run) that the edit brings.
+		return false, fmt.Sprintf("page changed to version %d since version %d was seen", page.Version.Number, p.Version), nil
+	}
+	verdict, err := judgeApproval(ctx, a.Confluence, space, page, p.Labels, true)
+	if err != nil {
+		return false, "", err
+	}
+	if verdict.Approved != nil {
+		return true, "", nil
+	}
+	if verdict.Edited != nil && space.Approval.OnEdit == mapping.OnEditReset {
+		if err := a.resetApproval(ctx, space, p.ID, page.Version.Number, verdict.Edited); err != nil {
+			return false, "", err
+		}
+		return false, verdict.Type + ": " + verdict.Reason + " (approval signal removed, comment posted)", nil
+	}
+	return false, verdict.Type + ": " + verdict.Reason, nil
 }
 
 // SpaceCursor is how far reconciliation has looked in one space.
@@ -175,7 +283,7 @@ func (a *TriggerActivities) ReconcileSpaces(ctx context.Context, in ReconcileInp
 			if p.SpaceKey == "" {
 				p.SpaceKey = key
 			}
-			r, err := a.route(ctx, p, "reconciliation")
+			r, err := a.route(ctx, p, nil, "reconciliation")
 			if err != nil {
 				return nil, err
 			}

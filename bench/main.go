@@ -252,6 +252,11 @@ func (w *world) historyCost(ctx context.Context, workflowID string) (int, int, e
 func (w *world) bigAttachment(ctx context.Context, size int64) (int64, time.Duration, error) {
 	p := w.confSim.CreatePage("POL", "Large attachment policy", "<p>Has a very large attachment.</p>", "557058:bench", "approved", "dept-bench")
 	w.confSim.AddSyntheticAttachment(p.ID, "archive.bin", "application/octet-stream", size)
+	// A record holds the attachments of its page version: save a version
+	// after attaching, as the editor does when a file is inserted.
+	if _, err := w.confSim.UpdatePage(p.ID, p.Title, "<p>Has a very large attachment.</p><p>archive.bin</p>", "557058:bench"); err != nil {
+		return 0, 0, err
+	}
 	cmd, err := w.startWorkers()
 	if err != nil {
 		return 0, 0, err

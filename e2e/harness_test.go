@@ -108,3 +108,17 @@ func runTests(m *testing.M) (int, error) {
 	}
 	return m.Run(), nil
 }
+
+// saveVersion makes a new version of a page with the same body, as saving
+// in the editor after inserting a file does.
+func saveVersion(t *testing.T, pageID string) {
+	t.Helper()
+	time.Sleep(2 * time.Millisecond)
+	p, ok := h.confSim.Page(pageID)
+	if !ok {
+		t.Fatalf("page %s not found", pageID)
+	}
+	if _, err := h.confSim.UpdatePage(pageID, p.Title, p.Body, p.AuthorID); err != nil {
+		t.Fatal(err)
+	}
+}

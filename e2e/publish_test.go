@@ -204,6 +204,7 @@ func TestIllegalTitleGetsLegalDeterministicName(t *testing.T) {
 func TestPublishSurvivesOutagesWithoutDuplicates(t *testing.T) {
 	p := h.confSim.CreatePage("POL", "Information Security Policy", "<p>Use strong passwords.</p>", "557058:dave", "approved", "dept-it")
 	h.confSim.AddAttachment(p.ID, "controls.csv", "text/csv", []byte("control,owner\nAC-1,it\n"))
+	saveVersion(t, p.ID) // the record of a version holds the files attached before it
 	// OTCS: a burst of 503s longer than the client's own retries, then
 	// rate limiting, and every ticket expired on the way.
 	h.otSim.Faults().Set(faults.Config{ServerErrorBurst: 6, RetryAfter: time.Second})

@@ -158,6 +158,7 @@ func runDone(t *testing.T, workflowID string) bool {
 func TestDryRunWritesNothing(t *testing.T) {
 	p := h.confSim.CreatePage("POL", "Gifts and Hospitality Policy", "<p>Declare gifts.</p>", "557058:jo", "approved", "dept-legal")
 	h.confSim.AddAttachment(p.ID, "register.csv", "text/csv", []byte("gift,value\n"))
+	saveVersion(t, p.ID) // the record of a version holds the files attached before it
 	ctx := context.Background()
 	ca := &activities.ConfluenceActivities{Confluence: h.conf, Rules: h.rules}
 	oa := &activities.OpenTextActivities{OTCS: h.otcs, Confluence: h.conf, Rules: h.rules}

@@ -169,14 +169,33 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	rule := "spaces." + key
 	s := Space{Key: key, Line: keyNode.Line}
 	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review")
+	s.Approval = Approval{OnEdit: OnEditReset, Meaning: DefaultApprovalMeaning}
 	if a, ok := f["approval"]; ok {
-		af := p.fields(a, rule+".approval", "label")
+		af := p.fields(a, rule+".approval", "label", "state", "on_edit", "require_known_approver", "meaning")
 		if l, ok := af["label"]; ok {
 			s.Approval.Label = p.str(l, rule+".approval.label")
 		}
+		if v, ok := af["state"]; ok {
+			s.Approval.State = p.str(v, rule+".approval.state")
+			if n := len([]rune(s.Approval.State)); n == 0 || n > 20 {
+				p.fail(v, rule+".approval.state", "must be a content state name of 1 to 20 characters (Confluence's limit)")
+			}
+		}
+		if v, ok := af["on_edit"]; ok {
+			s.Approval.OnEdit = p.str(v, rule+".approval.on_edit")
+			if s.Approval.OnEdit != OnEditReset && s.Approval.OnEdit != OnEditKeep {
+				p.fail(v, rule+".approval.on_edit", "must be %q or %q, not %q", OnEditReset, OnEditKeep, s.Approval.OnEdit)
+			}
+		}
+		if v, ok := af["require_known_approver"]; ok {
+			s.Approval.RequireKnownApprover = p.boolean(v, rule+".approval.require_known_approver")
+		}
+		if v, ok := af["meaning"]; ok {
+			s.Approval.Meaning = p.str(v, rule+".approval.meaning")
+		}
 	}
-	if s.Approval.Label == "" {
-		p.fail(keyNode, rule+".approval.label", "is required: the label that marks a page as approved")
+	if s.Approval.Label == "" && s.Approval.State == "" {
+		p.fail(keyNode, rule+".approval", "needs a label (approval.label) or a content state (approval.state) that marks a page as approved")
 	}
 	s.Target = p.target(rule, keyNode, f, RulePublish, "otcs-published")
 	if rv, ok := f["review"]; ok {

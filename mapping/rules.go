@@ -91,10 +91,33 @@ func (s *Space) TargetFor(rule string) (*Target, error) {
 	return nil, fmt.Errorf("space %s has no rule %q", s.Key, rule)
 }
 
-// Approval says which signal marks a page as approved.
+// Approval says which signal marks a page version as approved, and what
+// happens when an approved page is edited.
 type Approval struct {
-	Label string // a page label, e.g. "approved"
+	Label string // a page label, e.g. "approved"; who added it comes from the event or the operator
+	// State is a Confluence Cloud content state (e.g. "Approved"): setting it
+	// makes a page version authored by the approver, which is the approved one.
+	State string
+	// OnEdit is what an edit after approval does: OnEditReset (default)
+	// removes the label (or state) and asks for a new approval on the page;
+	// OnEditKeep leaves the page as it is. Either way the edit is not
+	// published as approved.
+	OnEdit string
+	// RequireKnownApprover refuses to publish a labelled page whose approver
+	// the bridge cannot know (no approval record), instead of recording
+	// "unknown (label present)".
+	RequireKnownApprover bool
+	Meaning              string // recorded with every approval
 }
+
+// What an edit after approval does.
+const (
+	OnEditReset = "reset"
+	OnEditKeep  = "keep"
+)
+
+// DefaultApprovalMeaning is the meaning recorded when the mapping names none.
+const DefaultApprovalMeaning = "Approved for publication as a controlled record"
 
 // Category is the OTCS category and how each attribute gets its value.
 type Category struct {

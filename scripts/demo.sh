@@ -84,8 +84,8 @@ $have_curl && curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: appli
   "$CONFLUENCE_BASE_URL/rest/api/webhooks" >/dev/null
 "$state/bin/starter" schedule reconcile --every 5m --lookback 24h
 
-echo "==> publishing the approved page 100001 \"Records Retention Policy\""
-"$state/bin/starter" publish --page 100001 --wait
+echo "==> 557058:alice approved version 1 of page 100001 \"Records Retention Policy\" (recorded on the page), then it is published"
+"$state/bin/starter" approve-publish --page 100001 --version 1 --as 557058:alice --wait
 echo
 echo "==> what landed on both sides"
 "$state/bin/starter" show --page 100001
@@ -94,7 +94,7 @@ echo "==> a page without the approval label is refused (expected to fail):"
 "$state/bin/starter" publish --page 100002 --wait || true
 echo
 if $have_curl; then
-echo "==> an editor adds the label \"approved\" to page 100002 in Confluence; the signed webhook starts the publish"
+echo "==> the account editor@example.com adds the label \"approved\" to page 100002 in Confluence; the signed webhook names it as the approver and starts the publish"
 curl -fsS -u editor@example.com:editor-token -H 'Content-Type: application/json' -H 'X-Atlassian-Token: no-check' \
   -d '[{"prefix":"global","name":"approved"}]' "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100002/label" >/dev/null
 for _ in $(seq 1 100); do

@@ -36,6 +36,8 @@ const usage = `usage: starter <command> [flags]
 commands:
   publish --page ID [--version N] [--wait] [--json] [--dry-run]
                                       publish an approved page version to OTCS (--dry-run: print the writes, make none)
+  approve-publish --page ID --version N --as USER [--meaning TEXT] [--wait] [--json]
+                                      record USER's approval of that page version, then publish it
   file --page ID [--version N] [--wait] [--json] [--dry-run]
                                       file a page a record rule recognises (meeting notes, decision log) as a record
   status WORKFLOW_ID [--json]         state of a run (stage, result or failure)
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "publish":
 		err = publish(ctx, args[1:], stdout)
+	case "approve-publish":
+		err = approvePublish(ctx, args[1:], stdout)
 	case "status":
 		err = status(ctx, args[1:], stdout)
 	case "show":

@@ -62,9 +62,14 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 	if err != nil {
 		return err
 	}
+	return report(ctx, st, tc, *wait, *asJSON, stdout)
+}
+
+// report prints a started (or found) run and, with wait, its result.
+func report(ctx context.Context, st *launch.Started, tc settings.Temporal, wait, asJSON bool, stdout io.Writer) error {
 	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
-	if !*wait {
-		if *asJSON {
+	if !wait {
+		if asJSON {
 			return json.NewEncoder(stdout).Encode(map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url})
 		}
 		fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
@@ -72,7 +77,7 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 	}
 	var res workflows.PublishPageResult
 	werr := st.Run.Get(ctx, &res)
-	if *asJSON {
+	if asJSON {
 		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
 		if werr != nil {
 			out["error"] = describeFailure(werr)

@@ -252,6 +252,64 @@ test('attachments: upload, new version, download', async () => {
 
   const data = await client.contentAttachments.downloadAttachment({ id: '100003', attachmentId: att.id });
   assert.equal(Buffer.from(data).toString('utf8'), 'second version\n');
+
+  // Every version is kept: listed newest first, and downloadable by number.
+  const versions = await client.contentVersions.getContentVersions({ id: att.id });
+  assert.deepEqual(versions.results.map((v) => v.number), [2, 1]);
+  assert.equal(versions.results[1].by.accountId, '557058:bridge');
+  assert.equal(versions.results[1].message, 'from the third-party check');
+  const first = await client.contentAttachments.downloadAttachment({ id: '100003', attachmentId: att.id, version: 1 });
+  assert.equal(Buffer.from(first).toString('utf8'), 'first version\n');
+});
+
+test('content states: read, set a custom and a space state, remove; each change is a new version', async () => {
+  // Page 200001 (space ENG): no other check here looks at its version.
+  const none = await client.contentStates.getContentState({ id: '200001', status: 'current' });
+  assert.equal(none.contentState, null);
+
+  const available = await client.contentStates.getAvailableContentStates({ id: '200001' });
+  assert.deepEqual(
+    available.spaceContentStates.map((s) => s.name),
+    ['Rough draft', 'In progress', 'Ready for review'],
+  );
+  for (const s of available.spaceContentStates) {
+    assert.equal(typeof s.id, 'number');
+    assert.match(s.color, /^#[0-9a-f]{6}$/);
+  }
+
+  // confluence.js 2.x sends no X-Atlassian-Token on these writes.
+  const set = await client.contentStates.setContentState({ id: '200001', status: 'current', name: 'Approved', color: '#57d9a3' });
+  assert.equal(set.contentState.name, 'Approved');
+  assert.equal(set.contentState.color, '#57d9a3');
+  assert.equal(typeof set.contentState.id, 'number');
+  assert.equal(typeof set.lastUpdated, 'string');
+  const page = await client.content.getContentById({ id: '200001', expand: ['version'] });
+  assert.equal(page.version.number, 2, 'setting a state publishes a new version');
+
+  // confluence.js types the state id as a string.
+  const byId = await client.contentStates.setContentState({ id: '200001', status: 'current', stateId: '2' });
+  assert.equal(byId.contentState.id, 2);
+  assert.equal(byId.contentState.name, 'Ready for review');
+  const read = await client.contentStates.getContentState({ id: '200001' });
+  assert.equal(read.contentState.name, 'Ready for review');
+
+  const settings = await client.contentStates.getContentStateSettings({ spaceKey: 'ENG' });
+  assert.equal(settings.contentStatesAllowed, true);
+  assert.equal(settings.spaceContentStates.length, 3);
+  const spaceStates = await client.contentStates.getSpaceContentStates({ spaceKey: 'ENG' });
+  assert.equal(spaceStates.length, 3);
+  const custom = await client.contentStates.getCustomContentStates();
+  assert.ok(custom.some((s) => s.name === 'Approved'), `custom states: ${JSON.stringify(custom)}`);
+
+  const tooLong = await rejection(
+    client.contentStates.setContentState({ id: '200001', status: 'current', name: 'x'.repeat(21), color: '#57d9a3' }),
+  );
+  assert.equal(tooLong.statusCode, 400);
+
+  const removed = await client.contentStates.removeContentState({ id: '200001', status: 'current' });
+  assert.equal(removed.contentState, null);
+  const after = await client.content.getContentById({ id: '200001', expand: ['version'] });
+  assert.equal(after.version.number, 4);
 });
 
 test('search: CQL content search, paged with the cursor from _links.next', async () => {

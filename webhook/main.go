@@ -1,8 +1,11 @@
 // Command webhook runs the webhook receiver: POST /webhook takes Confluence
 // events (Data Center webhooks signed with X-Hub-Signature, or Cloud
 // Automation requests carrying X-Automation-Secret) and records each
-// accepted one as a RouteEvent run in Temporal. GET /healthz and /readyz
-// serve probes; metrics are on BRIDGE_METRICS_ADDR. It stops gracefully on
+// accepted one as a RouteEvent run in Temporal. Every delivery must carry a
+// timestamp no older than BRIDGE_WEBHOOK_MAX_AGE; a replayed body finds the
+// run of the original. GET /healthz and /readyz serve probes (/readyz
+// answers "not ready" and logs the cause); metrics are on
+// BRIDGE_METRICS_ADDR (loopback unless set). It stops gracefully on
 // SIGINT/SIGTERM, finishing requests in flight.
 package main
 
@@ -71,7 +74,8 @@ func run() error {
 	handler, err := webhook.New(webhook.Config{
 		Secret: wh.Secret, AutomationSecret: wh.AutomationSecret, MaxBody: wh.MaxBody, MaxAge: wh.MaxAge,
 		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: router{&launch.Publisher{Temporal: c}}, Metrics: ms.Handler,
-		Ready: func(ctx context.Context) error { _, err := c.CheckHealth(ctx, nil); return err },
+		Ready:  func(ctx context.Context) error { _, err := c.CheckHealth(ctx, nil); return err },
+		Logger: &zl,
 	})
 	if err != nil {
 		return err

@@ -464,13 +464,14 @@ func (l *lifecycle) declare(ctx workflow.Context) error {
 	page.ApprovalSignal = fmt.Sprintf("approved by %s in review round %d (%s)", d.By, d.Round, l.st.Plan.Meaning)
 	var dec activities.DeclareResult
 	err = workflow.ExecuteActivity(opentextCtx(ctx, "Move, classify and declare the record"), otcs.DeclareRecord,
-		activities.DeclareInput{Page: page, NodeID: l.st.NodeID, SHA256: l.st.SHA256, Meaning: l.st.Plan.Meaning}).Get(ctx, &dec)
+		activities.DeclareInput{Page: page, NodeID: l.st.NodeID, Version: l.st.OTCSVersion, SHA256: l.st.SHA256, Meaning: l.st.Plan.Meaning}).Get(ctx, &dec)
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() == activities.ErrRecordOnHold {
-		// Never overwrite a held record: stop with the reason and wait for
-		// an operator to release the hold and send retry (or withdraw).
+	if errors.As(err, &appErr) && (appErr.Type() == activities.ErrRecordOnHold || appErr.Type() == activities.ErrVersionChanged) {
+		// Never overwrite a held record nor declare a version nobody
+		// reviewed: stop with the reason and wait for an operator to fix
+		// it in OTCS and send retry (or withdraw).
 		l.st.Blocked = appErr.Message()
-		l.st.Note = "Blocked: " + appErr.Message() + " — release the hold, then `starter retry --page " + l.st.PageID + "`"
+		l.st.Note = "Blocked: " + appErr.Message() + " — fix it in OTCS, then `starter retry --page " + l.st.PageID + "`"
 		l.stage(ctx, StageBlocked)
 		return nil
 	}

@@ -120,6 +120,15 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	}
 	p.status.NodeID, p.status.OTCSVersion = up.NodeID, up.Version
 
+	// Verify before classifying: a record whose stored bytes do not match
+	// must never be RM classified with the wrong checksum in its metadata.
+	// Runs recorded before the change classified first.
+	verifyFirst := workflow.GetVersion(ctx, changeVerifyBeforeClassify, workflow.DefaultVersion, 1) == 1
+	if verifyFirst {
+		if err := p.verify(ctx, &up); err != nil {
+			return nil, err
+		}
+	}
 	p.stage(ctx, StageClassifying)
 	var cls activities.ClassifyResult
 	err = workflow.ExecuteActivity(opentextCtx(ctx, "Apply category and RM classification"), otcs.ClassifyRecord,
@@ -127,12 +136,10 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	p.stage(ctx, StageVerifying)
-	err = workflow.ExecuteActivity(transferCtx(ctx, "Verify stored checksum"), otcs.VerifyRecord,
-		activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}).Get(ctx, nil)
-	if err != nil {
-		return nil, err
+	if !verifyFirst {
+		if err := p.verify(ctx, &up); err != nil {
+			return nil, err
+		}
 	}
 
 	p.stage(ctx, StageLinking)
@@ -163,6 +170,18 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		Created: up.Created, Reused: up.Reused, Classification: cls.Classification,
 		Rule: page.Rule, RecordType: page.RecordType,
 	}, nil
+}
+
+// changeVerifyBeforeClassify marks runs that verify the stored checksum
+// before the record is classified.
+const changeVerifyBeforeClassify = "verify-before-classify"
+
+// verify checks the stored version's SHA-256 and size against the upload.
+func (p *publishRun) verify(ctx workflow.Context, up *activities.UploadResult) error {
+	var otcs *activities.OpenTextActivities
+	p.stage(ctx, StageVerifying)
+	return workflow.ExecuteActivity(transferCtx(ctx, "Verify stored checksum"), otcs.VerifyRecord,
+		activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}).Get(ctx, nil)
 }
 
 func (p *publishRun) stage(ctx workflow.Context, stage string) {

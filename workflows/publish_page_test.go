@@ -138,7 +138,8 @@ func TestPublishPageChecksumMismatchFails(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
 	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(&activities.UploadResult{NodeID: 1, Version: 1, SHA256: "a"}, nil).Once()
-	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.Anything).Return(&activities.ClassifyResult{}, nil).Once()
+	// No ClassifyRecord expectation: a record whose stored bytes do not
+	// match is never classified (calling it would fail the test).
 	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).
 		Return(temporal.NewNonRetryableApplicationError("mismatch", activities.ErrChecksumMismatch, nil)).Once()
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})

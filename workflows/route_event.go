@@ -15,7 +15,9 @@ type RouteEventInput struct {
 	PageID     string
 	Event      string // e.g. label_added
 	Actor      string // userKey / accountId of who caused it
-	DeliveryID string // the delivery's identity (header or body hash)
+	DeliveryID string // the delivery's identity (a hash of the signed body)
+	Label      string // label events: the label
+	Timestamp  int64  // the event's time (ms since the epoch) when the delivery carried one
 }
 
 // RouteEventWorkflowID is one id per delivery: a redelivered event finds
@@ -40,10 +42,21 @@ func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResu
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                "Read page and start its flow",
-	}), trig.RoutePage, activities.RouteInput{PageID: in.PageID, Cause: fmt.Sprintf("webhook %s by %s", in.Event, in.Actor)}).Get(ctx, &res)
+	}), trig.RoutePage, routeInput(in)).Get(ctx, &res)
 	if err != nil {
 		return nil, err
 	}
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Flow:** %s  \n**Reason:** %s  \n**Workflow:** %s", res.Flow, res.Reason, res.WorkflowID))
 	return &res, nil
+}
+
+// routeInput carries the event's facts to the router, which records a
+// label approval by the event's actor.
+func routeInput(in RouteEventInput) activities.RouteInput {
+	r := activities.RouteInput{PageID: in.PageID, Cause: fmt.Sprintf("webhook %s by %s", in.Event, in.Actor),
+		Event: in.Event, Actor: in.Actor, Label: in.Label}
+	if in.Timestamp > 0 {
+		r.EventAt = time.UnixMilli(in.Timestamp).UTC()
+	}
+	return r
 }

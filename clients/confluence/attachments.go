@@ -44,21 +44,30 @@ func (c *Client) Attachments(ctx context.Context, pageID string) ([]Attachment, 
 	return out, nil
 }
 
-// DownloadAttachment streams an attachment's current content. It asks the
-// v1 download endpoint, which redirects (302) to the download servlet; the
-// HTTP client follows the redirect on the same host with the same
-// credentials. The body is never buffered: the caller reads and closes it.
+// DownloadAttachment streams the content of version att.Version of an
+// attachment, or of its current version when att.Version is 0 (a download
+// link carries its own version). It asks the v1 download endpoint, which
+// redirects (302) to the download servlet on the same origin, followed
+// with the same credentials, or, on Confluence Cloud, to the media service
+// (https://api.media.atlassian.com/file/… with a token in the URL),
+// followed only over https, to a host on Config.DownloadRedirectHosts, and
+// without the credentials or cookies. The body is never buffered: the
+// caller reads and closes it.
 func (c *Client) DownloadAttachment(ctx context.Context, pageID string, att Attachment) (io.ReadCloser, error) {
 	var u string
 	switch {
 	case att.ID != "" && pageID != "":
-		u = c.v1 + "/content/" + escape(pageID) + "/child/attachment/" + escape(att.ID) + "/download"
+		u = c.v1 + "/content/" + escape(pageID) + "/child/attachment/" + escape(att.ID) + "/download" +
+			attachmentVersionQuery(att.Version) // att.Version 0: the current version
 	case att.DownloadLink != "":
-		u = c.resolveV1Link(att.DownloadLink)
+		var err error
+		if u, err = c.resolveV1Link(att.DownloadLink); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, badInput(http.MethodGet, "", "attachment has neither an id (with a page id) nor a download link")
 	}
-	resp, err := c.do(ctx, http.MethodGet, u, nil, "")
+	resp, err := c.doWith(ctx, c.dl, http.MethodGet, u, nil, "")
 	if err != nil {
 		return nil, err
 	}

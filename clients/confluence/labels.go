@@ -22,7 +22,10 @@ func allV2[T any](ctx context.Context, c *Client, first string) ([]T, error) {
 		out = append(out, page.Results...)
 		next = ""
 		if page.Links.Next != "" && len(page.Results) > 0 {
-			next = c.resolveV2Next(page.Links.Next)
+			var err error
+			if next, err = c.resolveV2Next(page.Links.Next); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
@@ -39,7 +42,10 @@ func allV1[T any](ctx context.Context, c *Client, first string) ([]T, error) {
 		out = append(out, page.Results...)
 		next = ""
 		if page.Links.Next != "" && len(page.Results) > 0 {
-			next = c.resolveV1Link(page.Links.Next)
+			var err error
+			if next, err = c.resolveV1Link(page.Links.Next); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil

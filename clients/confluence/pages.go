@@ -212,7 +212,10 @@ func (c *Client) findSpaceV1(ctx context.Context, id string) (*Space, error) {
 		}
 		next = ""
 		if page.Links.Next != "" && len(page.Results) > 0 {
-			next = c.resolveV1Link(page.Links.Next)
+			var err error
+			if next, err = c.resolveV1Link(page.Links.Next); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return nil, &rest.Error{Service: service, Method: http.MethodGet, Path: pathOf(c.v1 + "/space"), StatusCode: http.StatusNotFound,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,21 @@ const maxErrorBody = 64 << 10
 // response only when it is 2xx; the caller closes its body. body may be
 // nil; it is replayable, so retries resend it.
 func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, contentType string) (*http.Response, error) {
+	return c.doWith(ctx, c.rc, method, rawURL, body, contentType)
+}
+
+// doWith is do through rc: c.rc, or c.dl for an attachment download. The
+// credentials are set on the first request only, which is on the base's
+// origin; whether they go along on a redirect is rc's redirect policy's
+// to decide (see New).
+func (c *Client) doWith(ctx context.Context, rc *retryablehttp.Client, method, rawURL string, body []byte, contentType string) (*http.Response, error) {
+	// Last line of defence: whatever built rawURL, the credentials go to
+	// the base's origin only.
+	if u, err := url.Parse(rawURL); err != nil {
+		return nil, &rest.Error{Service: service, Method: method, Kind: rest.KindProtocol, Message: "not a usable URL"}
+	} else if err := c.onOrigin(method, u, "request"); err != nil {
+		return nil, err
+	}
 	var rb any
 	if body != nil {
 		rb = body
@@ -38,7 +54,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, con
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := c.rc.Do(req)
+	resp, err := rc.Do(req)
 	return c.check(ctx, method, rawURL, resp, err)
 }
 
@@ -54,6 +70,14 @@ func (c *Client) check(ctx context.Context, method, rawURL string, resp *http.Re
 		if ctx.Err() != nil {
 			// Let callers (and Temporal) see cancellation as such.
 			return nil, fmt.Errorf("confluence %s %s: %w", method, pathOf(rawURL), ctx.Err())
+		}
+		// The redirect policy's own refusal (rest.SameOriginRedirects):
+		// pass it on as it is, with this call's method and path.
+		var re *rest.Error
+		if errors.As(err, &re) {
+			cp := *re
+			cp.Service, cp.Method, cp.Path = service, method, pathOf(rawURL)
+			return nil, &cp
 		}
 		return nil, &rest.Error{Service: service, Method: method, Path: pathOf(rawURL), Kind: rest.KindTransport, Message: transportMessage(err)}
 	}

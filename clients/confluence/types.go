@@ -50,7 +50,8 @@ type Attachment struct {
 	ID, Title, MediaType, Comment string
 	FileSize                      int64
 	Version                       int
-	DownloadLink                  string // as the server gives it (relative to the context path)
+	CreatedAt                     time.Time // when Version was uploaded; zero when the server did not say
+	DownloadLink                  string    // as the server gives it (relative to the context path)
 }
 
 // flexID decodes an id sent as a JSON string or number: v2 sends strings,
@@ -175,7 +176,7 @@ type v2AttachmentJSON struct {
 
 func (a v2AttachmentJSON) toAttachment() Attachment {
 	return Attachment{ID: string(a.ID), Title: a.Title, MediaType: a.MediaType, Comment: a.Comment,
-		FileSize: a.FileSize, Version: a.Version.Number, DownloadLink: a.DownloadLink}
+		FileSize: a.FileSize, Version: a.Version.Number, CreatedAt: a.Version.CreatedAt.Time(), DownloadLink: a.DownloadLink}
 }
 
 // v2List is one cursor page of a v2 list.
@@ -264,7 +265,7 @@ func (a v1ContentJSON) toAttachment() Attachment {
 		out.Comment = a.Metadata.Comment
 	}
 	if a.Version != nil {
-		out.Version = a.Version.Number
+		out.Version, out.CreatedAt = a.Version.Number, a.Version.When.Time()
 	}
 	return out
 }

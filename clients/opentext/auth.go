@@ -26,11 +26,16 @@ func (c *Client) loginLocked(ctx context.Context) error {
 		form.Set("domain", c.cfg.Domain)
 	}
 	r := request{method: http.MethodPost, path: "/api/v1/auth", form: form}
-	resp, err := c.send(ctx, r, "")
+	// The login carries the password: no redirect is followed for it, not
+	// even on BaseURL's origin, so a 307/308 can never resend the form.
+	resp, err := c.send(rest.WithoutRedirects(ctx), r, "")
 	if err != nil {
 		return err
 	}
 	defer drain(resp)
+	if !c.fromOrigin(resp) {
+		return rest.ForeignOriginError(service, r.method, r.path, "login answer", resp.Request.URL, c.origin)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return c.errorFrom(r, resp)
 	}

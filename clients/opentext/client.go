@@ -33,9 +33,10 @@ type Config struct {
 // Client talks to one Content Server as one user. It is safe for
 // concurrent use.
 type Client struct {
-	base string
-	cfg  Config
-	hc   *retryablehttp.Client
+	base   string
+	origin *url.URL // scheme://host:port of BaseURL: the only place the password and ticket are sent
+	cfg    Config
+	hc     *retryablehttp.Client
 
 	mu     sync.Mutex // guards ticket and gen
 	ticket string
@@ -57,7 +58,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "xecm-bridge-opentext/1"
 	}
+	origin := &url.URL{Scheme: u.Scheme, Host: u.Host}
 	hc := rest.NewRetryingClient(cfg.HTTPClient, cfg.Retry)
+	// Never follow a redirect off BaseURL's origin: net/http would copy
+	// the OTCSTicket header (and, on a 307/308, the login form) there. A
+	// copy, so the caller's HTTPClient keeps its own policy.
+	hc.HTTPClient = rest.SameOriginRedirects(hc.HTTPClient, service, origin)
 	base := hc.CheckRetry
 	hc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		if serr := sourceFailed(ctx); serr != nil {
@@ -68,7 +74,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		return base(ctx, resp, err)
 	}
-	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), cfg: cfg, hc: hc}, nil
+	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), origin: origin, cfg: cfg, hc: hc}, nil
 }
 
 // definiteServerAnswer peeks at a 5xx body: OTCS reports duplicates and
@@ -128,7 +134,7 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t := resp.Header.Get("OTCSTicket"); t != "" {
+		if t := resp.Header.Get("OTCSTicket"); t != "" && c.fromOrigin(resp) {
 			c.adoptTicket(t, gen)
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
@@ -177,12 +183,31 @@ func (c *Client) send(ctx context.Context, r request, ticket string) (*http.Resp
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		// The redirect policy's own refusal (rest.SameOriginRedirects):
+		// pass it on, typed, with this call's method and path.
+		var re *rest.Error
+		if errors.As(err, &re) && ctx.Err() == nil {
+			cp := *re
+			cp.Service, cp.Method, cp.Path = service, r.method, r.path
+			cp.Message = scrub(cp.Message, ticket)
+			return nil, &cp
+		}
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
 		return nil, &rest.Error{Service: service, Method: r.method, Path: r.path, Kind: rest.KindTransport, Message: scrub(err.Error(), ticket)}
 	}
 	return resp, nil
+}
+
+// fromOrigin reports whether resp was answered by BaseURL's origin. The
+// redirect policy already refuses to leave it; this keeps a ticket from
+// anywhere else from ever being adopted even so.
+func (c *Client) fromOrigin(resp *http.Response) bool {
+	if resp.Request == nil || resp.Request.URL == nil {
+		return true // no redirect was followed: the request went to BaseURL
+	}
+	return rest.SameOrigin(resp.Request.URL, c.origin)
 }
 
 // scrub removes a secret from a message, in case a transport error ever

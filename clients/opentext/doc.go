@@ -15,6 +15,13 @@
 // goroutines) and repeats the call. Neither the ticket nor the password
 // ever appears in an error.
 //
+// The password and the ticket go to BaseURL's origin (scheme, host and
+// port) only: a redirect to any other origin, an https to http downgrade
+// included, is refused as a rest.KindForeignOrigin error before anything
+// is sent there; the login (POST /api/v1/auth) follows no redirect at all,
+// so a 307/308 never resends the password; and a ticket is adopted only
+// from an answer that came from BaseURL's origin.
+//
 // Error kinds: 429 and 5xx are retried by the transport and end as
 // KindRateLimited/KindUnavailable. Two OTCS quirks are mapped so callers can
 // act on them: "An item with the name '…' already exists." (HTTP 500 on

@@ -25,6 +25,10 @@ const (
 	KindUnavailable  Kind = "unavailable"  // 5xx: the backend is failing; try later
 	KindTransport    Kind = "transport"    // no HTTP answer at all (refused, reset, timeout)
 	KindProtocol     Kind = "protocol"     // an answer that does not follow the contract
+	// KindForeignOrigin: a link or redirect in an answer leads to another
+	// scheme, host or port than the configured base URL. It was refused
+	// and nothing, in particular no credential, was sent there.
+	KindForeignOrigin Kind = "foreign_origin"
 )
 
 // Retryable reports whether a failure of this kind may go away by itself.

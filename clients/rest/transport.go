@@ -65,6 +65,12 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	if err != nil {
+		// A refusal of our own (a redirect to another origin, see
+		// SameOriginRedirects) comes back the same way every time.
+		var rerr *Error
+		if errors.As(err, &rerr) && !rerr.Retryable() {
+			return false, err
+		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			var certErr *x509.UnknownAuthorityError

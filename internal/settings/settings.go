@@ -25,7 +25,31 @@ type Temporal struct {
 	APIKey    string `envconfig:"TEMPORAL_API_KEY"`  // Temporal Cloud API key (implies TLS)
 	TLSCert   string `envconfig:"TEMPORAL_TLS_CERT"` // mTLS client certificate file
 	TLSKey    string `envconfig:"TEMPORAL_TLS_KEY"`  // mTLS client key file
-	UIURL     string `envconfig:"TEMPORAL_UI_URL" default:"http://localhost:8233"`
+	// Server TLS without a client certificate (self-hosted clusters). A CA
+	// or server name implies TLS; both also apply with mTLS or an API key.
+	TLS           bool   `envconfig:"TEMPORAL_TLS"`             // TLS, verified against the system roots
+	TLSCA         string `envconfig:"TEMPORAL_TLS_CA"`          // PEM file of the CA(s) that signed the server certificate, instead of the system roots
+	TLSServerName string `envconfig:"TEMPORAL_TLS_SERVER_NAME"` // name the server certificate is verified against (and SNI)
+	UIURL         string `envconfig:"TEMPORAL_UI_URL" default:"http://localhost:8233"`
+	Codec
+}
+
+// Codec holds the payload encryption keys every process uses (empty: no
+// encryption). Format: "id:base64key,id:base64key", 32-byte AES-256 keys,
+// the first one encrypts, all decrypt. A secret: never logged.
+type Codec struct {
+	Keys string `envconfig:"BRIDGE_CODEC_KEYS"`
+}
+
+// CodecServer configures `go run ./codec-server`, which decodes payloads
+// for the Temporal Web UI and CLI (it also reads Codec).
+type CodecServer struct {
+	Addr                 string   `envconfig:"BRIDGE_CODEC_ADDR" default:"127.0.0.1:8089"`
+	CORSOrigins          []string `envconfig:"BRIDGE_CODEC_CORS_ORIGINS" default:"http://localhost:8233,http://127.0.0.1:8233"`
+	AuthToken            string   `envconfig:"BRIDGE_CODEC_AUTH_TOKEN"`            // bearer token requests must carry
+	AllowUnauthenticated bool     `envconfig:"BRIDGE_CODEC_ALLOW_UNAUTHENTICATED"` // local development only
+	TLSCert              string   `envconfig:"BRIDGE_CODEC_TLS_CERT"`              // serve HTTPS with this certificate and key
+	TLSKey               string   `envconfig:"BRIDGE_CODEC_TLS_KEY"`
 }
 
 // Confluence is how to reach Confluence.
@@ -66,12 +90,14 @@ type Worker struct {
 
 // Webhook configures the webhook receiver.
 type Webhook struct {
-	Addr             string        `envconfig:"BRIDGE_WEBHOOK_ADDR" default:":8088"`
-	Secret           string        `envconfig:"BRIDGE_WEBHOOK_SECRET"`            // HMAC secret set on the Data Center webhook
-	AutomationSecret string        `envconfig:"BRIDGE_WEBHOOK_AUTOMATION_SECRET"` // X-Automation-Secret of Cloud Automation rules
-	MaxBody          int64         `envconfig:"BRIDGE_WEBHOOK_MAX_BODY" default:"65536"`
-	MaxAge           time.Duration `envconfig:"BRIDGE_WEBHOOK_MAX_AGE" default:"24h"`
-	IgnoreActors     []string      `envconfig:"BRIDGE_WEBHOOK_IGNORE_ACTORS"` // the bridge's userKey / accountId
+	Addr             string `envconfig:"BRIDGE_WEBHOOK_ADDR" default:":8088"`
+	Secret           string `envconfig:"BRIDGE_WEBHOOK_SECRET"`            // HMAC secret set on the Data Center webhook
+	AutomationSecret string `envconfig:"BRIDGE_WEBHOOK_AUTOMATION_SECRET"` // X-Automation-Secret of Cloud Automation rules
+	MaxBody          int64  `envconfig:"BRIDGE_WEBHOOK_MAX_BODY" default:"65536"`
+	// Older deliveries, by their own timestamp, are ignored; 0 means the
+	// default. Keep it well below the Temporal namespace's retention.
+	MaxAge       time.Duration `envconfig:"BRIDGE_WEBHOOK_MAX_AGE" default:"1h"`
+	IgnoreActors []string      `envconfig:"BRIDGE_WEBHOOK_IGNORE_ACTORS"` // the bridge's userKey / accountId
 }
 
 // Reconcile configures the reconciliation schedule.
@@ -81,8 +107,11 @@ type Reconcile struct {
 }
 
 // Metrics says where a process serves Prometheus metrics and /healthz.
+// The address is used exactly as given; the default is loopback only, so
+// exposing metrics (e.g. 0.0.0.0:9464 in a container) is a deliberate
+// choice.
 type Metrics struct {
-	Addr string `envconfig:"BRIDGE_METRICS_ADDR" default:":9464"` // host:port, or "off"
+	Addr string `envconfig:"BRIDGE_METRICS_ADDR" default:"127.0.0.1:9464"` // host:port, or "off"
 }
 
 // Logging sets the log level (debug, info, warn, error).
@@ -138,12 +167,19 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Metrics{}, Logging{}, Simulators{}} {
-		t := reflect.TypeOf(s)
-		for i := 0; i < t.NumField(); i++ {
-			if tag := t.Field(i).Tag.Get("envconfig"); tag != "" {
-				out = append(out, tag)
-			}
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
+		out = appendNames(out, reflect.TypeOf(s))
+	}
+	return out
+}
+
+func appendNames(out []string, t reflect.Type) []string {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag := f.Tag.Get("envconfig"); tag != "" {
+			out = append(out, tag)
+		} else if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = appendNames(out, f.Type) // embedded, e.g. Codec in Temporal
 		}
 	}
 	return out

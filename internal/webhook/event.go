@@ -22,7 +22,27 @@ type Event struct {
 	SpaceKey  string // when the payload names it (Cloud shapes)
 	Label     string // label events
 	Actor     string // userKey (DC) or accountId (Cloud)
-	Timestamp int64  // ms since the epoch, when given
+	Timestamp int64  // ms since the epoch; 0 when the body has none
+}
+
+// MaxPageIDLen is the longest page id accepted: Confluence content ids are
+// positive 64-bit integers (at most 19 digits).
+const MaxPageIDLen = 19
+
+// ValidPageID reports whether id looks like a Confluence content id: 1 to
+// 19 digits, no leading zero, within int64. Page ids become part of
+// workflow ids (route:<pageId>:<key>), so nothing else gets that far.
+func ValidPageID(id string) bool {
+	if len(id) == 0 || len(id) > MaxPageIDLen || id[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	_, err := strconv.ParseInt(id, 10, 64)
+	return err == nil
 }
 
 // ErrMalformed wraps every parse failure.
@@ -52,6 +72,29 @@ func (f *flexID) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("id %s is not an integer", n)
 	}
 	*f = flexID(n)
+	return nil
+}
+
+// flexMillis accepts a timestamp in milliseconds as a JSON number or a
+// string of digits (an Automation rule may quote its smart value).
+type flexMillis int64
+
+func (m *flexMillis) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("timestamp must be an integer number of milliseconds since the epoch")
+	}
+	*m = flexMillis(n)
 	return nil
 }
 
@@ -85,21 +128,23 @@ type wirePage struct {
 }
 
 type wireEvent struct {
-	Timestamp     int64     `json:"timestamp"`
-	Event         string    `json:"event"`
-	UserKey       string    `json:"userKey"`
-	UserAccountID string    `json:"userAccountId"`
-	Page          *wirePage `json:"page"`
-	Labelled      *wirePage `json:"labelled"`
-	Content       *wirePage `json:"content"`
-	Label         flexLabel `json:"label"`
+	Timestamp     flexMillis `json:"timestamp"`
+	Event         string     `json:"event"`
+	UserKey       string     `json:"userKey"`
+	UserAccountID string     `json:"userAccountId"`
+	Page          *wirePage  `json:"page"`
+	Labelled      *wirePage  `json:"labelled"`
+	Content       *wirePage  `json:"content"`
+	Label         flexLabel  `json:"label"`
 }
 
 // Parse reads a delivery body in any of the shapes Confluence sends: Data
 // Center webhooks ({"event", "userKey", "page": {"id": 123}}), Connect
 // webhooks (no "event": eventHint, from the registered URL, names it) and
 // the JSON an Automation "send web request" rule posts. Ids may be numbers
-// or strings.
+// or strings; a page id must be a Confluence content id (ValidPageID). The
+// timestamp (ms, number or string) is optional here: the receiver decides
+// whether it must be present.
 func Parse(body []byte, eventHint string) (Event, error) {
 	var w wireEvent
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -110,7 +155,7 @@ func Parse(body []byte, eventHint string) (Event, error) {
 	if dec.More() {
 		return Event{}, fmt.Errorf("%w: more than one JSON value", ErrMalformed)
 	}
-	ev := Event{Type: w.Event, Actor: w.UserKey, Timestamp: w.Timestamp, Label: string(w.Label)}
+	ev := Event{Type: w.Event, Actor: w.UserKey, Timestamp: int64(w.Timestamp), Label: string(w.Label)}
 	if ev.Type == "" {
 		ev.Type = eventHint
 	}
@@ -137,8 +182,19 @@ func Parse(body []byte, eventHint string) (Event, error) {
 		return Event{}, fmt.Errorf("%w: event type %q is not an event name", ErrMalformed, ev.Type)
 	case ev.PageID == "" && pageEvents[ev.Type]:
 		return Event{}, fmt.Errorf("%w: %s without a page id", ErrMalformed, ev.Type)
+	case ev.PageID != "" && !ValidPageID(ev.PageID):
+		return Event{}, fmt.Errorf("%w: page id %s is not a Confluence content id (1 to %d digits)", ErrMalformed, quoteShort(ev.PageID), MaxPageIDLen)
 	}
 	return ev, nil
+}
+
+// quoteShort quotes s for an error message, cut to a readable length.
+func quoteShort(s string) string {
+	const limit = 32
+	if len(s) > limit {
+		return strconv.Quote(s[:limit]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // pageEvents are the events that can put a page into a flow.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
@@ -26,17 +27,29 @@ type Router interface {
 	Route(ctx context.Context, in workflows.RouteEventInput) (workflowID string, existing bool, err error)
 }
 
+// DefaultMaxAge is how old a delivery (by its own timestamp) may be when
+// Config.MaxAge is 0. Deliveries arrive within seconds; anything a
+// delivery misses, reconciliation finds. Keep the window well below the
+// Temporal namespace's retention (at least a day): a replay inside the
+// window finds the RouteEvent run of the original and starts nothing.
+const DefaultMaxAge = time.Hour
+
+// MaxClockSkew is how far in the future a delivery's timestamp may be
+// (Confluence's clock ahead of ours).
+const MaxClockSkew = 5 * time.Minute
+
 // Config configures the receiver.
 type Config struct {
 	Secret           string        // HMAC-SHA256 secret of Data Center webhooks (X-Hub-Signature)
 	AutomationSecret string        // shared secret of Cloud Automation rules (X-Automation-Secret)
 	MaxBody          int64         // larger bodies get 413
-	MaxAge           time.Duration // older deliveries (by their timestamp) are ignored; 0 = no limit
+	MaxAge           time.Duration // older deliveries (by their timestamp) are ignored; 0 = DefaultMaxAge
 	IgnoreActors     []string      // the bridge's own account(s): their edits never start a flow
 	Rules            *mapping.Rules
 	Router           Router
 	Metrics          client.MetricsHandler // nil = none
 	Ready            func(context.Context) error
+	Logger           *zerolog.Logger // nil = no logs
 	Now              func() time.Time
 }
 
@@ -47,6 +60,8 @@ func (c *Config) Validate() error {
 		return errors.New("set BRIDGE_WEBHOOK_SECRET (Data Center webhooks) and/or BRIDGE_WEBHOOK_AUTOMATION_SECRET (Cloud Automation): unauthenticated events are never accepted")
 	case c.MaxBody <= 0:
 		return errors.New("BRIDGE_WEBHOOK_MAX_BODY must be positive")
+	case c.MaxAge < 0:
+		return errors.New("BRIDGE_WEBHOOK_MAX_AGE must not be negative (0 means the default, " + DefaultMaxAge.String() + ")")
 	case c.Rules == nil || c.Router == nil:
 		return errors.New("webhook: Rules and Router are required")
 	}
@@ -63,6 +78,7 @@ type Answer struct {
 
 type receiver struct {
 	cfg           Config
+	log           zerolog.Logger
 	ignoreActors  map[string]bool
 	bridgeLabels  map[string]bool
 	triggerLabels map[string]bool
@@ -80,7 +96,13 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = client.MetricsNopHandler
 	}
-	r := &receiver{cfg: cfg, ignoreActors: map[string]bool{}, bridgeLabels: map[string]bool{}, triggerLabels: map[string]bool{}}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	r := &receiver{cfg: cfg, log: zerolog.Nop(), ignoreActors: map[string]bool{}, bridgeLabels: map[string]bool{}, triggerLabels: map[string]bool{}}
+	if cfg.Logger != nil {
+		r.log = *cfg.Logger
+	}
 	for _, a := range cfg.IgnoreActors {
 		if a = strings.TrimSpace(a); a != "" {
 			r.ignoreActors[a] = true
@@ -110,7 +132,10 @@ func New(cfg Config) (http.Handler, error) {
 			ctx, cancel := context.WithTimeout(req.Context(), 3*time.Second)
 			defer cancel()
 			if err := cfg.Ready(ctx); err != nil {
-				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				// The cause (addresses, TLS details) goes to the log, not
+				// to whoever can reach the probe.
+				r.log.Warn().Err(err).Msg("Not ready: Temporal health check failed")
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
 				return
 			}
 		}
@@ -119,8 +144,20 @@ func New(cfg Config) (http.Handler, error) {
 	return mux, nil
 }
 
-func (r *receiver) reply(w http.ResponseWriter, status int, a Answer, reason string) {
+func (r *receiver) reply(w http.ResponseWriter, req *http.Request, status int, a Answer, reason string) {
 	r.cfg.Metrics.WithTags(map[string]string{"outcome": a.Status, "reason": reason}).Counter(metrics.WebhookEvents).Inc(1)
+	e := r.log.Debug()
+	switch {
+	case status >= 500:
+		e = r.log.Warn()
+	case a.Status == "rejected":
+		e = r.log.Info()
+	}
+	// X-Atlassian-Webhook-Identifier is logged to correlate with
+	// Confluence's delivery log only: no signature covers it, so it never
+	// identifies a delivery (see deliveryKey).
+	e.Str("outcome", a.Status).Str("reason", reason).Int("status", status).Str("workflow_id", a.WorkflowID).
+		Str("atlassian_delivery", clip(req.Header.Get("X-Atlassian-Webhook-Identifier"), 64)).Msg("Webhook delivery")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(a)
@@ -129,43 +166,52 @@ func (r *receiver) reply(w http.ResponseWriter, status int, a Answer, reason str
 func (r *receiver) serveEvent(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		r.reply(w, http.StatusMethodNotAllowed, Answer{Status: "rejected", Reason: "use POST"}, "method")
+		r.reply(w, req, http.StatusMethodNotAllowed, Answer{Status: "rejected", Reason: "use POST"}, "method")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, r.cfg.MaxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		r.reply(w, http.StatusRequestEntityTooLarge, Answer{Status: "rejected", Reason: fmt.Sprintf("body over %d bytes", r.cfg.MaxBody)}, "too_large")
+		r.reply(w, req, http.StatusRequestEntityTooLarge, Answer{Status: "rejected", Reason: fmt.Sprintf("body over %d bytes", r.cfg.MaxBody)}, "too_large")
 		return
 	}
 	if err != nil {
-		r.reply(w, http.StatusBadRequest, Answer{Status: "rejected", Reason: "could not read body"}, "unreadable")
+		r.reply(w, req, http.StatusBadRequest, Answer{Status: "rejected", Reason: "could not read body"}, "unreadable")
 		return
 	}
 	if reason := r.authenticate(req, body); reason != "" {
-		r.reply(w, http.StatusUnauthorized, Answer{Status: "rejected", Reason: reason}, "unauthenticated")
+		r.reply(w, req, http.StatusUnauthorized, Answer{Status: "rejected", Reason: reason}, "unauthenticated")
 		return
 	}
 	ev, err := Parse(body, req.URL.Query().Get("event"))
 	if err != nil {
-		r.reply(w, http.StatusBadRequest, Answer{Status: "rejected", Reason: err.Error()}, "malformed")
+		r.reply(w, req, http.StatusBadRequest, Answer{Status: "rejected", Reason: err.Error()}, "malformed")
+		return
+	}
+	if ev.Timestamp <= 0 {
+		// Without a timestamp a captured request would never go stale.
+		r.reply(w, req, http.StatusBadRequest, Answer{Status: "rejected", Reason: `no "timestamp" (milliseconds since the epoch) in the body: signed deliveries and Automation requests must carry one`}, "no_timestamp")
+		return
+	}
+	if reason, code := r.stale(ev); reason != "" {
+		r.reply(w, req, http.StatusOK, Answer{Status: "ignored", Reason: reason}, code)
 		return
 	}
 	if reason, code := r.skip(ev); reason != "" {
-		r.reply(w, http.StatusOK, Answer{Status: "ignored", Reason: reason}, code)
+		r.reply(w, req, http.StatusOK, Answer{Status: "ignored", Reason: reason}, code)
 		return
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), 10*time.Second)
 	defer cancel()
 	id, existing, err := r.cfg.Router.Route(ctx, workflows.RouteEventInput{
-		PageID: ev.PageID, Event: ev.Type, Actor: ev.Actor, DeliveryID: deliveryKey(req, body),
+		PageID: ev.PageID, Event: ev.Type, Actor: ev.Actor, DeliveryID: deliveryKey(body), Label: ev.Label, Timestamp: ev.Timestamp,
 	})
 	if err != nil {
 		// Not lost: reconciliation finds the page on its next run.
-		r.reply(w, http.StatusServiceUnavailable, Answer{Status: "rejected", Reason: "cannot record the event in Temporal now; reconciliation will pick the page up"}, "temporal")
+		r.reply(w, req, http.StatusServiceUnavailable, Answer{Status: "rejected", Reason: "cannot record the event in Temporal now; reconciliation will pick the page up"}, "temporal")
 		return
 	}
-	r.reply(w, http.StatusAccepted, Answer{Status: "accepted", WorkflowID: id, Existing: existing}, "ok")
+	r.reply(w, req, http.StatusAccepted, Answer{Status: "accepted", WorkflowID: id, Existing: existing}, "ok")
 }
 
 // authenticate returns "" when the delivery is signed by a configured
@@ -183,6 +229,10 @@ func (r *receiver) authenticate(req *http.Request, body []byte) string {
 		}
 		return ""
 	}
+	// Automation cannot sign: the secret is a bearer token, not bound to
+	// the body. The required timestamp and MaxAge bound how long a
+	// captured request can be replayed as it is; whoever holds the secret
+	// can still send anything (README: use HTTPS, rotate the secret).
 	if s := req.Header.Get("X-Automation-Secret"); s != "" {
 		if r.cfg.AutomationSecret == "" || subtle.ConstantTimeCompare([]byte(s), []byte(r.cfg.AutomationSecret)) != 1 {
 			return "bad automation secret"
@@ -192,6 +242,19 @@ func (r *receiver) authenticate(req *http.Request, body []byte) string {
 	return "missing signature (X-Hub-Signature) or automation secret (X-Automation-Secret)"
 }
 
+// stale returns why a delivery's timestamp is outside the accepted window
+// (older than MaxAge, or further ahead than MaxClockSkew), or "".
+func (r *receiver) stale(ev Event) (reason, code string) {
+	now, at := r.cfg.Now(), time.UnixMilli(ev.Timestamp)
+	switch {
+	case now.Sub(at) > r.cfg.MaxAge:
+		return fmt.Sprintf("delivery is older than %s (BRIDGE_WEBHOOK_MAX_AGE); reconciliation picks the page up", r.cfg.MaxAge), "stale"
+	case at.Sub(now) > MaxClockSkew:
+		return fmt.Sprintf("delivery timestamp is more than %s in the future; check the clocks of Confluence and the receiver", MaxClockSkew), "future"
+	}
+	return "", ""
+}
+
 // skip returns why an authentic event starts nothing, or "".
 func (r *receiver) skip(ev Event) (reason, code string) {
 	switch {
@@ -199,8 +262,6 @@ func (r *receiver) skip(ev Event) (reason, code string) {
 		return fmt.Sprintf("%s does not start a flow", ev.Type), "event_type"
 	case !pageEvents[ev.Type]:
 		return fmt.Sprintf("unknown event type %q", ev.Type), "unknown_event"
-	case r.cfg.MaxAge > 0 && ev.Timestamp > 0 && r.cfg.Now().Sub(time.UnixMilli(ev.Timestamp)) > r.cfg.MaxAge:
-		return fmt.Sprintf("delivery is older than %s", r.cfg.MaxAge), "stale"
 	case r.ignoreActors[ev.Actor]:
 		return "the bridge's own edit", "own_edit"
 	case ev.Type == "label_added" && r.bridgeLabels[ev.Label]:
@@ -215,13 +276,21 @@ func (r *receiver) skip(ev Event) (reason, code string) {
 	return "", ""
 }
 
-// deliveryKey identifies a delivery so a redelivery maps to the same run:
-// Atlassian's delivery id when sent, else a hash of the signed body (which
-// includes the event's timestamp).
-func deliveryKey(req *http.Request, body []byte) string {
-	if id := req.Header.Get("X-Atlassian-Webhook-Identifier"); id != "" && len(id) <= 64 && !strings.ContainsAny(id, " /:\t\n") {
-		return id
-	}
+// deliveryKey identifies a delivery by what its authentication covers: a
+// hash of the raw body, which carries the event and its timestamp. A
+// retry, a redelivery or a replay of a captured body (even under a new
+// X-Atlassian-Webhook-Identifier, a header no signature covers) maps to
+// the same RouteEvent id, route:<pageId>:<key>, whose reuse policy makes
+// it start nothing again.
+func deliveryKey(body []byte) string {
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:10])
+	return hex.EncodeToString(sum[:16])
+}
+
+// clip cuts s to at most n bytes (for logging untrusted headers).
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

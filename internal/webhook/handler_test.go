@@ -23,13 +23,15 @@ import (
 type fakeRouter struct {
 	mu     sync.Mutex
 	ids    map[string]bool
-	routed []workflows.RouteEventInput
+	routed []workflows.RouteEventInput // runs started
+	calls  []workflows.RouteEventInput // every Route call
 	fail   bool
 }
 
 func (f *fakeRouter) Route(_ context.Context, in workflows.RouteEventInput) (string, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls = append(f.calls, in)
 	if f.fail {
 		return "", false, errors.New("temporal down")
 	}
@@ -57,22 +59,38 @@ spaces:
 
 const secret = "s3cr3t"
 
+// eventTime is the timestamp of the test events; the receiver's clock is
+// a minute later.
+const eventTime = 1768246501113
+
 func newReceiver(t *testing.T) (http.Handler, *fakeRouter) {
+	t.Helper()
+	return newReceiverWith(t, func(*Config) {})
+}
+
+func newReceiverWith(t *testing.T, tune func(*Config)) (http.Handler, *fakeRouter) {
 	t.Helper()
 	rules, err := mapping.Parse("rules.yaml", []byte(rulesYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
 	router := &fakeRouter{ids: map[string]bool{}}
-	h, err := New(Config{
+	cfg := Config{
 		Secret: secret, AutomationSecret: "auto", MaxBody: 4096, MaxAge: time.Hour,
 		IgnoreActors: []string{"bridge-user-key"}, Rules: rules, Router: router,
-		Now: func() time.Time { return time.UnixMilli(1768246501113).Add(time.Minute) },
-	})
+		Now: func() time.Time { return time.UnixMilli(eventTime).Add(time.Minute) },
+	}
+	tune(&cfg)
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h, router
+}
+
+// signed returns the headers of a Data Center delivery of body.
+func signed(body string) map[string]string {
+	return map[string]string{"X-Hub-Signature": sign(body)}
 }
 
 func sign(body string) string {
@@ -124,16 +142,25 @@ func TestBadInputIsAnsweredAndStartsNothing(t *testing.T) {
 		{"bad signature", labelEvent, map[string]string{"X-Hub-Signature": sign(labelEvent + " ")}, 401, "rejected", "bad signature"},
 		{"signature not hex", labelEvent, map[string]string{"X-Hub-Signature": "sha256=zz"}, 401, "rejected", "bad signature"},
 		{"bad automation secret", labelEvent, map[string]string{"X-Automation-Secret": "nope"}, 401, "rejected", "bad automation secret"},
-		{"malformed JSON", `{"event":`, map[string]string{"X-Hub-Signature": sign(`{"event":`)}, 400, "rejected", "malformed"},
-		{"page event without page", `{"event":"page_updated"}`, map[string]string{"X-Hub-Signature": sign(`{"event":"page_updated"}`)}, 400, "rejected", "without a page id"},
-		{"unknown event type", `{"event":"page_teleported","page":{"id":1}}`, map[string]string{"X-Hub-Signature": sign(`{"event":"page_teleported","page":{"id":1}}`)}, 200, "ignored", "unknown event type"},
-		{"irrelevant event", `{"event":"comment_created","page":{"id":1}}`, map[string]string{"X-Hub-Signature": sign(`{"event":"comment_created","page":{"id":1}}`)}, 200, "ignored", "does not start a flow"},
-		{"own edit", `{"event":"page_updated","userKey":"bridge-user-key","page":{"id":1}}`, map[string]string{"X-Hub-Signature": sign(`{"event":"page_updated","userKey":"bridge-user-key","page":{"id":1}}`)}, 200, "ignored", "own edit"},
-		{"own label", `{"event":"label_added","label":"otcs-published","page":{"id":1}}`, map[string]string{"X-Hub-Signature": sign(`{"event":"label_added","label":"otcs-published","page":{"id":1}}`)}, 200, "ignored", "bridge's own"},
-		{"unrelated label", `{"event":"label_added","label":"fun","page":{"id":1}}`, map[string]string{"X-Hub-Signature": sign(`{"event":"label_added","label":"fun","page":{"id":1}}`)}, 200, "ignored", "starts no flow"},
-		{"unmapped space", `{"event":"label_added","label":"approved","page":{"id":"200001","spaceKey":"ENG"}}`, map[string]string{"X-Automation-Secret": "auto"}, 200, "ignored", "space ENG is not mapped"},
-		{"stale delivery", `{"timestamp":1000,"event":"page_updated","page":{"id":1}}`, map[string]string{"X-Hub-Signature": sign(`{"timestamp":1000,"event":"page_updated","page":{"id":1}}`)}, 200, "ignored", "older than"},
-		{"body over the limit", strings.Repeat(" ", 5000) + labelEvent, map[string]string{"X-Hub-Signature": sign(strings.Repeat(" ", 5000) + labelEvent)}, 413, "rejected", "body over"},
+		{"malformed JSON", `{"event":`, signed(`{"event":`), 400, "rejected", "malformed"},
+		{"page event without page", `{"timestamp":1768246501113,"event":"page_updated"}`, signed(`{"timestamp":1768246501113,"event":"page_updated"}`), 400, "rejected", "without a page id"},
+		{"unknown event type", `{"timestamp":1768246501113,"event":"page_teleported","page":{"id":1}}`, signed(`{"timestamp":1768246501113,"event":"page_teleported","page":{"id":1}}`), 200, "ignored", "unknown event type"},
+		{"irrelevant event", `{"timestamp":1768246501113,"event":"comment_created","page":{"id":1}}`, signed(`{"timestamp":1768246501113,"event":"comment_created","page":{"id":1}}`), 200, "ignored", "does not start a flow"},
+		{"own edit", `{"timestamp":1768246501113,"event":"page_updated","userKey":"bridge-user-key","page":{"id":1}}`, signed(`{"timestamp":1768246501113,"event":"page_updated","userKey":"bridge-user-key","page":{"id":1}}`), 200, "ignored", "own edit"},
+		{"own label", `{"timestamp":1768246501113,"event":"label_added","label":"otcs-published","page":{"id":1}}`, signed(`{"timestamp":1768246501113,"event":"label_added","label":"otcs-published","page":{"id":1}}`), 200, "ignored", "bridge's own"},
+		{"unrelated label", `{"timestamp":1768246501113,"event":"label_added","label":"fun","page":{"id":1}}`, signed(`{"timestamp":1768246501113,"event":"label_added","label":"fun","page":{"id":1}}`), 200, "ignored", "starts no flow"},
+		{"unmapped space", `{"timestamp":1768246501113,"event":"label_added","label":"approved","page":{"id":"200001","spaceKey":"ENG"}}`, map[string]string{"X-Automation-Secret": "auto"}, 200, "ignored", "space ENG is not mapped"},
+		{"stale delivery", `{"timestamp":1000,"event":"page_updated","page":{"id":1}}`, signed(`{"timestamp":1000,"event":"page_updated","page":{"id":1}}`), 200, "ignored", "older than"},
+		{"timestamp too far ahead", `{"timestamp":1768247101113,"event":"page_updated","page":{"id":1}}`, signed(`{"timestamp":1768247101113,"event":"page_updated","page":{"id":1}}`), 200, "ignored", "in the future"},
+		{"signed delivery without timestamp", `{"event":"page_updated","page":{"id":1}}`, signed(`{"event":"page_updated","page":{"id":1}}`), 400, "rejected", `no "timestamp"`},
+		{"signed delivery with zero timestamp", `{"timestamp":0,"event":"page_updated","page":{"id":1}}`, signed(`{"timestamp":0,"event":"page_updated","page":{"id":1}}`), 400, "rejected", `no "timestamp"`},
+		{"automation request without timestamp", `{"event":"label_added","label":"approved","page":{"id":"100001","spaceKey":"POL"}}`, map[string]string{"X-Automation-Secret": "auto"}, 400, "rejected", `no "timestamp"`},
+		{"automation request with a stale timestamp", `{"timestamp":"1000","event":"label_added","label":"approved","page":{"id":"100001","spaceKey":"POL"}}`, map[string]string{"X-Automation-Secret": "auto"}, 200, "ignored", "older than"},
+		{"timestamp not a number", `{"timestamp":"yesterday","event":"page_updated","page":{"id":1}}`, signed(`{"timestamp":"yesterday","event":"page_updated","page":{"id":1}}`), 400, "rejected", "timestamp must be"},
+		{"page id not digits", `{"timestamp":1768246501113,"event":"label_added","label":"approved","page":{"id":"1:x/../2"}}`, map[string]string{"X-Automation-Secret": "auto"}, 400, "rejected", "not a Confluence content id"},
+		{"page id too long", `{"timestamp":1768246501113,"event":"page_updated","page":{"id":"12345678901234567890"}}`, map[string]string{"X-Automation-Secret": "auto"}, 400, "rejected", "not a Confluence content id"},
+		{"negative page id", `{"timestamp":1768246501113,"event":"page_updated","page":{"id":-1}}`, signed(`{"timestamp":1768246501113,"event":"page_updated","page":{"id":-1}}`), 400, "rejected", "not a Confluence content id"},
+		{"body over the limit", strings.Repeat(" ", 5000) + labelEvent, signed(strings.Repeat(" ", 5000) + labelEvent), 413, "rejected", "body over"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +178,8 @@ func TestBadInputIsAnsweredAndStartsNothing(t *testing.T) {
 
 func TestCloudShapesAreAccepted(t *testing.T) {
 	h, router := newReceiver(t)
-	automation := `{"event":"label_added","page":{"id":"100003","spaceKey":"POL","version":1},"label":"meeting-notes"}`
+	// The rule's body carries "timestamp" (here as a quoted smart value).
+	automation := `{"event":"label_added","timestamp":"1768246501113","page":{"id":"100003","spaceKey":"POL","version":1},"label":"meeting-notes"}`
 	if rec, a := post(h, automation, map[string]string{"X-Automation-Secret": "auto"}); rec.Code != 202 {
 		t.Fatalf("automation: %d %+v", rec.Code, a)
 	}

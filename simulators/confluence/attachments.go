@@ -12,20 +12,21 @@ import (
 	"strings"
 )
 
-// v1 attachment content object; extensions.fileSize must be a number
-// (go-atlassian decodes it into an int).
+// v1 attachment content object of the current version; extensions.fileSize
+// must be a number (go-atlassian decodes it into an int).
 func (h *v1) attachment(a *attachment) map[string]any {
 	s := h.s
 	p := s.pages[a.pageID]
+	v := a.current()
 	webui := "/pages/viewpageattachments.action?pageId=" + a.pageID
 	return map[string]any{
 		"id": a.id, "type": "attachment", "status": "current", "title": a.title,
-		"version":    h.version(bridgeAccount, a.createdAt, a.version, "", true),
+		"version":    h.version(v.authorID, v.createdAt, v.number, v.comment, v.minorEdit),
 		"container":  pageRef(p),
-		"metadata":   map[string]any{"mediaType": a.mediaType, "comment": a.comment},
-		"extensions": map[string]any{"mediaType": a.mediaType, "fileSize": a.size, "comment": a.comment},
+		"metadata":   map[string]any{"mediaType": v.mediaType, "comment": v.comment},
+		"extensions": map[string]any{"mediaType": v.mediaType, "fileSize": v.size, "comment": v.comment},
 		"_links": mergeLinks(h.links("/rest/api/content/"+a.id), map[string]any{
-			"webui": webui, "download": downloadPath(a)}),
+			"webui": webui, "download": downloadPath(a, v)}),
 	}
 }
 
@@ -46,6 +47,12 @@ type uploadedFile struct {
 	name, mediaType string
 	data            []byte
 	sum             string
+}
+
+// version is the attachment version an uploaded file becomes.
+func (f uploadedFile) version(comment, authorID string, minorEdit bool) attachmentVersion {
+	return attachmentVersion{mediaType: f.mediaType, comment: comment, authorID: authorID, minorEdit: minorEdit,
+		data: f.data, sha256: f.sum}
 }
 
 // maxComment bounds the comment part; it is text, not content.
@@ -75,7 +82,7 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var files []uploadedFile
-	comment := ""
+	comment, minorEdit := "", false
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -111,8 +118,11 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 		case "comment":
 			b, _ := io.ReadAll(io.LimitReader(part, maxComment))
 			comment = string(b)
+		case "minorEdit":
+			b, _ := io.ReadAll(io.LimitReader(part, 16))
+			minorEdit = strings.EqualFold(strings.TrimSpace(string(b)), "true")
 		default:
-			_, _ = io.Copy(io.Discard, part) // minorEdit and unknown parts
+			_, _ = io.Copy(io.Discard, part) // unknown parts
 		}
 	}
 	if len(files) == 0 {
@@ -134,7 +144,7 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		f := files[0]
 		// A new version keeps the attachment's name, as Confluence does.
-		a = h.s.putAttachment(p, a.title, f.mediaType, comment, f.data, f.sum)
+		a = h.s.putAttachment(p, a.title, f.version(comment, actor(r), minorEdit))
 		h.s.emitPageEvent("attachment_updated", actor(r), p, &eventInfo{attachmentID: a.id})
 		writeJSON(w, http.StatusOK, h.attachment(a))
 		return
@@ -149,7 +159,7 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	items := []any{}
 	for _, f := range files {
-		a := h.s.putAttachment(p, f.name, f.mediaType, comment, f.data, f.sum)
+		a := h.s.putAttachment(p, f.name, f.version(comment, actor(r), minorEdit))
 		h.s.emitPageEvent(attachmentEvent(a), actor(r), p, &eventInfo{attachmentID: a.id})
 		items = append(items, h.attachment(a))
 	}
@@ -158,26 +168,56 @@ func (h *v1) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// download redirects to the download servlet, which serves the bytes.
+// requestedAttachmentVersion is the version of a that ?version= names, or
+// the current one without the parameter; false when there is no such
+// version (a value that is not a version number included).
+func requestedAttachmentVersion(r *http.Request, a *attachment) (*attachmentVersion, bool) {
+	vs := r.URL.Query().Get("version")
+	if vs == "" {
+		return a.current(), true
+	}
+	n, err := strconv.Atoi(vs)
+	if err != nil {
+		return nil, false
+	}
+	return a.version(n)
+}
+
+func attachmentVersionNotFound(vs, title string) string {
+	return "Version " + vs + " of attachment " + title + " is not available"
+}
+
+// download redirects to the download servlet, which serves the bytes:
+// those of the version ?version= names, else of the current one.
 func (h *v1) download(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	a := h.s.findAttachment(r.PathValue("att"))
 	ok := a != nil && a.pageID == r.PathValue("id")
-	var loc string
+	var loc, title string
+	var v *attachmentVersion
+	found := false
 	if ok {
-		loc = h.ctx + downloadPath(a)
+		title = a.title
+		if v, found = requestedAttachmentVersion(r, a); found {
+			loc = h.ctx + downloadPath(a, v)
+		}
 	}
 	h.s.mu.RUnlock()
 	if !ok {
 		writeV1Error(w, http.StatusNotFound, attachmentNotOnPage(r.PathValue("att"), r.PathValue("id")))
 		return
 	}
+	if !found {
+		writeV1Error(w, http.StatusNotFound, attachmentVersionNotFound(r.URL.Query().Get("version"), title))
+		return
+	}
 	http.Redirect(w, r, loc, http.StatusFound)
 }
 
 // routesDownload mounts the download servlet under the context path. It
-// streams the bytes (Range supported) with Content-Type and Content-Length;
-// only the latest version of a file is kept, so ?version= must name it.
+// streams the bytes (Range supported) with Content-Type and Content-Length:
+// of the version ?version= names (every version is kept; an unknown one
+// is a 404), else of the current version.
 func (s *Server) routesDownload(mux *http.ServeMux, ctx string) {
 	mux.HandleFunc("GET "+ctx+"/download/attachments/{pageId}/{file}", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.RLock()
@@ -185,22 +225,25 @@ func (s *Server) routesDownload(mux *http.ServeMux, ctx string) {
 		if p, ok := s.pages[r.PathValue("pageId")]; ok {
 			a = p.attByTitle(r.PathValue("file"))
 		}
-		var snap attachment
+		var v *attachmentVersion // versions are immutable: safe to use after unlocking
+		var title string
+		found := false
 		if a != nil {
-			snap = *a // data slices are never mutated in place, so a shallow copy is a stable view
+			title = a.title
+			v, found = requestedAttachmentVersion(r, a)
 		}
 		s.mu.RUnlock()
 		if a == nil {
 			writeV1Error(w, http.StatusNotFound, "Attachment not found: "+r.PathValue("file"))
 			return
 		}
-		if v := r.URL.Query().Get("version"); v != "" && v != strconv.Itoa(snap.version) {
-			writeV1Error(w, http.StatusNotFound, "Version "+v+" of attachment "+snap.title+" is not available")
+		if !found {
+			writeV1Error(w, http.StatusNotFound, attachmentVersionNotFound(r.URL.Query().Get("version"), title))
 			return
 		}
-		w.Header().Set("Content-Type", snap.mediaType)
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": snap.title}))
-		w.Header().Set("ETag", `"`+snap.sha256[:16]+`"`)
-		http.ServeContent(w, r, "", snap.createdAt, snap.content())
+		w.Header().Set("Content-Type", v.mediaType)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": title}))
+		w.Header().Set("ETag", `"`+v.sha256[:16]+`"`)
+		http.ServeContent(w, r, "", v.createdAt, v.content())
 	})
 }

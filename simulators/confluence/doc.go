@@ -48,7 +48,8 @@
 // the email, and the simulator uses it as the DC user key and username
 // too. Every bearer token acts as 557058:bridge. Groups (Options.Groups)
 // default to "confluence-users" (everyone) and "records-admins" (the
-// bridge). Writes record the calling account as the version author.
+// bridge). Writes record the calling account as the version author (of
+// pages and of attachments).
 //
 // Restrictions live at .../content/{id}/restriction on Cloud v1
 // (/wiki/rest/api), DC (/rest/api) and DC's older /rest/experimental:
@@ -140,14 +141,54 @@
 // {"attachment":{"id":"…"}}). The body is our rule's design, not an
 // Atlassian format.
 //
+// # Content states (Cloud only)
+//
+// GET|PUT|DELETE /wiki/rest/api/content/{id}/state?status=current|draft
+// answers {"contentState":{"id","name","color"}|null,"lastUpdated"}. PUT
+// takes {"id":N} (a space state or one of the caller's custom states; a
+// number or a string of digits) or {"name","color"} (name 1..20
+// characters, color #RRGGBB; else 400), reusing a space or custom state of
+// that name and color or creating a custom one. Setting or removing the
+// published (current) state publishes a new page version with title and
+// body unchanged, authored by the caller, and fires page_updated; a draft
+// state change makes no version, and removing an absent state changes
+// nothing. Also GET .../content/{id}/state/available
+// ({spaceContentStates,customContentStates}: the caller's three most
+// recent), /wiki/rest/api/content-states, /wiki/rest/api/space/{key}/state,
+// .../state/settings and .../state/content?state-id=. Every space starts
+// with 0 "Rough draft", 1 "In progress" and 2 "Ready for review"; custom
+// state ids start at 10. Like the simulator's other JSON writes, these
+// need no X-Atlassian-Token (confluence.js 2.x does not send one there).
+// The paths do not exist on DC (404). Go API: SetContentState,
+// SetSpaceContentState, RemoveContentState; Page.ContentState and
+// /__sim/state show the published state.
+//
+// # Version history
+//
+// Every version of a page and of an attachment is kept. Attachment
+// versions keep their bytes (synthetic ones only their generator seed),
+// size, sha256, media type, comment, author, minorEdit and time, so
+// downloads honour ?version=N on the servlet
+// (/wiki/download/attachments/{pageId}/{file}, DC /download/...), on v1
+// .../child/attachment/{attId}/download (302 to the servlet with that
+// version) and on v2 /attachments/{id}/download; an unknown version is a
+// 404. GET /wiki/api/v2/attachments/{id}?version=N answers that version.
+// Lists, newest first: v2 GET /wiki/api/v2/attachments/{id}/versions
+// (cursor-paged, limit 25, sort=modified-date for oldest first; items
+// {number,createdAt,message,minorEdit,authorId,attachment{id,title}}, the
+// message being the version's comment) and .../versions/{n}; v1 GET
+// .../content/{id}/version (Cloud /wiki/rest/api, DC /rest/api; pages and
+// attachments; start/limit, limit 200; items {by,when,number,message,
+// minorEdit,content}) and .../version/{n}. Go API: AttachmentVersions.
+//
 // # Limits
 //
-// Only the latest version of an attachment's content is kept (older
-// ?version= downloads are 404). Storage bodies are rendered to view and
-// export_view by a small converter (plain tags kept; ac:image, ac:link,
-// code, panels and task lists turned into simple HTML), and to a minimal
-// ADF document. Not simulated: the /ex/confluence/{cloudId} gateway,
-// content states, drafts, blog posts, inline comments, space permissions
+// Storage bodies are rendered to view and export_view by a small
+// converter (plain tags kept; ac:image, ac:link, code, panels and task
+// lists turned into simple HTML), and to a minimal ADF document. Not
+// simulated: the /ex/confluence/{cloudId} gateway, drafts (a content
+// state can be put on the draft, but there is no draft content), blog
+// posts, inline comments, space permissions, version restore and delete,
 // and Connect/Forge webhooks. The simulated DC runs at the root context
 // (its BaseURL is the server URL) and answers PUT on an attachment
 // collection with 404, as DC does.

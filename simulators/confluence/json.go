@@ -202,21 +202,30 @@ func (s *Server) v2Property(pr *property) map[string]any {
 		"version": v2VersionObject(pr.createdAt, pr.message, pr.version, false, bridgeAccount)}
 }
 
-// downloadPath is the attachment's download path relative to the context.
-func downloadPath(a *attachment) string {
-	return "/download/attachments/" + a.pageID + "/" + url.PathEscape(a.title) + "?version=" + strconv.Itoa(a.version) +
-		"&modificationDate=" + strconv.FormatInt(a.createdAt.UnixMilli(), 10) + "&cacheVersion=1&api=v2"
+// downloadPath is the download path of version v of the attachment,
+// relative to the context.
+func downloadPath(a *attachment, v *attachmentVersion) string {
+	return "/download/attachments/" + a.pageID + "/" + url.PathEscape(a.title) + "?version=" + strconv.Itoa(v.number) +
+		"&modificationDate=" + strconv.FormatInt(v.createdAt.UnixMilli(), 10) + "&cacheVersion=1&api=v2"
 }
 
-func (s *Server) v2Attachment(a *attachment) map[string]any {
+// v2VersionOfAttachment is the v2 Version object of one attachment
+// version; its message is the version's comment.
+func v2VersionOfAttachment(v *attachmentVersion) map[string]any {
+	return v2VersionObject(v.createdAt, v.comment, v.number, v.minorEdit, v.authorID)
+}
+
+// v2Attachment is the v2 attachment object as of version v (the current
+// version unless ?version= asked for another).
+func (s *Server) v2Attachment(a *attachment, v *attachmentVersion) map[string]any {
 	webui := "/pages/viewpageattachments.action?pageId=" + a.pageID + "&preview=" + url.QueryEscape("/"+a.pageID+"/"+a.title)
 	return map[string]any{
-		"id": a.id, "status": "current", "title": a.title, "createdAt": a.createdAt.Format(timeLayout),
-		"pageId": a.pageID, "mediaType": a.mediaType, "mediaTypeDescription": mediaDescription(a.mediaType),
-		"comment": a.comment, "fileId": "f" + strings.TrimPrefix(a.id, "att"), "fileSize": a.size,
-		"webuiLink": webui, "downloadLink": downloadPath(a),
-		"version": v2VersionObject(a.createdAt, "", a.version, false, bridgeAccount),
-		"_links":  map[string]any{"webui": webui, "download": downloadPath(a)},
+		"id": a.id, "status": "current", "title": a.title, "createdAt": v.createdAt.Format(timeLayout),
+		"pageId": a.pageID, "mediaType": v.mediaType, "mediaTypeDescription": mediaDescription(v.mediaType),
+		"comment": v.comment, "fileId": "f" + strings.TrimPrefix(a.id, "att"), "fileSize": v.size,
+		"webuiLink": webui, "downloadLink": downloadPath(a, v),
+		"version": v2VersionOfAttachment(v),
+		"_links":  map[string]any{"webui": webui, "download": downloadPath(a, v)},
 	}
 }
 

@@ -53,9 +53,10 @@ func (s *Server) seed() {
 	}
 	p.props = append(p.props, &property{id: s.nextObjectID(), key: "project",
 		value: json.RawMessage(`{"name":"Records Programme"}`), version: 1, createdAt: at})
-	s.putAttachment(p, "retention-schedule.csv", "text/csv", "Retention schedule export", []byte(seedScheduleCSV), "")
+	s.putAttachment(p, "retention-schedule.csv", attachmentVersion{mediaType: "text/csv", comment: "Retention schedule export",
+		authorID: "557058:alice", data: []byte(seedScheduleCSV)})
 	png, _ := base64.StdEncoding.DecodeString(seedSignaturePNG)
-	s.putAttachment(p, "signature.png", "image/png", "", png, "")
+	s.putAttachment(p, "signature.png", attachmentVersion{mediaType: "image/png", authorID: "557058:alice", data: png})
 
 	p = s.createPage("100002", "POL", "", "Travel Policy (draft)", seedTravelBody, "557058:bob", at.Add(time.Hour))
 	for _, l := range []string{"draft", "dept-finance"} {

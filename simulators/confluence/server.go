@@ -67,6 +67,9 @@ type Server struct {
 	spaceSeq int
 	pageSeq  int
 	objSeq   int
+
+	customStates map[string][]ContentState // account id -> custom content states, most recently used first
+	stateSeq     int                       // last id given to a custom content state
 }
 
 // ErrNotFound is returned by the Go API for an unknown page or attachment.
@@ -84,6 +87,9 @@ func New(opt Options) *Server {
 		spaceSeq: 98303,
 		pageSeq:  300000,
 		objSeq:   500000,
+
+		customStates: map[string][]ContentState{},
+		stateSeq:     firstCustomStateID - 1,
 	}
 	if len(s.users) == 0 {
 		s.users = map[string]string{"bridge@example.com": "demo-token", "editor@example.com": "editor-token"}
@@ -151,7 +157,8 @@ func (s *Server) createSpace(id, key, name string) Space {
 		s.spaceSeq++
 		id = strconv.Itoa(s.spaceSeq)
 	}
-	sp := &space{id: id, key: key, name: name, createdAt: s.now()}
+	sp := &space{id: id, key: key, name: name, createdAt: s.now(),
+		states: append([]ContentState(nil), defaultSpaceStates...)}
 	s.spaces = append(s.spaces, sp)
 	return Space{ID: sp.id, Key: sp.key, Name: sp.name}
 }
@@ -282,20 +289,23 @@ func (s *Server) SetProperty(pageID, key string, value any) (int, error) {
 }
 
 // AddAttachment stores data as an attachment of the page, or as a new
-// version when the page already has a file of that name. It panics on an
+// version when the page already has a file of that name (older versions
+// are kept). The version is attributed to 557058:admin. It panics on an
 // unknown page, as that is a bug in the calling test.
 func (s *Server) AddAttachment(pageID, fileName, mediaType string, data []byte) Attachment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.mustPage(pageID)
-	a := s.putAttachment(p, fileName, mediaType, "", append([]byte(nil), data...), "")
+	a := s.putAttachment(p, fileName, attachmentVersion{mediaType: mediaType, authorID: adminAccount,
+		data: append([]byte(nil), data...)})
 	s.emitPageEvent(attachmentEvent(a), adminAccount, p, &eventInfo{attachmentID: a.id})
 	return a.snapshot()
 }
 
-// AddSyntheticAttachment adds an attachment whose size bytes are generated
-// deterministically on every download and never held in memory. Creating
-// it hashes the stream once (constant memory) to fill in SHA256.
+// AddSyntheticAttachment adds an attachment (or a new version of one) whose
+// size bytes are generated deterministically on every download and never
+// held in memory. Creating it hashes the stream once (constant memory) to
+// fill in SHA256.
 func (s *Server) AddSyntheticAttachment(pageID, fileName, mediaType string, size int64) Attachment {
 	h := fnv.New64a()
 	_, _ = fmt.Fprintf(h, "%s/%s/%d", pageID, fileName, size)
@@ -304,8 +314,8 @@ func (s *Server) AddSyntheticAttachment(pageID, fileName, mediaType string, size
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.mustPage(pageID)
-	a := s.putAttachment(p, fileName, mediaType, "", nil, sum)
-	a.synthetic, a.seed, a.size = true, seed, size
+	a := s.putAttachment(p, fileName, attachmentVersion{mediaType: mediaType, authorID: adminAccount,
+		synthetic: true, seed: seed, size: size, sha256: sum})
 	return a.snapshot()
 }
 
@@ -360,6 +370,23 @@ func (s *Server) Property(pageID, key string) (json.RawMessage, int, bool) {
 		return nil, 0, false
 	}
 	return append(json.RawMessage(nil), pr.value...), pr.version, true
+}
+
+// AttachmentVersions returns a snapshot of every version of the
+// attachment, oldest first (element i is version i+1); false for an
+// unknown attachment id (with or without the "att" prefix).
+func (s *Server) AttachmentVersions(attachmentID string) ([]Attachment, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a := s.findAttachment(attachmentID)
+	if a == nil {
+		return nil, false
+	}
+	out := make([]Attachment, len(a.versions))
+	for i, v := range a.versions {
+		out[i] = a.versionSnapshot(v)
+	}
+	return out, true
 }
 
 // Attachments returns the metadata of the page's attachments.

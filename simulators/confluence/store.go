@@ -34,19 +34,25 @@ type Page struct {
 	CreatedAt  time.Time `json:"createdAt"`
 	Status     string    `json:"status"`     // current or trashed
 	ModifiedAt time.Time `json:"modifiedAt"` // when the current version was made
+	// ContentState is the published page's content state (Cloud's status
+	// lozenge), nil when it has none.
+	ContentState *ContentState `json:"contentState,omitempty"`
 }
 
-// Attachment is a snapshot of a simulated attachment's metadata.
+// Attachment is a snapshot of a simulated attachment's metadata: of its
+// current version, or of one older version (see AttachmentVersions).
 type Attachment struct {
-	ID        string `json:"id"`
-	PageID    string `json:"pageId"`
-	Title     string `json:"title"`
-	MediaType string `json:"mediaType"`
-	Comment   string `json:"comment,omitempty"`
-	Size      int64  `json:"fileSize"`
-	Version   int    `json:"version"`
-	SHA256    string `json:"sha256"`    // hex digest of the content
-	Synthetic bool   `json:"synthetic"` // content generated on the fly
+	ID        string    `json:"id"`
+	PageID    string    `json:"pageId"`
+	Title     string    `json:"title"`
+	MediaType string    `json:"mediaType"`
+	Comment   string    `json:"comment,omitempty"`
+	Size      int64     `json:"fileSize"`
+	Version   int       `json:"version"`
+	SHA256    string    `json:"sha256"`    // hex digest of the content
+	Synthetic bool      `json:"synthetic"` // content generated on the fly
+	AuthorID  string    `json:"authorId"`  // who uploaded this version
+	CreatedAt time.Time `json:"createdAt"` // when this version was uploaded
 }
 
 // The internal model. All of it is guarded by Server.mu; snapshots handed
@@ -55,6 +61,7 @@ type Attachment struct {
 type space struct {
 	id, key, name string
 	createdAt     time.Time
+	states        []ContentState // the space's suggested content states (Cloud)
 }
 
 type pageVersion struct {
@@ -79,15 +86,27 @@ type property struct {
 	createdAt time.Time
 }
 
+// attachment is a file on a page with every version of it. Versions are
+// never changed once stored, so a handler may keep using one after it
+// released s.mu (downloads stream outside the lock).
 type attachment struct {
-	id, pageID, title, mediaType, comment string
-	size                                  int64
-	version                               int
-	createdAt                             time.Time
-	data                                  []byte // nil for synthetic
-	synthetic                             bool
-	seed                                  uint64
-	sha256                                string
+	id, pageID, title string
+	versions          []*attachmentVersion // versions[i].number == i+1; the last is current
+}
+
+// attachmentVersion is one uploaded version of an attachment. The comment
+// is the version's comment (v2 reports it as version.message too).
+type attachmentVersion struct {
+	number             int
+	mediaType, comment string
+	authorID           string
+	minorEdit          bool
+	size               int64
+	sha256             string
+	createdAt          time.Time
+	data               []byte // nil for synthetic content
+	synthetic          bool
+	seed               uint64 // synthetic content's generator seed
 }
 
 type page struct {
@@ -100,6 +119,8 @@ type page struct {
 	atts                          []*attachment
 	comments                      []*comment
 	restrictions                  map[string]*restriction // "read", "update"; nil or empty = unrestricted
+	state, draftState             *ContentState           // content state of the published page and of its draft; nil = none
+	stateAt                       time.Time               // when the published state last changed (zero: never)
 }
 
 // restriction is who may perform one operation on a page: an empty list
@@ -153,18 +174,31 @@ func (p *page) hasLabel(name string) bool {
 	return false
 }
 
-func (a *attachment) snapshot() Attachment {
-	return Attachment{ID: a.id, PageID: a.pageID, Title: a.title, MediaType: a.mediaType, Comment: a.comment,
-		Size: a.size, Version: a.version, SHA256: a.sha256, Synthetic: a.synthetic}
+// current is the attachment's latest version.
+func (a *attachment) current() *attachmentVersion { return a.versions[len(a.versions)-1] }
+
+// version returns version n, or false when there is none.
+func (a *attachment) version(n int) (*attachmentVersion, bool) {
+	if n < 1 || n > len(a.versions) {
+		return nil, false
+	}
+	return a.versions[n-1], true
 }
 
-// content opens the attachment's bytes. It never copies stored data and
+func (a *attachment) snapshot() Attachment { return a.versionSnapshot(a.current()) }
+
+func (a *attachment) versionSnapshot(v *attachmentVersion) Attachment {
+	return Attachment{ID: a.id, PageID: a.pageID, Title: a.title, MediaType: v.mediaType, Comment: v.comment,
+		Size: v.size, Version: v.number, SHA256: v.sha256, Synthetic: v.synthetic, AuthorID: v.authorID, CreatedAt: v.createdAt}
+}
+
+// content opens the version's bytes. It never copies stored data and
 // generates synthetic content lazily.
-func (a *attachment) content() io.ReadSeeker {
-	if a.synthetic {
-		return newSynthReader(a.seed, a.size)
+func (v *attachmentVersion) content() io.ReadSeeker {
+	if v.synthetic {
+		return newSynthReader(v.seed, v.size)
 	}
-	return bytes.NewReader(a.data)
+	return bytes.NewReader(v.data)
 }
 
 // now is the clock used for new objects; truncated to milliseconds because
@@ -251,9 +285,14 @@ func (s *Server) pageSnapshot(p *page) Page {
 	for i, l := range p.labels {
 		labels[i] = l.name
 	}
+	var st *ContentState
+	if p.state != nil {
+		c := *p.state
+		st = &c
+	}
 	return Page{ID: p.id, Title: cur.title, SpaceID: p.spaceID, SpaceKey: sp.key, ParentID: p.parentID,
 		AuthorID: p.authorID, Version: cur.number, Labels: labels, Body: cur.body, CreatedAt: p.createdAt,
-		Status: p.status, ModifiedAt: cur.createdAt}
+		Status: p.status, ModifiedAt: cur.createdAt, ContentState: st}
 }
 
 // validLabel applies Confluence's label rules: lower case, no whitespace,
@@ -343,30 +382,35 @@ func (s *Server) purgePage(p *page, actorID string) {
 // attachmentEvent names the event of a write putAttachment just made: the
 // first version of a file is a creation, any later one an update.
 func attachmentEvent(a *attachment) string {
-	if a.version > 1 {
+	if len(a.versions) > 1 {
 		return "attachment_updated"
 	}
 	return "attachment_created"
 }
 
-// putAttachment stores data as a new attachment or as a new version of the
-// attachment with the same title.
-func (s *Server) putAttachment(p *page, title, mediaType, comment string, data []byte, sum string) *attachment {
-	if mediaType == "" {
-		mediaType = "application/octet-stream"
+// putAttachment stores v as a new attachment or as the next version of the
+// attachment with the same title. It fills in v's number and time, the
+// default media type, and, for stored bytes, size and digest (when
+// v.sha256 is empty). Every earlier version is kept: stored bytes stay
+// referenced, synthetic versions hold no content.
+func (s *Server) putAttachment(p *page, title string, v attachmentVersion) *attachment {
+	if v.mediaType == "" {
+		v.mediaType = "application/octet-stream"
 	}
-	if sum == "" {
-		h := sha256.Sum256(data)
-		sum = hex.EncodeToString(h[:])
+	if !v.synthetic {
+		v.size = int64(len(v.data))
+		if v.sha256 == "" {
+			h := sha256.Sum256(v.data)
+			v.sha256 = hex.EncodeToString(h[:])
+		}
 	}
-	if a := p.attByTitle(title); a != nil {
-		a.version++
-		a.mediaType, a.comment, a.data, a.size, a.sha256 = mediaType, comment, data, int64(len(data)), sum
-		a.synthetic, a.createdAt = false, s.now()
-		return a
+	v.createdAt = s.now()
+	a := p.attByTitle(title)
+	if a == nil {
+		a = &attachment{id: "att" + s.nextObjectID(), pageID: p.id, title: title}
+		p.atts = append(p.atts, a)
 	}
-	a := &attachment{id: "att" + s.nextObjectID(), pageID: p.id, title: title, mediaType: mediaType,
-		comment: comment, size: int64(len(data)), version: 1, createdAt: s.now(), data: data, sha256: sum}
-	p.atts = append(p.atts, a)
+	v.number = len(a.versions) + 1
+	a.versions = append(a.versions, &v)
 	return a
 }

@@ -39,6 +39,12 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 	mux.HandleFunc("POST "+prefix+"/content", h.createContent)
 	mux.HandleFunc("DELETE "+prefix+"/content/{id}", h.deleteContent)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/child/comment", h.listComments)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/version", h.listVersions)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/version/{n}", h.getVersion)
+	if ctx == cloudCtx {
+		// Content states are Cloud only; DC answers these paths with 404.
+		s.routesStates(mux, h, prefix)
+	}
 	s.routesRestrictions(mux, h, prefix)
 	if ctx == dcCtx {
 		// DC before 8.8 only has the experimental path; later versions keep it.

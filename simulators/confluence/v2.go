@@ -30,6 +30,8 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/pages/{id}/attachments", s.v2ListAttachments)
 	mux.HandleFunc("GET "+p+"/attachments/{id}", s.v2GetAttachment)
 	mux.HandleFunc("GET "+p+"/attachments/{id}/download", s.v2DownloadAttachment)
+	mux.HandleFunc("GET "+p+"/attachments/{id}/versions", s.v2AttachmentVersions)
+	mux.HandleFunc("GET "+p+"/attachments/{id}/versions/{n}", s.v2AttachmentVersion)
 	s.routesComments(mux)
 }
 
@@ -467,14 +469,16 @@ func (s *Server) v2ListAttachments(w http.ResponseWriter, r *http.Request) {
 	s.writeV2PageList(w, r, 50, func(p *page) []any {
 		items := []any{}
 		for _, a := range p.atts {
-			if (mediaType == "" || a.mediaType == mediaType) && (filename == "" || a.title == filename) {
-				items = append(items, s.v2Attachment(a))
+			if (mediaType == "" || a.current().mediaType == mediaType) && (filename == "" || a.title == filename) {
+				items = append(items, s.v2Attachment(a, a.current()))
 			}
 		}
 		return items
 	})
 }
 
+// v2GetAttachment answers the attachment as of its current version, or of
+// the older version ?version= names (404 when there is none).
 func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -483,21 +487,36 @@ func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusNotFound, attachmentIDNotFound(r.PathValue("id")))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.v2Attachment(a))
+	v, ok := requestedAttachmentVersion(r, a)
+	if !ok {
+		writeV2Error(w, http.StatusNotFound, attachmentVersionNotFound(r.URL.Query().Get("version"), a.title))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.v2Attachment(a, v))
 }
 
 // v2DownloadAttachment serves go-atlassian's (unpublished) v2 download
-// path by redirecting to the download servlet, like the v1 path does.
+// path by redirecting to the download servlet, like the v1 path does,
+// honouring ?version= the same way.
 func (s *Server) v2DownloadAttachment(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	a := s.findAttachment(r.PathValue("id"))
-	var loc string
+	var loc, title string
+	found := false
 	if a != nil {
-		loc = cloudCtx + downloadPath(a)
+		var v *attachmentVersion
+		title = a.title
+		if v, found = requestedAttachmentVersion(r, a); found {
+			loc = cloudCtx + downloadPath(a, v)
+		}
 	}
 	s.mu.RUnlock()
 	if a == nil {
 		writeV2Error(w, http.StatusNotFound, attachmentIDNotFound(r.PathValue("id")))
+		return
+	}
+	if !found {
+		writeV2Error(w, http.StatusNotFound, attachmentVersionNotFound(r.URL.Query().Get("version"), title))
 		return
 	}
 	http.Redirect(w, r, loc, http.StatusFound)

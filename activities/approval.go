@@ -1,0 +1,278 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// ApprovalPropertyKey is the content property where the bridge keeps the
+// approvals of a page: which version, who, when, by which act, with what
+// meaning. A content property makes no page version, so writing it never
+// triggers a flow, and the bridge can read the evidence back at publish.
+const ApprovalPropertyKey = "xecm-bridge.approval"
+
+// UnknownApprover is what a record says when a page carries the approval
+// label but nobody recorded who added it (e.g. found by reconciliation).
+const UnknownApprover = "unknown (label present)"
+
+// How an approval was given.
+const (
+	ApprovalByLabel    = "label"         // the approval label, added by a known account (webhook actor)
+	ApprovalByState    = "content-state" // a Confluence Cloud content state; the approver authored that version
+	ApprovalByOperator = "operator"      // `starter approve-publish --as USER`
+)
+
+// maxApprovals bounds the history kept in the property.
+const maxApprovals = 50
+
+// Approval is the evidence of one approval of one page version.
+type Approval struct {
+	PageVersion int       `json:"pageVersion"`
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
+	Source      string    `json:"source"` // ApprovalByLabel, ApprovalByState or ApprovalByOperator
+	Signal      string    `json:"signal"` // human-readable: `label "approved" added by 557058:alice`
+	Meaning     string    `json:"meaning"`
+}
+
+// approvalLog is the property's value: approvals, oldest first.
+type approvalLog struct {
+	Approvals []Approval `json:"approvals"`
+}
+
+// forVersion returns the approval of exactly that version, or nil.
+func (l *approvalLog) forVersion(v int) *Approval {
+	for i := len(l.Approvals) - 1; i >= 0; i-- {
+		if l.Approvals[i].PageVersion == v {
+			return &l.Approvals[i]
+		}
+	}
+	return nil
+}
+
+// latest returns the approval of the highest version, or nil.
+func (l *approvalLog) latest() *Approval {
+	var best *Approval
+	for i := range l.Approvals {
+		if best == nil || l.Approvals[i].PageVersion > best.PageVersion {
+			best = &l.Approvals[i]
+		}
+	}
+	return best
+}
+
+func readApprovals(ctx context.Context, c *confluence.Client, pageID string) (*approvalLog, error) {
+	prop, err := c.GetProperty(ctx, pageID, ApprovalPropertyKey)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return &approvalLog{}, nil
+	}
+	if err != nil {
+		return nil, backendError("read approvals", err)
+	}
+	var log approvalLog
+	if err := json.Unmarshal(prop.Value, &log); err != nil {
+		return nil, nonRetryable(ErrBackendRejected, "content property %s of page %s is not an approval log (%v); fix or delete it", ApprovalPropertyKey, pageID, err)
+	}
+	return &log, nil
+}
+
+// RecordApproval adds an approval to the page's approval log. Recording
+// the same approval again (a retry, a redelivered event) changes nothing;
+// a different approver of the same version replaces the earlier entry.
+func RecordApproval(ctx context.Context, c *confluence.Client, pageID string, ap Approval) error {
+	log, err := readApprovals(ctx, c, pageID)
+	if err != nil {
+		return err
+	}
+	if prev := log.forVersion(ap.PageVersion); prev != nil && prev.By == ap.By && prev.Source == ap.Source {
+		return nil
+	}
+	kept := log.Approvals[:0]
+	for _, a := range log.Approvals {
+		if a.PageVersion != ap.PageVersion {
+			kept = append(kept, a)
+		}
+	}
+	log.Approvals = append(kept, ap)
+	if n := len(log.Approvals); n > maxApprovals {
+		log.Approvals = log.Approvals[n-maxApprovals:]
+	}
+	if _, err := c.SetProperty(ctx, pageID, ApprovalPropertyKey, log); err != nil {
+		return backendError("record approval", err)
+	}
+	return nil
+}
+
+// approvalVerdict is what the bridge knows about the approval of one page
+// version.
+type approvalVerdict struct {
+	Approved *Approval // the evidence; nil when the version is not approved
+	// Edited is set when the page carries the approval signal but the
+	// version is an edit made after an earlier version was approved.
+	Edited *Approval
+	Reason string // why the version is not approved
+	Type   string // the error type for Reason
+}
+
+// judgeApproval decides whether page version v (of a page whose current
+// labels are given) is approved under the space's rules. It may record an
+// approval it can prove (a content state set by a known author). current
+// says whether v is the page's current version (content states describe
+// only that one).
+func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current bool) (*approvalVerdict, error) {
+	rules := space.Approval
+	log, err := readApprovals(ctx, c, page.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := page.Version.Number
+	if ap := log.forVersion(v); ap != nil {
+		return &approvalVerdict{Approved: ap}, nil
+	}
+	if rules.State != "" && current {
+		verdict, err := judgeState(ctx, c, rules, page, log)
+		if err != nil || verdict != nil {
+			return verdict, err
+		}
+	}
+	labelled := rules.Label != "" && slices.Contains(labels, rules.Label)
+	if !labelled {
+		return &approvalVerdict{Type: ErrNotApproved, Reason: notApprovedReason(space, page)}, nil
+	}
+	if last := log.latest(); last != nil {
+		if last.PageVersion > v {
+			return &approvalVerdict{Type: ErrNotApproved, Reason: fmt.Sprintf("Confluence page %s version %d is not approved: version %d is (by %s)", page.ID, v, last.PageVersion, last.By)}, nil
+		}
+		return &approvalVerdict{Edited: last, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
+			"Confluence page %s version %d was edited after version %d was approved (by %s); approve version %d again to publish it",
+			page.ID, v, last.PageVersion, last.By, v)}, nil
+	}
+	if rules.RequireKnownApprover {
+		return &approvalVerdict{Type: ErrUnknownApprover, Reason: fmt.Sprintf(
+			"Confluence page %s carries the label %q but the bridge does not know who added it, and space %s requires a known approver; remove and add the label again (the webhook names who adds it), or run `starter approve-publish --page %s --version %d --as USER`",
+			page.ID, rules.Label, space.Key, page.ID, v)}, nil
+	}
+	return &approvalVerdict{Approved: &Approval{
+		PageVersion: v, By: UnknownApprover, At: page.Version.CreatedAt, Source: ApprovalByLabel,
+		Signal: fmt.Sprintf("label %q present; who added it is unknown", rules.Label), Meaning: rules.Meaning,
+	}}, nil
+}
+
+// judgeState applies Confluence Cloud's native approval act: setting the
+// space's approval content state publishes a new page version, with the
+// body unchanged, authored by whoever set it. That version is approved, by
+// its author. A later edit keeps the state but changes the body: it is not
+// approved. nil means the state says nothing (not set, or Data Center).
+func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog) (*approvalVerdict, error) {
+	state, err := c.ContentState(ctx, page.ID)
+	if err != nil {
+		return nil, backendError("read content state", err)
+	}
+	if state == nil || !strings.EqualFold(state.Name, rules.State) {
+		return nil, nil
+	}
+	v := page.Version.Number
+	setHere, err := bodyUnchangedFromPrevious(ctx, c, page.ID, v)
+	if err != nil {
+		return nil, err
+	}
+	if !setHere {
+		edited := log.latest()
+		if edited == nil {
+			edited = &Approval{Source: ApprovalByState, Signal: fmt.Sprintf("content state %q", state.Name)}
+		}
+		return &approvalVerdict{Edited: edited, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
+			"Confluence page %s version %d was edited after its content state was set to %q; set the state again to approve version %d",
+			page.ID, v, state.Name, v)}, nil
+	}
+	ap := Approval{
+		PageVersion: v, By: page.Version.AuthorID, At: page.Version.CreatedAt, Source: ApprovalByState,
+		Signal: fmt.Sprintf("content state %q set by %s", state.Name, page.Version.AuthorID), Meaning: rules.Meaning,
+	}
+	if err := RecordApproval(ctx, c, page.ID, ap); err != nil {
+		return nil, err
+	}
+	return &approvalVerdict{Approved: &ap}, nil
+}
+
+// bodyUnchangedFromPrevious says whether version v has the same storage
+// body as version v-1, i.e. whether v is a state change rather than an edit.
+func bodyUnchangedFromPrevious(ctx context.Context, c *confluence.Client, pageID string, v int) (bool, error) {
+	if v <= 1 {
+		return false, nil
+	}
+	cur, err := c.GetPage(ctx, pageID, confluence.GetPageOptions{Version: v, BodyFormat: "storage"})
+	if err != nil {
+		return false, backendError("read page body", err)
+	}
+	prev, err := c.GetPage(ctx, pageID, confluence.GetPageOptions{Version: v - 1, BodyFormat: "storage"})
+	if err != nil {
+		return false, backendError("read previous page body", err)
+	}
+	return cur.Body == prev.Body && cur.Title == prev.Title, nil
+}
+
+func notApprovedReason(space *mapping.Space, page *confluence.Page) string {
+	var want []string
+	if space.Approval.Label != "" {
+		want = append(want, fmt.Sprintf("the label %q", space.Approval.Label))
+	}
+	if space.Approval.State != "" {
+		want = append(want, fmt.Sprintf("the content state %q", space.Approval.State))
+	}
+	return fmt.Sprintf("Confluence page %s (%q, version %d) is not approved: it lacks %s that space %s requires",
+		page.ID, page.Title, page.Version.Number, strings.Join(want, " or "), space.Key)
+}
+
+// approvalResetMarker identifies the bridge's "approve again" comment for
+// one page version, so a retried reset posts it once.
+func approvalResetMarker(pageID string, version int) string {
+	return fmt.Sprintf("xecm-bridge:approval-reset:%s:v%d", pageID, version)
+}
+
+// resetApproval undoes the approval signal of a page edited after its
+// approval (mapping approval.on_edit: reset): it comments on the page,
+// then removes the label. A retry after a crash between the two finds the
+// comment by its marker and finishes the removal.
+func (a *TriggerActivities) resetApproval(ctx context.Context, space *mapping.Space, pageID string, version int, edited *Approval) error {
+	text := fmt.Sprintf("Edited after approval — approve version %d again to publish. (Version %d was approved by %s; the bridge removed the approval signal because the page changed since.)",
+		version, edited.PageVersion, edited.By)
+	marker := approvalResetMarker(pageID, version)
+	body := fmt.Sprintf("<p>%s</p><p><sub>%s</sub></p>", html.EscapeString(text), html.EscapeString(marker))
+	comments, err := a.Confluence.Comments(ctx, pageID)
+	if err != nil {
+		return backendError("list comments", err)
+	}
+	posted := false
+	for _, c := range comments {
+		if strings.Contains(c.Body, marker) {
+			posted = true
+			break
+		}
+	}
+	if !posted {
+		if _, err := a.Confluence.AddComment(ctx, pageID, body); err != nil {
+			return backendError("comment on the page", err)
+		}
+	}
+	if l := space.Approval.Label; l != "" {
+		if err := a.Confluence.RemoveLabel(ctx, pageID, l); err != nil && !rest.IsKind(err, rest.KindNotFound) {
+			return backendError("remove label "+l, err)
+		}
+	}
+	if space.Approval.State != "" {
+		if err := a.Confluence.RemoveContentState(ctx, pageID); err != nil && !rest.IsKind(err, rest.KindNotFound) {
+			return backendError("remove content state", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+package activities
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startedFlows records what routing started, in place of Temporal.
+type startedFlows struct {
+	mu    sync.Mutex
+	flows []string
+}
+
+func (s *startedFlows) StartFlow(_ context.Context, flow, pageID string, version int, _ string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := flow + ":" + pageID + ":v" + itoa(int64(version))
+	s.flows = append(s.flows, id)
+	return id, false, nil
+}
+
+func (w *world) trigger(rulesYAML string) (*TriggerActivities, *startedFlows) {
+	started := &startedFlows{}
+	return &TriggerActivities{Confluence: w.conf.Confluence, Rules: w.conf.Rules, Starter: started}, started
+}
+
+func labelEvent(pageID, actor string, at time.Time) RouteInput {
+	return RouteInput{PageID: pageID, Cause: "webhook label_added by " + actor, Event: "label_added", Actor: actor, Label: "approved", EventAt: at}
+}
+
+func TestLabelAddedByKnownAccountIsTheApprovalOfThatVersion(t *testing.T) {
+	w := newWorld(t, baseRules)
+	trig, started := w.trigger(baseRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Travel policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	if err := w.confSim.AddLabel(page.ID, "approved"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", time.Time{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Flow != FlowPublish || len(started.flows) != 1 {
+		t.Fatalf("route %+v, started %v", res, started.flows)
+	}
+	snap := w.readAs(t, page.ID, 1, PurposePublish)
+	if snap.ApprovedBy != "557058:alice" || !strings.Contains(snap.ApprovalSignal, "added by 557058:alice") {
+		t.Fatalf("the approver is who added the label, never the editor: %+v", snap)
+	}
+	// A redelivered event records nothing new.
+	if _, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	log, err := readApprovals(ctx, w.conf.Confluence, page.ID)
+	if err != nil || len(log.Approvals) != 1 {
+		t.Fatalf("approvals %+v %v", log, err)
+	}
+}
+
+func TestLabelEventNamesTheVersionCurrentWhenTheLabelWasAdded(t *testing.T) {
+	w := newWorld(t, baseRules)
+	trig, _ := w.trigger(baseRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Expense policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+	labelledAt := time.Now().UTC()
+	time.Sleep(5 * time.Millisecond)
+	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2, edited after the label</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", labelledAt))
+	if err != nil || res.Flow != FlowNone || !strings.Contains(res.Reason, ErrEditedAfterApproval) {
+		t.Fatalf("version 2 is an edit after the approval of version 1: %+v %v", res, err)
+	}
+	log, _ := readApprovals(ctx, w.conf.Confluence, page.ID)
+	if ap := log.forVersion(1); ap == nil || ap.By != "557058:alice" {
+		t.Fatalf("the label was added to version 1: %+v", log)
+	}
+	if snap := w.readAs(t, page.ID, 1, PurposePublish); snap.ApprovedBy != "557058:alice" {
+		t.Fatalf("version 1 is approved by alice: %+v", snap)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 2}); errType(err) != ErrNotApproved {
+		t.Fatalf("version 2 is not approved (and its label was reset): %s %v", errType(err), err)
+	}
+}
+
+func TestEditAfterApprovalResetsTheLabelAndAsksOnce(t *testing.T) {
+	w := newWorld(t, baseRules)
+	trig, started := w.trigger(baseRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Leave policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	if err := w.confSim.AddLabel(page.ID, "approved"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	// A crash after the comment: the label is still there when routing runs again.
+	for i := 0; i < 2; i++ {
+		res, err := trig.RoutePage(ctx, RouteInput{PageID: page.ID, Cause: "webhook page_updated by 557058:editor", Event: "page_updated", Actor: "557058:editor"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Flow != FlowNone || !strings.Contains(res.Reason, ErrEditedAfterApproval) {
+			t.Fatalf("an edit after approval starts nothing: %+v", res)
+		}
+		if i == 0 {
+			if err := w.confSim.AddLabel(page.ID, "approved"); err != nil { // as if the removal never happened
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(started.flows) != 1 {
+		t.Fatalf("only the approved version 1 may start a publish: %v", started.flows)
+	}
+	for _, l := range w.confSim.Labels(page.ID) {
+		if l == "approved" {
+			t.Fatal("on_edit reset removes the approval label")
+		}
+	}
+	n := 0
+	for _, c := range w.confSim.Comments(page.ID) {
+		if strings.Contains(c.Body, "approve version 2 again to publish") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("want exactly one 'approve again' comment, got %d", n)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1}); err != nil {
+		t.Fatalf("version 1 stays approved: %v", err)
+	}
+}
+
+func TestLabelWithoutApprovalRecord(t *testing.T) {
+	w := newWorld(t, baseRules)
+	snap := w.read(t, "100001") // seeded with the label; nobody recorded who added it
+	if snap.ApprovedBy != UnknownApprover {
+		t.Fatalf("an unknown approver is recorded as such, never as the editor: %q", snap.ApprovedBy)
+	}
+	strict := newWorld(t, strings.Replace(baseRules, "approval: {label: approved}", "approval: {label: approved, require_known_approver: true}", 1))
+	_, err := strict.conf.ReadPage(context.Background(), ReadPageInput{PageID: "100001"})
+	if errType(err) != ErrUnknownApprover || !strings.Contains(err.Error(), "approve-publish") {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+}
+
+func TestOperatorApprovalOfOneVersion(t *testing.T) {
+	w := newWorld(t, baseRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Gift policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1}); errType(err) != ErrNotApproved {
+		t.Fatalf("no signal, no approval: %v", err)
+	}
+	err := RecordApproval(ctx, w.conf.Confluence, page.ID, Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: ApprovalByOperator, Signal: "approved by 557058:cfo", Meaning: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := w.readAs(t, page.ID, 1, PurposePublish)
+	if snap.ApprovedBy != "557058:cfo" {
+		t.Fatalf("%+v", snap)
+	}
+}
+
+const stateRules = `otcs:
+  root: 2000
+spaces:
+  POL:
+    approval: {state: Approved}
+    folder: Controlled Documents/Policies
+    category:
+      id: 9001
+      attributes:
+        Source Page ID: {from: page.id}
+        Department: {label: "dept-"}
+`
+
+func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
+	w := newWorld(t, stateRules)
+	trig, started := w.trigger(stateRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
+	v, err := w.confSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := trig.RoutePage(ctx, RouteInput{PageID: page.ID, Event: "page_updated", Actor: "557058:ciso"})
+	if err != nil || res.Flow != FlowPublish || res.Version != v {
+		t.Fatalf("route %+v %v", res, err)
+	}
+	snap := w.readAs(t, page.ID, v, PurposePublish)
+	if snap.ApprovedBy != "557058:ciso" || snap.Version != v {
+		t.Fatalf("the approver is the author of the state's version: %+v", snap)
+	}
+	// An edit keeps the state but is not approved; reset removes the state.
+	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>changed</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = trig.RoutePage(ctx, RouteInput{PageID: page.ID, Event: "page_updated", Actor: "557058:editor"})
+	if err != nil || res.Flow != FlowNone || !strings.Contains(res.Reason, ErrEditedAfterApproval) {
+		t.Fatalf("route %+v %v", res, err)
+	}
+	if len(started.flows) != 1 {
+		t.Fatalf("started %v", started.flows)
+	}
+	st, err := w.conf.Confluence.ContentState(ctx, page.ID)
+	if err != nil || st != nil {
+		t.Fatalf("reset removes the approval state: %+v %v", st, err)
+	}
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+)
+
+// approvePublish is `approve-publish`: an operator records who approved
+// one page version (when the approval happened outside Confluence's
+// label or content state) and publishes that version.
+func approvePublish(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("approve-publish", flag.ContinueOnError)
+	page := fs.String("page", "", "Confluence page id (required)")
+	version := fs.Int("version", 0, "the approved page version (required)")
+	as := fs.String("as", "", "account id of the approver (required)")
+	meaning := fs.String("meaning", "", "what the approval means (default: \"Approved for publication as a controlled record\")")
+	wait := fs.Bool("wait", false, "wait for the result")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *page == "" || *version <= 0 || *as == "" || len(pos) > 0 {
+		return usageError{"approve-publish needs --page ID --version N --as USER: an approval is one person's decision on one version"}
+	}
+	p, tc, closeTemporal, err := newPublisher()
+	if err != nil {
+		return err
+	}
+	defer closeTemporal()
+	st, err := p.ApprovePublish(ctx, launch.ApprovalRequest{PageID: *page, Version: *version, Approver: *as, Meaning: *meaning, RequestedBy: requester()})
+	var nf *launch.PageNotFoundError
+	if errors.As(err, &nf) {
+		return failedError{nf.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	return report(ctx, st, tc, *wait, *asJSON, stdout)
+}
