@@ -4,7 +4,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -o /out/ ./workers ./starter ./webhook ./simulators
+RUN CGO_ENABLED=0 go build -o /out/ ./workers ./starter ./webhook ./simulators ./codec-server
 
 FROM gcr.io/distroless/static-debian12:nonroot
 WORKDIR /app

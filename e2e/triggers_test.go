@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,10 +93,32 @@ func TestSignedLabelEventPublishesOnceWhenDeliveredThreeTimes(t *testing.T) {
 	nodes := recordsOf(t, policiesFolder(t), p.ID)
 	require.Len(t, h.otSim.Versions(nodes[0].ID), 1)
 	require.Equal(t, nodes[0].ID, recordLink(t, p.ID).NodeID)
-	// One route run per distinct delivery (page_created + label_added), the
-	// two redeliveries found the first one's run.
+	// The approver is the account that added the label (the signed event's
+	// actor), never the page's author.
+	vals, _ := h.otSim.CategoryValues(nodes[0].ID, 9001)
+	require.Equal(t, "557058:admin", vals["9001_10"], "Approved By")
+	require.NotEqual(t, "557058:hana", vals["9001_10"])
+
+	// An edit after approval is not published: the bridge removes the
+	// label and asks, once, for version 2 to be approved.
+	_, err := h.confSim.UpdatePage(p.ID, p.Title, "<p>Personal data is protected, mostly.</p>", "557058:hana")
+	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		return countRuns(t, "WorkflowType = 'RouteEvent' AND BridgePageId = '"+p.ID+"'") == 2
+		for _, c := range h.confSim.Comments(p.ID) {
+			if strings.Contains(c.Body, "approve version 2 again to publish") {
+				return !slices.Contains(h.confSim.Labels(p.ID), "approved")
+			}
+		}
+		return false
+	}, 30*time.Second, 100*time.Millisecond, "edit after approval: label removed and comment posted")
+	h.confSim.FlushWebhooks()
+	require.Len(t, h.otSim.Versions(nodes[0].ID), 1, "version 2 was not published")
+	require.Equal(t, 0, countRuns(t, "WorkflowId = '"+workflows.PublishPageWorkflowID(p.ID, 2)+"'"))
+
+	// One route run per distinct delivery (page_created, label_added,
+	// page_updated), the two redeliveries found the first one's run.
+	require.Eventually(t, func() bool {
+		return countRuns(t, "WorkflowType = 'RouteEvent' AND BridgePageId = '"+p.ID+"'") == 3
 	}, 10*time.Second, 200*time.Millisecond)
 	require.Equal(t, 1, countRuns(t, "WorkflowType = 'PublishPage' AND BridgePageId = '"+p.ID+"'"))
 	// The bridge's own label write came back as an event and was ignored.
@@ -117,8 +140,8 @@ func TestSignedLabelEventPublishesOnceWhenDeliveredThreeTimes(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		text = string(body)
-		return strings.Contains(text, `xecm_bridge_webhook_events_total{outcome="accepted",reason="ok"} 4`)
-	}, 10*time.Second, 200*time.Millisecond, "4 accepted deliveries (page_created, label_added and its 2 redeliveries) counted")
+		return strings.Contains(text, `xecm_bridge_webhook_events_total{outcome="accepted",reason="ok"} 5`)
+	}, 10*time.Second, 200*time.Millisecond, "5 accepted deliveries (page_created, label_added and its 2 redeliveries, page_updated) counted")
 	require.Contains(t, text, `xecm_bridge_webhook_events_total{outcome="ignored",reason="own_edit"}`)
 	require.Contains(t, text, `temporal_request_total{`, "SDK client metrics are served too")
 }

@@ -15,6 +15,18 @@ const (
 	ReviewOTCS     = "otcs"     // an OTCS workflow map decides; the bridge follows the process
 )
 
+// Where reviewers decide in mode temporal (review.decide_in).
+const (
+	// DecideInTemporal (the default): a reviewer's approve/reject arrives
+	// as a workflow Update (starter approve/reject --as). The identity is
+	// asserted by whoever may send Updates to the namespace.
+	DecideInTemporal = "temporal"
+	// DecideInConfluence: a reviewer decides with a page comment made by
+	// their own Confluence account; the bridge reads the comments back and
+	// takes the author from Confluence, never from a claimed name.
+	DecideInConfluence = "confluence"
+)
+
 // RuleReview is the Target.Rule of a space's review folder.
 const RuleReview = "review"
 
@@ -24,13 +36,14 @@ const RuleReview = "review"
 type Review struct {
 	Line          int
 	Mode          string        // ReviewTemporal or ReviewOTCS
+	DecideIn      string        // mode temporal: DecideInTemporal (default) or DecideInConfluence; mode otcs: ReviewOTCS
 	Target                      // the review folder: the publish rule's category, with Folder from review.folder
-	Reviewers     []string      // temporal mode: who may approve or reject
+	Reviewers     []string      // temporal mode: who may approve or reject (Confluence account ids with decide_in confluence)
 	Deputies      []string      // become reviewers when the deadline passes
 	WorkflowMap   int64         // otcs mode: the workflow map to initiate
 	Deadline      time.Duration // from the opening of a review to escalation
 	Reminder      time.Duration // how long before the deadline to remind
-	PollInterval  time.Duration // otcs mode: how often to read the process status
+	PollInterval  time.Duration // otcs mode / decide_in confluence: how often to read the process status or the page comments
 	Meaning       string        // the meaning of an approval, recorded as evidence
 	SubmitLabel   string        // set while a version is in review
 	ChangesLabel  string        // set when a review rejected the draft
@@ -84,12 +97,27 @@ func (p *parser) review(rule string, n *yaml.Node, publish Target) *Review {
 	r := &Review{Line: n.Line, Mode: ReviewTemporal, Deadline: DefaultReviewDeadline, Reminder: DefaultReviewReminder,
 		PollInterval: DefaultPollInterval, Meaning: DefaultMeaning,
 		SubmitLabel: "in-review", ChangesLabel: "changes-requested", ApprovedLabel: "otcs-approved"}
-	f := p.fields(n, rule, "mode", "folder", "reviewers", "deputies", "workflow_map", "deadline", "reminder",
+	f := p.fields(n, rule, "mode", "decide_in", "folder", "reviewers", "deputies", "workflow_map", "deadline", "reminder",
 		"poll_interval", "meaning", "labels", "read_only", "owners_group", "bridge_account")
 	if m, ok := f["mode"]; ok {
 		r.Mode = p.str(m, rule+".mode")
 		if r.Mode != ReviewTemporal && r.Mode != ReviewOTCS {
 			p.fail(m, rule+".mode", "must be %q (reviewers decide with starter approve/reject) or %q (an OTCS workflow map decides), got %q", ReviewTemporal, ReviewOTCS, r.Mode)
+		}
+	}
+	r.DecideIn = DecideInTemporal
+	if r.Mode == ReviewOTCS {
+		r.DecideIn = ReviewOTCS
+	}
+	if v, ok := f["decide_in"]; ok {
+		d := p.str(v, rule+".decide_in")
+		switch {
+		case d != DecideInTemporal && d != DecideInConfluence:
+			p.fail(v, rule+".decide_in", "must be %q (reviewers decide with starter approve/reject) or %q (reviewers decide with a page comment made by their own Confluence account), got %q", DecideInTemporal, DecideInConfluence, d)
+		case r.Mode == ReviewOTCS:
+			p.fail(v, rule+".decide_in", "applies to mode %q only: in mode %q the decision is taken on the OTCS task; remove decide_in or use mode %q", ReviewTemporal, ReviewOTCS, ReviewTemporal)
+		default:
+			r.DecideIn = d
 		}
 	}
 	r.Target = publish
@@ -112,6 +140,8 @@ func (p *parser) review(rule string, n *yaml.Node, publish Target) *Review {
 		r.WorkflowMap = p.id(v, rule+".workflow_map")
 	}
 	switch {
+	case r.Mode == ReviewTemporal && len(r.Reviewers) == 0 && r.DecideIn == DecideInConfluence:
+		p.fail(n, rule+".reviewers", "is required with decide_in %q: the Confluence account ids whose page comments approve or reject", DecideInConfluence)
 	case r.Mode == ReviewTemporal && len(r.Reviewers) == 0:
 		p.fail(n, rule+".reviewers", "is required in mode %q: the accounts that may approve or reject", ReviewTemporal)
 	case r.Mode == ReviewOTCS && r.WorkflowMap == 0 && f["workflow_map"] == nil:
@@ -183,6 +213,9 @@ func (r *Review) Allowed(who string, escalated bool) bool {
 func (r *Review) Describe() string {
 	if r.Mode == ReviewOTCS {
 		return fmt.Sprintf("OTCS workflow map %d", r.WorkflowMap)
+	}
+	if r.DecideIn == DecideInConfluence {
+		return "page comments by reviewers " + strings.Join(r.Reviewers, ", ")
 	}
 	return "reviewers " + strings.Join(r.Reviewers, ", ")
 }
