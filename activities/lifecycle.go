@@ -31,6 +31,7 @@ const (
 // with each submitted version so a changed mapping applies to the next round.
 type ReviewPlan struct {
 	Mode          string // mapping.ReviewTemporal or mapping.ReviewOTCS
+	DecideIn      string `json:",omitempty"` // mode temporal: mapping.DecideInTemporal (Updates) or mapping.DecideInConfluence (page comments)
 	Reviewers     []string
 	Deputies      []string
 	WorkflowMap   int64
@@ -48,7 +49,7 @@ type ReviewPlan struct {
 
 func planOf(r *mapping.Review) ReviewPlan {
 	return ReviewPlan{
-		Mode: r.Mode, Reviewers: r.Reviewers, Deputies: r.Deputies, WorkflowMap: r.WorkflowMap,
+		Mode: r.Mode, DecideIn: r.DecideIn, Reviewers: r.Reviewers, Deputies: r.Deputies, WorkflowMap: r.WorkflowMap,
 		Deadline: r.Deadline, Reminder: r.Reminder, PollInterval: r.PollInterval, Meaning: r.Meaning,
 		SubmitLabel: r.SubmitLabel, ChangesLabel: r.ChangesLabel, ApprovedLabel: r.ApprovedLabel,
 		ReadOnly: r.ReadOnly, OwnersGroup: r.OwnersGroup, BridgeAccount: r.BridgeAccount,

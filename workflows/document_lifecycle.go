@@ -37,6 +37,10 @@ const (
 	LifecycleRejectUpdate   = "reject"   // ReviewDecision → DecisionReceipt
 )
 
+// decideInConfluenceChange guards reading decisions from page comments
+// (review.decide_in: confluence), added after histories were recorded.
+const decideInConfluenceChange = "decide-in-confluence"
+
 // DefaultRoundsPerRun is how many review rounds one run holds before it
 // continues as new (earlier if the server suggests it).
 const DefaultRoundsPerRun = 10
@@ -94,7 +98,7 @@ type Decision struct {
 	By          string
 	Comment     string
 	At          time.Time
-	Via         string // "temporal" (Update) or "otcs" (workflow process)
+	Via         string // "temporal" (Update), "otcs" (workflow process) or "confluence" (the reviewer's page comment)
 }
 
 // LifecycleState is the whole state of a lifecycle: the status query
@@ -103,6 +107,7 @@ type LifecycleState struct {
 	PageID, SpaceKey, Title string
 	Stage                   string
 	Mode                    string // review mode of the space
+	DecideIn                string `json:",omitempty"` // mapping.DecideInConfluence: reviewers decide by page comment (Updates refused)
 	Round                   int
 	PageVersion             int // the version under review (or last reviewed)
 	SubmittedBy             string
@@ -264,6 +269,11 @@ func (l *lifecycle) openReview(ctx workflow.Context) error {
 	page := snap.Page
 	l.st.Page, l.st.Plan, l.st.Mode = &page, snap.Plan, snap.Plan.Mode
 	l.st.SpaceKey, l.st.Title, l.st.PageVersion = page.SpaceKey, page.Title, page.Version
+	l.st.DecideIn = ""
+	if l.st.Mode == mapping.ReviewTemporal && snap.Plan.DecideIn == mapping.DecideInConfluence &&
+		workflow.GetVersion(ctx, decideInConfluenceChange, workflow.DefaultVersion, 1) >= 1 {
+		l.st.DecideIn = mapping.DecideInConfluence
+	}
 	l.details(ctx)
 
 	var up activities.UploadResult
@@ -314,6 +324,10 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 			// holds a worker slot the whole time.
 			poll = workflow.NewTimerWithOptions(tctx, l.pollInterval(), workflow.TimerOptions{Summary: "Poll the OTCS review process"})
 		}
+		if l.st.DecideIn == mapping.DecideInConfluence && poll == nil {
+			// Decisions are page comments: read them the same way.
+			poll = workflow.NewTimerWithOptions(tctx, l.pollInterval(), workflow.TimerOptions{Summary: "Poll the page comments for review decisions"})
+		}
 		remindNow, escalateNow, pollNow := false, false, false
 		sel := workflow.NewSelector(ctx)
 		l.listen(ctx, sel)
@@ -338,7 +352,14 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 				return err
 			}
 		}
-		if pollNow {
+		if pollNow && l.st.DecideIn == mapping.DecideInConfluence {
+			if err := l.readComments(ctx); err != nil {
+				return err
+			}
+			if l.decision == nil && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+				return l.continueAsNew(ctx)
+			}
+		} else if pollNow {
 			var ps activities.ReviewProcessState
 			err := workflow.ExecuteActivity(opentextCtx(ctx, "Read the OTCS review process"), otcs.PollReviewProcess, l.st.ProcessID).Get(ctx, &ps)
 			if err != nil {
@@ -365,11 +386,37 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 	return l.rejected(ctx)
 }
 
+// readComments takes a decision from the page comments, if a reviewer's
+// account commented one (decide_in: confluence). The decider is the
+// comment's author as Confluence reports it.
+func (l *lifecycle) readComments(ctx workflow.Context) error {
+	var conf *activities.ConfluenceActivities
+	in := activities.ReviewCommentsInput{PageID: l.st.PageID, Round: l.st.Round, PageVersion: l.st.PageVersion,
+		Since: l.st.ReviewOpened, Reviewers: l.st.Plan.Reviewers, Deputies: l.st.Plan.Deputies, BridgeAccount: l.st.Plan.BridgeAccount}
+	if l.st.Escalated {
+		in.DeputiesFrom = l.st.DeadlineAt
+	}
+	var res activities.ReviewCommentsResult
+	err := workflow.ExecuteActivity(confluenceCtx(ctx, "Read review decisions from the page comments"), conf.ReadReviewComments, in).Get(ctx, &res)
+	if err != nil {
+		return err
+	}
+	if len(res.Decisions) == 0 {
+		return nil
+	}
+	d := res.Decisions[0]
+	l.record(ctx, Decision{Decision: d.Decision, By: d.By, Comment: d.Comment, At: d.At, Via: mapping.DecideInConfluence})
+	return nil
+}
+
 func (l *lifecycle) remind(ctx workflow.Context) error {
 	l.st.Reminded = true
 	who := strings.Join(l.st.Reviewers, ", ")
 	if l.st.Mode == mapping.ReviewOTCS {
 		who = fmt.Sprintf("the assignees of OTCS workflow process %d", l.st.ProcessID)
+	}
+	if l.st.DecideIn == mapping.DecideInConfluence {
+		who += ` (decide with a comment on this page starting "approve" or "reject" and the reason)`
 	}
 	return l.note(ctx, "reminder", activities.PageNoteInput{
 		Text: fmt.Sprintf("Reminder: version %d of this page is waiting for review by %s; the review is due %s.",
@@ -389,6 +436,9 @@ func (l *lifecycle) escalate(ctx workflow.Context) error {
 			}
 		}
 		text += fmt.Sprintf("Escalated: %s may now approve or reject it as deputies.", strings.Join(l.st.Plan.Deputies, ", "))
+		if l.st.DecideIn == mapping.DecideInConfluence {
+			text += ` Decide with a comment on this page starting "approve" or "reject" and the reason.`
+		}
 	}
 	l.details(ctx)
 	return l.note(ctx, "escalated", activities.PageNoteInput{Text: text})
@@ -555,6 +605,8 @@ func (l *lifecycle) validate(verdict string, d ReviewDecision) error {
 		return fmt.Errorf("no review is open for page %s (stage %s)", l.st.PageID, l.st.Stage)
 	case l.st.Mode == mapping.ReviewOTCS:
 		return fmt.Errorf("page %s is reviewed in OTCS workflow process %d; decide on the task in OTCS", l.st.PageID, l.st.ProcessID)
+	case l.st.DecideIn == mapping.DecideInConfluence:
+		return fmt.Errorf("decisions in space %s are taken by a comment in Confluence by the reviewer's own account: comment on page %s starting \"approve\" or \"reject <reason>\" (an approve/reject Update names a reviewer it cannot prove, so it is refused here)", l.st.SpaceKey, l.st.PageID)
 	case l.decision != nil:
 		return fmt.Errorf("version %d of page %s was already %s by %s", l.decision.PageVersion, l.st.PageID, l.decision.Decision, l.decision.By)
 	case !slices.Contains(l.st.Reviewers, d.Reviewer):
@@ -733,6 +785,8 @@ func (l *lifecycle) details(ctx workflow.Context) {
 	if s.Stage == StageReview {
 		if s.ProcessID != 0 {
 			md += fmt.Sprintf("  \n**OTCS process:** %d", s.ProcessID)
+		} else if s.DecideIn == mapping.DecideInConfluence {
+			md += "  \n**Reviewers (by page comment):** " + strings.Join(s.Reviewers, ", ")
 		} else {
 			md += "  \n**Reviewers:** " + strings.Join(s.Reviewers, ", ")
 		}
