@@ -41,6 +41,7 @@ type lifecycleEnv struct {
 	onNote    func(activities.PageNoteInput)
 	declareFn func(activities.DeclareInput) (*activities.DeclareResult, error)
 	checkErr  error
+	planFn    func(*activities.ReviewPlan) // changes the space's review plan
 }
 
 func newLifecycleEnv(t *testing.T, mode string) *lifecycleEnv {
@@ -53,7 +54,11 @@ func newLifecycleEnv(t *testing.T, mode string) *lifecycleEnv {
 		func(_ context.Context, in activities.SnapshotInput) (*activities.ReviewSnapshot, error) {
 			p := snapshot()
 			p.Version = in.Version
-			return &activities.ReviewSnapshot{Page: *p, Plan: reviewPlan(mode)}, nil
+			plan := reviewPlan(mode)
+			if env.planFn != nil {
+				env.planFn(&plan)
+			}
+			return &activities.ReviewSnapshot{Page: *p, Plan: plan}, nil
 		}).Maybe()
 	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.UploadInput) (*activities.UploadResult, error) {
