@@ -107,6 +107,8 @@ func (a *ConfluenceActivities) ReadReviewComments(ctx context.Context, in Review
 		switch {
 		case c.AuthorID == "":
 			why = "Confluence did not report the comment's author, so it cannot decide the review."
+		case c.EditedBy != "" && c.EditedBy != c.AuthorID:
+			why = fmt.Sprintf("the comment by %s was last edited by another account (%s), so it cannot decide the review; the reviewer may comment again.", c.AuthorID, c.EditedBy)
 		case !in.allowed(c.AuthorID, c.CreatedAt):
 			why = fmt.Sprintf("this comment does not decide the review of version %d: its author (%s) is not one of the space's reviewers", in.PageVersion, c.AuthorID)
 			if len(in.Deputies) > 0 && slices.Contains(in.Deputies, c.AuthorID) {

@@ -308,3 +308,65 @@ func TestLifecycleRefusesBadInput(t *testing.T) {
 		require.True(t, h.otSim.Finalized(st.NodeID))
 	})
 }
+
+var commentSpace sync.Once
+
+// TestLifecycleDecisionsByConfluenceComment reviews in space LCC, POL's
+// rules with decide_in: confluence: reviewers decide by commenting on the
+// page with their own Confluence account; the starter's Update is refused.
+func TestLifecycleDecisionsByConfluenceComment(t *testing.T) {
+	commentSpace.Do(func() {
+		s := h.rules.Spaces["POL"]
+		rv := *s.Review
+		rv.DecideIn, rv.PollInterval = mapping.DecideInConfluence, time.Second
+		rv.Reviewers, rv.Deputies = []string{"557058:reviewer1"}, []string{"557058:deputy1"}
+		rv.Target.Folder = []string{"Review", "LCC"}
+		s.Key, s.Review = "LCC", &rv
+		h.rules.Spaces["LCC"] = s
+		h.confSim.CreateSpace("LCC", "Lifecycle by comment")
+	})
+	comment := func(pageID, body, author string) {
+		t.Helper()
+		_, err := h.confSim.AddComment(pageID, body, author)
+		require.NoError(t, err)
+	}
+	p := h.confSim.CreatePage("LCC", "Key Policy", "<p>Return keys on Fridays.</p>", "557058:author", "dept-facilities")
+	started := submit(t, p.ID)
+	st := waitStage(t, p.ID, workflows.StageReview, 1)
+	require.Equal(t, mapping.DecideInConfluence, st.DecideIn)
+
+	// An asserted identity is refused, even a reviewer's.
+	err := decide(t, p.ID, true, workflows.ReviewDecision{Reviewer: "557058:reviewer1", PageVersion: 1})
+	var refused *launch.DecisionRefusedError
+	require.True(t, errors.As(err, &refused), "got %v", err)
+	require.Contains(t, err.Error(), "decisions in space LCC are taken by a comment in Confluence by the reviewer's own account")
+
+	// Someone else's approval, even naming the reviewer, is answered and ignored.
+	comment(p.ID, "<p>Approve (on behalf of reviewer1)</p>", "557058:mallory")
+	require.Eventually(t, func() bool { return hasComment(p.ID, "557058:mallory) is not one of the space") }, 30*time.Second, 100*time.Millisecond)
+	require.Equal(t, workflows.StageReview, waitStage(t, p.ID, workflows.StageReview, 1).Stage)
+
+	comment(p.ID, "<p>Request changes: say where the key box is.</p>", "557058:reviewer1")
+	waitStage(t, p.ID, workflows.StageRejected, 1)
+	require.True(t, hasComment(p.ID, "Changes requested by 557058:reviewer1 on version 1: say where the key box is."))
+
+	_, err = h.confSim.UpdatePage(p.ID, p.Title, "<p>Return keys to the box at reception on Fridays.</p>", "557058:author")
+	require.NoError(t, err)
+	submit(t, p.ID)
+	// The round-1 rejection comment is older than round 2: it decides nothing.
+	waitStage(t, p.ID, workflows.StageReview, 2)
+	comment(p.ID, "<p>/approve</p><p>Clear now.</p>", "557058:reviewer1")
+
+	var res workflows.LifecycleResult
+	require.NoError(t, started.Run.Get(lifecycleCtx(t), &res))
+	require.Len(t, res.Decisions, 2)
+	for _, d := range res.Decisions {
+		require.Equal(t, "557058:reviewer1", d.By)
+		require.Equal(t, "confluence", d.Via)
+	}
+	require.Equal(t, "Clear now.", res.Decisions[1].Comment)
+	checkRecord(t, p.ID, &res, "557058:reviewer1")
+	events, actions, updates, _ := historyCost(t, started.WorkflowID)
+	require.Zero(t, updates, "no decision arrived as an Update")
+	t.Logf("Decisions by Confluence comment, one rejection round: %d history events, %d billable actions", events, actions)
+}

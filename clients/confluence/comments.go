@@ -12,6 +12,10 @@ type Comment struct {
 	ID, PageID, AuthorID string
 	Body                 string // storage format
 	CreatedAt            time.Time
+	// EditedBy is the author of the comment's current version. Cloud (v2)
+	// reports only that version, so it equals AuthorID there; on Data
+	// Center AuthorID is the creator and EditedBy the last editor.
+	EditedBy string
 }
 
 type v2CommentJSON struct {
@@ -23,7 +27,7 @@ type v2CommentJSON struct {
 
 func (cj v2CommentJSON) toComment(pageID string) Comment {
 	out := Comment{ID: string(cj.ID), PageID: string(cj.PageID), AuthorID: string(cj.Version.AuthorID),
-		CreatedAt: cj.Version.CreatedAt.Time(), Body: cj.Body["storage"].Value}
+		CreatedAt: cj.Version.CreatedAt.Time(), Body: cj.Body["storage"].Value, EditedBy: string(cj.Version.AuthorID)}
 	if out.PageID == "" {
 		out.PageID = pageID
 	}
@@ -46,6 +50,7 @@ func (cj v1CommentJSON) toComment(pageID string) Comment {
 		out.AuthorID, out.CreatedAt = h.CreatedBy.id(), h.CreatedDate.Time()
 	}
 	if v := cj.Version; v != nil {
+		out.EditedBy = v.By.id()
 		if out.AuthorID == "" {
 			out.AuthorID = v.By.id()
 		}
