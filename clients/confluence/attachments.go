@@ -67,7 +67,7 @@ func (c *Client) DownloadAttachment(ctx context.Context, pageID string, att Atta
 	default:
 		return nil, badInput(http.MethodGet, "", "attachment has neither an id (with a page id) nor a download link")
 	}
-	resp, err := c.doWith(ctx, c.dl, http.MethodGet, u, nil, "")
+	resp, err := c.doWith(ctx, c.dl, http.MethodGet, u, nil, "", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -88,8 +88,7 @@ func DefaultDownloadRedirectHosts() []string { return []string{DefaultDownloadRe
 type Client struct {
 	flavor Flavor
 	site   string   // Cloud: site root; DC: base URL incl. context path
-	origin string   // scheme://host of site, for site-relative links
-	base   *url.URL // origin as a URL: the only place credentials are sent
+	base   *url.URL // scheme://host:port of site: the only place credentials are sent
 	ctxURL string   // where v1 links and downloads are relative to: site+"/wiki" (Cloud) or site (DC)
 	v1     string   // v1 API root
 	v2     string   // v2 API root (Cloud only)
@@ -123,8 +122,7 @@ func New(cfg Config) (*Client, error) {
 		// roots are derived from the site root.
 		site = strings.TrimSuffix(site, "/wiki")
 	}
-	c := &Client{flavor: cfg.Flavor, site: site, origin: u.Scheme + "://" + u.Host, ua: cfg.UserAgent,
-		base: &url.URL{Scheme: u.Scheme, Host: u.Host}}
+	c := &Client{flavor: cfg.Flavor, site: site, ua: cfg.UserAgent, base: &url.URL{Scheme: u.Scheme, Host: u.Host}}
 	if c.ua == "" {
 		c.ua = "xecm-bridge-confluence/1"
 	}
@@ -182,7 +180,7 @@ func (c *Client) PageURL(p *Page) string {
 // which keeps a gateway prefix such as /ex/confluence/{cloudId}. A link
 // that leads off the base's origin is an error; see resolveLink.
 func (c *Client) resolveV2Next(next string) (string, error) {
-	return c.resolveLink(next, strings.TrimPrefix(c.site, c.origin))
+	return c.resolveLink(next, strings.TrimPrefix(c.site, c.base.String()))
 }
 
 // resolveV1Link turns a v1 link (relative to _links.base, which includes
@@ -190,7 +188,7 @@ func (c *Client) resolveV2Next(next string) (string, error) {
 // path in the link itself; both forms are accepted. A link that leads off
 // the base's origin is an error; see resolveLink.
 func (c *Client) resolveV1Link(link string) (string, error) {
-	return c.resolveLink(link, strings.TrimPrefix(c.ctxURL, c.origin))
+	return c.resolveLink(link, strings.TrimPrefix(c.ctxURL, c.base.String()))
 }
 
 // resolveLink resolves a link taken from an answer with net/url against

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,14 +26,14 @@ const maxErrorBody = 64 << 10
 // response only when it is 2xx; the caller closes its body. body may be
 // nil; it is replayable, so retries resend it.
 func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, contentType string) (*http.Response, error) {
-	return c.doWith(ctx, c.rc, method, rawURL, body, contentType)
+	return c.doWith(ctx, c.rc, method, rawURL, body, contentType, nil)
 }
 
-// doWith is do through rc: c.rc, or c.dl for an attachment download. The
-// credentials are set on the first request only, which is on the base's
-// origin; whether they go along on a redirect is rc's redirect policy's
-// to decide (see New).
-func (c *Client) doWith(ctx context.Context, rc *retryablehttp.Client, method, rawURL string, body []byte, contentType string) (*http.Response, error) {
+// doWith is do through rc (c.rc, or c.dl for an attachment download) with
+// extra headers (may be nil). The credentials are set on the first request
+// only, which is on the base's origin; whether they go along on a redirect
+// is rc's redirect policy's to decide (see New).
+func (c *Client) doWith(ctx context.Context, rc *retryablehttp.Client, method, rawURL string, body []byte, contentType string, extra http.Header) (*http.Response, error) {
 	// Last line of defence: whatever built rawURL, the credentials go to
 	// the base's origin only.
 	if u, err := url.Parse(rawURL); err != nil {
@@ -54,6 +53,9 @@ func (c *Client) doWith(ctx context.Context, rc *retryablehttp.Client, method, r
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	for k, v := range extra {
+		req.Header[k] = v
+	}
 	resp, err := rc.Do(req)
 	return c.check(ctx, method, rawURL, resp, err)
 }
@@ -71,13 +73,8 @@ func (c *Client) check(ctx context.Context, method, rawURL string, resp *http.Re
 			// Let callers (and Temporal) see cancellation as such.
 			return nil, fmt.Errorf("confluence %s %s: %w", method, pathOf(rawURL), ctx.Err())
 		}
-		// The redirect policy's own refusal (rest.SameOriginRedirects):
-		// pass it on as it is, with this call's method and path.
-		var re *rest.Error
-		if errors.As(err, &re) {
-			cp := *re
-			cp.Service, cp.Method, cp.Path = service, method, pathOf(rawURL)
-			return nil, &cp
+		if re, ok := rest.RedirectRefusal(err, service, method, pathOf(rawURL)); ok {
+			return nil, re
 		}
 		return nil, &rest.Error{Service: service, Method: method, Path: pathOf(rawURL), Kind: rest.KindTransport, Message: transportMessage(err)}
 	}
@@ -165,6 +162,11 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, out any) error {
 // callJSON sends in (when not nil) as JSON and decodes the answer into out
 // (when not nil).
 func (c *Client) callJSON(ctx context.Context, method, rawURL string, in, out any) error {
+	return c.callJSONWith(ctx, method, rawURL, nil, in, out)
+}
+
+// callJSONWith is callJSON with extra request headers.
+func (c *Client) callJSONWith(ctx context.Context, method, rawURL string, extra http.Header, in, out any) error {
 	var body []byte
 	ct := ""
 	if in != nil {
@@ -174,7 +176,7 @@ func (c *Client) callJSON(ctx context.Context, method, rawURL string, in, out an
 		}
 		ct = "application/json"
 	}
-	resp, err := c.do(ctx, method, rawURL, body, ct)
+	resp, err := c.doWith(ctx, c.rc, method, rawURL, body, ct, extra)
 	if err != nil {
 		return err
 	}

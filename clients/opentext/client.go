@@ -183,14 +183,9 @@ func (c *Client) send(ctx context.Context, r request, ticket string) (*http.Resp
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		// The redirect policy's own refusal (rest.SameOriginRedirects):
-		// pass it on, typed, with this call's method and path.
-		var re *rest.Error
-		if errors.As(err, &re) && ctx.Err() == nil {
-			cp := *re
-			cp.Service, cp.Method, cp.Path = service, r.method, r.path
-			cp.Message = scrub(cp.Message, ticket)
-			return nil, &cp
+		if re, ok := rest.RedirectRefusal(err, service, r.method, r.path); ok && ctx.Err() == nil {
+			re.Message = scrub(re.Message, ticket)
+			return nil, re
 		}
 		if ctx.Err() != nil {
 			err = ctx.Err()

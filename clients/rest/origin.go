@@ -304,3 +304,16 @@ func normPort(p string) string {
 	}
 	return strconv.Itoa(n)
 }
+
+// RedirectRefusal returns the redirect policy's own refusal (see
+// SameOriginRedirects) inside a transport error, relabelled with the
+// calling service, method and path; false when err is something else.
+func RedirectRefusal(err error, service, method, path string) (*Error, bool) {
+	var re *Error
+	if !errors.As(err, &re) {
+		return nil, false
+	}
+	cp := *re
+	cp.Service, cp.Method, cp.Path = service, method, path
+	return &cp, true
+}
