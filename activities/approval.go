@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"slices"
 	"strings"
 	"time"
@@ -42,6 +41,10 @@ type Approval struct {
 	Source      string    `json:"source"` // ApprovalByLabel, ApprovalByState or ApprovalByOperator
 	Signal      string    `json:"signal"` // human-readable: `label "approved" added by 557058:alice`
 	Meaning     string    `json:"meaning"`
+	// StateSetAt is when the content state of a content-state approval
+	// was set, as Confluence reports it; it tells that state change apart
+	// from a later save that kept the state.
+	StateSetAt time.Time `json:"stateSetAt,omitzero"`
 }
 
 // approvalLog is the property's value: approvals, oldest first.
@@ -126,8 +129,8 @@ type approvalVerdict struct {
 // judgeApproval decides whether page version v (of a page whose current
 // labels are given) is approved under the space's rules. It may record an
 // approval it can prove (a content state set by a known author). current
-// says whether v is the page's current version (content states describe
-// only that one).
+// says that v is known to be the page's current version; otherwise it is
+// read when it matters (a content state describes the current version only).
 func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current bool) (*approvalVerdict, error) {
 	rules := space.Approval
 	log, err := readApprovals(ctx, c, page.ID)
@@ -137,6 +140,13 @@ func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Spa
 	v := page.Version.Number
 	if ap := log.forVersion(v); ap != nil {
 		return &approvalVerdict{Approved: ap}, nil
+	}
+	if rules.State != "" && !current {
+		cur, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{})
+		if err != nil {
+			return nil, backendError("read current page version", err)
+		}
+		current = cur.Version.Number == v
 	}
 	if rules.State != "" && current {
 		verdict, err := judgeState(ctx, c, rules, page, log)
@@ -163,15 +173,16 @@ func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Spa
 	}
 	return &approvalVerdict{Approved: &Approval{
 		PageVersion: v, By: UnknownApprover, At: page.Version.CreatedAt, Source: ApprovalByLabel,
-		Signal: fmt.Sprintf("label %q present; who added it is unknown", rules.Label), Meaning: rules.Meaning,
+		Signal: fmt.Sprintf("label %q present; who added it, and when, is unknown (the date is the version's)", rules.Label), Meaning: rules.Meaning,
 	}}, nil
 }
 
 // judgeState applies Confluence Cloud's native approval act: setting the
 // space's approval content state publishes a new page version, with the
 // body unchanged, authored by whoever set it. That version is approved, by
-// its author. A later edit keeps the state but changes the body: it is not
-// approved. nil means the state says nothing (not set, or Data Center).
+// its author. A later version keeps the state but was not made by setting
+// it, whether it changed the body or not: it is not approved. nil means
+// the state says nothing (not set, or Data Center).
 func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog) (*approvalVerdict, error) {
 	state, err := c.ContentState(ctx, page.ID)
 	if err != nil {
@@ -181,7 +192,7 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 		return nil, nil
 	}
 	v := page.Version.Number
-	setHere, err := bodyUnchangedFromPrevious(ctx, c, page.ID, v)
+	setHere, err := stateSetBy(ctx, c, page, state, log)
 	if err != nil {
 		return nil, err
 	}
@@ -191,11 +202,11 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 			edited = &Approval{Source: ApprovalByState, Signal: fmt.Sprintf("content state %q", state.Name)}
 		}
 		return &approvalVerdict{Edited: edited, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
-			"Confluence page %s version %d was edited after its content state was set to %q; set the state again to approve version %d",
+			"Confluence page %s version %d was saved after its content state was set to %q; set the state again to approve version %d",
 			page.ID, v, state.Name, v)}, nil
 	}
 	ap := Approval{
-		PageVersion: v, By: page.Version.AuthorID, At: page.Version.CreatedAt, Source: ApprovalByState,
+		PageVersion: v, By: page.Version.AuthorID, At: page.Version.CreatedAt, Source: ApprovalByState, StateSetAt: state.UpdatedAt,
 		Signal: fmt.Sprintf("content state %q set by %s", state.Name, page.Version.AuthorID), Meaning: rules.Meaning,
 	}
 	if err := RecordApproval(ctx, c, page.ID, ap); err != nil {
@@ -204,21 +215,36 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 	return &approvalVerdict{Approved: &ap}, nil
 }
 
-// bodyUnchangedFromPrevious says whether version v has the same storage
-// body as version v-1, i.e. whether v is a state change rather than an edit.
-func bodyUnchangedFromPrevious(ctx context.Context, c *confluence.Client, pageID string, v int) (bool, error) {
+// stateSetBy says whether page version v is the version that setting the
+// content state made: it has the same title and body as v-1, the state
+// changed after v-1 was made, and the bridge has not already seen this
+// state change approve an earlier version. A save without changes after
+// the state was set fails the last two tests, so its author is never
+// taken for the approver.
+func stateSetBy(ctx context.Context, c *confluence.Client, page *confluence.Page, state *confluence.ContentState, log *approvalLog) (bool, error) {
+	v := page.Version.Number
 	if v <= 1 {
 		return false, nil
 	}
-	cur, err := c.GetPage(ctx, pageID, confluence.GetPageOptions{Version: v, BodyFormat: "storage"})
+	if !state.UpdatedAt.IsZero() {
+		for _, a := range log.Approvals {
+			if a.Source == ApprovalByState && a.PageVersion < v && a.StateSetAt.Equal(state.UpdatedAt) {
+				return false, nil
+			}
+		}
+	}
+	cur, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: v, BodyFormat: "storage"})
 	if err != nil {
 		return false, backendError("read page body", err)
 	}
-	prev, err := c.GetPage(ctx, pageID, confluence.GetPageOptions{Version: v - 1, BodyFormat: "storage"})
+	prev, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: v - 1, BodyFormat: "storage"})
 	if err != nil {
 		return false, backendError("read previous page body", err)
 	}
-	return cur.Body == prev.Body && cur.Title == prev.Title, nil
+	if cur.Body != prev.Body || cur.Title != prev.Title {
+		return false, nil
+	}
+	return state.UpdatedAt.IsZero() || prev.Version.CreatedAt.Before(state.UpdatedAt), nil
 }
 
 func notApprovedReason(space *mapping.Space, page *confluence.Page) string {
@@ -247,22 +273,8 @@ func (a *TriggerActivities) resetApproval(ctx context.Context, space *mapping.Sp
 	text := fmt.Sprintf("Edited after approval — approve version %d again to publish. (Version %d was approved by %s; the bridge removed the approval signal because the page changed since.)",
 		version, edited.PageVersion, edited.By)
 	marker := approvalResetMarker(pageID, version)
-	body := fmt.Sprintf("<p>%s</p><p><sub>%s</sub></p>", html.EscapeString(text), html.EscapeString(marker))
-	comments, err := a.Confluence.Comments(ctx, pageID)
-	if err != nil {
-		return backendError("list comments", err)
-	}
-	posted := false
-	for _, c := range comments {
-		if strings.Contains(c.Body, marker) {
-			posted = true
-			break
-		}
-	}
-	if !posted {
-		if _, err := a.Confluence.AddComment(ctx, pageID, body); err != nil {
-			return backendError("comment on the page", err)
-		}
+	if err := commentOnce(ctx, a.Confluence, pageID, marker, noteBody(PageNoteInput{Text: text, Marker: marker})); err != nil {
+		return backendError("comment on the page", err)
 	}
 	if l := space.Approval.Label; l != "" {
 		if err := a.Confluence.RemoveLabel(ctx, pageID, l); err != nil && !rest.IsKind(err, rest.KindNotFound) {

@@ -185,6 +185,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	trig, started := w.trigger(stateRules)
 	ctx := context.Background()
 	page := w.confSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
+	time.Sleep(3 * time.Millisecond) // Confluence dates versions and states to the millisecond
 	v, err := w.confSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso")
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +197,16 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	snap := w.readAs(t, page.ID, v, PurposePublish)
 	if snap.ApprovedBy != "557058:ciso" || snap.Version != v {
 		t.Fatalf("the approver is the author of the state's version: %+v", snap)
+	}
+	// A save without changes keeps the state and the body: its author is
+	// not the approver, and the version is not approved.
+	time.Sleep(3 * time.Millisecond)
+	noop, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>body</p>", "557058:editor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: noop.Version}); errType(err) != ErrEditedAfterApproval {
+		t.Fatalf("a save after the state was set is not approved: %s %v", errType(err), err)
 	}
 	// An edit keeps the state but is not approved; reset removes the state.
 	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>changed</p>", "557058:editor"); err != nil {

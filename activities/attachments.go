@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -33,7 +32,8 @@ func (a *ConfluenceActivities) attachmentsAsOf(ctx context.Context, pageID strin
 				continue // attached after this page version
 			}
 			if picked.Number != att.Version {
-				// An older version: its size is checked while streaming.
+				// An older version: the version list gives no size, so
+				// none is announced; the manifest records what was read.
 				ref.Version, ref.Size, ref.DownloadLink = picked.Number, 0, ""
 			}
 		}
@@ -44,12 +44,11 @@ func (a *ConfluenceActivities) attachmentsAsOf(ctx context.Context, pageID strin
 
 // pickVersion returns the newest version created at or before asOf.
 func pickVersion(versions []confluence.AttachmentVersion, asOf time.Time) *confluence.AttachmentVersion {
-	sorted := append([]confluence.AttachmentVersion(nil), versions...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Number > sorted[j].Number })
-	for i := range sorted {
-		if !sorted[i].CreatedAt.After(asOf) {
-			return &sorted[i]
+	var best *confluence.AttachmentVersion
+	for i := range versions {
+		if v := &versions[i]; !v.CreatedAt.After(asOf) && (best == nil || v.Number > best.Number) {
+			best = v
 		}
 	}
-	return nil
+	return best
 }

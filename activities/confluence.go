@@ -101,16 +101,7 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 		snap.ApprovalSignal = fmt.Sprintf("filed as a %s record", rr.Type)
 		return &rr.Target, nil
 	}
-	current := in.Version == 0
-	if !current && space.Approval.State != "" {
-		// A content state belongs to the current version only.
-		cur, err := a.Confluence.GetPage(ctx, page.ID, confluence.GetPageOptions{})
-		if err != nil {
-			return nil, backendError("read current page version", err)
-		}
-		current = cur.Version.Number == page.Version.Number
-	}
-	verdict, err := judgeApproval(ctx, a.Confluence, space, page, snap.Labels, current)
+	verdict, err := judgeApproval(ctx, a.Confluence, space, page, snap.Labels, in.Version == 0)
 	if err != nil {
 		return nil, err
 	}

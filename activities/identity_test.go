@@ -138,6 +138,18 @@ func (f failNickname) RoundTrip(r *http.Request) (*http.Response, error) {
 	return f.next.RoundTrip(r)
 }
 
+// crashBeforeNickname runs an upload whose worker dies after the document
+// is created and before it gets its nickname.
+func (w *world) crashBeforeNickname(t *testing.T, snap PageSnapshot) {
+	t.Helper()
+	if _, err := w.crashingOpenText(t).UploadRendition(context.Background(), UploadInput{Page: snap}); err == nil {
+		t.Fatal("the crashed attempt must fail")
+	}
+	if _, ok := w.otSim.NodeByNickname(Nickname(snap.PageID)); ok {
+		t.Fatal("precondition: the crashed attempt left the node without its nickname")
+	}
+}
+
 func (w *world) crashingOpenText(t *testing.T) *OpenTextActivities {
 	t.Helper()
 	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
@@ -153,12 +165,7 @@ func TestRetryAfterCrashBetweenCreateAndNicknameFinishesTheIdentity(t *testing.T
 	w := newWorld(t, twoFolderRules)
 	ctx := context.Background()
 	snap := w.readAs(t, "100001", 0, PurposePublish)
-	if _, err := w.crashingOpenText(t).UploadRendition(ctx, UploadInput{Page: snap}); err == nil {
-		t.Fatal("the crashed attempt must fail")
-	}
-	if _, ok := w.otSim.NodeByNickname(Nickname("100001")); ok {
-		t.Fatal("precondition: the crashed attempt left the node without its nickname")
-	}
+	w.crashBeforeNickname(t, snap)
 	res, err := w.ot.UploadRendition(ctx, UploadInput{Page: snap})
 	if err != nil {
 		t.Fatal(err)
@@ -181,9 +188,7 @@ func TestCrashedLoserLeavesNoSecondNode(t *testing.T) {
 	page := w.confSim.CreatePage("POL", "Weekly sync", "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
 	// Flow A creates its node in the records folder and dies before naming it.
 	filed := w.readAs(t, page.ID, 1, PurposeRecord)
-	if _, err := w.crashingOpenText(t).UploadRendition(ctx, UploadInput{Page: filed}); err == nil {
-		t.Fatal("the crashed attempt must fail")
-	}
+	w.crashBeforeNickname(t, filed)
 	// Flow B publishes into the policies folder and claims the identity.
 	published, err := w.ot.UploadRendition(ctx, UploadInput{Page: w.readAs(t, page.ID, 1, PurposePublish)})
 	if err != nil {
@@ -214,9 +219,7 @@ func TestStrayNodeSomeoneBuiltOnIsNeverDiscarded(t *testing.T) {
 	ctx := context.Background()
 	page := w.confSim.CreatePage("POL", "Quarterly review", "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
 	filed := w.readAs(t, page.ID, 1, PurposeRecord)
-	if _, err := w.crashingOpenText(t).UploadRendition(ctx, UploadInput{Page: filed}); err == nil {
-		t.Fatal("the crashed attempt must fail")
-	}
+	w.crashBeforeNickname(t, filed)
 	stray := w.livePageNodes(t, page.ID)[0]
 	if err := w.otSim.ApplyHold(stray.ID, opentextsim.LitigationHoldID); err != nil {
 		t.Fatal(err)

@@ -143,8 +143,8 @@ type PageNoteInput struct {
 func (a *ConfluenceActivities) PostPageNote(ctx context.Context, in PageNoteInput) (err error) {
 	defer func() { observe(ctx, "PostPageNote", err) }()
 	if in.Text != "" {
-		if err := a.commentOnce(ctx, in.PageID, in.Marker, noteBody(in)); err != nil {
-			return err
+		if err := commentOnce(ctx, a.Confluence, in.PageID, in.Marker, noteBody(in)); err != nil {
+			return pageError(in.PageID, "comment on the page", err)
 		}
 	}
 	if len(in.AddLabels) > 0 {
@@ -197,22 +197,23 @@ func (a *ConfluenceActivities) ReturnToPage(ctx context.Context, in ReturnInput)
 	return nil
 }
 
-func (a *ConfluenceActivities) commentOnce(ctx context.Context, pageID, marker, body string) error {
+// commentOnce posts body on the page unless a comment carrying marker is
+// there already (posted by an earlier attempt), so a retried activity
+// comments once.
+func commentOnce(ctx context.Context, c *confluence.Client, pageID, marker, body string) error {
 	if marker != "" {
-		comments, err := a.Confluence.Comments(ctx, pageID)
+		comments, err := c.Comments(ctx, pageID)
 		if err != nil {
-			return pageError(pageID, "list comments", err)
+			return err
 		}
-		for _, c := range comments {
-			if strings.Contains(c.Body, marker) {
-				return nil // posted by an earlier attempt
+		for _, cm := range comments {
+			if strings.Contains(cm.Body, marker) {
+				return nil
 			}
 		}
 	}
-	if _, err := a.Confluence.AddComment(ctx, pageID, body); err != nil {
-		return pageError(pageID, "add comment", err)
-	}
-	return nil
+	_, err := c.AddComment(ctx, pageID, body)
+	return err
 }
 
 func (a *ConfluenceActivities) removeLabels(ctx context.Context, pageID string, names ...string) error {

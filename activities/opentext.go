@@ -83,7 +83,7 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 		return nil, err
 	}
 	marker := sourceMarker(page.PageID, page.Version)
-	existing, name, err := a.findRecord(ctx, folder.ID, rules, facts)
+	existing, name, named, err := a.findRecord(ctx, folder.ID, rules, facts)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 		switch {
 		case rest.IsKind(err, rest.KindConflict):
 			// Lost a race with another publish into the same folder: use its node.
-			existing, _, err = a.findRecord(ctx, folder.ID, rules, facts)
+			existing, _, named, err = a.findRecord(ctx, folder.ID, rules, facts)
 			if err == nil && existing == nil {
 				err = nonRetryable(ErrBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
 			}
@@ -116,19 +116,21 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 			}
 			// Another flow claimed the page first (in another folder): its
 			// node is the record, ours was discarded; add the version there.
-			existing = holder
+			existing, named = holder, true
 		}
 	}
-	// The nickname is the page's identity: whichever way the node was found,
-	// it must hold it before anything is written, so a retry after a crash
-	// between create and nickname finishes the job, and a second node made
-	// by a concurrent flow is discarded in favour of the first.
-	holder, err := a.claimIdentity(ctx, existing, page.PageID)
-	if err != nil {
-		return nil, err
-	}
-	if holder != nil {
-		existing = holder
+	if !named {
+		// The nickname is the page's identity: a node found any other way
+		// must take it before anything is written, so a retry after a crash
+		// between create and nickname finishes the job, and a second node
+		// made by a concurrent flow is discarded in favour of the first.
+		holder, err := a.claimIdentity(ctx, existing, page.PageID)
+		if err != nil {
+			return nil, err
+		}
+		if holder != nil {
+			existing = holder
+		}
 	}
 	if existing.ParentID != folder.ID {
 		// The record lives elsewhere (moved, or filed by another flow):
@@ -180,17 +182,19 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 
 // findRecord looks the page's record up by nickname, then by name in the
 // folder (checking the identity attribute, so a different document with the
-// same title is never versioned). It returns the node (nil if none) and the
-// name a new record should get.
-func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Target, facts mapping.PageFacts) (*opentext.Node, string, error) {
+// same title is never versioned). It returns the node (nil if none), the
+// name a new record should get, and whether the node was found by its
+// nickname (it then holds the page's identity already).
+func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Target, facts mapping.PageFacts) (*opentext.Node, string, bool, error) {
 	node, err := a.OTCS.NodeByNickname(ctx, Nickname(facts.PageID))
 	switch {
 	case err == nil:
-		return node, node.Name, nil
+		return node, node.Name, true, nil
 	case !rest.IsKind(err, rest.KindNotFound):
-		return nil, "", backendError("look up nickname", err)
+		return nil, "", false, backendError("look up nickname", err)
 	}
-	return a.findInFolder(ctx, folderID, rules, facts, 0)
+	node, name, err := a.findInFolder(ctx, folderID, rules, facts, 0)
+	return node, name, false, err
 }
 
 // findInFolder finds the page's document in a folder by the names the

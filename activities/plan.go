@@ -53,7 +53,7 @@ func (a *OpenTextActivities) Plan(ctx context.Context, page *PageSnapshot) (*Pla
 	var existingID int64
 	name := rules.RecordName(facts)
 	if missing == 0 {
-		existing, n, err := a.findRecord(ctx, parent, rules, facts)
+		existing, n, _, err := a.findRecord(ctx, parent, rules, facts)
 		if err != nil {
 			return nil, err
 		}

@@ -303,3 +303,14 @@ func TestFilingAPageNoRecordRuleMatchesIsRefused(t *testing.T) {
 	err = st.Run.Get(ctx, nil)
 	require.Equal(t, activities.ErrNotARecord, appErrType(err), "%v", err)
 }
+
+func TestPageIDsThatCannotBeConfluenceIdsStartNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, id := range []string{"12ab", "0100001", "1/2", "route:x", strings.Repeat("9", 20)} {
+		_, err := h.publisher.Publish(ctx, id, 1, "test")
+		require.ErrorContains(t, err, "not a Confluence content id", id)
+		_, err = h.publisher.Route(ctx, workflows.RouteEventInput{PageID: id, Event: "page_updated", DeliveryID: "d"})
+		require.ErrorContains(t, err, "not a Confluence content id", id)
+	}
+	require.Equal(t, 0, countRuns(t, "WorkflowId = 'publish:12ab:v1'"))
+}

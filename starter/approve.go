@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"io"
 
@@ -27,18 +26,7 @@ func approvePublish(ctx context.Context, args []string, stdout io.Writer) error 
 	if *page == "" || *version <= 0 || *as == "" || len(pos) > 0 {
 		return usageError{"approve-publish needs --page ID --version N --as USER: an approval is one person's decision on one version"}
 	}
-	p, tc, closeTemporal, err := newPublisher()
-	if err != nil {
-		return err
-	}
-	defer closeTemporal()
-	st, err := p.ApprovePublish(ctx, launch.ApprovalRequest{PageID: *page, Version: *version, Approver: *as, Meaning: *meaning, RequestedBy: requester()})
-	var nf *launch.PageNotFoundError
-	if errors.As(err, &nf) {
-		return failedError{nf.Error()}
-	}
-	if err != nil {
-		return err
-	}
-	return report(ctx, st, tc, *wait, *asJSON, stdout)
+	return startAndReport(ctx, func(p *launch.Publisher) (*launch.Started, error) {
+		return p.ApprovePublish(ctx, launch.ApprovalRequest{PageID: *page, Version: *version, Approver: *as, Meaning: *meaning, RequestedBy: requester()})
+	}, *wait, *asJSON, stdout)
 }

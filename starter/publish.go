@@ -49,12 +49,20 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 	if *dryRun {
 		return dryRunFlow(ctx, kind, *page, *version, stdout)
 	}
+	return startAndReport(ctx, func(p *launch.Publisher) (*launch.Started, error) {
+		return p.Start(ctx, kind, *page, *version, requester())
+	}, *wait, *asJSON, stdout)
+}
+
+// startAndReport connects, starts (or finds) a run with start and reports
+// it; a page that does not exist is a failure, not a usage error.
+func startAndReport(ctx context.Context, start func(*launch.Publisher) (*launch.Started, error), wait, asJSON bool, stdout io.Writer) error {
 	p, tc, closeTemporal, err := newPublisher()
 	if err != nil {
 		return err
 	}
 	defer closeTemporal()
-	st, err := p.Start(ctx, kind, *page, *version, requester())
+	st, err := start(p)
 	var nf *launch.PageNotFoundError
 	if errors.As(err, &nf) {
 		return failedError{nf.Error()}
@@ -62,7 +70,7 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 	if err != nil {
 		return err
 	}
-	return report(ctx, st, tc, *wait, *asJSON, stdout)
+	return report(ctx, st, tc, wait, asJSON, stdout)
 }
 
 // report prints a started (or found) run and, with wait, its result.

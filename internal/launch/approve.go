@@ -11,6 +11,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 // ApprovalRequest is an operator's approval of one page version on behalf
@@ -29,8 +30,8 @@ type ApprovalRequest struct {
 func (p *Publisher) ApprovePublish(ctx context.Context, req ApprovalRequest) (*Started, error) {
 	req.Approver = strings.TrimSpace(req.Approver)
 	switch {
-	case req.PageID == "":
-		return nil, errors.New("a page id is required")
+	case !workflows.ValidPageID(req.PageID):
+		return nil, invalidPageID(req.PageID)
 	case req.Version <= 0:
 		return nil, errors.New("an approval is of one page version: give --version N")
 	case req.Approver == "":

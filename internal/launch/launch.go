@@ -28,6 +28,10 @@ func (e *PageNotFoundError) Error() string {
 	return fmt.Sprintf("Confluence page %s does not exist (or the bridge's account cannot see it)", e.PageID)
 }
 
+func invalidPageID(id string) error {
+	return fmt.Errorf("page id %q is not a Confluence content id (1 to %d digits): nothing was started", id, workflows.MaxPageIDLen)
+}
+
 // Publisher starts publishes; it is shared by the CLI and the tests.
 type Publisher struct {
 	Temporal   client.Client
@@ -149,6 +153,9 @@ func (p *Publisher) StartFlow(ctx context.Context, flow, pageID string, version 
 // Route starts RouteEvent for one accepted webhook delivery. A redelivery
 // (same delivery key) finds the first delivery's run and starts nothing.
 func (p *Publisher) Route(ctx context.Context, in workflows.RouteEventInput) (*Started, error) {
+	if !workflows.ValidPageID(in.PageID) {
+		return nil, invalidPageID(in.PageID)
+	}
 	id := workflows.RouteEventWorkflowID(in.PageID, in.DeliveryID)
 	run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       id,
@@ -208,8 +215,12 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookba
 	return err
 }
 
-// resolveVersion returns version, or the page's current version when it is 0.
+// resolveVersion returns version, or the page's current version when it is
+// 0, for a page id that can go into a workflow id.
 func (p *Publisher) resolveVersion(ctx context.Context, pageID string, version int) (int, error) {
+	if !workflows.ValidPageID(pageID) {
+		return 0, invalidPageID(pageID)
+	}
 	if version != 0 {
 		return version, nil
 	}

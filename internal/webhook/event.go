@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 // Event is what the bridge needs from one delivery.
@@ -25,25 +27,9 @@ type Event struct {
 	Timestamp int64  // ms since the epoch; 0 when the body has none
 }
 
-// MaxPageIDLen is the longest page id accepted: Confluence content ids are
-// positive 64-bit integers (at most 19 digits).
-const MaxPageIDLen = 19
-
-// ValidPageID reports whether id looks like a Confluence content id: 1 to
-// 19 digits, no leading zero, within int64. Page ids become part of
-// workflow ids (route:<pageId>:<key>), so nothing else gets that far.
-func ValidPageID(id string) bool {
-	if len(id) == 0 || len(id) > MaxPageIDLen || id[0] == '0' {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	_, err := strconv.ParseInt(id, 10, 64)
-	return err == nil
-}
+// ValidPageID reports whether id can be a Confluence content id (see
+// workflows.ValidPageID): page ids become part of workflow ids.
+func ValidPageID(id string) bool { return workflows.ValidPageID(id) }
 
 // ErrMalformed wraps every parse failure.
 var ErrMalformed = errors.New("malformed event")
@@ -183,7 +169,7 @@ func Parse(body []byte, eventHint string) (Event, error) {
 	case ev.PageID == "" && pageEvents[ev.Type]:
 		return Event{}, fmt.Errorf("%w: %s without a page id", ErrMalformed, ev.Type)
 	case ev.PageID != "" && !ValidPageID(ev.PageID):
-		return Event{}, fmt.Errorf("%w: page id %s is not a Confluence content id (1 to %d digits)", ErrMalformed, quoteShort(ev.PageID), MaxPageIDLen)
+		return Event{}, fmt.Errorf("%w: page id %s is not a Confluence content id (1 to %d digits)", ErrMalformed, quoteShort(ev.PageID), workflows.MaxPageIDLen)
 	}
 	return ev, nil
 }
