@@ -224,3 +224,29 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 		t.Fatalf("reset removes the approval state: %+v %v", st, err)
 	}
 }
+
+func TestOperatorApprovalInTheRunIsRecordedOnceThenChecked(t *testing.T) {
+	w := newWorld(t, baseRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Whistleblowing policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	ap := &Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: ApprovalByOperator, Signal: "approved by 557058:cfo"}
+	// The activity runs twice, as a retry after a crash would.
+	for i := 0; i < 2; i++ {
+		snap, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1, Approval: ap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.ApprovedBy != "557058:cfo" {
+			t.Fatalf("%+v", snap)
+		}
+	}
+	log, err := readApprovals(ctx, w.conf.Confluence, page.ID)
+	if err != nil || len(log.Approvals) != 1 || log.Approvals[0].Meaning != "Approved for publication as a controlled record" {
+		t.Fatalf("one approval, with the space's meaning: %+v %v", log, err)
+	}
+	other := *ap
+	other.PageVersion = 2
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1, Approval: &other}); errType(err) != ErrInvalidInput {
+		t.Fatalf("an approval of another version: %s %v", errType(err), err)
+	}
+}

@@ -101,6 +101,18 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 		snap.ApprovalSignal = fmt.Sprintf("filed as a %s record", rr.Type)
 		return &rr.Target, nil
 	}
+	if ap := in.Approval; ap != nil {
+		if ap.PageVersion != page.Version.Number {
+			return nil, nonRetryable(ErrInvalidInput, "the approval names page %s version %d, but the run publishes version %d", page.ID, ap.PageVersion, page.Version.Number)
+		}
+		rec := *ap
+		if rec.Meaning == "" {
+			rec.Meaning = space.Approval.Meaning
+		}
+		if err := RecordApproval(ctx, a.Confluence, page.ID, rec); err != nil {
+			return nil, err
+		}
+	}
 	verdict, err := judgeApproval(ctx, a.Confluence, space, page, snap.Labels, in.Version == 0)
 	if err != nil {
 		return nil, err

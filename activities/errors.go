@@ -31,6 +31,7 @@ const (
 	ErrChecksumMismatch    = "ChecksumMismatch"
 	ErrDuplicateRecord     = "DuplicateRecord"    // two OTCS nodes claim one page and one was not the bridge's to discard
 	ErrVersionChanged      = "VersionChanged"     // the reviewed OTCS version is no longer the node's current one
+	ErrInvalidInput        = "InvalidInput"       // a flow started with input that cannot be right
 	ErrBackendRejected     = "BackendRejected"    // a 4xx the bridge cannot fix by retrying
 	ErrBackendUnavailable  = "BackendUnavailable" // 5xx, 429, transport: retried
 )

@@ -29,6 +29,9 @@ type ReadPageInput struct {
 	PageID  string
 	Version int    // 0 = current
 	Purpose string // PurposePublish (default) or PurposeRecord
+	// Approval is recorded in the page's approval log before the approval
+	// is checked (an operator's approval of Version; publish only).
+	Approval *Approval `json:",omitempty"`
 }
 
 // Purposes of a read: which rule the page must satisfy.

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -313,4 +314,19 @@ func TestPageIDsThatCannotBeConfluenceIdsStartNothing(t *testing.T) {
 		require.ErrorContains(t, err, "not a Confluence content id", id)
 	}
 	require.Equal(t, 0, countRuns(t, "WorkflowId = 'publish:12ab:v1'"))
+}
+
+func TestApprovePublishRecordsTheOperatorsApproverOnThePageAndTheRecord(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Anti-bribery Policy", "<p>No bribes.</p>", "557058:writer", "dept-legal")
+	ctx := context.Background()
+	st, err := h.publisher.ApprovePublish(ctx, launch.ApprovalRequest{PageID: p.ID, Version: 1, Approver: "557058:board", RequestedBy: "test"})
+	require.NoError(t, err)
+	var res workflows.PublishPageResult
+	require.NoError(t, st.Run.Get(ctx, &res))
+	vals, _ := h.otSim.CategoryValues(res.NodeID, 9001)
+	require.Equal(t, "557058:board", vals["9001_10"], "Approved By is the named approver, not the page's writer")
+	raw, _, ok := h.confSim.Property(p.ID, activities.ApprovalPropertyKey)
+	require.True(t, ok)
+	require.Contains(t, string(raw), `"by":"557058:board"`)
+	require.Contains(t, string(raw), `"source":"operator"`)
 }

@@ -216,7 +216,7 @@ type lifecycle struct {
 
 func startLifecycle(ctx workflow.Context, in LifecycleInput) (*lifecycle, error) {
 	if in.PageID == "" {
-		return nil, temporal.NewNonRetryableApplicationError("page id is required", "InvalidInput", nil)
+		return nil, temporal.NewNonRetryableApplicationError("page id is required", activities.ErrInvalidInput, nil)
 	}
 	l := &lifecycle{roundsPerRun: in.RoundsPerRun}
 	if l.roundsPerRun <= 0 {

@@ -18,6 +18,9 @@ type PublishPageInput struct {
 	PageID      string
 	Version     int    // the approved version; 0 = whatever is current when the run starts
 	RequestedBy string // who or what started it (CLI user, webhook, schedule)
+	// Approval, when set, is an operator's record of who approved Version
+	// (`starter approve-publish`); ReadPage records it on the page first.
+	Approval *activities.Approval `json:",omitempty"`
 }
 
 // PublishPageResult is the record the page version became.
@@ -92,7 +95,7 @@ type publishRun struct {
 
 func (p *publishRun) setup(ctx workflow.Context) error {
 	if p.in.PageID == "" {
-		return temporal.NewNonRetryableApplicationError("page id is required", "InvalidInput", nil)
+		return temporal.NewNonRetryableApplicationError("page id is required", activities.ErrInvalidInput, nil)
 	}
 	p.logger = log.With(workflow.GetLogger(ctx), "pageId", p.in.PageID, "version", p.in.Version)
 	return workflow.SetQueryHandler(ctx, StatusQuery, func() (PublishStatus, error) { return p.status, nil })
@@ -104,7 +107,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 
 	var page activities.PageSnapshot
 	err := workflow.ExecuteActivity(confluenceCtx(ctx, "Read page and check approval"), conf.ReadPage,
-		activities.ReadPageInput{PageID: p.in.PageID, Version: p.in.Version, Purpose: p.purpose}).Get(ctx, &page)
+		activities.ReadPageInput{PageID: p.in.PageID, Version: p.in.Version, Purpose: p.purpose, Approval: p.in.Approval}).Get(ctx, &page)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func RouteEventWorkflowID(pageID, deliveryKey string) string {
 // FileRecord for its current version, or nothing, with the reason.
 func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResult, error) {
 	if in.PageID == "" {
-		return nil, temporal.NewNonRetryableApplicationError("page id is required", "InvalidInput", nil)
+		return nil, temporal.NewNonRetryableApplicationError("page id is required", activities.ErrInvalidInput, nil)
 	}
 	var trig *activities.TriggerActivities
 	var res activities.RouteResult

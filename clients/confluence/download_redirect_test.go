@@ -12,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -85,23 +84,6 @@ func assertMediaUntouched(t *testing.T, log *mediaLog) {
 	for _, h := range log.all() {
 		t.Errorf("media host received %s (Authorization %q)", h.Path, h.Auth)
 	}
-}
-
-// downloadClient is newClient with DownloadRedirectHosts.
-func downloadClient(t *testing.T, flavor confluence.Flavor, baseURL string, hc *http.Client, hosts []string) *confluence.Client {
-	t.Helper()
-	cfg := confluence.Config{BaseURL: baseURL, Flavor: flavor, HTTPClient: hc, DownloadRedirectHosts: hosts,
-		Retry: rest.RetryConfig{Max: 3, WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond}}
-	if flavor == confluence.Cloud {
-		cfg.Email, cfg.APIToken = "bridge@example.com", "demo-token"
-	} else {
-		cfg.Token = "demo-pat"
-	}
-	c, err := confluence.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 func downloadRoute(flavor confluence.Flavor) string {

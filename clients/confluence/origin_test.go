@@ -117,7 +117,13 @@ func apiHost(t *testing.T, tls bool, want string, routes map[string]http.Handler
 
 func newClient(t *testing.T, flavor confluence.Flavor, baseURL string, hc *http.Client) *confluence.Client {
 	t.Helper()
-	cfg := confluence.Config{BaseURL: baseURL, Flavor: flavor, HTTPClient: hc,
+	return downloadClient(t, flavor, baseURL, hc, nil)
+}
+
+// downloadClient is newClient with DownloadRedirectHosts (nil: the default).
+func downloadClient(t *testing.T, flavor confluence.Flavor, baseURL string, hc *http.Client, hosts []string) *confluence.Client {
+	t.Helper()
+	cfg := confluence.Config{BaseURL: baseURL, Flavor: flavor, HTTPClient: hc, DownloadRedirectHosts: hosts,
 		Retry: rest.RetryConfig{Max: 3, WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond}}
 	if flavor == confluence.Cloud {
 		cfg.Email, cfg.APIToken = "bridge@example.com", "demo-token"

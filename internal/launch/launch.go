@@ -84,10 +84,17 @@ func (p *Publisher) File(ctx context.Context, pageID string, version int, reques
 
 // Start starts the flow of the given kind for a page version.
 func (p *Publisher) Start(ctx context.Context, kind Kind, pageID string, version int, requestedBy string) (*Started, error) {
-	version, err := p.resolveVersion(ctx, pageID, version)
+	return p.start(ctx, kind, workflows.PublishPageInput{PageID: pageID, Version: version, RequestedBy: requestedBy})
+}
+
+// start starts (or finds) the run for in's page version.
+func (p *Publisher) start(ctx context.Context, kind Kind, in workflows.PublishPageInput) (*Started, error) {
+	pageID, requestedBy := in.PageID, in.RequestedBy
+	version, err := p.resolveVersion(ctx, pageID, in.Version)
 	if err != nil {
 		return nil, err
 	}
+	in.Version = version
 	id := kind.ID(pageID, version)
 	opts := client.StartWorkflowOptions{
 		ID:                       id,
@@ -113,7 +120,6 @@ func (p *Publisher) Start(ctx context.Context, kind Kind, pageID string, version
 		}
 	}
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
-	in := workflows.PublishPageInput{PageID: pageID, Version: version, RequestedBy: requestedBy}
 	run, err := p.Temporal.ExecuteWorkflow(ctx, opts, kind.Workflow, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
