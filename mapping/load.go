@@ -134,7 +134,10 @@ func (p *parser) boolean(n *yaml.Node, rule string) bool {
 
 func (p *parser) rules(root *yaml.Node) *Rules {
 	r := &Rules{File: p.file, Spaces: map[string]Space{}}
-	top := p.fields(root, "file", "otcs", "spaces")
+	top := p.fields(root, "file", "otcs", "spaces", "documents")
+	if d, ok := top["documents"]; ok {
+		r.Documents = p.documents(d)
+	}
 	if otcs, ok := top["otcs"]; ok {
 		f := p.fields(otcs, "otcs", "root")
 		if n, ok := f["root"]; ok {

@@ -17,6 +17,9 @@ type Rules struct {
 	File   string           // path it was read from (for messages)
 	Root   int64            // OTCS node id under which folder paths are resolved
 	Spaces map[string]Space // by Confluence space key
+	// Documents is the OpenText → Confluence direction; nil when the
+	// mapping has no documents: section.
+	Documents *Documents
 }
 
 // Space is the rule set for one Confluence space.
