@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -19,6 +20,10 @@ const (
 	FlowFile    = "file"    // FileRecord: a page a record rule recognises
 	FlowReview  = "review"  // DocumentLifecycle: a page carrying its space's submit label
 	FlowNone    = "none"    // nothing to do (the reason says why)
+
+	// Flows of the OpenText → Confluence direction, started next to the above.
+	FlowReferences   = "references"    // SyncReferences: a page of a scanned space may link to OTCS documents
+	FlowDocumentPage = "document-page" // RefreshDocumentPage: a document page changed in Confluence
 )
 
 // FlowStarter starts a page flow with the bridge's exactly-once rules
@@ -57,6 +62,9 @@ type RouteResult struct {
 	Reason     string // why FlowNone, or which rule matched
 	WorkflowID string
 	Existing   bool // the flow for this page version had already been started
+	// Documents is the OpenText → Confluence flow started for the page
+	// (references or document page refresh), "" when none.
+	Documents string `json:",omitempty"`
 }
 
 // RoutePage reads the page's current version and starts the flow it
@@ -91,7 +99,37 @@ func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *Ro
 		return nil, err
 	}
 	ref := confluence.PageRef{ID: page.ID, Title: page.Title, SpaceKey: spaceKey, Version: page.Version.Number, Labels: names}
-	return a.route(ctx, ref, page, in.Cause)
+	res, err := a.route(ctx, ref, page, in.Cause)
+	if err != nil {
+		return nil, err
+	}
+	return res, a.startDocumentFlow(ctx, ref, in.Event, in.Cause, res)
+}
+
+// startDocumentFlow starts the OpenText → Confluence flow a changed page
+// calls for: a document page is refreshed from OTCS; a page of a scanned
+// space has its references brought up to date (only when its content may
+// have changed: label events carry no new links).
+func (a *TriggerActivities) startDocumentFlow(ctx context.Context, p confluence.PageRef, event, cause string, res *RouteResult) error {
+	d := a.Rules.Documents
+	if d == nil {
+		return nil
+	}
+	flow := ""
+	switch {
+	case p.SpaceKey == d.Space:
+		flow = FlowDocumentPage
+	case a.Rules.ScansReferences(p.SpaceKey) && !strings.HasPrefix(event, "label_"):
+		flow = FlowReferences
+	default:
+		return nil
+	}
+	id, _, err := a.Starter.StartFlow(ctx, flow, p.ID, p.Version, cause)
+	if err != nil {
+		return fmt.Errorf("start %s for page %s v%d: %w", flow, p.ID, p.Version, err)
+	}
+	res.Documents = id
+	return nil
 }
 
 // recordLabelApproval records who approved which version when the event
@@ -268,7 +306,7 @@ func (a *TriggerActivities) ReconcileSpaces(ctx context.Context, in ReconcileInp
 		since[c.SpaceKey] = c.Since
 	}
 	res := &ReconcileResult{}
-	for _, key := range a.Rules.SpaceKeys() {
+	for _, key := range a.Rules.ReferenceSpaces() {
 		from, ok := since[key]
 		if !ok {
 			from = in.Now.Add(-in.Lookback)
@@ -287,7 +325,10 @@ func (a *TriggerActivities) ReconcileSpaces(ctx context.Context, in ReconcileInp
 			if err != nil {
 				return nil, err
 			}
-			if r.Flow != FlowNone {
+			if err := a.startDocumentFlow(ctx, p, "", "reconciliation", r); err != nil {
+				return nil, err
+			}
+			if r.Flow != FlowNone || r.Documents != "" {
 				res.StartedTotal++
 				if len(res.Started) < maxReported {
 					res.Started = append(res.Started, *r)

@@ -142,3 +142,32 @@ func HumanText(body string) string {
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+// Fingerprint is what a panel says, independent of how Confluence may
+// re-serialise it (attribute order, macro ids, self-closing tags): its
+// text, its macro parameter values and its link targets. Two panels with
+// the same fingerprint show the same thing.
+func Fingerprint(panel string) string {
+	d := decoder(panel)
+	var b strings.Builder
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			for _, a := range t.Attr {
+				switch a.Name.Local {
+				case "href", "content-title", "space-key", "filename", "value", "account-id":
+					b.WriteString("|" + a.Name.Local + "=" + a.Value)
+				}
+			}
+		case xml.CharData:
+			if s := strings.Join(strings.Fields(string(t)), " "); s != "" {
+				b.WriteString("|" + s)
+			}
+		}
+	}
+	return b.String()
+}

@@ -18,7 +18,6 @@ type Documents struct {
 	BridgeAccount string     // account id of the bridge: the only one that may edit document pages
 	EditorsGroup  string     // group that may edit the human-owned area as well; "" = bridge only
 	BackLink      *BackLink  // nil: OTCS gets no link back to the document page
-	FullSyncEvery int        // every Nth scheduled run also sweeps for deleted and moved sources (default 24)
 	Watches       []Watch    // in file order
 	Refs          References // how links to OTCS in Confluence pages are recognised (flow F6)
 }
@@ -96,9 +95,6 @@ type Show struct {
 // DefaultArchive is the archive parent's title when the mapping names none.
 const DefaultArchive = "Archive"
 
-// DefaultFullSyncEvery is how many scheduled syncs pass between full sweeps.
-const DefaultFullSyncEvery = 24
-
 // WatchByName returns the watch with this name, or nil.
 func (d *Documents) WatchByName(name string) *Watch {
 	for i := range d.Watches {
@@ -147,9 +143,9 @@ func (r *Rules) ScansReferences(space string) bool {
 
 func (p *parser) documents(n *yaml.Node) *Documents {
 	const rule = "documents"
-	d := &Documents{Line: n.Line, Archive: DefaultArchive, FullSyncEvery: DefaultFullSyncEvery}
+	d := &Documents{Line: n.Line, Archive: DefaultArchive}
 	f := p.fields(n, rule, "space", "parent", "archive", "bridge_account", "editors_group", "back_link",
-		"full_sync_every", "watch", "references")
+		"watch", "references")
 	if v, ok := f["space"]; ok {
 		d.Space = p.str(v, rule+".space")
 	} else {
@@ -173,9 +169,6 @@ func (p *parser) documents(n *yaml.Node) *Documents {
 	}
 	if v, ok := f["back_link"]; ok {
 		d.BackLink = p.backLink(rule+".back_link", v)
-	}
-	if v, ok := f["full_sync_every"]; ok {
-		d.FullSyncEvery = int(p.id(v, rule+".full_sync_every"))
 	}
 	if v, ok := f["references"]; ok {
 		rf := p.fields(v, rule+".references", "spaces")

@@ -34,7 +34,7 @@ func TestParseDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := r.Documents
-	if d == nil || d.Space != "DOCS" || d.Archive != DefaultArchive || d.FullSyncEvery != DefaultFullSyncEvery || len(d.Watches) != 2 {
+	if d == nil || d.Space != "DOCS" || d.Archive != DefaultArchive || len(d.Watches) != 2 {
 		t.Fatalf("documents = %+v", d)
 	}
 	proc, apollo := d.Watches[0], d.Watches[1]

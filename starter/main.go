@@ -48,6 +48,15 @@ commands:
                                       create or update the reconciliation Schedule (catches missed webhooks)
   mapping check [--file mapping.yaml] validate a mapping file against the live OTCS category definitions
 
+OpenText documents in Confluence (flows F2, F6, F8, a documents: section in the mapping):
+  schedule documents [--every 10m] [--full-every 24] [--pause] [--trigger]
+                                      create or update the change-feed Schedule (SyncDocuments)
+  sync documents [--now] [--json]     trigger the Schedule's next run; --now: a full sweep now, waiting for it
+  reference add --page ID --node N [--wait] [--json]
+                                      reference an OTCS document from a page without a link
+  documents --page ID | --node N [--json]
+                                      a page's references, or a document's page and who references it
+
 document lifecycle (flow F7, spaces with a review: rule):
   submit --page ID [--as USER] [--wait]                      start a review, or resubmit a newer version
   approve --page ID --as USER [--version N] [--comment TEXT] a reviewer approves (Temporal review mode)
@@ -91,6 +100,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = schedule(ctx, args[1:], stdout)
 	case "mapping":
 		err = mappingCmd(ctx, args[1:], stdout)
+	case "sync":
+		err = syncDocuments(ctx, args[1:], stdout)
+	case "reference":
+		err = reference(ctx, args[1:], stdout)
+	case "documents":
+		err = documentsCmd(ctx, args[1:], stdout)
 	case "submit", "approve", "reject", "withdraw", "retry", "lifecycle": // document lifecycle, starter/lifecycle.go
 		err = lifecycle(ctx, args[0], args[1:], stdout)
 	default:

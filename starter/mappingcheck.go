@@ -42,7 +42,12 @@ func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("opentext settings: %w", err)
 	}
-	if err := rules.CheckCategories(ctx, activities.CategorySource{OTCS: otcs, NodeID: rules.Root}); err != nil {
+	cats := activities.CategorySource{OTCS: otcs, NodeID: rules.Root}
+	err = rules.CheckCategories(ctx, cats)
+	if err == nil {
+		err = rules.CheckDocuments(ctx, activities.WatchSource{OTCS: otcs}, cats)
+	}
+	if err != nil {
 		if _, ok := err.(mapping.Errors); ok {
 			return failedError{err.Error()}
 		}

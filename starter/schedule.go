@@ -15,8 +15,11 @@ import (
 
 // schedule manages the reconciliation Schedule.
 func schedule(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "documents" {
+		return scheduleDocuments(ctx, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "reconcile" {
-		return usageError{"schedule needs a schedule name: reconcile"}
+		return usageError{"schedule needs a schedule name: reconcile or documents"}
 	}
 	var tc settings.Temporal
 	var rc settings.Reconcile

@@ -107,11 +107,15 @@ func run() error {
 func checkCategories(deps roles.Deps, zl zerolog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := deps.Rules.CheckCategories(ctx, activities.CategorySource{OTCS: deps.OpenText, NodeID: deps.Rules.Root})
+	cats := activities.CategorySource{OTCS: deps.OpenText, NodeID: deps.Rules.Root}
+	err := deps.Rules.CheckCategories(ctx, cats)
+	if err == nil {
+		err = deps.Rules.CheckDocuments(ctx, activities.WatchSource{OTCS: deps.OpenText}, cats)
+	}
 	var bad mapping.Errors
 	switch {
 	case errors.As(err, &bad):
-		return fmt.Errorf("the mapping does not match the OTCS categories:\n%w", err)
+		return fmt.Errorf("the mapping does not match OTCS:\n%w", err)
 	case err != nil:
 		zl.Warn().Err(err).Msg("Could not check the mapping against OTCS now; continuing")
 	}

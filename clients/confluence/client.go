@@ -1,8 +1,9 @@
 // Package confluence is a typed client for the parts of the Confluence REST
-// APIs the bridge needs: pages (read and update), spaces, labels, content
-// properties, attachments, footer comments, page restrictions and a CQL
-// change search, on Confluence Cloud (REST v2 where it can, v1 where v2
-// cannot: labels, attachment uploads, restrictions, search) and on
+// APIs the bridge needs: pages (read, create, update, move, find by title,
+// children), spaces, labels, content properties, attachments, footer
+// comments, page restrictions and CQL searches (changed pages, pages with
+// a label), on Confluence Cloud (REST v2 where it can, v1 where v2
+// cannot: labels, attachment uploads, restrictions, search, move) and on
 // Confluence Data Center (REST v1 shapes under /rest/api).
 //
 // Every call takes a context. Every failure with an HTTP answer is a

@@ -77,8 +77,9 @@ func New(cfg Config) (*Client, error) {
 	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), origin: origin, cfg: cfg, hc: hc}, nil
 }
 
-// definiteServerAnswer peeks at a 5xx body: OTCS reports duplicates and
-// missing nodes as HTTP 500, and repeating those only repeats the answer
+// definiteServerAnswer peeks at a 5xx body: OTCS reports duplicates,
+// missing nodes and unknown sort columns as HTTP 500, and repeating those
+// only repeats the answer
 // (and re-uploads the file). The peeked bytes are put back for the caller.
 func definiteServerAnswer(resp *http.Response) bool {
 	if resp.Body == nil {
@@ -95,8 +96,7 @@ func definiteServerAnswer(resp *http.Response) bool {
 	if json.Unmarshal(head, &e) != nil {
 		return false
 	}
-	k := kindForMessage(e.Error)
-	return k == rest.KindConflict || k == rest.KindNotFound
+	return kindForMessage(e.Error) != ""
 }
 
 // kindForMessage recognises OTCS error texts whose meaning the status
@@ -109,6 +109,8 @@ func kindForMessage(msg string) rest.Kind {
 	case strings.Contains(m, "could not get a node"), strings.Contains(m, "could not be accessed"),
 		strings.Contains(m, "could not locate node"), strings.Contains(m, "is not applied to"):
 		return rest.KindNotFound
+	case strings.Contains(m, "specified for sorting"):
+		return rest.KindBadRequest // "Invalid column name (…) specified for sorting", a 500
 	}
 	return ""
 }

@@ -27,8 +27,20 @@
 // act on them: "An item with the name '…' already exists." (HTTP 500 on
 // v2 create, 400 on v1) becomes KindConflict with StatusCode still 500/400,
 // and "Could not get a node …"/"… could not be accessed …" (400 or 500)
-// becomes KindNotFound. Neither is retried. "… is already applied to …"
-// (a hold the node already has) is KindConflict too.
+// becomes KindNotFound, and "Invalid column name (…) specified for sorting"
+// (HTTP 500 for an unknown ListOptions.Sort) becomes KindBadRequest. None
+// of these is retried. "… is already applied to …" (a hold the node
+// already has) is KindConflict too.
+//
+// For the "OpenText → Confluence" direction, ListChildren with
+// ListOptions.Sort "desc_modify_date" reads a container newest change
+// first (OTCS has no modified-since filter, so callers page until they pass
+// their cursor); Version carries major.minor numbering (Major, Minor, Name,
+// read from version_number_* or the spec's version_*_number); URL items
+// (TypeURL) are made and re-pointed with CreateURL and UpdateURL; and
+// business workspaces (workspaces.go) are read by id, found by business
+// object (FindBusinessWorkspace) or from any node inside them
+// (EnclosingWorkspace).
 //
 // Workflows (workflows.go) are started through a draft process
 // (CreateDraftProcess → UpdateDraftProcess → InitiateDraftProcess) and

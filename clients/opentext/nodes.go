@@ -23,12 +23,17 @@ type Node struct {
 	Size         int64  // bytes of the latest version; for containers the number of items
 	CreateDate   time.Time
 	ModifyDate   time.Time
+	ModifyUserID int64  // who made the last change
+	URL          string // URL items (140) only: the target
+	Advanced     bool   // documents: advanced (major.minor) versioning
 }
 
-// Subtypes the client creates.
+// Subtypes the client creates or recognises.
 const (
-	TypeFolder   = 0
-	TypeDocument = 144
+	TypeFolder            = 0
+	TypeURL               = 140
+	TypeDocument          = 144
+	TypeBusinessWorkspace = 848
 )
 
 // GetNode reads one node (GET /api/v2/nodes/{id}).
@@ -49,6 +54,9 @@ type ListOptions struct {
 	WhereTypes []int  // subtypes; -1 containers, -3 non-containers
 	Page       int    // 1-based; 0 means 1
 	Limit      int    // page size; 0 means the server default (25)
+	// Sort is [asc_|desc_]column, e.g. "desc_modify_date" to read a
+	// container newest change first; "" means the server's (by name).
+	Sort string
 }
 
 // NodePage is one page of children.
@@ -73,6 +81,9 @@ func (c *Client) ListChildren(ctx context.Context, parentID int64, opt ListOptio
 	}
 	if opt.Limit > 0 {
 		q.Set("limit", strconv.Itoa(opt.Limit))
+	}
+	if opt.Sort != "" {
+		q.Set("sort", opt.Sort)
 	}
 	var out struct {
 		Results []struct {

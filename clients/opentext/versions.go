@@ -17,6 +17,11 @@ type Version struct {
 	Description string
 	FileSize    int64
 	CreateDate  time.Time
+	// Major and Minor are the version's major.minor number: under
+	// advanced versioning e.g. 1 and 1 for "1.1", under standard
+	// versioning 0 and Number. Name is how OTCS shows it ("1.1", "2").
+	Major, Minor int
+	Name         string
 }
 
 // Versions lists a document's versions, oldest first

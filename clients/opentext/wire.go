@@ -89,13 +89,17 @@ type wireNode struct {
 	Size        flexInt    `json:"size"`
 	CreateDate  flexTime   `json:"create_date"`
 	ModifyDate  flexTime   `json:"modify_date"`
+	ModifyUser  flexInt    `json:"modify_user_id"`
+	URL         flexString `json:"url"`
+	Advanced    flexBool   `json:"advanced_versioning"`
 }
 
 func (w wireNode) node() Node {
 	return Node{
 		ID: int64(w.ID), ParentID: int64(w.ParentID), Name: string(w.Name), Description: string(w.Description),
 		Type: int(w.Type), TypeName: string(w.TypeName), MimeType: string(w.MimeType), Size: int64(w.Size),
-		CreateDate: time.Time(w.CreateDate), ModifyDate: time.Time(w.ModifyDate),
+		CreateDate: time.Time(w.CreateDate), ModifyDate: time.Time(w.ModifyDate), ModifyUserID: int64(w.ModifyUser),
+		URL: string(w.URL), Advanced: bool(w.Advanced),
 	}
 }
 
@@ -117,15 +121,44 @@ type wireVersion struct {
 	Description flexString `json:"description"`
 	FileSize    flexInt    `json:"file_size"`
 	CreateDate  flexTime   `json:"create_date"`
+	// Clients read the version_number_* names; the 2.0.2 spec spells
+	// major and minor version_major_number/version_minor_number.
+	Major    *flexInt   `json:"version_number_major"`
+	Minor    *flexInt   `json:"version_number_minor"`
+	AltMajor *flexInt   `json:"version_major_number"`
+	AltMinor *flexInt   `json:"version_minor_number"`
+	Name     flexString `json:"version_number_name"`
 }
 
 func (w wireVersion) version(nodeID int64) Version {
 	v := Version{NodeID: int64(w.ID), Number: int(w.Number), FileName: string(w.FileName), MimeType: string(w.MimeType),
-		Description: string(w.Description), FileSize: int64(w.FileSize), CreateDate: time.Time(w.CreateDate)}
+		Description: string(w.Description), FileSize: int64(w.FileSize), CreateDate: time.Time(w.CreateDate), Name: string(w.Name)}
 	if v.NodeID == 0 {
 		v.NodeID = nodeID
 	}
+	major, minor := firstInt(w.Major, w.AltMajor), firstInt(w.Minor, w.AltMinor)
+	if major == nil && minor == nil && v.Name == "" {
+		// Nothing about major/minor was sent: read it as standard versioning.
+		v.Minor, v.Name = v.Number, strconv.Itoa(v.Number)
+		return v
+	}
+	if major != nil {
+		v.Major = int(*major)
+	}
+	if minor != nil {
+		v.Minor = int(*minor)
+	}
 	return v
+}
+
+// firstInt is the first of the values that was sent, or nil.
+func firstInt(vs ...*flexInt) *flexInt {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
 }
 
 func decodeJSON(resp *http.Response, out any) error {

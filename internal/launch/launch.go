@@ -147,6 +147,10 @@ func (p *Publisher) StartFlow(ctx context.Context, flow, pageID string, version 
 		st, err = p.Start(ctx, FileKind, pageID, version, requestedBy)
 	case activities.FlowReview:
 		st, err = p.Submit(ctx, pageID, version, requestedBy)
+	case activities.FlowReferences:
+		st, err = p.References(ctx, pageID, version, nil, requestedBy)
+	case activities.FlowDocumentPage:
+		st, err = p.RefreshDocumentPage(ctx, pageID, requestedBy)
 	default:
 		return "", false, fmt.Errorf("unknown flow %q", flow)
 	}
@@ -196,8 +200,14 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookba
 		StaticSummary: fmt.Sprintf("Reconcile: start flows for pages changed since the last run (every %s)", every),
 		StaticDetails: "Searches each mapped Confluence space (CQL) for pages modified since the previous run's cursor and starts PublishPage or FileRecord for them, as a webhook would have.",
 	}
+	return ensureSchedule(ctx, c, workflows.ReconcileScheduleID, action, every, paused, "xecm-bridge: catch what webhooks missed")
+}
+
+// ensureSchedule creates the schedule, or updates its action, interval and
+// paused state. Runs never overlap.
+func ensureSchedule(ctx context.Context, c client.Client, id string, action *client.ScheduleWorkflowAction, every time.Duration, paused bool, note string) error {
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
-	h := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
+	h := c.ScheduleClient().GetHandle(ctx, id)
 	if _, err := h.Describe(ctx); err == nil {
 		return h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			s := in.Description.Schedule
@@ -211,12 +221,12 @@ func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookba
 		}})
 	}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      workflows.ReconcileScheduleID,
+		ID:      id,
 		Spec:    spec,
 		Action:  action,
 		Paused:  paused,
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, // one reconciliation at a time
-		Note:    "xecm-bridge: catch what webhooks missed",
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Note:    note,
 	})
 	return err
 }

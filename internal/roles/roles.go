@@ -92,6 +92,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
 			})
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
+			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules})
 			w.RegisterActivity(&activities.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
 				Starter: &launch.Publisher{Temporal: c, Confluence: deps.Confluence}})
 			out = append(out, w)
@@ -101,6 +102,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
 			})
 			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
+			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules})
 			out = append(out, w)
 		}
 	}
@@ -114,4 +116,7 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.RouteEvent)
 	w.RegisterWorkflow(workflows.Reconcile)
 	w.RegisterWorkflow(workflows.DocumentLifecycle)
+	w.RegisterWorkflow(workflows.SyncDocuments)
+	w.RegisterWorkflow(workflows.SyncReferences)
+	w.RegisterWorkflow(workflows.RefreshDocumentPage)
 }

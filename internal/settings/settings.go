@@ -106,6 +106,13 @@ type Reconcile struct {
 	Lookback time.Duration `envconfig:"BRIDGE_RECONCILE_LOOKBACK" default:"24h"`
 }
 
+// Documents configures the Schedule of the OpenText → Confluence change
+// feed (SyncDocuments).
+type Documents struct {
+	Every     time.Duration `envconfig:"BRIDGE_DOCUMENTS_EVERY" default:"10m"`
+	FullEvery int           `envconfig:"BRIDGE_DOCUMENTS_FULL_EVERY" default:"24"` // every Nth run is a full sweep; 0 = never
+}
+
 // Metrics says where a process serves Prometheus metrics and /healthz.
 // The address is used exactly as given; the default is loopback only, so
 // exposing metrics (e.g. 0.0.0.0:9464 in a container) is a deliberate

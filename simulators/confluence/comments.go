@@ -84,26 +84,27 @@ func (s *Server) findComment(id string) *comment {
 	return nil
 }
 
-func (s *Server) commentBody(p *page, c *comment, format, ctx string) string {
+func (s *Server) commentBody(p *page, c *comment, format, ctx, viewer string) string {
 	switch format {
 	case "storage", "editor":
 		return c.body
 	case "atlas_doc_format":
 		return storageToADF(c.body)
 	}
-	return renderStorage(c.body, ctx, p.id, s.pageURLFunc(ctx, p))
+	return s.renderStorage(c.body, p, false, viewOpts(format, ctx, viewer))
 }
 
 func commentWebUI(s *Server, p *page, c *comment) string {
 	return s.webui(p, p.current().title) + "?focusedCommentId=" + c.id + "#comment-" + c.id
 }
 
-// v2Comment is the v2 FooterCommentModel.
-func (s *Server) v2Comment(c *comment, format string) map[string]any {
+// v2Comment is the v2 FooterCommentModel; a rendered body is rendered for
+// viewer.
+func (s *Server) v2Comment(c *comment, format, viewer string) map[string]any {
 	p := s.pages[c.pageID]
 	body := map[string]any{}
 	if format != "" {
-		body[format] = bodyRepresentation(format, s.commentBody(p, c, format, cloudCtx))
+		body[format] = bodyRepresentation(format, s.commentBody(p, c, format, cloudCtx, viewer))
 	}
 	return map[string]any{
 		"id": c.id, "status": "current", "title": "Re: " + p.current().title, "pageId": p.id,
@@ -162,7 +163,7 @@ func (s *Server) v2CreateComment(w http.ResponseWriter, r *http.Request) {
 	}
 	c := s.addComment(p, body, actor(r))
 	w.Header().Set("Location", s.baseURL+v2Prefix+"/footer-comments/"+c.id)
-	writeJSON(w, http.StatusCreated, s.v2Comment(c, "storage"))
+	writeJSON(w, http.StatusCreated, s.v2Comment(c, "storage", actor(r)))
 }
 
 func (s *Server) v2GetComment(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +182,7 @@ func (s *Server) v2GetComment(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusNotFound, "No comment found with id: "+r.PathValue("cid"))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.v2Comment(c, format))
+	writeJSON(w, http.StatusOK, s.v2Comment(c, format, actor(r)))
 }
 
 func (s *Server) v2PageComments(w http.ResponseWriter, r *http.Request) {
@@ -193,7 +194,7 @@ func (s *Server) v2PageComments(w http.ResponseWriter, r *http.Request) {
 	s.writeV2PageList(w, r, 25, func(p *page) []any {
 		items := []any{}
 		for _, c := range p.comments {
-			items = append(items, s.v2Comment(c, format))
+			items = append(items, s.v2Comment(c, format, actor(r)))
 		}
 		if newestFirst {
 			slices.Reverse(items)
@@ -204,8 +205,9 @@ func (s *Server) v2PageComments(w http.ResponseWriter, r *http.Request) {
 
 // v1 / DC.
 
-// comment is the v1 content object of a comment.
-func (h *v1) comment(c *comment, expand []string) map[string]any {
+// comment is the v1 content object of a comment; rendered bodies are
+// rendered for viewer.
+func (h *v1) comment(c *comment, expand []string, viewer string) map[string]any {
 	s := h.s
 	p := s.pages[c.pageID]
 	m := map[string]any{
@@ -219,7 +221,7 @@ func (h *v1) comment(c *comment, expand []string) map[string]any {
 		"_links": mergeLinks(h.links("/rest/api/content/"+c.id), map[string]any{
 			"webui": commentWebUI(s, p, c)}),
 	}
-	body := expandedBodies(expand, func(f string) string { return s.commentBody(p, c, f, h.ctx) })
+	body := expandedBodies(expand, func(f string) string { return s.commentBody(p, c, f, h.ctx, viewer) })
 	if len(body) > 0 {
 		m["body"] = body
 	}
@@ -231,14 +233,15 @@ func (h *v1) listComments(w http.ResponseWriter, r *http.Request) {
 	h.writePageList(w, r, 25, func(p *page) []any {
 		items := []any{}
 		for _, c := range p.comments {
-			items = append(items, h.comment(c, expand))
+			items = append(items, h.comment(c, expand, actor(r)))
 		}
 		return items
 	})
 }
 
 // createContent is POST .../content: type "comment" (container = the
-// page) or "page" (space.key, optional ancestors), with a storage body.
+// page) or "page" (space.key, optional ancestors), with a storage body. A
+// page comes back with its storage body and whatever ?expand= asks for.
 func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Type   string `json:"type"`
@@ -287,7 +290,7 @@ func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c := h.s.addComment(p, body, who)
-		writeJSON(w, http.StatusOK, h.comment(c, []string{"body.storage"}))
+		writeJSON(w, http.StatusOK, h.comment(c, []string{"body.storage"}, who))
 	case "page":
 		if req.Space == nil || req.Space.Key == "" || strings.TrimSpace(req.Title) == "" {
 			writeV1Error(w, http.StatusBadRequest, "A page needs space.key and a title")
@@ -310,13 +313,13 @@ func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, p := range h.s.pages {
 			if p.spaceID == sp.id && p.status == "current" && p.current().title == req.Title {
-				writeV1Error(w, http.StatusBadRequest, "A page with this title already exists: A page already exists with the same TITLE in this space")
+				writeV1Error(w, http.StatusBadRequest, titleTaken(req.Title, sp.key))
 				return
 			}
 		}
 		p := h.s.createPage("", sp.key, parent, req.Title, body, who, h.s.now())
 		h.s.emitPageEvent("page_created", who, p, nil)
-		writeJSON(w, http.StatusOK, h.content(p, p.current(), []string{"body.storage"}))
+		writeJSON(w, http.StatusOK, h.content(p, p.current(), append([]string{"body.storage"}, multiValues(r, "expand")...), who))
 	default:
 		writeV1Error(w, http.StatusBadRequest, "Unsupported content type: "+req.Type+" (the simulator creates page and comment)")
 	}

@@ -472,6 +472,58 @@ func (s *Server) cqlMatch(it cqlItem, c cqlClause) bool {
 	return found
 }
 
+// cqlHits evaluates query over the pages and comments who may see (pages
+// not trashed), in the query's order, then by id. Call with s.mu held; the
+// search endpoint and the Page Properties Report both use it.
+func (s *Server) cqlHits(query *cqlQuery, who string) []cqlItem {
+	var hits []cqlItem
+	for _, p := range s.sortedPages() {
+		if p.status != "current" || !s.canView(p, who) {
+			continue
+		}
+		items := []cqlItem{{page: p}}
+		for _, c := range p.comments {
+			items = append(items, cqlItem{page: p, comment: c})
+		}
+		for _, it := range items {
+			match := true
+			for _, c := range query.clauses {
+				if !s.cqlMatch(it, c) {
+					match = false
+					break
+				}
+			}
+			if match {
+				hits = append(hits, it)
+			}
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		for _, o := range query.order {
+			var less, greater bool
+			a, b := hits[i], hits[j]
+			switch o.field {
+			case "lastmodified":
+				less, greater = a.modified().Before(b.modified()), a.modified().After(b.modified())
+			case "created":
+				less, greater = a.created().Before(b.created()), a.created().After(b.created())
+			case "title":
+				less, greater = a.title() < b.title(), a.title() > b.title()
+			case "id":
+				less, greater = idLess(a.id(), b.id()), idLess(b.id(), a.id())
+			}
+			if o.desc {
+				less, greater = greater, less
+			}
+			if less || greater {
+				return less
+			}
+		}
+		return idLess(hits[i].id(), hits[j].id())
+	})
+	return hits
+}
+
 func (s *Server) routesSearch(mux *http.ServeMux, h *v1, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/content/search", h.search)
 }
@@ -512,59 +564,15 @@ func (h *v1) search(w http.ResponseWriter, r *http.Request) {
 
 	h.s.mu.RLock()
 	who := actor(r)
-	var hits []cqlItem
-	for _, p := range h.s.sortedPages() {
-		if p.status != "current" || !h.s.canView(p, who) {
-			continue
-		}
-		items := []cqlItem{{page: p}}
-		for _, c := range p.comments {
-			items = append(items, cqlItem{page: p, comment: c})
-		}
-		for _, it := range items {
-			match := true
-			for _, c := range query.clauses {
-				if !h.s.cqlMatch(it, c) {
-					match = false
-					break
-				}
-			}
-			if match {
-				hits = append(hits, it)
-			}
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		for _, o := range query.order {
-			var less, greater bool
-			a, b := hits[i], hits[j]
-			switch o.field {
-			case "lastmodified":
-				less, greater = a.modified().Before(b.modified()), a.modified().After(b.modified())
-			case "created":
-				less, greater = a.created().Before(b.created()), a.created().After(b.created())
-			case "title":
-				less, greater = a.title() < b.title(), a.title() > b.title()
-			case "id":
-				less, greater = idLess(a.id(), b.id()), idLess(b.id(), a.id())
-			}
-			if o.desc {
-				less, greater = greater, less
-			}
-			if less || greater {
-				return less
-			}
-		}
-		return idLess(hits[i].id(), hits[j].id())
-	})
+	hits := h.s.cqlHits(query, who)
 	total := len(hits)
 	results := []any{}
 	if start < total {
 		for _, it := range hits[start:min(start+limit, total)] {
 			if it.comment != nil {
-				results = append(results, h.comment(it.comment, expand))
+				results = append(results, h.comment(it.comment, expand, who))
 			} else {
-				results = append(results, h.content(it.page, it.page.current(), expand))
+				results = append(results, h.content(it.page, it.page.current(), expand, who))
 			}
 		}
 	}

@@ -35,8 +35,14 @@
 //	  page 100004 "Expense Policy (draft)"  labels draft, dept-finance (for the lifecycle walkthrough)
 //	space ENG, id 98305, "Engineering"
 //	  page 200001 "Build Guide" (no labels; a space no mapping covers)
+//	space DOCS, id 98306, "Controlled documents" (the bridge's document pages)
+//	  page 250001 "Controlled documents", the home page, by 557058:bridge
+//	space APOLLO, id 98307, "Project Apollo" (a space embedding document pages)
+//	  page 260001 "Project Apollo", the home page, by 557058:alice
 //
-// Further spaces get ids from 98306, further pages from 300001; labels,
+// (the two home pages are dated 2026-11-01, the policy pages 2026-11-02)
+//
+// Further spaces get ids from 98308, further pages from 300001; labels,
 // properties and attachments share one counter starting at 500001
 // (attachments are "att"+number).
 //
@@ -96,6 +102,25 @@
 // start in its links and accepts either (a cursor wins; one it did not
 // issue is a 400). SetClock makes modification times (and now())
 // deterministic.
+//
+// # Page tree
+//
+// Pages are created below a parent with v2 POST /wiki/api/v2/pages
+// (parentId) or v1/DC POST .../content (ancestors, the last one being the
+// parent; ?expand= honoured); a title taken in the space is a 400 "A page
+// with this title already exists: …". Cloud's v1 PUT
+// /wiki/rest/api/content/{id}/move/{before|after|append}/{targetId}
+// answers {"pageId"}: append makes the page the target's last child,
+// before/after its sibling (top level when the target is); the subtree
+// goes along, across spaces too; a parent/child loop or a title taken in
+// the target space is a 400, an unknown or invisible page or target a
+// 404. DC has no such path (404). v2 PUT /pages/{id} with parentId and
+// v1/DC PUT .../content/{id} with ancestors re-parent within the space
+// (400 otherwise). A move makes no version and fires no webhook.
+// Children keep their order: v2 GET /pages/{id}/children and v1/DC GET
+// .../content/{id}/child/page list them that way. v1/DC GET .../content
+// takes spaceKey, title (exact), type, status and expand, like v2 GET
+// /pages with space-id and title.
 //
 // # Webhooks
 //
@@ -185,7 +210,22 @@
 //
 // Storage bodies are rendered to view and export_view by a small
 // converter (plain tags kept; ac:image, ac:link, code, panels and task
-// lists turned into simple HTML), and to a minimal ADF document. Not
+// lists turned into simple HTML), and to a minimal ADF document. The
+// macros of document pages render as on Confluence: include and
+// excerpt-include inline the target page (ac:link/ri:page in the unnamed
+// parameter, the space defaulting to the including page's) or its
+// excerpt (the one named by name, else the first; in a panel headed by
+// the target's title unless nopanel=true), read as the requesting user:
+// a missing, trashed or read-restricted target gives "The included page
+// could not be found.", and a page including itself (or a cycle) an error
+// text. excerpt shows its body unless hidden=true; status is an AUI
+// lozenge span; view-file a link to the attachment's download path;
+// details shows its body; detailssummary a table of the details
+// (two-column rows: heading, value) of the pages its cql finds (the CQL
+// subset above, currentSpace() allowed), filtered by id, with headings,
+// sortBy and reverseSort. In view these macros sit in a div (span when
+// inline) with data-macro-name and data-macro-id; export_view drops that
+// wrapper. Not
 // simulated: the /ex/confluence/{cloudId} gateway, drafts (a content
 // state can be put on the draft, but there is no draft content), blog
 // posts, inline comments, space permissions, version restore and delete,

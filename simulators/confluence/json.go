@@ -44,16 +44,26 @@ func (s *Server) pageURLFunc(ctx string, from *page) func(spaceKey, title string
 	}
 }
 
-// bodyValue renders version v of p in the requested representation.
-func (s *Server) bodyValue(p *page, v pageVersion, format, ctx string) string {
+// bodyValue renders version v of p in the requested representation, as
+// seen by viewer (included pages obey its restrictions).
+func (s *Server) bodyValue(p *page, v pageVersion, format, ctx, viewer string) string {
 	switch format {
 	case "storage", "editor", "wiki":
 		return v.body
 	case "atlas_doc_format":
 		return storageToADF(v.body)
 	default: // view, export_view, styled_view, anonymous_export_view
-		return renderStorage(v.body, ctx, p.id, s.pageURLFunc(ctx, p))
+		return s.renderStorage(v.body, p, true, viewOpts(format, ctx, viewer))
 	}
+}
+
+// viewOpts are the render options of a rendered body format: export_view
+// drops macro wrappers, and the anonymous export is rendered for nobody.
+func viewOpts(format, ctx, viewer string) renderOpts {
+	if format == "anonymous_export_view" {
+		viewer = ""
+	}
+	return renderOpts{ctx: ctx, viewer: viewer, export: strings.Contains(format, "export")}
 }
 
 // versionStatus is the status a page object shows for version v: an older
@@ -161,11 +171,12 @@ func (s *Server) v2Version(v pageVersion) map[string]any {
 }
 
 // v2Page is the PageSingle/PageBulk shape. format "" leaves body empty, as
-// Cloud does when no body-format is asked for.
-func (s *Server) v2Page(p *page, v pageVersion, format string) map[string]any {
+// Cloud does when no body-format is asked for; viewer is whom a rendered
+// body is rendered for.
+func (s *Server) v2Page(p *page, v pageVersion, format, viewer string) map[string]any {
 	body := map[string]any{}
 	if format != "" {
-		body[format] = bodyRepresentation(format, s.bodyValue(p, v, format, cloudCtx))
+		body[format] = bodyRepresentation(format, s.bodyValue(p, v, format, cloudCtx, viewer))
 	}
 	m := map[string]any{
 		"id": p.id, "status": versionStatus(p, v), "title": v.title, "spaceId": p.spaceID, "authorId": p.authorID,

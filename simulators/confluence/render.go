@@ -92,26 +92,48 @@ func (n *node) textContent() string {
 
 var voidElements = map[string]bool{"br": true, "hr": true, "img": true, "col": true, "input": true, "meta": true, "link": true}
 
-// renderer resolves references while rendering: ctx is the context path
-// ("/wiki" or ""), pageID the page the body belongs to, pageURL finds a
-// page by title.
-type renderer struct {
-	ctx     string
-	pageID  string
-	pageURL func(spaceKey, title string) string
-	b       strings.Builder
+// renderOpts says for whom and in which representation a body is
+// rendered.
+type renderOpts struct {
+	ctx    string // context path: "/wiki" (Cloud) or "" (DC)
+	viewer string // account id the body is rendered for; "" is anonymous
+	export bool   // export_view: macros lose their wrappers and ids
 }
 
-// renderStorage returns the storage body as plain HTML. A body that does
-// not parse comes back escaped, so a bad page is visible but harmless.
-func renderStorage(body, ctx, pageID string, pageURL func(spaceKey, title string) string) string {
-	root, err := parseStorage(body)
-	if err != nil {
-		return "<pre>" + html.EscapeString(body) + "</pre>"
+// renderer resolves references while rendering. Macros that pull in other
+// pages (include, excerpt-include, detailssummary) read them as the
+// viewer, so restrictions apply as they do on Confluence; stack holds the
+// pages being rendered, outermost first, to stop include cycles.
+type renderer struct {
+	renderOpts
+	s      *Server
+	from   *page // whose body is rendered: default space of links, owner of attachments
+	stack  []string
+	macros int // macros given a generated id so far
+	b      strings.Builder
+}
+
+// renderStorage returns a storage body of from (its own body when
+// ownBody, else a comment on it) as plain HTML. Call with s.mu held. A
+// body that does not parse comes back escaped, so a bad page is visible
+// but harmless.
+func (s *Server) renderStorage(body string, from *page, ownBody bool, o renderOpts) string {
+	r := &renderer{renderOpts: o, s: s, from: from}
+	if ownBody {
+		r.stack = []string{from.id}
 	}
-	r := &renderer{ctx: ctx, pageID: pageID, pageURL: pageURL}
-	r.children(root)
+	r.body(body)
 	return r.b.String()
+}
+
+// body renders a storage body into r's output.
+func (r *renderer) body(storage string) {
+	root, err := parseStorage(storage)
+	if err != nil {
+		r.b.WriteString("<pre>" + html.EscapeString(storage) + "</pre>")
+		return
+	}
+	r.children(root)
 }
 
 func (r *renderer) children(n *node) {
@@ -165,6 +187,8 @@ func (r *renderer) macro(n *node) {
 	case "structured-macro", "macro":
 		name := n.attr("name")
 		switch name {
+		case "include", "excerpt", "excerpt-include", "status", "view-file", "details", "detailssummary":
+			r.documentMacro(name, n)
 		case "code", "noformat":
 			body := ""
 			if pb := n.child("ac", "plain-text-body"); pb != nil {
@@ -211,10 +235,8 @@ func (r *renderer) link(n *node) {
 	case n.child("ri", "page") != nil:
 		p := n.child("ri", "page")
 		text = p.attr("content-title")
-		if r.pageURL != nil {
-			if u := r.pageURL(p.attr("space-key"), text); u != "" {
-				href = u
-			}
+		if u := r.s.pageURLFunc(r.ctx, r.from)(p.attr("space-key"), text); u != "" {
+			href = u
 		}
 	case n.child("ri", "attachment") != nil:
 		text = n.child("ri", "attachment").attr("filename")
@@ -238,7 +260,7 @@ func (r *renderer) link(n *node) {
 }
 
 func (r *renderer) downloadURL(file string) string {
-	return r.ctx + "/download/attachments/" + r.pageID + "/" + url.PathEscape(file)
+	return r.ctx + "/download/attachments/" + r.from.id + "/" + url.PathEscape(file)
 }
 
 // storageToADF gives a minimal Atlassian Document Format document: one

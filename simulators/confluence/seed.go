@@ -45,7 +45,9 @@ func (s *Server) seed() {
 	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 	s.createSpace("98304", "POL", "Policies")
 	s.createSpace("98305", "ENG", "Engineering")
-	s.spaceSeq = 98305
+	s.createSpace("98306", "DOCS", "Controlled documents")
+	s.createSpace("98307", "APOLLO", "Project Apollo")
+	s.spaceSeq = 98307
 
 	p := s.createPage("100001", "POL", "", "Records Retention Policy", seedRetentionBody, "557058:alice", at)
 	for _, l := range []string{"approved", "dept-legal", "doctype-policy"} {
@@ -71,7 +73,21 @@ func (s *Server) seed() {
 		_, _ = s.addLabel(p, l, "global")
 	}
 	s.createPage("200001", "ENG", "", "Build Guide", seedBuildBody, "557058:carol", at.Add(3*time.Hour))
+	// The document spaces were set up the day before, which keeps the
+	// policy pages the only ones modified on 2026-11-02.
+	s.createPage("250001", "DOCS", "", "Controlled documents", seedDocsHomeBody, bridgeAccount, at.Add(-20*time.Hour))
+	s.createPage("260001", "APOLLO", "", "Project Apollo", seedApolloHomeBody, "557058:alice", at.Add(-19*time.Hour))
 }
+
+// seedDocsHomeBody is the home of the space where the bridge keeps one
+// page per OpenText document, for other pages to embed.
+const seedDocsHomeBody = `<h1>Controlled documents</h1>
+<p>Pages below this one are maintained by the xECM bridge, one per OpenText document. Do not edit them here: embed them with Include Page or Excerpt Include.</p>`
+
+// seedApolloHomeBody is the home of a project space that embeds document
+// pages.
+const seedApolloHomeBody = `<h1>Project Apollo</h1>
+<p>Project space. Controlled documents are embedded from the DOCS space.</p>`
 
 // seedExpenseBody is a draft meant for the document lifecycle walkthrough.
 const seedExpenseBody = `<h1>Expense Policy</h1>

@@ -187,6 +187,7 @@ func (s *Server) createPage(id, spaceKey, parentID, title, body, authorID string
 		id = strconv.Itoa(s.pageSeq)
 	}
 	p := &page{id: id, spaceID: sp.id, parentID: parentID, status: "current", authorID: authorID, createdAt: at,
+		pos:      s.lastPos(parentID, sp.id) + 1,
 		versions: []pageVersion{{number: 1, title: title, body: body, authorID: authorID, createdAt: at}}}
 	s.pages[id] = p
 	return p

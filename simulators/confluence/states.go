@@ -430,7 +430,7 @@ func (h *v1) contentWithState(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if _, ok := h.s.visiblePage(r, p.id); ok {
-			items = append(items, h.content(p, p.current(), expand))
+			items = append(items, h.content(p, p.current(), expand, actor(r)))
 		}
 	}
 	h.s.mu.RUnlock()

@@ -112,6 +112,7 @@ type attachmentVersion struct {
 type page struct {
 	id, spaceID, parentID, status string
 	authorID                      string
+	pos                           int // place among its siblings (see childPages)
 	createdAt                     time.Time
 	versions                      []pageVersion // versions[i].number == i+1
 	labels                        []label

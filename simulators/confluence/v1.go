@@ -37,6 +37,13 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 	mux.HandleFunc("POST "+prefix+"/content/{id}/child/attachment/{att}/data", h.upload)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/child/attachment/{att}/download", h.download)
 	mux.HandleFunc("POST "+prefix+"/content", h.createContent)
+	mux.HandleFunc("GET "+prefix+"/content", h.listContent)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/child/page", h.childPages)
+	if ctx == cloudCtx {
+		// Only Cloud documents the move endpoint; DC clients re-parent
+		// with a PUT carrying ancestors.
+		mux.HandleFunc("PUT "+prefix+"/content/{id}/move/{position}/{targetId}", h.movePage)
+	}
 	mux.HandleFunc("DELETE "+prefix+"/content/{id}", h.deleteContent)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/child/comment", h.listComments)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/version", h.listVersions)
@@ -88,8 +95,9 @@ func (h *v1) space(sp *space) map[string]any {
 }
 
 // content is the v1 page object. space, history and version are always
-// included (v1's default expansions); bodies only when expanded.
-func (h *v1) content(p *page, v pageVersion, expand []string) map[string]any {
+// included (v1's default expansions); bodies only when expanded, rendered
+// ones rendered for viewer.
+func (h *v1) content(p *page, v pageVersion, expand []string, viewer string) map[string]any {
 	s := h.s
 	status := versionStatus(p, v)
 	m := map[string]any{
@@ -111,7 +119,7 @@ func (h *v1) content(p *page, v pageVersion, expand []string) map[string]any {
 		}
 		m["ancestors"] = anc
 	}
-	body := expandedBodies(expand, func(f string) string { return s.bodyValue(p, v, f, h.ctx) })
+	body := expandedBodies(expand, func(f string) string { return s.bodyValue(p, v, f, h.ctx, viewer) })
 	if len(body) > 0 {
 		m["body"] = body
 	}
@@ -140,22 +148,27 @@ func (h *v1) getContent(w http.ResponseWriter, r *http.Request) {
 		return fmt.Sprintf("No content found with id %s and version %d", id, n)
 	})
 	if ok {
-		writeJSON(w, http.StatusOK, h.content(p, v, expand))
+		writeJSON(w, http.StatusOK, h.content(p, v, expand, actor(r)))
 	}
 }
 
-// updateContent is the v1 page update: version must be current+1.
+// updateContent is the v1 page update: version must be current+1;
+// ancestors, when sent, re-parent the page within its space.
 func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Title   string `json:"title"`
 		Type    string `json:"type"`
 		Version *struct {
-			Number  int    `json:"number"`
-			Message string `json:"message"`
+			Number    int    `json:"number"`
+			Message   string `json:"message"`
+			MinorEdit bool   `json:"minorEdit"`
 		} `json:"version"`
 		Body *struct {
 			Storage *bodyWrite `json:"storage"`
 		} `json:"body"`
+		Ancestors []struct {
+			ID flexString `json:"id"`
+		} `json:"ancestors"`
 	}
 	if !decodeJSON(w, r, &req, writeV1Error) {
 		return
@@ -179,9 +192,13 @@ func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
 	if req.Body != nil && req.Body.Storage != nil {
 		body = req.Body.Storage.Value
 	}
-	h.s.appendVersion(p, req.Title, body, actor(r), req.Version.Message, false)
+	// The last ancestor is the parent; sending a new one moves the page.
+	if n := len(req.Ancestors); n > 0 && !h.s.reparent(w, r, p, string(req.Ancestors[n-1].ID), writeV1Error) {
+		return
+	}
+	h.s.appendVersion(p, req.Title, body, actor(r), req.Version.Message, req.Version.MinorEdit)
 	h.s.emitPageEvent("page_updated", actor(r), p, nil)
-	writeJSON(w, http.StatusOK, h.content(p, p.current(), []string{"body.storage"}))
+	writeJSON(w, http.StatusOK, h.content(p, p.current(), append([]string{"body.storage"}, multiValues(r, "expand")...), actor(r)))
 }
 
 func (h *v1) listSpaces(w http.ResponseWriter, r *http.Request) {

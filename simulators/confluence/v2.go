@@ -76,7 +76,7 @@ func (s *Server) v2GetPage(w http.ResponseWriter, r *http.Request) {
 		return fmt.Sprintf("Version %d of page %s not found", n, id)
 	})
 	if ok {
-		writeJSON(w, http.StatusOK, s.v2Page(p, v, format))
+		writeJSON(w, http.StatusOK, s.v2Page(p, v, format, actor(r)))
 	}
 }
 
@@ -110,7 +110,7 @@ func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 			(title != "" && cur.title != title) || !contains(statuses, p.status) || !s.canView(p, actor(r)) {
 			continue
 		}
-		items = append(items, s.v2Page(p, cur, format))
+		items = append(items, s.v2Page(p, cur, format, actor(r)))
 	}
 	s.mu.RUnlock()
 	s.writeV2List(w, r, items, 25)
@@ -218,13 +218,13 @@ func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, p := range s.pages {
 		if p.spaceID == sp.id && p.current().title == req.Title {
-			writeV2Error(w, http.StatusBadRequest, "A page with this title already exists: A page already exists with the same TITLE in this space")
+			writeV2Error(w, http.StatusBadRequest, titleTaken(req.Title, sp.key))
 			return
 		}
 	}
 	p := s.createPage("", sp.key, req.ParentID, req.Title, body, actor(r), s.now())
 	s.emitPageEvent("page_created", actor(r), p, nil)
-	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
+	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage", actor(r)))
 }
 
 func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
@@ -243,7 +243,7 @@ func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
 		// Restoring from the trash changes only the status.
 		p.status = "current"
 		s.emitPageEvent("page_restored", actor(r), p, nil)
-		writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
+		writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage", actor(r)))
 		return
 	}
 	p := s.editablePage(w, r, writeV2Error)
@@ -263,31 +263,27 @@ func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
 	if !hasBody {
 		body = cur.body
 	}
-	if req.ParentID != "" {
-		p.parentID = req.ParentID
+	if req.ParentID != "" && !s.reparent(w, r, p, req.ParentID, writeV2Error) {
+		return
 	}
 	s.appendVersion(p, req.Title, body, actor(r), req.Version.Message, req.Version.MinorEdit)
 	s.emitPageEvent("page_updated", actor(r), p, nil)
-	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage"))
+	writeJSON(w, http.StatusOK, s.v2Page(p, p.current(), "storage", actor(r)))
 }
 
+// v2Children lists a page's children that the caller can see, in
+// sibling order (see move.go).
 func (s *Server) v2Children(w http.ResponseWriter, r *http.Request) {
-	s.mu.RLock()
-	id := r.PathValue("id")
-	if _, ok := s.pages[id]; !ok {
-		s.mu.RUnlock()
-		writeV2Error(w, http.StatusNotFound, pageNotFound(id))
-		return
-	}
-	items := []any{}
-	for _, p := range s.sortedPages() {
-		if p.parentID == id {
-			items = append(items, map[string]any{"id": p.id, "status": p.status, "title": p.current().title,
-				"spaceId": p.spaceID, "childPosition": len(items)})
+	s.writeV2PageList(w, r, 25, func(par *page) []any {
+		items := []any{}
+		for _, p := range s.childPages(par.id, par.spaceID) {
+			if _, ok := s.visiblePage(r, p.id); ok {
+				items = append(items, map[string]any{"id": p.id, "status": p.status, "title": p.current().title,
+					"spaceId": p.spaceID, "childPosition": len(items)})
+			}
 		}
-	}
-	s.mu.RUnlock()
-	s.writeV2List(w, r, items, 25)
+		return items
+	})
 }
 
 // v2Ancestors lists ancestors top-down; it is not cursor-paged on Cloud.

@@ -452,7 +452,7 @@ func (s *Server) applyCategory(c *call) {
 	}
 	n.cats[def.id] = &appliedCat{values: vals, token: newToken(16)}
 	n.catOrder = append(n.catOrder, def.id)
-	n.modified = s.now()
+	n.touch(s.now(), c.user.id)
 	c.respondV2(map[string]any{})
 }
 
@@ -494,7 +494,7 @@ func (s *Server) updateCategory(c *call) {
 		return
 	}
 	ac.values, ac.token = vals, newToken(16)
-	n.modified = s.now()
+	n.touch(s.now(), c.user.id)
 	c.respondV2(map[string]any{})
 }
 
@@ -515,6 +515,7 @@ func (s *Server) removeCategory(c *call) {
 			break
 		}
 	}
+	n.touch(s.now(), c.user.id)
 	c.respondV2(map[string]any{})
 }
 

@@ -29,6 +29,14 @@
 //	    5003   Broken Map (128): exists, but has no map version, so it cannot be started
 //	  30001  Controlled Documents (folder)
 //	    30002  Policies (folder)
+//	    2100   Approved Procedures (folder; advanced versioning for new documents)
+//	      2101   SOP-001 Incident Response.pdf: 1.0 (major), then 1.1 (minor draft, newer)
+//	      2102   SOP-002 Change Management.pdf: 1.0, then 2.0
+//	      2103   SOP-003 Access Review.pdf: only 0.1 (nothing approved yet)
+//	    2300   Project Apollo (business workspace, 848): workspace type 16
+//	           "Project", business object SAP / PROJECT / APOLLO
+//	      2301   Apollo Master Services Agreement.pdf (Document Type Contract)
+//	      2302   Apollo Budget Approval (signed).pdf (Document Type Signed Approval)
 //	  30003  Records (folder)
 //	    30004  Meeting Notes (folder)
 //	2006   Categories volume (133)
@@ -38,6 +46,9 @@
 //	         9001_8 Source Page ID (required), 9001_9 Source Version (Integer),
 //	         9001_10 Approved By, 9001_11 Approval Date (Date), 9001_12 SHA-256,
 //	         9001_13 Source URL; all others String
+//	  9002   Document Control (category); attributes 9002_2 Document Type,
+//	         9002_3 Owner, 9002_4 Approval Status, 9002_5 Approved By,
+//	         9002_6 Confluence Page (max 2000), all String
 //	2060   Workflow Volume (161): holds each process's attachments folder (154)
 //	2050   RM classification volume (198)
 //	  7001   POL-01 Policies and Procedures (551, file number POL-01)
@@ -45,6 +56,14 @@
 //	hold 8001 "Litigation Hold 2026-01" (Legal)
 //	users Admin (1000, password livelink), bridge (1001, bridge-secret),
 //	      reviewer1 (1002, reviewer1-pw), reviewer2 (1003, reviewer2-pw)
+//
+// The documents 2101-2103, 2301 and 2302 are PDFs carrying Document
+// Control with Approval Status "Approved" (2103: "Draft"), Document Type,
+// Owner and Approved By set and Confluence Page empty. Their times are
+// fixed (January 2026) and no two modify dates are equal. Project Apollo
+// sits under Controlled Documents, not directly under the Enterprise
+// Workspace, so the Enterprise Workspace keeps the three children
+// third-party client checks expect.
 //
 // Nodes created at run time get ids from 40000 upwards; draft processes and
 // processes share a counter starting at 150000.
@@ -67,6 +86,10 @@
 //
 // Documents created with advanced_versioning=true number their versions
 // major.minor (the first is 0.1; add_major_version opens the next x.0);
+// without advanced_versioning a new document takes its folder's default
+// (versions_control_advanced, set on the seeded Approved Procedures);
+// version lists carry version_number_major/minor/name and the spec's
+// version_major_number/version_minor_number (standard: 0, n, "n");
 // POST /api/v2/nodes/{id}/versions/{n}/promote copies minor version {n} to
 // the next major version. DELETE /api/v1|v2/nodes/{id}/versions/{n} refuses
 // the current (newest) version, so a document always keeps one;
@@ -87,6 +110,31 @@
 // where_name and the other where_* filters as case-insensitive contains
 // matches, or `query`; limit clamped to 20) serve the configured users;
 // groups are not simulated.
+//
+// # Business workspaces
+//
+// Business workspaces are containers of subtype 848 with a workspace type
+// and business object references. GET /api/v2/businessworkspaces lists them
+// with top-level `paging` and the filters where_workspace_type_id,
+// where_workspace_type_name, where_name (contains_ or startswith_ prefix,
+// plain contains), where_ext_system_id, where_bo_type and where_bo_id;
+// GET /api/v1|v2/businessworkspaces/{id} answers the `fields` groups
+// properties, business_properties, categories, workspace_references,
+// display_urls and wksp_info (all without `fields`), 404 for any other id;
+// GET /api/v1/nodes/{id}/businessworkspace names the nearest workspace at
+// or above a node, 404 outside one. See workspaces.go.
+//
+// # Changes
+//
+// modify_date (and modify_user_id) move to the simulator clock's now on
+// every content or metadata change: new, promoted, deleted or purged
+// versions, category apply/update/remove, RM classification changes,
+// rename, description, URL target and move. Browse takes
+// sort=[asc_|desc_]{name,id,create_date,modify_date,type,size} (ties by
+// id), echoes it in collection.sorting and answers 500 "Invalid column
+// name" for other columns. The Go API in mutate.go (AddVersion,
+// SetCategoryValue, Rename, DeleteNode, CreateDocument, CreateWorkspace)
+// makes the same changes as Admin, for tests and the demo.
 //
 // # Search
 //
@@ -132,4 +180,15 @@ const (
 	BrokenMapID           int64 = 5003   // map "Broken Map": draft creation answers 400 "Workflow Map has no versions"
 	WorkflowVolumeID      int64 = 2060   // Workflow Volume (161), parent of attachment folders
 	FirstWorkflowID       int64 = 150000 // first draft process / process id
+
+	// OpenText → Confluence demo content (seed_o2c.go).
+	DocumentControlCategoryID  int64 = 9002 // category "Document Control": 9002_2 Document Type ... 9002_6 Confluence Page
+	ApprovedProceduresFolderID int64 = 2100 // folder "Approved Procedures" under 30001, advanced versioning by default
+	SOPIncidentResponseID      int64 = 2101 // "SOP-001 Incident Response.pdf": 1.0, then the newer minor draft 1.1
+	SOPChangeManagementID      int64 = 2102 // "SOP-002 Change Management.pdf": 1.0 and 2.0
+	SOPAccessReviewID          int64 = 2103 // "SOP-003 Access Review.pdf": only 0.1, no approved major version
+	ProjectApolloWorkspaceID   int64 = 2300 // business workspace (848) "Project Apollo" under 30001, SAP PROJECT APOLLO
+	ApolloAgreementID          int64 = 2301 // "Apollo Master Services Agreement.pdf" in 2300 (Contract)
+	ApolloBudgetApprovalID     int64 = 2302 // "Apollo Budget Approval (signed).pdf" in 2300 (Signed Approval)
+	ProjectWorkspaceTypeID     int64 = 16   // workspace type "Project"
 )

@@ -23,6 +23,10 @@ type Node struct {
 	Classifications []int64 // roles.classifications ids given at create
 	Holds           []int64 // applied hold ids
 	Finalized       bool    // a finalized record
+	URL             string  // URL items (140) only: the target
+	Advanced        bool    // documents: advanced (major.minor) versioning; containers: the default for new documents
+	ModifyUserID    int64   // who made the last change (the creator until then)
+	WorkspaceTypeID int64   // business workspaces (848) only
 }
 
 // Version is a snapshot of one document version.
@@ -34,7 +38,10 @@ type Version struct {
 	Size        int64
 	SHA256      string // hex, computed while the bytes were stored
 	Description string
-	Major       bool
+	Major       bool   // added as a major version (add_major_version, promote)
+	MajorNumber int    // version_number_major: 0 under standard versioning
+	MinorNumber int    // version_number_minor: equals Number under standard versioning
+	Name        string // version_number_name: "1.1" (advanced) or "3" (standard)
 	CreateDate  time.Time
 	BlobPath    string // file holding the bytes
 }
@@ -66,7 +73,21 @@ func (s *Server) snapshot(n *node) Node {
 		out.Holds = append(out.Holds, h.holdID)
 	}
 	out.Finalized = n.finalized
+	out.URL, out.Advanced, out.ModifyUserID = n.url, n.advanced, n.modifyUser
+	if out.ModifyUserID == 0 {
+		out.ModifyUserID = n.createUser
+	}
+	if n.wksp != nil {
+		out.WorkspaceTypeID = n.wksp.typeID
+	}
 	return out
+}
+
+func versionSnapshot(n *node, v *version) Version {
+	major, minor, name := versionLabel(n, v)
+	return Version{NodeID: n.id, Number: v.number, FileName: v.fileName, MimeType: v.mimeType, Size: v.size,
+		SHA256: v.sha256, Description: v.description, Major: v.major, MajorNumber: major, MinorNumber: minor, Name: name,
+		CreateDate: v.created, BlobPath: v.blobPath}
 }
 
 // Node returns a snapshot of node id.
@@ -122,8 +143,7 @@ func (s *Server) Versions(nodeID int64) []Version {
 	}
 	out := make([]Version, 0, len(n.versions))
 	for _, v := range n.versions {
-		out = append(out, Version{NodeID: n.id, Number: v.number, FileName: v.fileName, MimeType: v.mimeType, Size: v.size,
-			SHA256: v.sha256, Description: v.description, Major: v.major, CreateDate: v.created, BlobPath: v.blobPath})
+		out = append(out, versionSnapshot(n, v))
 	}
 	return out
 }

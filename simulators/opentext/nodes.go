@@ -1,6 +1,7 @@
 package opentext
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"sort"
@@ -72,13 +73,17 @@ func (s *Server) props(n *node) map[string]any {
 		ownerName = owner.name
 	}
 	vol := s.volumeOf(n)
+	modifyUser := n.modifyUser
+	if modifyUser == 0 {
+		modifyUser = n.createUser
+	}
 	p := map[string]any{
 		"id": n.id, "parent_id": n.parentID, "volume_id": -vol.id,
 		"name": n.name, "name_multilingual": map[string]any{"en": n.name},
 		"description": n.desc, "description_multilingual": map[string]any{"en": n.desc},
 		"type": n.typ, "type_name": typeName(n.typ),
 		"create_date": fmtTime(n.created), "create_user_id": n.createUser,
-		"modify_date": fmtTime(n.modified), "modify_user_id": n.createUser,
+		"modify_date": fmtTime(n.modified), "modify_user_id": modifyUser,
 		"owner": ownerName, "owner_user_id": n.createUser, "owner_group_id": 1001,
 		"container": isContainer(n.typ), "container_size": 0, "size": 0, "size_formatted": "",
 		"mime_type": nil, "reserved": false, "reserved_user_id": 0, "reserved_date": nil,
@@ -97,7 +102,11 @@ func (s *Server) props(n *node) map[string]any {
 		p["icon"] = "/img/webdoc/doc.gif"
 	}
 	if n.advanced {
-		p["advanced_versioning"], p["versions_control_advanced"] = true, true
+		// A container's flag is only the default for documents filed in it.
+		p["versions_control_advanced"] = true
+		if n.typ == typeDocument {
+			p["advanced_versioning"] = true
+		}
 	}
 	if n.typ == typeURL {
 		p["url"] = n.url
@@ -267,7 +276,11 @@ func (s *Server) browse(c *call) {
 		}
 		all = append(all, ch)
 	}
-	sortNodes(all, sortKey)
+	if !sortNodes(all, sortKey) {
+		// The text /nodes/{id}/nodes/all documents for an unknown column.
+		c.fail(http.StatusInternalServerError, fmt.Sprintf("Invalid column name (%s) specified for sorting", sortKey))
+		return
+	}
 	pg := pageOf(len(all), int(page), int(limit))
 	items := all[pg.lo:pg.hi]
 	if sortKey == "" {
@@ -308,37 +321,42 @@ func matchesType(n *node, types []int) bool {
 	return false
 }
 
-// sortNodes applies `sort` (name, asc_name, desc_name, asc_/desc_ of id,
-// create_date, modify_date, size, type); the input is already name-ordered.
-func sortNodes(ns []*node, key string) {
+// sortNodes applies `sort`: [asc_|desc_]column with the columns name, id,
+// create_date, modify_date, type and size (a bare column is ascending, as
+// csui's browsable mixin sends them). Ties go by id in the same direction,
+// so a poller paging sort=desc_modify_date sees one total order. It
+// reports false for an unknown column.
+func sortNodes(ns []*node, key string) bool {
 	desc := strings.HasPrefix(key, "desc_")
 	field := strings.TrimPrefix(strings.TrimPrefix(key, "desc_"), "asc_")
-	less := func(a, b *node) bool { return false }
+	var by func(a, b *node) int
 	switch field {
 	case "", "name":
-		if !desc {
-			return
-		}
-		less = func(a, b *node) bool { return strings.ToLower(a.name) < strings.ToLower(b.name) }
+		by = func(a, b *node) int { return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name)) }
 	case "id":
-		less = func(a, b *node) bool { return a.id < b.id }
+		by = func(a, b *node) int { return 0 }
 	case "create_date":
-		less = func(a, b *node) bool { return a.created.Before(b.created) }
+		by = func(a, b *node) int { return a.created.Compare(b.created) }
 	case "modify_date":
-		less = func(a, b *node) bool { return a.modified.Before(b.modified) }
+		by = func(a, b *node) int { return a.modified.Compare(b.modified) }
 	case "type":
-		less = func(a, b *node) bool { return a.typ < b.typ }
+		by = func(a, b *node) int { return cmp.Compare(a.typ, b.typ) }
 	case "size":
-		less = func(a, b *node) bool { return nodeSize(a) < nodeSize(b) }
+		by = func(a, b *node) int { return cmp.Compare(nodeSize(a), nodeSize(b)) }
 	default:
-		return
+		return false
 	}
 	sort.SliceStable(ns, func(i, j int) bool {
+		a, b := ns[i], ns[j]
 		if desc {
-			return less(ns[j], ns[i])
+			a, b = b, a
 		}
-		return less(ns[i], ns[j])
+		if d := by(a, b); d != 0 {
+			return d < 0
+		}
+		return a.id < b.id
 	})
+	return true
 }
 
 func nodeSize(n *node) int64 {
@@ -489,7 +507,11 @@ func (s *Server) createNode(c *call) {
 		n.genVersion, n.versions = int(genVersion), []*version{&gv}
 	}
 	if typ == typeDocument {
-		n.advanced = c.p.has("advanced_versioning") && c.p.bool("advanced_versioning")
+		// Without advanced_versioning the folder's default decides.
+		n.advanced = parent.advanced
+		if c.p.has("advanced_versioning") {
+			n.advanced = c.p.bool("advanced_versioning")
+		}
 		v := c.newVersion(1, now)
 		n.numberVersion(v)
 		n.versions = append(n.versions, v)
@@ -538,6 +560,13 @@ func (s *Server) updateNode(c *call) {
 			return
 		}
 	}
+	// pyxecm changes a URL item's target with PUT `url`, although the
+	// spec's PUT field list lacks it; other items ignore the field.
+	newURL := n.typ == typeURL && c.p.has("url")
+	if newURL && strings.TrimSpace(c.p.str("url")) == "" {
+		c.fail(http.StatusBadRequest, "Missing required parameter 'url'")
+		return
+	}
 	parentID := n.parentID
 	if v, present, err := c.p.int("parent_id"); err != nil {
 		c.fail(http.StatusBadRequest, err.Error())
@@ -576,11 +605,14 @@ func (s *Server) updateNode(c *call) {
 		n.parentID = parentID
 		target.children = append(target.children, n.id)
 	}
+	if newURL {
+		n.url = c.p.str("url")
+	}
 	n.name = name
 	if c.p.has("description") {
 		n.desc = c.p.str("description")
 	}
-	n.modified = s.now()
+	n.touch(s.now(), c.user.id)
 	c.nodeResponse(n)
 }
 

@@ -60,15 +60,21 @@ func (p listPage) itemRange() (int, int) {
 	return 0, 0
 }
 
+// paging describes this page as v2 lists do, under `collection` for
+// nodes and at the top level for business workspaces.
+func (p listPage) paging() map[string]any {
+	rangeMin, rangeMax := p.itemRange()
+	return map[string]any{
+		"limit": p.limit, "page": p.page, "page_total": p.pageTotal(), "range_min": rangeMin,
+		"range_max": rangeMax, "total_count": p.total, "links": map[string]any{},
+	}
+}
+
 // collection is the v2 envelope's `collection` member for this page,
 // sorted by sortKey.
 func (p listPage) collection(sortKey string) map[string]any {
-	rangeMin, rangeMax := p.itemRange()
 	return map[string]any{
-		"paging": map[string]any{
-			"limit": p.limit, "page": p.page, "page_total": p.pageTotal(), "range_min": rangeMin,
-			"range_max": rangeMax, "total_count": p.total, "links": map[string]any{},
-		},
+		"paging":  p.paging(),
 		"sorting": map[string]any{"sort": []any{map[string]any{"key": "sort", "value": sortKey}}},
 	}
 }

@@ -137,6 +137,7 @@ func (s *Server) applyRM(c *call) {
 	}
 	n.rm = []rmRecord{r}
 	n.rmToken = newToken(16)
+	n.touch(s.now(), c.user.id)
 	c.json(http.StatusOK, s.rmState(n))
 }
 
@@ -161,6 +162,7 @@ func (s *Server) updateRM(c *call) {
 	}
 	n.rm[0] = r
 	n.rmToken = newToken(16)
+	n.touch(s.now(), c.user.id)
 	c.json(http.StatusOK, s.rmState(n))
 }
 
@@ -185,6 +187,7 @@ func (s *Server) removeRM(c *call) {
 	}
 	n.rm = nil
 	n.rmToken = newToken(16)
+	n.touch(s.now(), c.user.id)
 	c.json(http.StatusOK, map[string]any{})
 }
 

@@ -100,6 +100,11 @@ func (s *Server) routes() {
 		// Search (GET is the deprecated form of the same call).
 		{"POST /api/v2/search", s.search}, {"GET /api/v2/search", s.search},
 
+		// Business workspaces.
+		{"GET /api/v2/businessworkspaces", s.listWorkspaces},
+		{"GET /api/v1|v2/businessworkspaces/{id}", s.getWorkspace},
+		{"GET /api/v1/nodes/{id}/businessworkspace", s.enclosingWorkspace},
+
 		// Nicknames.
 		{"PUT /api/v2/nodes/{id}/nicknames", s.setNickname},
 		{"GET /api/v2/nicknames/{nick}/nodes", s.nodeByNickname},

@@ -72,9 +72,13 @@ func TestSearchLQL(t *testing.T) {
 		{`OTName: "Retention Policy"`, []int64{}},
 		{`OTSubType: 551`, []int64{RMMeetingsClassID, RMPoliciesClassID}},
 		// OTLocation: the node itself and everything below it.
-		{`OTLocation: 30001`, []int64{ControlledDocumentsID, minutes, PoliciesFolderID, policy, fid}},
-		{`OTSubType: 144 and OTLocation: 30001`, []int64{minutes, policy}},
-		{`OTSubType: 144 AND OTLocation: 2000`, []int64{minutes, notes, policy}},
+		// (The seeded Approved Procedures and Project Apollo documents sit
+		// under 30001 too.)
+		{`OTLocation: 30002`, []int64{minutes, PoliciesFolderID, policy, fid}},
+		{`OTSubType: 144 and OTLocation: 30001`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, minutes, policy,
+			SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
+		{`OTSubType: 144 AND OTLocation: 2000`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, minutes, notes, policy,
+			SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
 		{`OTName: minutes and OTLocation: 30003`, []int64{notes}},
 		// `and` binds tighter than `or`; parentheses regroup.
 		{`OTSubType: 551 or OTName: Records and OTSubType: 0`, []int64{RMMeetingsClassID, RMPoliciesClassID, RecordsFolderID}},

@@ -10,7 +10,7 @@ import (
 var seedTime = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 // seed loads the demo data documented in the package comment.
-func (s *Server) seed() {
+func (s *Server) seed() error {
 	mk := func(id, parent int64, name string, typ int) *node {
 		n := &node{id: id, parentID: parent, name: name, typ: typ, created: seedTime, modified: seedTime,
 			createUser: AdminUserID, cats: map[int64]*appliedCat{}}
@@ -25,15 +25,7 @@ func (s *Server) seed() {
 	mk(RecordsFolderID, EnterpriseWorkspaceID, "Records", typeFolder)
 	mk(MeetingNotesFolderID, RecordsFolderID, "Meeting Notes", typeFolder)
 
-	cat := mk(ConfluencePageCategoryID, CategoriesVolumeID, "Confluence Page", typeCategory)
-	def := &categoryDef{id: ConfluencePageCategoryID, name: "Confluence Page"}
-	for _, a := range []struct {
-		id       int
-		name     string
-		typ      string
-		required bool
-		maxLen   int
-	}{
+	s.seedCategory(ConfluencePageCategoryID, "Confluence Page", []seedAttr{
 		{2, "Project", "String", false, 254},
 		{3, "Department", "String", false, 254},
 		{4, "Document Type", "String", false, 254},
@@ -46,13 +38,7 @@ func (s *Server) seed() {
 		{11, "Approval Date", "Date", false, 0},
 		{12, "SHA-256", "String", false, 64},
 		{13, "Source URL", "String", false, 2000},
-	} {
-		def.attrs = append(def.attrs, attrDef{
-			id: a.id, key: attrKey(ConfluencePageCategoryID, a.id), name: a.name, typeName: a.typ,
-			required: a.required, maxLength: a.maxLen,
-		})
-	}
-	cat.catDef = def
+	})
 
 	pol := mk(RMPoliciesClassID, RMClassificationVolumeID, "POL-01 Policies and Procedures", typeRMClassification)
 	pol.fileNumber = "POL-01"
@@ -79,6 +65,7 @@ func (s *Server) seed() {
 	}
 
 	s.holds[LitigationHoldID] = &hold{id: LitigationHoldID, name: "Litigation Hold 2026-01", typ: "Legal", comment: "Seeded demo hold", active: true}
+	return s.seedO2C()
 }
 
 func attrKey(cat int64, attr int) string {

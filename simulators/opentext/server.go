@@ -113,7 +113,10 @@ func New(opt Options) (*Server, error) {
 	}
 	s.seedUsers()
 	if opt.Seed {
-		s.seed()
+		if err := s.seed(); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	s.mux = http.NewServeMux()
 	s.routes()

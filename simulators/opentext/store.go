@@ -8,18 +8,19 @@ import (
 
 // Node subtypes the simulator knows by name.
 const (
-	typeFolder           = 0
-	typeShortcut         = 1
-	typeGeneration       = 2
-	typeCategory         = 131
-	typeCategoriesVolume = 133
-	typeCompound         = 136
-	typeURL              = 140
-	typeEnterprise       = 141
-	typeDocument         = 144
-	typeClassVolume      = 198
-	typeProject          = 202
-	typeRMClassification = 551
+	typeFolder            = 0
+	typeShortcut          = 1
+	typeGeneration        = 2
+	typeCategory          = 131
+	typeCategoriesVolume  = 133
+	typeCompound          = 136
+	typeURL               = 140
+	typeEnterprise        = 141
+	typeDocument          = 144
+	typeClassVolume       = 198
+	typeProject           = 202
+	typeRMClassification  = 551
+	typeBusinessWorkspace = 848
 
 	typeWorkflowMap         = 128
 	typeWorkflowAttachments = 154
@@ -27,18 +28,19 @@ const (
 )
 
 var typeNames = map[int]string{
-	typeFolder:           "Folder",
-	typeShortcut:         "Shortcut",
-	typeGeneration:       "Generation",
-	typeCategory:         "Category",
-	typeCategoriesVolume: "Categories Volume",
-	typeCompound:         "Compound Document",
-	typeURL:              "URL",
-	typeEnterprise:       "Enterprise Workspace",
-	typeDocument:         "Document",
-	typeClassVolume:      "Classification Volume",
-	typeProject:          "Project",
-	typeRMClassification: "RM Classification",
+	typeFolder:            "Folder",
+	typeShortcut:          "Shortcut",
+	typeGeneration:        "Generation",
+	typeCategory:          "Category",
+	typeCategoriesVolume:  "Categories Volume",
+	typeCompound:          "Compound Document",
+	typeURL:               "URL",
+	typeEnterprise:        "Enterprise Workspace",
+	typeDocument:          "Document",
+	typeClassVolume:       "Classification Volume",
+	typeProject:           "Project",
+	typeRMClassification:  "RM Classification",
+	typeBusinessWorkspace: "Business Workspace",
 
 	typeWorkflowMap:         "Workflow Map",
 	typeWorkflowAttachments: "Workflow Attachments",
@@ -52,7 +54,7 @@ var creatableTypes = map[int]bool{typeFolder: true, typeDocument: true, typeURL:
 func isContainer(t int) bool {
 	switch t {
 	case typeFolder, typeCategoriesVolume, typeCompound, typeEnterprise, typeClassVolume, typeProject, typeRMClassification,
-		typeWorkflowAttachments, typeWorkflowVolume, 142, 550, 751, 848:
+		typeWorkflowAttachments, typeWorkflowVolume, typeBusinessWorkspace, 142, 550, 751:
 		return true
 	}
 	return false
@@ -69,6 +71,7 @@ type node struct {
 	created         time.Time
 	modified        time.Time
 	createUser      int64
+	modifyUser      int64 // who made the change that set modified; 0 = the creator
 	versions        []*version
 	cats            map[int64]*appliedCat
 	catOrder        []int64
@@ -80,7 +83,8 @@ type node struct {
 	finalizedAt     time.Time // when it was finalized
 	nickname        string
 	children        []int64
-	advanced        bool // advanced_versioning: major/minor version numbers
+	advanced        bool       // documents: advanced_versioning; containers: the default for new documents (versions_control_advanced)
+	wksp            *workspace // type 848 only (workspaces.go)
 
 	catDef     *categoryDef // type 131 only
 	fileNumber string       // type 551 only
@@ -207,6 +211,14 @@ func (s *Server) unlinkChild(parentID, id int64) {
 			return
 		}
 	}
+}
+
+// touch records a change to a node's content or metadata: modify_date
+// moves to at (the simulator clock's now) and modify_user_id to the acting
+// user, which is what a poller browsing with sort=desc_modify_date relies
+// on. Callers hold s.mu.
+func (n *node) touch(at time.Time, by int64) {
+	n.modified, n.modifyUser = at, by
 }
 
 func (s *Server) allocID() int64 {

@@ -50,16 +50,25 @@ func (n *node) numberVersion(v *version) {
 	}
 }
 
+// versionLabel is a version's major and minor number and its display
+// name: major.minor under advanced versioning, otherwise major 0, minor
+// and name the plain version number.
+func versionLabel(n *node, v *version) (major, minor int, name string) {
+	if n.advanced {
+		return v.majorNum, v.minorNum, fmt.Sprintf("%d.%d", v.majorNum, v.minorNum)
+	}
+	return 0, v.number, strconv.Itoa(v.number)
+}
+
 // versionJSON renders one version as v1 `data` / v2 `data.versions` show it.
 func (s *Server) versionJSON(n *node, v *version) map[string]any {
 	ext := strings.TrimPrefix(filepath.Ext(v.fileName), ".")
-	major, minor, name := 0, v.number, strconv.Itoa(v.number)
-	if n.advanced {
-		major, minor, name = v.majorNum, v.minorNum, fmt.Sprintf("%d.%d", v.majorNum, v.minorNum)
-	}
+	major, minor, name := versionLabel(n, v)
 	return map[string]any{
 		"id": n.id, "version_id": n.id*1000 + int64(v.number), "version_number": v.number,
 		"version_number_major": major, "version_number_minor": minor, "version_number_name": name,
+		// The 2.0.2 spec's spelling of the same numbers; clients read either.
+		"version_major_number": major, "version_minor_number": minor,
 		"file_name": v.fileName, "file_size": v.size, "file_type": ext, "mime_type": v.mimeType,
 		"description": v.description, "create_date": fmtTime(v.created), "modify_date": fmtTime(v.created),
 		"file_create_date": fmtTime(v.created), "file_modify_date": fmtTime(v.created),
@@ -95,7 +104,7 @@ func (s *Server) addVersion(c *call) {
 	v := c.newVersion(n.latest().number+1, now)
 	n.numberVersion(v)
 	n.versions = append(n.versions, v)
-	n.modified = now
+	n.touch(now, c.user.id)
 	c.respondOK(map[string]any{"id": n.id, "version_number": v.number}, map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, v)}})
 }
 
@@ -248,7 +257,7 @@ func (s *Server) deleteVersion(c *call) {
 		}
 	}
 	n.versions = kept
-	n.modified = s.now()
+	n.touch(s.now(), c.user.id)
 	c.respondOK(map[string]any{}, map[string]any{})
 }
 
@@ -272,7 +281,7 @@ func (s *Server) purgeVersions(c *call) {
 	}
 	if int64(len(n.versions)) > keep {
 		n.versions = append([]*version(nil), n.versions[int64(len(n.versions))-keep:]...)
-		n.modified = s.now()
+		n.touch(s.now(), c.user.id)
 	}
 	c.respondV2(map[string]any{})
 }
@@ -314,6 +323,6 @@ func (s *Server) promoteVersion(c *call) {
 	}
 	n.numberVersion(&p)
 	n.versions = append(n.versions, &p)
-	n.modified = now
+	n.touch(now, c.user.id)
 	c.respondV2(map[string]any{"data": map[string]any{"properties": s.props(n), "versions": s.versionJSON(n, &p)}})
 }

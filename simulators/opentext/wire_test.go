@@ -337,9 +337,11 @@ func TestStateAndConcurrentCreates(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	// 15 seeded nodes (10 documented before workflows, plus the Workflow
-	// Volume, the Workflow Maps folder and its three maps) and one create.
-	if nodes, _ := st["nodes"].([]any); len(nodes) != 16 {
+	// 23 seeded nodes (10 documented before workflows, plus the Workflow
+	// Volume, the Workflow Maps folder and its three maps, plus the
+	// Document Control category, Approved Procedures with three documents
+	// and Project Apollo with two) and one create.
+	if nodes, _ := st["nodes"].([]any); len(nodes) != 24 {
 		t.Errorf("state nodes = %d", len(nodes))
 	}
 }

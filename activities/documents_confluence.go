@@ -1,0 +1,458 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"strings"
+	"sync"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/documentpage"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// DocumentPageActivities keep the document pages in Confluence (flows F2,
+// F6, F8). They run on the Confluence queue; the preview upload also reads
+// the approved version from OTCS, because it streams it straight into the
+// page's attachment.
+//
+//   - UpsertDocumentPages: create or update document pages, restore edited panels
+//   - ArchiveMissing: flag and archive pages whose source left its hub
+//   - EnsureWorkspacePage: the connected space's "Workspace documents" page
+//   - ReadReferences, RecordReferences: links from pages to OTCS documents
+//   - DocumentPageNode: the OTCS node a document page stands for
+type DocumentPageActivities struct {
+	Confluence *confluence.Client
+	OTCS       *opentext.Client
+	Rules      *mapping.Rules
+
+	pages sync.Map // title -> page id of hub, parent and archive pages
+}
+
+// DocumentRecord is what the bridge keeps on a document page (content
+// property DocumentPropertyKey): the document as last shown, and the
+// fingerprint of the panel it wrote, to see edits made inside the panel.
+type DocumentRecord struct {
+	Doc            documentpage.Document `json:"document"`
+	PanelPrint     string                `json:"panelPrint"`
+	Restricted     bool                  `json:"restricted"`
+	Archived       bool                  `json:"archived"`
+	PreviewVersion int                   `json:"previewVersion,omitempty"`
+}
+
+// maxConflictRetries bounds the re-read-and-merge loop on a 409.
+const maxConflictRetries = 5
+
+// DocumentPageTitle is the title a document page is created with. The node
+// id makes it unique in the space, so creating it is also claiming it: a
+// second writer gets "title exists" and finds the page. It is never
+// renamed, so Include Page macros that name it keep working.
+func DocumentPageTitle(name string, nodeID int64) string {
+	return fmt.Sprintf("%s (OTCS %d)", name, nodeID)
+}
+
+// NodeLabel is the label that finds a document page by its node.
+func NodeLabel(nodeID int64) string { return fmt.Sprintf("xecm-node-%d", nodeID) }
+
+// HubLabel is the label of every document page of a hub; the hub's index
+// page is a Page Properties Report over it.
+func HubLabel(watch string) string { return "xecm-hub-" + slug(watch) }
+
+// TypeLabel is the label of a document type, for the workspace page.
+func TypeLabel(typeSlug string) string { return "xecm-type-" + typeSlug }
+
+// UpsertDocumentPages brings each document's page up to date: created
+// (under its hub, restricted, labelled) the first time the document has an
+// approved version, updated when what it shows changed, left alone
+// otherwise. Only the panel is ever replaced; an edit made inside it is
+// undone with a comment. A retry after a crash finds the page by label or
+// by its title and finishes the job.
+func (a *DocumentPageActivities) UpsertDocumentPages(ctx context.Context, in UpsertInput) (_ *UpsertResult, err error) {
+	defer func() { observe(ctx, "UpsertDocumentPages", err) }()
+	if a.Rules.Documents == nil {
+		return nil, nonRetryable(ErrNoMapping, "the mapping has no documents: section")
+	}
+	out := &UpsertResult{}
+	for i := range in.Docs {
+		p, err := a.upsert(ctx, &in.Docs[i])
+		if err != nil {
+			return nil, err
+		}
+		out.Pages = append(out.Pages, *p)
+		activity.RecordHeartbeat(ctx, i)
+	}
+	return out, nil
+}
+
+// pageState is a document page as read: page with storage body, labels
+// and the bridge's record (nil when the page has none yet).
+type pageState struct {
+	page   *confluence.Page
+	labels []string
+	rec    *DocumentRecord
+}
+
+func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) (*UpsertedPage, error) {
+	res := &UpsertedPage{NodeID: st.Doc.NodeID, Locked: st.Locked(), BackLink: st.BackLink}
+	if st.Missing != "" {
+		res.Skipped = st.Missing
+		return res, nil
+	}
+	cur, err := a.findDocumentPage(ctx, st.Doc.NodeID, st.Doc.Name)
+	if err != nil {
+		return nil, err
+	}
+	var prev *DocumentRecord
+	if cur != nil {
+		prev = cur.rec
+	}
+	doc, ok := resolveDocument(st, prev)
+	if !ok {
+		res.Skipped = "no approved version yet"
+		return res, nil
+	}
+	if cur == nil {
+		if cur, err = a.createDocumentPage(ctx, st, doc); err != nil {
+			return nil, err
+		}
+		res.Created = true
+	}
+	res.PageID, res.Title, res.URL = cur.page.ID, cur.page.Title, a.Confluence.PageURL(cur.page)
+	for attempt := 0; ; attempt++ {
+		done, err := a.applyDocument(ctx, st, doc, cur, res)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			break
+		}
+		if attempt >= maxConflictRetries {
+			return nil, backendError("update document page "+cur.page.ID, fmt.Errorf("the page kept changing under the bridge (%d version conflicts)", attempt+1))
+		}
+		// Someone saved the page in between: read it again and merge again.
+		if cur, err = a.readDocumentPage(ctx, cur.page.ID); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// resolveDocument decides what the page shows from OTCS's state now and
+// what the page showed before; ok is false when there is nothing to show
+// (no approved version, and no page yet).
+func resolveDocument(st *DocumentState, prev *DocumentRecord) (documentpage.Document, bool) {
+	doc := st.Doc
+	var before *documentpage.Document
+	if prev != nil {
+		before = &prev.Doc
+		doc.Referenced = prev.Doc.Referenced
+		doc.SourceChanged = prev.Doc.SourceChanged
+	}
+	keepPrevious := func() {
+		if before != nil && before.Approved != nil {
+			doc.Approved, doc.VersionURL = before.Approved, before.VersionURL
+		}
+	}
+	switch {
+	case st.Withdrawn:
+		keepPrevious()
+		doc.Status = documentpage.StatusWithdrawn
+	case st.Hold != "":
+		keepPrevious()
+		if doc.Approved == nil && !st.Pending {
+			doc.Approved = st.Doc.Approved
+		}
+		doc.Status, doc.Note = documentpage.StatusOnHold, st.Hold
+	case st.Pending:
+		keepPrevious()
+		doc.Status = documentpage.StatusNewerDraft
+		if doc.Approved == nil {
+			doc.Status = documentpage.StatusNoApproved
+		}
+	case st.Record:
+		doc.Status = documentpage.StatusRecord
+	case doc.Approved != nil && doc.Latest.Number != doc.Approved.Number:
+		doc.Status = documentpage.StatusNewerDraft
+	default:
+		doc.Status = documentpage.StatusCurrent
+	}
+	if doc.Approved == nil && before == nil {
+		return doc, false
+	}
+	if st.Preview && doc.Approved != nil && previewable(doc.Approved.MimeType) {
+		doc.Preview = previewName(doc)
+	}
+	return doc, true
+}
+
+// previewable says whether Confluence shows the file inline.
+func previewable(mime string) bool {
+	return mime == "application/pdf" || strings.HasPrefix(mime, "image/")
+}
+
+// previewName is the one attachment that holds the controlled copy.
+func previewName(d documentpage.Document) string {
+	if d.Approved.FileName != "" {
+		return d.Approved.FileName
+	}
+	return d.Name
+}
+
+// applyDocument writes what changed; done is false on a version conflict
+// (the caller re-reads and calls again).
+func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *DocumentState, doc documentpage.Document, cur *pageState, res *UpsertedPage) (bool, error) {
+	d := a.Rules.Documents
+	rec := DocumentRecord{}
+	if cur.rec != nil {
+		rec = *cur.rec
+	}
+	body := cur.page.Body
+	// An edit inside the panel: the panel there is not the one the bridge wrote.
+	if stored, ok := documentpage.PanelOf(body); ok && rec.PanelPrint != "" && fingerprint(stored) != rec.PanelPrint {
+		res.Restored = true
+	}
+	// The source-changed flag: raised when a new version is approved and
+	// people wrote a summary; cleared once an editor removes the label.
+	prevApproved := 0
+	if cur.rec != nil && cur.rec.Doc.Approved != nil {
+		prevApproved = cur.rec.Doc.Approved.Number
+	}
+	if doc.SourceChanged && !hasLabel(cur.labels, SourceChangedLabel) {
+		doc.SourceChanged = false
+	}
+	raise := prevApproved != 0 && doc.Approved != nil && doc.Approved.Number != prevApproved &&
+		!doc.SourceChanged && documentpage.HumanText(body) != ""
+	if raise {
+		doc.SourceChanged = true
+	}
+
+	if doc.Preview != "" && rec.PreviewVersion != doc.Approved.Number {
+		if err := a.uploadPreview(ctx, cur.page.ID, doc); err != nil {
+			return false, err
+		}
+		rec.PreviewVersion = doc.Approved.Number
+	}
+
+	panel := documentpage.Panel(doc)
+	merged := documentpage.Merge(body, panel)
+	if merged != body {
+		msg := fmt.Sprintf("OTCS %s: %s", versionText(doc), doc.Status)
+		if res.Restored {
+			msg = "Panel restored from OpenText"
+		}
+		p, err := a.Confluence.UpdatePage(ctx, cur.page.ID, cur.page.Title, merged, cur.page.Version.Number+1, msg)
+		if rest.IsKind(err, rest.KindConflict) {
+			return false, nil
+		}
+		if err != nil {
+			return false, backendError("update document page "+cur.page.ID, err)
+		}
+		cur.page = p
+		res.Changed = true
+	}
+	if res.Restored {
+		note := "<p>The bridge put the document panel back as OpenText has it: the panel shows the controlled document and is kept by the bridge. Write your notes below the panel; change the document itself in OpenText.</p>"
+		if _, err := a.Confluence.AddComment(ctx, cur.page.ID, note); err != nil {
+			return false, backendError("comment on document page "+cur.page.ID, err)
+		}
+	}
+	if raise {
+		if err := a.Confluence.AddLabels(ctx, cur.page.ID, SourceChangedLabel); err != nil {
+			return false, backendError("label document page "+cur.page.ID, err)
+		}
+		owner := ""
+		if cur.page.OwnerID != "" {
+			owner = `<ac:link><ri:user ri:account-id="` + html.EscapeString(cur.page.OwnerID) + `" /></ac:link> `
+		}
+		note := fmt.Sprintf("<p>%sThe source has a new approved version (%s). Please review the summary on this page; remove the label <code>%s</code> when it is current.</p>",
+			owner, html.EscapeString(versionText(doc)), SourceChangedLabel)
+		if _, err := a.Confluence.AddComment(ctx, cur.page.ID, note); err != nil {
+			return false, backendError("comment on document page "+cur.page.ID, err)
+		}
+		res.Flagged = true
+	}
+	want := []string{DocumentLabel, NodeLabel(doc.NodeID)}
+	if st.Watch != "" {
+		want = append(want, HubLabel(st.Watch))
+	}
+	if st.TypeSlug != "" {
+		want = append(want, TypeLabel(st.TypeSlug))
+	}
+	if missing := missingLabels(cur.labels, want); len(missing) > 0 {
+		if err := a.Confluence.AddLabels(ctx, cur.page.ID, missing...); err != nil {
+			return false, backendError("label document page "+cur.page.ID, err)
+		}
+	}
+	if !rec.Restricted {
+		var groups []string
+		if d.EditorsGroup != "" {
+			groups = []string{d.EditorsGroup}
+		}
+		if err := a.Confluence.SetUpdateRestriction(ctx, cur.page.ID, []string{d.BridgeAccount}, groups); err != nil {
+			return false, backendError("restrict document page "+cur.page.ID, err)
+		}
+		rec.Restricted = true
+	}
+	if doc.Status == documentpage.StatusWithdrawn && !rec.Archived {
+		archive, err := a.parentPage(ctx, d.Archive, a.rootParent, archiveBody)
+		if err != nil {
+			return false, err
+		}
+		if err := a.Confluence.MovePage(ctx, cur.page.ID, archive); err != nil {
+			return false, backendError("move document page "+cur.page.ID+" to "+d.Archive, err)
+		}
+		rec.Archived, res.Archived = true, true
+	}
+	rec.Doc, rec.PanelPrint = doc, fingerprint(panel)
+	if cur.rec == nil || !sameRecord(*cur.rec, rec) {
+		if _, err := a.Confluence.SetProperty(ctx, cur.page.ID, DocumentPropertyKey, rec); err != nil {
+			return false, backendError("record document page "+cur.page.ID, err)
+		}
+	}
+	return true, nil
+}
+
+func versionText(d documentpage.Document) string {
+	if d.Approved == nil {
+		return "no approved version"
+	}
+	return "version " + d.Approved.Label()
+}
+
+// uploadPreview streams the approved version from OTCS into the page's one
+// controlled-copy attachment (a new attachment version on a new OTCS
+// version, never a second file).
+func (a *DocumentPageActivities) uploadPreview(ctx context.Context, pageID string, doc documentpage.Document) error {
+	body, err := a.OTCS.DownloadVersion(ctx, doc.NodeID, doc.Approved.Number)
+	if err != nil {
+		return backendError(fmt.Sprintf("download version %d of %d", doc.Approved.Number, doc.NodeID), err)
+	}
+	defer body.Close()
+	comment := fmt.Sprintf("Controlled copy of OTCS %d version %s", doc.NodeID, doc.Approved.Label())
+	if _, err := a.Confluence.UploadAttachment(ctx, pageID, previewName(doc), doc.Approved.MimeType, body, comment); err != nil {
+		return backendError("attach the controlled copy to "+pageID, err)
+	}
+	return nil
+}
+
+// findDocumentPage finds a document's page by its node label, or by the
+// title it was created with (a crash may have left the page unlabelled).
+func (a *DocumentPageActivities) findDocumentPage(ctx context.Context, nodeID int64, name string) (*pageState, error) {
+	space := a.Rules.Documents.Space
+	refs, err := a.Confluence.PagesWithLabel(ctx, space, NodeLabel(nodeID))
+	if err != nil {
+		return nil, backendError("find the document page of "+fmt.Sprint(nodeID), err)
+	}
+	if len(refs) > 0 {
+		return a.readDocumentPage(ctx, refs[0].ID)
+	}
+	sp, err := a.space(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, DocumentPageTitle(name, nodeID))
+	if err != nil {
+		return nil, backendError("find the document page of "+fmt.Sprint(nodeID), err)
+	}
+	if p == nil {
+		return nil, nil
+	}
+	return a.readDocumentPage(ctx, p.ID)
+}
+
+// readDocumentPage reads a page with its storage body, labels and record.
+func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID string) (*pageState, error) {
+	p, err := a.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{BodyFormat: "storage"})
+	if err != nil {
+		return nil, backendError("read document page "+pageID, err)
+	}
+	labels, err := a.Confluence.Labels(ctx, pageID)
+	if err != nil {
+		return nil, backendError("read labels of "+pageID, err)
+	}
+	st := &pageState{page: p}
+	for _, l := range labels {
+		st.labels = append(st.labels, l.Name)
+	}
+	prop, err := a.Confluence.GetProperty(ctx, pageID, DocumentPropertyKey)
+	switch {
+	case rest.IsKind(err, rest.KindNotFound):
+	case err != nil:
+		return nil, backendError("read the record of "+pageID, err)
+	default:
+		var rec DocumentRecord
+		if err := json.Unmarshal(prop.Value, &rec); err != nil {
+			return nil, nonRetryable(ErrBackendRejected, "page %s: property %s is not the bridge's: %v", pageID, DocumentPropertyKey, err)
+		}
+		st.rec = &rec
+	}
+	return st, nil
+}
+
+// createDocumentPage creates the page under its hub (or the archive, for
+// a withdrawn source). When the title is taken, an earlier attempt made
+// the page: it is found and finished instead.
+func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *DocumentState, doc documentpage.Document) (*pageState, error) {
+	sp, err := a.space(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parent, err := a.hubPage(ctx, st.Watch)
+	if err != nil {
+		return nil, err
+	}
+	title := DocumentPageTitle(doc.Name, doc.NodeID)
+	p, err := a.Confluence.CreatePage(ctx, confluence.CreatePageRequest{SpaceID: sp.ID, SpaceKey: sp.Key, ParentID: parent, Title: title, StorageBody: documentpage.Panel(doc)})
+	if confluence.IsTitleTaken(err) {
+		found, ferr := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, title)
+		if ferr != nil {
+			return nil, backendError("find document page "+title, ferr)
+		}
+		if found == nil {
+			return nil, backendError("create document page "+title, err)
+		}
+		return a.readDocumentPage(ctx, found.ID)
+	}
+	if err != nil {
+		return nil, backendError("create document page "+title, err)
+	}
+	return &pageState{page: p}, nil
+}
+
+func fingerprint(panel string) string {
+	sum := sha256.Sum256([]byte(documentpage.Fingerprint(panel)))
+	return hex.EncodeToString(sum[:])
+}
+
+func sameRecord(a, b DocumentRecord) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+func hasLabel(labels []string, name string) bool {
+	for _, l := range labels {
+		if l == name {
+			return true
+		}
+	}
+	return false
+}
+
+func missingLabels(have, want []string) []string {
+	var out []string
+	for _, w := range want {
+		if !hasLabel(have, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

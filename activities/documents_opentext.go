@@ -1,0 +1,472 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/documentpage"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// DocumentSourceActivities read the watched OTCS folders and workspaces and
+// write back links into OTCS (flows F2, F6, F8). They run on the OpenText
+// queue and read OTCS only:
+//
+//   - ChangedDocuments: the change feed, one browse page at a time
+//   - DescribeDocuments: documents named by id (references, refreshes)
+//   - WriteBackLinks: the document page URL into a category attribute
+//   - EnsureWorkspaceLink: the URL object in a connected workspace
+type DocumentSourceActivities struct {
+	OTCS  *opentext.Client
+	Rules *mapping.Rules
+
+	workspaces sync.Map // watch name -> resolved workspace node id
+}
+
+// feedPageSize is how many children one change-feed browse reads. A run
+// over an unchanged watch costs one browse of this size.
+const feedPageSize = 50
+
+// ChangedDocuments reads one browse page of one watch, newest change first
+// (sort=desc_modify_date, which OTCS's own UI uses), and describes the
+// documents changed since the watch's cursor. An unchanged watch costs one
+// request: its newest child is not newer than the cursor. A full sweep
+// describes every document, so holds, moves and deletions that leave no
+// modify date behind are seen too.
+func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in ChangedDocumentsInput) (_ *ChangedDocumentsResult, err error) {
+	defer func() { observe(ctx, "ChangedDocuments", err) }()
+	d := a.Rules.Documents
+	if d == nil {
+		return &ChangedDocumentsResult{Done: true}, nil
+	}
+	out := &ChangedDocumentsResult{Cursors: map[string]WatchCursor{}}
+	for k, v := range in.Cursors {
+		out.Cursors[k] = v
+	}
+	if in.Watch >= len(d.Watches) {
+		out.Done = true
+		return out, nil
+	}
+	w := &d.Watches[in.Watch]
+	page := max(in.Page, 1)
+	container, err := a.container(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	np, err := a.OTCS.ListChildren(ctx, container, opentext.ListOptions{
+		WhereTypes: []int{opentext.TypeDocument}, Sort: "desc_modify_date", Page: page, Limit: feedPageSize})
+	out.Requests++
+	if err != nil {
+		return nil, backendError(fmt.Sprintf("browse watch %q (node %d)", w.Name, container), err)
+	}
+	prev := in.Cursors[w.Name]
+	next := out.Cursors[w.Name]
+	reachedOld := false
+	for i := range np.Nodes {
+		n := &np.Nodes[i]
+		if !in.Full && !prev.At.IsZero() {
+			if n.ModifyDate.Before(prev.At) {
+				reachedOld = true
+				break
+			}
+			if n.ModifyDate.Equal(prev.At) && containsID(prev.IDs, n.ID) {
+				continue
+			}
+		}
+		st, reqs, err := a.describe(ctx, n, w)
+		out.Requests += reqs
+		if err != nil {
+			return nil, err
+		}
+		out.Docs = append(out.Docs, st)
+		if in.Full {
+			out.Seen = append(out.Seen, n.ID)
+		}
+		activity.RecordHeartbeat(ctx, n.ID)
+	}
+	// The newest change of the watch is the first child of its first page.
+	if page == 1 && len(np.Nodes) > 0 {
+		newest := np.Nodes[0].ModifyDate
+		ids := []int64{}
+		for _, n := range np.Nodes {
+			if n.ModifyDate.Equal(newest) {
+				ids = append(ids, n.ID)
+			}
+		}
+		if newest.After(next.At) {
+			next = WatchCursor{At: newest, IDs: ids}
+		} else if newest.Equal(next.At) {
+			next.IDs = mergeIDs(next.IDs, ids)
+		}
+		out.Cursors[w.Name] = next
+	}
+	lastPage := np.PageTotal <= page || len(np.Nodes) < feedPageSize
+	if reachedOld || lastPage {
+		out.Watch, out.Page = in.Watch+1, 1
+		if in.Full {
+			out.FinishedWatch = w.Name
+		}
+	} else {
+		out.Watch, out.Page = in.Watch, page+1
+	}
+	out.Done = out.Watch >= len(d.Watches)
+	return out, nil
+}
+
+// DescribeDocuments describes documents named by node id, each under the
+// rules of the watch whose container holds it (or the defaults: latest
+// version approved, no category values, when none does).
+func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in DescribeInput) (_ []DocumentState, err error) {
+	defer func() { observe(ctx, "DescribeDocuments", err) }()
+	out := make([]DocumentState, 0, len(in.NodeIDs))
+	for _, id := range in.NodeIDs {
+		n, err := a.OTCS.GetNode(ctx, id)
+		switch {
+		case rest.IsKind(err, rest.KindNotFound), rest.IsKind(err, rest.KindForbidden):
+			out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, NodeURL: a.OTCS.NodeURL(id)}, Missing: ReasonNotFound})
+			continue
+		case err != nil:
+			return nil, backendError(fmt.Sprintf("read node %d", id), err)
+		case n.Type != opentext.TypeDocument:
+			out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, Name: n.Name, NodeURL: a.OTCS.NodeURL(id)},
+				Missing: fmt.Sprintf("%s (it is a %s)", ReasonNotDocument, strings.ToLower(n.TypeName))})
+			continue
+		}
+		w, err := a.watchOf(ctx, n.ParentID)
+		if err != nil {
+			return nil, err
+		}
+		st, _, err := a.describe(ctx, n, w)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+		activity.RecordHeartbeat(ctx, id)
+	}
+	return out, nil
+}
+
+// watchOf returns the watch whose container is parentID, or a default
+// watch (latest version approved) for documents outside every hub.
+func (a *DocumentSourceActivities) watchOf(ctx context.Context, parentID int64) (*mapping.Watch, error) {
+	if d := a.Rules.Documents; d != nil {
+		for i := range d.Watches {
+			c, err := a.container(ctx, &d.Watches[i])
+			if err != nil {
+				return nil, err
+			}
+			if c == parentID {
+				return &d.Watches[i], nil
+			}
+		}
+	}
+	return &mapping.Watch{Approved: mapping.ApprovedRule{Kind: mapping.ApprovedLatest}}, nil
+}
+
+// container is the node id a watch reads.
+func (a *DocumentSourceActivities) container(ctx context.Context, w *mapping.Watch) (int64, error) {
+	if w.Workspace == nil {
+		return w.Folder, nil
+	}
+	if w.Workspace.ID != 0 {
+		return w.Workspace.ID, nil
+	}
+	if id, ok := a.workspaces.Load(w.Name); ok {
+		return id.(int64), nil
+	}
+	ws, err := a.OTCS.FindBusinessWorkspace(ctx, opentext.BusinessObjectRef{System: w.Workspace.System, Type: w.Workspace.Type, ID: w.Workspace.ObjectID})
+	if err != nil {
+		return 0, backendError("find "+w.Workspace.String(), err)
+	}
+	if ws == nil {
+		return 0, nonRetryable(ErrNoMapping, "watch %q: no business workspace in OTCS for %s", w.Name, w.Workspace)
+	}
+	a.workspaces.Store(w.Name, ws.ID) // resolved once per worker
+	return ws.ID, nil
+}
+
+// describe reads what a document page shows about n under watch w.
+func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Node, w *mapping.Watch) (DocumentState, int, error) {
+	reqs := 0
+	st := DocumentState{Watch: w.Name, Preview: w.Preview, Connected: w.Connect != ""}
+	doc := &st.Doc
+	doc.NodeID, doc.Name, doc.Description, doc.Hub = n.ID, n.Name, n.Description, w.Name
+	doc.NodeURL = a.OTCS.NodeURL(n.ID)
+
+	versions, err := a.OTCS.Versions(ctx, n.ID)
+	reqs++
+	if err != nil {
+		return st, reqs, backendError(fmt.Sprintf("read versions of %d", n.ID), err)
+	}
+	cats := map[int64]map[string]string{} // category id -> attribute name -> value
+	for _, c := range a.categoriesFor(w) {
+		vals, r, err := a.namedValues(ctx, n.ID, c)
+		reqs += r
+		if err != nil {
+			return st, reqs, err
+		}
+		cats[c] = vals
+	}
+	show := cats[w.Show.Category]
+	doc.Type, doc.Owner = show[w.Show.Type], show[w.Show.Owner]
+	for _, name := range w.Show.Attributes {
+		if name == w.Show.Type || name == w.Show.Owner || name == w.Show.ApprovedBy {
+			continue
+		}
+		if v := show[name]; v != "" {
+			doc.Values = append(doc.Values, documentpage.Value{Name: name, Value: v})
+		}
+	}
+	st.TypeSlug = slug(doc.Type)
+	if bl := a.Rules.Documents.BackLink; bl != nil {
+		st.BackLink = cats[bl.Category][bl.Attribute]
+	}
+
+	holds, err := a.OTCS.NodeHolds(ctx, n.ID)
+	reqs++
+	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
+		return st, reqs, backendError(fmt.Sprintf("read holds of %d", n.ID), err)
+	}
+	for _, h := range holds {
+		if h.Active {
+			st.Hold = h.Name
+			break
+		}
+	}
+	rm, err := a.OTCS.RMClassifications(ctx, n.ID)
+	reqs++
+	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
+		return st, reqs, backendError(fmt.Sprintf("read records management data of %d", n.ID), err)
+	}
+	if rm != nil {
+		for _, c := range rm.Classifications {
+			st.Record = st.Record || c.Official || c.Finalized
+		}
+	}
+
+	if len(versions) == 0 {
+		st.Pending = true
+		return st, reqs, nil
+	}
+	latest := versions[len(versions)-1]
+	doc.Latest = documentVersion(latest)
+	approved, pending, withdrawn := approvedVersion(w.Approved, n.Advanced, versions, cats[w.Approved.Category])
+	st.Pending, st.Withdrawn = pending, withdrawn
+	if approved != nil {
+		v := documentVersion(*approved)
+		v.ApprovedBy = show[w.Show.ApprovedBy]
+		doc.Approved = &v
+		doc.VersionURL = versionURL(a.OTCS.NodeURL(n.ID), n.ID, approved.Number)
+	}
+	return st, reqs, nil
+}
+
+// categoriesFor lists the categories a watch reads, without repeats.
+func (a *DocumentSourceActivities) categoriesFor(w *mapping.Watch) []int64 {
+	var out []int64
+	add := func(id int64) {
+		if id != 0 && !containsID(out, id) {
+			out = append(out, id)
+		}
+	}
+	add(w.Show.Category)
+	if w.Approved.Kind == mapping.ApprovedAttribute {
+		add(w.Approved.Category)
+	}
+	if bl := a.Rules.Documents.BackLink; bl != nil {
+		add(bl.Category)
+	}
+	return out
+}
+
+// namedValues reads a category's values on a node by attribute name, as
+// text. A category not applied gives no values.
+func (a *DocumentSourceActivities) namedValues(ctx context.Context, nodeID, categoryID int64) (map[string]string, int, error) {
+	vals, err := a.OTCS.CategoryValues(ctx, nodeID, categoryID)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return map[string]string{}, 1, nil
+	}
+	if err != nil {
+		return nil, 1, backendError(fmt.Sprintf("read category %d of %d", categoryID, nodeID), err)
+	}
+	def, err := a.OTCS.CategoryDefinition(ctx, nodeID, categoryID)
+	if err != nil {
+		return nil, 2, backendError(fmt.Sprintf("read category %d", categoryID), err)
+	}
+	out := make(map[string]string, len(def.Attributes))
+	for _, attr := range def.Attributes {
+		if v, ok := vals[attr.Key]; ok && v != nil {
+			out[attr.Name] = strings.TrimSpace(fmt.Sprint(v))
+		}
+	}
+	return out, 2, nil
+}
+
+// WithdrawnValue is the approval attribute value that withdraws a document.
+const WithdrawnValue = "Withdrawn"
+
+// approvedVersion applies a watch's approved-version rule. pending: the
+// rule does not hold for the latest version now; withdrawn: the approval
+// attribute withdraws the document.
+func approvedVersion(rule mapping.ApprovedRule, advanced bool, versions []opentext.Version, values map[string]string) (v *opentext.Version, pending, withdrawn bool) {
+	latest := &versions[len(versions)-1]
+	switch rule.Kind {
+	case mapping.ApprovedMajor:
+		if !advanced {
+			return latest, false, false // standard versioning: every version is a whole one
+		}
+		for i := len(versions) - 1; i >= 0; i-- {
+			if versions[i].Minor == 0 && versions[i].Major > 0 {
+				return &versions[i], i != len(versions)-1, false
+			}
+		}
+		return nil, true, false
+	case mapping.ApprovedAttribute:
+		got := values[rule.Attribute]
+		switch {
+		case strings.EqualFold(got, rule.Equals):
+			return latest, false, false
+		case strings.EqualFold(got, WithdrawnValue):
+			return nil, false, true
+		}
+		return nil, true, false
+	}
+	return latest, false, false
+}
+
+func documentVersion(v opentext.Version) documentpage.Version {
+	return documentpage.Version{Number: v.Number, Name: v.Name, Date: v.CreateDate, FileName: v.FileName, MimeType: v.MimeType, Size: v.FileSize}
+}
+
+// versionURL links one version: the classic UI's download of that version
+// number, since Smart View has no documented per-version route.
+func versionURL(nodeURL string, id int64, number int) string {
+	base := strings.TrimSuffix(nodeURL, fmt.Sprintf("/app/nodes/%d", id))
+	return fmt.Sprintf("%s?func=ll&objId=%d&objAction=download&vernum=%d", base, id, number)
+}
+
+// WriteBackLinks writes each document page URL into the mapping's
+// back-link attribute (flow F2). Documents on hold, declared records and
+// withdrawn ones are never modified; their link lives on the Confluence
+// side only, and the result says so. An attribute already holding the URL
+// is not written again.
+func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLinkInput) (_ *BackLinkResult, err error) {
+	defer func() { observe(ctx, "WriteBackLinks", err) }()
+	out := &BackLinkResult{}
+	bl := a.Rules.Documents.BackLink
+	if bl == nil {
+		return out, nil
+	}
+	def, err := a.OTCS.CategoryDefinition(ctx, a.Rules.Root, bl.Category)
+	if err != nil {
+		return nil, backendError(fmt.Sprintf("read category %d", bl.Category), err)
+	}
+	key := ""
+	for _, at := range def.Attributes {
+		if strings.EqualFold(at.Name, bl.Attribute) {
+			key = at.Key
+		}
+	}
+	if key == "" {
+		return nil, nonRetryable(ErrNoSuchAttribute, "category %d %q has no attribute %q (documents.back_link)", bl.Category, def.Name, bl.Attribute)
+	}
+	for _, p := range in.Links {
+		if p.URL == "" || p.BackLink == p.URL {
+			continue
+		}
+		if p.Locked {
+			out.KeptInConfluence = append(out.KeptInConfluence, p.NodeID)
+			continue
+		}
+		vals := map[string]any{key: p.URL}
+		err := a.OTCS.UpdateCategory(ctx, p.NodeID, bl.Category, vals)
+		if rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) {
+			err = a.OTCS.ApplyCategory(ctx, p.NodeID, bl.Category, vals)
+		}
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("write the back link of %d", p.NodeID), err)
+		}
+		out.Written++
+		activity.RecordHeartbeat(ctx, p.NodeID)
+	}
+	return out, nil
+}
+
+// EnsureWorkspaceLink makes sure a connected workspace holds a URL object
+// "Confluence space KEY" pointing at the space (found by name, so a retry
+// or a second run never makes two).
+func (a *DocumentSourceActivities) EnsureWorkspaceLink(ctx context.Context, in WorkspaceLinkInput) (_ int64, err error) {
+	defer func() { observe(ctx, "EnsureWorkspaceLink", err) }()
+	w := a.Rules.Documents.WatchByName(in.Watch)
+	if w == nil || w.Connect == "" {
+		return 0, nonRetryable(ErrNoMapping, "watch %q is not connected to a space", in.Watch)
+	}
+	ws, err := a.container(ctx, w)
+	if err != nil {
+		return 0, err
+	}
+	name := "Confluence space " + w.Connect
+	existing, err := a.OTCS.FindChild(ctx, ws, name)
+	if err != nil {
+		return 0, backendError("look for "+name, err)
+	}
+	if existing != nil {
+		if existing.URL != in.SpaceURL && in.SpaceURL != "" && existing.Type == opentext.TypeURL {
+			if _, err := a.OTCS.UpdateURL(ctx, existing.ID, in.SpaceURL); err != nil {
+				return 0, backendError("update "+name, err)
+			}
+		}
+		return existing.ID, nil
+	}
+	n, err := a.OTCS.CreateURL(ctx, ws, name, in.SpaceURL, "Working notes of this workspace in Confluence (kept by xecm-bridge)")
+	if err != nil {
+		return 0, backendError("create "+name, err)
+	}
+	return n.ID, nil
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func mergeIDs(a, b []int64) []int64 {
+	out := append([]int64{}, a...)
+	for _, id := range b {
+		if !containsID(out, id) {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// slug makes a label-safe form of a name: lower case, letters and digits,
+// dashes between words.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}

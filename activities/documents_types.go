@@ -1,0 +1,151 @@
+package activities
+
+import (
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/documentpage"
+)
+
+// Content properties of the OpenText → Confluence direction. Writing them
+// makes no page version, so they never re-trigger a flow.
+const (
+	// DocumentPropertyKey, on a document page, holds the DocumentRecord.
+	DocumentPropertyKey = "xecm-bridge.document"
+	// ReferencesPropertyKey, on any page, holds its ReferenceList.
+	ReferencesPropertyKey = "xecm-bridge.references"
+	// WorkspacePropertyKey, on a "Workspace documents" page, holds the
+	// document types it has a section for.
+	WorkspacePropertyKey = "xecm-bridge.workspace"
+)
+
+// Labels the bridge puts on the pages it owns. They are how the pages are
+// found (CQL) and how Page Properties Reports list them; the bridge puts
+// them back if someone removes them.
+const (
+	DocumentLabel      = "xecm-document"
+	SourceChangedLabel = "source-changed" // an editor removes it once the summary is reviewed
+)
+
+// DocumentState is what OTCS says about one document now, for its
+// document page. It carries metadata only, never file content.
+type DocumentState struct {
+	Watch string                // hub name; "" for a referenced document outside every hub
+	Doc   documentpage.Document // Approved as the watch's rule gives it now; nil when the rule does not hold
+	// Pending: the rule does not hold for the latest version now, so the
+	// page keeps the version approved before, if any.
+	Pending   bool
+	Withdrawn bool   // deleted in OTCS, or withdrawn by the approval attribute
+	Hold      string // name of an active hold; the page keeps the last approved version
+	Record    bool   // an official or finalised record
+	BackLink  string // current value of the back-link attribute ("" when unset or no back link)
+	Missing   string // why there is no document: ReasonNotFound, ReasonNotDocument
+	Preview   bool   // the watch shows PDFs and images inline
+	Connected bool   // the watch's workspace is connected to a Confluence space
+	TypeSlug  string // label-safe document type, for the workspace page sections
+}
+
+// Why a node has no document page.
+const (
+	ReasonNotFound    = "not found or not visible to the bridge"
+	ReasonNotDocument = "not a document"
+)
+
+// Locked reports whether OTCS must not be modified for this document.
+func (s *DocumentState) Locked() bool { return s.Hold != "" || s.Record || s.Withdrawn }
+
+// WatchCursor is how far a watch's change feed has been read: the newest
+// modify date seen, and the documents seen at exactly that time (a later
+// run skips them, so equal timestamps are neither lost nor read twice).
+type WatchCursor struct {
+	At  time.Time
+	IDs []int64
+}
+
+// ChangedDocumentsInput asks for the next page of changed documents.
+type ChangedDocumentsInput struct {
+	Cursors map[string]WatchCursor // by watch name, from the previous run
+	Full    bool                   // every document, not only changed ones
+	Watch   int                    // index of the watch to read
+	Page    int                    // browse page of that watch, 1-based
+}
+
+// ChangedDocumentsResult is one page of changed documents.
+type ChangedDocumentsResult struct {
+	Docs    []DocumentState
+	Cursors map[string]WatchCursor // advanced by what this page showed
+	// Done: every watch has been read; otherwise call again with Watch
+	// and Page.
+	Done        bool
+	Watch, Page int
+	// Seen lists, on a full sweep, the documents of the watch that has
+	// just been read to its end (FinishedWatch), so missing ones can be
+	// flagged.
+	FinishedWatch string
+	Seen          []int64
+	Requests      int // OTCS requests made
+}
+
+// DescribeInput names documents to describe (references, refreshes).
+type DescribeInput struct {
+	NodeIDs []int64
+}
+
+// UpsertInput asks for the document pages of these documents.
+type UpsertInput struct {
+	Docs []DocumentState
+}
+
+// UpsertedPage is the document page of one document after an upsert.
+type UpsertedPage struct {
+	NodeID   int64
+	PageID   string // "" when the document has no page (nothing approved, missing)
+	URL      string
+	Title    string
+	Created  bool
+	Changed  bool   // a new page version was written
+	Restored bool   // someone had edited the panel; it was put back
+	Flagged  bool   // source-changed flag raised
+	Archived bool   // moved under the archive parent
+	Skipped  string // why no page
+	BackLink string // the value OTCS should hold; "" when no back link is wanted
+	Locked   bool
+}
+
+// UpsertResult lists what happened to each document page.
+type UpsertResult struct {
+	Pages    []UpsertedPage
+	Requests int // Confluence requests made
+}
+
+// BackLinkInput asks for back links in OTCS.
+type BackLinkInput struct {
+	Links []UpsertedPage
+}
+
+// BackLinkResult reports back links written and refused.
+type BackLinkResult struct {
+	Written int
+	// KeptInConfluence lists documents under hold or declared records: they
+	// are never modified, so their link lives on the Confluence side only.
+	KeptInConfluence []int64
+}
+
+// MissingInput names a watch and every document a full sweep found in it.
+type MissingInput struct {
+	Watch string
+	Seen  []int64
+}
+
+// WorkspacePageInput asks for a connected space's "Workspace documents"
+// page to have a section for each of these document types.
+type WorkspacePageInput struct {
+	Watch string
+	Types []string // document type names seen in this run
+}
+
+// WorkspaceLinkInput asks for the URL object in a workspace that points
+// back at its connected Confluence space.
+type WorkspaceLinkInput struct {
+	Watch    string
+	SpaceURL string
+}

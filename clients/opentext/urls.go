@@ -1,0 +1,32 @@
+package opentext
+
+import (
+	"context"
+	"net/http"
+)
+
+// CreateURL creates a URL item (POST /api/v2/nodes, type 140) pointing at
+// target. The server requires the target; a duplicate name fails with
+// KindConflict.
+func (c *Client) CreateURL(ctx context.Context, parentID int64, name, target, description string) (*Node, error) {
+	body := map[string]any{"type": TypeURL, "parent_id": parentID, "name": name, "url": target}
+	if description != "" {
+		body["description"] = description
+	}
+	form, err := bodyForm(body)
+	if err != nil {
+		return nil, err
+	}
+	var out v2Node
+	if err := c.call(ctx, request{method: http.MethodPost, path: "/api/v2/nodes", form: form}, &out); err != nil {
+		return nil, err
+	}
+	n := out.Results.Data.Properties.node()
+	return &n, nil
+}
+
+// UpdateURL points a URL item at a new target (PUT /api/v2/nodes/{id}
+// with `url`, as pyxecm does; the spec's PUT field list omits it).
+func (c *Client) UpdateURL(ctx context.Context, nodeID int64, target string) (*Node, error) {
+	return c.putNode(ctx, nodeID, map[string]any{"url": target})
+}
