@@ -28,6 +28,9 @@ type SyncDocumentsInput struct {
 	FullEvery int
 	// State is carried over continue-as-new; nil on a fresh run.
 	State *SyncState `json:",omitempty"`
+	// From is the result of an earlier run to continue from, for a run
+	// outside the Schedule (the Schedule passes its last result itself).
+	From *SyncState `json:",omitempty"`
 }
 
 // SyncState is where the change feed stands. It is the run's result, and
@@ -118,7 +121,9 @@ func startState(ctx workflow.Context, in SyncDocumentsInput) SyncState {
 		return *in.State
 	}
 	var prev SyncState
-	if workflow.HasLastCompletionResult(ctx) {
+	if in.From != nil {
+		prev = *in.From
+	} else if workflow.HasLastCompletionResult(ctx) {
 		if err := workflow.GetLastCompletionResult(ctx, &prev); err != nil {
 			workflow.GetLogger(ctx).Warn("Previous sync result unreadable; starting with a full sweep", "error", err)
 			prev = SyncState{}
