@@ -27,6 +27,7 @@ type world struct {
 	conf    *ConfluenceActivities
 	ot      *OpenTextActivities
 	otURL   string // the OTCS client's base URL
+	confURL string // the Confluence client's base URL
 }
 
 func newWorld(t *testing.T, rulesYAML string) *world {
@@ -35,6 +36,7 @@ func newWorld(t *testing.T, rulesYAML string) *world {
 	confHTTP := httptest.NewServer(w.confSim.Handler())
 	t.Cleanup(confHTTP.Close)
 	w.confSim.SetBaseURL(confHTTP.URL)
+	w.confURL = confHTTP.URL
 	var err error
 	w.otSim, err = opentextsim.New(opentextsim.Options{Seed: true})
 	if err != nil {

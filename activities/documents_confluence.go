@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -87,7 +85,7 @@ func (a *DocumentPageActivities) UpsertDocumentPages(ctx context.Context, in Ups
 			return nil, err
 		}
 		out.Pages = append(out.Pages, *p)
-		activity.RecordHeartbeat(ctx, i)
+		heartbeat(ctx, i)
 	}
 	return out, nil
 }

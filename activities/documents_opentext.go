@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
@@ -89,7 +87,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 		if in.Full {
 			out.Seen = append(out.Seen, n.ID)
 		}
-		activity.RecordHeartbeat(ctx, n.ID)
+		heartbeat(ctx, n.ID)
 	}
 	// The newest change of the watch is the first child of its first page.
 	if page == 1 && len(np.Nodes) > 0 {
@@ -148,7 +146,7 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 			return nil, err
 		}
 		out = append(out, st)
-		activity.RecordHeartbeat(ctx, id)
+		heartbeat(ctx, id)
 	}
 	return out, nil
 }
@@ -394,7 +392,7 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 			return nil, backendError(fmt.Sprintf("write the back link of %d", p.NodeID), err)
 		}
 		out.Written++
-		activity.RecordHeartbeat(ctx, p.NodeID)
+		heartbeat(ctx, p.NodeID)
 	}
 	return out, nil
 }

@@ -349,6 +349,17 @@ func (s *Server) Page(id string) (Page, bool) {
 	return s.pageSnapshot(p), true
 }
 
+// Pages returns snapshots of every page (trashed ones too), in id order.
+func (s *Server) Pages() []Page {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Page, 0, len(s.pages))
+	for _, p := range s.sortedPages() {
+		out = append(out, s.pageSnapshot(p))
+	}
+	return out
+}
+
 // Labels returns the page's label names in the order they were added.
 func (s *Server) Labels(id string) []string {
 	p, ok := s.Page(id)

@@ -1,0 +1,216 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+)
+
+// docWorld is a world with the repository's mapping (documents: section).
+func docWorld(t *testing.T) (*world, *DocumentSourceActivities, *DocumentPageActivities) {
+	t.Helper()
+	yaml, err := os.ReadFile("../mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, string(yaml))
+	src := &DocumentSourceActivities{OTCS: w.ot.OTCS, Rules: w.ot.Rules}
+	pages := &DocumentPageActivities{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS, Rules: w.ot.Rules}
+	return w, src, pages
+}
+
+// killOn makes the requests it matches fail at the transport, as if the
+// worker died just before sending them.
+type killOn struct {
+	match func(*http.Request) bool
+	next  http.RoundTripper
+}
+
+func (k killOn) RoundTrip(r *http.Request) (*http.Response, error) {
+	if k.match(r) {
+		return nil, errors.New("worker killed")
+	}
+	return k.next.RoundTrip(r)
+}
+
+// crashingPages are the page activities of a worker that dies at match.
+func (w *world) crashingPages(t *testing.T, pages *DocumentPageActivities, match func(*http.Request) bool) *DocumentPageActivities {
+	t.Helper()
+	conf, err := confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token",
+		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
+		HTTPClient: &http.Client{Transport: killOn{match: match, next: http.DefaultTransport}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &DocumentPageActivities{Confluence: conf, OTCS: pages.OTCS, Rules: pages.Rules}
+}
+
+func describe(t *testing.T, src *DocumentSourceActivities, ids ...int64) []DocumentState {
+	t.Helper()
+	states, err := src.DescribeDocuments(context.Background(), DescribeInput{NodeIDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return states
+}
+
+// A worker that dies after creating a document page (before its labels,
+// restriction and record) leaves a bare page; the retry finds it by its
+// title and finishes it: one page, labelled, restricted, recorded.
+func TestDocumentPageRetryAfterCrashFinishesThePage(t *testing.T) {
+	w, src, pages := docWorld(t)
+	ctx := context.Background()
+	states := describe(t, src, opentextsim.SOPChangeManagementID)
+	crashed := w.crashingPages(t, pages, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/label")
+	})
+	if _, err := crashed.UpsertDocumentPages(ctx, UpsertInput{Docs: states}); err == nil {
+		t.Fatal("the crashed attempt must fail")
+	}
+	title := DocumentPageTitle("SOP-002 Change Management.pdf", opentextsim.SOPChangeManagementID)
+	if n := w.pagesTitled(title); n != 1 {
+		t.Fatalf("precondition: the crashed attempt left %d pages", n)
+	}
+	res, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pagesTitled(title); n != 1 {
+		t.Fatalf("after the retry: %d pages titled %q, want 1", n, title)
+	}
+	p := res.Pages[0]
+	labels := strings.Join(w.confSim.Labels(p.PageID), ",")
+	for _, want := range []string{DocumentLabel, NodeLabel(opentextsim.SOPChangeManagementID), HubLabel("Approved Procedures")} {
+		if !strings.Contains(labels, want) {
+			t.Errorf("label %s missing: %s", want, labels)
+		}
+	}
+	if r, ok := w.confSim.Restrictions(p.PageID); !ok || len(r.UpdateUsers) == 0 {
+		t.Errorf("not restricted: %+v", r)
+	}
+	raw, _, ok := w.confSim.Property(p.PageID, DocumentPropertyKey)
+	var rec DocumentRecord
+	if !ok || json.Unmarshal(raw, &rec) != nil || rec.Doc.NodeID != opentextsim.SOPChangeManagementID || !rec.Restricted {
+		t.Errorf("record: %s", raw)
+	}
+	// A third run finds everything in place and writes nothing.
+	before := w.confSim.Requests()
+	again, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+	if err != nil || again.Pages[0].Changed || again.Pages[0].Created {
+		t.Fatalf("an unchanged document rewrote its page: %+v %v", again, err)
+	}
+	if n := w.confSim.Requests() - before; n > 6 {
+		t.Errorf("an unchanged document page cost %d Confluence requests", n)
+	}
+}
+
+// A worker that dies after recording a page's references but before the
+// document page lists the page: the retry lists it.
+func TestReferencesRetryAfterCrashFinishesBothSides(t *testing.T) {
+	w, src, pages := docWorld(t)
+	ctx := context.Background()
+	states := describe(t, src, opentextsim.ApolloAgreementID)
+	up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docPage := up.Pages[0].PageID
+	link := w.ot.OTCS.NodeURL(opentextsim.ApolloAgreementID) // Smart View URL
+	notes := w.confSim.CreatePage("APOLLO", "Kick-off notes", `<p><a href="`+link+`">MSA</a></p>`, "557058:editor")
+	scan, err := pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
+	if err != nil || len(scan.Linked) != 1 {
+		t.Fatalf("scan: %+v %v", scan, err)
+	}
+	in := RecordReferencesInput{Scan: *scan, States: states, Pages: up.Pages}
+	crashed := w.crashingPages(t, pages, func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/pages/"+docPage)
+	})
+	if _, err := crashed.RecordReferences(ctx, in); err == nil {
+		t.Fatal("the crashed attempt must fail")
+	}
+	if _, err := pages.RecordReferences(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	raw, _, _ := w.confSim.Property(docPage, DocumentPropertyKey)
+	var rec DocumentRecord
+	_ = json.Unmarshal(raw, &rec)
+	if len(rec.Doc.Referenced) != 1 || rec.Doc.Referenced[0].PageID != notes.ID {
+		t.Fatalf("Referenced from after the retry: %+v", rec.Doc.Referenced)
+	}
+	if p, _ := w.confSim.Page(docPage); !strings.Contains(p.Body, `ri:content-title="Kick-off notes"`) {
+		t.Errorf("the panel does not list the referencing page:\n%s", p.Body)
+	}
+	// The link removed: the reference goes on both sides.
+	w.confSim.UpdatePage(notes.ID, notes.Title, "<p>No links any more.</p>", "557058:editor")
+	scan, _ = pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
+	res, err := pages.RecordReferences(ctx, RecordReferencesInput{Scan: *scan})
+	if err != nil || len(res.Removed) != 1 {
+		t.Fatalf("removal: %+v %v", res, err)
+	}
+	raw, _, _ = w.confSim.Property(docPage, DocumentPropertyKey)
+	_ = json.Unmarshal(raw, &rec)
+	if len(rec.Doc.Referenced) != 0 {
+		t.Errorf("still referenced after the link was removed: %+v", rec.Doc.Referenced)
+	}
+}
+
+// Documents on hold are never modified in OTCS: the back link stays on the
+// Confluence side, and the result says so.
+func TestBackLinkNeverWrittenToAHeldDocument(t *testing.T) {
+	w, src, pages := docWorld(t)
+	ctx := context.Background()
+	if err := w.otSim.ApplyHold(opentextsim.SOPChangeManagementID, opentextsim.LitigationHoldID); err != nil {
+		t.Fatal(err)
+	}
+	states := describe(t, src, opentextsim.SOPChangeManagementID, opentextsim.ApolloAgreementID)
+	up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl, err := src.WriteBackLinks(ctx, BackLinkInput{Links: up.Pages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bl.Written != 1 || len(bl.KeptInConfluence) != 1 || bl.KeptInConfluence[0] != opentextsim.SOPChangeManagementID {
+		t.Fatalf("back links: %+v", bl)
+	}
+	if vals, _ := w.otSim.CategoryValues(opentextsim.SOPChangeManagementID, opentextsim.DocumentControlCategoryID); vals["9002_6"] != nil && vals["9002_6"] != "" {
+		t.Errorf("a held document was modified: %v", vals["9002_6"])
+	}
+}
+
+// A watched folder that does not exist stops the worker at start-up,
+// naming the rule.
+func TestMissingWatchedFolderIsAStartupError(t *testing.T) {
+	w, _, _ := docWorld(t)
+	yaml, _ := os.ReadFile("../mapping.yaml")
+	rules, err := mapping.Parse("mapping.yaml", []byte(strings.Replace(string(yaml), "folder: 2100", "folder: 2999", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = rules.CheckDocuments(context.Background(), WatchSource{OTCS: w.ot.OTCS}, CategorySource{OTCS: w.ot.OTCS, NodeID: rules.Root})
+	var errs mapping.Errors
+	if !errors.As(err, &errs) || !strings.Contains(err.Error(), `documents.watch[0].folder: watch "Approved Procedures": node 2999 does not exist`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func (w *world) pagesTitled(title string) int {
+	n := 0
+	for _, p := range w.confSim.Pages() {
+		if p.Title == title && p.Status == "current" {
+			n++
+		}
+	}
+	return n
+}
