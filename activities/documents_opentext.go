@@ -42,7 +42,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	defer func() { observe(ctx, "ChangedDocuments", err) }()
 	d := a.Rules.Documents
 	if d == nil {
-		return &ChangedDocumentsResult{Done: true}, nil
+		return &ChangedDocumentsResult{Done: true, Cursors: in.Cursors}, nil
 	}
 	out := &ChangedDocumentsResult{Cursors: map[string]WatchCursor{}}
 	for k, v := range in.Cursors {

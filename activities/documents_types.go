@@ -107,7 +107,7 @@ type UpsertedPage struct {
 	Flagged  bool   // source-changed flag raised
 	Archived bool   // moved under the archive parent
 	Skipped  string // why no page
-	BackLink string // the value OTCS should hold; "" when no back link is wanted
+	BackLink string // the back link OTCS holds now; "" when unset (WriteBackLinks writes URL when they differ)
 	Locked   bool
 }
 

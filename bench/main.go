@@ -35,7 +35,10 @@ import (
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
-var events, latencyPages *int
+var (
+	events, latencyPages, documents *int
+	documentsOnly                   *bool
+)
 
 func main() {
 	pages := flag.Int("pages", 200, "pages per throughput run")
@@ -44,6 +47,8 @@ func main() {
 	rssOnly := flag.Bool("rss-only", false, "measure only the large-attachment publish")
 	events = flag.Int("events", 2000, "webhook events for the acceptance throughput")
 	latencyPages = flag.Int("latency-pages", 100, "pages for the event-to-record latency")
+	documents = flag.Int("documents", 1000, "watched OTCS documents for the document sync runs (0: skip)")
+	documentsOnly = flag.Bool("documents-only", false, "measure only the document sync runs")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -123,6 +128,9 @@ func run(pages int, bigSize int64, bin string) error {
 	fmt.Printf("Machine: %s, %d cores, %s; Temporal CLI dev server (in-memory SQLite)\n\n", cpuModel(), runtime.NumCPU(), memTotal())
 	fmt.Println("| measurement | result |")
 	fmt.Println("|---|---|")
+	if *documentsOnly {
+		return w.documentsBench(ctx, *documents)
+	}
 	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
 		if pages == 0 {
 			break
@@ -149,6 +157,11 @@ func run(pages int, bigSize int64, bin string) error {
 		return err
 	}
 	fmt.Printf("| worker peak RSS, page with a %d MiB attachment | %.1f MiB (publish took %s) |\n", bigSize>>20, float64(peak)/(1<<20), took.Round(time.Second))
+	if *documents > 0 && pages > 0 {
+		if err := w.documentsBench(ctx, *documents); err != nil {
+			return err
+		}
+	}
 	if pages > 0 {
 		// Last: the acceptance run leaves RouteEvent runs queued that no
 		// worker should be busy with during the other measurements.
@@ -228,7 +241,12 @@ func (w *world) throughput(ctx context.Context, pages int, latency time.Duration
 // them: the start, each activity attempt, timers, signals, updates and
 // search-attribute upserts.
 func (w *world) historyCost(ctx context.Context, workflowID string) (int, int, error) {
-	it := w.temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	return w.historyCostRun(ctx, workflowID, "")
+}
+
+// historyCostRun is historyCost of one run ("" = the latest).
+func (w *world) historyCostRun(ctx context.Context, workflowID, runID string) (int, int, error) {
+	it := w.temporal.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	events, actions := 0, 0
 	for it.HasNext() {
 		ev, err := it.Next()

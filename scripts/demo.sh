@@ -109,6 +109,38 @@ echo
 echo "==> meeting notes are filed as records in a dated folder"
 "$state/bin/starter" file --page 100003 --wait
 echo
+echo "==> OpenText documents inside Confluence: the change-feed Schedule, then a first sync of both hubs"
+"$state/bin/starter" schedule documents --every 10m --full-every 24
+"$state/bin/starter" sync documents --now
+if $have_curl; then
+notes_body="<p>Apollo working notes. Our incident procedure: <a href=\\\"$OTCS_BASE_URL/app/nodes/2101\\\">SOP-001</a>; the contract: <a href=\\\"$OTCS_BASE_URL?func=ll&amp;objId=2301&amp;objAction=browse\\\">MSA</a>.</p><ac:structured-macro ac:name=\\\"excerpt-include\\\"><ac:parameter ac:name=\\\"\\\"><ac:link><ri:page ri:content-title=\\\"SOP-001 Incident Response.pdf (OTCS 2101)\\\" ri:space-key=\\\"DOCS\\\" /></ac:link></ac:parameter><ac:parameter ac:name=\\\"name\\\">xecm-document</ac:parameter></ac:structured-macro>"
+echo
+echo "==> editor@example.com writes \"Apollo working notes\" in space APOLLO, linking two OTCS documents and embedding the SOP's document page"
+notes_id=$(curl -fsS -u editor@example.com:editor-token -H 'Content-Type: application/json' \
+  -d "{\"spaceId\":\"98307\",\"status\":\"current\",\"title\":\"Apollo working notes\",\"body\":{\"representation\":\"storage\",\"value\":\"$notes_body\"}}" \
+  "$CONFLUENCE_BASE_URL/wiki/api/v2/pages" | grep -o '"id":"[0-9]*"' | head -1 | tr -dc 0-9)
+for _ in $(seq 1 100); do
+  if "$state/bin/starter" documents --page "$notes_id" 2>/dev/null | grep -q "references OTCS node 2301: available"; then break; fi
+  sleep 0.2
+done
+"$state/bin/starter" documents --page "$notes_id"
+embedded() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/api/v2/pages/$notes_id?body-format=export_view" | grep -o 'Version [0-9.]*' | head -1; }
+echo "before: the working notes show the embedded panel of SOP-001 at: $(embedded)"
+echo
+echo "==> a new major version 2.0 of SOP-001 is added in OpenText (REST, as any client would), then the change feed runs"
+ticket=$(curl -fsS -d username=bridge -d password=bridge-secret "$OTCS_BASE_URL/api/v1/auth" | sed 's/.*"ticket":"\([^"]*\)".*/\1/')
+printf '%%PDF-1.4\n%% SOP-001 Incident Response 2.0\n%%%%EOF\n' >"$state/sop-001-v2.pdf"
+curl -fsS -H "OTCSTicket: $ticket" -F add_major_version=true -F description="Approved 2.0" \
+  -F "file=@$state/sop-001-v2.pdf;type=application/pdf" "$OTCS_BASE_URL/api/v2/nodes/2101/versions" >/dev/null
+"$state/bin/starter" schedule documents --every 10m --trigger >/dev/null
+for _ in $(seq 1 100); do
+  if [ "$(embedded)" = "Version 2.0" ]; then break; fi
+  sleep 0.2
+done
+echo "after:  the working notes show the embedded panel of SOP-001 at: $(embedded)"
+"$state/bin/starter" documents --node 2101
+fi
+echo
 echo "==> runs in space POL (from Temporal visibility)"
 sleep 1
 "$state/bin/starter" list --space POL

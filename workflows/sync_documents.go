@@ -181,9 +181,8 @@ type connectedWatch struct {
 	types []string
 }
 
-// connectedWatches lists, in batch order, the watches of docs that have a
-// connected space (the documents carry no connection; the activity checks
-// it), with their document types.
+// connectedWatches lists, in batch order, the watches of docs whose
+// workspace is connected to a space, with their document types.
 func connectedWatches(docs []activities.DocumentState) []connectedWatch {
 	var out []connectedWatch
 	for _, d := range docs {
