@@ -136,7 +136,7 @@ func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) 
 			return nil, backendError("update document page "+cur.page.ID, fmt.Errorf("the page kept changing under the bridge (%d version conflicts)", attempt+1))
 		}
 		// Someone saved the page in between: read it again and merge again.
-		if cur, err = a.readDocumentPage(ctx, cur.page.ID); err != nil {
+		if cur, err = a.readDocumentPage(ctx, cur.page.ID, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -350,7 +350,7 @@ func (a *DocumentPageActivities) findDocumentPage(ctx context.Context, nodeID in
 		return nil, backendError("find the document page of "+fmt.Sprint(nodeID), err)
 	}
 	if len(refs) > 0 {
-		return a.readDocumentPage(ctx, refs[0].ID)
+		return a.readDocumentPage(ctx, refs[0].ID, refs[0].Labels)
 	}
 	sp, err := a.space(ctx)
 	if err != nil {
@@ -363,22 +363,26 @@ func (a *DocumentPageActivities) findDocumentPage(ctx context.Context, nodeID in
 	if p == nil {
 		return nil, nil
 	}
-	return a.readDocumentPage(ctx, p.ID)
+	return a.readDocumentPage(ctx, p.ID, nil)
 }
 
 // readDocumentPage reads a page with its storage body, labels and record.
-func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID string) (*pageState, error) {
+// labels, when a search already returned them, saves a request.
+func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID string, labels []string) (*pageState, error) {
 	p, err := a.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{BodyFormat: "storage"})
 	if err != nil {
 		return nil, backendError("read document page "+pageID, err)
 	}
-	labels, err := a.Confluence.Labels(ctx, pageID)
-	if err != nil {
-		return nil, backendError("read labels of "+pageID, err)
-	}
-	st := &pageState{page: p}
-	for _, l := range labels {
-		st.labels = append(st.labels, l.Name)
+	st := &pageState{page: p, labels: labels}
+	if labels == nil {
+		ls, err := a.Confluence.Labels(ctx, pageID)
+		if err != nil {
+			return nil, backendError("read labels of "+pageID, err)
+		}
+		st.labels = []string{}
+		for _, l := range ls {
+			st.labels = append(st.labels, l.Name)
+		}
 	}
 	prop, err := a.Confluence.GetProperty(ctx, pageID, DocumentPropertyKey)
 	switch {
@@ -417,7 +421,7 @@ func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *Doc
 		if found == nil {
 			return nil, backendError("create document page "+title, err)
 		}
-		return a.readDocumentPage(ctx, found.ID)
+		return a.readDocumentPage(ctx, found.ID, nil)
 	}
 	if err != nil {
 		return nil, backendError("create document page "+title, err)

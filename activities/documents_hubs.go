@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -123,7 +124,12 @@ func (a *DocumentPageActivities) ArchiveMissing(ctx context.Context, in MissingI
 	}
 	out := &UpsertResult{}
 	for _, r := range refs {
-		cur, err := a.readDocumentPage(ctx, r.ID)
+		// The node label says which document a page stands for: only the
+		// pages of documents the sweep did not see are read.
+		if node := nodeOfLabels(r.Labels); node != 0 && containsID(in.Seen, node) {
+			continue
+		}
+		cur, err := a.readDocumentPage(ctx, r.ID, r.Labels)
 		if err != nil {
 			return nil, err
 		}
@@ -273,4 +279,16 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// nodeOfLabels reads the node id from a page's NodeLabel; 0 when absent.
+func nodeOfLabels(labels []string) int64 {
+	for _, l := range labels {
+		if rest, ok := strings.CutPrefix(l, "xecm-node-"); ok {
+			if id, err := strconv.ParseInt(rest, 10, 64); err == nil {
+				return id
+			}
+		}
+	}
+	return 0
 }

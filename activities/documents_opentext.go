@@ -44,10 +44,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	if d == nil {
 		return &ChangedDocumentsResult{Done: true, Cursors: in.Cursors}, nil
 	}
-	out := &ChangedDocumentsResult{Cursors: map[string]WatchCursor{}}
-	for k, v := range in.Cursors {
-		out.Cursors[k] = v
-	}
+	out := &ChangedDocumentsResult{Cursors: copyCursors(in.Cursors), Next: copyCursors(in.Next)}
 	if in.Watch >= len(d.Watches) {
 		out.Done = true
 		return out, nil
@@ -64,11 +61,20 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	if err != nil {
 		return nil, backendError(fmt.Sprintf("browse watch %q (node %d)", w.Name, container), err)
 	}
+	// prev is where the previous run stopped; next is this run's cursor
+	// for the watch: its newest modify date (the first child of the first
+	// page) and every document at exactly that date, over all pages read.
 	prev := in.Cursors[w.Name]
-	next := out.Cursors[w.Name]
+	next := out.Next[w.Name]
 	reachedOld := false
 	for i := range np.Nodes {
 		n := &np.Nodes[i]
+		if page == 1 && i == 0 {
+			next = WatchCursor{At: n.ModifyDate}
+		}
+		if n.ModifyDate.Equal(next.At) && !containsID(next.IDs, n.ID) {
+			next.IDs = append(next.IDs, n.ID)
+		}
 		if !in.Full && !prev.At.IsZero() {
 			if n.ModifyDate.Before(prev.At) {
 				reachedOld = true
@@ -89,24 +95,12 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 		}
 		heartbeat(ctx, n.ID)
 	}
-	// The newest change of the watch is the first child of its first page.
-	if page == 1 && len(np.Nodes) > 0 {
-		newest := np.Nodes[0].ModifyDate
-		ids := []int64{}
-		for _, n := range np.Nodes {
-			if n.ModifyDate.Equal(newest) {
-				ids = append(ids, n.ID)
-			}
-		}
-		if newest.After(next.At) {
-			next = WatchCursor{At: newest, IDs: ids}
-		} else if newest.Equal(next.At) {
-			next.IDs = mergeIDs(next.IDs, ids)
-		}
-		out.Cursors[w.Name] = next
-	}
+	out.Next[w.Name] = next
 	lastPage := np.PageTotal <= page || len(np.Nodes) < feedPageSize
 	if reachedOld || lastPage {
+		// The watch is read to the previous cursor: its new cursor holds.
+		out.Cursors[w.Name] = laterCursor(prev, next)
+		delete(out.Next, w.Name)
 		out.Watch, out.Page = in.Watch+1, 1
 		if in.Full {
 			out.FinishedWatch = w.Name
@@ -383,18 +377,29 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 			out.KeptInConfluence = append(out.KeptInConfluence, p.NodeID)
 			continue
 		}
-		vals := map[string]any{key: p.URL}
-		err := a.OTCS.UpdateCategory(ctx, p.NodeID, bl.Category, vals)
-		if rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) {
-			err = a.OTCS.ApplyCategory(ctx, p.NodeID, bl.Category, vals)
-		}
-		if err != nil {
+		if err := a.setValue(ctx, p.NodeID, bl.Category, key, p.URL); err != nil {
 			return nil, backendError(fmt.Sprintf("write the back link of %d", p.NodeID), err)
 		}
 		out.Written++
 		heartbeat(ctx, p.NodeID)
 	}
 	return out, nil
+}
+
+// setValue writes one attribute: an update when the category is applied,
+// else applying it; a concurrent writer that applied it in between makes
+// the apply fail, and the update after that wins.
+func (a *DocumentSourceActivities) setValue(ctx context.Context, nodeID, categoryID int64, key string, value any) error {
+	vals := map[string]any{key: value}
+	err := a.OTCS.UpdateCategory(ctx, nodeID, categoryID, vals)
+	if !rest.IsKind(err, rest.KindNotFound) && !rest.IsKind(err, rest.KindBadRequest) {
+		return err
+	}
+	err = a.OTCS.ApplyCategory(ctx, nodeID, categoryID, vals)
+	if rest.IsKind(err, rest.KindBadRequest) || rest.IsKind(err, rest.KindConflict) {
+		return a.OTCS.UpdateCategory(ctx, nodeID, categoryID, vals)
+	}
+	return err
 }
 
 // EnsureWorkspaceLink makes sure a connected workspace holds a URL object
@@ -437,6 +442,26 @@ func containsID(ids []int64, id int64) bool {
 		}
 	}
 	return false
+}
+
+func copyCursors(in map[string]WatchCursor) map[string]WatchCursor {
+	out := make(map[string]WatchCursor, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+// laterCursor is the cursor that has seen more: the later date, or at the
+// same date every id either saw.
+func laterCursor(a, b WatchCursor) WatchCursor {
+	switch {
+	case b.At.After(a.At):
+		return b
+	case a.At.After(b.At):
+		return a
+	}
+	return WatchCursor{At: a.At, IDs: mergeIDs(a.IDs, b.IDs)}
 }
 
 func mergeIDs(a, b []int64) []int64 {

@@ -64,6 +64,7 @@ type WatchCursor struct {
 // ChangedDocumentsInput asks for the next page of changed documents.
 type ChangedDocumentsInput struct {
 	Cursors map[string]WatchCursor // by watch name, from the previous run
+	Next    map[string]WatchCursor // cursors this run is building, for watches not read to the end yet
 	Full    bool                   // every document, not only changed ones
 	Watch   int                    // index of the watch to read
 	Page    int                    // browse page of that watch, 1-based
@@ -72,7 +73,8 @@ type ChangedDocumentsInput struct {
 // ChangedDocumentsResult is one page of changed documents.
 type ChangedDocumentsResult struct {
 	Docs    []DocumentState
-	Cursors map[string]WatchCursor // advanced by what this page showed
+	Cursors map[string]WatchCursor // advanced for every watch read to its end
+	Next    map[string]WatchCursor // pass back as ChangedDocumentsInput.Next
 	// Done: every watch has been read; otherwise call again with Watch
 	// and Page.
 	Done        bool

@@ -235,7 +235,7 @@ func brokenLinksNote(refs []Reference) string {
 // Confluence-only change, no OTCS call.
 func (a *DocumentPageActivities) setReferencedFrom(ctx context.Context, docPageID string, ref documentpage.Ref, add bool) error {
 	for attempt := 0; ; attempt++ {
-		cur, err := a.readDocumentPage(ctx, docPageID)
+		cur, err := a.readDocumentPage(ctx, docPageID, nil)
 		if rest.IsKind(err, rest.KindNotFound) {
 			return nil // the document page is gone; nothing to keep current
 		}

@@ -66,9 +66,8 @@ func (w *world) documentsBench(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	total := n + len(w.otSim.Children(opentextsim.ProjectApolloWorkspaceID))
-	fmt.Printf("| document sync, first run over %d watched documents (2 watches) | %s, %d pages created, %d actions, %d events |\n",
-		total, first.took.Round(time.Millisecond), first.changed, first.actions, first.events)
+	fmt.Printf("| document sync, first run over %d watched documents (2 watches) | %s, %d pages created; %d Temporal actions (%d events); %d OTCS and %d Confluence requests |\n",
+		first.docs, first.took.Round(time.Millisecond), first.changed, first.actions, first.events, first.otcsReqs, first.confReqs)
 	for _, r := range []struct {
 		name string
 		c    syncCost

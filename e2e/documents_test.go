@@ -26,7 +26,8 @@ func TestDocumentPages(t *testing.T) {
 	defer cancel()
 
 	// Hub first sync: a full sweep of both watches.
-	state := syncDocuments(ctx, t, nil)
+	state := syncDocumentsAs(ctx, t, "sync-documents-first", nil)
+	recordHistory(t, "sync-documents-first", "sync_documents_first_v1.json")
 	if state.Totals.Created != 4 || state.Totals.Skipped != 1 {
 		t.Fatalf("first sync: %+v (want 4 pages created, SOP-003 skipped: no approved version)", state.Totals)
 	}
@@ -93,6 +94,7 @@ func TestDocumentPages(t *testing.T) {
 		page1.Title, documentpage.PanelName)
 	notes := h.confSim.CreatePage("APOLLO", "Apollo working notes", body, "557058:editor")
 	refs := references(ctx, t, notes.ID)
+	recordHistory(t, workflows.SyncReferencesWorkflowID(notes.ID, 1), "sync_references_v1.json")
 	byNode := map[int64]activities.Reference{}
 	for _, r := range refs.Refs {
 		byNode[r.NodeID] = r
@@ -188,6 +190,7 @@ func TestDocumentPages(t *testing.T) {
 	if err := st.Run.Get(ctx, &up); err != nil {
 		t.Fatal(err)
 	}
+	recordHistory(t, st.WorkflowID, "refresh_document_page_v1.json")
 	p2, _ = h.confSim.Page(page2.ID)
 	if len(up.Pages) != 1 || !up.Pages[0].Restored || strings.Contains(p2.Body, "Version 9.9") || len(h.confSim.Comments(page2.ID)) != comments+1 {
 		t.Errorf("panel edit: %+v", up.Pages)
@@ -222,7 +225,13 @@ func TestDocumentPages(t *testing.T) {
 
 func syncDocuments(ctx context.Context, t *testing.T, from *workflows.SyncState) *workflows.SyncState {
 	t.Helper()
-	run, err := h.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue},
+	return syncDocumentsAs(ctx, t, "", from)
+}
+
+// syncDocumentsAs runs SyncDocuments with a workflow id ("" = generated).
+func syncDocumentsAs(ctx context.Context, t *testing.T, id string, from *workflows.SyncState) *workflows.SyncState {
+	t.Helper()
+	run, err := h.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 		workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(workflows.PublishPage)
 			r.RegisterWorkflow(workflows.FileRecord)
 			r.RegisterWorkflow(workflows.DocumentLifecycle)
+			r.RegisterWorkflow(workflows.SyncDocuments)
+			r.RegisterWorkflow(workflows.SyncReferences)
+			r.RegisterWorkflow(workflows.RefreshDocumentPage)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

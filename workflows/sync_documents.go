@@ -37,8 +37,9 @@ type SyncDocumentsInput struct {
 // the next scheduled run starts from it.
 type SyncState struct {
 	Cursors map[string]activities.WatchCursor
-	Runs    int      // runs so far, for FullEvery
-	Linked  []string // connected watches whose workspace already links back
+	Next    map[string]activities.WatchCursor `json:",omitempty"` // being built by a run that continued as new
+	Runs    int                               // runs so far, for FullEvery
+	Linked  []string                          // connected watches whose workspace already links back
 	// Position of a run that continued as new.
 	Full        bool
 	Watch, Page int
@@ -78,11 +79,11 @@ func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 	for {
 		var feed activities.ChangedDocumentsResult
 		err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Read changed documents"), src.ChangedDocuments,
-			activities.ChangedDocumentsInput{Cursors: st.Cursors, Full: st.Full, Watch: st.Watch, Page: st.Page}).Get(ctx, &feed)
+			activities.ChangedDocumentsInput{Cursors: st.Cursors, Next: st.Next, Full: st.Full, Watch: st.Watch, Page: st.Page}).Get(ctx, &feed)
 		if err != nil {
 			return nil, err
 		}
-		st.Cursors = feed.Cursors
+		st.Cursors, st.Next = feed.Cursors, feed.Next
 		st.Totals.OTCSRequests += feed.Requests
 		st.Totals.Documents += len(feed.Docs)
 		st.Seen = append(st.Seen, feed.Seen...)
@@ -110,7 +111,7 @@ func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 			return nil, workflow.NewContinueAsNewError(ctx, SyncDocuments, SyncDocumentsInput{Full: in.Full, FullEvery: in.FullEvery, State: &st})
 		}
 	}
-	st.Watch, st.Page, st.Seen = 0, 0, nil
+	st.Watch, st.Page, st.Seen, st.Next = 0, 0, nil, nil
 	return &st, nil
 }
 
