@@ -174,7 +174,7 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Documents{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
 		out = appendNames(out, reflect.TypeOf(s))
 	}
 	return out
