@@ -139,7 +139,13 @@ func (c *Client) FindChild(ctx context.Context, parentID int64, name string) (*N
 // CreateFolder creates a folder (POST /api/v2/nodes, type 0). A duplicate
 // name fails with KindConflict.
 func (c *Client) CreateFolder(ctx context.Context, parentID int64, name string) (*Node, error) {
-	form, err := bodyForm(map[string]any{"type": TypeFolder, "parent_id": parentID, "name": name})
+	return c.createNode(ctx, map[string]any{"type": TypeFolder, "parent_id": parentID, "name": name})
+}
+
+// createNode creates an item without content (POST /api/v2/nodes, the
+// form-encoded body of OTCS).
+func (c *Client) createNode(ctx context.Context, body map[string]any) (*Node, error) {
+	form, err := bodyForm(body)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,6 @@
 package opentext
 
-import (
-	"context"
-	"net/http"
-)
+import "context"
 
 // CreateURL creates a URL item (POST /api/v2/nodes, type 140) pointing at
 // target. The server requires the target; a duplicate name fails with
@@ -13,16 +10,7 @@ func (c *Client) CreateURL(ctx context.Context, parentID int64, name, target, de
 	if description != "" {
 		body["description"] = description
 	}
-	form, err := bodyForm(body)
-	if err != nil {
-		return nil, err
-	}
-	var out v2Node
-	if err := c.call(ctx, request{method: http.MethodPost, path: "/api/v2/nodes", form: form}, &out); err != nil {
-		return nil, err
-	}
-	n := out.Results.Data.Properties.node()
-	return &n, nil
+	return c.createNode(ctx, body)
 }
 
 // UpdateURL points a URL item at a new target (PUT /api/v2/nodes/{id}
