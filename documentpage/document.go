@@ -19,7 +19,7 @@ const (
 	StatusNewerDraft Status = "Newer draft pending" // a newer version exists that is not approved yet
 	StatusOnHold     Status = "On hold"             // a legal or records hold: the page keeps the last approved version
 	StatusRecord     Status = "Declared record"     // an official or finalised record
-	StatusWithdrawn  Status = "Withdrawn"           // no longer approved, moved out of its hub, or deleted in OTCS
+	StatusWithdrawn  Status = "Source withdrawn"    // withdrawn by its approval attribute, moved out of its hub, or deleted in OTCS
 	StatusNoApproved Status = "No approved version" // nothing approved yet
 )
 

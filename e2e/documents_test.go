@@ -150,6 +150,18 @@ func TestDocumentPages(t *testing.T) {
 		t.Errorf("unchanged sync: %+v (want no document, 2 OTCS requests)", state.Totals)
 	}
 
+	// The editor reviewed the summary and removes the flag: the panel drops it.
+	if err := h.confSim.RemoveLabel(page1.ID, activities.SourceChangedLabel); err != nil {
+		t.Fatal(err)
+	}
+	refresh(ctx, t, page1.ID)
+	if rec := docRecord(t, ctx, opentextsim.SOPIncidentResponseID); rec.Doc.SourceChanged {
+		t.Error("the source-changed flag stayed after the label was removed")
+	}
+	if p, _ := h.confSim.Page(page1.ID); strings.Contains(p.Body, documentpage.SourceChangedText) || !strings.Contains(p.Body, "Call the duty manager first.") {
+		t.Errorf("after clearing the flag:\n%s", p.Body)
+	}
+
 	// A withdrawn source is flagged and archived, never deleted.
 	if err := h.otSim.SetCategoryValue(opentextsim.ApolloBudgetApprovalID, opentextsim.DocumentControlCategoryID, "Approval Status", "Withdrawn"); err != nil {
 		t.Fatal(err)
@@ -164,15 +176,23 @@ func TestDocumentPages(t *testing.T) {
 		t.Errorf("archived page: %+v", p)
 	}
 
-	// A hold: the page says so and keeps the last approved version, even
-	// when a newer version arrives; OTCS is not written to.
+	// A hold (which leaves no modify date behind) and a deleted source,
+	// both seen by the full sweep: the held page keeps its approved
+	// version; the deleted one is flagged and archived.
 	if err := h.otSim.ApplyHold(opentextsim.SOPChangeManagementID, opentextsim.LitigationHoldID); err != nil {
 		t.Fatal(err)
 	}
-	state = syncDocuments(ctx, t, &workflows.SyncState{Cursors: map[string]activities.WatchCursor{}, Runs: state.Runs, Linked: state.Linked})
+	if err := h.otSim.DeleteNode(opentextsim.ApolloAgreementID); err != nil {
+		t.Fatal(err)
+	}
+	state = syncDocumentsFull(ctx, t, state)
 	rec = docRecord(t, ctx, opentextsim.SOPChangeManagementID)
 	if rec.Doc.Status != documentpage.StatusOnHold || rec.Doc.Approved == nil || rec.Doc.Approved.Label() != "2.0" {
 		t.Errorf("on hold: %+v", rec.Doc)
+	}
+	rec = docRecord(t, ctx, opentextsim.ApolloAgreementID)
+	if rec.Doc.Status != documentpage.StatusWithdrawn || rec.Doc.Note != "deleted in OpenText" || !rec.Archived {
+		t.Errorf("deleted source: %+v archived=%t", rec.Doc, rec.Archived)
 	}
 
 	// An edit inside the panel is put back, with a comment.
@@ -182,15 +202,8 @@ func TestDocumentPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	comments := len(h.confSim.Comments(page2.ID))
-	st, err := h.publisher.RefreshDocumentPage(ctx, page2.ID, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var up activities.UpsertResult
-	if err := st.Run.Get(ctx, &up); err != nil {
-		t.Fatal(err)
-	}
-	recordHistory(t, st.WorkflowID, "refresh_document_page_v1.json")
+	up := refresh(ctx, t, page2.ID)
+	recordHistory(t, workflows.RefreshDocumentPageWorkflowID(page2.ID), "refresh_document_page_v1.json")
 	p2, _ = h.confSim.Page(page2.ID)
 	if len(up.Pages) != 1 || !up.Pages[0].Restored || strings.Contains(p2.Body, "Version 9.9") || len(h.confSim.Comments(page2.ID)) != comments+1 {
 		t.Errorf("panel edit: %+v", up.Pages)
@@ -241,6 +254,33 @@ func syncDocumentsAs(ctx context.Context, t *testing.T, id string, from *workflo
 		t.Fatal(err)
 	}
 	return &st
+}
+
+func syncDocumentsFull(ctx context.Context, t *testing.T, from *workflows.SyncState) *workflows.SyncState {
+	t.Helper()
+	run, err := h.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue},
+		workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from, Full: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.SyncState
+	if err := run.Get(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	return &st
+}
+
+func refresh(ctx context.Context, t *testing.T, pageID string) *activities.UpsertResult {
+	t.Helper()
+	st, err := h.publisher.RefreshDocumentPage(ctx, pageID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up activities.UpsertResult
+	if err := st.Run.Get(ctx, &up); err != nil {
+		t.Fatal(err)
+	}
+	return &up
 }
 
 func references(ctx context.Context, t *testing.T, pageID string) *workflows.SyncReferencesResult {

@@ -80,7 +80,7 @@ wait_port "$webhook_addr" "webhook receiver" webhook.log
 have_curl=false
 command -v curl >/dev/null && have_curl=true
 $have_curl && curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: application/json' \
-  -d "{\"name\":\"xecm-bridge\",\"url\":\"http://$webhook_addr/webhook\",\"events\":[\"page_created\",\"page_updated\",\"label_added\",\"blueprint_page_created\"],\"configuration\":{\"secret\":\"demo-webhook-secret\"},\"active\":true}" \
+  -d "{\"name\":\"xecm-bridge\",\"url\":\"http://$webhook_addr/webhook\",\"events\":[\"page_created\",\"page_updated\",\"label_added\",\"label_removed\",\"blueprint_page_created\"],\"configuration\":{\"secret\":\"demo-webhook-secret\"},\"active\":true}" \
   "$CONFLUENCE_BASE_URL/rest/api/webhooks" >/dev/null
 "$state/bin/starter" schedule reconcile --every 5m --lookback 24h
 

@@ -189,6 +189,8 @@ var pageEvents = map[string]bool{
 	"page_updated":  true,
 	"page_restored": true,
 	"label_added":   true,
+	// A document page's source-changed label removed by an editor.
+	"label_removed": true,
 	// Pages made from a blueprint (meeting notes, decision logs) announce
 	// themselves with this event.
 	"blueprint_page_created": true,
@@ -201,7 +203,7 @@ var knownEvents = map[string]bool{
 	"comment_created": true, "comment_removed": true, "comment_updated": true,
 	"content_created": true, "content_restored": true, "content_trashed": true, "content_updated": true, "content_permissions_updated": true,
 	"group_created": true, "group_removed": true,
-	"label_created": true, "label_deleted": true, "label_removed": true,
+	"label_created": true, "label_deleted": true,
 	"page_children_reordered": true, "page_moved": true, "page_removed": true, "page_trashed": true,
 	"space_created": true, "space_logo_updated": true, "space_permissions_updated": true, "space_removed": true, "space_updated": true,
 	"theme_enabled": true,

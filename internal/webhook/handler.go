@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -268,12 +269,25 @@ func (r *receiver) skip(ev Event) (reason, code string) {
 		return fmt.Sprintf("label %q is the bridge's own", ev.Label), "own_label"
 	case ev.Type == "label_added" && ev.Label != "" && !r.triggerLabels[ev.Label]:
 		return fmt.Sprintf("label %q starts no flow", ev.Label), "label"
-	case ev.SpaceKey != "":
-		if _, err := r.cfg.Rules.ForSpace(ev.SpaceKey); err != nil {
-			return fmt.Sprintf("space %s is not mapped", ev.SpaceKey), "unmapped_space"
-		}
+	case ev.Type == "label_removed" && ev.Label != activities.SourceChangedLabel:
+		// Only an editor clearing a document page's source-changed flag
+		// matters: the page's panel drops the flag.
+		return fmt.Sprintf("removing label %q starts no flow", ev.Label), "label"
+	case ev.SpaceKey != "" && !r.watchedSpace(ev.SpaceKey):
+		return fmt.Sprintf("space %s is not mapped", ev.SpaceKey), "unmapped_space"
 	}
 	return "", ""
+}
+
+// watchedSpace reports whether events of a space can start anything: a
+// mapped space, one scanned for links to OTCS documents, or the space of
+// the document pages.
+func (r *receiver) watchedSpace(key string) bool {
+	rules := r.cfg.Rules
+	if _, err := rules.ForSpace(key); err == nil || rules.ScansReferences(key) {
+		return true
+	}
+	return rules.Documents != nil && rules.Documents.Space == key
 }
 
 // deliveryKey identifies a delivery by what its authentication covers: a
