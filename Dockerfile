@@ -6,7 +6,13 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/ ./workers ./starter ./webhook ./simulators ./codec-server
 
-FROM gcr.io/distroless/static-debian12:nonroot
+# Debian slim rather than distroless: the template flow runs pandoc (Debian's
+# package) to convert DOCX templates.
+FROM debian:12-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends pandoc ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+USER 65532:65532
 WORKDIR /app
 COPY --from=build /out/ /app/
 COPY mapping.yaml /app/mapping.yaml

@@ -9,7 +9,7 @@ TEMPORAL_CLI ?= $(shell command -v temporal 2>/dev/null || echo $(GOBIN)/tempora
 WORKFLOWCHECK := $(GOBIN)/workflowcheck
 export TEMPORAL_CLI
 
-.PHONY: demo dev test vet workflowcheck fuzz bench build tools clean
+.PHONY: demo dev test vet workflowcheck fuzz bench build tools clean pandoc
 
 build:
 	$(GO) build ./...
@@ -21,19 +21,28 @@ $(GOBIN)/temporal:
 $(WORKFLOWCHECK):
 	$(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK)
+## pandoc: the DOCX converter of the template flow (Debian's pandoc package),
+## installed with apt-get when missing (as root, or through sudo).
+pandoc:
+	@command -v pandoc >/dev/null || { \
+	  echo "Installing pandoc (Debian package; converts DOCX templates)..."; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pandoc >/dev/null; } \
+	  || { echo "pandoc is missing and could not be installed: apt-get install pandoc" >&2; exit 1; }
+
+tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK) pandoc
 
 ## demo: start Temporal, the simulators and the workers, publish the seeded approved page, show the result, stop.
-demo: $(TEMPORAL_CLI)
+demo: $(TEMPORAL_CLI) pandoc
 	./scripts/demo.sh demo
 
 ## dev: the same as demo, but keep everything running until Ctrl-C.
-dev: $(TEMPORAL_CLI)
+dev: $(TEMPORAL_CLI) pandoc
 	./scripts/demo.sh dev
 
 ## test: the whole suite (vet, workflowcheck, unit, client/simulator, third-party clients, end-to-end on a real dev server).
-test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules
-	$(GO) test -count=1 -timeout 30m ./...
+test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc
+	XECM_REQUIRE_PANDOC=1 $(GO) test -count=1 -timeout 30m ./...
 
 ## thirdparty/node_modules: the pinned npm API clients (confluence.js, @kweli/cs-rest) that ./thirdparty runs against the simulators.
 thirdparty/node_modules: thirdparty/package.json thirdparty/package-lock.json
@@ -52,7 +61,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/webhook
 
 ## bench: throughput, actions per publish and worker memory; figures go into the README.
-bench: $(TEMPORAL_CLI)
+bench: $(TEMPORAL_CLI) pandoc
 	./scripts/bench.sh
 
 clean:

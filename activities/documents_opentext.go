@@ -40,16 +40,13 @@ const feedPageSize = 50
 // modify date behind are seen too.
 func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in ChangedDocumentsInput) (_ *ChangedDocumentsResult, err error) {
 	defer func() { observe(ctx, "ChangedDocuments", err) }()
-	d := a.Rules.Documents
-	if d == nil {
-		return &ChangedDocumentsResult{Done: true, Cursors: in.Cursors}, nil
-	}
+	watches := a.watches(in.Feed)
 	out := &ChangedDocumentsResult{Cursors: copyCursors(in.Cursors), Next: copyCursors(in.Next)}
-	if in.Watch >= len(d.Watches) {
+	if in.Watch >= len(watches) {
 		out.Done = true
 		return out, nil
 	}
-	w := &d.Watches[in.Watch]
+	w := &watches[in.Watch]
 	page := max(in.Page, 1)
 	container, err := a.container(ctx, w)
 	if err != nil {
@@ -108,7 +105,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	} else {
 		out.Watch, out.Page = in.Watch, page+1
 	}
-	out.Done = out.Watch >= len(d.Watches)
+	out.Done = out.Watch >= len(watches)
 	return out, nil
 }
 
@@ -131,7 +128,7 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 				Missing: fmt.Sprintf("%s (it is a %s)", ReasonNotDocument, strings.ToLower(n.TypeName))})
 			continue
 		}
-		w, err := a.watchOf(ctx, n.ParentID)
+		w, err := a.watchOf(ctx, in.Feed, n.ParentID)
 		if err != nil {
 			return nil, err
 		}
@@ -147,19 +144,38 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 
 // watchOf returns the watch whose container is parentID, or a default
 // watch (latest version approved) for documents outside every hub.
-func (a *DocumentSourceActivities) watchOf(ctx context.Context, parentID int64) (*mapping.Watch, error) {
-	if d := a.Rules.Documents; d != nil {
-		for i := range d.Watches {
-			c, err := a.container(ctx, &d.Watches[i])
-			if err != nil {
-				return nil, err
-			}
-			if c == parentID {
-				return &d.Watches[i], nil
-			}
+func (a *DocumentSourceActivities) watchOf(ctx context.Context, feed string, parentID int64) (*mapping.Watch, error) {
+	watches := a.watches(feed)
+	for i := range watches {
+		c, err := a.container(ctx, &watches[i])
+		if err != nil {
+			return nil, err
+		}
+		if c == parentID {
+			return &watches[i], nil
 		}
 	}
 	return &mapping.Watch{Approved: mapping.ApprovedRule{Kind: mapping.ApprovedLatest}}, nil
+}
+
+// watches lists the watches of a feed: FeedDocuments (the documents:
+// section) or FeedTemplates (templates:); none when the section is absent.
+func (a *DocumentSourceActivities) watches(feed string) []mapping.Watch {
+	switch {
+	case feed == FeedTemplates && a.Rules.Templates != nil:
+		return a.Rules.Templates.Watches
+	case feed == FeedDocuments && a.Rules.Documents != nil:
+		return a.Rules.Documents.Watches
+	}
+	return nil
+}
+
+// backLink is the documents: section's back link, nil when none.
+func (a *DocumentSourceActivities) backLink() *mapping.BackLink {
+	if a.Rules.Documents == nil {
+		return nil
+	}
+	return a.Rules.Documents.BackLink
 }
 
 // container is the node id a watch reads.
@@ -217,7 +233,7 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 		}
 	}
 	st.TypeSlug = slug(doc.Type)
-	if bl := a.Rules.Documents.BackLink; bl != nil {
+	if bl := a.backLink(); bl != nil {
 		st.BackLink = cats[bl.Category][bl.Attribute]
 	}
 
@@ -272,7 +288,7 @@ func (a *DocumentSourceActivities) categoriesFor(w *mapping.Watch) []int64 {
 	if w.Approved.Kind == mapping.ApprovedAttribute {
 		add(w.Approved.Category)
 	}
-	if bl := a.Rules.Documents.BackLink; bl != nil {
+	if bl := a.backLink(); bl != nil {
 		add(bl.Category)
 	}
 	return out
@@ -352,7 +368,7 @@ func versionURL(nodeURL string, id int64, number int) string {
 func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLinkInput) (_ *BackLinkResult, err error) {
 	defer func() { observe(ctx, "WriteBackLinks", err) }()
 	out := &BackLinkResult{}
-	bl := a.Rules.Documents.BackLink
+	bl := a.backLink()
 	if bl == nil {
 		return out, nil
 	}

@@ -61,8 +61,15 @@ type WatchCursor struct {
 	IDs []int64
 }
 
+// The change feeds: which watches ChangedDocuments reads.
+const (
+	FeedDocuments = ""          // documents: (flows F2, F6, F8)
+	FeedTemplates = "templates" // templates: (flow F4)
+)
+
 // ChangedDocumentsInput asks for the next page of changed documents.
 type ChangedDocumentsInput struct {
+	Feed    string                 // FeedDocuments or FeedTemplates
 	Cursors map[string]WatchCursor // by watch name, from the previous run
 	Next    map[string]WatchCursor // cursors this run is building, for watches not read to the end yet
 	Full    bool                   // every document, not only changed ones
@@ -89,6 +96,7 @@ type ChangedDocumentsResult struct {
 
 // DescribeInput names documents to describe (references, refreshes).
 type DescribeInput struct {
+	Feed    string // whose watches' rules apply: FeedDocuments or FeedTemplates
 	NodeIDs []int64
 }
 

@@ -33,7 +33,10 @@ func decoder(body string) *xml.Decoder {
 
 // findPanel returns where the bridge's panel is in body: the top-level
 // excerpt macro whose name parameter is PanelName.
-func findPanel(body string) (span, bool) {
+func findPanel(body string) (span, bool) { return findNamed(body, PanelName) }
+
+// findNamed returns where the top-level excerpt macro named name is.
+func findNamed(body, name string) (span, bool) {
 	d := decoder(body)
 	depth := 0
 	var cand *span // a top-level excerpt macro being read
@@ -64,7 +67,7 @@ func findPanel(body string) (span, bool) {
 		case xml.EndElement:
 			if inName && t.Name.Local == "parameter" {
 				inName = false
-				named = named || strings.TrimSpace(nameText.String()) == PanelName
+				named = named || strings.TrimSpace(nameText.String()) == name
 			}
 			if cand != nil && depth == candDepth {
 				if named {
@@ -99,16 +102,28 @@ func PanelOf(body string) (string, bool) {
 	return body[sp.start:sp.end], true
 }
 
-// Merge puts panel into body in place of the panel there, leaving every
-// byte outside the panel as it was; a body without a panel gets it in
-// front. This is how the bridge updates a page that people also edit.
-func Merge(body, panel string) string {
-	sp, ok := findPanel(body)
+// MergeNamed is Merge for another bridge-owned excerpt macro, e.g. the
+// header of a template's controlled copy.
+func MergeNamed(body, panel, name string) string {
+	sp, ok := findNamed(body, name)
 	if !ok {
 		return panel + body
 	}
 	return body[:sp.start] + panel + body[sp.end:]
 }
+
+// WithoutNamed returns body without the top-level excerpt macro named name.
+func WithoutNamed(body, name string) string {
+	if sp, ok := findNamed(body, name); ok {
+		return body[:sp.start] + body[sp.end:]
+	}
+	return body
+}
+
+// Merge puts panel into body in place of the panel there, leaving every
+// byte outside the panel as it was; a body without a panel gets it in
+// front. This is how the bridge updates a page that people also edit.
+func Merge(body, panel string) string { return MergeNamed(body, panel, PanelName) }
 
 // HumanText returns the visible text outside the panel, trimmed: the
 // human-owned area (summary, FAQ, how-to). Empty means there is none.

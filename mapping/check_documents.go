@@ -22,7 +22,7 @@ const (
 	subtypeWorkspace = 848
 )
 
-// CheckDocuments checks the documents: section against OTCS: every watched
+// CheckDocuments checks the documents: and templates: sections against OTCS: every watched
 // folder exists and is a folder, every workspace resolves, and every
 // attribute named (shown, approval rule, back link) exists in its category.
 // Workspaces named by business object get their node id filled in. The
@@ -30,7 +30,7 @@ const (
 func (r *Rules) CheckDocuments(ctx context.Context, ws WatchSource, cs CategorySource) error {
 	d := r.Documents
 	if d == nil {
-		return nil
+		d = &Documents{}
 	}
 	var errs Errors
 	fail := func(line int, rule, format string, args ...any) {
@@ -95,6 +95,22 @@ func (r *Rules) CheckDocuments(ctx context.Context, ws WatchSource, cs CategoryS
 		if w.GroupBy != "" {
 			if err := attribute(w.Line, rule+".group_by", w.Show.Category, w.GroupBy); err != nil {
 				return err
+			}
+		}
+	}
+	if t := r.Templates; t != nil {
+		for i := range t.Watches {
+			w := &t.Watches[i]
+			rule := fmt.Sprintf("templates.watch[%d]", i)
+			if err := checkSubtype(ctx, ws, w.Folder, subtypeFolder, func(format string, args ...any) {
+				fail(w.Line, rule+".folder", "template folder %q: "+format, append([]any{w.Name}, args...)...)
+			}); err != nil {
+				return err
+			}
+			if w.Approved.Kind == ApprovedAttribute {
+				if err := attribute(w.Line, rule+".approved", w.Approved.Category, w.Approved.Attribute); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -134,9 +134,12 @@ func (p *parser) boolean(n *yaml.Node, rule string) bool {
 
 func (p *parser) rules(root *yaml.Node) *Rules {
 	r := &Rules{File: p.file, Spaces: map[string]Space{}}
-	top := p.fields(root, "file", "otcs", "spaces", "documents")
+	top := p.fields(root, "file", "otcs", "spaces", "documents", "templates")
 	if d, ok := top["documents"]; ok {
 		r.Documents = p.documents(d)
+	}
+	if t, ok := top["templates"]; ok {
+		r.Templates = p.templates(t)
 	}
 	if otcs, ok := top["otcs"]; ok {
 		f := p.fields(otcs, "otcs", "root")

@@ -20,6 +20,8 @@ type Rules struct {
 	// Documents is the OpenText → Confluence direction; nil when the
 	// mapping has no documents: section.
 	Documents *Documents
+	// Templates is flow F4; nil when the mapping has no templates: section.
+	Templates *Templates
 }
 
 // Space is the rule set for one Confluence space.

@@ -9,78 +9,14 @@ import (
 	"io"
 	"strconv"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
-
-// syncDocuments is `sync documents [--now] [--json]`: without --now it
-// triggers the Schedule's next run (changes since its cursor); with --now
-// it runs a full sweep at once and waits for it.
-func syncDocuments(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "documents" {
-		return usageError{"sync needs what to sync: documents"}
-	}
-	fs := flag.NewFlagSet("sync documents", flag.ContinueOnError)
-	now := fs.Bool("now", false, "run a full sweep now and wait for it (default: trigger the Schedule's next run)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageError{"sync documents takes only flags"}
-	}
-	p, tc, closeTemporal, err := newPublisher()
-	if err != nil {
-		return err
-	}
-	defer closeTemporal()
-	if !*now {
-		err := p.Temporal.ScheduleClient().GetHandle(ctx, workflows.SyncDocumentsScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{})
-		if err != nil {
-			return fmt.Errorf("trigger %s: %w (create it with `starter schedule documents`, or use --now)", workflows.SyncDocumentsScheduleID, err)
-		}
-		fmt.Fprintf(stdout, "triggered one run of schedule %s (changes since its last run)\n", workflows.SyncDocumentsScheduleID)
-		return nil
-	}
-	st, err := p.SyncDocumentsNow(ctx, requester())
-	if err != nil {
-		return err
-	}
-	var res workflows.SyncState
-	werr := st.Run.Get(ctx, &res)
-	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
-	if *asJSON {
-		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
-		if werr != nil {
-			out["error"] = describeFailure(werr)
-		} else {
-			out["result"] = res.Totals
-		}
-		if err := json.NewEncoder(stdout).Encode(out); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
-		if werr == nil {
-			t := res.Totals
-			fmt.Fprintf(stdout, "documents read: %d\npages created: %d, updated: %d, archived: %d, panels restored: %d, flagged: %d, without approved version: %d\nback links written: %d, kept in Confluence only (hold or record): %d\n",
-				t.Documents, t.Created, t.Changed, t.Archived, t.Restored, t.Flagged, t.Skipped, t.BackLinks, t.KeptInConfl)
-		}
-	}
-	if werr != nil {
-		return failedError{"sync failed: " + describeFailure(werr)}
-	}
-	return nil
-}
 
 // reference is `reference add --page P --node N [--wait] [--json]`: an
 // operator references an OTCS document from a page without a link.
@@ -225,45 +161,4 @@ func printReferences(stdout io.Writer, refs []activities.Reference) {
 		}
 		fmt.Fprintf(stdout, "  references OTCS node %d: %s — %s%s\n", r.NodeID, r.Status, target, manual)
 	}
-}
-
-// scheduleDocuments is `schedule documents`.
-func scheduleDocuments(ctx context.Context, args []string, stdout io.Writer) error {
-	var tc settings.Temporal
-	var dc settings.Documents
-	if err := settings.Load(&tc, &dc); err != nil {
-		return err
-	}
-	fs := flag.NewFlagSet("schedule documents", flag.ContinueOnError)
-	every := fs.Duration("every", dc.Every, "how often the change feed runs (env BRIDGE_DOCUMENTS_EVERY)")
-	fullEvery := fs.Int("full-every", dc.FullEvery, "every Nth run is a full sweep; 0 = never (env BRIDGE_DOCUMENTS_FULL_EVERY)")
-	pause := fs.Bool("pause", false, "create or leave the schedule paused")
-	trigger := fs.Bool("trigger", false, "also run it once now")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 || *fullEvery < 0 {
-		return usageError{"schedule documents takes only flags; --full-every must be 0 or more"}
-	}
-	c, err := dialQuiet(tc)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := launch.EnsureDocumentsSchedule(ctx, c, *every, *fullEvery, *pause); err != nil {
-		return fmt.Errorf("schedule %s: %w", workflows.SyncDocumentsScheduleID, err)
-	}
-	state := "running"
-	if *pause {
-		state = "paused"
-	}
-	fmt.Fprintf(stdout, "schedule: %s every %s (%s), every %d. run a full sweep\n", workflows.SyncDocumentsScheduleID, *every, state, *fullEvery)
-	if *trigger {
-		if err := c.ScheduleClient().GetHandle(ctx, workflows.SyncDocumentsScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
-			return fmt.Errorf("trigger %s: %w", workflows.SyncDocumentsScheduleID, err)
-		}
-		fmt.Fprintln(stdout, "triggered one run now")
-	}
-	return nil
 }

@@ -49,13 +49,15 @@ commands:
   mapping check [--file mapping.yaml] validate a mapping file against the live OTCS category definitions
 
 OpenText documents in Confluence (flows F2, F6, F8, a documents: section in the mapping):
-  schedule documents [--every 10m] [--full-every 24] [--pause] [--trigger]
-                                      create or update the change-feed Schedule (SyncDocuments)
-  sync documents [--now] [--json]     trigger the Schedule's next run; --now: a full sweep now, waiting for it
+  schedule documents|templates [--every 10m] [--full-every 24] [--pause] [--trigger]
+                                      create or update a change-feed Schedule (SyncDocuments, SyncTemplates)
+  sync documents|templates [--now] [--json]
+                                      trigger the Schedule's next run; --now: a full sweep now, waiting for it
   reference add --page ID --node N [--wait] [--json]
                                       reference an OTCS document from a page without a link
   documents --page ID | --node N [--json]
                                       a page's references, or a document's page and who references it
+  templates [--json]                  approved OTCS templates: OTCS version, controlled copy, Confluence template, state
 
 document lifecycle (flow F7, spaces with a review: rule):
   submit --page ID [--as USER] [--wait]                      start a review, or resubmit a newer version
@@ -101,11 +103,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "mapping":
 		err = mappingCmd(ctx, args[1:], stdout)
 	case "sync":
-		err = syncDocuments(ctx, args[1:], stdout)
+		err = syncFeed(ctx, args[1:], stdout)
 	case "reference":
 		err = reference(ctx, args[1:], stdout)
 	case "documents":
 		err = documentsCmd(ctx, args[1:], stdout)
+	case "templates":
+		err = templatesCmd(ctx, args[1:], stdout)
 	case "submit", "approve", "reject", "withdraw", "retry", "lifecycle": // document lifecycle, starter/lifecycle.go
 		err = lifecycle(ctx, args[0], args[1:], stdout)
 	default:

@@ -15,11 +15,11 @@ import (
 
 // schedule manages the reconciliation Schedule.
 func schedule(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "documents" {
-		return scheduleDocuments(ctx, args[1:], stdout)
+	if feed, err := feedByName("schedule", args); err == nil {
+		return scheduleFeed(ctx, feed, args[1:], stdout)
 	}
 	if len(args) == 0 || args[0] != "reconcile" {
-		return usageError{"schedule needs a schedule name: reconcile or documents"}
+		return usageError{"schedule needs a schedule name: reconcile, documents or templates"}
 	}
 	var tc settings.Temporal
 	var rc settings.Reconcile

@@ -30,6 +30,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(workflows.SyncDocuments)
 			r.RegisterWorkflow(workflows.SyncReferences)
 			r.RegisterWorkflow(workflows.RefreshDocumentPage)
+			r.RegisterWorkflow(workflows.SyncTemplates)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

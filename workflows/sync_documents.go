@@ -44,6 +44,7 @@ type SyncState struct {
 	Full        bool
 	Watch, Page int
 	Seen        []int64 // full sweep: documents seen so far in the current watch
+	Failed      []int64 `json:",omitempty"` // documents that failed with a typed error, tried again first next run
 	Totals      SyncTotals
 }
 
@@ -60,6 +61,7 @@ type SyncTotals struct {
 	KeptInConfl    int // back links not written: the document is on hold or a record
 	WorkspacePages int // "Workspace documents" pages written
 	OTCSRequests   int // made by the change feed
+	Failed         int // templates that did not convert (typed error; tried again next run)
 }
 
 // SyncDocuments is the change feed from OTCS (flows F2, F6, F8). OTCS has
@@ -68,18 +70,48 @@ type SyncTotals struct {
 // updates only the document pages of what changed. An unchanged watch costs
 // one OTCS request and no Confluence request, whatever its size.
 func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, error) {
+	return runFeed(ctx, in, feedSteps{
+		feed: activities.FeedDocuments, self: SyncDocuments,
+		apply: func(ctx workflow.Context, st *SyncState, docs []activities.DocumentState) error {
+			return st.apply(ctx, docs)
+		},
+		archive: func(ctx workflow.Context, st *SyncState, watch string) error {
+			var pages *activities.DocumentPageActivities
+			var gone activities.UpsertResult
+			err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Archive pages of sources that left the hub"), pages.ArchiveMissing,
+				activities.MissingInput{Watch: watch, Seen: st.Seen}).Get(ctx, &gone)
+			st.Totals.Archived += len(gone.Pages)
+			return err
+		},
+	})
+}
+
+// feedSteps are what a change-feed run does with what the feed finds.
+type feedSteps struct {
+	feed    string // activities.FeedDocuments or FeedTemplates
+	self    any    // the workflow, for continue-as-new
+	apply   func(ctx workflow.Context, st *SyncState, docs []activities.DocumentState) error
+	archive func(ctx workflow.Context, st *SyncState, watch string) error // after a full sweep of watch; st.Seen holds what it found
+}
+
+// runFeed reads a change feed to its end: one browse page per
+// ChangedDocuments call, each batch applied, each fully swept watch
+// archived, continuing as new before the history grows large.
+func runFeed(ctx workflow.Context, in SyncDocumentsInput, steps feedSteps) (*SyncState, error) {
 	st := startState(ctx, in)
 	if in.State == nil {
 		st.Runs++
 		st.Full = in.Full || (in.FullEvery > 0 && st.Runs%in.FullEvery == 0) || len(st.Cursors) == 0
 		st.Watch, st.Page, st.Seen, st.Totals = 0, 1, nil, SyncTotals{}
+		if err := retryFailed(ctx, &st, steps); err != nil {
+			return nil, err
+		}
 	}
 	var src *activities.DocumentSourceActivities
-	var pages *activities.DocumentPageActivities
 	for {
 		var feed activities.ChangedDocumentsResult
 		err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Read changed documents"), src.ChangedDocuments,
-			activities.ChangedDocumentsInput{Cursors: st.Cursors, Next: st.Next, Full: st.Full, Watch: st.Watch, Page: st.Page}).Get(ctx, &feed)
+			activities.ChangedDocumentsInput{Feed: steps.feed, Cursors: st.Cursors, Next: st.Next, Full: st.Full, Watch: st.Watch, Page: st.Page}).Get(ctx, &feed)
 		if err != nil {
 			return nil, err
 		}
@@ -88,18 +120,14 @@ func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 		st.Totals.Documents += len(feed.Docs)
 		st.Seen = append(st.Seen, feed.Seen...)
 		if len(feed.Docs) > 0 {
-			if err := st.apply(ctx, feed.Docs); err != nil {
+			if err := steps.apply(ctx, &st, feed.Docs); err != nil {
 				return nil, err
 			}
 		}
 		if feed.FinishedWatch != "" {
-			var gone activities.UpsertResult
-			err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Archive pages of sources that left the hub"), pages.ArchiveMissing,
-				activities.MissingInput{Watch: feed.FinishedWatch, Seen: st.Seen}).Get(ctx, &gone)
-			if err != nil {
+			if err := steps.archive(ctx, &st, feed.FinishedWatch); err != nil {
 				return nil, err
 			}
-			st.Totals.Archived += len(gone.Pages)
 			st.Seen = nil
 		}
 		st.Watch, st.Page = feed.Watch, feed.Page
@@ -108,11 +136,30 @@ func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 			break
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || workflow.GetInfo(ctx).GetCurrentHistoryLength() > maxSyncEvents {
-			return nil, workflow.NewContinueAsNewError(ctx, SyncDocuments, SyncDocumentsInput{Full: in.Full, FullEvery: in.FullEvery, State: &st})
+			return nil, workflow.NewContinueAsNewError(ctx, steps.self, SyncDocumentsInput{Full: in.Full, FullEvery: in.FullEvery, State: &st})
 		}
 	}
 	st.Watch, st.Page, st.Seen, st.Next = 0, 0, nil, nil
 	return &st, nil
+}
+
+// retryFailed describes and applies again the documents whose last
+// attempt failed with a typed error (a template that did not convert):
+// their change is behind the cursor, so the feed would not bring them.
+func retryFailed(ctx workflow.Context, st *SyncState, steps feedSteps) error {
+	if len(st.Failed) == 0 {
+		return nil
+	}
+	ids := st.Failed
+	st.Failed = nil
+	var src *activities.DocumentSourceActivities
+	var docs []activities.DocumentState
+	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Describe documents that failed last time"), src.DescribeDocuments,
+		activities.DescribeInput{Feed: steps.feed, NodeIDs: ids}).Get(ctx, &docs)
+	if err != nil {
+		return err
+	}
+	return steps.apply(ctx, st, docs)
 }
 
 // startState is the state a run starts from: carried over continue-as-new,

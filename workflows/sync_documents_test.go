@@ -38,6 +38,7 @@ var documentQueues = map[string]string{
 	"ReadReferences":      activities.ConfluenceTaskQueue,
 	"RecordReferences":    activities.ConfluenceTaskQueue,
 	"DocumentPageNode":    activities.ConfluenceTaskQueue,
+	"PublishTemplates":    activities.OpenTextTaskQueue,
 }
 
 // documentsEnv is a test environment for the document workflows. The
@@ -52,6 +53,8 @@ func documentsEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]string) 
 	env.RegisterWorkflow(workflows.SyncDocuments)
 	env.RegisterWorkflow(workflows.SyncReferences)
 	env.RegisterWorkflow(workflows.RefreshDocumentPage)
+	env.RegisterActivity(tplActs)
+	env.RegisterWorkflow(workflows.SyncTemplates)
 	// An activity without a mock runs on a nil struct and is retried;
 	// keep such a failure short.
 	env.SetTestTimeout(20 * time.Second)

@@ -1,10 +1,12 @@
 // Package confluence is a typed client for the parts of the Confluence REST
 // APIs the bridge needs: pages (read, create, update, move, find by title,
 // children), spaces, labels, content properties, attachments, footer
-// comments, page restrictions and CQL searches (changed pages, pages with
-// a label), on Confluence Cloud (REST v2 where it can, v1 where v2
-// cannot: labels, attachment uploads, restrictions, search, move) and on
-// Confluence Data Center (REST v1 shapes under /rest/api).
+// comments, page restrictions, CQL searches (changed pages, pages with
+// a label) and content templates, on Confluence Cloud (REST v2 where it
+// can, v1 where v2 cannot: labels, attachment uploads, restrictions,
+// search, move, templates) and on Confluence Data Center (REST v1 shapes
+// under /rest/api; templates under /rest/api or /rest/experimental,
+// whichever the site serves).
 //
 // Every call takes a context. Every failure with an HTTP answer is a
 // *rest.Error with Service "confluence", the status, Atlassian's message and
@@ -100,6 +102,8 @@ type Client struct {
 	plain  *http.Client          // unretried, for request bodies that cannot be replayed
 
 	spaces sync.Map // space id -> Space (Cloud): every page read needs its space, which does not change under a running bridge
+
+	tpl templateRoots // where a DC site serves the template API (template_roots.go)
 }
 
 // New validates cfg and returns a client.

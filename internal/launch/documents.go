@@ -53,15 +53,36 @@ func (p *Publisher) RefreshDocumentPage(ctx context.Context, pageID, requestedBy
 	}, workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: pageID}, 0)
 }
 
-// SyncDocumentsNow starts an on-demand SyncDocuments run: a full sweep of
-// every watch. A run already going is found instead, so two requests never
-// make two runs.
-func (p *Publisher) SyncDocumentsNow(ctx context.Context, requestedBy string) (*Started, error) {
+// Feed is a change feed from OTCS with its workflow, Schedule and
+// on-demand run.
+type Feed struct {
+	Name       string // "documents" or "templates", as the CLI says it
+	Workflow   any
+	ScheduleID string
+	NowID      string // workflow id of an on-demand run
+	Summary    string
+	Details    string
+}
+
+// The change feeds.
+var (
+	DocumentsFeed = Feed{Name: "documents", Workflow: workflows.SyncDocuments, ScheduleID: workflows.SyncDocumentsScheduleID,
+		NowID: workflows.SyncDocumentsWorkflowID, Summary: "Sync document pages from OTCS",
+		Details: "Reads each watched OTCS folder and workspace newest change first, down to the previous run's cursor, and updates only the document pages of what changed."}
+	TemplatesFeed = Feed{Name: "templates", Workflow: workflows.SyncTemplates, ScheduleID: workflows.SyncTemplatesScheduleID,
+		NowID: workflows.SyncTemplatesWorkflowID, Summary: "Sync approved templates from OTCS",
+		Details: "Reads each watched OTCS template folder newest change first, down to the previous run's cursor, and converts and publishes only the templates that changed."}
+)
+
+// SyncNow starts an on-demand run of a feed: a full sweep of every watch.
+// A run already going is found instead, so two requests never make two
+// runs.
+func (p *Publisher) SyncNow(ctx context.Context, feed Feed, requestedBy string) (*Started, error) {
 	return p.startOnce(ctx, client.StartWorkflowOptions{
-		ID: workflows.SyncDocumentsWorkflowID, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		StaticSummary: "Sync document pages from OTCS (full sweep, on demand)",
+		ID: feed.NowID, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		StaticSummary: feed.Summary + " (full sweep, on demand)",
 		StaticDetails: "Requested by " + requestedBy + ".",
-	}, workflows.SyncDocuments, workflows.SyncDocumentsInput{Full: true}, 0)
+	}, feed.Workflow, workflows.SyncDocumentsInput{Full: true}, 0)
 }
 
 // startOnce starts a workflow or finds the running one with its id.
@@ -80,20 +101,20 @@ func (p *Publisher) startOnce(ctx context.Context, opts client.StartWorkflowOpti
 	return &Started{WorkflowID: opts.ID, RunID: run.GetRunID(), Version: version, Run: run}, nil
 }
 
-// EnsureDocumentsSchedule creates or updates the Schedule that runs
-// SyncDocuments every interval, with every fullEvery-th run a full sweep.
-// Runs never overlap.
-func EnsureDocumentsSchedule(ctx context.Context, c client.Client, every time.Duration, fullEvery int, paused bool) error {
+// EnsureFeedSchedule creates or updates the Schedule that runs a feed
+// every interval, with every fullEvery-th run a full sweep. Runs never
+// overlap.
+func EnsureFeedSchedule(ctx context.Context, c client.Client, feed Feed, every time.Duration, fullEvery int, paused bool) error {
 	if every < time.Minute {
-		return fmt.Errorf("document sync interval %s is below one minute", every)
+		return fmt.Errorf("%s sync interval %s is below one minute", feed.Name, every)
 	}
 	action := &client.ScheduleWorkflowAction{
-		ID:            "sync-documents",
-		Workflow:      workflows.SyncDocuments,
+		ID:            "sync-" + feed.Name,
+		Workflow:      feed.Workflow,
 		Args:          []any{workflows.SyncDocumentsInput{FullEvery: fullEvery}},
 		TaskQueue:     workflows.TaskQueue,
-		StaticSummary: fmt.Sprintf("Sync document pages from OTCS (every %s)", every),
-		StaticDetails: "Reads each watched OTCS folder and workspace newest change first, down to the previous run's cursor, and updates only the document pages of what changed.",
+		StaticSummary: fmt.Sprintf("%s (every %s)", feed.Summary, every),
+		StaticDetails: feed.Details,
 	}
-	return ensureSchedule(ctx, c, workflows.SyncDocumentsScheduleID, action, every, paused, "xecm-bridge: OpenText → Confluence change feed")
+	return ensureSchedule(ctx, c, feed.ScheduleID, action, every, paused, "xecm-bridge: OpenText → Confluence "+feed.Name+" feed")
 }

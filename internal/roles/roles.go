@@ -103,6 +103,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			})
 			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules})
+			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
 			out = append(out, w)
 		}
 	}
@@ -119,4 +120,5 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.SyncDocuments)
 	w.RegisterWorkflow(workflows.SyncReferences)
 	w.RegisterWorkflow(workflows.RefreshDocumentPage)
+	w.RegisterWorkflow(workflows.SyncTemplates)
 }

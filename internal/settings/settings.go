@@ -113,6 +113,12 @@ type Documents struct {
 	FullEvery int           `envconfig:"BRIDGE_DOCUMENTS_FULL_EVERY" default:"24"` // every Nth run is a full sweep; 0 = never
 }
 
+// Templates configures the Schedule of the template feed (SyncTemplates).
+type Templates struct {
+	Every     time.Duration `envconfig:"BRIDGE_TEMPLATES_EVERY" default:"30m"`
+	FullEvery int           `envconfig:"BRIDGE_TEMPLATES_FULL_EVERY" default:"24"` // every Nth run is a full sweep; 0 = never
+}
+
 // Metrics says where a process serves Prometheus metrics and /healthz.
 // The address is used exactly as given; the default is loopback only, so
 // exposing metrics (e.g. 0.0.0.0:9464 in a container) is a deliberate
@@ -174,7 +180,7 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Documents{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
 		out = appendNames(out, reflect.TypeOf(s))
 	}
 	return out

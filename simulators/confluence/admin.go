@@ -18,9 +18,10 @@ func (s *Server) adminMux() http.Handler {
 
 // StateDump is the JSON document served at /__sim/state.
 type StateDump struct {
-	Spaces   []Space     `json:"spaces"`
-	Pages    []PageState `json:"pages"`
-	Requests int         `json:"requests"`
+	Spaces    []Space     `json:"spaces"`
+	Pages     []PageState `json:"pages"`
+	Templates []Template  `json:"templates"`
+	Requests  int         `json:"requests"`
 }
 
 // PageState is one page in a StateDump: its snapshot plus properties and
@@ -50,6 +51,7 @@ func (s *Server) adminState(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Pages = append(d.Pages, e)
 	}
+	d.Templates = s.templateSnapshots()
 	s.mu.RUnlock()
 	d.Requests = s.Requests()
 	writeJSON(w, http.StatusOK, d)

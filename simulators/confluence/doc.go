@@ -206,6 +206,41 @@
 // attachments; start/limit, limit 200; items {by,when,number,message,
 // minorEdit,content}) and .../version/{n}. Go API: AttachmentVersions.
 //
+// # Content templates
+//
+// The v1-only template API (there is no v2 one), under /wiki/rest/api
+// (Cloud) and under both /rest/api and /rest/experimental (DC: which
+// versions serve which is unverified, so both are, on one set of
+// templates): POST .../template (create) and PUT .../template (update,
+// templateId in the body) answer 200 with a ContentTemplate
+// {templateId, name, description, space (v1 space object, space
+// templates only), labels[{prefix,name,id,label}], templateType "page",
+// body{storage{value,representation}}, _expandable, _links}; GET
+// .../template/{id} (body only with ?expand=body or body.storage);
+// GET .../template/page?spaceKey=&start=&limit=&expand=body (the space's
+// templates, the global ones without spaceKey; limit 25; body only when
+// expanded); GET .../template/blueprint (always empty: no blueprints);
+// DELETE .../template/{id} → 204. An unknown id is a 403 on GET, PUT and
+// DELETE, never a 404, as on Confluence.
+//
+// Writes need name (non-blank), templateType "page" and
+// body.storage{value, representation "storage"} (update also accepts the
+// bare {value,representation} confluence.js types), else 400;
+// description is at most 255 characters on create and 100 on update.
+// space absent, null or {"key":""} means a global template (go-atlassian
+// sends "space":null and "description":""); a key naming no space is a
+// 400, not a 404, here and on the list, because clients read a 404 as
+// "no such endpoint" when probing /rest/api against /rest/experimental.
+// An update must name the template's own space (none for a global one),
+// else 400. On update, absent description or labels keep the old ones.
+// Names need not be unique. JSON writes need no X-Atlassian-Token
+// (confluence.js 2.1 sends it only with its opt-in noCheckAtlassianToken);
+// a form-like content type (form-urlencoded, multipart, text/plain)
+// without it is a 403, as for attachment uploads. Simplification: the
+// simulator has no space or site admin permissions, so any authenticated
+// user may manage space and global templates. Template ids start at
+// 600001. Go API: Templates, TemplateByName; /__sim/state lists them.
+//
 // # Limits
 //
 // Storage bodies are rendered to view and export_view by a small

@@ -70,6 +70,8 @@ type Server struct {
 
 	customStates map[string][]ContentState // account id -> custom content states, most recently used first
 	stateSeq     int                       // last id given to a custom content state
+
+	templates templateStore // content templates (templates.go)
 }
 
 // ErrNotFound is returned by the Go API for an unknown page or attachment.

@@ -53,9 +53,13 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 		s.routesStates(mux, h, prefix)
 	}
 	s.routesRestrictions(mux, h, prefix)
+	s.routesTemplates(mux, h, prefix)
 	if ctx == dcCtx {
-		// DC before 8.8 only has the experimental path; later versions keep it.
+		// DC before 8.8 only has the experimental path; later versions keep
+		// it. Which DC versions serve templates where is unverified, so
+		// both are served.
 		s.routesRestrictions(mux, h, "/rest/experimental")
+		s.routesTemplates(mux, h, "/rest/experimental")
 	}
 	s.routesWebhooks(mux, h, prefix)
 	s.routesSearch(mux, h, prefix)

@@ -33,6 +33,12 @@
 //	      2101   SOP-001 Incident Response.pdf: 1.0 (major), then 1.1 (minor draft, newer)
 //	      2102   SOP-002 Change Management.pdf: 1.0, then 2.0
 //	      2103   SOP-003 Access Review.pdf: only 0.1 (nothing approved yet)
+//	    2200   Templates (folder)
+//	      2201   Approved (folder; advanced versioning for new documents)
+//	        2210   Policy Template.docx: 1.0 (the DOCX PolicyTemplateDOCX builds)
+//	        2211   SOP Template.md (text/markdown): 1.0
+//	        2212   Compliance Checklist.pdf: 1.0
+//	        2213   Project Charter.md: 1.0, then 1.1 (minor draft, newer, new content)
 //	    2300   Project Apollo (business workspace, 848): workspace type 16
 //	           "Project", business object SAP / PROJECT / APOLLO
 //	      2301   Apollo Master Services Agreement.pdf (Document Type Contract)
@@ -64,6 +70,14 @@
 // sits under Controlled Documents, not directly under the Enterprise
 // Workspace, so the Enterprise Workspace keeps the three children
 // third-party client checks expect.
+//
+// The templates 2210-2213 (seed_templates.go) exercise the conversion of
+// OTCS template documents into Confluence pages: a DOCX with headings,
+// lists, a table, a link and an embedded image, two Markdown files and a
+// PDF that can only be attached. They use advanced versioning, carry no
+// category, have fixed times (16-20 January 2026) and distinct modify
+// dates; the Project Charter's newest version is a draft whose content
+// differs from the approved 1.0.
 //
 // Nodes created at run time get ids from 40000 upwards; draft processes and
 // processes share a counter starting at 150000.
@@ -191,4 +205,12 @@ const (
 	ApolloAgreementID          int64 = 2301 // "Apollo Master Services Agreement.pdf" in 2300 (Contract)
 	ApolloBudgetApprovalID     int64 = 2302 // "Apollo Budget Approval (signed).pdf" in 2300 (Signed Approval)
 	ProjectWorkspaceTypeID     int64 = 16   // workspace type "Project"
+
+	// Template documents for conversion to Confluence (seed_templates.go).
+	TemplatesFolderID         int64 = 2200 // folder "Templates" under 30001
+	ApprovedTemplatesFolderID int64 = 2201 // folder "Approved" under 2200, advanced versioning by default
+	PolicyTemplateID          int64 = 2210 // "Policy Template.docx": 1.0 (major)
+	SOPTemplateID             int64 = 2211 // "SOP Template.md" (text/markdown): 1.0
+	ChecklistTemplateID       int64 = 2212 // "Compliance Checklist.pdf": 1.0
+	CharterTemplateID         int64 = 2213 // "Project Charter.md": 1.0, then the newer minor draft 1.1 with different content
 )

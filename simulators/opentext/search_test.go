@@ -63,7 +63,7 @@ func TestSearchLQL(t *testing.T) {
 	}{
 		// Word match, case-insensitive, ordered by name then id.
 		{`OTName: policies`, []int64{RMPoliciesClassID, PoliciesFolderID}},
-		{`OTName: Polic*`, []int64{RMPoliciesClassID, PoliciesFolderID, policy}},
+		{`OTName: Polic*`, []int64{RMPoliciesClassID, PoliciesFolderID, PolicyTemplateID, policy}},
 		{`OTName: policy.txt`, []int64{policy}},
 		{`OTName:minutes`, []int64{minutes, notes}},
 		// Quoted: the whole name, case-insensitively.
@@ -72,20 +72,21 @@ func TestSearchLQL(t *testing.T) {
 		{`OTName: "Retention Policy"`, []int64{}},
 		{`OTSubType: 551`, []int64{RMMeetingsClassID, RMPoliciesClassID}},
 		// OTLocation: the node itself and everything below it.
-		// (The seeded Approved Procedures and Project Apollo documents sit
-		// under 30001 too.)
+		// (The seeded Approved Procedures, Project Apollo and template
+		// documents sit under 30001 too.)
 		{`OTLocation: 30002`, []int64{minutes, PoliciesFolderID, policy, fid}},
-		{`OTSubType: 144 and OTLocation: 30001`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, minutes, policy,
-			SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
-		{`OTSubType: 144 AND OTLocation: 2000`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, minutes, notes, policy,
-			SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
+		{`OTSubType: 144 and OTLocation: 30001`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, ChecklistTemplateID, minutes,
+			PolicyTemplateID, CharterTemplateID, policy, SOPTemplateID, SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
+		{`OTSubType: 144 AND OTLocation: 2000`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, ChecklistTemplateID, minutes, notes,
+			PolicyTemplateID, CharterTemplateID, policy, SOPTemplateID, SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
 		{`OTName: minutes and OTLocation: 30003`, []int64{notes}},
 		// `and` binds tighter than `or`; parentheses regroup.
 		{`OTSubType: 551 or OTName: Records and OTSubType: 0`, []int64{RMMeetingsClassID, RMPoliciesClassID, RecordsFolderID}},
 		{`(OTSubType: 551 Or OTName: Records) and OTSubType: 0`, []int64{RecordsFolderID}},
 		{`OTName: "Search Target" OR (OTSubType: 144 and OTName: archive)`, []int64{notes, fid}},
 	} {
-		if got := searchIDs(w, tc.where, nil); !reflect.DeepEqual(got, tc.want) {
+		// One page holds every hit (the default page has 10).
+		if got := searchIDs(w, tc.where, url.Values{"limit": {"50"}}); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.where, got, tc.want)
 		}
 	}

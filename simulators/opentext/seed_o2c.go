@@ -76,7 +76,7 @@ func (s *Server) seedO2C() error {
 			return err
 		}
 	}
-	return nil
+	return s.seedTemplates()
 }
 
 // seedAttr is one attribute of a seeded category.
