@@ -81,9 +81,15 @@ func (w *world) documentsBench(ctx context.Context, n int) error {
 // syncRun runs SyncDocuments once (continued-as-new runs included) and
 // measures it.
 func (w *world) syncRun(ctx context.Context, id string, in workflows.SyncDocumentsInput) (syncCost, *workflows.SyncState, error) {
+	return w.syncRunOf(ctx, id, workflows.SyncDocuments, in)
+}
+
+// syncRunOf runs a feed workflow (SyncDocuments or SyncTemplates) once and
+// measures it.
+func (w *world) syncRunOf(ctx context.Context, id string, wf any, in workflows.SyncDocumentsInput) (syncCost, *workflows.SyncState, error) {
 	o0, c0 := w.otSim.Requests(), w.confSim.Requests()
 	start := time.Now()
-	run, err := w.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.SyncDocuments, in)
+	run, err := w.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, wf, in)
 	if err != nil {
 		return syncCost{}, nil, err
 	}

@@ -36,8 +36,8 @@ import (
 )
 
 var (
-	events, latencyPages, documents *int
-	documentsOnly                   *bool
+	events, latencyPages, documents, templates, docxBytes *int
+	documentsOnly, templatesOnly                          *bool
 )
 
 func main() {
@@ -49,6 +49,9 @@ func main() {
 	latencyPages = flag.Int("latency-pages", 100, "pages for the event-to-record latency")
 	documents = flag.Int("documents", 1000, "watched OTCS documents for the document sync runs (0: skip)")
 	documentsOnly = flag.Bool("documents-only", false, "measure only the document sync runs")
+	templates = flag.Int("templates", 200, "OTCS templates for the template sync runs (0: skip)")
+	docxBytes = flag.Int("docx-bytes", 20_000_000, "size of the DOCX the conversion is measured on")
+	templatesOnly = flag.Bool("templates-only", false, "measure only the template conversion and sync runs")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -83,6 +86,16 @@ func run(pages int, bigSize int64, bin string) error {
 		return fmt.Errorf("--workers is required (go build -o DIR ./workers)")
 	}
 	ctx := context.Background()
+	fmt.Printf("Machine: %s, %d cores, %s; Temporal CLI dev server (in-memory SQLite)\n\n", cpuModel(), runtime.NumCPU(), memTotal())
+	fmt.Println("| measurement | result |")
+	fmt.Println("|---|---|")
+	// First, before any other child process: pandoc's peak memory is read
+	// from the children this process has waited for.
+	if (*templatesOnly || !*documentsOnly) && *docxBytes > 0 {
+		if err := conversionBench(ctx, *docxBytes); err != nil {
+			return err
+		}
+	}
 	zl, _ := logging.New("error", os.Stderr)
 	server, err := devserver.Start(ctx, logging.NewTemporal(zl), nil)
 	if err != nil {
@@ -125,11 +138,11 @@ func run(pages int, bigSize int64, bin string) error {
 		"BRIDGE_CONFLUENCE_RATE=1000", "BRIDGE_OPENTEXT_RATE=1000",
 		"BRIDGE_CONFLUENCE_CONCURRENCY=32", "BRIDGE_OPENTEXT_CONCURRENCY=32", "BRIDGE_WORKFLOW_CONCURRENCY=100")
 
-	fmt.Printf("Machine: %s, %d cores, %s; Temporal CLI dev server (in-memory SQLite)\n\n", cpuModel(), runtime.NumCPU(), memTotal())
-	fmt.Println("| measurement | result |")
-	fmt.Println("|---|---|")
 	if *documentsOnly {
 		return w.documentsBench(ctx, *documents)
+	}
+	if *templatesOnly {
+		return w.templatesBench(ctx, *templates)
 	}
 	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
 		if pages == 0 {
@@ -159,6 +172,11 @@ func run(pages int, bigSize int64, bin string) error {
 	fmt.Printf("| worker peak RSS, page with a %d MiB attachment | %.1f MiB (publish took %s) |\n", bigSize>>20, float64(peak)/(1<<20), took.Round(time.Second))
 	if *documents > 0 && pages > 0 {
 		if err := w.documentsBench(ctx, *documents); err != nil {
+			return err
+		}
+	}
+	if *templates > 0 && pages > 0 {
+		if err := w.templatesBench(ctx, *templates); err != nil {
 			return err
 		}
 	}

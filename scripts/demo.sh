@@ -141,6 +141,31 @@ echo "after:  the working notes show the embedded panel of SOP-001 at: $(embedde
 "$state/bin/starter" documents --node 2101
 fi
 echo
+echo "==> approved OTCS templates become read-only Confluence pages and Confluence page templates (converted with pandoc / goldmark)"
+"$state/bin/starter" schedule templates --every 30m --full-every 24
+"$state/bin/starter" sync templates --now
+"$state/bin/starter" templates
+if $have_curl; then
+templates_in_pol() {
+  local json; json=$(curl -fsS -u editor@example.com:editor-token "$CONFLUENCE_BASE_URL/wiki/rest/api/template/page?spaceKey=POL")
+  paste -d'|' <(grep -o '"name":"[^"]*","space"' <<<"$json" | cut -d'"' -f4) <(grep -o '"description":"[^"]*"' <<<"$json" | cut -d'"' -f4) | sed 's/|/ — /; s/^/  /' || true
+}
+echo "\"Create from template\" in space POL now offers:"
+templates_in_pol
+echo
+echo "==> a new approved version 2.0 of \"SOP Template.md\" is added in OpenText; the template feed's next run brings it to the copy and the template"
+printf '# Standard operating procedure\n\n1. Prepare the change\n2. Ask the change board\n3. Execute and record the result\n' >"$state/sop-template-v2.md"
+curl -fsS -H "OTCSTicket: $ticket" -F add_major_version=true -F description="Approved 2.0" \
+  -F "file=@$state/sop-template-v2.md;type=text/markdown" "$OTCS_BASE_URL/api/v2/nodes/2211/versions" >/dev/null
+"$state/bin/starter" schedule templates --every 30m --trigger >/dev/null
+for _ in $(seq 1 100); do
+  if "$state/bin/starter" templates 2>/dev/null | grep -q "SOP Template .*version 2.0"; then break; fi
+  sleep 0.2
+done
+"$state/bin/starter" templates | grep "SOP Template"
+templates_in_pol | grep "SOP Template" || true
+fi
+echo
 echo "==> runs in space POL (from Temporal visibility)"
 sleep 1
 "$state/bin/starter" list --space POL

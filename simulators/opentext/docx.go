@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -146,3 +148,48 @@ const docxDocument = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr>
 </w:body>
 </w:document>`
+
+// LargeDOCX returns a DOCX of about size bytes for load tests: the seeded
+// policy template's body repeated, plus embedded images of random pixels
+// (incompressible, so the file really is that large).
+func LargeDOCX(size int) []byte {
+	body := docxDocument[strings.Index(docxDocument, "<w:body>")+len("<w:body>") : strings.Index(docxDocument, "<w:sectPr")]
+	var doc strings.Builder
+	doc.WriteString(docxDocument[:strings.Index(docxDocument, "<w:body>")+len("<w:body>")])
+	for doc.Len() < size/8 {
+		doc.WriteString(body)
+	}
+	doc.WriteString(docxDocument[strings.Index(docxDocument, "<w:sectPr"):])
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name string, data []byte, method uint16) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: docxTime})
+		if err != nil {
+			panic(err)
+		}
+		w.Write(data)
+	}
+	add("[Content_Types].xml", []byte(docxContentTypes), zip.Deflate)
+	add("_rels/.rels", []byte(docxPackageRels), zip.Deflate)
+	add("word/document.xml", []byte(doc.String()), zip.Deflate)
+	add("word/_rels/document.xml.rels", []byte(docxDocumentRels), zip.Deflate)
+	add("word/styles.xml", []byte(docxStyles), zip.Deflate)
+	add("word/numbering.xml", []byte(docxNumbering), zip.Deflate)
+	// image1.png is the one the body references; the noise makes up the size.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	side := 8
+	for side*side*4 < size-buf.Len() {
+		side += 64
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, side, side))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rnd.UintN(256))
+	}
+	var pngBuf bytes.Buffer
+	png.Encode(&pngBuf, img)
+	add("word/media/image1.png", pngBuf.Bytes(), zip.Store)
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
