@@ -292,3 +292,21 @@ func nodeOfLabels(labels []string) int64 {
 	}
 	return 0
 }
+
+// TemplateCopyNode returns the OTCS template a controlled copy stands for;
+// 0 when the page is not a copy.
+func (a *DocumentPageActivities) TemplateCopyNode(ctx context.Context, pageID string) (_ int64, err error) {
+	defer func() { observe(ctx, "TemplateCopyNode", err) }()
+	prop, err := a.Confluence.GetProperty(ctx, pageID, TemplatePropertyKey)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, backendError("read the record of "+pageID, err)
+	}
+	var rec TemplateRecord
+	if err := json.Unmarshal(prop.Value, &rec); err != nil {
+		return 0, nil
+	}
+	return rec.NodeID, nil
+}

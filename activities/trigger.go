@@ -111,15 +111,11 @@ func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *Ro
 // space has its references brought up to date (only when its content may
 // have changed: label events carry no new links).
 func (a *TriggerActivities) startDocumentFlow(ctx context.Context, p confluence.PageRef, event, cause string, res *RouteResult) error {
-	d := a.Rules.Documents
-	if d == nil {
-		return nil
-	}
 	flow := ""
 	switch {
-	case p.SpaceKey == d.Space:
+	case a.Rules.IsBridgePageSpace(p.SpaceKey):
 		flow = FlowDocumentPage
-	case a.Rules.ScansReferences(p.SpaceKey) && !strings.HasPrefix(event, "label_"):
+	case a.Rules.Documents != nil && a.Rules.ScansReferences(p.SpaceKey) && !strings.HasPrefix(event, "label_"):
 		flow = FlowReferences
 	default:
 		return nil

@@ -99,6 +99,17 @@ func TestTemplates(t *testing.T) {
 		t.Errorf("SOP template not updated: %+v", got)
 	}
 
+	// An edit to a copy, announced by its webhook event, is undone at once.
+	edited, _ := h.confSim.Page(after.page.ID)
+	if _, err := h.confSim.UpdatePage(edited.ID, edited.Title, edited.Body+"<p>My own step.</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	refresh(ctx, t, edited.ID)
+	recordHistory(t, workflows.RefreshDocumentPageWorkflowID(edited.ID), "refresh_template_copy_v1.json")
+	if p, _ := h.confSim.Page(edited.ID); strings.Contains(p.Body, "My own step.") || p.Version != edited.Version+2 {
+		t.Errorf("the edited copy was not restored by the refresh (v%d):\n%s", p.Version, p.Body)
+	}
+
 	// A corrupt DOCX is reported and writes nothing; the others still sync.
 	broken, err := h.otSim.CreateDocument(opentextsim.ApprovedTemplatesFolderID, "Broken.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04 not really a docx"), true)
 	if err != nil {

@@ -343,3 +343,9 @@ func (p *parser) strFields(f map[string]*yaml.Node, rule string, keys []string, 
 		}
 	}
 }
+
+// IsBridgePageSpace reports whether a space holds pages the bridge owns:
+// document pages or controlled copies of templates.
+func (r *Rules) IsBridgePageSpace(space string) bool {
+	return (r.Documents != nil && r.Documents.Space == space) || (r.Templates != nil && r.Templates.Space == space)
+}

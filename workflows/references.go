@@ -102,9 +102,10 @@ func RefreshDocumentPageWorkflowID(pageID string) string {
 	return "document-page:" + pageID
 }
 
-// RefreshDocumentPage re-renders a document page from OTCS after someone
-// changed it in Confluence: an edit inside the panel is put back, a removed
-// source-changed label clears the flag. The bridge's own update also
+// RefreshDocumentPage re-renders a bridge-owned page from OTCS after
+// someone changed it in Confluence: on a document page an edit inside the
+// panel is put back and a removed source-changed label clears the flag; a
+// template's controlled copy is restored. The bridge's own update also
 // arrives here and finds nothing to change, so there is no loop.
 func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*activities.UpsertResult, error) {
 	if !ValidPageID(in.PageID) {
@@ -113,9 +114,37 @@ func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*ac
 	var pages *activities.DocumentPageActivities
 	var node int64
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Read the document page's node"), pages.DocumentPageNode, in.PageID).Get(ctx, &node)
-	if err != nil || node == 0 {
-		return &activities.UpsertResult{}, err
+	if err != nil {
+		return nil, err
+	}
+	if node == 0 {
+		// Not a document page: perhaps a template's controlled copy (a
+		// step added after histories of this workflow were recorded).
+		if workflow.GetVersion(ctx, "refresh-template-copies", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return &activities.UpsertResult{}, nil
+		}
+		return &activities.UpsertResult{}, refreshTemplateCopy(ctx, in.PageID)
 	}
 	_, up, err := refreshDocuments(ctx, []int64{node})
 	return up, err
+}
+
+// refreshTemplateCopy restores a template's controlled copy from OTCS.
+func refreshTemplateCopy(ctx workflow.Context, pageID string) error {
+	var pages *activities.DocumentPageActivities
+	var node int64
+	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Read the controlled copy's template"), pages.TemplateCopyNode, pageID).Get(ctx, &node)
+	if err != nil || node == 0 {
+		return err
+	}
+	var src *activities.DocumentSourceActivities
+	var docs []activities.DocumentState
+	err = workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Describe the template in OTCS"), src.DescribeDocuments,
+		activities.DescribeInput{Feed: activities.FeedTemplates, NodeIDs: []int64{node}}).Get(ctx, &docs)
+	if err != nil {
+		return err
+	}
+	var tpl *activities.TemplateActivities
+	return workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Restore the controlled copy"), tpl.PublishTemplates,
+		activities.PublishTemplatesInput{Docs: docs}).Get(ctx, nil)
 }

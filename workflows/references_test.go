@@ -203,17 +203,34 @@ func TestRefreshDocumentPageRejectsInvalidPageID(t *testing.T) {
 	require.Empty(t, *trace)
 }
 
-// A page that is not a document page (node 0): nothing to refresh.
+// A page that is neither a document page nor a template's controlled
+// copy (node 0 both times): nothing to refresh.
 func TestRefreshDocumentPageNotADocumentPage(t *testing.T) {
 	env, trace := documentsEnv(t)
 	env.OnActivity(docPages.DocumentPageNode, mock.Anything, "9101").Return(int64(0), nil).Once()
+	env.OnActivity(docPages.TemplateCopyNode, mock.Anything, "9101").Return(int64(0), nil).Once()
 	env.ExecuteWorkflow(workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: "9101"})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	var res activities.UpsertResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Empty(t, res.Pages)
-	require.Equal(t, []string{"DocumentPageNode"}, *trace)
+	require.Equal(t, []string{"DocumentPageNode", "TemplateCopyNode"}, *trace)
+}
+
+// A template's controlled copy changed in Confluence is restored from OTCS.
+func TestRefreshDocumentPageRestoresATemplateCopy(t *testing.T) {
+	env, trace := documentsEnv(t)
+	env.OnActivity(docPages.DocumentPageNode, mock.Anything, "9102").Return(int64(0), nil).Once()
+	env.OnActivity(docPages.TemplateCopyNode, mock.Anything, "9102").Return(int64(2210), nil).Once()
+	states := []activities.DocumentState{{Watch: "Approved templates"}}
+	env.OnActivity(docSrc.DescribeDocuments, mock.Anything, activities.DescribeInput{Feed: activities.FeedTemplates, NodeIDs: []int64{2210}}).Return(states, nil).Once()
+	env.OnActivity(tplActs.PublishTemplates, mock.Anything, activities.PublishTemplatesInput{Docs: states}).
+		Return(&activities.PublishTemplatesResult{Templates: []activities.TemplateResult{{NodeID: 2210, Restored: true}}}, nil).Once()
+	env.ExecuteWorkflow(workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: "9102"})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []string{"DocumentPageNode", "TemplateCopyNode", "DescribeDocuments", "PublishTemplates"}, *trace)
 }
 
 // A document page changed in Confluence is re-rendered from OTCS.

@@ -39,6 +39,7 @@ var documentQueues = map[string]string{
 	"RecordReferences":    activities.ConfluenceTaskQueue,
 	"DocumentPageNode":    activities.ConfluenceTaskQueue,
 	"PublishTemplates":    activities.OpenTextTaskQueue,
+	"TemplateCopyNode":    activities.ConfluenceTaskQueue,
 }
 
 // documentsEnv is a test environment for the document workflows. The

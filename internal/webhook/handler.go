@@ -287,7 +287,7 @@ func (r *receiver) watchedSpace(key string) bool {
 	if _, err := rules.ForSpace(key); err == nil || rules.ScansReferences(key) {
 		return true
 	}
-	return rules.Documents != nil && rules.Documents.Space == key
+	return rules.IsBridgePageSpace(key)
 }
 
 // deliveryKey identifies a delivery by what its authentication covers: a
