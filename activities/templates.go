@@ -246,11 +246,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	}
 	if rec.Archived && t.Parent != "" {
 		// Approved again after a withdrawal: back from the archive.
-		sp, err := a.Confluence.GetSpaceByKey(ctx, t.Space)
-		if err != nil {
-			return nil, backendError("read space "+t.Space, err)
-		}
-		parent, err := a.parentPage(ctx, sp, t.Parent, "")
+		_, parent, err := a.copiesPage(ctx, t.Parent, "")
 		if err != nil {
 			return nil, err
 		}
@@ -367,11 +363,7 @@ var errNameClash = errors.New("name clash")
 // it is taken and finished; one that people made is left alone.
 func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, title, body string) (*copyState, error) {
 	t := a.Rules.Templates
-	sp, err := a.Confluence.GetSpaceByKey(ctx, t.Space)
-	if err != nil {
-		return nil, backendError("read space "+t.Space, err)
-	}
-	parent, err := a.parentPage(ctx, sp, t.Parent, "")
+	sp, parent, err := a.copiesPage(ctx, t.Parent, "")
 	if err != nil {
 		return nil, err
 	}
@@ -399,6 +391,17 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// copiesPage finds or creates a parent page in the copies' space.
+func (a *TemplateActivities) copiesPage(ctx context.Context, title, body string) (*confluence.Space, string, error) {
+	key := a.Rules.Templates.Space
+	sp, err := a.Confluence.GetSpaceByKey(ctx, key)
+	if err != nil {
+		return nil, "", backendError("read space "+key, err)
+	}
+	id, err := a.parentPage(ctx, sp, title, body)
+	return sp, id, err
 }
 
 // parentPage finds or creates a page by title at the top of the space.
@@ -579,11 +582,7 @@ func (a *TemplateActivities) withdraw(ctx context.Context, cur *copyState, res *
 		rec.TemplateID = ""
 	}
 	if !rec.Archived {
-		sp, err := a.Confluence.GetSpaceByKey(ctx, t.Space)
-		if err != nil {
-			return nil, backendError("read space "+t.Space, err)
-		}
-		archive, err := a.parentPage(ctx, sp, t.Archive, archiveBody(t.Archive))
+		_, archive, err := a.copiesPage(ctx, t.Archive, archiveBody(t.Archive))
 		if err != nil {
 			return nil, err
 		}

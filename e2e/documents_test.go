@@ -238,36 +238,18 @@ func TestDocumentPages(t *testing.T) {
 
 func syncDocuments(ctx context.Context, t *testing.T, from *workflows.SyncState) *workflows.SyncState {
 	t.Helper()
-	return syncDocumentsAs(ctx, t, "", from)
+	return runSync(ctx, t, "", workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from})
 }
 
 // syncDocumentsAs runs SyncDocuments with a workflow id ("" = generated).
 func syncDocumentsAs(ctx context.Context, t *testing.T, id string, from *workflows.SyncState) *workflows.SyncState {
 	t.Helper()
-	run, err := h.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st workflows.SyncState
-	if err := run.Get(ctx, &st); err != nil {
-		t.Fatal(err)
-	}
-	return &st
+	return runSync(ctx, t, id, workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from})
 }
 
 func syncDocumentsFull(ctx context.Context, t *testing.T, from *workflows.SyncState) *workflows.SyncState {
 	t.Helper()
-	run, err := h.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue},
-		workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from, Full: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st workflows.SyncState
-	if err := run.Get(ctx, &st); err != nil {
-		t.Fatal(err)
-	}
-	return &st
+	return runSync(ctx, t, "", workflows.SyncDocuments, workflows.SyncDocumentsInput{From: from, Full: true})
 }
 
 func refresh(ctx context.Context, t *testing.T, pageID string) *activities.UpsertResult {
