@@ -14,6 +14,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	liveness "github.com/xecm-bridge/xecm-bridge/internal/heartbeat"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -415,6 +416,6 @@ func (h *heartbeatReader) Read(p []byte) (int, error) {
 
 func recordProgress(ctx context.Context, n int64) {
 	if activity.IsActivity(ctx) {
-		activity.RecordHeartbeat(ctx, strconv.FormatInt(n, 10)+" bytes")
+		activity.RecordHeartbeat(ctx, liveness.Bytes(n))
 	}
 }

@@ -231,10 +231,16 @@ var backendRetry = &temporal.RetryPolicy{
 	MaximumInterval:    2 * time.Minute,
 }
 
+// heartbeatTimeout is how long a running activity may go without a
+// heartbeat: workers heartbeat every activity by time (internal/heartbeat),
+// so this is how soon the activity of a worker that died is retried.
+const heartbeatTimeout = 30 * time.Second
+
 func confluenceCtx(ctx workflow.Context, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              activities.ConfluenceTaskQueue,
 		StartToCloseTimeout:    2 * time.Minute,
+		HeartbeatTimeout:       heartbeatTimeout,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                summary,
@@ -245,6 +251,7 @@ func opentextCtx(ctx workflow.Context, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              activities.OpenTextTaskQueue,
 		StartToCloseTimeout:    5 * time.Minute,
+		HeartbeatTimeout:       heartbeatTimeout,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                summary,
@@ -252,12 +259,13 @@ func opentextCtx(ctx workflow.Context, summary string) workflow.Context {
 }
 
 // transferCtx is for activities that move document bytes: long, so they
-// heartbeat and a stuck transfer is retried after two minutes of silence.
+// report their progress; a dead worker's transfer is retried after the
+// heartbeat timeout, a stuck one after its progress stalls (two minutes).
 func transferCtx(ctx workflow.Context, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              activities.OpenTextTaskQueue,
 		StartToCloseTimeout:    6 * time.Hour,
-		HeartbeatTimeout:       2 * time.Minute,
+		HeartbeatTimeout:       heartbeatTimeout,
 		ScheduleToCloseTimeout: 48 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                summary,

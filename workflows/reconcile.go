@@ -40,7 +40,7 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              activities.ConfluenceTaskQueue,
 		StartToCloseTimeout:    30 * time.Minute,
-		HeartbeatTimeout:       2 * time.Minute,
+		HeartbeatTimeout:       heartbeatTimeout,
 		ScheduleToCloseTimeout: 2 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                "Find changed pages and start their flows",

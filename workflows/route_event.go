@@ -39,6 +39,7 @@ func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResu
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              activities.ConfluenceTaskQueue,
 		StartToCloseTimeout:    time.Minute,
+		HeartbeatTimeout:       heartbeatTimeout,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                "Read page and start its flow",

@@ -312,13 +312,12 @@ func (st *SyncState) details() string {
 }
 
 // documentsCtx is for the document activities: batches of up to a browse
-// page, so they heartbeat per document and a dead worker's batch is
-// retried within a minute.
+// page; a dead worker's batch is retried after the heartbeat timeout.
 func documentsCtx(ctx workflow.Context, queue, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              queue,
 		StartToCloseTimeout:    30 * time.Minute,
-		HeartbeatTimeout:       time.Minute,
+		HeartbeatTimeout:       heartbeatTimeout,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            backendRetry,
 		Summary:                summary,

@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"strings"
 
+	"time"
+
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/internal/heartbeat"
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
@@ -75,6 +79,14 @@ func Needs(roles []string) bool {
 	return false
 }
 
+// HeartbeatEvery is how often a running activity heartbeats by time; with
+// the workflows' 30 s heartbeat timeouts, an activity of a worker that died
+// is retried within about half a minute.
+const HeartbeatEvery = 5 * time.Second
+
+// liveness heartbeats every running activity (internal/heartbeat).
+var liveness = []interceptor.WorkerInterceptor{heartbeat.Interceptor(HeartbeatEvery, heartbeat.DefaultStall)}
+
 // New builds one worker per role, not yet started.
 func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]worker.Worker, error) {
 	var out []worker.Worker
@@ -90,6 +102,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w := worker.New(c, activities.ConfluenceTaskQueue, worker.Options{
 				MaxConcurrentActivityExecutionSize: cfg.ConfluenceConcurrency,
 				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
+				Interceptors:                       liveness,
 			})
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules})
@@ -100,6 +113,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
 				MaxConcurrentActivityExecutionSize: cfg.OpenTextConcurrency,
 				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
+				Interceptors:                       liveness,
 			})
 			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules})
