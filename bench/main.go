@@ -144,7 +144,16 @@ func run(pages int, bigSize int64, bin string) error {
 	if *templatesOnly {
 		return w.templatesBench(ctx, *templates)
 	}
-	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
+	rules, err := mapping.LoadFile(mappingFile)
+	if err != nil {
+		return err
+	}
+	plain, err := newPlainGo(confURL, otURL+"/otcs/cs.exe", rules)
+	if err != nil {
+		return err
+	}
+	var bridgeAt0 float64
+	for _, latency := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
 		if pages == 0 {
 			break
 		}
@@ -152,8 +161,14 @@ func run(pages int, bigSize int64, bin string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("| publishes/s, %d pages, simulator latency %d ms | %.1f |\n", pages, latency.Milliseconds(), rate)
+		base, err := w.baseline(ctx, plain, pages, latency)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| publishes/s, %d pages 50 at a time, backend latency %d ms: bridge / plain Go (same clients and calls, no Temporal) | %.1f / %.1f = %.2f× |\n",
+			pages, latency.Milliseconds(), rate, base, rate/base)
 		if latency == 0 {
+			bridgeAt0 = rate
 			events, actions, err := w.historyCost(ctx, ids[0])
 			if err != nil {
 				return err
@@ -161,9 +176,21 @@ func run(pages int, bigSize int64, bin string) error {
 			fmt.Printf("| history events per publish | %d |\n| billable actions per publish | %d |\n", events, actions)
 		}
 	}
-	rules, err := mapping.LoadFile(mappingFile)
-	if err != nil {
-		return err
+	if pages > 0 {
+		ceiling, err := w.ceiling(ctx, pages)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| dev server ceiling: trivial workflows/s (one no-op activity, %d started 50 at a time, same worker settings) | %.1f; a publish at 0 ms runs at %.0f %% of it |\n",
+			pages, ceiling, 100*bridgeAt0/ceiling)
+		if err := plain.publish(ctx, w.confSim.CreatePage("POL", "Warm-up policy", "<p>Warm-up.</p>", "557058:bench", "approved", "dept-bench").ID, nil); err != nil {
+			return err
+		}
+		perStep, c, o, err := w.requestsPerStep(ctx, plain)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| backend requests per first publish of a page (Confluence + OTCS, warm session) | %d + %d = %d (%s) |\n", c, o, c+o, perStep)
 	}
 	peak, took, err := w.bigAttachment(ctx, bigSize)
 	if err != nil {

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
+)
+
+// plainGo is the comparison a user makes: the same clients making the
+// same calls for the same pages at the same concurrency, without Temporal
+// (the publish steps called one after another in a goroutine).
+type plainGo struct {
+	conf *activities.ConfluenceActivities
+	otcs *activities.OpenTextActivities
+}
+
+func newPlainGo(confURL, otcsURL string, rules *mapping.Rules) (*plainGo, error) {
+	conf, err := confluence.New(confluence.Config{BaseURL: confURL, Email: "bridge@example.com", APIToken: "demo-token"})
+	if err != nil {
+		return nil, err
+	}
+	ot, err := opentext.New(opentext.Config{BaseURL: otcsURL, Username: "bridge", Password: "bridge-secret"})
+	if err != nil {
+		return nil, err
+	}
+	return &plainGo{conf: &activities.ConfluenceActivities{Confluence: conf, Rules: rules},
+		otcs: &activities.OpenTextActivities{OTCS: ot, Confluence: conf, Rules: rules}}, nil
+}
+
+// publish runs the five publish steps for one page; step, when not nil, is
+// called before each step with its name (for per-step request counts).
+func (g *plainGo) publish(ctx context.Context, pageID string, step func(string)) error {
+	mark := func(s string) {
+		if step != nil {
+			step(s)
+		}
+	}
+	mark("ReadPage")
+	page, err := g.conf.ReadPage(ctx, activities.ReadPageInput{PageID: pageID})
+	if err != nil {
+		return err
+	}
+	mark("UploadRendition")
+	up, err := g.otcs.UploadRendition(ctx, activities.UploadInput{Page: *page})
+	if err != nil {
+		return err
+	}
+	mark("VerifyRecord")
+	if err := g.otcs.VerifyRecord(ctx, activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
+		return err
+	}
+	mark("ClassifyRecord")
+	cls, err := g.otcs.ClassifyRecord(ctx, activities.ClassifyInput{Page: *page, NodeID: up.NodeID, SHA256: up.SHA256})
+	if err != nil {
+		return err
+	}
+	mark("WriteBack")
+	link := activities.RecordLink{NodeID: up.NodeID, Version: up.Version, PageVersion: page.Version, URL: up.URL, SHA256: up.SHA256,
+		Classification: cls.Classification, PublishedAt: time.Now().UTC(), WorkflowID: "baseline"}
+	err = g.conf.WriteBack(ctx, activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link})
+	mark("")
+	return err
+}
+
+// baseline publishes pages fresh approved pages, 50 at a time, and returns
+// publishes per second.
+func (w *world) baseline(ctx context.Context, g *plainGo, pages int, latency time.Duration) (float64, error) {
+	w.confSim.Faults().Set(faults.Config{Latency: latency})
+	w.otSim.Faults().Set(faults.Config{Latency: latency})
+	defer w.confSim.Faults().Set(faults.Config{})
+	defer w.otSim.Faults().Set(faults.Config{})
+	ids := make([]string, pages)
+	for i := range ids {
+		ids[i] = w.confSim.CreatePage("POL", fmt.Sprintf("Baseline policy %d ms #%04d", latency.Milliseconds(), i), "<p>Benchmark page body.</p>", "557058:bench", "approved", "dept-bench").ID
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, pages)
+	sem := make(chan struct{}, 50)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := g.publish(ctx, id, nil); err != nil {
+				errs <- fmt.Errorf("baseline %s: %w", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return float64(pages) / time.Since(start).Seconds(), nil
+}
+
+// requestsPerStep publishes one fresh page with the plain-Go steps and
+// counts the simulators' requests per step: what a first publish costs in
+// round trips.
+func (w *world) requestsPerStep(ctx context.Context, g *plainGo) (string, int, int, error) {
+	id := w.confSim.CreatePage("POL", "Request count policy", "<p>Counted.</p>", "557058:bench", "approved", "dept-bench").ID
+	var parts []string
+	totalConf, totalOT := 0, 0
+	cur, c0, o0 := "", w.confSim.Requests(), w.otSim.Requests()
+	step := func(next string) {
+		if cur != "" {
+			c, o := w.confSim.Requests()-c0, w.otSim.Requests()-o0
+			parts = append(parts, fmt.Sprintf("%s %d+%d", cur, c, o))
+			totalConf, totalOT = totalConf+c, totalOT+o
+		}
+		cur, c0, o0 = next, w.confSim.Requests(), w.otSim.Requests()
+	}
+	if err := g.publish(ctx, id, step); err != nil {
+		return "", 0, 0, err
+	}
+	return strings.Join(parts, ", "), totalConf, totalOT, nil
+}

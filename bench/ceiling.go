@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+const ceilingQueue = "bench-ceiling"
+
+// ceilingWorkflow is the least a durable flow does: start, one activity,
+// complete.
+func ceilingWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	return workflow.ExecuteActivity(ctx, "noop").Get(ctx, nil)
+}
+
+func noop(context.Context) error { return nil }
+
+// ceiling measures the dev server's rate for trivial workflows, started as
+// the publishes are (50 at a time), on a worker with the bench's
+// concurrency settings: the upper bound any flow on this machine meets.
+func (w *world) ceiling(ctx context.Context, n int) (float64, error) {
+	wk := worker.New(w.temporal, ceilingQueue, worker.Options{MaxConcurrentWorkflowTaskExecutionSize: 100, MaxConcurrentActivityExecutionSize: 32})
+	wk.RegisterWorkflowWithOptions(ceilingWorkflow, workflow.RegisterOptions{Name: "ceiling"})
+	wk.RegisterActivityWithOptions(noop, activity.RegisterOptions{Name: "noop"})
+	if err := wk.Start(); err != nil {
+		return 0, err
+	}
+	defer wk.Stop()
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 50)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			run, err := w.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("ceiling-%d", i), TaskQueue: ceilingQueue}, "ceiling")
+			if err == nil {
+				err = run.Get(ctx, nil)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
