@@ -191,6 +191,11 @@ func run(pages int, bigSize int64, bin string) error {
 			return err
 		}
 		fmt.Printf("| backend requests per first publish of a page (Confluence + OTCS, warm session) | %d + %d = %d (%s) |\n", c, o, c+o, perStep)
+		avg, peak, err := w.rateLimitBench(ctx, 40)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| OpenText activities started/s, two worker processes with BRIDGE_OPENTEXT_RATE=5, 40 publishes at once | %.1f on average, at most %d in any one second |\n", avg, peak)
 	}
 	peak, took, err := w.bigAttachment(ctx, bigSize)
 	if err != nil {
