@@ -9,7 +9,7 @@ TEMPORAL_CLI ?= $(shell command -v temporal 2>/dev/null || echo $(GOBIN)/tempora
 WORKFLOWCHECK := $(GOBIN)/workflowcheck
 export TEMPORAL_CLI
 
-.PHONY: demo dev test vet workflowcheck fuzz bench build tools clean pandoc
+.PHONY: demo dev test vet workflowcheck fuzz bench chaos build tools clean pandoc
 
 build:
 	$(GO) build ./...
@@ -63,6 +63,10 @@ fuzz:
 ## bench: throughput, actions per publish and worker memory; figures go into the README.
 bench: $(TEMPORAL_CLI) pandoc
 	./scripts/bench.sh
+
+## chaos: publish 200 pages while workers are SIGKILLed, the dev server restarts, OTCS goes down and ~20 % of requests fail; check the invariants.
+chaos: $(TEMPORAL_CLI)
+	./scripts/chaos.sh
 
 clean:
 	rm -rf .demo

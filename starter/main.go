@@ -47,6 +47,10 @@ commands:
   schedule reconcile [--every 5m] [--lookback 24h] [--pause] [--trigger]
                                       create or update the reconciliation Schedule (catches missed webhooks)
   mapping check [--file mapping.yaml] validate a mapping file against the live OTCS category definitions
+  backfill --space KEY [--since DATE] [--concurrency N] [--batch N] [--dry-run] [--wait] [--json]
+                                      decide every page of a space and start what each needs (publish, file, review)
+  backfill status|pause|resume|cancel --space KEY [--json]
+                                      progress of a space's backfill, or pause, resume or cancel it
 
 OpenText documents in Confluence (flows F2, F6, F8, a documents: section in the mapping):
   schedule documents|templates [--every 10m] [--full-every 24] [--pause] [--trigger]
@@ -102,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = schedule(ctx, args[1:], stdout)
 	case "mapping":
 		err = mappingCmd(ctx, args[1:], stdout)
+	case "backfill": // starter/backfill.go
+		err = backfillCmd(ctx, args[1:], stdout)
 	case "sync":
 		err = syncFeed(ctx, args[1:], stdout)
 	case "reference":

@@ -31,6 +31,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(workflows.SyncReferences)
 			r.RegisterWorkflow(workflows.RefreshDocumentPage)
 			r.RegisterWorkflow(workflows.SyncTemplates)
+			r.RegisterWorkflow(workflows.Backfill)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

@@ -33,8 +33,13 @@ func allV2[T any](ctx context.Context, c *Client, first string) ([]T, error) {
 
 // allV1 follows a v1 offset list through its _links.next.
 func allV1[T any](ctx context.Context, c *Client, first string) ([]T, error) {
+	return someV1[T](ctx, c, first, 0)
+}
+
+// someV1 is allV1 that stops once it has at least atLeast results (0: all).
+func someV1[T any](ctx context.Context, c *Client, first string, atLeast int) ([]T, error) {
 	var out []T
-	for next, n := first, 0; next != "" && n < maxPages; n++ {
+	for next, n := first, 0; next != "" && n < maxPages && (atLeast <= 0 || len(out) < atLeast); n++ {
 		var page v1List[T]
 		if err := c.getJSON(ctx, next, &page); err != nil {
 			return nil, err

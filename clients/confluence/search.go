@@ -23,7 +23,11 @@ type ChangedPagesOptions struct {
 	SpaceKey string    // "" = all spaces
 	Since    time.Time // zero = no date filter
 	Labels   []string  // pages with any of these labels; empty = any page
-	Limit    int       // page size of each search request (default 50); all result pages are read
+	Limit    int       // page size of each search request (default 50)
+	// Max stops reading result pages once this many pages are listed (0:
+	// every result page). A caller that walks a space a batch at a time
+	// reads only the start of the rest, not all of it each time.
+	Max int
 }
 
 // cqlDateSafety is how far before Since the CQL date filter starts.
@@ -105,7 +109,7 @@ func (c *Client) ChangedPages(ctx context.Context, opt ChangedPagesOptions) ([]P
 	index := map[string]int{} // id -> position in out
 	merged := false
 	for walk := 0; walk < 3; walk++ {
-		raw, err := allV1[v1SearchContentJSON](ctx, c, first)
+		raw, err := someV1[v1SearchContentJSON](ctx, c, first, opt.Max)
 		if err != nil {
 			return nil, err
 		}

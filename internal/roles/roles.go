@@ -108,6 +108,8 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules})
 			w.RegisterActivity(&activities.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
 				Starter: &launch.Publisher{Temporal: c, Confluence: deps.Confluence}})
+			w.RegisterActivity(&activities.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
+				Starter: &launch.Publisher{Temporal: c, Confluence: deps.Confluence}})
 			out = append(out, w)
 		case OpenText:
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
@@ -135,4 +137,5 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.SyncReferences)
 	w.RegisterWorkflow(workflows.RefreshDocumentPage)
 	w.RegisterWorkflow(workflows.SyncTemplates)
+	w.RegisterWorkflow(workflows.Backfill)
 }

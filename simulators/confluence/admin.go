@@ -13,6 +13,7 @@ func (s *Server) adminMux() http.Handler {
 	mux.HandleFunc("GET /__sim/state", s.adminState)
 	mux.Handle("/__sim/faults", s.faults.AdminHandler())
 	mux.HandleFunc("POST /__sim/pages/{id}/synthetic-attachment", s.adminSynthetic)
+	mux.HandleFunc("POST /__sim/seed", s.adminSeed)
 	return mux
 }
 

@@ -274,4 +274,8 @@
 //	GET|PUT  /__sim/faults                                 the faults.Injector admin handler
 //	POST     /__sim/pages/{id}/synthetic-attachment?name=&size=&type=
 //	                                                       add a generated attachment (benchmarks)
+//	POST     /__sim/seed?space=POL&pages=N&labels=approved,dept-chaos&prefix=Chaos[&author=ID]
+//	                                                       add N pages at version 1 titled "<prefix> 0001"...,
+//	                                                       with those labels (chaos runs, load tests); answers
+//	                                                       {"pages":[...]}; 409 if a title is taken in the space
 package confluence

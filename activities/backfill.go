@@ -1,0 +1,369 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// BackfillActivities list a whole space a batch at a time and decide each
+// page exactly as a webhook or reconciliation would, for the Backfill
+// workflow. They run on the Confluence queue; telling that a page is
+// already recorded also asks OTCS, with one cheap call per recorded page
+// (the node's version list) instead of a rendition.
+type BackfillActivities struct {
+	Confluence *confluence.Client
+	OTCS       *opentext.Client
+	Rules      *mapping.Rules
+	Starter    FlowStarter
+}
+
+// BackfillCursor is the last page a backfill has scheduled, in listing
+// order (last modification, then page id).
+type BackfillCursor struct {
+	ModifiedAt time.Time `json:",omitzero"`
+	PageID     string    `json:",omitempty"`
+}
+
+// precedes says whether p comes after the cursor in listing order.
+func (c BackfillCursor) precedes(p confluence.PageRef) bool {
+	if c.PageID == "" {
+		return true
+	}
+	if !p.ModifiedAt.Equal(c.ModifiedAt) {
+		return p.ModifiedAt.After(c.ModifiedAt)
+	}
+	return p.ID > c.PageID
+}
+
+// BackfillBatchInput asks for the decisions on the next batch of a space.
+type BackfillBatchInput struct {
+	SpaceKey string
+	Since    time.Time `json:",omitzero"` // pages last modified before this are left out
+	Until    time.Time `json:",omitzero"` // ...and after this (the backfill's start: later edits are the triggers' job)
+	After    BackfillCursor
+	Limit    int
+	// DryRun decides without writing anything: the approval signal of a
+	// page edited after its approval is not removed, a content-state
+	// approval is not recorded.
+	DryRun bool
+}
+
+// BackfillDecision is what one page needs.
+type BackfillDecision struct {
+	PageID  string
+	Title   string
+	Version int
+	Flow    string // FlowPublish, FlowFile, FlowReview or FlowNone
+	Reason  string // the rule that matched, or why nothing is to be done
+	// SkipKind is Reason without what is particular to the page, so
+	// skipped pages can be counted by reason (FlowNone only).
+	SkipKind string `json:",omitempty"`
+	Recorded bool   `json:",omitempty"` // already recorded at Version (Flow is FlowNone)
+}
+
+// BackfillBatch is one batch of decisions and where the next one starts.
+type BackfillBatch struct {
+	Pages []BackfillDecision
+	Next  BackfillCursor
+	More  bool // pages after Next remain
+}
+
+// SkipRecorded is the SkipKind of a page already recorded at its version.
+const SkipRecorded = "already recorded"
+
+// defaultBackfillBatch is the batch size when none is given.
+const defaultBackfillBatch = 50
+
+// BackfillBatch lists the space's pages after the cursor and decides up to
+// Limit of them. The listing is the reconciliation search without a date
+// (or from Since), ordered by last modification, so a page edited during
+// the backfill moves behind the cursor and is decided at its new version
+// (or left to the triggers, when edited after Until). Deciding is route
+// without the start: the Backfill workflow starts the flows.
+func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatchInput) (_ *BackfillBatch, err error) {
+	defer func() { observe(ctx, "BackfillBatch", err) }()
+	if _, err := a.Rules.ForSpace(in.SpaceKey); err != nil {
+		return nil, nonRetryable(ErrNoMapping, "%v", err)
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = defaultBackfillBatch
+	}
+	from := in.Since
+	if in.After.ModifiedAt.After(from) {
+		from = in.After.ModifiedAt
+	}
+	refs, err := a.listAfter(ctx, in, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	// CQL orders by minute and the client widens the window: the exact
+	// order and bounds are applied here, so batches never overlap.
+	sort.SliceStable(refs, func(i, j int) bool {
+		if !refs[i].ModifiedAt.Equal(refs[j].ModifiedAt) {
+			return refs[i].ModifiedAt.Before(refs[j].ModifiedAt)
+		}
+		return refs[i].ID < refs[j].ID
+	})
+	out := &BackfillBatch{Pages: []BackfillDecision{}, Next: in.After}
+	for _, p := range refs {
+		if !in.After.precedes(p) || p.ModifiedAt.Before(in.Since) || (!in.Until.IsZero() && p.ModifiedAt.After(in.Until)) {
+			continue
+		}
+		if len(out.Pages) == limit {
+			out.More = true
+			break
+		}
+		if p.SpaceKey == "" {
+			p.SpaceKey = in.SpaceKey
+		}
+		d, err := a.decide(ctx, p, in.DryRun)
+		if err != nil {
+			return nil, err
+		}
+		out.Pages = append(out.Pages, d)
+		out.Next = BackfillCursor{ModifiedAt: p.ModifiedAt, PageID: p.ID}
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, p.ID)
+		}
+	}
+	return out, nil
+}
+
+// listAfter lists the space's pages from the cursor on, reading only as
+// many search result pages as a batch needs: the CQL window is a minute
+// wide, so pages already behind the cursor may come first; the listing
+// doubles until it holds a batch of pages after the cursor or the space
+// has no more.
+func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInput, from time.Time, limit int) ([]confluence.PageRef, error) {
+	for max := 2 * limit; ; max *= 2 {
+		refs, err := a.Confluence.ChangedPages(ctx, confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, Since: from, Max: max})
+		if err != nil {
+			return nil, backendError("list pages of space "+in.SpaceKey, err)
+		}
+		after := 0
+		for _, p := range refs {
+			if in.After.precedes(p) {
+				after++
+			}
+		}
+		if after > limit || len(refs) < max {
+			return refs, nil
+		}
+	}
+}
+
+// decide applies the webhook's rules to one listed page (Decide, then the
+// approval of the version), after the fast path: a page whose record
+// already holds this version needs nothing, and finding that out costs a
+// property read and a version list, never a rendition.
+func (a *BackfillActivities) decide(ctx context.Context, p confluence.PageRef, dryRun bool) (BackfillDecision, error) {
+	d := BackfillDecision{PageID: p.ID, Title: p.Title, Version: p.Version, Flow: FlowNone}
+	flow, reason := Decide(a.Rules, p.SpaceKey, p.Title, p.Labels)
+	if flow == FlowNone {
+		d.Reason, d.SkipKind = reason, reason
+		return d, nil
+	}
+	recorded, err := a.recordedAt(ctx, p.ID, p.Version)
+	if err != nil {
+		return d, err
+	}
+	if recorded {
+		d.Reason, d.SkipKind, d.Recorded = fmt.Sprintf("already recorded at v%d", p.Version), SkipRecorded, true
+		return d, nil
+	}
+	if flow == FlowPublish {
+		var (
+			ok  bool
+			why string
+		)
+		if dryRun {
+			ok, why, err = a.previewApproval(ctx, p)
+		} else {
+			trig := &TriggerActivities{Confluence: a.Confluence, Rules: a.Rules, Starter: a.Starter}
+			ok, why, err = trig.checkApproval(ctx, p, nil)
+		}
+		if err != nil {
+			return d, err
+		}
+		if !ok {
+			d.Reason, d.SkipKind = why, skipKind(why)
+			return d, nil
+		}
+	}
+	d.Flow, d.Reason = flow, reason
+	return d, nil
+}
+
+// recordedAt says whether the page's record link names this page version
+// and the OTCS node it names really holds it: the version the link names
+// carries the page version's source marker, as UploadRendition writes it.
+// Anything less (no link, an older version, a deleted node, a version
+// without the marker) is not recorded, and the flow decides as usual.
+func (a *BackfillActivities) recordedAt(ctx context.Context, pageID string, version int) (bool, error) {
+	prop, err := a.Confluence.GetProperty(ctx, pageID, RecordPropertyKey)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, backendError("read record link", err)
+	}
+	var link RecordLink
+	if json.Unmarshal(prop.Value, &link) != nil || link.PageVersion != version || link.NodeID == 0 {
+		return false, nil
+	}
+	versions, err := a.OTCS.Versions(ctx, link.NodeID)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, backendError(fmt.Sprintf("list versions of OTCS node %d", link.NodeID), err)
+	}
+	marker := sourceMarker(pageID, version)
+	for _, v := range versions {
+		if (link.Version == 0 || v.Number == link.Version) && (v.Description == marker || strings.HasPrefix(v.Description, marker+" ")) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// previewApproval is checkApproval without its writes, for a dry run: it
+// reads the same evidence and reaches the same verdict, but removes no
+// approval signal and records no content-state approval.
+func (a *BackfillActivities) previewApproval(ctx context.Context, p confluence.PageRef) (bool, string, error) {
+	space, err := a.Rules.ForSpace(p.SpaceKey)
+	if err != nil {
+		return false, err.Error(), nil
+	}
+	page, err := a.Confluence.GetPage(ctx, p.ID, confluence.GetPageOptions{})
+	if rest.IsKind(err, rest.KindNotFound) {
+		return false, "page not found (deleted, or not visible to the bridge)", nil
+	}
+	if err != nil {
+		return false, "", backendError("read page", err)
+	}
+	if page.Version.Number != p.Version {
+		return false, fmt.Sprintf("page changed to version %d since version %d was seen", page.Version.Number, p.Version), nil
+	}
+	verdict, err := previewVerdict(ctx, a.Confluence, space, page, p.Labels)
+	if err != nil {
+		return false, "", err
+	}
+	if verdict.Approved != nil {
+		return true, "", nil
+	}
+	if verdict.Edited != nil && space.Approval.OnEdit == mapping.OnEditReset {
+		return false, verdict.Type + ": " + verdict.Reason + resetPreviewSuffix, nil
+	}
+	return false, verdict.Type + ": " + verdict.Reason, nil
+}
+
+// Suffixes checkApproval and previewApproval add to the reason of an edit
+// after approval in a space whose on_edit is reset.
+const (
+	resetSuffix        = " (approval signal removed, comment posted)"
+	resetPreviewSuffix = " (the approval signal would be removed and a comment posted)"
+)
+
+// previewVerdict is judgeApproval for the current version without the one
+// write it may make: a content state set by a known author is judged as
+// judgeState judges it, but not recorded. Everything else is the label
+// path of judgeApproval itself.
+func previewVerdict(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string) (*approvalVerdict, error) {
+	if space.Approval.State != "" {
+		log, err := readApprovals(ctx, c, page.ID)
+		if err != nil {
+			return nil, err
+		}
+		v := page.Version.Number
+		if ap := log.forVersion(v); ap != nil {
+			return &approvalVerdict{Approved: ap}, nil
+		}
+		state, err := c.ContentState(ctx, page.ID)
+		if err != nil {
+			return nil, backendError("read content state", err)
+		}
+		if state != nil && strings.EqualFold(state.Name, space.Approval.State) {
+			setHere, err := stateSetBy(ctx, c, page, state, log)
+			if err != nil {
+				return nil, err
+			}
+			if setHere {
+				return &approvalVerdict{Approved: &Approval{PageVersion: v, By: page.Version.AuthorID, Source: ApprovalByState}}, nil
+			}
+			edited := log.latest()
+			if edited == nil {
+				edited = &Approval{Source: ApprovalByState}
+			}
+			return &approvalVerdict{Edited: edited, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
+				"Confluence page %s version %d was saved after its content state was set to %q; set the state again to approve version %d",
+				page.ID, v, state.Name, v)}, nil
+		}
+	}
+	// The state says nothing: what is left is the label path, which only
+	// reads. Without the state rule it cannot write; the reason of an
+	// unlabelled page still names both signals the space accepts.
+	labelOnly := *space
+	labelOnly.Approval.State = ""
+	verdict, err := judgeApproval(ctx, c, &labelOnly, page, labels, true)
+	if err == nil && verdict.Approved == nil && !slices.Contains(labels, space.Approval.Label) {
+		verdict.Reason = notApprovedReason(space, page)
+	}
+	return verdict, err
+}
+
+// skipKind is the reason a page was not approved without what is
+// particular to the page: its error type, or the fixed text of the case.
+func skipKind(why string) string {
+	if strings.HasPrefix(why, "page changed to version ") {
+		return "page changed since it was listed"
+	}
+	if typ, _, ok := strings.Cut(why, ": "); ok && !strings.Contains(typ, " ") {
+		switch {
+		case strings.HasSuffix(why, resetSuffix):
+			return typ + " (approval signal removed)"
+		case strings.HasSuffix(why, resetPreviewSuffix):
+			return typ + " (approval signal would be removed)"
+		}
+		return typ
+	}
+	return why
+}
+
+// BackfillSubmitInput names a page version to submit to its lifecycle.
+type BackfillSubmitInput struct {
+	PageID      string
+	Version     int
+	RequestedBy string
+}
+
+// BackfillSubmitResult is the lifecycle the page was submitted to.
+type BackfillSubmitResult struct {
+	WorkflowID string
+	Existing   bool // a lifecycle of the page was running (it was given the version)
+}
+
+// BackfillSubmit submits a page carrying its space's submit label to its
+// document lifecycle, as a webhook would. Lifecycles run for days, so the
+// backfill starts them and does not wait.
+func (a *BackfillActivities) BackfillSubmit(ctx context.Context, in BackfillSubmitInput) (_ *BackfillSubmitResult, err error) {
+	defer func() { observe(ctx, "BackfillSubmit", err) }()
+	id, existing, err := a.Starter.StartFlow(ctx, FlowReview, in.PageID, in.Version, in.RequestedBy)
+	if err != nil {
+		return nil, fmt.Errorf("submit page %s v%d for review: %w", in.PageID, in.Version, err)
+	}
+	return &BackfillSubmitResult{WorkflowID: id, Existing: existing}, nil
+}

@@ -1,0 +1,294 @@
+package activities
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+)
+
+func (w *world) backfill() (*BackfillActivities, *startedFlows) {
+	started := &startedFlows{}
+	return &BackfillActivities{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS, Rules: w.conf.Rules, Starter: started}, started
+}
+
+// walk decides the whole space a few pages at a time, following the cursor.
+func walk(t *testing.T, b *BackfillActivities, space string, dryRun bool) []BackfillDecision {
+	t.Helper()
+	var out []BackfillDecision
+	in := BackfillBatchInput{SpaceKey: space, Limit: 3, DryRun: dryRun, Until: time.Now().Add(time.Minute)}
+	for i := 0; ; i++ {
+		batch, err := b.BackfillBatch(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch.Pages) > in.Limit {
+			t.Fatalf("batch of %d pages, limit %d", len(batch.Pages), in.Limit)
+		}
+		out = append(out, batch.Pages...)
+		if !batch.More {
+			return out
+		}
+		if i > 100 {
+			t.Fatal("the cursor does not advance")
+		}
+		in.After = batch.Next
+	}
+}
+
+// publish stores a page version in OTCS and links it on the page, as a
+// PublishPage run does (without classification, which the fast path does
+// not look at).
+func (w *world) publish(t *testing.T, pageID string) *UploadResult {
+	t.Helper()
+	ctx := context.Background()
+	snap := w.read(t, pageID)
+	up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.conf.WriteBack(ctx, WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: RecordLink{
+		NodeID: up.NodeID, Version: up.Version, PageVersion: snap.Version, URL: up.URL, SHA256: up.SHA256, PublishedAt: time.Now().UTC(),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return up
+}
+
+func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
+	shipped, err := os.ReadFile("../mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, string(shipped))
+	b, started := w.backfill()
+	review := w.confSim.CreatePage("POL", "Travel Policy", "<p>Book early.</p>", "557058:bob", "in-review", "dept-finance")
+	edited := w.confSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
+	if err := RecordApproval(context.Background(), w.conf.Confluence, edited.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	if _, err := w.confSim.UpdatePage(edited.ID, edited.Title, "<p>v2</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	w.confSim.CreatePage("ENG", "Not in the backfill", "<p>x</p>", "557058:carol", "approved")
+
+	// What Decide says of each page as it is before the backfill.
+	type verdict struct{ flow, reason string }
+	decided := map[string]verdict{}
+	for _, p := range w.confSim.Pages() {
+		if p.SpaceKey == "POL" {
+			flow, reason := Decide(w.conf.Rules, "POL", p.Title, w.confSim.Labels(p.ID))
+			decided[p.ID] = verdict{flow, reason}
+		}
+	}
+	want := len(decided)
+
+	got := walk(t, b, "POL", false)
+	if len(got) != want || want < 6 {
+		t.Fatalf("decided %d pages, space POL has %d", len(got), want)
+	}
+	seen := map[string]bool{}
+	for _, d := range got {
+		if seen[d.PageID] {
+			t.Fatalf("page %s decided twice", d.PageID)
+		}
+		seen[d.PageID] = true
+		flow, reason := decided[d.PageID].flow, decided[d.PageID].reason
+		switch {
+		case d.PageID == edited.ID:
+			// Decide says publish; the approval check says no, as routing's does.
+			if flow != FlowPublish || d.Flow != FlowNone || d.SkipKind != ErrEditedAfterApproval+" (approval signal removed)" {
+				t.Fatalf("edited after approval: %+v", d)
+			}
+		case d.Flow != flow || d.Reason != reason:
+			t.Fatalf("page %s %q: backfill decided %s (%s), Decide says %s (%s)", d.PageID, d.Title, d.Flow, d.Reason, flow, reason)
+		}
+	}
+	byID := func(id string) BackfillDecision {
+		i := slices.IndexFunc(got, func(d BackfillDecision) bool { return d.PageID == id })
+		return got[i]
+	}
+	if d := byID("100001"); d.Flow != FlowPublish {
+		t.Fatalf("the approved seed page: %+v", d)
+	}
+	if d := byID("100003"); d.Flow != FlowFile {
+		t.Fatalf("the seeded meeting notes: %+v", d)
+	}
+	if d := byID(review.ID); d.Flow != FlowReview {
+		t.Fatalf("a page carrying the submit label: %+v", d)
+	}
+	if d := byID("100002"); d.Flow != FlowNone || d.SkipKind != d.Reason {
+		t.Fatalf("a draft: %+v", d)
+	}
+	if len(started.flows) != 0 {
+		t.Fatalf("deciding starts nothing (the workflow does): %v", started.flows)
+	}
+	// Like routing, a real run resets the approval signal of the edited page.
+	if slices.Contains(w.confSim.Labels(edited.ID), "approved") {
+		t.Fatal("on_edit reset removes the label, as the webhook would")
+	}
+}
+
+func TestBackfillFastPathKnowsAPageRecordedAtItsCurrentVersion(t *testing.T) {
+	w := newWorld(t, baseRules)
+	b, _ := w.backfill()
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Records Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
+	up := w.publish(t, page.ID)
+
+	before := w.otSim.Requests()
+	versionsBefore := len(w.otSim.Versions(up.NodeID))
+	d, err := b.decide(ctx, pageRef(t, w, page.ID), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Recorded || d.Flow != FlowNone || d.Reason != "already recorded at v1" || d.SkipKind != SkipRecorded {
+		t.Fatalf("a page recorded at its version: %+v", d)
+	}
+	if n := w.otSim.Requests() - before; n > 2 {
+		t.Fatalf("the fast path made %d OTCS requests; one version list (and perhaps a sign-in) is all it needs", n)
+	}
+	if n := len(w.otSim.Versions(up.NodeID)); n != versionsBefore {
+		t.Fatalf("versions %d -> %d", versionsBefore, n)
+	}
+
+	// A newer page version is not recorded: the record holds version 1.
+	time.Sleep(2 * time.Millisecond)
+	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:alice"); err != nil {
+		t.Fatal(err)
+	}
+	d, err = b.decide(ctx, pageRef(t, w, page.ID), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Recorded || d.Version != 2 {
+		t.Fatalf("a page recorded at an older version: %+v", d)
+	}
+
+	// A link naming the current version but a node that does not hold it
+	// (deleted, or never written) is not taken on trust.
+	other := w.confSim.CreatePage("POL", "Other Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
+	if _, err := w.conf.Confluence.SetProperty(ctx, other.ID, RecordPropertyKey, RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := b.decide(ctx, pageRef(t, w, other.ID), true); err != nil || d.Recorded || d.Flow != FlowPublish {
+		t.Fatalf("another page's node does not record this one: %+v %v", d, err)
+	}
+	if err := w.otSim.DeleteNode(up.NodeID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.conf.Confluence.SetProperty(ctx, page.ID, RecordPropertyKey, RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := b.decide(ctx, pageRef(t, w, page.ID), true); err != nil || d.Recorded {
+		t.Fatalf("a deleted node records nothing: %+v %v", d, err)
+	}
+}
+
+func TestBackfillDryRunChangesNothing(t *testing.T) {
+	w := newWorld(t, baseRules)
+	b, _ := w.backfill()
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
+	if err := RecordApproval(ctx, w.conf.Confluence, page.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	comments := len(w.confSim.Comments(page.ID))
+
+	d, err := b.decide(ctx, pageRef(t, w, page.ID), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Flow != FlowNone || !strings.HasPrefix(d.Reason, ErrEditedAfterApproval+": ") || !strings.HasSuffix(d.Reason, resetPreviewSuffix) {
+		t.Fatalf("dry run: %+v", d)
+	}
+	if d.SkipKind != ErrEditedAfterApproval+" (approval signal would be removed)" {
+		t.Fatalf("skip kind %q", d.SkipKind)
+	}
+	if !slices.Contains(w.confSim.Labels(page.ID), "approved") {
+		t.Fatal("a dry run removed the approval label")
+	}
+	if n := len(w.confSim.Comments(page.ID)); n != comments {
+		t.Fatal("a dry run commented on the page")
+	}
+
+	// The real decision is the same, and does what routing does.
+	real, err := b.decide(ctx, pageRef(t, w, page.ID), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real.Flow != FlowNone || !strings.HasSuffix(real.Reason, resetSuffix) {
+		t.Fatalf("real run: %+v", real)
+	}
+	if slices.Contains(w.confSim.Labels(page.ID), "approved") {
+		t.Fatal("the real run resets the approval signal")
+	}
+}
+
+func TestBackfillDryRunRecordsNoContentStateApproval(t *testing.T) {
+	w := newWorld(t, stateRules)
+	b, _ := w.backfill()
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
+	time.Sleep(3 * time.Millisecond)
+	if _, err := w.confSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso"); err != nil {
+		t.Fatal(err)
+	}
+	dry, err := b.decide(ctx, pageRef(t, w, page.ID), true)
+	if err != nil || dry.Flow != FlowPublish {
+		t.Fatalf("dry run: %+v %v", dry, err)
+	}
+	if log, _ := readApprovals(ctx, w.conf.Confluence, page.ID); len(log.Approvals) != 0 {
+		t.Fatalf("a dry run recorded an approval: %+v", log)
+	}
+	real, err := b.decide(ctx, pageRef(t, w, page.ID), false)
+	if err != nil || real.Flow != FlowPublish {
+		t.Fatalf("real run: %+v %v", real, err)
+	}
+	if log, _ := readApprovals(ctx, w.conf.Confluence, page.ID); len(log.Approvals) != 1 || log.Approvals[0].By != "557058:ciso" {
+		t.Fatalf("the real run records who set the state: %+v", log)
+	}
+}
+
+func TestBackfillBatchRefusesAnUnmappedSpace(t *testing.T) {
+	w := newWorld(t, baseRules)
+	b, _ := w.backfill()
+	if _, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "ENG"}); errType(err) != ErrNoMapping {
+		t.Fatalf("got %s: %v", errType(err), err)
+	}
+}
+
+func TestBackfillSinceLeavesOlderPagesOut(t *testing.T) {
+	w := newWorld(t, baseRules)
+	b, _ := w.backfill()
+	since := time.Now().UTC()
+	time.Sleep(2 * time.Millisecond)
+	page := w.confSim.CreatePage("POL", "New Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
+	batch, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "POL", Since: since})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch.Pages) != 1 || batch.Pages[0].PageID != page.ID || batch.More {
+		t.Fatalf("only the page modified since: %+v", batch)
+	}
+}
+
+// pageRef is the page as the backfill's search lists it.
+func pageRef(t *testing.T, w *world, pageID string) confluence.PageRef {
+	t.Helper()
+	p, ok := w.confSim.Page(pageID)
+	if !ok {
+		t.Fatalf("no page %s", pageID)
+	}
+	return confluence.PageRef{ID: p.ID, Title: p.Title, SpaceKey: "POL", Version: p.Version, Labels: w.confSim.Labels(pageID)}
+}

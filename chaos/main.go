@@ -1,0 +1,105 @@
+// Command chaos publishes many approved pages through the real bridge while
+// breaking what it runs on: two worker processes (the real workers binary)
+// are SIGKILLed in turn and restarted, the Temporal dev server (a child
+// process with a database file) is stopped and started again once, OTCS is
+// taken down for a while, and both simulators answer about 20 % of the
+// requests with 429 or 503. Then it stops the chaos, waits for every run,
+// and checks from the simulators' own state that each page has exactly one
+// OTCS record with one verified version, linked back on the page, and that
+// no run is left running or failed. It prints a Markdown table and exits
+// non-zero on any violation. Run it with `make chaos` (scripts/chaos.sh).
+//
+// Everything listens on loopback; only the processes this program started
+// are signalled, by their pids.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
+)
+
+func main() {
+	cfg := defaultConfig()
+	flag.IntVar(&cfg.Pages, "pages", cfg.Pages, "approved pages to publish (seeded in space POL)")
+	flag.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "publish runs open at once (a new one starts when one completes)")
+	flag.IntVar(&cfg.Workers, "workers-count", cfg.Workers, "worker processes (each with every role)")
+	flag.StringVar(&cfg.WorkersBin, "workers", "", "path to the built workers binary (required; scripts/chaos.sh builds it)")
+	flag.DurationVar(&cfg.Chaos, "chaos", cfg.Chaos, "length of the chaos phase: kills, the dev-server restart, the outage and the faults happen in it")
+	flag.DurationVar(&cfg.KillEvery, "kill-every", cfg.KillEvery, "SIGKILL one worker (in turn) this often during the chaos phase (0: never)")
+	flag.DurationVar(&cfg.RestartAt, "restart-at", cfg.RestartAt, "restart the dev server this long after the first publish (negative: never)")
+	flag.DurationVar(&cfg.OutageAt, "outage-at", cfg.OutageAt, "take OTCS down this long after the first publish")
+	flag.DurationVar(&cfg.Outage, "outage", cfg.Outage, "how long OTCS stays down (0: no outage)")
+	flag.IntVar(&cfg.FaultPercent, "fault-percent", cfg.FaultPercent, "share of API requests answered 429/503 on both simulators during the chaos phase (half each)")
+	flag.DurationVar(&cfg.Deadline, "deadline", cfg.Deadline, "give up waiting for the runs this long after the first publish")
+	flag.StringVar(&cfg.Dir, "dir", "", "directory for the dev-server database, logs and OTCS blobs (default: a new temporary directory, removed afterwards)")
+	quiet := flag.Bool("quiet", false, "no progress lines on stderr")
+	flag.Parse()
+	if cfg.WorkersBin == "" {
+		fmt.Fprintln(os.Stderr, "chaos: --workers is required (go build -o DIR ./workers)")
+		os.Exit(2)
+	}
+	cli, err := devserver.CLIPath()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(3)
+	}
+	cfg.TemporalCLI = cli
+	if cfg.Root, err = moduleRoot(); err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(3)
+	}
+	if !*quiet {
+		cfg.Progress = os.Stderr
+	}
+	// Ctrl-C or SIGTERM ends the run early; the deferred clean-up still
+	// stops the children.
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	res, err := run(ctx, cfg)
+	if res != nil {
+		res.printTable(os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(1)
+	}
+	if len(res.Violations) > 0 {
+		fmt.Fprintf(os.Stderr, "chaos: %d invariant violation(s)\n", len(res.Violations))
+		os.Exit(1)
+	}
+}
+
+// moduleRoot walks up from the working directory to go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func defaultConfig() Config {
+	return Config{
+		Pages: 200, Concurrency: 50, Workers: 2,
+		Chaos: 60 * time.Second, KillEvery: 4 * time.Second,
+		RestartAt: 36 * time.Second, OutageAt: 8 * time.Second, Outage: 20 * time.Second,
+		FaultPercent: 20, Deadline: 7 * time.Minute,
+	}
+}
