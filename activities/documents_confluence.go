@@ -423,6 +423,12 @@ func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *Doc
 		}
 		return a.readDocumentPage(ctx, found.ID, nil)
 	}
+	if rest.IsKind(err, rest.KindNotFound) {
+		// A parent page this worker remembered is gone: find or make it
+		// again on the retry.
+		a.pages.Clear()
+		return nil, fmt.Errorf("create document page %s: its parent is gone; the retry makes it again: %w", title, err)
+	}
 	if err != nil {
 		return nil, backendError("create document page "+title, err)
 	}

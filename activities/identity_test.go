@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.temporal.io/sdk/temporal"
 	"net/http"
 	"strings"
 	"sync"
@@ -233,5 +234,33 @@ func TestStrayNodeSomeoneBuiltOnIsNeverDiscarded(t *testing.T) {
 	}
 	if _, ok := w.otSim.Node(stray.ID); !ok {
 		t.Fatal("a held node must never be deleted")
+	}
+}
+
+// A folder the worker resolved and cached is deleted: the next upload
+// fails with a retryable error, and its retry makes the folder again.
+func TestDeletedTargetFolderIsResolvedAgainOnRetry(t *testing.T) {
+	w := newWorld(t, twoFolderRules)
+	ctx := context.Background()
+	snap := w.readAs(t, "100001", 0, PurposePublish)
+	first, err := w.ot.UploadRendition(ctx, UploadInput{Page: snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.otSim.DeleteNode(first.FolderID); err != nil {
+		t.Fatal(err)
+	}
+	w.confSim.UpdatePage("100001", snap.Title, "<p>Version two.</p>", "557058:editor")
+	_, err = w.ot.UploadRendition(ctx, UploadInput{Page: snap})
+	var appErr *temporal.ApplicationError
+	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
+		t.Fatalf("the attempt into the deleted folder must fail retryably, got %v", err)
+	}
+	again, err := w.ot.UploadRendition(ctx, UploadInput{Page: snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.FolderID == first.FolderID {
+		t.Fatalf("the retry must resolve the folder path again: %+v", again)
 	}
 }

@@ -105,7 +105,7 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 				return nil, err
 			}
 		case err != nil:
-			return nil, backendError("create document", err)
+			return nil, a.folderGone(folder.ID, "create document", err)
 		default:
 			holder, err := a.claimIdentity(ctx, node, page.PageID)
 			if err != nil {
@@ -181,6 +181,17 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 	return src.finish(res, a.OTCS.NodeURL(existing.ID))
 }
 
+// folderGone turns a failure in a folder into an error: when the folder is
+// gone (404) the worker's resolved paths are dropped and the retry resolves
+// the path again (it may be made anew); anything else as backendError.
+func (a *OpenTextActivities) folderGone(folderID int64, what string, err error) error {
+	if rest.IsKind(err, rest.KindNotFound) {
+		a.OTCS.ForgetFolders()
+		return fmt.Errorf("%s: folder %d is gone; the retry resolves the folder path again: %w", what, folderID, err)
+	}
+	return backendError(what, err)
+}
+
 // findRecord looks the page's record up by nickname, then by name in the
 // folder (checking the identity attribute, so a different document with the
 // same title is never versioned). It returns the node (nil if none), the
@@ -216,7 +227,7 @@ func (a *OpenTextActivities) findInFolder(ctx context.Context, folderID int64, r
 	for _, candidate := range []string{name, mapping.LegalName(name + " (" + facts.PageID + ")")} {
 		n, err := a.OTCS.FindChild(ctx, folderID, candidate)
 		if err != nil {
-			return nil, "", backendError("look up "+candidate, err)
+			return nil, "", a.folderGone(folderID, "look up "+candidate, err)
 		}
 		if n == nil {
 			return nil, candidate, nil

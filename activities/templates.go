@@ -378,6 +378,10 @@ func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, 
 		}
 		return a.readCopy(ctx, found.ID, nil)
 	}
+	if rest.IsKind(err, rest.KindNotFound) {
+		a.pages.Clear() // the parent page is gone: the retry makes it again
+		return nil, fmt.Errorf("create controlled copy %s: its parent is gone; the retry makes it again: %w", title, err)
+	}
 	if err != nil {
 		return nil, backendError("create controlled copy "+title, err)
 	}

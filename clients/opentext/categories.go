@@ -35,7 +35,22 @@ type CategoryDef struct {
 // CategoryDefinition reads a category's attributes from the Alpaca create
 // form (GET /api/v1/forms/nodes/categories/create?id=&category_id=).
 // nodeID is any node the category could be applied to.
+//
+// Definitions change rarely: the client reuses one for a few minutes
+// (categoryDefinitionTTL) instead of asking per document.
 func (c *Client) CategoryDefinition(ctx context.Context, nodeID, categoryID int64) (*CategoryDef, error) {
+	key := "category:" + strconv.FormatInt(categoryID, 10)
+	if v, ok := c.cache.get(key); ok {
+		return v.(*CategoryDef), nil
+	}
+	def, err := c.categoryDefinition(ctx, nodeID, categoryID)
+	if err == nil {
+		c.cache.put(key, def, categoryDefinitionTTL)
+	}
+	return def, err
+}
+
+func (c *Client) categoryDefinition(ctx context.Context, nodeID, categoryID int64) (*CategoryDef, error) {
 	var out struct {
 		Forms []struct {
 			Options struct {

@@ -43,6 +43,8 @@ type Client struct {
 	gen    uint64 // bumped on every login, to tell stale tickets apart
 
 	loginMu sync.Mutex // one login at a time
+
+	cache ttlCache // category definitions and folder paths
 }
 
 // New validates cfg and returns a client. No request is made; the first

@@ -160,7 +160,28 @@ func (c *Client) createNode(ctx context.Context, body map[string]any) (*Node, er
 // EnsureFolderPath finds or creates each folder of segments below rootID
 // and returns the last one. A create that loses a race ("already exists")
 // reads the winner's folder instead of failing.
+//
+// A resolved path is reused for a minute (folderPathTTL), so a worker does
+// not walk the same path for every document; ForgetFolders drops it early.
 func (c *Client) EnsureFolderPath(ctx context.Context, rootID int64, segments []string) (*Node, error) {
+	key := "path:" + strconv.FormatInt(rootID, 10) + "/" + strings.Join(segments, "/")
+	if v, ok := c.cache.get(key); ok {
+		n := v.(Node)
+		return &n, nil
+	}
+	n, err := c.ensureFolderPath(ctx, rootID, segments)
+	if err == nil {
+		c.cache.put(key, *n, folderPathTTL)
+	}
+	return n, err
+}
+
+// ForgetFolders drops the resolved folder paths (and category
+// definitions): after a create into a cached folder failed because the
+// folder is gone, the next attempt resolves the path again.
+func (c *Client) ForgetFolders() { c.cache.forget() }
+
+func (c *Client) ensureFolderPath(ctx context.Context, rootID int64, segments []string) (*Node, error) {
 	cur := &Node{ID: rootID}
 	if len(segments) == 0 {
 		return c.GetNode(ctx, rootID)
