@@ -60,6 +60,14 @@ type BackfillBatchInput struct {
 	DryRun bool
 }
 
+// wants says whether a listed page belongs to this batch's range: after
+// the cursor, modified at or after Since (to the millisecond Confluence
+// reports) and not after Until.
+func (in BackfillBatchInput) wants(p confluence.PageRef) bool {
+	return in.After.precedes(p) && !p.ModifiedAt.Before(in.Since.Truncate(time.Millisecond)) &&
+		(in.Until.IsZero() || !p.ModifiedAt.After(in.Until))
+}
+
 // BackfillDecision is what one page needs.
 type BackfillDecision struct {
 	PageID  string
@@ -119,7 +127,7 @@ func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatch
 	})
 	out := &BackfillBatch{Pages: []BackfillDecision{}, Next: in.After}
 	for _, p := range refs {
-		if !in.After.precedes(p) || p.ModifiedAt.Before(in.Since) || (!in.Until.IsZero() && p.ModifiedAt.After(in.Until)) {
+		if !in.wants(p) {
 			continue
 		}
 		if len(out.Pages) == limit {
@@ -155,7 +163,7 @@ func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInpu
 		}
 		after := 0
 		for _, p := range refs {
-			if in.After.precedes(p) {
+			if in.wants(p) {
 				after++
 			}
 		}

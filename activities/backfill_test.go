@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -291,4 +292,27 @@ func pageRef(t *testing.T, w *world, pageID string) confluence.PageRef {
 		t.Fatalf("no page %s", pageID)
 	}
 	return confluence.PageRef{ID: p.ID, Title: p.Title, SpaceKey: "POL", Version: p.Version, Labels: w.confSim.Labels(pageID)}
+}
+
+// Many pages modified just before Since come first in the listing (CQL
+// compares by the minute): the batch still finds the pages in range after
+// them, instead of ending the backfill early.
+func TestBackfillBatchSkipsAheadOfOlderPagesInTheSameMinute(t *testing.T) {
+	w := newWorld(t, baseRules)
+	for i := 0; i < 130; i++ {
+		w.confSim.CreatePage("POL", fmt.Sprintf("Older %03d", i), "<p>old</p>", "557058:editor", "approved")
+	}
+	time.Sleep(2 * time.Millisecond)
+	since := time.Now().UTC()
+	for i := 0; i < 3; i++ {
+		w.confSim.CreatePage("POL", fmt.Sprintf("Newer %d", i), "<p>new</p>", "557058:editor", "approved")
+	}
+	b := &BackfillActivities{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS, Rules: w.ot.Rules}
+	out, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "POL", Since: since, DryRun: true, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Pages) != 3 {
+		t.Fatalf("batch after 130 older pages of the same minute: %d pages, want the 3 newer ones", len(out.Pages))
+	}
 }

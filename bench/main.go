@@ -36,8 +36,8 @@ import (
 )
 
 var (
-	events, latencyPages, documents, templates, docxBytes *int
-	documentsOnly, templatesOnly                          *bool
+	events, latencyPages, documents, templates, docxBytes, backfillPages *int
+	documentsOnly, templatesOnly                                         *bool
 )
 
 func main() {
@@ -52,6 +52,7 @@ func main() {
 	templates = flag.Int("templates", 200, "OTCS templates for the template sync runs (0: skip)")
 	docxBytes = flag.Int("docx-bytes", 20_000_000, "size of the DOCX the conversion is measured on")
 	templatesOnly = flag.Bool("templates-only", false, "measure only the template conversion and sync runs")
+	backfillPages = flag.Int("backfill", 2000, "approved pages for the backfill runs (0: skip)")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -183,6 +184,11 @@ func run(pages int, bigSize int64, bin string) error {
 		}
 		fmt.Printf("| dev server ceiling: trivial workflows/s (one no-op activity, %d started 50 at a time, same worker settings) | %.1f; a publish at 0 ms runs at %.0f %% of it |\n",
 			pages, ceiling, 100*bridgeAt0/ceiling)
+		if *backfillPages > 0 {
+			if err := w.backfillBench(ctx, *backfillPages, ceiling); err != nil {
+				return err
+			}
+		}
 		if err := plain.publish(ctx, w.confSim.CreatePage("POL", "Warm-up policy", "<p>Warm-up.</p>", "557058:bench", "approved", "dept-bench").ID, nil); err != nil {
 			return err
 		}
