@@ -132,6 +132,12 @@ type approvalVerdict struct {
 // says that v is known to be the page's current version; otherwise it is
 // read when it matters (a content state describes the current version only).
 func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current bool) (*approvalVerdict, error) {
+	return judge(ctx, c, space, page, labels, current, true)
+}
+
+// judge is judgeApproval; with record false it only reads (a dry run):
+// a content-state approval it can prove is returned but not recorded.
+func judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*approvalVerdict, error) {
 	rules := space.Approval
 	log, err := readApprovals(ctx, c, page.ID)
 	if err != nil {
@@ -149,7 +155,7 @@ func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Spa
 		current = cur.Version.Number == v
 	}
 	if rules.State != "" && current {
-		verdict, err := judgeState(ctx, c, rules, page, log)
+		verdict, err := judgeState(ctx, c, rules, page, log, record)
 		if err != nil || verdict != nil {
 			return verdict, err
 		}
@@ -183,7 +189,7 @@ func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Spa
 // its author. A later version keeps the state but was not made by setting
 // it, whether it changed the body or not: it is not approved. nil means
 // the state says nothing (not set, or Data Center).
-func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog) (*approvalVerdict, error) {
+func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog, record bool) (*approvalVerdict, error) {
 	state, err := c.ContentState(ctx, page.ID)
 	if err != nil {
 		return nil, backendError("read content state", err)
@@ -208,6 +214,9 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 	ap := Approval{
 		PageVersion: v, By: page.Version.AuthorID, At: page.Version.CreatedAt, Source: ApprovalByState, StateSetAt: state.UpdatedAt,
 		Signal: fmt.Sprintf("content state %q set by %s", state.Name, page.Version.AuthorID), Meaning: rules.Meaning,
+	}
+	if !record {
+		return &approvalVerdict{Approved: &ap}, nil
 	}
 	if err := RecordApproval(ctx, c, page.ID, ap); err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -197,12 +196,8 @@ func (a *BackfillActivities) decide(ctx context.Context, p confluence.PageRef, d
 			ok  bool
 			why string
 		)
-		if dryRun {
-			ok, why, err = a.previewApproval(ctx, p)
-		} else {
-			trig := &TriggerActivities{Confluence: a.Confluence, Rules: a.Rules, Starter: a.Starter}
-			ok, why, err = trig.checkApproval(ctx, p, nil)
-		}
+		trig := &TriggerActivities{Confluence: a.Confluence, Rules: a.Rules, Starter: a.Starter}
+		ok, why, err = trig.checkApproval(ctx, p, nil, dryRun)
 		if err != nil {
 			return d, err
 		}
@@ -246,91 +241,6 @@ func (a *BackfillActivities) recordedAt(ctx context.Context, pageID string, vers
 		}
 	}
 	return false, nil
-}
-
-// previewApproval is checkApproval without its writes, for a dry run: it
-// reads the same evidence and reaches the same verdict, but removes no
-// approval signal and records no content-state approval.
-func (a *BackfillActivities) previewApproval(ctx context.Context, p confluence.PageRef) (bool, string, error) {
-	space, err := a.Rules.ForSpace(p.SpaceKey)
-	if err != nil {
-		return false, err.Error(), nil
-	}
-	page, err := a.Confluence.GetPage(ctx, p.ID, confluence.GetPageOptions{})
-	if rest.IsKind(err, rest.KindNotFound) {
-		return false, "page not found (deleted, or not visible to the bridge)", nil
-	}
-	if err != nil {
-		return false, "", backendError("read page", err)
-	}
-	if page.Version.Number != p.Version {
-		return false, fmt.Sprintf("page changed to version %d since version %d was seen", page.Version.Number, p.Version), nil
-	}
-	verdict, err := previewVerdict(ctx, a.Confluence, space, page, p.Labels)
-	if err != nil {
-		return false, "", err
-	}
-	if verdict.Approved != nil {
-		return true, "", nil
-	}
-	if verdict.Edited != nil && space.Approval.OnEdit == mapping.OnEditReset {
-		return false, verdict.Type + ": " + verdict.Reason + resetPreviewSuffix, nil
-	}
-	return false, verdict.Type + ": " + verdict.Reason, nil
-}
-
-// Suffixes checkApproval and previewApproval add to the reason of an edit
-// after approval in a space whose on_edit is reset.
-const (
-	resetSuffix        = " (approval signal removed, comment posted)"
-	resetPreviewSuffix = " (the approval signal would be removed and a comment posted)"
-)
-
-// previewVerdict is judgeApproval for the current version without the one
-// write it may make: a content state set by a known author is judged as
-// judgeState judges it, but not recorded. Everything else is the label
-// path of judgeApproval itself.
-func previewVerdict(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string) (*approvalVerdict, error) {
-	if space.Approval.State != "" {
-		log, err := readApprovals(ctx, c, page.ID)
-		if err != nil {
-			return nil, err
-		}
-		v := page.Version.Number
-		if ap := log.forVersion(v); ap != nil {
-			return &approvalVerdict{Approved: ap}, nil
-		}
-		state, err := c.ContentState(ctx, page.ID)
-		if err != nil {
-			return nil, backendError("read content state", err)
-		}
-		if state != nil && strings.EqualFold(state.Name, space.Approval.State) {
-			setHere, err := stateSetBy(ctx, c, page, state, log)
-			if err != nil {
-				return nil, err
-			}
-			if setHere {
-				return &approvalVerdict{Approved: &Approval{PageVersion: v, By: page.Version.AuthorID, Source: ApprovalByState}}, nil
-			}
-			edited := log.latest()
-			if edited == nil {
-				edited = &Approval{Source: ApprovalByState}
-			}
-			return &approvalVerdict{Edited: edited, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
-				"Confluence page %s version %d was saved after its content state was set to %q; set the state again to approve version %d",
-				page.ID, v, state.Name, v)}, nil
-		}
-	}
-	// The state says nothing: what is left is the label path, which only
-	// reads. Without the state rule it cannot write; the reason of an
-	// unlabelled page still names both signals the space accepts.
-	labelOnly := *space
-	labelOnly.Approval.State = ""
-	verdict, err := judgeApproval(ctx, c, &labelOnly, page, labels, true)
-	if err == nil && verdict.Approved == nil && !slices.Contains(labels, space.Approval.Label) {
-		verdict.Reason = notApprovedReason(space, page)
-	}
-	return verdict, err
 }
 
 // skipKind is the reason a page was not approved without what is

@@ -180,7 +180,7 @@ func (a *TriggerActivities) route(ctx context.Context, p confluence.PageRef, pag
 		return res, nil
 	}
 	if flow == FlowPublish {
-		ok, why, err := a.checkApproval(ctx, p, page)
+		ok, why, err := a.checkApproval(ctx, p, page, false)
 		if err != nil {
 			return nil, err
 		}
@@ -231,8 +231,10 @@ func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow
 // checkApproval says whether the current version of a page that looks
 // approved really is (an approval of this version, by a known person or
 // as the space allows), and resets the approval signal of a page edited
-// after its approval when the space says so.
-func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.PageRef, page *confluence.Page) (bool, string, error) {
+// after its approval when the space says so. A dry run reads the same
+// evidence and reaches the same verdict, but writes nothing: no approval
+// signal is removed and no content-state approval recorded.
+func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.PageRef, page *confluence.Page, dryRun bool) (bool, string, error) {
 	space, err := a.Rules.ForSpace(p.SpaceKey)
 	if err != nil {
 		return false, err.Error(), nil
@@ -251,7 +253,7 @@ func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.Page
 		// the event (or reconciliation run) that the edit brings.
 		return false, fmt.Sprintf("page changed to version %d since version %d was seen", page.Version.Number, p.Version), nil
 	}
-	verdict, err := judgeApproval(ctx, a.Confluence, space, page, p.Labels, true)
+	verdict, err := judge(ctx, a.Confluence, space, page, p.Labels, true, !dryRun)
 	if err != nil {
 		return false, "", err
 	}
@@ -259,13 +261,23 @@ func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.Page
 		return true, "", nil
 	}
 	if verdict.Edited != nil && space.Approval.OnEdit == mapping.OnEditReset {
+		if dryRun {
+			return false, verdict.Type + ": " + verdict.Reason + resetPreviewSuffix, nil
+		}
 		if err := a.resetApproval(ctx, space, p.ID, page.Version.Number, verdict.Edited); err != nil {
 			return false, "", err
 		}
-		return false, verdict.Type + ": " + verdict.Reason + " (approval signal removed, comment posted)", nil
+		return false, verdict.Type + ": " + verdict.Reason + resetSuffix, nil
 	}
 	return false, verdict.Type + ": " + verdict.Reason, nil
 }
+
+// Suffixes of the reason of an edit after approval in a space whose
+// on_edit is reset: what checkApproval did, or (dry run) would do.
+const (
+	resetSuffix        = " (approval signal removed, comment posted)"
+	resetPreviewSuffix = " (the approval signal would be removed and a comment posted)"
+)
 
 // SpaceCursor is how far reconciliation has looked in one space.
 type SpaceCursor struct {
