@@ -40,7 +40,9 @@ func TestTemplateRetryAfterCrashKeepsOneCopyAndOneTemplate(t *testing.T) {
 	ctx := context.Background()
 	states := describeTemplates(t, src, opentextsim.PolicyTemplateID)
 	for _, kill := range []func(*http.Request) bool{
-		func(r *http.Request) bool { return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/label") },
+		func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/label")
+		},
 		func(r *http.Request) bool { // the record write, after the Confluence template was made
 			return r.Method != http.MethodGet && (strings.Contains(r.URL.Path, "/property") || strings.Contains(r.URL.Path, "/properties"))
 		},

@@ -24,7 +24,12 @@ func TestChaosShort(t *testing.T) {
 	}
 	cli, err := devserver.CLIPath()
 	if err != nil {
-		t.Fatal(err)
+		// Plain `go test ./...` skips without the CLI; `make test` and CI
+		// (XECM_REQUIRE_TOOLS=1) fail instead, so their suite is whole.
+		if os.Getenv("XECM_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (XECM_REQUIRE_TOOLS=1 makes this a failure)", err)
 	}
 	root, err := moduleRoot()
 	if err != nil {

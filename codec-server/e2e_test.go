@@ -171,6 +171,7 @@ func payloadsOf(m protoreflect.Message) []*commonpb.Payload {
 // then has the codec server decode the history's payloads over HTTP the way
 // the Web UI calls it (preflight, Origin, X-Namespace, bearer token).
 func TestEncryptedHistoryDecodesThroughCodecServer(t *testing.T) {
+	devserver.RequireCLI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	zl, _ := logging.New("error", io.Discard)

@@ -188,7 +188,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	before := len(h.otSim.Children(policiesFolder(t)))
 	page, err := ca.ReadPage(ctx, activities.ReadPageInput{PageID: p.ID})
 	require.NoError(t, err)
-	plan, err := oa.Plan(ctx, page)
+	plan, err := activities.PlanWrites(ctx, oa, page)
 	require.NoError(t, err)
 	all := strings.Join(plan.Writes, "\n")
 	require.Contains(t, all, `create document "Gifts and Hospitality Policy"`)
@@ -204,7 +204,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	// After a real publish, a dry run of the same version says there is nothing to store.
 	_, err = publish(t, p.ID, 0)
 	require.NoError(t, err)
-	plan, err = oa.Plan(ctx, page)
+	plan, err = activities.PlanWrites(ctx, oa, page)
 	require.NoError(t, err)
 	require.Contains(t, strings.Join(plan.Writes, "\n"), "is already node")
 }

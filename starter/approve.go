@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"io"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
@@ -12,7 +11,7 @@ import (
 // one page version (when the approval happened outside Confluence's
 // label or content state) and publishes that version.
 func approvePublish(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("approve-publish", flag.ContinueOnError)
+	fs := newFlags("approve-publish", "--page ID --version N --as USER [--meaning TEXT] [--wait] [--json]")
 	page := fs.String("page", "", "Confluence page id (required)")
 	version := fs.Int("version", 0, "the approved page version (required)")
 	as := fs.String("as", "", "account id of the approver (required)")
@@ -24,7 +23,7 @@ func approvePublish(ctx context.Context, args []string, stdout io.Writer) error 
 		return err
 	}
 	if *page == "" || *version <= 0 || *as == "" || len(pos) > 0 {
-		return usageError{"approve-publish needs --page ID --version N --as USER: an approval is one person's decision on one version"}
+		return usageFor(fs, "approve-publish needs --page ID --version N --as USER: an approval is one person's decision on one version")
 	}
 	return startAndReport(ctx, func(p *launch.Publisher) (*launch.Started, error) {
 		return p.ApprovePublish(ctx, launch.ApprovalRequest{PageID: *page, Version: *version, Approver: *as, Meaning: *meaning, RequestedBy: requester()})

@@ -26,48 +26,67 @@ const backfillUsage = `backfill a whole space:
 var sinceLayouts = []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
 
 // backfillCmd is `backfill`: start (or find) a space's backfill, or act on
-// the running one.
+// the running one. Starting and steering take different flags, so each
+// has its own flag set.
 func backfillCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	sub := "start"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	fs := flag.NewFlagSet("backfill "+sub, flag.ContinueOnError)
-	space := fs.String("space", "", "Confluence space key (required)")
+	switch sub {
+	case "start":
+		return backfillStart(ctx, args, stdout)
+	case "status", "pause", "resume", "cancel":
+		fs := newFlags("backfill "+sub, "--space KEY [--json]")
+		space := fs.String("space", "", "Confluence space `KEY` (required)")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if err := parseSpace(fs, args, space); err != nil {
+			return err
+		}
+		return steerBackfill(ctx, sub, *space, *asJSON, stdout)
+	}
+	return usageError{msg: fmt.Sprintf("unknown backfill command %q", sub), usage: backfillUsage}
+}
+
+// backfillStart is `backfill [start]`: decide every page of a space and
+// start what each needs.
+func backfillStart(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("backfill", "--space KEY [--since DATE] [--concurrency N] [--batch N] [--dry-run] [--wait] [--json]")
+	space := fs.String("space", "", "Confluence space `KEY` (required)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	since := fs.String("since", "", "only pages last modified since DATE (2006-01-02, \"2006-01-02 15:04\" or RFC 3339; UTC)")
+	since := fs.String("since", "", "only pages last modified since `DATE` (2006-01-02, \"2006-01-02 15:04\" or RFC 3339; UTC)")
 	concurrency := fs.Int("concurrency", workflows.DefaultBackfillConcurrency, "flows in flight at most")
 	batch := fs.Int("batch", workflows.DefaultBackfillBatch, "pages decided per batch")
 	dryRun := fs.Bool("dry-run", false, "decide every page and print the counts and reasons; start and change nothing")
 	wait := fs.Bool("wait", false, "wait for the backfill to finish and print its counters")
-	pos, err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, backfillUsage)
+	if err := parseSpace(fs, args, space); err != nil {
 		return err
 	}
+	req := launch.BackfillRequest{SpaceKey: *space, Concurrency: *concurrency, BatchSize: *batch, DryRun: *dryRun, RequestedBy: requester()}
+	if *concurrency < 1 || *concurrency > workflows.MaxBackfillConcurrency || *batch < 1 || *batch > workflows.MaxBackfillBatch {
+		return usageFor(fs, fmt.Sprintf("--concurrency must be 1 to %d and --batch 1 to %d", workflows.MaxBackfillConcurrency, workflows.MaxBackfillBatch))
+	}
+	if *since != "" {
+		var err error
+		if req.Since, err = parseSince(*since); err != nil {
+			return err
+		}
+	}
+	// A dry run is only worth its printout: it is always waited for.
+	return startBackfill(ctx, req, *wait || *dryRun, *asJSON, stdout)
+}
+
+// parseSpace parses a backfill command's flags: --space is required and
+// nothing but flags is taken.
+func parseSpace(fs *flag.FlagSet, args []string, space *string) error {
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *space == "" || len(pos) > 0 {
-		return usageError{"backfill needs --space KEY and takes no other arguments\n\n" + backfillUsage}
+		return usageFor(fs, "backfill needs --space KEY and takes no other arguments")
 	}
-	switch sub {
-	case "start":
-		req := launch.BackfillRequest{SpaceKey: *space, Concurrency: *concurrency, BatchSize: *batch, DryRun: *dryRun, RequestedBy: requester()}
-		if *concurrency < 1 || *concurrency > workflows.MaxBackfillConcurrency || *batch < 1 || *batch > workflows.MaxBackfillBatch {
-			return usageError{fmt.Sprintf("--concurrency must be 1 to %d and --batch 1 to %d", workflows.MaxBackfillConcurrency, workflows.MaxBackfillBatch)}
-		}
-		if *since != "" {
-			if req.Since, err = parseSince(*since); err != nil {
-				return err
-			}
-		}
-		// A dry run is only worth its printout: it is always waited for.
-		return startBackfill(ctx, req, *wait || *dryRun, *asJSON, stdout)
-	case "status", "pause", "resume", "cancel":
-		return steerBackfill(ctx, sub, *space, *asJSON, stdout)
-	}
-	return usageError{fmt.Sprintf("unknown backfill command %q\n\n%s", sub, backfillUsage)}
+	return nil
 }
 
 func parseSince(s string) (time.Time, error) {
@@ -76,7 +95,7 @@ func parseSince(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, usageError{fmt.Sprintf("--since %q is not a date (2006-01-02, \"2006-01-02 15:04\" or RFC 3339)", s)}
+	return time.Time{}, usageError{msg: fmt.Sprintf("--since %q is not a date (2006-01-02, \"2006-01-02 15:04\" or RFC 3339)", s)}
 }
 
 // startBackfill starts (or finds) the backfill and reports it; with wait,
@@ -108,7 +127,7 @@ func startBackfill(ctx context.Context, req launch.BackfillRequest, wait, asJSON
 	var res workflows.BackfillProgress
 	werr := st.Run.Get(ctx, &res)
 	if werr != nil {
-		out["error"] = describeFailure(werr)
+		out["error"] = workflows.DescribeFailure(werr)
 	} else {
 		out["result"] = res
 	}
@@ -121,7 +140,7 @@ func startBackfill(ctx context.Context, req launch.BackfillRequest, wait, asJSON
 	}
 	switch {
 	case werr != nil:
-		return failedError{fmt.Sprintf("%s failed: %s", st.WorkflowID, describeFailure(werr))}
+		return failedError{fmt.Sprintf("%s failed: %s", st.WorkflowID, workflows.DescribeFailure(werr))}
 	case res.Failed > 0:
 		return failedError{fmt.Sprintf("%s: %d flows failed (%s)", st.WorkflowID, res.Failed, strings.Join(res.FailedIDs, ", "))}
 	}

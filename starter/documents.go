@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,63 +10,13 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
-	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
-	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
-
-// reference is `reference add --page P --node N [--wait] [--json]`: an
-// operator references an OTCS document from a page without a link.
-func reference(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return usageError{"reference needs a subcommand: add"}
-	}
-	fs := flag.NewFlagSet("reference add", flag.ContinueOnError)
-	page := fs.String("page", "", "Confluence page id (required)")
-	node := fs.Int64("node", 0, "OTCS node id of the document (required)")
-	wait := fs.Bool("wait", false, "wait for the result")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if *page == "" || *node <= 0 || len(pos) > 0 {
-		return usageError{"reference add needs --page ID --node N"}
-	}
-	p, tc, closeTemporal, err := newPublisher()
-	if err != nil {
-		return err
-	}
-	defer closeTemporal()
-	st, err := p.References(ctx, *page, 0, []int64{*node}, requester())
-	var nf *launch.PageNotFoundError
-	if errors.As(err, &nf) {
-		return failedError{nf.Error()}
-	}
-	if err != nil {
-		return err
-	}
-	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
-	fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
-	if !*wait {
-		return nil
-	}
-	var res workflows.SyncReferencesResult
-	if err := st.Run.Get(ctx, &res); err != nil {
-		return failedError{"references failed: " + describeFailure(err)}
-	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
-	}
-	printReferences(stdout, res.Refs)
-	return nil
-}
 
 // documentsCmd is `documents --page P | --node N [--json]`: the references
 // of a page, or the document page of a node, as the bridge recorded them.
 func documentsCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("documents", flag.ContinueOnError)
+	fs := newFlags("documents", "--page ID | --node N [--json]")
 	page := fs.String("page", "", "a Confluence page: its references, or the document it stands for")
 	node := fs.Int64("node", 0, "an OTCS document: its document page and who references it")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -77,7 +25,7 @@ func documentsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if (*page == "") == (*node == 0) || len(pos) > 0 {
-		return usageError{"documents needs --page ID or --node N"}
+		return usageFor(fs, "documents needs --page ID or --node N")
 	}
 	b, err := loadBackends()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 // dryRunFlow prints the writes a publish or filing would make, using the
@@ -34,7 +35,7 @@ func dryRunFlow(ctx context.Context, kind launch.Kind, pageID string, version in
 	page, err := ca.ReadPage(ctx, activities.ReadPageInput{PageID: pageID, Version: version, Purpose: purpose})
 	if err == nil {
 		var plan *activities.Plan
-		if plan, err = oa.Plan(ctx, page); err == nil {
+		if plan, err = activities.PlanWrites(ctx, oa, page); err == nil {
 			fmt.Fprintf(stdout, "dry run: %s page %s v%d %q (space %s, rule %s); nothing was written\n", kind.Name, page.PageID, page.Version, page.Title, page.SpaceKey, page.Rule)
 			for i, w := range plan.Writes {
 				fmt.Fprintf(stdout, "%2d. %s\n", i+1, w)
@@ -44,7 +45,7 @@ func dryRunFlow(ctx context.Context, kind launch.Kind, pageID string, version in
 	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.NonRetryable() {
-		return failedError{fmt.Sprintf("dry run: the %s would fail: %s: %s", kind.Name, appErr.Type(), appErr.Message())}
+		return failedError{fmt.Sprintf("dry run: the %s would fail: %s", kind.Name, workflows.DescribeFailure(err))}
 	}
 	return err
 }

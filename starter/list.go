@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -32,7 +31,7 @@ func listQuery(space, page, stage, node string) string {
 // list prints runs from visibility (eventually consistent: a run started a
 // moment ago may take a second to appear).
 func list(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs := newFlags("list", "[--space KEY] [--page ID] [--stage S] [--node N] [--limit N] [--json]")
 	space := fs.String("space", "", "Confluence space key")
 	page := fs.String("page", "", "Confluence page id")
 	stage := fs.String("stage", "", "stage, e.g. Published, Failed, Uploading")
@@ -44,7 +43,7 @@ func list(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) > 0 || *limit <= 0 {
-		return usageError{"list takes only flags (--space, --page, --stage, --node, --limit > 0)"}
+		return usageFor(fs, "list takes only flags (--space, --page, --stage, --node, --limit > 0)")
 	}
 	var tc settings.Temporal
 	if err := settings.Load(&tc); err != nil {

@@ -21,8 +21,9 @@ const (
 	exitSettings = 3
 )
 
-// usageError is a mistake in the command line.
-type usageError struct{ msg string }
+// usageError is a mistake in the command line; usage, when set, is the
+// command's own usage, printed instead of the whole CLI's.
+type usageError struct{ msg, usage string }
 
 func (e usageError) Error() string { return e.msg }
 
@@ -64,12 +65,19 @@ OpenText documents in Confluence (flows F2, F6, F8, a documents: section in the 
   templates [--json]                  approved OTCS templates: OTCS version, controlled copy, Confluence template, state
 
 document lifecycle (flow F7, spaces with a review: rule):
-  submit --page ID [--as USER] [--wait]                      start a review, or resubmit a newer version
-  approve --page ID --as USER [--version N] [--comment TEXT] a reviewer approves (Temporal review mode)
-  reject --page ID --as USER [--version N] --comment TEXT    a reviewer requests changes
-  withdraw --page ID [--reason TEXT]                         the author cancels the review
-  retry --page ID                                            declare again after a hold was released
-  lifecycle --page ID [--json]                               stage, version, reviewers, decisions, deadlines
+  submit --page ID [--version N] [--as USER] [--wait] [--json]
+                                      start a review, or resubmit a newer version
+  approve --page ID --as USER [--version N] [--comment TEXT] [--json]
+                                      a reviewer approves (Temporal review mode)
+  reject --page ID --as USER [--version N] --comment TEXT [--json]
+                                      a reviewer requests changes; the comment goes onto the page
+  withdraw --page ID [--as USER] [--reason TEXT] [--json]
+                                      the author cancels the review; the OTCS draft stays a draft
+  retry --page ID [--as USER] [--json]
+                                      declare again after a hold was released (stage Blocked)
+  lifecycle --page ID [--json]        stage, version, reviewers, decisions, deadlines
+
+"starter COMMAND -h" lists the flags of one command.
 
 Settings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see the README.
 `
@@ -116,18 +124,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = documentsCmd(ctx, args[1:], stdout)
 	case "templates":
 		err = templatesCmd(ctx, args[1:], stdout)
-	case "submit", "approve", "reject", "withdraw", "retry", "lifecycle": // document lifecycle, starter/lifecycle.go
-		err = lifecycle(ctx, args[0], args[1:], stdout)
+	case "submit": // document lifecycle (flow F7): submit.go, decide.go, withdraw.go, retry.go, lifecycle_status.go
+		err = submit(ctx, args[1:], stdout)
+	case "approve", "reject":
+		err = decide(ctx, args[0] == "approve", args[1:], stdout)
+	case "withdraw":
+		err = withdraw(ctx, args[1:], stdout)
+	case "retry":
+		err = retry(ctx, args[1:], stdout)
+	case "lifecycle":
+		err = lifecycleStatus(ctx, args[1:], stdout)
 	default:
-		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+		err = usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
 	}
 	var ue usageError
 	var fe failedError
+	var he helpError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &he):
+		fmt.Fprint(stdout, he.usage)
+		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "starter: %s\n\n%s", ue.msg, usage)
+		text := ue.usage
+		if text == "" {
+			text = usage
+		}
+		fmt.Fprintf(stderr, "starter: %s\n\n%s", ue.msg, text)
 		return exitUsage
 	case errors.As(err, &fe):
 		fmt.Fprintf(stderr, "starter: %s\n", fe.msg)
@@ -137,26 +161,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stderr, "starter: %v\n", err)
 		return exitSettings
-	}
-}
-
-// parseFlags parses a subcommand's flags, allowing positional arguments
-// before or after them.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -15,7 +14,7 @@ import (
 // attribute against the live OTCS definitions.
 func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
-		return usageError{"mapping needs a subcommand: check"}
+		return usageError{msg: "mapping needs a subcommand: check"}
 	}
 	var (
 		oc settings.OpenText
@@ -25,14 +24,14 @@ func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := settings.Load(&oc, &hc, &wc); err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("mapping check", flag.ContinueOnError)
+	fs := newFlags("mapping check", "[--file mapping.yaml]")
 	file := fs.String("file", wc.MappingFile, "mapping file (env BRIDGE_MAPPING_FILE)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageError{"mapping check takes only --file"}
+		return usageFor(fs, "mapping check takes only --file")
 	}
 	rules, err := mapping.LoadFile(*file)
 	if err != nil {

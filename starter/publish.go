@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
@@ -30,7 +28,7 @@ func file(ctx context.Context, args []string, stdout io.Writer) error {
 // startPageFlow is `publish` and `file`: start (or find) the flow for a
 // page version, or with --dry-run print the writes it would make.
 func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet(kind.Name, flag.ContinueOnError)
+	fs := newFlags(kind.Name, "--page ID [--version N] [--wait] [--json] [--dry-run]")
 	page := fs.String("page", "", "Confluence page id (required)")
 	version := fs.Int("version", 0, "page version (default: current)")
 	wait := fs.Bool("wait", false, "wait for the result")
@@ -41,10 +39,10 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 		return err
 	}
 	if *page == "" || len(pos) > 0 {
-		return usageError{kind.Name + " needs --page ID and takes no other arguments"}
+		return usageFor(fs, kind.Name+" needs --page ID and takes no other arguments")
 	}
 	if *version < 0 {
-		return usageError{"--version must be a positive page version"}
+		return usageFor(fs, "--version must be a positive page version")
 	}
 	if *dryRun {
 		return dryRunFlow(ctx, kind, *page, *version, stdout)
@@ -88,7 +86,7 @@ func report(ctx context.Context, st *launch.Started, tc settings.Temporal, wait,
 	if asJSON {
 		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
 		if werr != nil {
-			out["error"] = describeFailure(werr)
+			out["error"] = workflows.DescribeFailure(werr)
 		} else {
 			out["result"] = res
 		}
@@ -102,7 +100,7 @@ func report(ctx context.Context, st *launch.Started, tc settings.Temporal, wait,
 		}
 	}
 	if werr != nil {
-		return failedError{fmt.Sprintf("%s failed: %s", st.WorkflowID, describeFailure(werr))}
+		return failedError{fmt.Sprintf("%s failed: %s", st.WorkflowID, workflows.DescribeFailure(werr))}
 	}
 	return nil
 }
@@ -120,14 +118,6 @@ func printResult(w io.Writer, r *workflows.PublishPageResult) {
 }
 
 // describeFailure renders a workflow failure as "Type: message".
-func describeFailure(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Type() + ": " + appErr.Message()
-	}
-	return err.Error()
-}
-
 func requester() string {
 	if u := os.Getenv("USER"); u != "" {
 		return "starter CLI (" + u + ")"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -13,20 +12,21 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// schedule manages the reconciliation Schedule.
+// schedule is `schedule reconcile|documents|templates`: create or update
+// one of the bridge's Schedules.
 func schedule(ctx context.Context, args []string, stdout io.Writer) error {
 	if feed, err := feedByName("schedule", args); err == nil {
 		return scheduleFeed(ctx, feed, args[1:], stdout)
 	}
 	if len(args) == 0 || args[0] != "reconcile" {
-		return usageError{"schedule needs a schedule name: reconcile, documents or templates"}
+		return usageError{msg: "schedule needs a schedule name: reconcile, documents or templates"}
 	}
 	var tc settings.Temporal
 	var rc settings.Reconcile
 	if err := settings.Load(&tc, &rc); err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("schedule reconcile", flag.ContinueOnError)
+	fs := newFlags("schedule reconcile", "[--every 5m] [--lookback 24h] [--pause] [--trigger]")
 	every := fs.Duration("every", rc.Every, "how often reconciliation runs (env BRIDGE_RECONCILE_EVERY)")
 	lookback := fs.Duration("lookback", rc.Lookback, "how far back the first run looks (env BRIDGE_RECONCILE_LOOKBACK)")
 	pause := fs.Bool("pause", false, "create or leave the schedule paused")
@@ -36,7 +36,7 @@ func schedule(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageError{"schedule reconcile takes only flags"}
+		return usageFor(fs, "schedule reconcile takes only flags")
 	}
 	c, err := dialQuiet(tc)
 	if err != nil {
@@ -54,6 +54,52 @@ func schedule(ctx context.Context, args []string, stdout io.Writer) error {
 	if *trigger {
 		if err := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
 			return fmt.Errorf("trigger %s: %w", workflows.ReconcileScheduleID, err)
+		}
+		fmt.Fprintln(stdout, "triggered one run now")
+	}
+	return nil
+}
+
+// scheduleFeed is `schedule documents|templates`.
+func scheduleFeed(ctx context.Context, feed launch.Feed, args []string, stdout io.Writer) error {
+	var tc settings.Temporal
+	var dc settings.Documents
+	var tpl settings.Templates
+	if err := settings.Load(&tc, &dc, &tpl); err != nil {
+		return err
+	}
+	every, fullEvery, env := dc.Every, dc.FullEvery, "BRIDGE_DOCUMENTS"
+	if feed.Name == launch.TemplatesFeed.Name {
+		every, fullEvery, env = tpl.Every, tpl.FullEvery, "BRIDGE_TEMPLATES"
+	}
+	fs := newFlags("schedule "+feed.Name, "[--every D] [--full-every N] [--pause] [--trigger]")
+	everyFlag := fs.Duration("every", every, "how often the feed runs (env "+env+"_EVERY)")
+	fullFlag := fs.Int("full-every", fullEvery, "every Nth run is a full sweep; 0 = never (env "+env+"_FULL_EVERY)")
+	pause := fs.Bool("pause", false, "create or leave the schedule paused")
+	trigger := fs.Bool("trigger", false, "also run it once now")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *fullFlag < 0 {
+		return usageFor(fs, "schedule "+feed.Name+" takes only flags; --full-every must be 0 or more")
+	}
+	c, err := dialQuiet(tc)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := launch.EnsureFeedSchedule(ctx, c, feed, *everyFlag, *fullFlag, *pause); err != nil {
+		return fmt.Errorf("schedule %s: %w", feed.ScheduleID, err)
+	}
+	state := "running"
+	if *pause {
+		state = "paused"
+	}
+	fmt.Fprintf(stdout, "schedule: %s every %s (%s), every %d. run a full sweep\n", feed.ScheduleID, everyFlag.String(), state, *fullFlag)
+	if *trigger {
+		if err := c.ScheduleClient().GetHandle(ctx, feed.ScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+			return fmt.Errorf("trigger %s: %w", feed.ScheduleID, err)
 		}
 		fmt.Fprintln(stdout, "triggered one run now")
 	}

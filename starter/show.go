@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -19,14 +18,14 @@ import (
 // record link on the Confluence page, and the OTCS node it points to with
 // its versions, category values and RM classification.
 func show(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	fs := newFlags("show", "--page ID")
 	pageID := fs.String("page", "", "Confluence page id (required)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *pageID == "" || len(pos) > 0 {
-		return usageError{"show needs --page ID"}
+		return usageFor(fs, "show needs --page ID")
 	}
 	b, err := loadBackends()
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -16,15 +15,16 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
+// status is `status WORKFLOW_ID`: a run's state, stage and result or failure.
 func status(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs := newFlags("status", "WORKFLOW_ID [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"status needs exactly one WORKFLOW_ID"}
+		return usageFor(fs, "status needs exactly one WORKFLOW_ID")
 	}
 	id := pos[0]
 	var tc settings.Temporal
@@ -68,7 +68,7 @@ func status(ctx context.Context, args []string, stdout io.Writer) error {
 		if failure == nil {
 			failure = errors.New(info.GetStatus().String())
 		}
-		out["error"] = describeFailure(failure)
+		out["error"] = workflows.DescribeFailure(failure)
 	}
 	if *asJSON {
 		if err := json.NewEncoder(stdout).Encode(out); err != nil {
@@ -84,7 +84,7 @@ func status(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if failure != nil {
-		return failedError{fmt.Sprintf("%s %s: %s", id, info.GetStatus(), describeFailure(failure))}
+		return failedError{fmt.Sprintf("%s %s: %s", id, info.GetStatus(), workflows.DescribeFailure(failure))}
 	}
 	return nil
 }

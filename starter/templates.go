@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -14,14 +13,14 @@ import (
 // templatesCmd is `templates [--json]`: every controlled copy of an OTCS
 // template with its OTCS version, page, Confluence template id and state.
 func templatesCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("templates", flag.ContinueOnError)
+	fs := newFlags("templates", "[--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageError{"templates takes only --json"}
+		return usageFor(fs, "templates takes only --json")
 	}
 	b, err := loadBackends()
 	if err != nil {

@@ -208,14 +208,8 @@ func startBackfill(ctx workflow.Context, in BackfillInput) (*backfill, error) {
 func (b *backfill) nextBatch(ctx workflow.Context) (*activities.BackfillBatch, error) {
 	var acts *activities.BackfillActivities
 	var batch activities.BackfillBatch
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              activities.ConfluenceTaskQueue,
-		StartToCloseTimeout:    30 * time.Minute,
-		HeartbeatTimeout:       2 * time.Minute,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                fmt.Sprintf("Decide the next %d pages of space %s", b.in.BatchSize, b.in.SpaceKey),
-	}), acts.BackfillBatch, activities.BackfillBatchInput{
+	summary := fmt.Sprintf("Decide the next %d pages of space %s", b.in.BatchSize, b.in.SpaceKey)
+	err := workflow.ExecuteActivity(activityCtx(ctx, activities.ConfluenceTaskQueue, backfillCall, summary), acts.BackfillBatch, activities.BackfillBatchInput{
 		SpaceKey: b.in.SpaceKey, Since: b.in.Since, Until: b.in.Until,
 		After: b.progress.Cursor, Limit: b.in.BatchSize, DryRun: b.in.DryRun,
 	}).Get(ctx, &batch)

@@ -89,15 +89,6 @@ func newBackfillEnv(t *testing.T, space *fakeSpace, kids *children) *testsuite.T
 	return env
 }
 
-func backfillResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.BackfillProgress {
-	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res workflows.BackfillProgress
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
-}
-
 func ids(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
@@ -115,7 +106,7 @@ func TestBackfillNeverRunsMoreThanConcurrencyFlows(t *testing.T) {
 	env := newBackfillEnv(t, space, kids)
 
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", Concurrency: 3})
-	res := backfillResult(t, env)
+	res := resultOf[workflows.BackfillProgress](t, env)
 	require.Equal(t, 3, kids.most, "never more than --concurrency flows at once, and the bound is used")
 	require.Len(t, kids.started, 17)
 	require.Equal(t, 17, res.Total)
@@ -142,7 +133,7 @@ func TestBackfillPauseStopsNewStartsUntilResume(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.BackfillResumeSignal, nil) }, 30*time.Minute)
 
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", Concurrency: 2})
-	res := backfillResult(t, env)
+	res := resultOf[workflows.BackfillProgress](t, env)
 	require.Equal(t, workflows.BackfillPaused, paused.State)
 	require.Zero(t, paused.InFlight, "the flows in flight at the pause finished")
 	require.Equal(t, 2, paused.Published)
@@ -186,7 +177,7 @@ func TestBackfillContinuesAsNewWithCursorAndCounters(t *testing.T) {
 	// The next run starts after the cursor and adds to the counters.
 	env2 := newBackfillEnv(t, space, kids)
 	env2.ExecuteWorkflow(workflows.Backfill, next)
-	res := backfillResult(t, env2)
+	res := resultOf[workflows.BackfillProgress](t, env2)
 	require.Equal(t, "1", space.inputs[len(space.inputs)-1].After.PageID)
 	require.True(t, space.inputs[len(space.inputs)-1].Until.Equal(next.Until))
 	require.Equal(t, 4, res.Total)
@@ -236,7 +227,7 @@ func TestBackfillDryRunStartsNothing(t *testing.T) {
 	}).Maybe()
 
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", DryRun: true})
-	res := backfillResult(t, env)
+	res := resultOf[workflows.BackfillProgress](t, env)
 	require.Empty(t, kids.started, "a dry run starts no flow")
 	require.Zero(t, submits, "a dry run submits nothing")
 	require.True(t, space.inputs[0].DryRun, "the decisions are made without side effects")
@@ -258,7 +249,7 @@ func TestBackfillCountsAFailedFlowAndGoesOn(t *testing.T) {
 	kids := &children{fail: map[string]bool{"2": true}}
 	env := newBackfillEnv(t, space, kids)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL"})
-	res := backfillResult(t, env)
+	res := resultOf[workflows.BackfillProgress](t, env)
 	require.Equal(t, 4, res.Total)
 	require.Equal(t, 3, res.Published)
 	require.Equal(t, 1, res.Failed)
@@ -272,7 +263,7 @@ func TestBackfillCountsAnAlreadyStartedFlow(t *testing.T) {
 	kids := &children{}
 	env := newBackfillEnv(t, space, kids)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", Concurrency: 2})
-	res := backfillResult(t, env)
+	res := resultOf[workflows.BackfillProgress](t, env)
 	require.Equal(t, 1, res.Published)
 	require.Equal(t, 1, res.AlreadyStarted, "a running run of the same id is not started again")
 	require.Len(t, kids.started, 1)
@@ -283,7 +274,7 @@ func TestBackfillCountsAnAlreadyStartedFlow(t *testing.T) {
 	kids = &children{fail: map[string]bool{"2": true}}
 	env = newBackfillEnv(t, space, kids)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", Concurrency: 1})
-	res = backfillResult(t, env)
+	res = resultOf[workflows.BackfillProgress](t, env)
 	require.Equal(t, 4, res.Total)
 	require.Equal(t, 1, res.Published)
 	require.Equal(t, 1, res.AlreadyStarted, "a completed run of the same id is not started again")
@@ -299,7 +290,7 @@ func TestBackfillSubmitsReviewsThroughTheActivity(t *testing.T) {
 	env.OnActivity(backfillActs.BackfillSubmit, mock.Anything, activities.BackfillSubmitInput{PageID: "2", Version: 1, RequestedBy: "backfill"}).
 		Return(&activities.BackfillSubmitResult{WorkflowID: "lifecycle:2", Existing: true}, nil).Once()
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL"})
-	res := backfillResult(t, env)
+	res := resultOf[workflows.BackfillProgress](t, env)
 	require.Equal(t, 1, res.Submitted)
 	require.Equal(t, 1, res.AlreadyStarted)
 	env.AssertExpectations(t)

@@ -75,7 +75,7 @@ func TestLifecycleDecideInConfluence(t *testing.T) {
 	env.comment(comments, 3*time.Hour, "557058:rev1", "/approve Looks good")
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3, RequestedBy: "557058:alice"})
 
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageReturned, res.Stage)
 	require.Len(t, res.Decisions, 1)
 	approvedAt := (*comments)[1].at
@@ -120,7 +120,7 @@ func TestLifecycleDecideInConfluenceDeputyRejects(t *testing.T) {
 	}, 80*time.Hour)
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3, RequestedBy: "557058:alice"})
 
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageWithdrawn, res.Stage)
 	require.Len(t, res.Decisions, 1)
 	require.Equal(t, "rejected", res.Decisions[0].Decision)

@@ -126,14 +126,6 @@ func (env *lifecycleEnv) status(t *testing.T) workflows.LifecycleState {
 	return st
 }
 
-func (env *lifecycleEnv) result(t *testing.T) workflows.LifecycleResult {
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res workflows.LifecycleResult
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
-}
-
 func TestLifecycleApprove(t *testing.T) {
 	env := newLifecycleEnv(t, mapping.ReviewTemporal)
 	env.RegisterDelayedCallback(func() {
@@ -151,7 +143,7 @@ func TestLifecycleApprove(t *testing.T) {
 	env.decide(t, 3*time.Hour, workflows.LifecycleApproveUpdate, workflows.ReviewDecision{Reviewer: "reviewer1", PageVersion: 3, Comment: "Looks good"}, "")
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3, RequestedBy: "557058:alice"})
 
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageReturned, res.Stage)
 	require.Equal(t, 1, res.Rounds)
 	require.True(t, res.Finalized)
@@ -197,7 +189,7 @@ func TestLifecycleRejectResubmitApprove(t *testing.T) {
 	env.decide(t, 6*time.Hour, workflows.LifecycleApproveUpdate, workflows.ReviewDecision{Reviewer: "reviewer1", PageVersion: 4, Comment: "ok"}, "")
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3, RequestedBy: "557058:alice"})
 
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, 2, res.Rounds)
 	require.Equal(t, 4, res.PageVersion)
 	require.Equal(t, 4, res.OTCSVersion)
@@ -232,7 +224,7 @@ func TestLifecycleReminderAndEscalation(t *testing.T) {
 	}, 72*time.Hour+30*time.Minute)
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3})
 
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, "deputy1", res.Decisions[0].By)
 	require.Len(t, env.notes, 2)
 	require.Contains(t, env.notes[0].Text, "Reminder")
@@ -258,7 +250,7 @@ func TestLifecycleWithdrawInOTCSMode(t *testing.T) {
 	}, 5*time.Minute)
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3})
 
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageWithdrawn, res.Stage)
 	require.Equal(t, int64(40001), withdrawn.NodeID)
 	require.Equal(t, int64(9001), withdrawn.ProcessID)
@@ -281,7 +273,7 @@ func TestLifecycleOTCSModeRejectThenApprove(t *testing.T) {
 		env.SignalWorkflow(workflows.LifecycleSubmitSignal, workflows.SubmitRequest{Version: 4})
 	}, time.Hour)
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3})
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageReturned, res.Stage)
 	require.Equal(t, "otcs", res.Decisions[1].Via)
 	require.Contains(t, env.notes[0].Text, "fix section 2")
@@ -305,7 +297,7 @@ func TestLifecycleBlockedByHoldWaitsForRetry(t *testing.T) {
 		env.SignalWorkflow(workflows.LifecycleRetrySignal, workflows.RetryRequest{By: "operator"})
 	}, 2*time.Hour)
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3})
-	res := env.result(t)
+	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageReturned, res.Stage)
 	require.Equal(t, 2, calls)
 	require.Contains(t, env.stages, workflows.StageBlocked)
@@ -375,7 +367,7 @@ func TestLifecycleContinuesAsNewWithStateKept(t *testing.T) {
 			in = next
 			continue
 		}
-		res := env.result(t)
+		res := resultOf[workflows.LifecycleResult](t, env)
 		require.Equal(t, 8, res.PageVersion)
 		require.Equal(t, 8, res.Rounds)
 		require.Len(t, res.Decisions, 8)

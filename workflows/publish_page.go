@@ -1,10 +1,8 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -207,11 +205,7 @@ func (p *publishRun) details(ctx workflow.Context) {
 
 func (p *publishRun) failed(ctx workflow.Context, err error) {
 	p.status.Stage = StageFailed
-	p.status.Error = err.Error()
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		p.status.Error = appErr.Type() + ": " + appErr.Message()
-	}
+	p.status.Error = DescribeFailure(err)
 	p.details(ctx)
 	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(StageFailed)}
 	if p.space != "" {
@@ -221,53 +215,4 @@ func (p *publishRun) failed(ctx workflow.Context, err error) {
 		p.logger.Warn("Could not mark the run failed in visibility", "error", uerr)
 	}
 	p.logger.Error("Publish failed", "error", p.status.Error)
-}
-
-// Retry forever (bounded by ScheduleToClose) with back-off: a backend that
-// is down must not lose the document; non-retryable errors stop at once.
-var backendRetry = &temporal.RetryPolicy{
-	InitialInterval:    time.Second,
-	BackoffCoefficient: 2,
-	MaximumInterval:    2 * time.Minute,
-}
-
-// heartbeatTimeout is how long a running activity may go without a
-// heartbeat: workers heartbeat every activity by time (internal/heartbeat),
-// so this is how soon the activity of a worker that died is retried.
-const heartbeatTimeout = 30 * time.Second
-
-func confluenceCtx(ctx workflow.Context, summary string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              activities.ConfluenceTaskQueue,
-		StartToCloseTimeout:    2 * time.Minute,
-		HeartbeatTimeout:       heartbeatTimeout,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                summary,
-	})
-}
-
-func opentextCtx(ctx workflow.Context, summary string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              activities.OpenTextTaskQueue,
-		StartToCloseTimeout:    5 * time.Minute,
-		HeartbeatTimeout:       heartbeatTimeout,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                summary,
-	})
-}
-
-// transferCtx is for activities that move document bytes: long, so they
-// report their progress; a dead worker's transfer is retried after the
-// heartbeat timeout, a stuck one after its progress stalls (two minutes).
-func transferCtx(ctx workflow.Context, summary string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              activities.OpenTextTaskQueue,
-		StartToCloseTimeout:    6 * time.Hour,
-		HeartbeatTimeout:       heartbeatTimeout,
-		ScheduleToCloseTimeout: 48 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                summary,
-	})
 }

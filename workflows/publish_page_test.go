@@ -62,10 +62,7 @@ func TestPublishPageHappyPath(t *testing.T) {
 	}).Return(nil).Once()
 
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res workflows.PublishPageResult
-	require.NoError(t, env.GetWorkflowResult(&res))
+	res := resultOf[workflows.PublishPageResult](t, env)
 	require.Equal(t, int64(40001), res.NodeID)
 	require.Equal(t, 3, res.PageVersion)
 	require.True(t, res.Created)
@@ -127,9 +124,7 @@ func TestPublishPageRetriesWhileBackendIsDown(t *testing.T) {
 	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).Return(nil).Once()
 	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Return(nil).Once()
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
-	require.NoError(t, env.GetWorkflowError())
-	var res workflows.PublishPageResult
-	require.NoError(t, env.GetWorkflowResult(&res))
+	res := resultOf[workflows.PublishPageResult](t, env)
 	require.Equal(t, 2, res.OTCSVersion)
 	require.False(t, res.Created)
 }

@@ -37,14 +37,8 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 	}
 	var trig *activities.TriggerActivities
 	var res activities.ReconcileResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              activities.ConfluenceTaskQueue,
-		StartToCloseTimeout:    30 * time.Minute,
-		HeartbeatTimeout:       heartbeatTimeout,
-		ScheduleToCloseTimeout: 2 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                "Find changed pages and start their flows",
-	}), trig.ReconcileSpaces, activities.ReconcileInput{
+	actx := activityCtx(ctx, activities.ConfluenceTaskQueue, reconcileCall, "Find changed pages and start their flows")
+	err := workflow.ExecuteActivity(actx, trig.ReconcileSpaces, activities.ReconcileInput{
 		Cursors: prev.Cursors, Lookback: in.Lookback, Now: workflow.Now(ctx),
 	}).Get(ctx, &res)
 	if err != nil {

@@ -21,14 +21,6 @@ func referencingScan() activities.ReferenceScan {
 	}
 }
 
-func referencesResult(t *testing.T, err error, get func(any) error) workflows.SyncReferencesResult {
-	t.Helper()
-	require.NoError(t, err)
-	var res workflows.SyncReferencesResult
-	require.NoError(t, get(&res))
-	return res
-}
-
 func requireAppErr(t *testing.T, err error, errType string) {
 	t.Helper()
 	var appErr *temporal.ApplicationError
@@ -56,7 +48,7 @@ func TestSyncReferencesSkippedPage(t *testing.T) {
 	scan.Skip = "a page of the documents space"
 	env.OnActivity(docPages.ReadReferences, mock.Anything, activities.ReadReferencesInput{PageID: "100001"}).Return(&scan, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Version: 2, Add: []int64{2101}})
-	res := referencesResult(t, env.GetWorkflowError(), env.GetWorkflowResult)
+	res := resultOf[workflows.SyncReferencesResult](t, env)
 	require.Equal(t, workflows.SyncReferencesResult{Skip: "a page of the documents space"}, res)
 	require.Equal(t, []string{"ReadReferences"}, *trace)
 }
@@ -67,7 +59,7 @@ func TestSyncReferencesNoLinks(t *testing.T) {
 	scan := referencingScan()
 	env.OnActivity(docPages.ReadReferences, mock.Anything, mock.Anything).Return(&scan, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Version: 2})
-	res := referencesResult(t, env.GetWorkflowError(), env.GetWorkflowResult)
+	res := resultOf[workflows.SyncReferencesResult](t, env)
 	require.True(t, strings.HasPrefix(res.Skip, "no links"), "skip %q", res.Skip)
 	require.Empty(t, res.Refs)
 	require.Equal(t, []string{"ReadReferences"}, *trace)
@@ -114,7 +106,7 @@ func TestSyncReferencesRecordsLinksAndAdded(t *testing.T) {
 		Return(&rec, nil).Once()
 
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Version: 4, Add: []int64{2302}})
-	res := referencesResult(t, env.GetWorkflowError(), env.GetWorkflowResult)
+	res := resultOf[workflows.SyncReferencesResult](t, env)
 	require.Equal(t, workflows.SyncReferencesResult{RecordReferencesResult: rec}, res)
 	require.Equal(t, []string{"ReadReferences", "DescribeDocuments", "UpsertDocumentPages", "WriteBackLinks", "RecordReferences"}, *trace)
 }
@@ -132,7 +124,7 @@ func TestSyncReferencesDescribesSortedUnion(t *testing.T) {
 	env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(&activities.UpsertResult{}, nil).Once()
 	env.OnActivity(docPages.RecordReferences, mock.Anything, mock.Anything).Return(&activities.RecordReferencesResult{}, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Add: []int64{2302, 2301, 2302}})
-	referencesResult(t, env.GetWorkflowError(), env.GetWorkflowResult)
+	resultOf[workflows.SyncReferencesResult](t, env)
 }
 
 // A manual reference from before is kept when the page has no links: it
@@ -155,7 +147,7 @@ func TestSyncReferencesKeepsPreviousManualReference(t *testing.T) {
 	}
 	env.OnActivity(docPages.RecordReferences, mock.Anything, activities.RecordReferencesInput{Scan: scan, States: states, Pages: pages}).Return(&rec, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Version: 5})
-	res := referencesResult(t, env.GetWorkflowError(), env.GetWorkflowResult)
+	res := resultOf[workflows.SyncReferencesResult](t, env)
 	require.Empty(t, res.Skip)
 	require.Equal(t, rec, res.RecordReferencesResult)
 	require.Equal(t, []string{"ReadReferences", "DescribeDocuments", "UpsertDocumentPages", "RecordReferences"}, *trace)
@@ -173,7 +165,7 @@ func TestSyncReferencesAllLinksRemoved(t *testing.T) {
 		got = args.Get(1).(activities.RecordReferencesInput)
 	}).Return(&activities.RecordReferencesResult{Removed: []int64{2060}}, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Version: 6})
-	res := referencesResult(t, env.GetWorkflowError(), env.GetWorkflowResult)
+	res := resultOf[workflows.SyncReferencesResult](t, env)
 	require.Equal(t, []int64{2060}, res.Removed)
 	require.Equal(t, []string{"ReadReferences", "RecordReferences"}, *trace)
 	require.Equal(t, scan, got.Scan)
@@ -210,10 +202,7 @@ func TestRefreshDocumentPageNotADocumentPage(t *testing.T) {
 	env.OnActivity(docPages.DocumentPageNode, mock.Anything, "9101").Return(int64(0), nil).Once()
 	env.OnActivity(docPages.TemplateCopyNode, mock.Anything, "9101").Return(int64(0), nil).Once()
 	env.ExecuteWorkflow(workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: "9101"})
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res activities.UpsertResult
-	require.NoError(t, env.GetWorkflowResult(&res))
+	res := resultOf[activities.UpsertResult](t, env)
 	require.Empty(t, res.Pages)
 	require.Equal(t, []string{"DocumentPageNode", "TemplateCopyNode"}, *trace)
 }
@@ -243,10 +232,7 @@ func TestRefreshDocumentPageRerenders(t *testing.T) {
 		BackLink: "https://conf.example/pages/9101", Restored: true}}, Requests: 3}
 	env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, activities.UpsertInput{Docs: states}).Return(&up, nil).Once()
 	env.ExecuteWorkflow(workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: "9101"})
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res activities.UpsertResult
-	require.NoError(t, env.GetWorkflowResult(&res))
+	res := resultOf[activities.UpsertResult](t, env)
 	require.Equal(t, up, res)
 	require.Equal(t, []string{"DocumentPageNode", "DescribeDocuments", "UpsertDocumentPages"}, *trace)
 }

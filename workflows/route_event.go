@@ -36,14 +36,8 @@ func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResu
 	}
 	var trig *activities.TriggerActivities
 	var res activities.RouteResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              activities.ConfluenceTaskQueue,
-		StartToCloseTimeout:    time.Minute,
-		HeartbeatTimeout:       heartbeatTimeout,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                "Read page and start its flow",
-	}), trig.RoutePage, routeInput(in)).Get(ctx, &res)
+	actx := activityCtx(ctx, activities.ConfluenceTaskQueue, routeCall, "Read page and start its flow")
+	err := workflow.ExecuteActivity(actx, trig.RoutePage, routeInput(in)).Get(ctx, &res)
 	if err != nil {
 		return nil, err
 	}

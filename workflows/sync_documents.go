@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -309,19 +308,6 @@ func (st *SyncState) details() string {
 	}
 	return fmt.Sprintf("**Run:** %d (%s)  \n**Changed documents:** %d  \n**Pages created / updated / archived:** %d / %d / %d  \n**Panels restored:** %d  \n**Back links written:** %d",
 		st.Runs, mode, t.Documents, t.Created, t.Changed, t.Archived, t.Restored, t.BackLinks)
-}
-
-// documentsCtx is for the document activities: batches of up to a browse
-// page; a dead worker's batch is retried after the heartbeat timeout.
-func documentsCtx(ctx workflow.Context, queue, summary string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              queue,
-		StartToCloseTimeout:    30 * time.Minute,
-		HeartbeatTimeout:       heartbeatTimeout,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            backendRetry,
-		Summary:                summary,
-	})
 }
 
 func containsString(list []string, s string) bool {

@@ -106,15 +106,6 @@ func feedBy(t *testing.T, pages map[[2]int]*activities.ChangedDocumentsResult, g
 	}
 }
 
-func syncResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.SyncState {
-	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var st workflows.SyncState
-	require.NoError(t, env.GetWorkflowResult(&st))
-	return st
-}
-
 // A first run has no cursors: it is a full sweep over every watch, pages
 // through each until the feed is done, archives what a finished watch no
 // longer holds, and writes back links only where OTCS lacks the page URL.
@@ -157,7 +148,7 @@ func TestSyncDocumentsFirstRunIsFullSweep(t *testing.T) {
 	}).Times(2)
 
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 
 	require.Equal(t, []string{
 		"ChangedDocuments", "UpsertDocumentPages", "WriteBackLinks",
@@ -209,7 +200,7 @@ func TestSyncDocumentsNothingChanged(t *testing.T) {
 	env.OnActivity(docSrc.ChangedDocuments, mock.Anything, activities.ChangedDocumentsInput{Cursors: cursors, Watch: 0, Page: 1}).
 		Return(&activities.ChangedDocumentsResult{Cursors: cursors, Done: true, Watch: 1, Page: 1, Requests: 1}, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{From: &workflows.SyncState{Runs: 4, Cursors: cursors}})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 	require.Equal(t, []string{"ChangedDocuments"}, *trace)
 	require.Equal(t, 5, st.Runs)
 	require.False(t, st.Full)
@@ -245,7 +236,7 @@ func TestSyncDocumentsFullEvery(t *testing.T) {
 				{0, 1}: {Done: true, Watch: 1, Page: 1, Requests: 1, Cursors: map[string]activities.WatchCursor{"Policies": policiesCur, "Contracts": contractCur}},
 			}, &feedIn)).Once()
 			env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{Full: tc.full, FullEvery: tc.fullEvery, From: from})
-			st := syncResult(t, env)
+			st := resultOf[workflows.SyncState](t, env)
 			require.Equal(t, []string{"ChangedDocuments"}, *trace)
 			require.Len(t, feedIn, 1)
 			require.Equal(t, tc.want, feedIn[0].Full)
@@ -269,7 +260,7 @@ func TestSyncDocumentsStartsFromLastCompletionResult(t *testing.T) {
 		{0, 1}: {Done: true, Watch: 1, Page: 1, Requests: 1, Cursors: prev.Cursors},
 	}, &feedIn)).Once()
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{FullEvery: 4})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 	require.Len(t, feedIn, 1)
 	require.True(t, feedIn[0].Full, "run 4 of FullEvery 4")
 	require.Equal(t, prev.Cursors, feedIn[0].Cursors)
@@ -308,7 +299,7 @@ func TestSyncDocumentsConnectedWatch(t *testing.T) {
 		Return(int64(7001), nil).Once()
 
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{From: &workflows.SyncState{Runs: 1, Cursors: cursors}})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 	require.Equal(t, []string{
 		"ChangedDocuments", "UpsertDocumentPages", "EnsureWorkspacePage", "EnsureWorkspaceLink",
 		"ChangedDocuments", "UpsertDocumentPages", "EnsureWorkspacePage",
@@ -331,7 +322,7 @@ func TestSyncDocumentsConnectedWatchAlreadyLinked(t *testing.T) {
 	env.OnActivity(docPages.EnsureWorkspacePage, mock.Anything, activities.WorkspacePageInput{Watch: apollo, Types: []string{"Contract"}}).
 		Return(&activities.WorkspacePageResult{SpaceURL: "https://conf.example/spaces/APOLLO"}, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{From: &workflows.SyncState{Runs: 1, Cursors: cursors, Linked: []string{apollo}}})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 	require.Equal(t, []string{"ChangedDocuments", "UpsertDocumentPages", "EnsureWorkspacePage"}, *trace)
 	require.Equal(t, []string{apollo}, st.Linked)
 	require.Zero(t, st.Totals.WorkspacePages)
@@ -389,7 +380,7 @@ func TestSyncDocumentsContinuesAsNewWithState(t *testing.T) {
 	env2.OnActivity(docPages.ArchiveMissing, mock.Anything, activities.MissingInput{Watch: "Policies", Seen: []int64{2101, 2102}}).
 		Return(&activities.UpsertResult{}, nil).Once()
 	env2.ExecuteWorkflow(workflows.SyncDocuments, next)
-	st := syncResult(t, env2)
+	st := resultOf[workflows.SyncState](t, env2)
 	require.Equal(t, []string{"ChangedDocuments", "ArchiveMissing"}, *trace2)
 	require.Equal(t, 1, st.Runs, "a continued run is the same run")
 	require.True(t, st.Full)
@@ -418,7 +409,7 @@ func TestSyncDocumentsContinuesAsNewPastHistoryLimit(t *testing.T) {
 		var feedIn []activities.ChangedDocumentsInput
 		env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(feedBy(t, pages(t), &feedIn)).Times(5)
 		env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})
-		st := syncResult(t, env)
+		st := resultOf[workflows.SyncState](t, env)
 		require.Len(t, *trace, 5)
 		require.Equal(t, 5, st.Totals.OTCSRequests)
 	})
@@ -441,7 +432,7 @@ func TestSyncDocumentsContinuesAsNewPastHistoryLimit(t *testing.T) {
 		env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).
 			Return(&activities.ChangedDocumentsResult{Done: true, Watch: 1, Page: 1}, nil).Once()
 		env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})
-		st := syncResult(t, env)
+		st := resultOf[workflows.SyncState](t, env)
 		require.Equal(t, 1, st.Runs)
 	})
 }
@@ -500,7 +491,7 @@ func TestSyncDocumentsRetriesWhileBackendIsDown(t *testing.T) {
 	env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).
 		Return(&activities.ChangedDocumentsResult{Done: true, Watch: 1, Page: 1, Requests: 1}, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 	require.Equal(t, []string{"ChangedDocuments", "ChangedDocuments", "ChangedDocuments"}, *trace)
 	require.Equal(t, 1, st.Totals.OTCSRequests)
 }

@@ -31,7 +31,7 @@ func TestSyncTemplatesRetriesFailedTemplatesNextRun(t *testing.T) {
 
 	env.ExecuteWorkflow(workflows.SyncTemplates, workflows.SyncDocumentsInput{From: &workflows.SyncState{
 		Cursors: map[string]activities.WatchCursor{"Approved templates": {}}, Runs: 3, Failed: []int64{2298}}})
-	st := syncResult(t, env)
+	st := resultOf[workflows.SyncState](t, env)
 	require.Equal(t, []string{"DescribeDocuments", "PublishTemplates", "ChangedDocuments", "PublishTemplates"}, *trace)
 	require.Equal(t, []int64{2299}, st.Failed)
 	require.Equal(t, 1, st.Totals.Failed)

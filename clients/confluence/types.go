@@ -56,6 +56,9 @@ type Attachment struct {
 
 // flexID decodes an id sent as a JSON string or number: v2 sends strings,
 // v1 sends some ids (space ids) as numbers.
+// It is stricter than the OpenText client's flexString, which takes any
+// JSON value as text: here a bool, object or array is a decode error and
+// null leaves the value as it was, so the two are kept apart.
 type flexID string
 
 func (f *flexID) UnmarshalJSON(b []byte) error {

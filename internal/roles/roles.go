@@ -126,7 +126,8 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 	return out, nil
 }
 
-// Register registers every workflow on w (also used by replay tests).
+// Register registers every workflow on w. workflows/replay_test.go replays
+// with it too, so every workflow registered here is replay-tested.
 func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.PublishPage)
 	w.RegisterWorkflow(workflows.FileRecord)

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/launch"
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -25,7 +23,7 @@ func feedByName(cmd string, args []string) (launch.Feed, error) {
 			return launch.TemplatesFeed, nil
 		}
 	}
-	return launch.Feed{}, usageError{cmd + " needs what to sync: documents or templates"}
+	return launch.Feed{}, usageError{msg: cmd + " needs what to sync: documents or templates"}
 }
 
 // syncFeed is `sync documents|templates [--now] [--json]`: without --now
@@ -36,7 +34,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("sync "+feed.Name, flag.ContinueOnError)
+	fs := newFlags("sync "+feed.Name, "[--now] [--json]")
 	now := fs.Bool("now", false, "run a full sweep now and wait for it (default: trigger the Schedule's next run)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args[1:])
@@ -44,7 +42,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageError{"sync " + feed.Name + " takes only flags"}
+		return usageFor(fs, "sync "+feed.Name+" takes only flags")
 	}
 	p, tc, closeTemporal, err := newPublisher()
 	if err != nil {
@@ -68,7 +66,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
 		if werr != nil {
-			out["error"] = describeFailure(werr)
+			out["error"] = workflows.DescribeFailure(werr)
 		} else {
 			out["result"] = res.Totals
 		}
@@ -87,53 +85,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if werr != nil {
-		return failedError{"sync failed: " + describeFailure(werr)}
-	}
-	return nil
-}
-
-// scheduleFeed is `schedule documents|templates`.
-func scheduleFeed(ctx context.Context, feed launch.Feed, args []string, stdout io.Writer) error {
-	var tc settings.Temporal
-	var dc settings.Documents
-	var tpl settings.Templates
-	if err := settings.Load(&tc, &dc, &tpl); err != nil {
-		return err
-	}
-	every, fullEvery, env := dc.Every, dc.FullEvery, "BRIDGE_DOCUMENTS"
-	if feed.Name == launch.TemplatesFeed.Name {
-		every, fullEvery, env = tpl.Every, tpl.FullEvery, "BRIDGE_TEMPLATES"
-	}
-	fs := flag.NewFlagSet("schedule "+feed.Name, flag.ContinueOnError)
-	everyFlag := fs.Duration("every", every, "how often the feed runs (env "+env+"_EVERY)")
-	fullFlag := fs.Int("full-every", fullEvery, "every Nth run is a full sweep; 0 = never (env "+env+"_FULL_EVERY)")
-	pause := fs.Bool("pause", false, "create or leave the schedule paused")
-	trigger := fs.Bool("trigger", false, "also run it once now")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 || *fullFlag < 0 {
-		return usageError{"schedule " + feed.Name + " takes only flags; --full-every must be 0 or more"}
-	}
-	c, err := dialQuiet(tc)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := launch.EnsureFeedSchedule(ctx, c, feed, *everyFlag, *fullFlag, *pause); err != nil {
-		return fmt.Errorf("schedule %s: %w", feed.ScheduleID, err)
-	}
-	state := "running"
-	if *pause {
-		state = "paused"
-	}
-	fmt.Fprintf(stdout, "schedule: %s every %s (%s), every %d. run a full sweep\n", feed.ScheduleID, everyFlag.String(), state, *fullFlag)
-	if *trigger {
-		if err := c.ScheduleClient().GetHandle(ctx, feed.ScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
-			return fmt.Errorf("trigger %s: %w", feed.ScheduleID, err)
-		}
-		fmt.Fprintln(stdout, "triggered one run now")
+		return failedError{"sync failed: " + workflows.DescribeFailure(werr)}
 	}
 	return nil
 }

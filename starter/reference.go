@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// reference is `reference add --page P --node N [--wait] [--json]`: an
+// operator references an OTCS document from a page without a link.
+func reference(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usageError{msg: "reference needs a subcommand: add"}
+	}
+	fs := newFlags("reference add", "--page ID --node N [--wait] [--json]")
+	page := fs.String("page", "", "Confluence page id (required)")
+	node := fs.Int64("node", 0, "OTCS node id of the document (required)")
+	wait := fs.Bool("wait", false, "wait for the result")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *page == "" || *node <= 0 || len(pos) > 0 {
+		return usageFor(fs, "reference add needs --page ID --node N")
+	}
+	p, tc, closeTemporal, err := newPublisher()
+	if err != nil {
+		return err
+	}
+	defer closeTemporal()
+	st, err := p.References(ctx, *page, 0, []int64{*node}, requester())
+	var nf *launch.PageNotFoundError
+	if errors.As(err, &nf) {
+		return failedError{nf.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
+	fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
+	if !*wait {
+		return nil
+	}
+	var res workflows.SyncReferencesResult
+	if err := st.Run.Get(ctx, &res); err != nil {
+		return failedError{"references failed: " + workflows.DescribeFailure(err)}
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	printReferences(stdout, res.Refs)
+	return nil
+}
