@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -57,7 +57,7 @@ func (w *world) backfillBench(ctx context.Context, n int, ceiling float64) error
 func (w *world) backfillOnce(ctx context.Context, since time.Time, flows bool) (backfillRun, error) {
 	var r backfillRun
 	start := time.Now()
-	st, err := w.publisher.Backfill(ctx, launch.BackfillRequest{SpaceKey: "POL", Since: since, Concurrency: 50, RequestedBy: "bench"})
+	st, err := w.publisher.Backfill(ctx, control.BackfillRequest{SpaceKey: "POL", Since: since, Concurrency: 50, RequestedBy: "bench"})
 	if err != nil {
 		return r, err
 	}

@@ -26,8 +26,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
@@ -67,7 +67,7 @@ type world struct {
 	temporal  client.Client
 	confSim   *confluencesim.Server
 	otSim     *opentextsim.Server
-	publisher *launch.Publisher
+	publisher *control.Client
 	env       []string
 	bin       string
 }
@@ -129,7 +129,7 @@ func run(pages int, bigSize int64, bin string) error {
 	if err != nil {
 		return err
 	}
-	w.publisher = &launch.Publisher{Temporal: w.temporal, Confluence: conf}
+	w.publisher = &control.Client{Temporal: w.temporal, Confluence: conf}
 	mappingFile, _ := filepath.Abs("mapping.yaml")
 	w.env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+server.FrontendHostPort(), "TEMPORAL_NAMESPACE=default",

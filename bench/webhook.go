@@ -14,7 +14,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -28,7 +28,7 @@ func (nopRouter) Route(context.Context, workflows.RouteEventInput) (string, bool
 	return "route:nop", false, nil
 }
 
-type temporalRouter struct{ p *launch.Publisher }
+type temporalRouter struct{ p *control.Client }
 
 func (r temporalRouter) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
 	st, err := r.p.Route(ctx, in)

@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
@@ -356,7 +356,7 @@ func (w *world) publishAll(ctx context.Context, pages []seededPage, tr *tracker,
 			return
 		}
 		for {
-			pub := &launch.Publisher{Temporal: w.tc.get(), Confluence: w.conf}
+			pub := &control.Client{Temporal: w.tc.get(), Confluence: w.conf}
 			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			st, err := pub.Publish(cctx, p.ID, p.Version, "chaos")
 			cancel()

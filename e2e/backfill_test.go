@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -27,7 +27,7 @@ func TestBackfillPublishesASpaceOnceAndThenFindsItRecorded(t *testing.T) {
 		p := h.confSim.CreatePage("POL", fmt.Sprintf("Backfill Policy %02d", i), fmt.Sprintf("<p>Rule %d.</p>", i), "557058:backfill", "approved", "dept-backfill")
 		ids = append(ids, p.ID)
 	}
-	req := launch.BackfillRequest{SpaceKey: "POL", Since: since, Concurrency: 3, RequestedBy: "e2e"}
+	req := control.BackfillRequest{SpaceKey: "POL", Since: since, Concurrency: 3, RequestedBy: "e2e"}
 
 	st, err := h.publisher.Backfill(ctx, req)
 	require.NoError(t, err)
@@ -108,7 +108,7 @@ func TestBackfillDryRunStartsNothing(t *testing.T) {
 			_ = h.confSim.TrashPage(id)
 		}
 	})
-	st, err := h.publisher.Backfill(ctx, launch.BackfillRequest{SpaceKey: "POL", Since: since, DryRun: true, RequestedBy: "e2e"})
+	st, err := h.publisher.Backfill(ctx, control.BackfillRequest{SpaceKey: "POL", Since: since, DryRun: true, RequestedBy: "e2e"})
 	require.NoError(t, err)
 	require.Equal(t, workflows.BackfillDryRunWorkflowID("POL"), st.WorkflowID)
 	var res workflows.BackfillProgress

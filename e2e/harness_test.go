@@ -20,8 +20,8 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
@@ -39,7 +39,7 @@ type harness struct {
 	conf      *confluence.Client
 	otcs      *opentext.Client
 	rules     *mapping.Rules
-	publisher *launch.Publisher
+	publisher *control.Client
 	workers   []worker.Worker
 }
 
@@ -101,7 +101,7 @@ func runTests(m *testing.M) (int, error) {
 	if h.rules, err = mapping.LoadFile("../mapping.yaml"); err != nil {
 		return 0, err
 	}
-	h.publisher = &launch.Publisher{Temporal: h.temporal, Confluence: h.conf}
+	h.publisher = &control.Client{Temporal: h.temporal, Confluence: h.conf}
 	cfg := settings.Worker{ConfluenceRate: 1000, OpenTextRate: 1000, ConfluenceConcurrency: 8, OpenTextConcurrency: 4, WorkflowConcurrency: 50}
 	h.workers, err = roles.New(h.temporal, roles.All, cfg, roles.Deps{Confluence: h.conf, OpenText: h.otcs, Rules: h.rules})
 	if err != nil {

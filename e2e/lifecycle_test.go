@@ -14,7 +14,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -47,7 +47,7 @@ func lifecycleCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-func submit(t *testing.T, pageID string) *launch.Started {
+func submit(t *testing.T, pageID string) *control.Started {
 	t.Helper()
 	st, err := h.publisher.Submit(lifecycleCtx(t), pageID, 0, "557058:author")
 	require.NoError(t, err)
@@ -184,7 +184,7 @@ func TestLifecycleTemporalReviewEndToEnd(t *testing.T) {
 
 	// Refused decisions leave nothing in the history.
 	err := decide(t, p.ID, true, workflows.ReviewDecision{Reviewer: "mallory", PageVersion: 1})
-	var refused *launch.DecisionRefusedError
+	var refused *control.DecisionRefusedError
 	require.True(t, errors.As(err, &refused), "got %v", err)
 	require.Contains(t, err.Error(), `"mallory" may not review page `+p.ID)
 
@@ -337,7 +337,7 @@ func TestLifecycleDecisionsByConfluenceComment(t *testing.T) {
 
 	// An asserted identity is refused, even a reviewer's.
 	err := decide(t, p.ID, true, workflows.ReviewDecision{Reviewer: "557058:reviewer1", PageVersion: 1})
-	var refused *launch.DecisionRefusedError
+	var refused *control.DecisionRefusedError
 	require.True(t, errors.As(err, &refused), "got %v", err)
 	require.Contains(t, err.Error(), "decisions in space LCC are taken by a comment in Confluence by the reviewer's own account")
 

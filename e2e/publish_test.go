@@ -14,7 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -319,7 +319,7 @@ func TestPageIDsThatCannotBeConfluenceIdsStartNothing(t *testing.T) {
 func TestApprovePublishRecordsTheOperatorsApproverOnThePageAndTheRecord(t *testing.T) {
 	p := h.confSim.CreatePage("POL", "Anti-bribery Policy", "<p>No bribes.</p>", "557058:writer", "dept-legal")
 	ctx := context.Background()
-	st, err := h.publisher.ApprovePublish(ctx, launch.ApprovalRequest{PageID: p.ID, Version: 1, Approver: "557058:board", RequestedBy: "test"})
+	st, err := h.publisher.ApprovePublish(ctx, control.ApprovalRequest{PageID: p.ID, Version: 1, Approver: "557058:board", RequestedBy: "test"})
 	require.NoError(t, err)
 	var res workflows.PublishPageResult
 	require.NoError(t, st.Run.Get(ctx, &res))

@@ -16,13 +16,13 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-type router struct{ p *launch.Publisher }
+type router struct{ p *control.Client }
 
 func (r router) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
 	st, err := r.p.Route(ctx, in)
@@ -43,7 +43,7 @@ func startReceiver(t *testing.T) (metricsURL string) {
 	require.NoError(t, err)
 	handler, err := webhook.New(webhook.Config{
 		Secret: "hook-secret", MaxBody: 64 << 10, IgnoreActors: []string{"557058:bridge"},
-		Rules: h.rules, Router: router{&launch.Publisher{Temporal: c}}, Metrics: ms.Handler,
+		Rules: h.rules, Router: router{&control.Client{Temporal: c}}, Metrics: ms.Handler,
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(handler)
@@ -150,7 +150,7 @@ func TestReconciliationPublishesWhatWebhooksMissed(t *testing.T) {
 	h.confSim.SetWebhooksPaused(true) // the receiver is down: nothing is delivered
 	first := h.confSim.CreatePage("POL", "Procurement Policy", "<p>Three quotes.</p>", "557058:ivan", "approved", "dept-finance")
 	ctx := context.Background()
-	require.NoError(t, launch.EnsureReconcileSchedule(ctx, h.temporal, time.Hour, time.Hour, true))
+	require.NoError(t, control.EnsureReconcileSchedule(ctx, h.temporal, time.Hour, time.Hour, true))
 	handle := h.temporal.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
 	t.Cleanup(func() { _ = handle.Delete(context.Background()) })
 	require.NoError(t, handle.Trigger(ctx, client.ScheduleTriggerOptions{}))

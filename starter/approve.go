@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 )
 
 // approvePublish is `approve-publish`: an operator records who approved
@@ -25,7 +25,7 @@ func approvePublish(ctx context.Context, args []string, stdout io.Writer) error 
 	if *page == "" || *version <= 0 || *as == "" || len(pos) > 0 {
 		return usageFor(fs, "approve-publish needs --page ID --version N --as USER: an approval is one person's decision on one version")
 	}
-	return startAndReport(ctx, func(p *launch.Publisher) (*launch.Started, error) {
-		return p.ApprovePublish(ctx, launch.ApprovalRequest{PageID: *page, Version: *version, Approver: *as, Meaning: *meaning, RequestedBy: requester()})
+	return startAndReport(ctx, func(p *control.Client) (*control.Started, error) {
+		return p.ApprovePublish(ctx, control.ApprovalRequest{PageID: *page, Version: *version, Approver: *as, Meaning: *meaning, RequestedBy: requester()})
 	}, *wait, *asJSON, stdout)
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 )
 
@@ -39,9 +39,9 @@ func loadBackends() (*backends, error) {
 	return &backends{conf: conf, otcs: otcs, otcsURL: oc.BaseURL, mappingFile: wc.MappingFile}, nil
 }
 
-// newPublisher connects to Temporal and Confluence for the commands that
+// newControl connects to Temporal and Confluence for the commands that
 // start or steer runs; call the returned func to close the connection.
-func newPublisher() (*launch.Publisher, settings.Temporal, func(), error) {
+func newControl() (*control.Client, settings.Temporal, func(), error) {
 	var tc settings.Temporal
 	var cc settings.Confluence
 	var hc settings.HTTP
@@ -56,5 +56,5 @@ func newPublisher() (*launch.Publisher, settings.Temporal, func(), error) {
 	if err != nil {
 		return nil, tc, nil, err
 	}
-	return &launch.Publisher{Temporal: c, Confluence: conf}, tc, c.Close, nil
+	return &control.Client{Temporal: c, Confluence: conf}, tc, c.Close, nil
 }

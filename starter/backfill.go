@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -62,7 +62,7 @@ func backfillStart(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseSpace(fs, args, space); err != nil {
 		return err
 	}
-	req := launch.BackfillRequest{SpaceKey: *space, Concurrency: *concurrency, BatchSize: *batch, DryRun: *dryRun, RequestedBy: requester()}
+	req := control.BackfillRequest{SpaceKey: *space, Concurrency: *concurrency, BatchSize: *batch, DryRun: *dryRun, RequestedBy: requester()}
 	if *concurrency < 1 || *concurrency > workflows.MaxBackfillConcurrency || *batch < 1 || *batch > workflows.MaxBackfillBatch {
 		return usageFor(fs, fmt.Sprintf("--concurrency must be 1 to %d and --batch 1 to %d", workflows.MaxBackfillConcurrency, workflows.MaxBackfillBatch))
 	}
@@ -100,8 +100,8 @@ func parseSince(s string) (time.Time, error) {
 
 // startBackfill starts (or finds) the backfill and reports it; with wait,
 // its counters too. Failed flows make the command fail, naming them.
-func startBackfill(ctx context.Context, req launch.BackfillRequest, wait, asJSON bool, stdout io.Writer) error {
-	p, tc, closeTemporal, err := newPublisher()
+func startBackfill(ctx context.Context, req control.BackfillRequest, wait, asJSON bool, stdout io.Writer) error {
+	p, tc, closeTemporal, err := newControl()
 	if err != nil {
 		return err
 	}
@@ -158,10 +158,10 @@ func steerBackfill(ctx context.Context, cmd, space string, asJSON bool, stdout i
 		return err
 	}
 	defer c.Close()
-	p := &launch.Publisher{Temporal: c}
+	p := &control.Client{Temporal: c}
 	id := workflows.BackfillWorkflowID(space)
 	url := temporalclient.WorkflowURL(tc, id)
-	var none *launch.NoBackfillError
+	var none *control.NoBackfillError
 	if cmd == "status" {
 		st, err := p.BackfillStatus(ctx, space)
 		if errors.As(err, &none) {
@@ -172,7 +172,7 @@ func steerBackfill(ctx context.Context, cmd, space string, asJSON bool, stdout i
 		}
 		if asJSON {
 			return json.NewEncoder(stdout).Encode(struct {
-				*launch.BackfillStatus
+				*control.BackfillStatus
 				URL string `json:"url"`
 			}{st, url})
 		}

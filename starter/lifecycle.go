@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -64,8 +64,8 @@ func actor(as string) string {
 
 // openLifecycle connects for a lifecycle command on page and starts its
 // report with the workflow id and Web UI link.
-func openLifecycle(page string) (*launch.Publisher, map[string]any, func(), error) {
-	p, tc, closeTemporal, err := newPublisher()
+func openLifecycle(page string) (*control.Client, map[string]any, func(), error) {
+	p, tc, closeTemporal, err := newControl()
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -93,8 +93,8 @@ func reportLifecycle(stdout io.Writer, out map[string]any, asJSON bool) error {
 // lifecycleFailure turns a refused decision or a missing lifecycle into
 // exit code 1: the command was right, the workflow said no.
 func lifecycleFailure(err error) error {
-	var refused *launch.DecisionRefusedError
-	var none *launch.NoLifecycleError
+	var refused *control.DecisionRefusedError
+	var none *control.NoLifecycleError
 	if errors.As(err, &refused) || errors.As(err, &none) {
 		return failedError{err.Error()}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
@@ -18,16 +18,16 @@ import (
 )
 
 func publish(ctx context.Context, args []string, stdout io.Writer) error {
-	return startPageFlow(ctx, launch.PublishKind, args, stdout)
+	return startPageFlow(ctx, control.PublishKind, args, stdout)
 }
 
 func file(ctx context.Context, args []string, stdout io.Writer) error {
-	return startPageFlow(ctx, launch.FileKind, args, stdout)
+	return startPageFlow(ctx, control.FileKind, args, stdout)
 }
 
 // startPageFlow is `publish` and `file`: start (or find) the flow for a
 // page version, or with --dry-run print the writes it would make.
-func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout io.Writer) error {
+func startPageFlow(ctx context.Context, kind control.Kind, args []string, stdout io.Writer) error {
 	fs := newFlags(kind.Name, "--page ID [--version N] [--wait] [--json] [--dry-run]")
 	page := fs.String("page", "", "Confluence page id (required)")
 	version := fs.Int("version", 0, "page version (default: current)")
@@ -47,21 +47,21 @@ func startPageFlow(ctx context.Context, kind launch.Kind, args []string, stdout 
 	if *dryRun {
 		return dryRunFlow(ctx, kind, *page, *version, stdout)
 	}
-	return startAndReport(ctx, func(p *launch.Publisher) (*launch.Started, error) {
+	return startAndReport(ctx, func(p *control.Client) (*control.Started, error) {
 		return p.Start(ctx, kind, *page, *version, requester())
 	}, *wait, *asJSON, stdout)
 }
 
 // startAndReport connects, starts (or finds) a run with start and reports
 // it; a page that does not exist is a failure, not a usage error.
-func startAndReport(ctx context.Context, start func(*launch.Publisher) (*launch.Started, error), wait, asJSON bool, stdout io.Writer) error {
-	p, tc, closeTemporal, err := newPublisher()
+func startAndReport(ctx context.Context, start func(*control.Client) (*control.Started, error), wait, asJSON bool, stdout io.Writer) error {
+	p, tc, closeTemporal, err := newControl()
 	if err != nil {
 		return err
 	}
 	defer closeTemporal()
 	st, err := start(p)
-	var nf *launch.PageNotFoundError
+	var nf *control.PageNotFoundError
 	if errors.As(err, &nf) {
 		return failedError{nf.Error()}
 	}
@@ -72,7 +72,7 @@ func startAndReport(ctx context.Context, start func(*launch.Publisher) (*launch.
 }
 
 // report prints a started (or found) run and, with wait, its result.
-func report(ctx context.Context, st *launch.Started, tc settings.Temporal, wait, asJSON bool, stdout io.Writer) error {
+func report(ctx context.Context, st *control.Started, tc settings.Temporal, wait, asJSON bool, stdout io.Writer) error {
 	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
 	if !wait {
 		if asJSON {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -30,13 +30,13 @@ func reference(ctx context.Context, args []string, stdout io.Writer) error {
 	if *page == "" || *node <= 0 || len(pos) > 0 {
 		return usageFor(fs, "reference add needs --page ID --node N")
 	}
-	p, tc, closeTemporal, err := newPublisher()
+	p, tc, closeTemporal, err := newControl()
 	if err != nil {
 		return err
 	}
 	defer closeTemporal()
 	st, err := p.References(ctx, *page, 0, []int64{*node}, requester())
-	var nf *launch.PageNotFoundError
+	var nf *control.PageNotFoundError
 	if errors.As(err, &nf) {
 		return failedError{nf.Error()}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -43,7 +43,7 @@ func schedule(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	if err := launch.EnsureReconcileSchedule(ctx, c, *every, *lookback, *pause); err != nil {
+	if err := control.EnsureReconcileSchedule(ctx, c, *every, *lookback, *pause); err != nil {
 		return fmt.Errorf("schedule %s: %w", workflows.ReconcileScheduleID, err)
 	}
 	state := "running"
@@ -61,7 +61,7 @@ func schedule(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // scheduleFeed is `schedule documents|templates`.
-func scheduleFeed(ctx context.Context, feed launch.Feed, args []string, stdout io.Writer) error {
+func scheduleFeed(ctx context.Context, feed control.Feed, args []string, stdout io.Writer) error {
 	var tc settings.Temporal
 	var dc settings.Documents
 	var tpl settings.Templates
@@ -69,7 +69,7 @@ func scheduleFeed(ctx context.Context, feed launch.Feed, args []string, stdout i
 		return err
 	}
 	every, fullEvery, env := dc.Every, dc.FullEvery, "BRIDGE_DOCUMENTS"
-	if feed.Name == launch.TemplatesFeed.Name {
+	if feed.Name == control.TemplatesFeed.Name {
 		every, fullEvery, env = tpl.Every, tpl.FullEvery, "BRIDGE_TEMPLATES"
 	}
 	fs := newFlags("schedule "+feed.Name, "[--every D] [--full-every N] [--pause] [--trigger]")
@@ -89,7 +89,7 @@ func scheduleFeed(ctx context.Context, feed launch.Feed, args []string, stdout i
 		return err
 	}
 	defer c.Close()
-	if err := launch.EnsureFeedSchedule(ctx, c, feed, *everyFlag, *fullFlag, *pause); err != nil {
+	if err := control.EnsureFeedSchedule(ctx, c, feed, *everyFlag, *fullFlag, *pause); err != nil {
 		return fmt.Errorf("schedule %s: %w", feed.ScheduleID, err)
 	}
 	state := "running"

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -29,7 +29,7 @@ func submit(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer closeTemporal()
 	st, err := p.Submit(ctx, *l.page, *version, actor(*as))
-	var nf *launch.PageNotFoundError
+	var nf *control.PageNotFoundError
 	if errors.As(err, &nf) {
 		return failedError{nf.Error()}
 	}

@@ -8,22 +8,22 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 // feedByName is the change feed a command names: documents or templates.
-func feedByName(cmd string, args []string) (launch.Feed, error) {
+func feedByName(cmd string, args []string) (control.Feed, error) {
 	if len(args) > 0 {
 		switch args[0] {
-		case launch.DocumentsFeed.Name:
-			return launch.DocumentsFeed, nil
-		case launch.TemplatesFeed.Name:
-			return launch.TemplatesFeed, nil
+		case control.DocumentsFeed.Name:
+			return control.DocumentsFeed, nil
+		case control.TemplatesFeed.Name:
+			return control.TemplatesFeed, nil
 		}
 	}
-	return launch.Feed{}, usageError{msg: cmd + " needs what to sync: documents or templates"}
+	return control.Feed{}, usageError{msg: cmd + " needs what to sync: documents or templates"}
 }
 
 // syncFeed is `sync documents|templates [--now] [--json]`: without --now
@@ -44,7 +44,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(pos) > 0 {
 		return usageFor(fs, "sync "+feed.Name+" takes only flags")
 	}
-	p, tc, closeTemporal, err := newPublisher()
+	p, tc, closeTemporal, err := newControl()
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 			t := res.Totals
 			fmt.Fprintf(stdout, "%s read: %d\npages created: %d, updated: %d, archived: %d, restored: %d, flagged: %d, without approved version: %d, failed: %d\n",
 				feed.Name, t.Documents, t.Created, t.Changed, t.Archived, t.Restored, t.Flagged, t.Skipped, t.Failed)
-			if feed.Name == launch.DocumentsFeed.Name {
+			if feed.Name == control.DocumentsFeed.Name {
 				fmt.Fprintf(stdout, "back links written: %d, kept in Confluence only (hold or record): %d\n", t.BackLinks, t.KeptInConfl)
 			}
 		}

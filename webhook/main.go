@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
@@ -36,8 +36,8 @@ func main() {
 	}
 }
 
-// router records events through launch.Publisher.
-type router struct{ p *launch.Publisher }
+// router records events through control.Client.
+type router struct{ p *control.Client }
 
 func (r router) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
 	st, err := r.p.Route(ctx, in)
@@ -73,7 +73,7 @@ func run() error {
 	defer closeAll()
 	handler, err := webhook.New(webhook.Config{
 		Secret: wh.Secret, AutomationSecret: wh.AutomationSecret, MaxBody: wh.MaxBody, MaxAge: wh.MaxAge,
-		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: router{&launch.Publisher{Temporal: c}}, Metrics: ms.Handler,
+		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: router{&control.Client{Temporal: c}}, Metrics: ms.Handler,
 		Ready:  func(ctx context.Context) error { _, err := c.CheckHealth(ctx, nil); return err },
 		Logger: &zl,
 	})

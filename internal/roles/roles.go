@@ -16,8 +16,8 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/heartbeat"
-	"github.com/xecm-bridge/xecm-bridge/internal/launch"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -107,9 +107,9 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules})
 			w.RegisterActivity(&activities.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
-				Starter: &launch.Publisher{Temporal: c, Confluence: deps.Confluence}})
+				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
 			w.RegisterActivity(&activities.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
-				Starter: &launch.Publisher{Temporal: c, Confluence: deps.Confluence}})
+				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
 			out = append(out, w)
 		case OpenText:
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{

@@ -1,4 +1,4 @@
-package launch
+package control
 
 import (
 	"context"
@@ -39,7 +39,7 @@ var spaceKeyPattern = regexp.MustCompile(`^~?[A-Za-z0-9_-]{1,255}$`)
 // Backfill starts the Backfill workflow of a space, or finds the one that
 // is running (whatever its flags). A finished backfill may be run again:
 // pages recorded by the first cost two cheap reads each.
-func (p *Publisher) Backfill(ctx context.Context, req BackfillRequest) (*Started, error) {
+func (p *Client) Backfill(ctx context.Context, req BackfillRequest) (*Started, error) {
 	if !spaceKeyPattern.MatchString(req.SpaceKey) {
 		return nil, fmt.Errorf("space key %q is not a Confluence space key: nothing was started", req.SpaceKey)
 	}
@@ -104,7 +104,7 @@ type BackfillStatus struct {
 
 // BackfillStatus reads the latest backfill of a space: the progress query
 // while it runs, its result once it has finished.
-func (p *Publisher) BackfillStatus(ctx context.Context, spaceKey string) (*BackfillStatus, error) {
+func (p *Client) BackfillStatus(ctx context.Context, spaceKey string) (*BackfillStatus, error) {
 	id := workflows.BackfillWorkflowID(spaceKey)
 	desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, "")
 	var nf *serviceerror.NotFound
@@ -146,18 +146,18 @@ func (p *Publisher) BackfillStatus(ctx context.Context, spaceKey string) (*Backf
 
 // PauseBackfill asks the running backfill of a space to start nothing new
 // until resumed; flows in flight finish.
-func (p *Publisher) PauseBackfill(ctx context.Context, spaceKey string) error {
+func (p *Client) PauseBackfill(ctx context.Context, spaceKey string) error {
 	return p.signalBackfill(ctx, spaceKey, workflows.BackfillPauseSignal)
 }
 
 // ResumeBackfill lets a paused backfill go on.
-func (p *Publisher) ResumeBackfill(ctx context.Context, spaceKey string) error {
+func (p *Client) ResumeBackfill(ctx context.Context, spaceKey string) error {
 	return p.signalBackfill(ctx, spaceKey, workflows.BackfillResumeSignal)
 }
 
 // CancelBackfill cancels the running backfill of a space. The flows it
 // started are abandoned, not cancelled: each finishes on its own.
-func (p *Publisher) CancelBackfill(ctx context.Context, spaceKey string) error {
+func (p *Client) CancelBackfill(ctx context.Context, spaceKey string) error {
 	id, err := p.runningBackfill(ctx, spaceKey)
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func (p *Publisher) CancelBackfill(ctx context.Context, spaceKey string) error {
 	return err
 }
 
-func (p *Publisher) signalBackfill(ctx context.Context, spaceKey, signal string) error {
+func (p *Client) signalBackfill(ctx context.Context, spaceKey, signal string) error {
 	id, err := p.runningBackfill(ctx, spaceKey)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (p *Publisher) signalBackfill(ctx context.Context, spaceKey, signal string)
 // runningBackfill returns the id of the space's backfill if it runs. A
 // closed one is refused here: the server accepts a cancel of a closed run
 // without complaint, and the operator should hear that nothing happened.
-func (p *Publisher) runningBackfill(ctx context.Context, spaceKey string) (string, error) {
+func (p *Client) runningBackfill(ctx context.Context, spaceKey string) (string, error) {
 	id := workflows.BackfillWorkflowID(spaceKey)
 	desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, "")
 	if isNotFound(err) || (err == nil && desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING) {

@@ -1,7 +1,26 @@
-// Package launch starts the bridge's workflows with their deterministic ids
-// and conflict policies, so every trigger (starter CLI, webhook receiver,
-// reconciliation, tests) gets the same exactly-once behaviour.
-package launch
+// Package control is the bridge's control surface: Client starts and
+// steers every flow with its deterministic workflow id and conflict policy,
+// so every trigger — the starter CLI, the webhook receiver, the trigger
+// activities, reconciliation, backfill and tests — gets the same
+// exactly-once behaviour.
+//
+// The trigger chain, from a change in Confluence to a record in OTCS:
+//
+//  1. Confluence posts an event to the webhook receiver (internal/webhook),
+//     which verifies the signature and timestamp and calls Client.Route.
+//  2. Route starts RouteEvent (id route:<page>:<hash of the signed body>),
+//     so a redelivered or replayed event starts nothing new.
+//  3. RouteEvent runs TriggerActivities.RoutePage on the Confluence queue:
+//     it reads the page, records a label approval by the event's actor, and
+//     decides (activities.Decide: record rule, then submit label, then
+//     approval label or content state).
+//  4. RoutePage calls Client.StartFlow (the activities.FlowStarter
+//     interface): PublishPage, FileRecord, DocumentLifecycle, and for the
+//     OpenText → Confluence direction SyncReferences or RefreshDocumentPage,
+//     each with an id made from the page and version.
+//  5. The Reconcile Schedule (ReconcileSpaces) and Backfill route pages the
+//     same way, and the starter calls Client's methods directly.
+package control
 
 import (
 	"context"
@@ -32,8 +51,11 @@ func invalidPageID(id string) error {
 	return fmt.Errorf("page id %q is not a Confluence content id (1 to %d digits): nothing was started", id, workflows.MaxPageIDLen)
 }
 
-// Publisher starts publishes; it is shared by the CLI and the tests.
-type Publisher struct {
+// Client starts and steers the bridge's flows: Publish, File, Submit,
+// Decide, Withdraw, Retry, Route, References, SyncNow, Backfill and their
+// status calls. The starter, the webhook receiver, the trigger activities
+// and the tests all use it.
+type Client struct {
 	Temporal   client.Client
 	Confluence *confluence.Client // resolves the current version when none is given
 }
@@ -73,22 +95,22 @@ var (
 // Publish starts PublishPage for a page version (the current one when
 // version is 0). A run for the same page version, running or finished
 // successfully, is reused instead of starting another.
-func (p *Publisher) Publish(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
+func (p *Client) Publish(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
 	return p.Start(ctx, PublishKind, pageID, version, requestedBy)
 }
 
 // File starts FileRecord for a page version, with the same reuse rules.
-func (p *Publisher) File(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
+func (p *Client) File(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
 	return p.Start(ctx, FileKind, pageID, version, requestedBy)
 }
 
 // Start starts the flow of the given kind for a page version.
-func (p *Publisher) Start(ctx context.Context, kind Kind, pageID string, version int, requestedBy string) (*Started, error) {
+func (p *Client) Start(ctx context.Context, kind Kind, pageID string, version int, requestedBy string) (*Started, error) {
 	return p.start(ctx, kind, workflows.PublishPageInput{PageID: pageID, Version: version, RequestedBy: requestedBy})
 }
 
 // start starts (or finds) the run for in's page version.
-func (p *Publisher) start(ctx context.Context, kind Kind, in workflows.PublishPageInput) (*Started, error) {
+func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageInput) (*Started, error) {
 	pageID, requestedBy := in.PageID, in.RequestedBy
 	version, err := p.resolveVersion(ctx, pageID, in.Version)
 	if err != nil {
@@ -134,8 +156,8 @@ func (p *Publisher) start(ctx context.Context, kind Kind, in workflows.PublishPa
 }
 
 // StartFlow starts the named flow ("publish", "file" or "review") for a page
-// version; it makes Publisher an activities.FlowStarter.
-func (p *Publisher) StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (string, bool, error) {
+// version; it makes Client an activities.FlowStarter.
+func (p *Client) StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (string, bool, error) {
 	var (
 		st  *Started
 		err error
@@ -162,7 +184,7 @@ func (p *Publisher) StartFlow(ctx context.Context, flow, pageID string, version 
 
 // Route starts RouteEvent for one accepted webhook delivery. A redelivery
 // (same delivery key) finds the first delivery's run and starts nothing.
-func (p *Publisher) Route(ctx context.Context, in workflows.RouteEventInput) (*Started, error) {
+func (p *Client) Route(ctx context.Context, in workflows.RouteEventInput) (*Started, error) {
 	if !workflows.ValidPageID(in.PageID) {
 		return nil, invalidPageID(in.PageID)
 	}
@@ -233,7 +255,7 @@ func ensureSchedule(ctx context.Context, c client.Client, id string, action *cli
 
 // resolveVersion returns version, or the page's current version when it is
 // 0, for a page id that can go into a workflow id.
-func (p *Publisher) resolveVersion(ctx context.Context, pageID string, version int) (int, error) {
+func (p *Client) resolveVersion(ctx context.Context, pageID string, version int) (int, error) {
 	if !workflows.ValidPageID(pageID) {
 		return 0, invalidPageID(pageID)
 	}

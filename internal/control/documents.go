@@ -1,4 +1,4 @@
-package launch
+package control
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // References starts SyncReferences for a page version (the current one
 // when version is 0); add lists documents an operator references from the
 // page without a link. One run per page version and request.
-func (p *Publisher) References(ctx context.Context, pageID string, version int, add []int64, requestedBy string) (*Started, error) {
+func (p *Client) References(ctx context.Context, pageID string, version int, add []int64, requestedBy string) (*Started, error) {
 	version, err := p.resolveVersion(ctx, pageID, version)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (p *Publisher) References(ctx context.Context, pageID string, version int, 
 
 // RefreshDocumentPage starts RefreshDocumentPage for a document page that
 // changed in Confluence; a run already going for the page covers it.
-func (p *Publisher) RefreshDocumentPage(ctx context.Context, pageID, requestedBy string) (*Started, error) {
+func (p *Client) RefreshDocumentPage(ctx context.Context, pageID, requestedBy string) (*Started, error) {
 	if !workflows.ValidPageID(pageID) {
 		return nil, invalidPageID(pageID)
 	}
@@ -77,7 +77,7 @@ var (
 // SyncNow starts an on-demand run of a feed: a full sweep of every watch.
 // A run already going is found instead, so two requests never make two
 // runs.
-func (p *Publisher) SyncNow(ctx context.Context, feed Feed, requestedBy string) (*Started, error) {
+func (p *Client) SyncNow(ctx context.Context, feed Feed, requestedBy string) (*Started, error) {
 	return p.startOnce(ctx, client.StartWorkflowOptions{
 		ID: feed.NowID, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		StaticSummary: feed.Summary + " (full sweep, on demand)",
@@ -86,7 +86,7 @@ func (p *Publisher) SyncNow(ctx context.Context, feed Feed, requestedBy string) 
 }
 
 // startOnce starts a workflow or finds the running one with its id.
-func (p *Publisher) startOnce(ctx context.Context, opts client.StartWorkflowOptions, wf, in any, version int) (*Started, error) {
+func (p *Client) startOnce(ctx context.Context, opts client.StartWorkflowOptions, wf, in any, version int) (*Started, error) {
 	opts.TaskQueue = workflows.TaskQueue
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true

@@ -1,4 +1,4 @@
-package launch
+package control
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type ApprovalRequest struct {
 // checks the approval, so one durable start carries both steps and a
 // crash between them is finished by the activity's retry. A run for that
 // version that is going or went well is found instead, and records nothing.
-func (p *Publisher) ApprovePublish(ctx context.Context, req ApprovalRequest) (*Started, error) {
+func (p *Client) ApprovePublish(ctx context.Context, req ApprovalRequest) (*Started, error) {
 	req.Approver = strings.TrimSpace(req.Approver)
 	switch {
 	case !workflows.ValidPageID(req.PageID):

@@ -1,4 +1,4 @@
-package launch
+package control
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func (e *DecisionRefusedError) Error() string { return "decision refused: " + e.
 // DocumentLifecycle (id lifecycle:<pageId>) or, when one runs, signals it
 // the new version (SignalWithStart: one workflow per page whatever the
 // number of submits). version 0 means the current version.
-func (p *Publisher) Submit(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
+func (p *Client) Submit(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
 	version, err := p.resolveVersion(ctx, pageID, version)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (p *Publisher) Submit(ctx context.Context, pageID string, version int, requ
 // Decide sends a reviewer's approve (approve=true) or reject Update and
 // waits until the workflow has recorded it. A refusal by the validator is
 // a *DecisionRefusedError.
-func (p *Publisher) Decide(ctx context.Context, pageID string, approve bool, d workflows.ReviewDecision) (*workflows.DecisionReceipt, error) {
+func (p *Client) Decide(ctx context.Context, pageID string, approve bool, d workflows.ReviewDecision) (*workflows.DecisionReceipt, error) {
 	name := workflows.LifecycleRejectUpdate
 	if approve {
 		name = workflows.LifecycleApproveUpdate
@@ -92,21 +92,21 @@ func (p *Publisher) Decide(ctx context.Context, pageID string, approve bool, d w
 }
 
 // Withdraw asks the page's lifecycle to cancel its review.
-func (p *Publisher) Withdraw(ctx context.Context, pageID, by, reason string) error {
+func (p *Client) Withdraw(ctx context.Context, pageID, by, reason string) error {
 	err := p.Temporal.SignalWorkflow(ctx, workflows.LifecycleWorkflowID(pageID), "", workflows.LifecycleWithdrawSignal,
 		workflows.WithdrawRequest{By: by, Reason: reason})
 	return p.lifecycleError(pageID, err)
 }
 
 // Retry asks a Blocked lifecycle to try declaring its record again.
-func (p *Publisher) Retry(ctx context.Context, pageID, by string) error {
+func (p *Client) Retry(ctx context.Context, pageID, by string) error {
 	err := p.Temporal.SignalWorkflow(ctx, workflows.LifecycleWorkflowID(pageID), "", workflows.LifecycleRetrySignal,
 		workflows.RetryRequest{By: by})
 	return p.lifecycleError(pageID, err)
 }
 
 // LifecycleStatus queries the page's lifecycle (running or finished).
-func (p *Publisher) LifecycleStatus(ctx context.Context, pageID string) (*workflows.LifecycleState, error) {
+func (p *Client) LifecycleStatus(ctx context.Context, pageID string) (*workflows.LifecycleState, error) {
 	v, err := p.Temporal.QueryWorkflow(ctx, workflows.LifecycleWorkflowID(pageID), "", workflows.StatusQuery)
 	if err != nil {
 		return nil, p.lifecycleError(pageID, err)
@@ -118,7 +118,7 @@ func (p *Publisher) LifecycleStatus(ctx context.Context, pageID string) (*workfl
 	return &st, nil
 }
 
-func (p *Publisher) lifecycleError(pageID string, err error) error {
+func (p *Client) lifecycleError(pageID string, err error) error {
 	if err == nil {
 		return nil
 	}
