@@ -87,21 +87,21 @@ func (w *world) read(t *testing.T, pageID string) *PageSnapshot {
 	return snap
 }
 
-func errType(err error) string {
+func errType(err error) ErrorType {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		if appErr.NonRetryable() {
-			return appErr.Type()
+			return ErrorType(appErr.Type())
 		}
-		return appErr.Type() + " (retryable)"
+		return ErrorType(appErr.Type() + " (retryable)")
 	}
-	return fmt.Sprintf("not an application error: %v", err)
+	return ErrorType(fmt.Sprintf("not an application error: %v", err))
 }
 
 func TestWrongAttributeTypeIsNonRetryableAndNamesTheAttribute(t *testing.T) {
 	w := newWorld(t, baseRules+"        Approval Date: {value: \"next Tuesday\"}\n")
 	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, "100001")})
-	if errType(err) != ErrAttributeType || !strings.Contains(err.Error(), `"Approval Date"`) {
+	if errType(err) != TypeAttributeType || !strings.Contains(err.Error(), `"Approval Date"`) {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 	folder, _ := w.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
@@ -113,7 +113,7 @@ func TestWrongAttributeTypeIsNonRetryableAndNamesTheAttribute(t *testing.T) {
 func TestUnknownAttributeNamesTheCategoryAttributes(t *testing.T) {
 	w := newWorld(t, baseRules+"        Departmnt: {value: x}\n")
 	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, "100001")})
-	if errType(err) != ErrNoSuchAttribute || !strings.Contains(err.Error(), `"Departmnt"`) || !strings.Contains(err.Error(), "Department") {
+	if errType(err) != TypeNoSuchAttribute || !strings.Contains(err.Error(), `"Departmnt"`) || !strings.Contains(err.Error(), "Department") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 }
@@ -121,7 +121,7 @@ func TestUnknownAttributeNamesTheCategoryAttributes(t *testing.T) {
 func TestMissingRequiredMetadataIsNonRetryable(t *testing.T) {
 	w := newWorld(t, strings.Replace(baseRules, `{label: "dept-"}`, `{label: "division-", required: true}`, 1))
 	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, "100001")})
-	if errType(err) != ErrMissingMetadata || !strings.Contains(err.Error(), "Department") {
+	if errType(err) != TypeMissingMetadata || !strings.Contains(err.Error(), "Department") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 }
@@ -152,7 +152,7 @@ func TestRetriedUploadStoresThePageVersionOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = w.ot.VerifyRecord(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: strings.Repeat("0", 64), Size: first.Size})
-	if errType(err) != ErrChecksumMismatch {
+	if errType(err) != TypeChecksumMismatch {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 }

@@ -83,7 +83,7 @@ func readApprovals(ctx context.Context, c *confluence.Client, pageID string) (*a
 	}
 	var log approvalLog
 	if err := json.Unmarshal(prop.Value, &log); err != nil {
-		return nil, nonRetryable(ErrBackendRejected, "content property %s of page %s is not an approval log (%v); fix or delete it", ApprovalPropertyKey, pageID, err)
+		return nil, NonRetryable(TypeBackendRejected, "content property %s of page %s is not an approval log (%v); fix or delete it", ApprovalPropertyKey, pageID, err)
 	}
 	return &log, nil
 }
@@ -122,8 +122,14 @@ type approvalVerdict struct {
 	// Edited is set when the page carries the approval signal but the
 	// version is an edit made after an earlier version was approved.
 	Edited *Approval
-	Reason string // why the version is not approved
-	Type   string // the error type for Reason
+	Reason string    // why the version is not approved
+	Type   ErrorType // the error type for Reason
+}
+
+// why is the verdict as a route reason: the error type, then the reason
+// (skipKind reads the type back from the front of it).
+func (v *approvalVerdict) why() string {
+	return string(v.Type) + ": " + v.Reason
 }
 
 // judgeApproval decides whether page version v (of a page whose current
@@ -162,18 +168,18 @@ func judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page
 	}
 	labelled := rules.Label != "" && slices.Contains(labels, rules.Label)
 	if !labelled {
-		return &approvalVerdict{Type: ErrNotApproved, Reason: notApprovedReason(space, page)}, nil
+		return &approvalVerdict{Type: TypeNotApproved, Reason: notApprovedReason(space, page)}, nil
 	}
 	if last := log.latest(); last != nil {
 		if last.PageVersion > v {
-			return &approvalVerdict{Type: ErrNotApproved, Reason: fmt.Sprintf("Confluence page %s version %d is not approved: version %d is (by %s)", page.ID, v, last.PageVersion, last.By)}, nil
+			return &approvalVerdict{Type: TypeNotApproved, Reason: fmt.Sprintf("Confluence page %s version %d is not approved: version %d is (by %s)", page.ID, v, last.PageVersion, last.By)}, nil
 		}
-		return &approvalVerdict{Edited: last, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
+		return &approvalVerdict{Edited: last, Type: TypeEditedAfterApproval, Reason: fmt.Sprintf(
 			"Confluence page %s version %d was edited after version %d was approved (by %s); approve version %d again to publish it",
 			page.ID, v, last.PageVersion, last.By, v)}, nil
 	}
 	if rules.RequireKnownApprover {
-		return &approvalVerdict{Type: ErrUnknownApprover, Reason: fmt.Sprintf(
+		return &approvalVerdict{Type: TypeUnknownApprover, Reason: fmt.Sprintf(
 			"Confluence page %s carries the label %q but the bridge does not know who added it, and space %s requires a known approver; remove and add the label again (the webhook names who adds it), or run `starter approve-publish --page %s --version %d --as USER`",
 			page.ID, rules.Label, space.Key, page.ID, v)}, nil
 	}
@@ -207,7 +213,7 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 		if edited == nil {
 			edited = &Approval{Source: ApprovalByState, Signal: fmt.Sprintf("content state %q", state.Name)}
 		}
-		return &approvalVerdict{Edited: edited, Type: ErrEditedAfterApproval, Reason: fmt.Sprintf(
+		return &approvalVerdict{Edited: edited, Type: TypeEditedAfterApproval, Reason: fmt.Sprintf(
 			"Confluence page %s version %d was saved after its content state was set to %q; set the state again to approve version %d",
 			page.ID, v, state.Name, v)}, nil
 	}
@@ -266,34 +272,4 @@ func notApprovedReason(space *mapping.Space, page *confluence.Page) string {
 	}
 	return fmt.Sprintf("Confluence page %s (%q, version %d) is not approved: it lacks %s that space %s requires",
 		page.ID, page.Title, page.Version.Number, strings.Join(want, " or "), space.Key)
-}
-
-// approvalResetMarker identifies the bridge's "approve again" comment for
-// one page version, so a retried reset posts it once.
-func approvalResetMarker(pageID string, version int) string {
-	return fmt.Sprintf("xecm-bridge:approval-reset:%s:v%d", pageID, version)
-}
-
-// resetApproval undoes the approval signal of a page edited after its
-// approval (mapping approval.on_edit: reset): it comments on the page,
-// then removes the label. A retry after a crash between the two finds the
-// comment by its marker and finishes the removal.
-func (a *TriggerActivities) resetApproval(ctx context.Context, space *mapping.Space, pageID string, version int, edited *Approval) error {
-	text := fmt.Sprintf("Edited after approval — approve version %d again to publish. (Version %d was approved by %s; the bridge removed the approval signal because the page changed since.)",
-		version, edited.PageVersion, edited.By)
-	marker := approvalResetMarker(pageID, version)
-	if err := commentOnce(ctx, a.Confluence, pageID, marker, noteBody(PageNoteInput{Text: text, Marker: marker})); err != nil {
-		return backendError("comment on the page", err)
-	}
-	if l := space.Approval.Label; l != "" {
-		if err := a.Confluence.RemoveLabel(ctx, pageID, l); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return backendError("remove label "+l, err)
-		}
-	}
-	if space.Approval.State != "" {
-		if err := a.Confluence.RemoveContentState(ctx, pageID); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return backendError("remove content state", err)
-		}
-	}
-	return nil
 }

@@ -71,7 +71,7 @@ func TestLabelEventNamesTheVersionCurrentWhenTheLabelWasAdded(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", labelledAt))
-	if err != nil || res.Flow != FlowNone || !strings.Contains(res.Reason, ErrEditedAfterApproval) {
+	if err != nil || res.Flow != FlowNone || !strings.Contains(res.Reason, string(TypeEditedAfterApproval)) {
 		t.Fatalf("version 2 is an edit after the approval of version 1: %+v %v", res, err)
 	}
 	log, _ := readApprovals(ctx, w.conf.Confluence, page.ID)
@@ -81,7 +81,7 @@ func TestLabelEventNamesTheVersionCurrentWhenTheLabelWasAdded(t *testing.T) {
 	if snap := w.readAs(t, page.ID, 1, PurposePublish); snap.ApprovedBy != "557058:alice" {
 		t.Fatalf("version 1 is approved by alice: %+v", snap)
 	}
-	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 2}); errType(err) != ErrNotApproved {
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 2}); errType(err) != TypeNotApproved {
 		t.Fatalf("version 2 is not approved (and its label was reset): %s %v", errType(err), err)
 	}
 }
@@ -106,7 +106,7 @@ func TestEditAfterApprovalResetsTheLabelAndAsksOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Flow != FlowNone || !strings.Contains(res.Reason, ErrEditedAfterApproval) {
+		if res.Flow != FlowNone || !strings.Contains(res.Reason, string(TypeEditedAfterApproval)) {
 			t.Fatalf("an edit after approval starts nothing: %+v", res)
 		}
 		if i == 0 {
@@ -145,7 +145,7 @@ func TestLabelWithoutApprovalRecord(t *testing.T) {
 	}
 	strict := newWorld(t, strings.Replace(baseRules, "approval: {label: approved}", "approval: {label: approved, require_known_approver: true}", 1))
 	_, err := strict.conf.ReadPage(context.Background(), ReadPageInput{PageID: "100001"})
-	if errType(err) != ErrUnknownApprover || !strings.Contains(err.Error(), "approve-publish") {
+	if errType(err) != TypeUnknownApprover || !strings.Contains(err.Error(), "approve-publish") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 }
@@ -154,7 +154,7 @@ func TestOperatorApprovalOfOneVersion(t *testing.T) {
 	w := newWorld(t, baseRules)
 	ctx := context.Background()
 	page := w.confSim.CreatePage("POL", "Gift policy", "<p>v1</p>", "557058:editor", "dept-legal")
-	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1}); errType(err) != ErrNotApproved {
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1}); errType(err) != TypeNotApproved {
 		t.Fatalf("no signal, no approval: %v", err)
 	}
 	err := RecordApproval(ctx, w.conf.Confluence, page.ID, Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: ApprovalByOperator, Signal: "approved by 557058:cfo", Meaning: "m"})
@@ -205,7 +205,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: noop.Version}); errType(err) != ErrEditedAfterApproval {
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: noop.Version}); errType(err) != TypeEditedAfterApproval {
 		t.Fatalf("a save after the state was set is not approved: %s %v", errType(err), err)
 	}
 	// An edit keeps the state but is not approved; reset removes the state.
@@ -213,7 +213,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err = trig.RoutePage(ctx, RouteInput{PageID: page.ID, Event: "page_updated", Actor: "557058:editor"})
-	if err != nil || res.Flow != FlowNone || !strings.Contains(res.Reason, ErrEditedAfterApproval) {
+	if err != nil || res.Flow != FlowNone || !strings.Contains(res.Reason, string(TypeEditedAfterApproval)) {
 		t.Fatalf("route %+v %v", res, err)
 	}
 	if len(started.flows) != 1 {
@@ -246,7 +246,7 @@ func TestOperatorApprovalInTheRunIsRecordedOnceThenChecked(t *testing.T) {
 	}
 	other := *ap
 	other.PageVersion = 2
-	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1, Approval: &other}); errType(err) != ErrInvalidInput {
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1, Approval: &other}); errType(err) != TypeInvalidInput {
 		t.Fatalf("an approval of another version: %s %v", errType(err), err)
 	}
 }

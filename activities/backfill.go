@@ -21,6 +21,9 @@ import (
 // workflow. They run on the Confluence queue; telling that a page is
 // already recorded also asks OTCS, with one cheap call per recorded page
 // (the node's version list) instead of a rendition.
+//
+//   - BackfillBatch: list the next batch after the cursor and decide it
+//   - BackfillSubmit: submit a page version to its lifecycle
 type BackfillActivities struct {
 	Confluence *confluence.Client
 	OTCS       *opentext.Client
@@ -102,7 +105,7 @@ const defaultBackfillBatch = 50
 func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatchInput) (_ *BackfillBatch, err error) {
 	defer func() { observe(ctx, "BackfillBatch", err) }()
 	if _, err := a.Rules.ForSpace(in.SpaceKey); err != nil {
-		return nil, nonRetryable(ErrNoMapping, "%v", err)
+		return nil, NonRetryable(TypeNoMapping, "%v", err)
 	}
 	limit := in.Limit
 	if limit <= 0 {

@@ -104,7 +104,7 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 		switch {
 		case d.PageID == edited.ID:
 			// Decide says publish; the approval check says no, as routing's does.
-			if flow != FlowPublish || d.Flow != FlowNone || d.SkipKind != ErrEditedAfterApproval+" (approval signal removed)" {
+			if flow != FlowPublish || d.Flow != FlowNone || d.SkipKind != string(TypeEditedAfterApproval)+" (approval signal removed)" {
 				t.Fatalf("edited after approval: %+v", d)
 			}
 		case d.Flow != flow || d.Reason != reason:
@@ -210,10 +210,10 @@ func TestBackfillDryRunChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Flow != FlowNone || !strings.HasPrefix(d.Reason, ErrEditedAfterApproval+": ") || !strings.HasSuffix(d.Reason, resetPreviewSuffix) {
+	if d.Flow != FlowNone || !strings.HasPrefix(d.Reason, string(TypeEditedAfterApproval)+": ") || !strings.HasSuffix(d.Reason, resetPreviewSuffix) {
 		t.Fatalf("dry run: %+v", d)
 	}
-	if d.SkipKind != ErrEditedAfterApproval+" (approval signal would be removed)" {
+	if d.SkipKind != string(TypeEditedAfterApproval)+" (approval signal would be removed)" {
 		t.Fatalf("skip kind %q", d.SkipKind)
 	}
 	if !slices.Contains(w.confSim.Labels(page.ID), "approved") {
@@ -264,7 +264,7 @@ func TestBackfillDryRunRecordsNoContentStateApproval(t *testing.T) {
 func TestBackfillBatchRefusesAnUnmappedSpace(t *testing.T) {
 	w := newWorld(t, baseRules)
 	b, _ := w.backfill()
-	if _, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "ENG"}); errType(err) != ErrNoMapping {
+	if _, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "ENG"}); errType(err) != TypeNoMapping {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 }

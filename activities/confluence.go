@@ -12,7 +12,16 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
-// ConfluenceActivities run on the Confluence task queue.
+// ConfluenceActivities read and annotate the pages the bridge publishes,
+// files or reviews (flows F1, F3, F7). They run on the Confluence task
+// queue:
+//
+//   - ReadPage: a page version, checked against its space's rules
+//   - WriteBack: the record link and the published label on the page
+//   - SnapshotForReview, CheckPage, PostPageNote, ReturnToPage: the
+//     Confluence side of the document lifecycle (confluence_lifecycle.go)
+//   - ReadReviewComments: review decisions taken by page comment
+//     (confluence_review_comments.go)
 type ConfluenceActivities struct {
 	Confluence *confluence.Client
 	Rules      *mapping.Rules
@@ -26,9 +35,9 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version})
 	if rest.IsKind(err, rest.KindNotFound) {
 		if in.Version > 0 {
-			return nil, nonRetryable(ErrPageNotFound, "Confluence page %s has no version %d (or the bridge's account cannot see it)", in.PageID, in.Version)
+			return nil, NonRetryable(TypePageNotFound, "Confluence page %s has no version %d (or the bridge's account cannot see it)", in.PageID, in.Version)
 		}
-		return nil, nonRetryable(ErrPageNotFound, "Confluence page %s does not exist (or the bridge's account cannot see it)", in.PageID)
+		return nil, NonRetryable(TypePageNotFound, "Confluence page %s does not exist (or the bridge's account cannot see it)", in.PageID)
 	}
 	if err != nil {
 		return nil, backendError("read page", err)
@@ -95,7 +104,7 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 	if in.Purpose == PurposeRecord {
 		rr := space.RecordRuleFor(snap.Title, snap.Labels)
 		if rr == nil {
-			return nil, nonRetryable(ErrNotARecord, "Confluence page %s (%q) matches none of the record rules of space %s (by label or title)", snap.PageID, snap.Title, snap.SpaceKey)
+			return nil, NonRetryable(TypeNotARecord, "Confluence page %s (%q) matches none of the record rules of space %s (by label or title)", snap.PageID, snap.Title, snap.SpaceKey)
 		}
 		snap.RecordType = rr.Type
 		snap.ApprovalSignal = fmt.Sprintf("filed as a %s record", rr.Type)
@@ -103,7 +112,7 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 	}
 	if ap := in.Approval; ap != nil {
 		if ap.PageVersion != page.Version.Number {
-			return nil, nonRetryable(ErrInvalidInput, "the approval names page %s version %d, but the run publishes version %d", page.ID, ap.PageVersion, page.Version.Number)
+			return nil, NonRetryable(TypeInvalidInput, "the approval names page %s version %d, but the run publishes version %d", page.ID, ap.PageVersion, page.Version.Number)
 		}
 		rec := *ap
 		if rec.Meaning == "" {
@@ -118,7 +127,7 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 		return nil, err
 	}
 	if verdict.Approved == nil {
-		return nil, nonRetryable(verdict.Type, "%s", verdict.Reason)
+		return nil, NonRetryable(verdict.Type, "%s", verdict.Reason)
 	}
 	snap.ApprovalSignal = verdict.Approved.Signal
 	snap.ApprovedBy, snap.ApprovedAt = verdict.Approved.By, verdict.Approved.At
@@ -156,7 +165,7 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput)
 	err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
 	var re *rest.Error
 	if errors.As(err, &re) && re.Kind == rest.KindNotFound {
-		return nonRetryable(ErrPageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
+		return NonRetryable(TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
 	}
 	return backendError("add label", err)
 }

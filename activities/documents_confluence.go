@@ -27,6 +27,7 @@ import (
 //   - EnsureWorkspacePage: the connected space's "Workspace documents" page
 //   - ReadReferences, RecordReferences: links from pages to OTCS documents
 //   - DocumentPageNode: the OTCS node a document page stands for
+//   - TemplateCopyNode: the OTCS template a controlled copy stands for
 type DocumentPageActivities struct {
 	Confluence *confluence.Client
 	OTCS       *opentext.Client
@@ -76,7 +77,7 @@ func TypeLabel(typeSlug string) string { return "xecm-type-" + typeSlug }
 func (a *DocumentPageActivities) UpsertDocumentPages(ctx context.Context, in UpsertInput) (_ *UpsertResult, err error) {
 	defer func() { observe(ctx, "UpsertDocumentPages", err) }()
 	if a.Rules.Documents == nil {
-		return nil, nonRetryable(ErrNoMapping, "the mapping has no documents: section")
+		return nil, NonRetryable(TypeNoMapping, "the mapping has no documents: section")
 	}
 	out := &UpsertResult{}
 	for i := range in.Docs {
@@ -392,7 +393,7 @@ func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID st
 	default:
 		var rec DocumentRecord
 		if err := json.Unmarshal(prop.Value, &rec); err != nil {
-			return nil, nonRetryable(ErrBackendRejected, "page %s: property %s is not the bridge's: %v", pageID, DocumentPropertyKey, err)
+			return nil, NonRetryable(TypeBackendRejected, "page %s: property %s is not the bridge's: %v", pageID, DocumentPropertyKey, err)
 		}
 		st.rec = &rec
 	}

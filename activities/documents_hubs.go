@@ -30,7 +30,7 @@ func (a *DocumentPageActivities) space(ctx context.Context) (*confluence.Space, 
 	sp, err := a.Confluence.GetSpaceByKey(ctx, key)
 	if err != nil {
 		if rest.IsKind(err, rest.KindNotFound) {
-			return nil, nonRetryable(ErrNoMapping, "documents.space %s does not exist in Confluence (or the bridge may not see it)", key)
+			return nil, NonRetryable(TypeNoMapping, "documents.space %s does not exist in Confluence (or the bridge may not see it)", key)
 		}
 		return nil, backendError("read space "+key, err)
 	}
@@ -174,7 +174,7 @@ func (a *DocumentPageActivities) EnsureWorkspacePage(ctx context.Context, in Wor
 	defer func() { observe(ctx, "EnsureWorkspacePage", err) }()
 	w := a.Rules.Documents.WatchByName(in.Watch)
 	if w == nil || w.Connect == "" {
-		return nil, nonRetryable(ErrNoMapping, "watch %q is not connected to a space", in.Watch)
+		return nil, NonRetryable(TypeNoMapping, "watch %q is not connected to a space", in.Watch)
 	}
 	sp, err := a.Confluence.GetSpaceByKey(ctx, w.Connect)
 	if err != nil {

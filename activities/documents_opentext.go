@@ -194,7 +194,7 @@ func (a *DocumentSourceActivities) container(ctx context.Context, w *mapping.Wat
 		return 0, backendError("find "+w.Workspace.String(), err)
 	}
 	if ws == nil {
-		return 0, nonRetryable(ErrNoMapping, "watch %q: no business workspace in OTCS for %s", w.Name, w.Workspace)
+		return 0, NonRetryable(TypeNoMapping, "watch %q: no business workspace in OTCS for %s", w.Name, w.Workspace)
 	}
 	a.workspaces.Store(w.Name, ws.ID) // resolved once per worker
 	return ws.ID, nil
@@ -383,7 +383,7 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 		}
 	}
 	if key == "" {
-		return nil, nonRetryable(ErrNoSuchAttribute, "category %d %q has no attribute %q (documents.back_link)", bl.Category, def.Name, bl.Attribute)
+		return nil, NonRetryable(TypeNoSuchAttribute, "category %d %q has no attribute %q (documents.back_link)", bl.Category, def.Name, bl.Attribute)
 	}
 	for _, p := range in.Links {
 		if p.URL == "" || p.BackLink == p.URL {
@@ -425,7 +425,7 @@ func (a *DocumentSourceActivities) EnsureWorkspaceLink(ctx context.Context, in W
 	defer func() { observe(ctx, "EnsureWorkspaceLink", err) }()
 	w := a.Rules.Documents.WatchByName(in.Watch)
 	if w == nil || w.Connect == "" {
-		return 0, nonRetryable(ErrNoMapping, "watch %q is not connected to a space", in.Watch)
+		return 0, NonRetryable(TypeNoMapping, "watch %q is not connected to a space", in.Watch)
 	}
 	ws, err := a.container(ctx, w)
 	if err != nil {

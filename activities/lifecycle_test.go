@@ -55,7 +55,7 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 	// Unstartable and unknown maps are non-retryable and named.
 	for _, mapID := range []int64{opentextsim.BrokenMapID, 424242} {
 		_, err := w.ot.StartReviewProcess(ctx, StartReviewInput{MapID: mapID, NodeID: up.NodeID, Title: "t"})
-		if errType(err) != ErrWorkflowMap || !strings.Contains(err.Error(), "map "+itoa(mapID)) {
+		if errType(err) != TypeWorkflowMapUnavailable || !strings.Contains(err.Error(), "map "+itoa(mapID)) {
 			t.Fatalf("map %d: %v", mapID, err)
 		}
 	}
@@ -111,7 +111,7 @@ func TestDeclareRecordOnHoldIsRefused(t *testing.T) {
 	page := snap.Page
 	page.Rule = "publish"
 	_, err := w.ot.DeclareRecord(context.Background(), DeclareInput{Page: page, NodeID: up.NodeID, SHA256: up.SHA256})
-	if errType(err) != ErrRecordOnHold || !strings.Contains(err.Error(), "Litigation Hold 2026-01") {
+	if errType(err) != TypeRecordOnHold || !strings.Contains(err.Error(), "Litigation Hold 2026-01") {
 		t.Fatalf("got %v", err)
 	}
 	if w.otSim.Finalized(up.NodeID) {
@@ -136,10 +136,10 @@ func TestPostPageNoteIsIdempotentAndTypesDeletedPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	note.Marker += "-2"
-	if err := w.conf.PostPageNote(ctx, note); errType(err) != ErrPageNotFound {
+	if err := w.conf.PostPageNote(ctx, note); errType(err) != TypePageNotFound {
 		t.Fatalf("deleted page: %v", err)
 	}
-	if _, err := w.conf.CheckPage(ctx, CheckPageInput{PageID: "100002"}); errType(err) != ErrPageNotFound {
+	if _, err := w.conf.CheckPage(ctx, CheckPageInput{PageID: "100002"}); errType(err) != TypePageNotFound {
 		t.Fatalf("deleted page: %v", err)
 	}
 }
@@ -167,7 +167,7 @@ func TestDeclareRecordRefusesAVersionAddedDuringReview(t *testing.T) {
 	page := snap.Page
 	page.Rule, page.ApprovalStatus, page.ApprovedBy = "publish", "Approved", "reviewer1"
 	_, err := w.ot.DeclareRecord(ctx, DeclareInput{Page: page, NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256})
-	if errType(err) != ErrVersionChanged || !strings.Contains(err.Error(), "version 2") {
+	if errType(err) != TypeVersionChanged || !strings.Contains(err.Error(), "version 2") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 	if w.otSim.Finalized(up.NodeID) || len(w.otSim.RMClassifications(up.NodeID)) != 0 {

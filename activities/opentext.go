@@ -18,8 +18,20 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
-// OpenTextActivities run on the OpenText task queue. Upload also reads from
-// Confluence, because it streams the page straight into OTCS.
+// OpenTextActivities store and classify the records of pages (flows F1,
+// F3, F7). They run on the OpenText task queue; the upload also reads from
+// Confluence, because it streams the page straight into OTCS:
+//
+//   - UploadRendition: the page version's rendition into its folder
+//     (opentext_source.go streams it, opentext_identity.go keeps one node
+//     per page)
+//   - ClassifyRecord: category values and RM classification
+//   - VerifyRecord: the stored bytes against the uploaded checksum
+//   - StartReviewProcess, PollReviewProcess, WithdrawDraft, DeclareRecord:
+//     the OTCS side of the document lifecycle (opentext_lifecycle.go)
+//
+// PlanWrites (opentext_plan.go) works out the same writes without making
+// them; it is a function so that it is not registered as an activity.
 type OpenTextActivities struct {
 	OTCS       *opentext.Client
 	Confluence *confluence.Client
@@ -34,7 +46,7 @@ func (a *OpenTextActivities) target(page *PageSnapshot) (*mapping.Target, error)
 	}
 	t, err := space.TargetFor(page.Rule)
 	if err != nil {
-		return nil, nonRetryable(ErrNoMapping, "%v (the mapping changed since the page was read; start the flow again)", err)
+		return nil, NonRetryable(TypeNoMapping, "%v (the mapping changed since the page was read; start the flow again)", err)
 	}
 	return t, nil
 }
@@ -99,7 +111,7 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 			// Lost a race with another publish into the same folder: use its node.
 			existing, _, named, err = a.findRecord(ctx, folder.ID, rules, facts)
 			if err == nil && existing == nil {
-				err = nonRetryable(ErrBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
+				err = NonRetryable(TypeBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
 			}
 			if err != nil {
 				return nil, err
@@ -246,7 +258,7 @@ func (a *OpenTextActivities) findInFolder(ctx context.Context, folderID int64, r
 	if skip != 0 {
 		return nil, "", nil
 	}
-	return nil, "", nonRetryable(ErrBackendRejected, "folder %d already holds other documents named %q and %q; rename them or change the name rule", folderID, name, name+" ("+facts.PageID+")")
+	return nil, "", NonRetryable(TypeBackendRejected, "folder %d already holds other documents named %q and %q; rename them or change the name rule", folderID, name, name+" ("+facts.PageID+")")
 }
 
 // categoryValues resolves the mapped attribute values and types them
@@ -270,7 +282,7 @@ func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, r
 	for _, rule := range rules.Category.Attributes {
 		attr, ok := byName[strings.ToLower(rule.Name)]
 		if !ok {
-			return nil, nonRetryable(ErrNoSuchAttribute, "category %d (%s) has no attribute %q (mapping file line %d); its attributes are: %s",
+			return nil, NonRetryable(TypeNoSuchAttribute, "category %d (%s) has no attribute %q (mapping file line %d); its attributes are: %s",
 				def.ID, def.Name, rule.Name, rule.Line, strings.Join(names, ", "))
 		}
 		text, ok := texts[rule.Name]
@@ -282,7 +294,7 @@ func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, r
 			return nil, backendError("map metadata", err)
 		}
 		if attr.MaxLength > 0 && len([]rune(text)) > attr.MaxLength {
-			return nil, nonRetryable(ErrAttributeType, "category attribute %q allows %d characters; the mapped value has %d", attr.Name, attr.MaxLength, len([]rune(text)))
+			return nil, NonRetryable(TypeAttributeType, "category attribute %q allows %d characters; the mapped value has %d", attr.Name, attr.MaxLength, len([]rune(text)))
 		}
 		values[attr.Key] = v
 	}
@@ -301,7 +313,7 @@ func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error
 		}
 	}
 	if len(active) > 0 {
-		return nonRetryable(ErrRecordOnHold, "OTCS node %d is on hold %s; the bridge never changes a held record. Release the hold, then publish again", nodeID, strings.Join(active, ", "))
+		return NonRetryable(TypeRecordOnHold, "OTCS node %d is on hold %s; the bridge never changes a held record. Release the hold, then publish again", nodeID, strings.Join(active, ", "))
 	}
 	return nil
 }
@@ -357,7 +369,7 @@ func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInpu
 			}
 		}
 		if attempt > 0 {
-			return nil, nonRetryable(ErrBackendRejected, "OTCS accepted RM classification %d for node %d but does not report it", rules.RM.ClassID, in.NodeID)
+			return nil, NonRetryable(TypeBackendRejected, "OTCS accepted RM classification %d for node %d but does not report it", rules.RM.ClassID, in.NodeID)
 		}
 		err = a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
 			ClassID: rules.RM.ClassID, Official: rules.RM.Official, Status: rules.RM.Status,
@@ -385,7 +397,7 @@ func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) (
 		return err
 	}
 	if got != in.SHA256 || n != in.Size {
-		return nonRetryable(ErrChecksumMismatch, "OTCS node %d version %d holds %d bytes with SHA-256 %s; the bridge uploaded %d bytes with SHA-256 %s",
+		return NonRetryable(TypeChecksumMismatch, "OTCS node %d version %d holds %d bytes with SHA-256 %s; the bridge uploaded %d bytes with SHA-256 %s",
 			in.NodeID, in.Version, n, got, in.Size, in.SHA256)
 	}
 	return nil

@@ -49,14 +49,6 @@ const TemplatePropertyKey = "xecm-bridge.template"
 // TemplateHeaderName names the bridge-owned header of a controlled copy.
 const TemplateHeaderName = "xecm-template"
 
-// Template error types: that template is reported, the others sync.
-const (
-	ErrConversionFailed = "ConversionFailed" // the converter refused the file (corrupt, encrypted, ...)
-	ErrTemplateTooLarge = "TemplateTooLarge" // over templates.max_bytes or the output limit
-	ErrConverterMissing = "ConverterMissing" // pandoc is not installed on the worker
-	ErrNameClash        = "NameClash"        // a page people made has the template's title
-)
-
 // TemplateRecord is what the bridge keeps on a controlled copy.
 type TemplateRecord struct {
 	NodeID       int64     `json:"nodeId"`
@@ -111,7 +103,7 @@ type TemplateResult struct {
 	Restored   bool
 	Withdrawn  bool
 	Skipped    string
-	ErrorType  string // ErrConversionFailed, ErrTemplateTooLarge, ErrConverterMissing, ErrNameClash
+	ErrorType  ErrorType // TypeConversionFailed, TypeTemplateTooLarge, TypeConverterMissing, TypeNameClash
 	Error      string
 }
 
@@ -133,7 +125,7 @@ type copyState struct {
 func (a *TemplateActivities) PublishTemplates(ctx context.Context, in PublishTemplatesInput) (_ *PublishTemplatesResult, err error) {
 	defer func() { observe(ctx, "PublishTemplates", err) }()
 	if a.Rules.Templates == nil {
-		return nil, nonRetryable(ErrNoMapping, "the mapping has no templates: section")
+		return nil, NonRetryable(TypeNoMapping, "the mapping has no templates: section")
 	}
 	if in.MissingFrom != "" {
 		return a.withdrawMissing(ctx, in)
@@ -216,7 +208,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	if cur == nil {
 		if cur, err = a.createCopy(ctx, st, name, body); err != nil {
 			if errors.Is(err, errNameClash) {
-				res.ErrorType, res.Error = ErrNameClash, fmt.Sprintf("a page titled %q exists in space %s and was not made by the bridge; it is left alone (rename it, or change templates.name)", name, t.Space)
+				res.ErrorType, res.Error = TypeNameClash, fmt.Sprintf("a page titled %q exists in space %s and was not made by the bridge; it is left alone (rename it, or change templates.name)", name, t.Space)
 				return res, nil
 			}
 			return nil, err
@@ -286,11 +278,11 @@ func typedTemplateError(res *TemplateResult, err error) (*TemplateResult, error)
 	}
 	switch ce.Kind {
 	case conversion.ErrTooLarge, conversion.ErrOutputTooLarge:
-		res.ErrorType = ErrTemplateTooLarge
+		res.ErrorType = TypeTemplateTooLarge
 	case conversion.ErrConverterMissing:
-		res.ErrorType = ErrConverterMissing
+		res.ErrorType = TypeConverterMissing
 	default:
-		res.ErrorType = ErrConversionFailed
+		res.ErrorType = TypeConversionFailed
 	}
 	res.Error = ce.Error()
 	return res, nil

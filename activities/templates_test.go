@@ -112,7 +112,7 @@ func TestOversizedTemplateIsReportedAndOthersSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	big, small := res.Templates[0], res.Templates[1]
-	if big.ErrorType != ErrTemplateTooLarge || big.PageID != "" || small.ErrorType != "" || small.PageID == "" {
+	if big.ErrorType != TypeTemplateTooLarge || big.PageID != "" || small.ErrorType != "" || small.PageID == "" {
 		t.Fatalf("results: %+v", res.Templates)
 	}
 	if n := w.pagesTitled("Policy Template"); n != 0 {

@@ -27,7 +27,7 @@ const (
 )
 
 // FlowStarter starts a page flow with the bridge's exactly-once rules
-// (internal/launch implements it; an interface keeps activities free of
+// (internal/control implements it; an interface keeps activities free of
 // the workflow package).
 type FlowStarter interface {
 	StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (workflowID string, existing bool, err error)
@@ -35,6 +35,10 @@ type FlowStarter interface {
 
 // TriggerActivities decide which flow a changed page needs and start it.
 // They run on the Confluence queue: deciding reads Confluence only.
+//
+//   - RoutePage: one changed page (webhook event or operator)
+//   - ReconcileSpaces: every mapped space since its cursor, for the events
+//     a webhook missed
 type TriggerActivities struct {
 	Confluence *confluence.Client
 	Rules      *mapping.Rules
@@ -167,7 +171,7 @@ func (a *TriggerActivities) versionAt(ctx context.Context, page *confluence.Page
 			return p, nil
 		}
 	}
-	return nil, nonRetryable(ErrNotApproved, "Confluence page %s: no version from before the label event at %s could be found", page.ID, t.Format(time.RFC3339))
+	return nil, NonRetryable(TypeNotApproved, "Confluence page %s: no version from before the label event at %s could be found", page.ID, t.Format(time.RFC3339))
 }
 
 // route starts the flow page p qualifies for. page is the full current
@@ -262,14 +266,14 @@ func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.Page
 	}
 	if verdict.Edited != nil && space.Approval.OnEdit == mapping.OnEditReset {
 		if dryRun {
-			return false, verdict.Type + ": " + verdict.Reason + resetPreviewSuffix, nil
+			return false, verdict.why() + resetPreviewSuffix, nil
 		}
 		if err := a.resetApproval(ctx, space, p.ID, page.Version.Number, verdict.Edited); err != nil {
 			return false, "", err
 		}
-		return false, verdict.Type + ": " + verdict.Reason + resetSuffix, nil
+		return false, verdict.why() + resetSuffix, nil
 	}
-	return false, verdict.Type + ": " + verdict.Reason, nil
+	return false, verdict.why(), nil
 }
 
 // Suffixes of the reason of an edit after approval in a space whose

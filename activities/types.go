@@ -27,18 +27,23 @@ const RecordPropertyKey = "xecm-bridge.record"
 // ReadPageInput names the page version to read and what it is read for.
 type ReadPageInput struct {
 	PageID  string
-	Version int    // 0 = current
-	Purpose string // PurposePublish (default) or PurposeRecord
+	Version int     // 0 = current
+	Purpose Purpose // PurposePublish (default), PurposeRecord or PurposeReview
 	// Approval is recorded in the page's approval log before the approval
 	// is checked (an operator's approval of Version; publish only).
 	Approval *Approval `json:",omitempty"`
 }
 
-// Purposes of a read: which rule the page must satisfy.
+// Purpose is what a page version is read for: which rule it must satisfy.
+// The zero value is a publish, so inputs recorded before the field existed
+// still mean what they meant.
+type Purpose string
+
+// Purposes of a read.
 const (
-	PurposePublish = ""       // an approved page, published by the space's publish rule
-	PurposeRecord  = "record" // a page a record rule recognises (meeting notes, decision log...)
-	PurposeReview  = "review" // a draft submitted to the space's review (flow F7)
+	PurposePublish Purpose = ""       // an approved page, published by the space's publish rule
+	PurposeRecord  Purpose = "record" // a page a record rule recognises (meeting notes, decision log...)
+	PurposeReview  Purpose = "review" // a draft submitted to the space's review (flow F7)
 )
 
 // AttachmentRef identifies one attachment of a page version.

@@ -166,7 +166,7 @@ type backfill struct {
 // and sets up the query and signals.
 func startBackfill(ctx workflow.Context, in BackfillInput) (*backfill, error) {
 	if in.SpaceKey == "" {
-		return nil, temporal.NewNonRetryableApplicationError("space key is required", activities.ErrInvalidInput, nil)
+		return nil, activities.NonRetryable(activities.TypeInvalidInput, "space key is required")
 	}
 	if in.Concurrency <= 0 {
 		in.Concurrency = DefaultBackfillConcurrency

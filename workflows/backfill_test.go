@@ -70,7 +70,7 @@ func (c *children) run(ctx workflow.Context, in workflows.PublishPageInput) (*wo
 		return nil, err
 	}
 	if c.fail[in.PageID] {
-		return nil, temporal.NewNonRetryableApplicationError("not approved", activities.ErrNotApproved, nil)
+		return nil, activities.NonRetryable(activities.TypeNotApproved, "%s", "not approved")
 	}
 	return &workflows.PublishPageResult{PageID: in.PageID, PageVersion: in.Version}, nil
 }

@@ -70,7 +70,7 @@ func DocumentLifecycle(ctx workflow.Context, in LifecycleInput) (*LifecycleResul
 			case StageReturned, StageWithdrawn:
 				return l.finish(ctx)
 			default:
-				err = temporal.NewNonRetryableApplicationError("unknown stage "+l.st.Stage, "InvalidState", nil)
+				err = activities.NonRetryable(activities.TypeInvalidState, "unknown stage %s", l.st.Stage)
 			}
 		}
 		if err != nil {
@@ -196,9 +196,9 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 				return err
 			}
 			if ps.Done {
-				verdict := "rejected"
+				verdict := activities.VerdictRejected
 				if ps.Approved {
-					verdict = "approved"
+					verdict = activities.VerdictApproved
 				}
 				l.record(ctx, Decision{Decision: verdict, By: ps.By, Comment: ps.Comment, At: ps.At, Via: mapping.ReviewOTCS})
 			} else if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
@@ -209,7 +209,7 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 	if l.decision == nil {
 		return nil // withdrawn: the main loop carries it out
 	}
-	if l.decision.Decision == "approved" {
+	if l.decision.Decision == activities.VerdictApproved {
 		l.stage(ctx, StageApproved)
 		return nil
 	}
@@ -288,7 +288,7 @@ func (l *lifecycle) declare(ctx workflow.Context) error {
 	err = workflow.ExecuteActivity(opentextCtx(ctx, "Move, classify and declare the record"), otcs.DeclareRecord,
 		activities.DeclareInput{Page: page, NodeID: l.st.NodeID, Version: l.st.OTCSVersion, SHA256: l.st.SHA256, Meaning: l.st.Plan.Meaning}).Get(ctx, &dec)
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && (appErr.Type() == activities.ErrRecordOnHold || appErr.Type() == activities.ErrVersionChanged) {
+	if (activities.IsType(err, activities.TypeRecordOnHold) || activities.IsType(err, activities.TypeVersionChanged)) && errors.As(err, &appErr) {
 		// Never overwrite a held record nor declare a version nobody
 		// reviewed: stop with the reason and wait for an operator to fix
 		// it in OTCS and send retry (or withdraw).

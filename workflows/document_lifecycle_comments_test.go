@@ -80,7 +80,7 @@ func TestLifecycleDecideInConfluence(t *testing.T) {
 	require.Len(t, res.Decisions, 1)
 	approvedAt := (*comments)[1].at
 	d := res.Decisions[0]
-	require.Equal(t, "approved", d.Decision)
+	require.Equal(t, activities.VerdictApproved, d.Decision)
 	require.Equal(t, "557058:rev1", d.By)
 	require.Equal(t, "Looks good", d.Comment)
 	require.Equal(t, "confluence", d.Via)
@@ -123,7 +123,7 @@ func TestLifecycleDecideInConfluenceDeputyRejects(t *testing.T) {
 	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageWithdrawn, res.Stage)
 	require.Len(t, res.Decisions, 1)
-	require.Equal(t, "rejected", res.Decisions[0].Decision)
+	require.Equal(t, activities.VerdictRejected, res.Decisions[0].Decision)
 	require.Equal(t, "557058:dep1", res.Decisions[0].By)
 	require.Equal(t, "name the owner", res.Decisions[0].Comment)
 	last := (*reads)[len(*reads)-1]

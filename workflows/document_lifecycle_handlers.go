@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -27,7 +26,7 @@ const (
 // first stage runs, so no early Update or query is refused.
 func startLifecycle(ctx workflow.Context, in LifecycleInput) (*lifecycle, error) {
 	if in.PageID == "" {
-		return nil, temporal.NewNonRetryableApplicationError("page id is required", activities.ErrInvalidInput, nil)
+		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id is required")
 	}
 	l := &lifecycle{roundsPerRun: in.RoundsPerRun}
 	if l.roundsPerRun <= 0 {
@@ -48,8 +47,11 @@ func startLifecycle(ctx workflow.Context, in LifecycleInput) (*lifecycle, error)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (LifecycleState, error) { return l.st, nil }); err != nil {
 		return nil, err
 	}
-	for _, u := range [][2]string{{LifecycleApproveUpdate, "approved"}, {LifecycleRejectUpdate, "rejected"}} {
-		name, verdict := u[0], u[1]
+	for _, u := range []struct {
+		name    string
+		verdict activities.Verdict
+	}{{LifecycleApproveUpdate, activities.VerdictApproved}, {LifecycleRejectUpdate, activities.VerdictRejected}} {
+		name, verdict := u.name, u.verdict
 		err := workflow.SetUpdateHandlerWithOptions(ctx, name,
 			func(ctx workflow.Context, d ReviewDecision) (DecisionReceipt, error) {
 				return l.decide(ctx, verdict, d), nil
@@ -65,7 +67,7 @@ func startLifecycle(ctx workflow.Context, in LifecycleInput) (*lifecycle, error)
 
 // validate is the Update validator: it reads state only, so a refused
 // decision leaves no trace in the history.
-func (l *lifecycle) validate(verdict string, d ReviewDecision) error {
+func (l *lifecycle) validate(verdict activities.Verdict, d ReviewDecision) error {
 	switch {
 	case l.st.Stage != StageReview:
 		return fmt.Errorf("no review is open for page %s (stage %s)", l.st.PageID, l.st.Stage)
@@ -79,13 +81,13 @@ func (l *lifecycle) validate(verdict string, d ReviewDecision) error {
 		return fmt.Errorf("%q may not review page %s; allowed reviewers: %s", d.Reviewer, l.st.PageID, strings.Join(l.st.Reviewers, ", "))
 	case d.PageVersion != l.st.PageVersion:
 		return fmt.Errorf("version %d of page %s is not the version under review (%d); review version %d", d.PageVersion, l.st.PageID, l.st.PageVersion, l.st.PageVersion)
-	case verdict == "rejected" && strings.TrimSpace(d.Comment) == "":
+	case verdict == activities.VerdictRejected && strings.TrimSpace(d.Comment) == "":
 		return fmt.Errorf("a rejection needs a comment saying what to change")
 	}
 	return nil
 }
 
-func (l *lifecycle) decide(ctx workflow.Context, verdict string, d ReviewDecision) DecisionReceipt {
+func (l *lifecycle) decide(ctx workflow.Context, verdict activities.Verdict, d ReviewDecision) DecisionReceipt {
 	l.record(ctx, Decision{Decision: verdict, By: d.Reviewer, Comment: d.Comment, At: workflow.Now(ctx).UTC(), Via: mapping.ReviewTemporal})
 	l.wake.SendAsync(true)
 	return DecisionReceipt{Round: l.st.Round, PageVersion: l.st.PageVersion, Decision: verdict}

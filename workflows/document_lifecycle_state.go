@@ -60,14 +60,14 @@ type ReviewDecision struct {
 type DecisionReceipt struct {
 	Round       int
 	PageVersion int
-	Decision    string
+	Decision    activities.Verdict
 }
 
 // Decision is one review outcome, kept as evidence.
 type Decision struct {
 	Round       int
 	PageVersion int
-	Decision    string // "approved" or "rejected"
+	Decision    activities.Verdict // activities.VerdictApproved or VerdictRejected
 	By          string
 	Comment     string
 	At          time.Time

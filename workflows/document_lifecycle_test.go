@@ -194,8 +194,8 @@ func TestLifecycleRejectResubmitApprove(t *testing.T) {
 	require.Equal(t, 4, res.PageVersion)
 	require.Equal(t, 4, res.OTCSVersion)
 	require.Len(t, res.Decisions, 2)
-	require.Equal(t, "rejected", res.Decisions[0].Decision)
-	require.Equal(t, "approved", res.Decisions[1].Decision)
+	require.Equal(t, activities.VerdictRejected, res.Decisions[0].Decision)
+	require.Equal(t, activities.VerdictApproved, res.Decisions[1].Decision)
 	require.Len(t, env.notes, 1)
 	n := env.notes[0]
 	require.Contains(t, n.Text, "Add the retention table")
@@ -285,7 +285,7 @@ func TestLifecycleBlockedByHoldWaitsForRetry(t *testing.T) {
 	env.declareFn = func(in activities.DeclareInput) (*activities.DeclareResult, error) {
 		calls++
 		if calls == 1 {
-			return nil, temporal.NewNonRetryableApplicationError(`OTCS node 40001 is on hold "Litigation Hold 2026-01" (8001)`, activities.ErrRecordOnHold, nil)
+			return nil, activities.NonRetryable(activities.TypeRecordOnHold, "%s", `OTCS node 40001 is on hold "Litigation Hold 2026-01" (8001)`)
 		}
 		return &activities.DeclareResult{NodeID: 40001, Finalized: true}, nil
 	}
@@ -305,23 +305,23 @@ func TestLifecycleBlockedByHoldWaitsForRetry(t *testing.T) {
 
 func TestLifecyclePageDeletedDuringReviewFails(t *testing.T) {
 	env := newLifecycleEnv(t, mapping.ReviewTemporal)
-	env.checkErr = temporal.NewNonRetryableApplicationError("Confluence page 100001 was deleted", activities.ErrPageNotFound, nil)
+	env.checkErr = activities.NonRetryable(activities.TypePageNotFound, "%s", "Confluence page 100001 was deleted")
 	env.decide(t, time.Hour, workflows.LifecycleApproveUpdate, workflows.ReviewDecision{Reviewer: "reviewer1", PageVersion: 3}, "")
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3})
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
-	require.Equal(t, activities.ErrPageNotFound, appErr.Type())
+	require.Equal(t, activities.TypePageNotFound, activities.ErrorType(appErr.Type()))
 	require.Nil(t, env.declared, "nothing declared; the draft is kept")
 }
 
 func TestLifecycleMissingWorkflowMapFails(t *testing.T) {
 	env := newLifecycleEnv(t, mapping.ReviewOTCS)
 	env.OnActivity(otcs.StartReviewProcess, mock.Anything, mock.Anything).
-		Return(int64(0), temporal.NewNonRetryableApplicationError("OTCS workflow map 5003 cannot be started", activities.ErrWorkflowMap, nil)).Once()
+		Return(int64(0), activities.NonRetryable(activities.TypeWorkflowMapUnavailable, "%s", "OTCS workflow map 5003 cannot be started")).Once()
 	env.ExecuteWorkflow(workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: "100001", Version: 3})
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
-	require.Equal(t, activities.ErrWorkflowMap, appErr.Type())
+	require.Equal(t, activities.TypeWorkflowMapUnavailable, activities.ErrorType(appErr.Type()))
 	require.Contains(t, appErr.Message(), "5003")
 }
 

@@ -70,7 +70,7 @@ func PublishPage(ctx workflow.Context, in PublishPageInput) (*PublishPageResult,
 // runRecordFlow is the script PublishPage and FileRecord share: both turn
 // one page version into exactly one OTCS record version; they differ only
 // in the rule the page must satisfy (approval, or a record rule).
-func runRecordFlow(ctx workflow.Context, in PublishPageInput, purpose string) (*PublishPageResult, error) {
+func runRecordFlow(ctx workflow.Context, in PublishPageInput, purpose activities.Purpose) (*PublishPageResult, error) {
 	p := &publishRun{in: in, purpose: purpose, status: PublishStatus{Stage: StageReading, PageID: in.PageID, PageVersion: in.Version}}
 	if err := p.setup(ctx); err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func runRecordFlow(ctx workflow.Context, in PublishPageInput, purpose string) (*
 
 type publishRun struct {
 	in      PublishPageInput
-	purpose string
+	purpose activities.Purpose
 	status  PublishStatus
 	space   string
 	logger  log.Logger
@@ -93,7 +93,7 @@ type publishRun struct {
 
 func (p *publishRun) setup(ctx workflow.Context) error {
 	if p.in.PageID == "" {
-		return temporal.NewNonRetryableApplicationError("page id is required", activities.ErrInvalidInput, nil)
+		return activities.NonRetryable(activities.TypeInvalidInput, "page id is required")
 	}
 	p.logger = log.With(workflow.GetLogger(ctx), "pageId", p.in.PageID, "version", p.in.Version)
 	return workflow.SetQueryHandler(ctx, StatusQuery, func() (PublishStatus, error) { return p.status, nil })

@@ -88,23 +88,23 @@ func TestPublishPageHappyPath(t *testing.T) {
 func TestPublishPageStopsOnNonRetryableError(t *testing.T) {
 	cases := []struct {
 		name    string
-		errType string
+		errType activities.ErrorType
 	}{
-		{"not approved", activities.ErrNotApproved},
-		{"unknown page", activities.ErrPageNotFound},
-		{"unmapped space", activities.ErrNoMapping},
+		{"not approved", activities.TypeNotApproved},
+		{"unknown page", activities.TypePageNotFound},
+		{"unmapped space", activities.TypeNoMapping},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t)
 			sas := upserts(env)
 			env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).
-				Return(nil, temporal.NewNonRetryableApplicationError("refused", tc.errType, nil)).Once()
+				Return(nil, activities.NonRetryable(tc.errType, "%s", "refused")).Once()
 			env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100002", Version: 1})
 			err := env.GetWorkflowError()
 			var appErr *temporal.ApplicationError
 			require.True(t, errors.As(err, &appErr), "got %v", err)
-			require.Equal(t, tc.errType, appErr.Type())
+			require.Equal(t, tc.errType, activities.ErrorType(appErr.Type()))
 			require.Len(t, *sas, 1)
 			stage, _ := (*sas)[0].GetKeyword(workflows.StageAttr)
 			require.Equal(t, workflows.StageFailed, stage)
@@ -117,7 +117,7 @@ func TestPublishPageRetriesWhileBackendIsDown(t *testing.T) {
 	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
 	// OTCS answers 503 three times, then recovers: the workflow waits it out.
 	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).
-		Return(nil, temporal.NewApplicationError("503", activities.ErrBackendUnavailable)).Times(3)
+		Return(nil, temporal.NewApplicationError("503", string(activities.TypeBackendUnavailable))).Times(3)
 	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).
 		Return(&activities.UploadResult{NodeID: 40001, Version: 2, SHA256: "def", Size: 10}, nil).Once()
 	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.Anything).Return(&activities.ClassifyResult{}, nil).Once()
@@ -136,11 +136,11 @@ func TestPublishPageChecksumMismatchFails(t *testing.T) {
 	// No ClassifyRecord expectation: a record whose stored bytes do not
 	// match is never classified (calling it would fail the test).
 	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).
-		Return(temporal.NewNonRetryableApplicationError("mismatch", activities.ErrChecksumMismatch, nil)).Once()
+		Return(activities.NonRetryable(activities.TypeChecksumMismatch, "%s", "mismatch")).Once()
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
-	require.Equal(t, activities.ErrChecksumMismatch, appErr.Type())
+	require.Equal(t, activities.TypeChecksumMismatch, activities.ErrorType(appErr.Type()))
 	// WriteBack never ran: the page is not linked to an unverified record.
 }
 

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -37,7 +36,7 @@ type SyncReferencesResult struct {
 // gets one comment; nothing else fails.
 func SyncReferences(ctx workflow.Context, in SyncReferencesInput) (*SyncReferencesResult, error) {
 	if !ValidPageID(in.PageID) {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("page id %q is not a Confluence content id", in.PageID), activities.ErrInvalidInput, nil)
+		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id %q is not a Confluence content id", in.PageID)
 	}
 	var pages *activities.DocumentPageActivities
 	var scan activities.ReferenceScan
@@ -109,7 +108,7 @@ func RefreshDocumentPageWorkflowID(pageID string) string {
 // arrives here and finds nothing to change, so there is no loop.
 func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*activities.UpsertResult, error) {
 	if !ValidPageID(in.PageID) {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("page id %q is not a Confluence content id", in.PageID), activities.ErrInvalidInput, nil)
+		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id %q is not a Confluence content id", in.PageID)
 	}
 	var pages *activities.DocumentPageActivities
 	var node int64

@@ -21,11 +21,11 @@ func referencingScan() activities.ReferenceScan {
 	}
 }
 
-func requireAppErr(t *testing.T, err error, errType string) {
+func requireAppErr(t *testing.T, err error, errType activities.ErrorType) {
 	t.Helper()
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(err, &appErr), "got %v", err)
-	require.Equal(t, errType, appErr.Type())
+	require.Equal(t, errType, activities.ErrorType(appErr.Type()))
 }
 
 func TestSyncReferencesRejectsInvalidPageID(t *testing.T) {
@@ -34,7 +34,7 @@ func TestSyncReferencesRejectsInvalidPageID(t *testing.T) {
 			env, trace := documentsEnv(t)
 			env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: id, Version: 1})
 			require.True(t, env.IsWorkflowCompleted())
-			requireAppErr(t, env.GetWorkflowError(), activities.ErrInvalidInput)
+			requireAppErr(t, env.GetWorkflowError(), activities.TypeInvalidInput)
 			require.Empty(t, *trace)
 		})
 	}
@@ -180,10 +180,10 @@ func TestSyncReferencesStopsOnNonRetryableError(t *testing.T) {
 	scan.Linked = []int64{2101}
 	env.OnActivity(docPages.ReadReferences, mock.Anything, mock.Anything).Return(&scan, nil).Once()
 	env.OnActivity(docSrc.DescribeDocuments, mock.Anything, mock.Anything).
-		Return(nil, temporal.NewNonRetryableApplicationError("refused", activities.ErrBackendRejected, nil)).Once()
+		Return(nil, activities.NonRetryable(activities.TypeBackendRejected, "%s", "refused")).Once()
 	env.ExecuteWorkflow(workflows.SyncReferences, workflows.SyncReferencesInput{PageID: "100001", Version: 1})
 	require.True(t, env.IsWorkflowCompleted())
-	requireAppErr(t, env.GetWorkflowError(), activities.ErrBackendRejected)
+	requireAppErr(t, env.GetWorkflowError(), activities.TypeBackendRejected)
 	require.Equal(t, []string{"ReadReferences", "DescribeDocuments"}, *trace)
 }
 
@@ -191,7 +191,7 @@ func TestRefreshDocumentPageRejectsInvalidPageID(t *testing.T) {
 	env, trace := documentsEnv(t)
 	env.ExecuteWorkflow(workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: "page-9101"})
 	require.True(t, env.IsWorkflowCompleted())
-	requireAppErr(t, env.GetWorkflowError(), activities.ErrInvalidInput)
+	requireAppErr(t, env.GetWorkflowError(), activities.TypeInvalidInput)
 	require.Empty(t, *trace)
 }
 
@@ -254,9 +254,9 @@ func TestRefreshDocumentPageWritesMissingBackLink(t *testing.T) {
 func TestRefreshDocumentPageStopsOnNonRetryableError(t *testing.T) {
 	env, trace := documentsEnv(t)
 	env.OnActivity(docPages.DocumentPageNode, mock.Anything, mock.Anything).
-		Return(int64(0), temporal.NewNonRetryableApplicationError("gone", activities.ErrPageNotFound, nil)).Once()
+		Return(int64(0), activities.NonRetryable(activities.TypePageNotFound, "%s", "gone")).Once()
 	env.ExecuteWorkflow(workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: "9101"})
 	require.True(t, env.IsWorkflowCompleted())
-	requireAppErr(t, env.GetWorkflowError(), activities.ErrPageNotFound)
+	requireAppErr(t, env.GetWorkflowError(), activities.TypePageNotFound)
 	require.Equal(t, []string{"DocumentPageNode"}, *trace)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -32,7 +31,7 @@ func RouteEventWorkflowID(pageID, deliveryKey string) string {
 // FileRecord for its current version, or nothing, with the reason.
 func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResult, error) {
 	if in.PageID == "" {
-		return nil, temporal.NewNonRetryableApplicationError("page id is required", activities.ErrInvalidInput, nil)
+		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id is required")
 	}
 	var trig *activities.TriggerActivities
 	var res activities.RouteResult

@@ -445,23 +445,23 @@ func TestSyncDocumentsStopsOnNonRetryableError(t *testing.T) {
 	page := activities.UpsertedPage{NodeID: 2101, URL: "https://conf.example/pages/9001"}
 	cases := []struct {
 		name    string
-		errType string
+		errType activities.ErrorType
 		trace   []string
 		mocks   func(env *testsuite.TestWorkflowEnvironment, err error)
 	}{
-		{"change feed", activities.ErrBackendRejected, []string{"ChangedDocuments"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
+		{"change feed", activities.TypeBackendRejected, []string{"ChangedDocuments"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
 			env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(nil, err).Once()
 		}},
-		{"upsert", activities.ErrNoMapping, []string{"ChangedDocuments", "UpsertDocumentPages"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
+		{"upsert", activities.TypeNoMapping, []string{"ChangedDocuments", "UpsertDocumentPages"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
 			env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(feed, nil).Once()
 			env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(nil, err).Once()
 		}},
-		{"back links", activities.ErrNoSuchAttribute, []string{"ChangedDocuments", "UpsertDocumentPages", "WriteBackLinks"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
+		{"back links", activities.TypeNoSuchAttribute, []string{"ChangedDocuments", "UpsertDocumentPages", "WriteBackLinks"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
 			env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(feed, nil).Once()
 			env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(&activities.UpsertResult{Pages: []activities.UpsertedPage{page}}, nil).Once()
 			env.OnActivity(docSrc.WriteBackLinks, mock.Anything, mock.Anything).Return(nil, err).Once()
 		}},
-		{"archive", activities.ErrBackendRejected, []string{"ChangedDocuments", "UpsertDocumentPages", "ArchiveMissing"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
+		{"archive", activities.TypeBackendRejected, []string{"ChangedDocuments", "UpsertDocumentPages", "ArchiveMissing"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
 			env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(feed, nil).Once()
 			env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(&activities.UpsertResult{}, nil).Once()
 			env.OnActivity(docPages.ArchiveMissing, mock.Anything, mock.Anything).Return(nil, err).Once()
@@ -470,13 +470,13 @@ func TestSyncDocumentsStopsOnNonRetryableError(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env, trace := documentsEnv(t)
-			tc.mocks(env, temporal.NewNonRetryableApplicationError("refused", tc.errType, nil))
+			tc.mocks(env, activities.NonRetryable(tc.errType, "%s", "refused"))
 			env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})
 			require.True(t, env.IsWorkflowCompleted())
 			err := env.GetWorkflowError()
 			var appErr *temporal.ApplicationError
 			require.True(t, errors.As(err, &appErr), "got %v", err)
-			require.Equal(t, tc.errType, appErr.Type())
+			require.Equal(t, tc.errType, activities.ErrorType(appErr.Type()))
 			require.False(t, workflow.IsContinueAsNewError(err))
 			require.Equal(t, tc.trace, *trace)
 		})
@@ -487,7 +487,7 @@ func TestSyncDocumentsStopsOnNonRetryableError(t *testing.T) {
 func TestSyncDocumentsRetriesWhileBackendIsDown(t *testing.T) {
 	env, trace := documentsEnv(t)
 	env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).
-		Return(nil, temporal.NewApplicationError("503", activities.ErrBackendUnavailable)).Twice()
+		Return(nil, temporal.NewApplicationError("503", string(activities.TypeBackendUnavailable))).Twice()
 	env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).
 		Return(&activities.ChangedDocumentsResult{Done: true, Watch: 1, Page: 1, Requests: 1}, nil).Once()
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})

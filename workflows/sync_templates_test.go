@@ -26,7 +26,7 @@ func TestSyncTemplatesRetriesFailedTemplatesNextRun(t *testing.T) {
 	})).Return(&activities.ChangedDocumentsResult{Docs: docs, Done: true, Watch: 1, Page: 1}, nil).Once()
 	env.OnActivity(tplActs.PublishTemplates, mock.Anything, mock.Anything).Return(&activities.PublishTemplatesResult{}, nil).Once()
 	env.OnActivity(tplActs.PublishTemplates, mock.Anything, activities.PublishTemplatesInput{Docs: docs}).Return(&activities.PublishTemplatesResult{
-		Templates: []activities.TemplateResult{{NodeID: 2210, Created: true}, {NodeID: 2299, ErrorType: activities.ErrConversionFailed, Error: "pandoc: not a docx"}},
+		Templates: []activities.TemplateResult{{NodeID: 2210, Created: true}, {NodeID: 2299, ErrorType: activities.TypeConversionFailed, Error: "pandoc: not a docx"}},
 	}, nil).Once()
 
 	env.ExecuteWorkflow(workflows.SyncTemplates, workflows.SyncDocumentsInput{From: &workflows.SyncState{

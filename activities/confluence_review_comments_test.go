@@ -9,8 +9,10 @@ import (
 
 func TestParseVerdict(t *testing.T) {
 	cases := []struct {
-		text, verdict, comment string
-		ok                     bool
+		text    string
+		verdict Verdict
+		comment string
+		ok      bool
 	}{
 		{"approve", VerdictApproved, "", true},
 		{"/Approve looks good", VerdictApproved, "looks good", true},

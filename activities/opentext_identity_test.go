@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go.temporal.io/sdk/temporal"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -48,7 +49,7 @@ func (w *world) livePageNodes(t *testing.T, pageID string) []opentextsim.Node {
 	return out
 }
 
-func (w *world) readAs(t *testing.T, pageID string, version int, purpose string) PageSnapshot {
+func (w *world) readAs(t *testing.T, pageID string, version int, purpose Purpose) PageSnapshot {
 	t.Helper()
 	snap, err := w.conf.ReadPage(context.Background(), ReadPageInput{PageID: pageID, Version: version, Purpose: purpose})
 	if err != nil {
@@ -229,7 +230,7 @@ func TestStrayNodeSomeoneBuiltOnIsNeverDiscarded(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := w.ot.UploadRendition(ctx, UploadInput{Page: filed})
-	if errType(err) != ErrDuplicateRecord || !strings.Contains(err.Error(), "on hold") {
+	if errType(err) != TypeDuplicateRecord || !strings.Contains(err.Error(), "on hold") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
 	if _, ok := w.otSim.Node(stray.ID); !ok {

@@ -32,10 +32,15 @@ import (
 // The rest of the first line and all further lines are the comment text.
 // Any other comment is conversation and is ignored.
 
+// Verdict is the outcome of a review decision. The values are in workflow
+// state, Update receipts and the status query as JSON strings, so they
+// never change.
+type Verdict string
+
 // Verdicts of a decision.
 const (
-	VerdictApproved = "approved"
-	VerdictRejected = "rejected"
+	VerdictApproved Verdict = "approved"
+	VerdictRejected Verdict = "rejected"
 )
 
 // ReviewCommentsInput is one look at a page's comments for decisions on
@@ -53,7 +58,7 @@ type ReviewCommentsInput struct {
 
 // CommentDecision is a decision read from a page comment.
 type CommentDecision struct {
-	Decision    string    // VerdictApproved or VerdictRejected
+	Decision    Verdict   // VerdictApproved or VerdictRejected
 	By          string    // the comment's author account id, as Confluence reports it
 	At          time.Time // the comment's creation time, as Confluence reports it
 	Comment     string    // the comment text after the verdict word
@@ -163,7 +168,10 @@ func markerIn(s string) string {
 	return html.UnescapeString(s)
 }
 
-var verdictWords = []struct{ word, verdict string }{
+var verdictWords = []struct {
+	word    string
+	verdict Verdict
+}{
 	{"request changes", VerdictRejected},
 	{"approved", VerdictApproved},
 	{"approve", VerdictApproved},
@@ -173,7 +181,7 @@ var verdictWords = []struct{ word, verdict string }{
 
 // ParseVerdict reads a comment's plain text by the grammar above: ok is
 // false for a comment that is not a decision.
-func ParseVerdict(text string) (verdict, comment string, ok bool) {
+func ParseVerdict(text string) (verdict Verdict, comment string, ok bool) {
 	text = strings.TrimSpace(text)
 	first, rest, _ := strings.Cut(text, "\n")
 	first = strings.TrimSpace(first)

@@ -56,7 +56,7 @@ func (a *OpenTextActivities) discardStray(ctx context.Context, folderID int64, r
 // manager's call.
 func (a *OpenTextActivities) discard(ctx context.Context, dup *opentext.Node, pageID string, record *opentext.Node) error {
 	refuse := func(why string) error {
-		return nonRetryable(ErrDuplicateRecord, "Confluence page %s has two OTCS nodes: %d (%q, its record) and %d (%q), and the second %s; merge them in OTCS (keep %d), then run the flow again",
+		return NonRetryable(TypeDuplicateRecord, "Confluence page %s has two OTCS nodes: %d (%q, its record) and %d (%q), and the second %s; merge them in OTCS (keep %d), then run the flow again",
 			pageID, record.ID, record.Name, dup.ID, dup.Name, why, record.ID)
 	}
 	holds, err := a.OTCS.NodeHolds(ctx, dup.ID)

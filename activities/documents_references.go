@@ -62,7 +62,7 @@ func (a *DocumentPageActivities) ReadReferences(ctx context.Context, in ReadRefe
 	defer func() { observe(ctx, "ReadReferences", err) }()
 	p, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{BodyFormat: "storage"})
 	if rest.IsKind(err, rest.KindNotFound) {
-		return nil, nonRetryable(ErrPageNotFound, "page %s does not exist (or the bridge may not see it)", in.PageID)
+		return nil, NonRetryable(TypePageNotFound, "page %s does not exist (or the bridge may not see it)", in.PageID)
 	}
 	if err != nil {
 		return nil, backendError("read page "+in.PageID, err)

@@ -39,7 +39,7 @@ type attempt struct {
 func (a *OpenTextActivities) newSource(ctx context.Context, page *PageSnapshot) (*renditionSource, error) {
 	full, err := a.Confluence.GetPage(ctx, page.PageID, confluence.GetPageOptions{Version: page.Version, BodyFormat: "export_view"})
 	if rest.IsKind(err, rest.KindNotFound) {
-		return nil, nonRetryable(ErrPageNotFound, "Confluence page %s version %d is gone", page.PageID, page.Version)
+		return nil, NonRetryable(TypePageNotFound, "Confluence page %s version %d is gone", page.PageID, page.Version)
 	}
 	if err != nil {
 		return nil, backendError("read page body", err)
