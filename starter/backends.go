@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
@@ -57,4 +59,15 @@ func newControl() (*control.Client, settings.Temporal, func(), error) {
 		return nil, tc, nil, err
 	}
 	return &control.Client{Temporal: c, Confluence: conf}, tc, c.Close, nil
+}
+
+// dialTemporal connects to Temporal, from the environment, for the
+// commands that need nothing else; close the client when done.
+func dialTemporal() (client.Client, settings.Temporal, error) {
+	var tc settings.Temporal
+	if err := settings.Load(&tc); err != nil {
+		return nil, tc, err
+	}
+	c, err := dialQuiet(tc)
+	return c, tc, err
 }

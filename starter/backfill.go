@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -149,11 +148,7 @@ func startBackfill(ctx context.Context, req control.BackfillRequest, wait, asJSO
 
 // steerBackfill is status, pause, resume and cancel of a space's backfill.
 func steerBackfill(ctx context.Context, cmd, space string, asJSON bool, stdout io.Writer) error {
-	var tc settings.Temporal
-	if err := settings.Load(&tc); err != nil {
-		return err
-	}
-	c, err := dialQuiet(tc)
+	c, tc, err := dialTemporal()
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -45,11 +44,7 @@ func list(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(pos) > 0 || *limit <= 0 {
 		return usageFor(fs, "list takes only flags (--space, --page, --stage, --node, --limit > 0)")
 	}
-	var tc settings.Temporal
-	if err := settings.Load(&tc); err != nil {
-		return err
-	}
-	c, err := dialQuiet(tc)
+	c, _, err := dialTemporal()
 	if err != nil {
 		return err
 	}

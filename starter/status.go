@@ -10,7 +10,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -27,11 +26,7 @@ func status(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageFor(fs, "status needs exactly one WORKFLOW_ID")
 	}
 	id := pos[0]
-	var tc settings.Temporal
-	if err := settings.Load(&tc); err != nil {
-		return err
-	}
-	c, err := dialQuiet(tc)
+	c, tc, err := dialTemporal()
 	if err != nil {
 		return err
 	}
