@@ -191,6 +191,13 @@ func (a *ConfluenceActivities) ReturnToPage(ctx context.Context, in ReturnInput)
 // commentOnce posts body on the page unless a comment carrying marker is
 // there already (posted by an earlier attempt), so a retried activity
 // comments once.
+// noteOnce posts bodyHTML with marker under it, once per marker: a retry
+// after the comment was posted (and before the step that followed it was
+// recorded) finds it and posts nothing.
+func noteOnce(ctx context.Context, c *confluence.Client, pageID, marker, bodyHTML string) error {
+	return commentOnce(ctx, c, pageID, marker, bodyHTML+"<p><sub>"+html.EscapeString(marker)+"</sub></p>")
+}
+
 func commentOnce(ctx context.Context, c *confluence.Client, pageID, marker, body string) error {
 	if marker != "" {
 		comments, err := c.Comments(ctx, pageID)

@@ -240,6 +240,15 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		rec.PreviewVersion = doc.Approved.Number
 	}
 
+	if res.Restored {
+		// Said before the panel is put back: a retry after the update no
+		// longer sees the edit, and the marker keeps it to one comment.
+		note := "<p>The bridge put the document panel back as OpenText has it: the panel shows the controlled document and is kept by the bridge. Write your notes below the panel; change the document itself in OpenText.</p>"
+		marker := fmt.Sprintf("xecm-bridge:document:%d:panel-restored:v%d", doc.NodeID, cur.page.Version.Number)
+		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+			return false, backendError("comment on document page "+cur.page.ID, err)
+		}
+	}
 	panel := documentpage.Panel(doc)
 	merged := documentpage.Merge(body, panel)
 	if merged != body {
@@ -257,12 +266,6 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		cur.page = p
 		res.Changed = true
 	}
-	if res.Restored {
-		note := "<p>The bridge put the document panel back as OpenText has it: the panel shows the controlled document and is kept by the bridge. Write your notes below the panel; change the document itself in OpenText.</p>"
-		if _, err := a.Confluence.AddComment(ctx, cur.page.ID, note); err != nil {
-			return false, backendError("comment on document page "+cur.page.ID, err)
-		}
-	}
 	if raise {
 		if err := a.Confluence.AddLabels(ctx, cur.page.ID, SourceChangedLabel); err != nil {
 			return false, backendError("label document page "+cur.page.ID, err)
@@ -273,7 +276,8 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		}
 		note := fmt.Sprintf("<p>%sThe source has a new approved version (%s). Please review the summary on this page; remove the label <code>%s</code> when it is current.</p>",
 			owner, html.EscapeString(versionText(doc)), SourceChangedLabel)
-		if _, err := a.Confluence.AddComment(ctx, cur.page.ID, note); err != nil {
+		marker := fmt.Sprintf("xecm-bridge:document:%d:source-changed:v%d", doc.NodeID, doc.Approved.Number)
+		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
 			return false, backendError("comment on document page "+cur.page.ID, err)
 		}
 		res.Flagged = true
@@ -330,12 +334,23 @@ func versionText(d documentpage.Document) string {
 // controlled-copy attachment (a new attachment version on a new OTCS
 // version, never a second file).
 func (a *DocumentPageActivities) uploadPreview(ctx context.Context, pageID string, doc documentpage.Document) error {
+	comment := fmt.Sprintf("Controlled copy of OTCS %d version %s", doc.NodeID, doc.Approved.Label())
+	// A retry after the upload (before the record said so) finds the copy
+	// already there instead of adding the same bytes as another version.
+	have, err := a.Confluence.Attachments(ctx, pageID)
+	if err != nil {
+		return backendError("list attachments of "+pageID, err)
+	}
+	for _, att := range have {
+		if att.Title == previewName(doc) && att.Comment == comment {
+			return nil
+		}
+	}
 	body, err := a.OTCS.DownloadVersion(ctx, doc.NodeID, doc.Approved.Number)
 	if err != nil {
 		return backendError(fmt.Sprintf("download version %d of %d", doc.Approved.Number, doc.NodeID), err)
 	}
 	defer body.Close()
-	comment := fmt.Sprintf("Controlled copy of OTCS %d version %s", doc.NodeID, doc.Approved.Label())
 	if _, err := a.Confluence.UploadAttachment(ctx, pageID, previewName(doc), doc.Approved.MimeType, body, comment); err != nil {
 		return backendError("attach the controlled copy to "+pageID, err)
 	}

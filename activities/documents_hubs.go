@@ -77,7 +77,7 @@ func report(cql string) string {
 	return `<ac:structured-macro ac:name="detailssummary" ac:schema-version="2">` +
 		`<ac:parameter ac:name="cql">` + html.EscapeString(cql) + `</ac:parameter>` +
 		`<ac:parameter ac:name="id">` + documentpage.PropertiesID + `</ac:parameter>` +
-		`<ac:parameter ac:name="headings">Approved version,Approved on,Status,Document type,Owner</ac:parameter>` +
+		`<ac:parameter ac:name="headings">Approved version,Version date,Status,Document type,Owner</ac:parameter>` +
 		`<ac:parameter ac:name="sortBy">Title</ac:parameter>` +
 		`</ac:structured-macro>`
 }

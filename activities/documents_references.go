@@ -177,7 +177,12 @@ func (a *DocumentPageActivities) RecordReferences(ctx context.Context, in Record
 	}
 	out := &RecordReferencesResult{Refs: list.Refs}
 	if len(broken) > 0 {
-		if _, err := a.Confluence.AddComment(ctx, scan.PageID, brokenLinksNote(broken)); err != nil {
+		ids := make([]string, len(broken))
+		for i, r := range broken {
+			ids[i] = fmt.Sprint(r.NodeID)
+		}
+		marker := "xecm-bridge:references:" + scan.PageID + ":broken:" + strings.Join(ids, ",")
+		if err := noteOnce(ctx, a.Confluence, scan.PageID, marker, brokenLinksNote(broken)); err != nil {
 			return nil, backendError("comment on "+scan.PageID, err)
 		}
 		out.Comment = true

@@ -214,3 +214,51 @@ func (w *world) pagesTitled(title string) int {
 	}
 	return n
 }
+
+// A new approved version reaches a page with a human summary; the worker
+// dies after the page, the controlled copy and the comment were written
+// but before the record was: the retry finishes with one copy per version
+// and one comment, not two.
+func TestSourceChangedRetryAfterCrashDoesNotRepeat(t *testing.T) {
+	w, src, pages := docWorld(t)
+	ctx := context.Background()
+	first, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, opentextsim.SOPChangeManagementID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageID := first.Pages[0].PageID
+	p, _ := w.confSim.Page(pageID)
+	w.confSim.UpdatePage(pageID, p.Title, p.Body+"<h2>Summary</h2><p>Ask the change board.</p>", "557058:editor")
+	if _, err := w.otSim.AddVersion(opentextsim.SOPChangeManagementID, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 3.0"), true); err != nil {
+		t.Fatal(err)
+	}
+	states := describe(t, src, opentextsim.SOPChangeManagementID)
+	crashed := w.crashingPages(t, pages, func(r *http.Request) bool {
+		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/properties")
+	})
+	if _, err := crashed.UpsertDocumentPages(ctx, UpsertInput{Docs: states}); err == nil {
+		t.Fatal("the crashed attempt must fail")
+	}
+	res, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+	if err != nil || !res.Pages[0].Flagged {
+		t.Fatalf("retry: %+v %v", res, err)
+	}
+	flagged := 0
+	for _, c := range w.confSim.Comments(pageID) {
+		if strings.Contains(c.Body, "new approved version") {
+			flagged++
+		}
+	}
+	if flagged != 1 {
+		t.Errorf("%d source-changed comments, want 1", flagged)
+	}
+	atts := w.confSim.Attachments(pageID)
+	if len(atts) != 1 || atts[0].Version != 2 {
+		t.Errorf("controlled copy after the retry: %+v (want one file at attachment version 2)", atts)
+	}
+	raw, _, _ := w.confSim.Property(pageID, DocumentPropertyKey)
+	var rec DocumentRecord
+	if json.Unmarshal(raw, &rec) != nil || rec.Doc.Approved == nil || rec.Doc.Approved.Label() != "3.0" || !rec.Doc.SourceChanged {
+		t.Errorf("record after the retry: %s", raw)
+	}
+}

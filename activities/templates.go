@@ -219,6 +219,14 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	if err := a.uploadAll(ctx, cur.page.ID, conv.Attachments); err != nil {
 		return nil, err
 	}
+	if res.Restored {
+		// Said before the copy is put back (see applyDocument); once per edit.
+		marker := fmt.Sprintf("xecm-bridge:template:%d:restored:v%d", rec.NodeID, cur.page.Version.Number)
+		note := "<p>This page is a controlled copy of an OpenText template; an edit made here was undone. Change the template in OpenText.</p>"
+		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+			return nil, backendError("comment on controlled copy "+cur.page.ID, err)
+		}
+	}
 	if cur.page.Body != body {
 		msg := fmt.Sprintf("OTCS version %s, approved %s", rec.VersionLabel, rec.ApprovedAt.UTC().Format("2006-01-02"))
 		if res.Restored {
@@ -230,11 +238,6 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 		}
 		cur.page = p
 		res.Changed = !res.Created
-	}
-	if res.Restored {
-		if _, err := a.Confluence.AddComment(ctx, cur.page.ID, "<p>This page is a controlled copy of an OpenText template; an edit made here was undone. Change the template in OpenText.</p>"); err != nil {
-			return nil, backendError("comment on controlled copy "+cur.page.ID, err)
-		}
 	}
 	if rec.Archived && t.Parent != "" {
 		// Approved again after a withdrawal: back from the archive.
@@ -572,7 +575,8 @@ func (a *TemplateActivities) withdraw(ctx context.Context, cur *copyState, res *
 		}
 		note := fmt.Sprintf("<p>The template was %s. Its Confluence page template %q (id %s) was removed; this page stays as the record of the last approved version.</p>",
 			html.EscapeString(why), html.EscapeString(rec.TemplateName), html.EscapeString(rec.TemplateID))
-		if _, err := a.Confluence.AddComment(ctx, cur.page.ID, note); err != nil {
+		marker := fmt.Sprintf("xecm-bridge:template:%d:removed:%s", rec.NodeID, rec.TemplateID)
+		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
 			return nil, backendError("comment on controlled copy "+cur.page.ID, err)
 		}
 		rec.TemplateID = ""

@@ -58,7 +58,8 @@ func Panel(d Document) string {
 	}
 	if a := d.Approved; a != nil {
 		row(&b, "Approved version", link(d.VersionURL, "Version "+a.Label()))
-		row(&b, "Approved on", esc(a.Date.UTC().Format("2006-01-02")))
+		// The version's date: OTCS does not say when it was approved.
+		row(&b, "Version date", esc(a.Date.UTC().Format("2006-01-02")))
 		if a.ApprovedBy != "" {
 			row(&b, "Approved by", esc(a.ApprovedBy))
 		}
