@@ -113,9 +113,21 @@ func TestDocumentPages(t *testing.T) {
 	if v := exportView(t, ctx, notes.ID); !strings.Contains(v, "Version 1.0") {
 		t.Fatalf("the embedding page does not show the approved version:\n%s", v)
 	}
-	// A second scan of the same page changes nothing and comments no more.
-	if _, err := h.publisher.References(ctx, notes.ID, 0, nil, "test"); err != nil {
+	// A second scan of the same page (an operator re-adding a document it
+	// already links) records the same references and comments no more.
+	again, err := h.publisher.References(ctx, notes.ID, 0, []int64{opentextsim.ApolloAgreementID}, "test")
+	if err != nil {
 		t.Fatal(err)
+	}
+	var second workflows.SyncReferencesResult
+	if err := again.Run.Get(ctx, &second); err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Refs) != 4 || len(second.Added) != 0 || len(second.Removed) != 0 || second.Comment {
+		t.Errorf("second scan: %+v", second)
+	}
+	if n := len(h.confSim.Comments(notes.ID)); n != 1 {
+		t.Errorf("comments on the working notes after a second scan: %d, want 1", n)
 	}
 
 	// A summary written below the panel, then a new approved version in OTCS.
