@@ -2,9 +2,12 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +206,38 @@ func TestClassifyAppliesCategoryAndRMOnce(t *testing.T) {
 	}
 	if rm := w.otSim.RMClassifications(up.NodeID); len(rm) != 1 || rm[0].ClassID != 7001 {
 		t.Fatalf("rm %+v", rm)
+	}
+}
+
+// A record that lost its category (removed in OTCS by hand) gets it
+// applied again: the update is refused and the refusal leads to an apply.
+func TestClassifyAppliesTheCategoryWhenTheRecordLacksIt(t *testing.T) {
+	w := newWorld(t, baseRules+"        SHA-256: {from: checksum}\n")
+	ctx := context.Background()
+	snap := w.read(t, "100001")
+	up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.PostForm(w.otURL+"/api/v1/auth", url.Values{"username": {"bridge"}, "password": {"bridge-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var auth struct{ Ticket string }
+	json.NewDecoder(resp.Body).Decode(&auth)
+	resp.Body.Close()
+	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v2/nodes/%d/categories/9001", w.otURL, up.NodeID), nil)
+	req.Header.Set("OTCSTicket", auth.Ticket)
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("remove category: %v %v", resp.Status, err)
+	}
+	if _, ok := w.otSim.CategoryValues(up.NodeID, 9001); ok {
+		t.Fatal("category still applied")
+	}
+	if _, err := w.ot.ClassifyRecord(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256}); err != nil {
+		t.Fatal(err)
+	}
+	if vals, _ := w.otSim.CategoryValues(up.NodeID, 9001); vals["9001_12"] != up.SHA256 || vals["9001_3"] != "legal" {
+		t.Fatalf("category values %v", vals)
 	}
 }

@@ -81,6 +81,23 @@ func readApprovals(ctx context.Context, c *confluence.Client, pageID string) (*a
 	if err != nil {
 		return nil, backendError("read approvals", err)
 	}
+	return parseApprovals(pageID, prop)
+}
+
+// approvalsOf is readApprovals from the properties GetPage included, when
+// it included them whole.
+func approvalsOf(ctx context.Context, c *confluence.Client, page *confluence.Page) (*approvalLog, error) {
+	prop, included := includedProperty(page, ApprovalPropertyKey)
+	if !included {
+		return readApprovals(ctx, c, page.ID)
+	}
+	if prop == nil {
+		return &approvalLog{}, nil
+	}
+	return parseApprovals(page.ID, prop)
+}
+
+func parseApprovals(pageID string, prop *confluence.Property) (*approvalLog, error) {
 	var log approvalLog
 	if err := json.Unmarshal(prop.Value, &log); err != nil {
 		return nil, NonRetryable(TypeBackendRejected, "content property %s of page %s is not an approval log (%v); fix or delete it", ApprovalPropertyKey, pageID, err)
@@ -145,7 +162,7 @@ func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Spa
 // a content-state approval it can prove is returned but not recorded.
 func judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*approvalVerdict, error) {
 	rules := space.Approval
-	log, err := readApprovals(ctx, c, page.ID)
+	log, err := approvalsOf(ctx, c, page)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,9 @@ type ConfluenceActivities struct {
 // and the page carries the approval signal.
 func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (_ *PageSnapshot, err error) {
 	defer func() { observe(ctx, "ReadPage", err) }()
-	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version})
+	// Labels and properties come with the page (one request on Cloud); they
+	// are read on their own only when the server did not include them whole.
+	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version, IncludeLabels: true, IncludeProperties: true})
 	if rest.IsKind(err, rest.KindNotFound) {
 		if in.Version > 0 {
 			return nil, NonRetryable(TypePageNotFound, "Confluence page %s has no version %d (or the bridge's account cannot see it)", in.PageID, in.Version)
@@ -57,9 +59,11 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	if err != nil {
 		return nil, backendError("mapping", err)
 	}
-	labels, err := a.Confluence.Labels(ctx, page.ID)
-	if err != nil {
-		return nil, backendError("read labels", err)
+	labels := page.Labels
+	if !page.LabelsIncluded {
+		if labels, err = a.Confluence.Labels(ctx, page.ID); err != nil {
+			return nil, backendError("read labels", err)
+		}
 	}
 	for _, l := range labels {
 		snap.Labels = append(snap.Labels, l.Name)
@@ -73,13 +77,25 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 		return nil, err
 	}
 	snap.Rule, snap.PublishedLabel = target.Rule, target.PublishedLabel
-	for _, key := range target.PropertyKeys() {
-		prop, err := a.Confluence.GetProperty(ctx, page.ID, key)
-		if rest.IsKind(err, rest.KindNotFound) {
-			continue
+	if rec, ok := includedProperty(page, RecordPropertyKey); ok {
+		snap.RecordProperty = PropertyState{Known: true}
+		if rec != nil {
+			snap.RecordProperty.ID, snap.RecordProperty.Version = rec.ID, rec.Version
 		}
-		if err != nil {
-			return nil, backendError("read property "+key, err)
+	}
+	for _, key := range target.PropertyKeys() {
+		prop, included := includedProperty(page, key)
+		if !included {
+			prop, err = a.Confluence.GetProperty(ctx, page.ID, key)
+			if rest.IsKind(err, rest.KindNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, backendError("read property "+key, err)
+			}
+		}
+		if prop == nil {
+			continue
 		}
 		if snap.Properties == nil {
 			snap.Properties = map[string]json.RawMessage{}
@@ -121,6 +137,8 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 		if err := RecordApproval(ctx, a.Confluence, page.ID, rec); err != nil {
 			return nil, err
 		}
+		// The approval log just changed: what the page included is stale.
+		page.PropertiesIncluded, page.Properties = false, nil
 	}
 	verdict, err := judgeApproval(ctx, a.Confluence, space, page, snap.Labels, in.Version == 0)
 	if err != nil {
@@ -132,6 +150,21 @@ func (a *ConfluenceActivities) chooseTarget(ctx context.Context, in ReadPageInpu
 	snap.ApprovalSignal = verdict.Approved.Signal
 	snap.ApprovedBy, snap.ApprovedAt = verdict.Approved.By, verdict.Approved.At
 	return &space.Target, nil
+}
+
+// includedProperty returns a property from the collection GetPage
+// included (nil when the page does not have it); included is false when
+// the collection was not included whole, and the property must be read.
+func includedProperty(page *confluence.Page, key string) (prop *confluence.Property, included bool) {
+	if !page.PropertiesIncluded {
+		return nil, false
+	}
+	for i := range page.Properties {
+		if page.Properties[i].Key == key {
+			return &page.Properties[i], true
+		}
+	}
+	return nil, true
 }
 
 func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnapshot) error {
@@ -156,7 +189,19 @@ func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnaps
 // the bridge's own label, so this never triggers another publish.
 func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) (err error) {
 	defer func() { observe(ctx, "WriteBack", err) }()
-	if _, err := a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record); err != nil {
+	if in.Property.Known {
+		// ReadPage saw the property: write from that state (one request);
+		// if it changed since (or a retry already wrote it), the client
+		// re-reads and writes again.
+		var cur *confluence.Property
+		if in.Property.ID != "" {
+			cur = &confluence.Property{ID: in.Property.ID, Key: RecordPropertyKey, Version: in.Property.Version}
+		}
+		_, err = a.Confluence.SetPropertyFrom(ctx, in.PageID, RecordPropertyKey, cur, in.Record)
+	} else {
+		_, err = a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record)
+	}
+	if err != nil {
 		return backendError("write record property", err)
 	}
 	if in.Label == "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,14 @@ func Nickname(pageID string) string {
 // and not stored again, so retries never duplicate a node or a version.
 func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput) (_ *UploadResult, err error) {
 	defer func() { observe(ctx, "UploadRendition", err) }()
+	res, err := a.uploadRendition(ctx, in)
+	if err != nil || !in.Verify {
+		return res, err
+	}
+	return res, a.verifyStored(ctx, VerifyInput{NodeID: res.NodeID, Version: res.Version, SHA256: res.SHA256, Size: res.Size})
+}
+
+func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput) (_ *UploadResult, err error) {
 	page := &in.Page
 	rules, err := a.target(page)
 	if err != nil {
@@ -96,41 +105,48 @@ func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput
 		return nil, err
 	}
 	marker := sourceMarker(page.PageID, page.Version)
-	existing, name, named, err := a.findRecord(ctx, folder.ID, rules, facts)
+	existing, err := a.recordByNickname(ctx, page.PageID)
 	if err != nil {
 		return nil, err
 	}
+	named, name := existing != nil, rules.RecordName(facts)
 	res := &UploadResult{FolderID: folder.ID, Name: name}
-	if existing == nil {
+	// Create and catch: a first publish creates straight away; a node left
+	// by an earlier attempt (or a concurrent flow, or another page with the
+	// same title) makes the create fail with "already exists", and only
+	// then is the folder searched.
+	for tries := 0; existing == nil; tries++ {
 		node, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
 			ParentID: folder.ID, Name: name, Description: src.describe(marker, page.Title),
 			File: src.upload(name), Categories: values,
 		})
 		switch {
 		case rest.IsKind(err, rest.KindConflict):
-			// Lost a race with another publish into the same folder: use its node.
-			existing, _, named, err = a.findRecord(ctx, folder.ID, rules, facts)
-			if err == nil && existing == nil {
-				err = NonRetryable(TypeBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
-			}
+			found, free, err := a.findInFolder(ctx, folder.ID, rules, facts, 0)
 			if err != nil {
 				return nil, err
 			}
+			if found == nil && (free == name || tries > 0) {
+				return nil, NonRetryable(TypeBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
+			}
+			// Ours (left by an earlier attempt): it takes the identity
+			// below. Another page's: create under the next free name.
+			existing, name = found, free
+			continue
 		case err != nil:
 			return nil, a.folderGone(folder.ID, "create document", err)
-		default:
-			holder, err := a.claimIdentity(ctx, node, page.PageID)
-			if err != nil {
-				return nil, err
-			}
-			if holder == nil {
-				res.NodeID, res.Name, res.Version, res.Created = node.ID, node.Name, 1, true
-				return src.finish(res, a.OTCS.NodeURL(node.ID))
-			}
-			// Another flow claimed the page first (in another folder): its
-			// node is the record, ours was discarded; add the version there.
-			existing, named = holder, true
 		}
+		holder, err := a.claimIdentity(ctx, node, page.PageID)
+		if err != nil {
+			return nil, err
+		}
+		if holder == nil {
+			res.NodeID, res.Name, res.Version, res.Created = node.ID, node.Name, 1, true
+			return src.finish(res, a.OTCS.NodeURL(node.ID))
+		}
+		// Another flow claimed the page first (in another folder): its
+		// node is the record, ours was discarded; add the version there.
+		existing, named = holder, true
 	}
 	if !named {
 		// The nickname is the page's identity: a node found any other way
@@ -204,18 +220,31 @@ func (a *OpenTextActivities) folderGone(folderID int64, what string, err error) 
 	return backendError(what, err)
 }
 
+// recordByNickname finds the page's record by its identity, the nickname
+// (nil when no node holds it yet).
+func (a *OpenTextActivities) recordByNickname(ctx context.Context, pageID string) (*opentext.Node, error) {
+	node, err := a.OTCS.NodeByNickname(ctx, Nickname(pageID))
+	if rest.IsKind(err, rest.KindNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, backendError("look up nickname", err)
+	}
+	return node, nil
+}
+
 // findRecord looks the page's record up by nickname, then by name in the
 // folder (checking the identity attribute, so a different document with the
 // same title is never versioned). It returns the node (nil if none), the
 // name a new record should get, and whether the node was found by its
-// nickname (it then holds the page's identity already).
+// nickname. The dry run's plan uses it; a publish creates and catches.
 func (a *OpenTextActivities) findRecord(ctx context.Context, folderID int64, rules *mapping.Target, facts mapping.PageFacts) (*opentext.Node, string, bool, error) {
-	node, err := a.OTCS.NodeByNickname(ctx, Nickname(facts.PageID))
-	switch {
-	case err == nil:
+	node, err := a.recordByNickname(ctx, facts.PageID)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if node != nil {
 		return node, node.Name, true, nil
-	case !rest.IsKind(err, rest.KindNotFound):
-		return nil, "", false, backendError("look up nickname", err)
 	}
 	node, name, err := a.findInFolder(ctx, folderID, rules, facts, 0)
 	return node, name, false, err
@@ -337,18 +366,8 @@ func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInpu
 		return nil, err
 	}
 	catID := rules.Category.ID
-	if _, err := a.OTCS.CategoryValues(ctx, in.NodeID, catID); rest.IsKind(err, rest.KindNotFound) {
-		err = a.OTCS.ApplyCategory(ctx, in.NodeID, catID, values)
-		if err != nil {
-			return nil, backendError("apply category", err)
-		}
-	} else if err != nil {
-		return nil, backendError("read category values", err)
-	} else {
-		delete(values, fmt.Sprintf("%d_1", catID))
-		if err := a.OTCS.UpdateCategory(ctx, in.NodeID, catID, values); err != nil {
-			return nil, backendError("update category", err)
-		}
+	if err := a.writeCategory(ctx, in.NodeID, catID, values); err != nil {
+		return nil, err
 	}
 	res := &ClassifyResult{CategoryID: catID, Attributes: len(values)}
 	if rules.RM == nil {
@@ -381,6 +400,31 @@ func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInpu
 	}
 }
 
+// writeCategory updates the record's category values, applying the
+// category first when the record lacks it. The category is applied at
+// create, so the update is tried first (one request) and OTCS's refusal is
+// what tells a record without it (the fallback pyxecm uses as well).
+func (a *OpenTextActivities) writeCategory(ctx context.Context, nodeID, catID int64, values map[string]any) error {
+	update := maps.Clone(values)
+	delete(update, fmt.Sprintf("%d_1", catID))
+	err := a.OTCS.UpdateCategory(ctx, nodeID, catID, update)
+	if err == nil {
+		return nil
+	}
+	if !rest.IsKind(err, rest.KindBadRequest) && !rest.IsKind(err, rest.KindNotFound) {
+		return backendError("update category", err)
+	}
+	if _, rerr := a.OTCS.CategoryValues(ctx, nodeID, catID); rerr == nil {
+		return backendError("update category", err) // applied: the refusal is real
+	} else if !rest.IsKind(rerr, rest.KindNotFound) && !rest.IsKind(rerr, rest.KindBadRequest) {
+		return backendError("read category values", rerr)
+	}
+	if err := a.OTCS.ApplyCategory(ctx, nodeID, catID, values); err != nil {
+		return backendError("apply category", err)
+	}
+	return nil
+}
+
 func describeRM(c opentext.RMClassification) string {
 	if c.FileNumber == "" || strings.HasPrefix(c.Name, c.FileNumber) {
 		return c.Name
@@ -392,6 +436,10 @@ func describeRM(c opentext.RMClassification) string {
 // against what was computed while uploading (fixity).
 func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) (err error) {
 	defer func() { observe(ctx, "VerifyRecord", err) }()
+	return a.verifyStored(ctx, in)
+}
+
+func (a *OpenTextActivities) verifyStored(ctx context.Context, in VerifyInput) error {
 	got, n, err := a.hashStored(ctx, in.NodeID, in.Version)
 	if err != nil {
 		return err

@@ -73,6 +73,16 @@ type PageSnapshot struct {
 	ApprovedAt                   time.Time
 	ApprovalStatus               string // "" = Approved; "In Review" for a lifecycle draft
 	Attachments                  []AttachmentRef
+	RecordProperty               PropertyState // the record link property as ReadPage saw it
+}
+
+// PropertyState is what a read saw of a content property a later step
+// writes: absent (Known, no ID) or its id and version, so the write needs
+// no read of its own. The zero value means "not seen": read first.
+type PropertyState struct {
+	Known   bool
+	ID      string
+	Version int
 }
 
 // Facts is the snapshot as the mapping rules see it.
@@ -88,6 +98,9 @@ func (p *PageSnapshot) Facts() mapping.PageFacts {
 // UploadInput asks for the rendition of a page version to be stored in OTCS.
 type UploadInput struct {
 	Page PageSnapshot
+	// Verify downloads the stored version and checks its checksum before
+	// the activity returns (fixity in the same activity, no VerifyRecord).
+	Verify bool
 }
 
 // UploadResult says where the rendition landed.
@@ -143,4 +156,6 @@ type WriteBackInput struct {
 	PageID string
 	Label  string // label to add, e.g. "otcs-published"
 	Record RecordLink
+	// Property is the record property as ReadPage saw it (zero: unknown).
+	Property PropertyState
 }

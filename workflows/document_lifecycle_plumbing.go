@@ -24,6 +24,15 @@ func (l *lifecycle) timer(ctx workflow.Context, at time.Time, want bool, summary
 	return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary})
 }
 
+// nextReviewTimer is the one review timer of a lean run: to the reminder
+// while it is due, then to the deadline (nil when both are done).
+func (l *lifecycle) nextReviewTimer(ctx workflow.Context) workflow.Future {
+	if !l.st.Reminded && !l.st.ReminderAt.IsZero() && l.st.ReminderAt.Before(l.st.DeadlineAt) {
+		return l.timer(ctx, l.st.ReminderAt, true, "Review reminder")
+	}
+	return l.timer(ctx, l.st.DeadlineAt, !l.st.Escalated, "Review deadline: escalate to deputies")
+}
+
 func (l *lifecycle) pollInterval() time.Duration {
 	if l.st.Plan.PollInterval > 0 {
 		return l.st.Plan.PollInterval
@@ -56,7 +65,7 @@ func (l *lifecycle) continueAsNew(ctx workflow.Context) error {
 func (l *lifecycle) stage(ctx workflow.Context, stage string) {
 	l.st.Stage = stage
 	l.details(ctx)
-	if l.upserted == stage {
+	if l.upserted == stage || (l.lean && passingStage(stage)) {
 		return
 	}
 	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(stage)}
@@ -71,6 +80,12 @@ func (l *lifecycle) stage(ctx workflow.Context, stage string) {
 		return
 	}
 	l.upserted = stage
+}
+
+// passingStage is a stage a run passes through in seconds without waiting
+// (a lean run shows it in the current details only, not in BridgeStage).
+func passingStage(stage string) bool {
+	return stage == StageDraft || stage == StageApproved || stage == StageClassifying
 }
 
 func (l *lifecycle) details(ctx workflow.Context) {

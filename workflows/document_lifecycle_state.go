@@ -134,5 +134,6 @@ type lifecycle struct {
 	withdrawCh   workflow.ReceiveChannel
 	retryCh      workflow.ReceiveChannel
 	upserted     string
+	lean         bool // leanLifecycleChange applies to this run
 	logger       log.Logger
 }

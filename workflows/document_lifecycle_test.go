@@ -62,9 +62,14 @@ func newLifecycleEnv(t *testing.T, mode string) *lifecycleEnv {
 		}).Maybe()
 	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.UploadInput) (*activities.UploadResult, error) {
+			if !in.Verify {
+				t.Error("a new lifecycle run verifies the draft inside the upload")
+			}
 			return &activities.UploadResult{NodeID: 40001, Version: in.Page.Version, SHA256: "sha-v" + itoa(in.Page.Version), Size: 10, URL: "http://otcs/app/nodes/40001"}, nil
 		}).Maybe()
-	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).Run(func(mock.Arguments) {
+		t.Error("a new lifecycle run needs no VerifyRecord activity")
+	}).Return(nil).Maybe()
 	env.OnActivity(conf.PostPageNote, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 		n := args.Get(1).(activities.PageNoteInput)
 		env.notes = append(env.notes, n)
@@ -166,7 +171,9 @@ func TestLifecycleApprove(t *testing.T) {
 	require.Equal(t, []string{"in-review", "changes-requested"}, env.returned.Note.RemoveLabels)
 	require.Equal(t, []string{"557058:bridge"}, env.returned.RestrictTo)
 	require.Equal(t, []string{"records-admins"}, env.returned.RestrictToGr)
-	require.Equal(t, []string{workflows.StageReview, workflows.StageApproved, workflows.StageClassifying, workflows.StageReturned}, env.stages)
+	// Approved and Classifying pass in seconds: only the stages a run
+	// waits in are upserted into BridgeStage.
+	require.Equal(t, []string{workflows.StageReview, workflows.StageReturned}, env.stages)
 	require.Empty(t, env.notes, "no reminder before the approval")
 }
 
@@ -203,8 +210,7 @@ func TestLifecycleRejectResubmitApprove(t *testing.T) {
 	require.Equal(t, []string{"in-review"}, n.RemoveLabels)
 	require.Equal(t, "xecm-bridge:lifecycle:100001:r1:v3:rejected", n.Marker)
 	require.Equal(t, "sha-v4", env.declared.SHA256)
-	require.Equal(t, []string{workflows.StageReview, workflows.StageRejected, workflows.StageDraft, workflows.StageReview,
-		workflows.StageApproved, workflows.StageClassifying, workflows.StageReturned}, env.stages)
+	require.Equal(t, []string{workflows.StageReview, workflows.StageRejected, workflows.StageReview, workflows.StageReturned}, env.stages)
 }
 
 func TestLifecycleReminderAndEscalation(t *testing.T) {

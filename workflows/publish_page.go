@@ -150,7 +150,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}
 	err = workflow.ExecuteActivity(confluenceCtx(ctx, "Link record on the page"), conf.WriteBack,
-		activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link}).Get(ctx, nil)
+		activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty}).Get(ctx, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -552,3 +552,45 @@ func sha(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// GetPage includes labels and properties on Cloud when they fit (50), and
+// says when they did not; SetPropertyFrom writes from a state read before
+// and falls back to reading when that state is stale.
+func TestIncludesAndSetPropertyFrom(t *testing.T) {
+	e := newEnv(t, confluence.Cloud, nil)
+	ctx := context.Background()
+	p, err := e.c.GetPage(ctx, "100001", confluence.GetPageOptions{IncludeLabels: true, IncludeProperties: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.LabelsIncluded || !p.PropertiesIncluded || len(p.Properties) != 1 || p.Properties[0].Key != "project" || p.Properties[0].Version != 1 || len(p.Labels) == 0 {
+		t.Fatalf("included: labels %v %+v, properties %v %+v", p.LabelsIncluded, p.Labels, p.PropertiesIncluded, p.Properties)
+	}
+	before := e.sim.Requests()
+	cur := p.Properties[0]
+	if got, err := e.c.SetPropertyFrom(ctx, "100001", "project", &cur, map[string]string{"name": "v2"}); err != nil || got.Version != 2 {
+		t.Fatalf("write from a fresh state: %+v %v", got, err)
+	}
+	if n := e.sim.Requests() - before; n != 1 {
+		t.Errorf("write from a fresh state took %d requests, want 1", n)
+	}
+	// Stale: the state says version 1, the page has 2 → 409, re-read, write.
+	if got, err := e.c.SetPropertyFrom(ctx, "100001", "project", &cur, map[string]string{"name": "v3"}); err != nil || got.Version != 3 {
+		t.Fatalf("write from a stale version: %+v %v", got, err)
+	}
+	// Stale: the state says absent, the property exists → create refused, re-read, update.
+	if got, err := e.c.SetPropertyFrom(ctx, "100001", "project", nil, map[string]string{"name": "v4"}); err != nil || got.Version != 4 {
+		t.Fatalf("write from a stale absence: %+v %v", got, err)
+	}
+	if raw, ver, _ := e.sim.Property("100001", "project"); ver != 4 || string(raw) != `{"name":"v4"}` {
+		t.Errorf("stored %s v%d", raw, ver)
+	}
+	for i := range 50 {
+		if _, err := e.sim.SetProperty("100001", fmt.Sprintf("k%02d", i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, err = e.c.GetPage(ctx, "100001", confluence.GetPageOptions{IncludeProperties: true}); err != nil || p.PropertiesIncluded || p.Properties != nil {
+		t.Errorf("51 properties reported as included whole: %v %+v", p.PropertiesIncluded, err)
+	}
+}

@@ -38,6 +38,12 @@ func (c *Client) GetPage(ctx context.Context, id string, opt GetPageOptions) (*P
 	if opt.Version > 0 {
 		q.Set("version", strconv.Itoa(opt.Version))
 	}
+	if opt.IncludeLabels {
+		q.Set("include-labels", "true")
+	}
+	if opt.IncludeProperties {
+		q.Set("include-properties", "true")
+	}
 	u := c.v2 + "/pages/" + escape(id)
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -58,6 +64,18 @@ func (c *Client) pageFromV2(ctx context.Context, pj v2PageJSON, bodyFormat strin
 		p.BodyFormat, p.Body = bodyFormat, b.Value
 	}
 	p.WebURL = c.webURL(pj.Links.Base, pj.Links.WebUI)
+	if pj.Labels != nil && !pj.Labels.Meta.HasMore {
+		p.LabelsIncluded = true
+		for _, l := range pj.Labels.Results {
+			p.Labels = append(p.Labels, Label{ID: string(l.ID), Name: l.Name, Prefix: l.Prefix})
+		}
+	}
+	if pj.Properties != nil && !pj.Properties.Meta.HasMore {
+		p.PropertiesIncluded = true
+		for _, pr := range pj.Properties.Results {
+			p.Properties = append(p.Properties, *pr.toProperty())
+		}
+	}
 	// v2 pages carry only the space id; the key is what mappings use, so
 	// resolve it (cached: space keys do not change under a running bridge).
 	if p.SpaceID != "" {

@@ -42,6 +42,18 @@ func (c *Client) GetProperty(ctx context.Context, pageID, key string) (*Property
 // then answers 409 (or 400 for a create that lost the race), and the call
 // re-reads and tries once more before giving up.
 func (c *Client) SetProperty(ctx context.Context, pageID, key string, value any) (*Property, error) {
+	return c.writeProperty(ctx, pageID, key, value, nil, false)
+}
+
+// SetPropertyFrom is SetProperty for a caller that has just read the
+// property (cur; nil when it was absent): the first write is made from
+// that state without reading it again. If it changed since, the server
+// refuses the write and the call re-reads as SetProperty does.
+func (c *Client) SetPropertyFrom(ctx context.Context, pageID, key string, cur *Property, value any) (*Property, error) {
+	return c.writeProperty(ctx, pageID, key, value, cur, true)
+}
+
+func (c *Client) writeProperty(ctx context.Context, pageID, key string, value any, known *Property, useKnown bool) (*Property, error) {
 	if pageID == "" || key == "" {
 		return nil, badInput(http.MethodPut, "", "page id and property key are required")
 	}
@@ -50,13 +62,15 @@ func (c *Client) SetProperty(ctx context.Context, pageID, key string, value any)
 		return nil, badInput(http.MethodPut, "", "property value is not JSON-encodable: "+err.Error())
 	}
 	for attempt := 0; ; attempt++ {
-		p, creating, err := c.setPropertyOnce(ctx, pageID, key, raw)
+		p, creating, err := c.setPropertyOnce(ctx, pageID, key, raw, known, useKnown && attempt == 0)
 		if err == nil {
 			return p, nil
 		}
 		// Only a 400 on create means "exists already"; a 400 on update is
 		// a real error.
-		lostRace := rest.IsKind(err, rest.KindConflict) || (creating && rest.IsKind(err, rest.KindBadRequest))
+		// A write from a known state that is gone (404) is stale as well.
+		lostRace := rest.IsKind(err, rest.KindConflict) || (creating && rest.IsKind(err, rest.KindBadRequest)) ||
+			(useKnown && attempt == 0 && rest.IsKind(err, rest.KindNotFound))
 		if attempt > 0 || !lostRace {
 			return nil, err
 		}
@@ -65,10 +79,13 @@ func (c *Client) SetProperty(ctx context.Context, pageID, key string, value any)
 
 // setPropertyOnce reads the property and then creates or updates it.
 // creating reports which of the two the write was.
-func (c *Client) setPropertyOnce(ctx context.Context, pageID, key string, raw json.RawMessage) (p *Property, creating bool, err error) {
-	cur, err := c.GetProperty(ctx, pageID, key)
-	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return nil, false, err
+func (c *Client) setPropertyOnce(ctx context.Context, pageID, key string, raw json.RawMessage, known *Property, useKnown bool) (p *Property, creating bool, err error) {
+	cur := known
+	if !useKnown {
+		cur, err = c.GetProperty(ctx, pageID, key)
+		if err != nil && !rest.IsKind(err, rest.KindNotFound) {
+			return nil, false, err
+		}
 	}
 	type version struct {
 		Number int `json:"number"`

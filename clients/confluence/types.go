@@ -23,12 +23,23 @@ type Page struct {
 	Version                                                           Version
 	BodyFormat, Body                                                  string // empty unless a format was asked for
 	WebURL                                                            string // absolute
+	// Labels and Properties are the page's collections when GetPage was
+	// asked to include them and the server returned them whole (Cloud
+	// includes at most 50 of each); LabelsIncluded and PropertiesIncluded
+	// say so. Otherwise read them with Labels and GetProperty.
+	Labels                             []Label
+	Properties                         []Property
+	LabelsIncluded, PropertiesIncluded bool
 }
 
 // GetPageOptions selects the version and body representation of GetPage.
 type GetPageOptions struct {
 	Version    int    // 0 = current
 	BodyFormat string // "", "storage", "export_view", "view", "atlas_doc_format"
+	// IncludeLabels and IncludeProperties ask Cloud to return the page's
+	// labels and content properties with it (one request instead of one per
+	// collection); Data Center ignores them.
+	IncludeLabels, IncludeProperties bool
 }
 
 // Space is a Confluence space.
@@ -126,20 +137,30 @@ type bodyJSON struct {
 }
 
 type v2PageJSON struct {
-	ID        flexID              `json:"id"`
-	Status    string              `json:"status"`
-	Title     string              `json:"title"`
-	SpaceID   flexID              `json:"spaceId"`
-	ParentID  flexID              `json:"parentId"`
-	AuthorID  flexID              `json:"authorId"`
-	OwnerID   flexID              `json:"ownerId"`
-	CreatedAt flexTime            `json:"createdAt"`
-	Version   v2VersionJSON       `json:"version"`
-	Body      map[string]bodyJSON `json:"body"`
-	Links     struct {
+	ID         flexID                      `json:"id"`
+	Status     string                      `json:"status"`
+	Title      string                      `json:"title"`
+	SpaceID    flexID                      `json:"spaceId"`
+	ParentID   flexID                      `json:"parentId"`
+	AuthorID   flexID                      `json:"authorId"`
+	OwnerID    flexID                      `json:"ownerId"`
+	CreatedAt  flexTime                    `json:"createdAt"`
+	Version    v2VersionJSON               `json:"version"`
+	Body       map[string]bodyJSON         `json:"body"`
+	Labels     *v2Included[labelJSON]      `json:"labels"`
+	Properties *v2Included[v2PropertyJSON] `json:"properties"`
+	Links      struct {
 		WebUI string `json:"webui"`
 		Base  string `json:"base"`
 	} `json:"_links"`
+}
+
+// v2Included is a collection a single-object GET includes on request.
+type v2Included[T any] struct {
+	Results []T `json:"results"`
+	Meta    struct {
+		HasMore bool `json:"hasMore"`
+	} `json:"meta"`
 }
 
 type v2SpaceJSON struct {

@@ -29,8 +29,8 @@ func (e *DecisionRefusedError) Error() string { return "decision refused: " + e.
 
 // Submit submits a page's current version for review: it starts the page's
 // DocumentLifecycle (id lifecycle:<pageId>) or, when one runs, signals it
-// the new version (SignalWithStart: one workflow per page whatever the
-// number of submits). version 0 means the current version.
+// the new version (one workflow per page whatever the number of submits).
+// version 0 means the current version.
 func (p *Client) Submit(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
 	version, err := p.resolveVersion(ctx, pageID, version)
 	if err != nil {
@@ -38,25 +38,45 @@ func (p *Client) Submit(ctx context.Context, pageID string, version int, request
 	}
 	id := workflows.LifecycleWorkflowID(pageID)
 	existing := false
-	if desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, ""); err == nil {
-		existing = desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	opts := client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: workflows.TaskQueue,
+		// A running lifecycle is signalled instead (below); a finished one
+		// (returned, withdrawn, failed) may be followed by a new one for a
+		// later version.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.PageIDAttr.ValueSet(pageID),
+			workflows.StageAttr.ValueSet(workflows.StageDraft)),
+		StaticSummary: fmt.Sprintf("Review and approve Confluence page %s", pageID),
+		StaticDetails: fmt.Sprintf("Submitted by %s (version %d). Draft → review → approve → classify → return.", requestedBy, version),
 	}
-	run, err := p.Temporal.SignalWithStartWorkflow(ctx, id, workflows.LifecycleSubmitSignal,
-		workflows.SubmitRequest{Version: version, By: requestedBy},
-		client.StartWorkflowOptions{
-			ID:                       id,
-			TaskQueue:                workflows.TaskQueue,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			// A finished lifecycle (returned, withdrawn, failed) may be
-			// followed by a new one for a later version.
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.PageIDAttr.ValueSet(pageID),
-				workflows.StageAttr.ValueSet(workflows.StageDraft)),
-			StaticSummary: fmt.Sprintf("Review and approve Confluence page %s", pageID),
-			StaticDetails: fmt.Sprintf("Submitted by %s (version %d). Draft → review → approve → classify → return.", requestedBy, version),
-		},
-		workflows.DocumentLifecycle, workflows.LifecycleInput{PageID: pageID, Version: version, RequestedBy: requestedBy})
+	input := workflows.LifecycleInput{PageID: pageID, Version: version, RequestedBy: requestedBy}
+	submit := workflows.SubmitRequest{Version: version, By: requestedBy}
+	// Start, or signal the run that holds the page: the input of a new run
+	// is the submission (no signal to pay for), a running one gets it as a
+	// signal. A run that ends between the two is followed by a new one.
+	var run client.WorkflowRun
+	for attempt := 0; ; attempt++ {
+		run, err = p.Temporal.ExecuteWorkflow(ctx, opts, workflows.DocumentLifecycle, input)
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if err == nil || !errors.As(err, &started) {
+			break
+		}
+		existing = true
+		err = p.Temporal.SignalWorkflow(ctx, id, "", workflows.LifecycleSubmitSignal, submit)
+		var gone *serviceerror.NotFound
+		if err == nil {
+			run = p.Temporal.GetWorkflow(ctx, id, started.RunId)
+			break
+		}
+		if !errors.As(err, &gone) || attempt > 0 {
+			break
+		}
+		existing = false
+	}
 	if err != nil {
 		return nil, fmt.Errorf("submit page %s: %w", pageID, err)
 	}

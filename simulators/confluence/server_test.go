@@ -3,6 +3,7 @@ package confluence_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"mime/multipart"
@@ -577,5 +578,33 @@ func TestFaultsAndAdmin(t *testing.T) {
 	st, _, part := h.do("GET", "/wiki/download/attachments/200001/big.bin", nil, "Range", "bytes=999-1010")
 	if st != 206 || !bytes.Equal(part, b[999:1011]) {
 		t.Errorf("range: %d %x", st, part)
+	}
+}
+
+// include-labels and include-properties add the collections to a single
+// page as {results, meta:{hasMore,cursor}, _links:{self}}, capped at 50.
+func TestV2PageIncludes(t *testing.T) {
+	h := start(t)
+	m := h.json("GET", "/wiki/api/v2/pages/100001?include-labels=true&include-properties=true", "", 200)
+	labels, props := obj(m["labels"]), obj(m["properties"])
+	if res, _ := labels["results"].([]any); len(res) == 0 || obj(labels["meta"])["hasMore"] != false || !isString(obj(labels["_links"])["self"]) {
+		t.Errorf("labels = %v", labels)
+	}
+	res, _ := props["results"].([]any)
+	if len(res) != 1 || obj(res[0])["key"] != "project" || obj(obj(res[0])["version"])["number"] != 1.0 {
+		t.Errorf("properties = %v", props)
+	}
+	if plain := h.json("GET", "/wiki/api/v2/pages/100001", "", 200); plain["labels"] != nil || plain["properties"] != nil {
+		t.Errorf("collections included without being asked for: %v", plain)
+	}
+	for i := range 51 {
+		if _, err := h.s.SetProperty("100001", fmt.Sprintf("k%02d", i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	props = obj(h.json("GET", "/wiki/api/v2/pages/100001?include-properties=true", "", 200)["properties"])
+	res, _ = props["results"].([]any)
+	if meta := obj(props["meta"]); len(res) != 50 || meta["hasMore"] != true || !isString(meta["cursor"]) {
+		t.Errorf("52 properties: %d included, meta %v", len(res), props["meta"])
 	}
 }

@@ -76,8 +76,44 @@ func (s *Server) v2GetPage(w http.ResponseWriter, r *http.Request) {
 		return fmt.Sprintf("Version %d of page %s not found", n, id)
 	})
 	if ok {
-		writeJSON(w, http.StatusOK, s.v2Page(p, v, format, actor(r)))
+		out := s.v2Page(p, v, format, actor(r))
+		s.v2Includes(r, p, out)
+		writeJSON(w, http.StatusOK, out)
 	}
+}
+
+// includeCap is how many items an included collection holds; the rest is
+// read from the collection's own endpoint (meta.cursor says where).
+const includeCap = 50
+
+// v2Includes adds the include-labels and include-properties collections
+// of a single page: {results, meta:{hasMore,cursor}, _links:{self}}, the
+// first includeCap items of what the collection endpoint lists.
+func (s *Server) v2Includes(r *http.Request, p *page, out map[string]any) {
+	q := r.URL.Query()
+	if q.Get("include-labels") == "true" {
+		items := []any{}
+		for _, l := range p.labels {
+			items = append(items, v2Label(l))
+		}
+		out["labels"] = s.included(items, "/pages/"+p.id+"/labels")
+	}
+	if q.Get("include-properties") == "true" {
+		items := []any{}
+		for _, pr := range p.props {
+			items = append(items, s.v2Property(pr))
+		}
+		out["properties"] = s.included(items, "/pages/"+p.id+"/properties")
+	}
+}
+
+func (s *Server) included(items []any, path string) map[string]any {
+	meta := map[string]any{"hasMore": false}
+	if len(items) > includeCap {
+		items = items[:includeCap]
+		meta = map[string]any{"hasMore": true, "cursor": encodeCursor(includeCap)}
+	}
+	return map[string]any{"results": items, "meta": meta, "_links": map[string]string{"self": s.origin() + cloudCtx + "/api/v2" + path}}
 }
 
 // v2ListPages serves /pages and /spaces/{id}/pages with the id, space-id,
