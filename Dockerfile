@@ -7,10 +7,12 @@ COPY . .
 RUN CGO_ENABLED=0 go build -o /out/ ./workers ./starter ./webhook ./simulators ./codec-server
 
 # Debian slim rather than distroless: the template flow runs pandoc (Debian's
-# package) to convert DOCX templates.
+# package) to convert DOCX templates, and PDF/A renditions run chromium and
+# ghostscript with Noto fonts.
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends pandoc ca-certificates \
+    chromium ghostscript fonts-noto-core fonts-noto-cjk fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 USER 65532:65532
 WORKDIR /app

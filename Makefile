@@ -9,7 +9,7 @@ TEMPORAL_CLI ?= $(shell command -v temporal 2>/dev/null || echo $(GOBIN)/tempora
 WORKFLOWCHECK := $(GOBIN)/workflowcheck
 export TEMPORAL_CLI
 
-.PHONY: demo dev test vet workflowcheck fuzz bench chaos build tools clean pandoc
+.PHONY: demo dev test vet workflowcheck fuzz bench chaos build tools clean pandoc render-tools
 
 build:
 	$(GO) build ./...
@@ -30,18 +30,29 @@ pandoc:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pandoc >/dev/null; } \
 	  || { echo "pandoc is missing and could not be installed: apt-get install pandoc" >&2; exit 1; }
 
-tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK) pandoc
+## render-tools: what PDF/A renditions (mapping rendition: pdf) run at run time:
+## Debian's chromium (prints the page) and ghostscript (makes it PDF/A), with
+## Noto fonts for Latin, Arabic, Hebrew, CJK and other scripts.
+RENDER_PACKAGES := chromium ghostscript fonts-noto-core fonts-noto-cjk fonts-dejavu-core
+render-tools:
+	@{ command -v chromium >/dev/null && command -v gs >/dev/null && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ -d /usr/share/fonts/truetype/noto ]; } || { \
+	  echo "Installing Chromium, Ghostscript and Noto fonts (Debian packages; PDF/A renditions)..."; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(RENDER_PACKAGES) >/dev/null; } \
+	  || { echo "Chromium or Ghostscript is missing and could not be installed: apt-get install $(RENDER_PACKAGES)" >&2; exit 1; }
+
+tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK) pandoc render-tools
 
 ## demo: start Temporal, the simulators and the workers, publish the seeded approved page, show the result, stop.
-demo: $(TEMPORAL_CLI) pandoc
+demo: $(TEMPORAL_CLI) pandoc render-tools
 	./scripts/demo.sh demo
 
 ## dev: the same as demo, but keep everything running until Ctrl-C.
-dev: $(TEMPORAL_CLI) pandoc
+dev: $(TEMPORAL_CLI) pandoc render-tools
 	./scripts/demo.sh dev
 
 ## test: the whole suite (vet, workflowcheck, unit, client/simulator, third-party clients, end-to-end on a real dev server).
-test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc
+test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc render-tools
 	XECM_REQUIRE_PANDOC=1 XECM_REQUIRE_TOOLS=1 $(GO) test -count=1 -timeout 30m ./...
 
 ## thirdparty/node_modules: the pinned npm API clients (confluence.js, @kweli/cs-rest) that ./thirdparty runs against the simulators.
@@ -61,7 +72,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/webhook
 
 ## bench: throughput, actions per publish and worker memory; figures go into the README.
-bench: $(TEMPORAL_CLI) pandoc
+bench: $(TEMPORAL_CLI) pandoc render-tools
 	./scripts/bench.sh
 
 ## chaos: publish 200 pages while workers are SIGKILLed, the dev server restarts, OTCS goes down and ~20 % of requests fail; check the invariants.

@@ -52,6 +52,9 @@ const (
 	TypeTemplateTooLarge ErrorType = "TemplateTooLarge" // over templates.max_bytes or the output limit
 	TypeConverterMissing ErrorType = "ConverterMissing" // pandoc is not installed on the worker
 	TypeNameClash        ErrorType = "NameClash"        // a page people made has the template's title
+
+	// PDF renditions (mapping rendition: pdf).
+	TypeRenditionFailed ErrorType = "RenditionFailed" // the PDF/A render failed or passed its time, memory or size limit; nothing was uploaded
 )
 
 // Deprecated: the former names of the error types that code outside this

@@ -37,6 +37,7 @@ type OpenTextActivities struct {
 	OTCS       *opentext.Client
 	Confluence *confluence.Client
 	Rules      *mapping.Rules
+	PDF        PDFSettings // for rules with rendition: pdf
 }
 
 // target returns the mapping rule the page was read under.
@@ -100,10 +101,11 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	if err != nil {
 		return nil, err
 	}
-	src, err := a.newSource(ctx, page)
+	src, err := a.newSource(ctx, page, rules.Rendition)
 	if err != nil {
 		return nil, err
 	}
+	defer src.close()
 	marker := sourceMarker(page.PageID, page.Version)
 	existing, err := a.recordByNickname(ctx, page.PageID)
 	if err != nil {
@@ -116,6 +118,9 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	// same title) makes the create fail with "already exists", and only
 	// then is the folder searched.
 	for tries := 0; existing == nil; tries++ {
+		if err := src.prepare(); err != nil {
+			return nil, err
+		}
 		node, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
 			ParentID: folder.ID, Name: name, Description: src.describe(marker, page.Title),
 			File: src.upload(name), Categories: values,
@@ -194,12 +199,15 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 			res.URL = a.OTCS.NodeURL(existing.ID)
 			return res, nil
 		}
-		// Stored by an earlier attempt of this flow: recompute the checksum
-		// from the (deterministic) rendition instead of uploading it again.
-		if err := src.hashOnly(); err != nil {
+		// Stored by an earlier attempt of this flow: learn its checksum
+		// instead of uploading it again.
+		if err := src.reuse(v.Description); err != nil {
 			return nil, err
 		}
 		return src.finish(res, a.OTCS.NodeURL(existing.ID))
+	}
+	if err := src.prepare(); err != nil {
+		return nil, err
 	}
 	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), src.describe(marker, page.Title))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/rendition"
 )
 
 // Plan is what a publish or filing would write, worked out with reads only
@@ -76,13 +77,13 @@ func PlanWrites(ctx context.Context, a *OpenTextActivities, page *PageSnapshot) 
 					return a.planClassify(ctx, plan, rules, existing.ID, values, add)
 				}
 			}
-			add("OTCS: add version %d to document %d %q: file %q (rendition of page v%d with %d attachment(s)), description %q",
-				len(versions)+1, existing.ID, existing.Name, name+".mhtml", page.Version, len(page.Attachments), marker+" "+page.Title)
+			add("OTCS: add version %d to document %d %q: file %q (%s of page v%d with %d attachment(s)), description %q",
+				len(versions)+1, existing.ID, existing.Name, name+renditionExtension(rules), a.renditionKind(rules, page), page.Version, len(page.Attachments), marker+" "+page.Title)
 		}
 	}
 	if existingID == 0 {
-		add("OTCS: create document %q in %s: file %q (rendition of page v%d with %d attachment(s)), category %d with %s",
-			name, strings.Join(segments, "/"), name+".mhtml", page.Version, len(page.Attachments), rules.Category.ID, describeValues(values))
+		add("OTCS: create document %q in %s: file %q (%s of page v%d with %d attachment(s)), category %d with %s",
+			name, strings.Join(segments, "/"), name+renditionExtension(rules), a.renditionKind(rules, page), page.Version, len(page.Attachments), rules.Category.ID, describeValues(values))
 		add("OTCS: set nickname %q on the new document", Nickname(page.PageID))
 	}
 	return a.planClassify(ctx, plan, rules, existingID, values, add)
@@ -132,4 +133,30 @@ func describeValues(values map[string]any) string {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, values[k]))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// renditionExtension is the file extension of the rule's rendition.
+func renditionExtension(rules *mapping.Target) string {
+	if rules.Rendition == mapping.RenditionPDF {
+		return ".pdf"
+	}
+	return rendition.FileExtension
+}
+
+// renditionKind names the rendition a dry run would make.
+func (a *OpenTextActivities) renditionKind(rules *mapping.Target, page *PageSnapshot) string {
+	if rules.Rendition != mapping.RenditionPDF {
+		return "MHTML rendition"
+	}
+	var total int64
+	for _, at := range page.Attachments {
+		total += at.Size
+	}
+	switch {
+	case len(page.Attachments) == 0:
+		return "PDF/A-2b rendition"
+	case total > a.embedLimit():
+		return "PDF/A-2b rendition, attachments filed beside in a folder"
+	}
+	return "PDF/A-3b rendition, attachments embedded"
 }

@@ -16,8 +16,29 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/rendition"
 )
+
+// renditionFile is the file a record is filed as: the MHTML stream
+// (renditionSource) or a PDF/A file rendered first (pdfSource).
+type renditionFile interface {
+	// tag names the rendition's format and header (see renditionSource.tag).
+	tag() string
+	// prepare makes the file before an upload (a PDF is rendered here).
+	prepare() error
+	// describe is the OTCS version description of the upload.
+	describe(marker, title string) string
+	// upload streams the file under the record's name.
+	upload(name string) opentext.Upload
+	// reuse learns the checksum of the version an earlier attempt stored
+	// with the same tag (its description given), instead of uploading.
+	reuse(description string) error
+	// finish fills in the checksum and size of what was stored.
+	finish(res *UploadResult, url string) (*UploadResult, error)
+	// close removes what the file left on disk.
+	close()
+}
 
 // renditionSource produces a page version's rendition as a stream, as many
 // times as the upload needs it (each HTTP attempt re-reads it from
@@ -36,13 +57,28 @@ type attempt struct {
 	done chan struct{}
 }
 
-func (a *OpenTextActivities) newSource(ctx context.Context, page *PageSnapshot) (*renditionSource, error) {
+// newSource reads the page version's body and returns its rendition in
+// the format the rule asks for.
+func (a *OpenTextActivities) newSource(ctx context.Context, page *PageSnapshot, format string) (renditionFile, error) {
+	doc, err := a.renditionDocument(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	if format == mapping.RenditionPDF {
+		return a.newPDFSource(ctx, page, doc)
+	}
+	return &renditionSource{ctx: ctx, doc: doc}, nil
+}
+
+// renditionDocument is what both renditions show: the page version's
+// export_view body, header fields and attachments (opened when read).
+func (a *OpenTextActivities) renditionDocument(ctx context.Context, page *PageSnapshot) (rendition.Document, error) {
 	full, err := a.Confluence.GetPage(ctx, page.PageID, confluence.GetPageOptions{Version: page.Version, BodyFormat: "export_view"})
 	if rest.IsKind(err, rest.KindNotFound) {
-		return nil, NonRetryable(TypePageNotFound, "Confluence page %s version %d is gone", page.PageID, page.Version)
+		return rendition.Document{}, NonRetryable(TypePageNotFound, "Confluence page %s version %d is gone", page.PageID, page.Version)
 	}
 	if err != nil {
-		return nil, backendError("read page body", err)
+		return rendition.Document{}, backendError("read page body", err)
 	}
 	doc := rendition.Document{
 		PageID: page.PageID, Title: page.Title, SpaceKey: page.SpaceKey, SpaceName: page.SpaceName,
@@ -64,7 +100,7 @@ func (a *OpenTextActivities) newSource(ctx context.Context, page *PageSnapshot) 
 			},
 		})
 	}
-	return &renditionSource{ctx: ctx, doc: doc}, nil
+	return doc, nil
 }
 
 // tag names the rendition's header (how the page version was approved or
@@ -132,6 +168,13 @@ func (r *attemptReader) Close() error {
 	<-r.at.done
 	return nil
 }
+
+func (s *renditionSource) prepare() error { return nil }
+func (s *renditionSource) close()         {}
+
+// reuse renders once without uploading: the rendition is deterministic,
+// so this is the checksum of the version an earlier attempt stored.
+func (s *renditionSource) reuse(string) error { return s.hashOnly() }
 
 // hashOnly renders once without uploading, to learn the checksum of a
 // version an earlier attempt already stored.

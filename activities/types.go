@@ -114,6 +114,11 @@ type UploadResult struct {
 	Created  bool // a new node was created (first publish of the page)
 	Reused   bool // this page version was already stored; nothing was written
 	URL      string
+	// Rendition describes the file for PDF renditions ("PDF/A-3b, 4
+	// pages"); empty for MHTML. Blocked lists the external URLs the page
+	// refers to that the renderer refused (never fetched).
+	Rendition string   `json:",omitempty"`
+	Blocked   []string `json:",omitempty"`
 }
 
 // ClassifyInput asks for the metadata and RM classification of a record.

@@ -36,8 +36,8 @@ import (
 )
 
 var (
-	events, latencyPages, documents, templates, docxBytes, backfillPages *int
-	documentsOnly, templatesOnly                                         *bool
+	events, latencyPages, documents, templates, docxBytes, backfillPages, renditionImages *int
+	documentsOnly, templatesOnly, renditionOnly                                           *bool
 )
 
 func main() {
@@ -53,6 +53,8 @@ func main() {
 	docxBytes = flag.Int("docx-bytes", 20_000_000, "size of the DOCX the conversion is measured on")
 	templatesOnly = flag.Bool("templates-only", false, "measure only the template conversion and sync runs")
 	backfillPages = flag.Int("backfill", 2000, "approved pages for the backfill runs (0: skip)")
+	renditionImages = flag.Int("rendition-images", 20, "images of the long page filed as MHTML and as PDF/A (0: skip)")
+	renditionOnly = flag.Bool("rendition-only", false, "measure only the MHTML and PDF/A renditions of the long page")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -142,6 +144,9 @@ func run(pages int, bigSize int64, bin string) error {
 	if *documentsOnly {
 		return w.documentsBench(ctx, *documents)
 	}
+	if *renditionOnly {
+		return w.renditionBench(ctx, *renditionImages)
+	}
 	if *templatesOnly {
 		return w.templatesBench(ctx, *templates)
 	}
@@ -208,6 +213,11 @@ func run(pages int, bigSize int64, bin string) error {
 		return err
 	}
 	fmt.Printf("| worker peak RSS, page with a %d MiB attachment | %.1f MiB (publish took %s) |\n", bigSize>>20, float64(peak)/(1<<20), took.Round(time.Second))
+	if *renditionImages > 0 {
+		if err := w.renditionBench(ctx, *renditionImages); err != nil {
+			return err
+		}
+	}
 	if *documents > 0 && pages > 0 {
 		if err := w.documentsBench(ctx, *documents); err != nil {
 			return err

@@ -174,7 +174,7 @@ func (p *parser) rules(root *yaml.Node) *Rules {
 func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	rule := "spaces." + key
 	s := Space{Key: key, Line: keyNode.Line}
-	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review")
+	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review", "rendition")
 	s.Approval = Approval{OnEdit: OnEditReset, Meaning: DefaultApprovalMeaning}
 	if a, ok := f["approval"]; ok {
 		af := p.fields(a, rule+".approval", "label", "state", "on_edit", "require_known_approver", "meaning")
@@ -227,7 +227,7 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 
 func (p *parser) recordRule(rule string, n *yaml.Node) RecordRule {
 	r := RecordRule{Line: n.Line}
-	f := p.fields(n, rule, "type", "match", "published_label", "folder", "name", "category", "rm")
+	f := p.fields(n, rule, "type", "match", "published_label", "folder", "name", "category", "rm", "rendition")
 	if t, ok := f["type"]; ok {
 		r.Type = p.str(t, rule+".type")
 	}
@@ -261,7 +261,13 @@ func (p *parser) recordRule(rule string, n *yaml.Node) RecordRule {
 
 // target reads the keys every rule that files a record shares.
 func (p *parser) target(rule string, at *yaml.Node, f map[string]*yaml.Node, name, defaultLabel string) Target {
-	t := Target{Rule: name, Name: "{title}", PublishedLabel: defaultLabel}
+	t := Target{Rule: name, Name: "{title}", PublishedLabel: defaultLabel, Rendition: RenditionMHTML}
+	if r, ok := f["rendition"]; ok {
+		t.Rendition = p.str(r, rule+".rendition")
+		if t.Rendition != RenditionMHTML && t.Rendition != RenditionPDF {
+			p.fail(r, rule+".rendition", "must be %q or %q, not %q", RenditionMHTML, RenditionPDF, t.Rendition)
+		}
+	}
 	if l, ok := f["published_label"]; ok {
 		t.PublishedLabel = p.str(l, rule+".published_label")
 	}

@@ -73,6 +73,25 @@ func TestParseValidFile(t *testing.T) {
 	}
 }
 
+// rendition defaults to mhtml; pdf is listed by NeedsPDF (the worker
+// checks its tools for these rules).
+func TestRendition(t *testing.T) {
+	r, err := Parse("m.yaml", []byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Spaces["POL"].Rendition != RenditionMHTML || len(r.NeedsPDF()) != 0 {
+		t.Fatalf("default rendition %q, needs PDF %v", r.Spaces["POL"].Rendition, r.NeedsPDF())
+	}
+	r, err = Parse("m.yaml", []byte(strings.Replace(valid, "    folder: Controlled", "    rendition: pdf\n    folder: Controlled", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Spaces["POL"].Rendition != RenditionPDF || strings.Join(r.NeedsPDF(), ",") != "spaces.POL" {
+		t.Fatalf("rendition %q, needs PDF %v", r.Spaces["POL"].Rendition, r.NeedsPDF())
+	}
+}
+
 func TestRequiredAttributeWithoutValue(t *testing.T) {
 	r, err := Parse("m.yaml", []byte(valid))
 	if err != nil {
@@ -96,6 +115,7 @@ func TestParseErrorsNameLineAndRule(t *testing.T) {
 		{"unknown source", strings.Replace(valid, "{from: page.id}", "{from: page.idd}", 1), []string{"m.yaml:11: spaces.POL.category.attributes.Source Page ID.from: unknown source \"page.idd\""}},
 		{"no identity", strings.Replace(valid, "        Source Page ID: {from: page.id}\n", "", 1), []string{"spaces.POL.category.attributes: exactly one attribute must be {from: page.id}"}},
 		{"missing approval", strings.Replace(valid, "    approval:\n      label: approved\n", "", 1), []string{"m.yaml:4: spaces.POL.approval: needs a label (approval.label) or a content state (approval.state)"}},
+		{"bad rendition", strings.Replace(valid, "    folder: Controlled", "    rendition: docx\n    folder: Controlled", 1), []string{"m.yaml:7: spaces.POL.rendition: must be \"mhtml\" or \"pdf\", not \"docx\""}},
 		{"bad on_edit", strings.Replace(valid, "      label: approved\n", "      label: approved\n      on_edit: ignore\n", 1), []string{"m.yaml:7: spaces.POL.approval.on_edit: must be \"reset\" or \"keep\", not \"ignore\""}},
 		{"long state", strings.Replace(valid, "      label: approved\n", "      state: Approved by the quality board\n", 1), []string{"m.yaml:6: spaces.POL.approval.state: must be a content state name of 1 to 20 characters"}},
 		{"bad known approver", strings.Replace(valid, "      label: approved\n", "      label: approved\n      require_known_approver: maybe\n", 1), []string{"m.yaml:7: spaces.POL.approval.require_known_approver: must be true or false"}},

@@ -42,6 +42,35 @@ type Target struct {
 	Name           string    // record name template; default "{title}"
 	Category       Category  // OTCS category to apply
 	RM             *RMPolicy // nil: no RM classification
+	Rendition      string    // RenditionMHTML (default) or RenditionPDF
+}
+
+// Rendition kinds: the file a record is filed as.
+const (
+	// RenditionMHTML is one self-contained MHTML file (page and attachments).
+	RenditionMHTML = "mhtml"
+	// RenditionPDF is an archival PDF/A file rendered by headless Chromium
+	// and Ghostscript, attachments embedded (PDF/A-3) up to a size and
+	// filed beside it above that.
+	RenditionPDF = "pdf"
+)
+
+// NeedsPDF lists the rules that file records as PDF (a worker that
+// uploads renditions then needs Chromium and Ghostscript).
+func (r *Rules) NeedsPDF() []string {
+	var rules []string
+	for _, key := range r.SpaceKeys() {
+		s := r.Spaces[key]
+		if s.Target.Rendition == RenditionPDF {
+			rules = append(rules, "spaces."+key)
+		}
+		for _, rr := range s.Records {
+			if rr.Rendition == RenditionPDF {
+				rules = append(rules, "spaces."+key+".records["+rr.Type+"]")
+			}
+		}
+	}
+	return rules
 }
 
 // RecordRule recognises pages that are records by nature (meeting notes,

@@ -395,21 +395,6 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 
 func page(doc Document, mediaTypes []string) string {
 	esc := html.EscapeString
-	date := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	}
-	rows := [][2]string{
-		{"Title", esc(doc.Title)},
-		{"Space", esc(doc.SpaceName) + " (" + esc(doc.SpaceKey) + ")"},
-		{"Page ID", esc(doc.PageID)},
-		{"Version", strconv.Itoa(doc.Version) + " of " + date(doc.VersionAt)},
-		{"Author", esc(doc.AuthorID)},
-		{"Approval", esc(doc.ApprovalSignal) + ", approved by " + esc(doc.ApprovedBy) + " on " + date(doc.ApprovedAt)},
-		{"Source", `<a href="` + esc(doc.URL) + `">` + esc(doc.URL) + `</a>`},
-	}
 	var list string
 	for i, a := range doc.Attachments {
 		list += "<li>" + esc(a.FileName) + " (" + esc(mediaTypes[i]) + ", " + strconv.FormatInt(a.Size, 10) + " bytes, version " + strconv.Itoa(a.Version) + ")</li>"
@@ -418,11 +403,31 @@ func page(doc Document, mediaTypes []string) string {
 		list = "<li>none</li>"
 	}
 	var table string
-	for _, r := range rows {
+	for _, r := range headerRows(doc) {
 		table += "<tr><th>" + r[0] + "</th><td>" + r[1] + "</td></tr>\n"
 	}
 	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(doc.Title) + "</title>" +
 		"<style>table.xb{border-collapse:collapse;margin-bottom:1em}table.xb th,table.xb td{border:1px solid #999;padding:2px 6px;text-align:left}</style></head><body>\n" +
 		"<header><p>Archival rendition of a Confluence page, filed by xecm-bridge.</p><table class=\"xb\">\n" + table +
 		"</table><p>Attachments embedded in this file:</p><ul>" + list + "</ul><hr></header>\n<main>\n" + doc.BodyHTML + "\n</main></body></html>\n"
+}
+
+// headerRows are the header fields both renditions show, as HTML.
+func headerRows(doc Document) [][2]string {
+	esc := html.EscapeString
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	return [][2]string{
+		{"Title", esc(doc.Title)},
+		{"Space", esc(doc.SpaceName) + " (" + esc(doc.SpaceKey) + ")"},
+		{"Page ID", esc(doc.PageID)},
+		{"Version", strconv.Itoa(doc.Version) + " of " + date(doc.VersionAt)},
+		{"Author", esc(doc.AuthorID)},
+		{"Approval", esc(doc.ApprovalSignal) + ", approved by " + esc(doc.ApprovedBy) + " on " + date(doc.ApprovedAt)},
+		{"Source", `<a href="` + esc(doc.URL) + `">` + esc(doc.URL) + `</a>`},
+	}
 }

@@ -115,6 +115,12 @@ func printResult(w io.Writer, r *workflows.PublishPageResult) {
 	}
 	fmt.Fprintf(w, "result: %s\npage: %s v%d %q (space %s)\notcs node: %d version %d %q\notcs url: %s\nsha256: %s\nsize: %d bytes\nclassification: %s\n",
 		what, r.PageID, r.PageVersion, r.Title, r.SpaceKey, r.NodeID, r.OTCSVersion, r.Name, r.URL, r.SHA256, r.Size, r.Classification)
+	if r.Rendition != "" {
+		fmt.Fprintf(w, "rendition: %s\n", r.Rendition)
+	}
+	for _, u := range r.Blocked {
+		fmt.Fprintf(w, "left out (external, never fetched): %s\n", u)
+	}
 }
 
 // describeFailure renders a workflow failure as "Type: message".

@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -22,6 +24,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/rendition/pdfa"
 )
 
 func main() {
@@ -40,8 +43,9 @@ func run() error {
 		wc settings.Worker
 		mc settings.Metrics
 		lc settings.Logging
+		rc settings.Render
 	)
-	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &mc, &lc); err != nil {
+	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &mc, &lc, &rc); err != nil {
 		return err
 	}
 	queues := flag.String("queues", wc.Queues, "worker roles: workflows, confluence, opentext or all (env BRIDGE_WORKER_QUEUES)")
@@ -59,6 +63,10 @@ func run() error {
 	var deps roles.Deps
 	if roles.Needs(rs) {
 		if deps.Rules, err = mapping.LoadFile(*mappingFile); err != nil {
+			return err
+		}
+		deps.PDF = rc.PDF()
+		if err := checkRenderTools(rs, deps.Rules, rc); err != nil {
 			return err
 		}
 		if deps.Confluence, err = settings.ConfluenceClient(cc, hc); err != nil {
@@ -97,6 +105,20 @@ func run() error {
 		w.Stop()
 	}
 	zl.Info().Msg("Workers stopped")
+	return nil
+}
+
+// checkRenderTools refuses to start an opentext worker for a mapping that
+// files records as PDF when Chromium or Ghostscript is missing: every such
+// publish would fail, so the operator hears it now, with the tool named.
+func checkRenderTools(rs []string, rules *mapping.Rules, rc settings.Render) error {
+	need := rules.NeedsPDF()
+	if len(need) == 0 || !slices.Contains(rs, roles.OpenText) {
+		return nil
+	}
+	if err := pdfa.CheckTools(rc.Chromium, rc.Ghostscript); err != nil {
+		return fmt.Errorf("the mapping files records as PDF (%s), but %w", strings.Join(need, ", "), err)
+	}
 	return nil
 }
 

@@ -38,6 +38,11 @@ type PublishPageResult struct {
 	Classification string
 	Rule           string // mapping rule that filed it: "publish" or "record:<type>"
 	RecordType     string // for filed records
+	// Rendition describes a PDF rendition ("PDF/A-3b, 4 pages"; empty for
+	// MHTML); Blocked lists the external URLs the page refers to that were
+	// left out (never fetched).
+	Rendition string   `json:",omitempty"`
+	Blocked   []string `json:",omitempty"`
 }
 
 // PublishStatus answers the "status" query.
@@ -169,7 +174,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		PageID: page.PageID, PageVersion: page.Version, Title: page.Title, SpaceKey: page.SpaceKey,
 		NodeID: up.NodeID, OTCSVersion: up.Version, Name: up.Name, URL: up.URL, SHA256: up.SHA256, Size: up.Size,
 		Created: up.Created, Reused: up.Reused, Classification: cls.Classification,
-		Rule: page.Rule, RecordType: page.RecordType,
+		Rule: page.Rule, RecordType: page.RecordType, Rendition: up.Rendition, Blocked: up.Blocked,
 	}, nil
 }
 

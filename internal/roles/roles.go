@@ -67,6 +67,7 @@ type Deps struct {
 	Confluence *confluence.Client
 	OpenText   *opentext.Client
 	Rules      *mapping.Rules
+	PDF        activities.PDFSettings // renders of rules with rendition: pdf
 }
 
 // Needs reports whether the roles need backend clients and mapping rules.
@@ -117,7 +118,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
 				Interceptors:                       liveness,
 			})
-			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
+			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF})
 			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules})
 			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
 			out = append(out, w)

@@ -13,9 +13,11 @@ import (
 
 	"github.com/kelseyhightower/envconfig"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/rendition/pdfa"
 )
 
 // Temporal is how to reach the Temporal service (local dev server or Cloud).
@@ -86,6 +88,29 @@ type Worker struct {
 	ConfluenceConcurrency int     `envconfig:"BRIDGE_CONFLUENCE_CONCURRENCY" default:"8"` // activities at once in this worker
 	OpenTextConcurrency   int     `envconfig:"BRIDGE_OPENTEXT_CONCURRENCY" default:"4"`
 	WorkflowConcurrency   int     `envconfig:"BRIDGE_WORKFLOW_CONCURRENCY" default:"50"`
+}
+
+// Render configures PDF renditions (mapping rendition: pdf): where
+// Chromium and Ghostscript are, the limits of one render, and how many
+// bytes of attachments are embedded in the PDF before they are filed
+// beside it instead.
+type Render struct {
+	Chromium     string        `envconfig:"BRIDGE_CHROMIUM"`    // "" = chromium (or chromium-browser, google-chrome) in PATH
+	Ghostscript  string        `envconfig:"BRIDGE_GHOSTSCRIPT"` // "" = gs in PATH
+	Timeout      time.Duration `envconfig:"BRIDGE_RENDER_TIMEOUT" default:"2m"`
+	MaxMemoryMB  int64         `envconfig:"BRIDGE_RENDER_MAX_MEMORY_MB" default:"2048"` // Chromium's process tree (shared pages once), and Ghostscript
+	MaxOutputMB  int64         `envconfig:"BRIDGE_RENDER_MAX_OUTPUT_MB" default:"512"`
+	EmbedLimitMB int64         `envconfig:"BRIDGE_PDF_EMBED_LIMIT_MB" default:"50"` // attachments up to this total are embedded (PDF/A-3)
+	WorkDir      string        `envconfig:"BRIDGE_RENDER_DIR"`                      // scratch space; "" = the system temp dir
+}
+
+// PDF is the activities' view of the render settings.
+func (r Render) PDF() activities.PDFSettings {
+	return activities.PDFSettings{
+		EmbedLimit: r.EmbedLimitMB << 20,
+		Limits:     pdfa.Limits{Timeout: r.Timeout, MaxMemory: r.MaxMemoryMB << 20, MaxOutput: r.MaxOutputMB << 20},
+		Chromium:   r.Chromium, Ghostscript: r.Ghostscript, WorkDir: r.WorkDir,
+	}
 }
 
 // Webhook configures the webhook receiver.
@@ -180,7 +205,7 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Render{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
 		out = appendNames(out, reflect.TypeOf(s))
 	}
 	return out

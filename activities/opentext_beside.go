@@ -1,0 +1,114 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// attachmentsNickname is the identity of the folder that holds a page's
+// attachments when they are filed beside its PDF record.
+func attachmentsNickname(pageID string) string { return Nickname(pageID) + "_attachments" }
+
+// fileBeside files the page version's attachments as documents in the
+// page's attachment folder (next to the record, found again by its
+// nickname after a move), one document per attachment and one version per
+// page version, each verified against the checksum the PDF's manifest
+// lists. Every step looks before it writes, so a retry after a crash
+// finishes the job. It returns how many attachments are filed.
+func (a *OpenTextActivities) fileBeside(ctx context.Context, res *UploadResult, s *pdfSource) (int, error) {
+	if err := s.fetchAttachments(); err != nil {
+		return 0, err
+	}
+	folder, err := a.attachmentFolder(ctx, res, s.doc.PageID)
+	if err != nil {
+		return 0, err
+	}
+	marker := sourceMarker(s.doc.PageID, s.doc.Version)
+	for i, m := range s.manifest {
+		name := mapping.LegalName(m.FileName)
+		desc := fmt.Sprintf("%s attachment %s [sha256 %s %d]", marker, m.FileName, m.SHA256, m.Size)
+		file := fileUpload(s.files[i], m.FileName, m.MediaType)
+		nodeID, version, err := a.storeOnce(ctx, folder.ID, name, marker+" attachment ", desc, file)
+		if err != nil {
+			return 0, fmt.Errorf("attachment %q: %w", m.FileName, err)
+		}
+		if err := a.verifyStored(ctx, VerifyInput{NodeID: nodeID, Version: version, SHA256: m.SHA256, Size: m.Size}); err != nil {
+			return 0, err
+		}
+	}
+	return len(s.manifest), nil
+}
+
+// attachmentFolder finds the page's attachment folder by nickname, or
+// makes it beside the record and gives it the nickname.
+func (a *OpenTextActivities) attachmentFolder(ctx context.Context, res *UploadResult, pageID string) (*opentext.Node, error) {
+	nick := attachmentsNickname(pageID)
+	folder, err := a.OTCS.NodeByNickname(ctx, nick)
+	if err == nil {
+		return folder, nil
+	}
+	if !rest.IsKind(err, rest.KindNotFound) {
+		return nil, backendError("look up attachment folder", err)
+	}
+	folder, err = a.OTCS.EnsureFolderPath(ctx, res.FolderID, []string{mapping.LegalName(res.Name + " (attachments)")})
+	if err != nil {
+		return nil, backendError("make attachment folder", err)
+	}
+	if err := a.OTCS.SetNickname(ctx, folder.ID, nick); err != nil {
+		// Refused because it is taken: the holder is the folder.
+		holder, lerr := a.OTCS.NodeByNickname(ctx, nick)
+		if lerr != nil {
+			return nil, backendError("set attachment folder nickname", err)
+		}
+		return holder, nil
+	}
+	return folder, nil
+}
+
+// storeOnce stores file as the version of document name (in parentID)
+// whose description starts with prefix: found, added as a new version, or
+// created. It returns the node and version number that hold it.
+func (a *OpenTextActivities) storeOnce(ctx context.Context, parentID int64, name, prefix, desc string, file opentext.Upload) (int64, int, error) {
+	node, err := a.OTCS.FindChild(ctx, parentID, name)
+	if err != nil {
+		return 0, 0, backendError("look up "+name, err)
+	}
+	if node == nil {
+		created, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{ParentID: parentID, Name: name, Description: desc, File: file})
+		if err == nil {
+			return created.ID, 1, nil
+		}
+		if !rest.IsKind(err, rest.KindConflict) {
+			return 0, 0, backendError("create "+name, err)
+		}
+		if node, err = a.OTCS.FindChild(ctx, parentID, name); err != nil || node == nil {
+			return 0, 0, backendError("look up "+name, err)
+		}
+	}
+	versions, err := a.OTCS.Versions(ctx, node.ID)
+	if err != nil {
+		return 0, 0, backendError("list versions of "+name, err)
+	}
+	for _, v := range versions {
+		if strings.HasPrefix(v.Description, prefix) {
+			return node.ID, v.Number, nil
+		}
+	}
+	v, err := a.OTCS.AddVersion(ctx, node.ID, file, desc)
+	if err != nil {
+		return 0, 0, backendError("add version to "+name, err)
+	}
+	return node.ID, v.Number, nil
+}
+
+// fileUpload streams a file on disk.
+func fileUpload(path, name, mediaType string) opentext.Upload {
+	return opentext.Upload{FileName: name, MimeType: mediaType, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
