@@ -53,7 +53,7 @@ dev: $(TEMPORAL_CLI) pandoc render-tools
 
 ## test: the whole suite (vet, workflowcheck, unit, client/simulator, third-party clients, end-to-end on a real dev server).
 test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc render-tools
-	XECM_REQUIRE_PANDOC=1 XECM_REQUIRE_TOOLS=1 $(GO) test -count=1 -timeout 30m ./...
+	XECM_REQUIRE_PANDOC=1 XECM_REQUIRE_TOOLS=1 XECM_ARTEFACTS=$(CURDIR)/.artefacts $(GO) test -count=1 -timeout 30m ./...
 
 ## thirdparty/node_modules: the pinned npm API clients (confluence.js, @kweli/cs-rest) that ./thirdparty runs against the simulators.
 thirdparty/node_modules: thirdparty/package.json thirdparty/package-lock.json
