@@ -264,7 +264,7 @@ func (s *pdfSource) finish(res *UploadResult, url string) (*UploadResult, error)
 	res.SHA256, res.Size, res.URL = s.sha, s.size, url
 	res.Rendition = "PDF/A"
 	if s.result != nil {
-		res.Rendition = fmt.Sprintf("PDF/A-%db, %d pages", s.result.Part, s.result.Pages)
+		res.Rendition = fmt.Sprintf("PDF/A-%db, %d page%s", s.result.Part, s.result.Pages, plural(s.result.Pages))
 		res.Blocked = s.blocked
 	}
 	if len(s.doc.Attachments) > 0 && s.placement() == rendition.Beside {
@@ -272,7 +272,14 @@ func (s *pdfSource) finish(res *UploadResult, url string) (*UploadResult, error)
 		if err != nil {
 			return nil, err
 		}
-		res.Rendition += fmt.Sprintf(", %d attachments filed beside", n)
+		res.Rendition += fmt.Sprintf(", %d attachment%s filed beside", n, plural(n))
 	}
 	return res, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

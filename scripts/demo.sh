@@ -106,7 +106,7 @@ else
   echo "(curl not found: skipping the webhook demonstration)"
 fi
 echo
-echo "==> meeting notes are filed as records in a dated folder"
+echo "==> meeting notes are filed as records in a dated folder, as PDF/A (mapping.yaml: rendition: pdf)"
 "$state/bin/starter" file --page 100003 --wait
 echo
 echo "==> OpenText documents inside Confluence: the change-feed Schedule, then a first sync of both hubs"
