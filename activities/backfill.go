@@ -36,6 +36,12 @@ type BackfillActivities struct {
 type BackfillCursor struct {
 	ModifiedAt time.Time `json:",omitzero"`
 	PageID     string    `json:",omitempty"`
+	// Offset is where the page stood in the search Query listed it in: a
+	// hint that lets the next batch start reading near it, instead of at
+	// the start of its minute (CQL dates have minute precision, so a space
+	// filled by a bulk import would otherwise be read again per batch).
+	Offset int    `json:",omitempty"`
+	Query  string `json:",omitempty"`
 }
 
 // precedes says whether p comes after the cursor in listing order.
@@ -115,9 +121,14 @@ func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatch
 	if in.After.ModifiedAt.After(from) {
 		from = in.After.ModifiedAt
 	}
-	refs, err := a.listAfter(ctx, in, from, limit)
+	listing, err := a.listAfter(ctx, in, from, limit)
 	if err != nil {
 		return nil, err
+	}
+	refs := listing.refs
+	position := make(map[string]int, len(refs))
+	for i, p := range refs {
+		position[p.ID] = listing.start + i
 	}
 	// CQL orders by minute and the client widens the window: the exact
 	// order and bounds are applied here, so batches never overlap.
@@ -144,7 +155,7 @@ func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatch
 			return nil, err
 		}
 		out.Pages = append(out.Pages, d)
-		out.Next = BackfillCursor{ModifiedAt: p.ModifiedAt, PageID: p.ID}
+		out.Next = BackfillCursor{ModifiedAt: p.ModifiedAt, PageID: p.ID, Offset: position[p.ID], Query: listing.query}
 		if activity.IsActivity(ctx) {
 			activity.RecordHeartbeat(ctx, p.ID)
 		}
@@ -152,16 +163,52 @@ func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatch
 	return out, nil
 }
 
+// hintSlack is how many pages before the cursor's last position a batch
+// starts reading: room for pages edited since (they move to the end).
+const hintSlack = 10
+
+// listing is one read of the space's pages: refs in the server's order,
+// the first at index start of the search query.
+type listing struct {
+	refs  []confluence.PageRef
+	start int
+	query string
+}
+
 // listAfter lists the space's pages from the cursor on, reading only as
 // many search result pages as a batch needs: the CQL window is a minute
 // wide, so pages already behind the cursor may come first; the listing
 // doubles until it holds a batch of pages after the cursor or the space
-// has no more.
-func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInput, from time.Time, limit int) ([]confluence.PageRef, error) {
-	for max := 2 * limit; ; max *= 2 {
-		refs, err := a.Confluence.ChangedPages(ctx, confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, Since: from, Max: max})
+// has no more. When the cursor says where it stood in the same query, the
+// listing starts hintSlack pages before that (pages edited since move to
+// the end, shifting the rest forward); it is used only if its first
+// page is older than the cursor, which proves that nothing after the
+// cursor lies before it (the search orders by last modification), and is
+// read from the start otherwise.
+func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInput, from time.Time, limit int) (listing, error) {
+	opt := confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, Since: from}
+	l := listing{query: confluence.ChangedPagesCQL(opt)}
+	first := 2 * limit
+	if in.After.Query == l.query && in.After.Offset > hintSlack {
+		l.start = in.After.Offset - hintSlack
+		first = hintSlack + limit + 1 // up to the cursor, a batch, and one to tell whether more follow
+	}
+	backedOff := false
+	for max := first; ; max *= 2 {
+		opt.Start, opt.Max = l.start, max
+		refs, err := a.Confluence.ChangedPages(ctx, opt)
 		if err != nil {
-			return nil, backendError("list pages of space "+in.SpaceKey, err)
+			return listing{}, backendError("list pages of space "+in.SpaceKey, err)
+		}
+		if l.start > 0 && (len(refs) == 0 || !refs[0].ModifiedAt.Before(in.After.ModifiedAt)) {
+			// Not proven (pages of the cursor's very millisecond, or many
+			// edits since): further back once, then from the start.
+			l.start, max = l.start-4*limit, limit
+			if l.start < 0 || backedOff {
+				l.start = 0
+			}
+			backedOff = true
+			continue
 		}
 		after := 0
 		for _, p := range refs {
@@ -170,7 +217,8 @@ func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInpu
 			}
 		}
 		if after > limit || len(refs) < max {
-			return refs, nil
+			l.refs = refs
+			return l, nil
 		}
 	}
 }

@@ -3,9 +3,11 @@ package activities
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -315,4 +317,76 @@ func TestBackfillBatchSkipsAheadOfOlderPagesInTheSameMinute(t *testing.T) {
 	if len(out.Pages) != 3 {
 		t.Fatalf("batch after 130 older pages of the same minute: %d pages, want the 3 newer ones", len(out.Pages))
 	}
+}
+
+// searchCounter counts the CQL searches a client sends.
+type searchCounter struct{ n atomic.Int32 }
+
+func (c *searchCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/content/search") {
+		c.n.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A space filled by a bulk import (every page modified in the same
+// minute) is walked in batches that each read about one batch of search
+// results, not everything before the cursor again; every page is decided
+// once, and a page edited between batches is decided again at its new
+// version, at the end.
+func TestBackfillOfPagesThatShareAMinuteReadsEachPageAboutOnce(t *testing.T) {
+	w := newWorld(t, baseRules)
+	since := time.Now().UTC().Add(-time.Second)
+	var ids []string
+	for i := 0; i < 300; i++ {
+		ids = append(ids, w.confSim.CreatePage("POL", fmt.Sprintf("Imported %03d", i), "<p>imported</p>", "557058:editor", "approved").ID)
+		time.Sleep(200 * time.Microsecond) // an import's pages a fraction of a millisecond apart
+	}
+	counter := &searchCounter{}
+	conf, err := confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token", HTTPClient: &http.Client{Transport: counter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &BackfillActivities{Confluence: conf, OTCS: w.ot.OTCS, Rules: w.ot.Rules}
+	in := BackfillBatchInput{SpaceKey: "POL", Since: since, DryRun: true, Limit: 50}
+	seen := map[string]int{}
+	edited := false
+	for batches := 0; ; batches++ {
+		if batches > 20 {
+			t.Fatal("the backfill does not end")
+		}
+		out, err := b.BackfillBatch(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range out.Pages {
+			seen[fmt.Sprintf("%s v%d", p.PageID, p.Version)]++
+		}
+		if !edited && batches == 2 {
+			// An editor saves a page the backfill already decided.
+			time.Sleep(2 * time.Millisecond)
+			if _, err := w.confSim.UpdatePage(ids[10], "Imported 010", "<p>edited</p>", "557058:editor"); err != nil {
+				t.Fatal(err)
+			}
+			edited = true
+		}
+		in.After = out.Next
+		if !out.More {
+			break
+		}
+	}
+	for _, id := range ids {
+		if seen[id+" v1"] != 1 {
+			t.Errorf("page %s v1 decided %d times", id, seen[id+" v1"])
+		}
+	}
+	if seen[ids[10]+" v2"] != 1 || len(seen) != 301 {
+		t.Errorf("the edited page's new version decided %d times; %d decisions in all, want 301", seen[ids[10]+" v2"], len(seen))
+	}
+	// 301 pages in batches of 50 need 7 batches; reading each page about
+	// once is a few searches per batch (a quadratic walk needs over 40).
+	if n := counter.n.Load(); n > 25 {
+		t.Errorf("%d searches for 300 pages of one minute", n)
+	}
+	t.Logf("%d searches", counter.n.Load())
 }

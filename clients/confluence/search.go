@@ -28,6 +28,8 @@ type ChangedPagesOptions struct {
 	// every result page). A caller that walks a space a batch at a time
 	// reads only the start of the rest, not all of it each time.
 	Max int
+	// Start is the index of the first result to list (0: from the first).
+	Start int
 }
 
 // cqlDateSafety is how far before Since the CQL date filter starts.
@@ -102,7 +104,7 @@ func (c *Client) ChangedPages(ctx context.Context, opt ChangedPagesOptions) ([]P
 	q.Set("cql", ChangedPagesCQL(opt))
 	q.Set("expand", "version,space,metadata.labels")
 	q.Set("limit", strconv.Itoa(limit))
-	q.Set("start", "0")
+	q.Set("start", strconv.Itoa(max(opt.Start, 0)))
 	first := c.v1 + "/content/search?" + q.Encode()
 
 	var out []PageRef
