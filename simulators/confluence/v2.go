@@ -113,7 +113,8 @@ func (s *Server) included(items []any, path string) map[string]any {
 		items = items[:includeCap]
 		meta = map[string]any{"hasMore": true, "cursor": encodeCursor(includeCap)}
 	}
-	return map[string]any{"results": items, "meta": meta, "_links": map[string]string{"self": s.origin() + cloudCtx + "/api/v2" + path}}
+	// s.mu is held (read) by the caller: s.origin() would lock it again.
+	return map[string]any{"results": items, "meta": meta, "_links": map[string]string{"self": s.baseURL + cloudCtx + "/api/v2" + path}}
 }
 
 // v2ListPages serves /pages and /spaces/{id}/pages with the id, space-id,
