@@ -226,3 +226,31 @@ func TestPDFRenderFailureUploadsNothing(t *testing.T) {
 		t.Fatal("a node was made for a rendition that failed")
 	}
 }
+
+// The dry run names the rendition the record would be: PDF/A-3b with the
+// attachments embedded, or PDF/A-2b with them filed beside.
+func TestDryRunNamesThePDFRendition(t *testing.T) {
+	w := newWorld(t, pdfRules)
+	ctx := context.Background()
+	pageID, _ := pdfPage(t, w)
+	snap := w.read(t, pageID)
+	plan, err := PlanWrites(ctx, w.ot, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(plan.Writes, "\n")
+	if !strings.Contains(all, ".pdf\" (PDF/A-3b rendition, attachments embedded of page v2 with 2 attachment(s))") {
+		t.Errorf("plan:\n%s", all)
+	}
+	w.ot.PDF.EmbedLimit = 100
+	plan, _ = PlanWrites(ctx, w.ot, snap)
+	if all := strings.Join(plan.Writes, "\n"); !strings.Contains(all, "PDF/A-2b rendition, attachments filed beside in a folder") {
+		t.Errorf("plan:\n%s", all)
+	}
+	if n := len(w.otSim.Children(2000)); n == 0 {
+		t.Fatal("seed missing")
+	}
+	if _, ok := w.otSim.NodeByNickname(Nickname(pageID)); ok {
+		t.Fatal("the dry run wrote a node")
+	}
+}

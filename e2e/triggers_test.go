@@ -193,6 +193,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	all := strings.Join(plan.Writes, "\n")
 	require.Contains(t, all, `create document "Gifts and Hospitality Policy"`)
 	require.Contains(t, all, "1 attachment(s)")
+	require.Contains(t, all, "(MHTML rendition of page")
 	require.Contains(t, all, "9001_3=legal")
 	require.Contains(t, all, "apply RM classification 7001")
 	require.Contains(t, all, `add label "otcs-published"`)
