@@ -241,3 +241,66 @@ func TestClassifyAppliesTheCategoryWhenTheRecordLacksIt(t *testing.T) {
 		t.Fatalf("category values %v", vals)
 	}
 }
+
+// StoreRecord verifies before it classifies: when OTCS hands back other
+// bytes than were uploaded (here a proxy flips one byte of every
+// download), the activity fails with ChecksumMismatch and the record gets
+// no checksum attribute and no RM classification.
+func TestStoreRecordNeverClassifiesACorruptedRecord(t *testing.T) {
+	w := newWorld(t, baseRules+"        SHA-256: {from: checksum}\n    rm: {classification: 7001, official: true}\n")
+	corrupting := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		w.otSim.Handler().ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if strings.HasSuffix(r.URL.Path, "/content") && len(body) > 0 {
+			body[len(body)/2] ^= 1
+		}
+		for k, v := range rec.Header() {
+			rw.Header()[k] = v
+		}
+		rw.WriteHeader(rec.Code)
+		rw.Write(body)
+	}))
+	t.Cleanup(corrupting.Close)
+	ot, err := opentext.New(opentext.Config{BaseURL: corrupting.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &OpenTextActivities{OTCS: ot, Confluence: w.ot.Confluence, Rules: w.ot.Rules}
+	_, err = a.StoreRecord(context.Background(), StoreInput{Page: *w.read(t, "100001")})
+	if errType(err) != TypeChecksumMismatch {
+		t.Fatalf("got %v", err)
+	}
+	node, ok := w.otSim.NodeByNickname(Nickname("100001"))
+	if !ok {
+		t.Fatal("no record")
+	}
+	if vals, _ := w.otSim.CategoryValues(node.ID, 9001); vals["9001_12"] != nil && vals["9001_12"] != "" {
+		t.Errorf("checksum attribute written: %v", vals["9001_12"])
+	}
+	if rm := w.otSim.RMClassifications(node.ID); len(rm) != 0 {
+		t.Errorf("classified: %+v", rm)
+	}
+}
+
+// StoreRecord on a clean OTCS: one version, verified, classified; run
+// again (a retry after a crash at any point) it adds nothing.
+func TestStoreRecordStoresVerifiesAndClassifiesOnce(t *testing.T) {
+	w := newWorld(t, baseRules+"        SHA-256: {from: checksum}\n    rm: {classification: 7001, official: true}\n")
+	snap := w.read(t, "100001")
+	for i := 0; i < 2; i++ {
+		st, err := w.ot.StoreRecord(context.Background(), StoreInput{Page: *snap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vals, _ := w.otSim.CategoryValues(st.Upload.NodeID, 9001); vals["9001_12"] != st.Upload.SHA256 {
+			t.Fatalf("checksum attribute %v, stored %s", vals["9001_12"], st.Upload.SHA256)
+		}
+		if rm := w.otSim.RMClassifications(st.Upload.NodeID); len(rm) != 1 || st.Classify.Classification != "POL-01 Policies and Procedures" {
+			t.Fatalf("classification %+v / %+v", rm, st.Classify)
+		}
+		if vs := w.otSim.Versions(st.Upload.NodeID); len(vs) != 1 || vs[0].SHA256 != st.Upload.SHA256 {
+			t.Fatalf("versions %+v", vs)
+		}
+	}
+}

@@ -360,6 +360,33 @@ func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error
 // on the record is left as it is: a declared record is never re-declared.
 func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInput) (_ *ClassifyResult, err error) {
 	defer func() { observe(ctx, "ClassifyRecord", err) }()
+	return a.classify(ctx, in)
+}
+
+// StoreRecord is UploadRendition, VerifyRecord and ClassifyRecord in one
+// activity: the three steps of a publish that run on the OTCS queue one
+// after another, without a workflow task (and a billable action) between
+// them. The order holds: a record whose stored bytes do not match is never
+// classified. A retry finishes what is left: the stored version is found,
+// not uploaded again, then verified, and the category and RM
+// classification are written where missing.
+func (a *OpenTextActivities) StoreRecord(ctx context.Context, in StoreInput) (_ *StoreResult, err error) {
+	defer func() { observe(ctx, "StoreRecord", err) }()
+	up, err := a.uploadRendition(ctx, UploadInput{Page: in.Page})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.verifyStored(ctx, VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
+		return nil, err
+	}
+	cls, err := a.classify(ctx, ClassifyInput{Page: in.Page, NodeID: up.NodeID, SHA256: up.SHA256})
+	if err != nil {
+		return nil, err
+	}
+	return &StoreResult{Upload: *up, Classify: *cls}, nil
+}
+
+func (a *OpenTextActivities) classify(ctx context.Context, in ClassifyInput) (*ClassifyResult, error) {
 	rules, err := a.target(&in.Page)
 	if err != nil {
 		return nil, err

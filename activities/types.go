@@ -121,6 +121,18 @@ type UploadResult struct {
 	Blocked   []string `json:",omitempty"`
 }
 
+// StoreInput asks for a page version to be stored, verified and
+// classified as its record (StoreRecord).
+type StoreInput struct {
+	Page PageSnapshot
+}
+
+// StoreResult is what StoreRecord did: the upload and the classification.
+type StoreResult struct {
+	Upload   UploadResult
+	Classify ClassifyResult
+}
+
 // ClassifyInput asks for the metadata and RM classification of a record.
 type ClassifyInput struct {
 	Page   PageSnapshot

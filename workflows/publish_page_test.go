@@ -48,13 +48,12 @@ func upserts(env *testsuite.TestWorkflowEnvironment) *[]temporal.SearchAttribute
 func TestPublishPageHappyPath(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(conf.ReadPage, mock.Anything, activities.ReadPageInput{PageID: "100001", Version: 3}).Return(snapshot(), nil).Once()
-	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(&activities.UploadResult{
-		NodeID: 40001, Name: "Records Retention Policy", Version: 1, SHA256: "abc", Size: 1234, Created: true, URL: "http://otcs/app/nodes/40001",
+	// Upload, verify and classify are one activity in new runs; the runs
+	// recorded with three are replayed from workflows/testdata.
+	env.OnActivity(otcs.StoreRecord, mock.Anything, activities.StoreInput{Page: *snapshot()}).Return(&activities.StoreResult{
+		Upload: activities.UploadResult{NodeID: 40001, Name: "Records Retention Policy", Version: 1, SHA256: "abc", Size: 1234, Created: true, URL: "http://otcs/app/nodes/40001"},
+		Classify: activities.ClassifyResult{CategoryID: 9001, Classification: "POL-01 Policies", Official: true},
 	}, nil).Once()
-	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.MatchedBy(func(in activities.ClassifyInput) bool {
-		return in.NodeID == 40001 && in.SHA256 == "abc"
-	})).Return(&activities.ClassifyResult{CategoryID: 9001, Classification: "POL-01 Policies", Official: true}, nil).Once()
-	env.OnActivity(otcs.VerifyRecord, mock.Anything, activities.VerifyInput{NodeID: 40001, Version: 1, SHA256: "abc", Size: 1234}).Return(nil).Once()
 	sas := upserts(env)
 	var link activities.WriteBackInput
 	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
@@ -116,12 +115,10 @@ func TestPublishPageRetriesWhileBackendIsDown(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
 	// OTCS answers 503 three times, then recovers: the workflow waits it out.
-	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).
+	env.OnActivity(otcs.StoreRecord, mock.Anything, mock.Anything).
 		Return(nil, temporal.NewApplicationError("503", string(activities.TypeBackendUnavailable))).Times(3)
-	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).
-		Return(&activities.UploadResult{NodeID: 40001, Version: 2, SHA256: "def", Size: 10}, nil).Once()
-	env.OnActivity(otcs.ClassifyRecord, mock.Anything, mock.Anything).Return(&activities.ClassifyResult{}, nil).Once()
-	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(otcs.StoreRecord, mock.Anything, mock.Anything).
+		Return(&activities.StoreResult{Upload: activities.UploadResult{NodeID: 40001, Version: 2, SHA256: "def", Size: 10}}, nil).Once()
 	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Return(nil).Once()
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
 	res := resultOf[workflows.PublishPageResult](t, env)
@@ -132,11 +129,10 @@ func TestPublishPageRetriesWhileBackendIsDown(t *testing.T) {
 func TestPublishPageChecksumMismatchFails(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
-	env.OnActivity(otcs.UploadRendition, mock.Anything, mock.Anything).Return(&activities.UploadResult{NodeID: 1, Version: 1, SHA256: "a"}, nil).Once()
-	// No ClassifyRecord expectation: a record whose stored bytes do not
-	// match is never classified (calling it would fail the test).
-	env.OnActivity(otcs.VerifyRecord, mock.Anything, mock.Anything).
-		Return(activities.NonRetryable(activities.TypeChecksumMismatch, "%s", "mismatch")).Once()
+	// StoreRecord refuses to classify a record whose stored bytes do not
+	// match (activities: TestStoreRecordNeverClassifiesACorruptedRecord).
+	env.OnActivity(otcs.StoreRecord, mock.Anything, mock.Anything).
+		Return(nil, activities.NonRetryable(activities.TypeChecksumMismatch, "%s", "mismatch")).Once()
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))

@@ -15,7 +15,7 @@ import (
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
 		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "ReadPage", "ReadReviewComments", "ReturnToPage", "SnapshotForReview", "WriteBack"},
-		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "PollReviewProcess", "StartReviewProcess", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
+		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
 		&activities.TriggerActivities{}:        {"ReconcileSpaces", "RoutePage"},
 		&activities.DocumentPageActivities{}:   {"ArchiveMissing", "DocumentPageNode", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UpsertDocumentPages"},
 		&activities.DocumentSourceActivities{}: {"ChangedDocuments", "DescribeDocuments", "EnsureWorkspaceLink", "WriteBackLinks"},
