@@ -51,7 +51,7 @@ func TestPublishPageHappyPath(t *testing.T) {
 	// Upload, verify and classify are one activity in new runs; the runs
 	// recorded with three are replayed from workflows/testdata.
 	env.OnActivity(otcs.StoreRecord, mock.Anything, activities.StoreInput{Page: *snapshot()}).Return(&activities.StoreResult{
-		Upload: activities.UploadResult{NodeID: 40001, Name: "Records Retention Policy", Version: 1, SHA256: "abc", Size: 1234, Created: true, URL: "http://otcs/app/nodes/40001"},
+		Upload:   activities.UploadResult{NodeID: 40001, Name: "Records Retention Policy", Version: 1, SHA256: "abc", Size: 1234, Created: true, URL: "http://otcs/app/nodes/40001"},
 		Classify: activities.ClassifyResult{CategoryID: 9001, Classification: "POL-01 Policies", Official: true},
 	}, nil).Once()
 	sas := upserts(env)
