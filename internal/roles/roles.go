@@ -96,6 +96,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 		case Workflows:
 			w := worker.New(c, workflows.TaskQueue, worker.Options{
 				MaxConcurrentWorkflowTaskExecutionSize: cfg.WorkflowConcurrency,
+				WorkflowTaskPollerBehavior:             autoscaling(),
 			})
 			Register(w)
 			out = append(out, w)
@@ -103,6 +104,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w := worker.New(c, activities.ConfluenceTaskQueue, worker.Options{
 				MaxConcurrentActivityExecutionSize: cfg.ConfluenceConcurrency,
 				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
+				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
 			})
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
@@ -116,6 +118,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
 				MaxConcurrentActivityExecutionSize: cfg.OpenTextConcurrency,
 				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
+				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
 			})
 			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF})
@@ -125,6 +128,13 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 		}
 	}
 	return out, nil
+}
+
+// autoscaling lets the worker open as many polls as its task queue keeps
+// busy (the SDK's default is two per queue, which makes a burst of runs
+// wait for their first workflow task): from 5 up to 100, down to 1.
+func autoscaling() worker.PollerBehavior {
+	return worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})
 }
 
 // Register registers every workflow on w. workflows/replay_test.go replays
