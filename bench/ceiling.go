@@ -27,7 +27,13 @@ func noop(context.Context) error { return nil }
 // the publishes are (50 at a time), on a worker with the bench's
 // concurrency settings: the upper bound any flow on this machine meets.
 func (w *world) ceiling(ctx context.Context, n int) (float64, error) {
-	wk := worker.New(w.temporal, ceilingQueue, worker.Options{MaxConcurrentWorkflowTaskExecutionSize: 100, MaxConcurrentActivityExecutionSize: 32})
+	// The bridge's worker settings: concurrency as in the bench's env, and
+	// the same autoscaling pollers (internal/roles).
+	wk := worker.New(w.temporal, ceilingQueue, worker.Options{
+		MaxConcurrentWorkflowTaskExecutionSize: 100, MaxConcurrentActivityExecutionSize: 50,
+		WorkflowTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
+		ActivityTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
+	})
 	wk.RegisterWorkflowWithOptions(ceilingWorkflow, workflow.RegisterOptions{Name: "ceiling"})
 	wk.RegisterActivityWithOptions(noop, activity.RegisterOptions{Name: "noop"})
 	if err := wk.Start(); err != nil {
