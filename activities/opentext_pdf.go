@@ -101,6 +101,7 @@ func (s *pdfSource) fetchAttachments() error {
 	if s.fetched {
 		return nil
 	}
+	s.files, s.manifest = nil, nil // a failed earlier call leaves no half list
 	for i, at := range s.doc.Attachments {
 		path := filepath.Join(s.dir, "att-"+strconv.Itoa(i))
 		entry, err := download(s.ctx, at, path)
