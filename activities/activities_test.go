@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -302,5 +303,33 @@ func TestStoreRecordStoresVerifiesAndClassifiesOnce(t *testing.T) {
 		if vs := w.otSim.Versions(st.Upload.NodeID); len(vs) != 1 || vs[0].SHA256 != st.Upload.SHA256 {
 			t.Fatalf("versions %+v", vs)
 		}
+	}
+}
+
+// WriteBack retried after the worker died between the property and the
+// label: the state ReadPage saw ("no record property") is stale, the
+// write re-reads, and the retry finishes both steps.
+func TestWriteBackRetryAfterCrashFinishesPropertyAndLabel(t *testing.T) {
+	w := newWorld(t, baseRules)
+	snap := w.read(t, "100001")
+	if !snap.RecordProperty.Known || snap.RecordProperty.ID != "" {
+		t.Fatalf("ReadPage saw %+v, want a known absence", snap.RecordProperty)
+	}
+	in := WriteBackInput{PageID: "100001", Label: snap.PublishedLabel, Property: snap.RecordProperty,
+		Record: RecordLink{NodeID: 40001, Version: 1, PageVersion: snap.Version, SHA256: "abc"}}
+	// The first attempt wrote the property, then the worker died.
+	if _, err := w.conf.Confluence.SetProperty(context.Background(), "100001", RecordPropertyKey, in.Record); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.conf.WriteBack(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	raw, ver, ok := w.confSim.Property("100001", RecordPropertyKey)
+	var got RecordLink
+	if !ok || ver != 2 || json.Unmarshal(raw, &got) != nil || got.NodeID != 40001 {
+		t.Fatalf("property %s v%d", raw, ver)
+	}
+	if !slices.Contains(w.confSim.Labels("100001"), snap.PublishedLabel) {
+		t.Fatalf("labels %v", w.confSim.Labels("100001"))
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -74,22 +73,15 @@ func (l *approvalLog) latest() *Approval {
 }
 
 func readApprovals(ctx context.Context, c *confluence.Client, pageID string) (*approvalLog, error) {
-	prop, err := c.GetProperty(ctx, pageID, ApprovalPropertyKey)
-	if rest.IsKind(err, rest.KindNotFound) {
-		return &approvalLog{}, nil
-	}
-	if err != nil {
-		return nil, backendError("read approvals", err)
-	}
-	return parseApprovals(pageID, prop)
+	return approvalsOf(ctx, c, &confluence.Page{ID: pageID})
 }
 
-// approvalsOf is readApprovals from the properties GetPage included, when
-// it included them whole.
+// approvalsOf is the page's approval log, from the properties GetPage
+// included when it included them whole.
 func approvalsOf(ctx context.Context, c *confluence.Client, page *confluence.Page) (*approvalLog, error) {
-	prop, included := includedProperty(page, ApprovalPropertyKey)
-	if !included {
-		return readApprovals(ctx, c, page.ID)
+	prop, err := pageProperty(ctx, c, page, ApprovalPropertyKey)
+	if err != nil {
+		return nil, backendError("read approvals", err)
 	}
 	if prop == nil {
 		return &approvalLog{}, nil

@@ -84,15 +84,9 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 		}
 	}
 	for _, key := range target.PropertyKeys() {
-		prop, included := includedProperty(page, key)
-		if !included {
-			prop, err = a.Confluence.GetProperty(ctx, page.ID, key)
-			if rest.IsKind(err, rest.KindNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, backendError("read property "+key, err)
-			}
+		prop, err := pageProperty(ctx, a.Confluence, page, key)
+		if err != nil {
+			return nil, backendError("read property "+key, err)
 		}
 		if prop == nil {
 			continue
@@ -167,6 +161,19 @@ func includedProperty(page *confluence.Page, key string) (prop *confluence.Prope
 	return nil, true
 }
 
+// pageProperty is the page's property (nil when it has none): from the
+// collection GetPage included, else read on its own.
+func pageProperty(ctx context.Context, c *confluence.Client, page *confluence.Page, key string) (*confluence.Property, error) {
+	if prop, included := includedProperty(page, key); included {
+		return prop, nil
+	}
+	prop, err := c.GetProperty(ctx, page.ID, key)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return nil, nil
+	}
+	return prop, err
+}
+
 func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnapshot) error {
 	var (
 		space *confluence.Space
@@ -193,11 +200,7 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput)
 		// ReadPage saw the property: write from that state (one request);
 		// if it changed since (or a retry already wrote it), the client
 		// re-reads and writes again.
-		var cur *confluence.Property
-		if in.Property.ID != "" {
-			cur = &confluence.Property{ID: in.Property.ID, Key: RecordPropertyKey, Version: in.Property.Version}
-		}
-		_, err = a.Confluence.SetPropertyFrom(ctx, in.PageID, RecordPropertyKey, cur, in.Record)
+		_, err = a.Confluence.SetPropertyFrom(ctx, in.PageID, RecordPropertyKey, in.Property.property(RecordPropertyKey), in.Record)
 	} else {
 		_, err = a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/rendition"
 )
 
 // attachmentsNickname is the identity of the folder that holds a page's
@@ -32,10 +33,13 @@ func (a *OpenTextActivities) fileBeside(ctx context.Context, res *UploadResult, 
 	}
 	marker := sourceMarker(s.doc.PageID, s.doc.Version)
 	for i, m := range s.manifest {
-		name := mapping.LegalName(m.FileName)
-		desc := fmt.Sprintf("%s attachment %s [sha256 %s %d]", marker, m.FileName, m.SHA256, m.Size)
+		name := besideName(s.manifest, i)
+		// The version is found again by page version and file name: two
+		// files never share one, whatever their document names.
+		prefix := fmt.Sprintf("%s attachment %s [sha256 ", marker, m.FileName)
+		desc := fmt.Sprintf("%s%s %d]", prefix, m.SHA256, m.Size)
 		file := fileUpload(s.files[i], m.FileName, m.MediaType)
-		nodeID, version, err := a.storeOnce(ctx, folder.ID, name, marker+" attachment ", desc, file)
+		nodeID, version, err := a.storeOnce(ctx, folder.ID, name, prefix, desc, file)
 		if err != nil {
 			return 0, fmt.Errorf("attachment %q: %w", m.FileName, err)
 		}
@@ -44,6 +48,21 @@ func (a *OpenTextActivities) fileBeside(ctx context.Context, res *UploadResult, 
 		}
 	}
 	return len(s.manifest), nil
+}
+
+// besideName is the document name of attachment i: its file name made
+// legal in OTCS, with " (i+1)" when an earlier attachment of the page
+// already has that name (OTCS compares names without case, and legal names
+// can meet: "a:b" and "a-b"). The attachment order is the snapshot's, so a
+// retry picks the same names.
+func besideName(manifest []rendition.ManifestEntry, i int) string {
+	name := mapping.LegalName(manifest[i].FileName)
+	for j := range i {
+		if strings.EqualFold(mapping.LegalName(manifest[j].FileName), name) {
+			return mapping.LegalName(fmt.Sprintf("%s (%d)", name, i+1))
+		}
+	}
+	return name
 }
 
 // attachmentFolder finds the page's attachment folder by nickname, or

@@ -43,6 +43,9 @@ func (a *OpenTextActivities) embedLimit() int64 {
 	return DefaultEmbedLimit
 }
 
+// pdfExtension is the file extension of a PDF rendition.
+const pdfExtension = ".pdf"
+
 // pdfFormat changes whenever the PDF renderer's bytes change for the same
 // input (it is part of the rendition tag).
 const pdfFormat = "pdfa/1"
@@ -65,7 +68,6 @@ type pdfSource struct {
 	sha      string
 	size     int64
 	result   *pdfa.Result
-	reused   bool // finish reports the stored version's checksum (from its description)
 }
 
 func (a *OpenTextActivities) newPDFSource(ctx context.Context, page *PageSnapshot, doc rendition.Document) (*pdfSource, error) {
@@ -89,7 +91,12 @@ func (s *pdfSource) placement() rendition.Placement {
 	for _, at := range s.doc.Attachments {
 		total += at.Size
 	}
-	if total > s.a.embedLimit() {
+	return s.a.placementOf(total)
+}
+
+// placementOf is where attachments of this total size go.
+func (a *OpenTextActivities) placementOf(total int64) rendition.Placement {
+	if total > a.embedLimit() {
 		return rendition.Beside
 	}
 	return rendition.Embedded
@@ -215,7 +222,7 @@ func (s *pdfSource) describe(marker, title string) string {
 }
 
 func (s *pdfSource) upload(name string) opentext.Upload {
-	return opentext.Upload{FileName: name + ".pdf", MimeType: "application/pdf", Open: func() (io.ReadCloser, error) {
+	return opentext.Upload{FileName: name + pdfExtension, MimeType: "application/pdf", Open: func() (io.ReadCloser, error) {
 		f, err := os.Open(s.out)
 		if err != nil {
 			return nil, err
@@ -233,7 +240,7 @@ func (s *pdfSource) upload(name string) opentext.Upload {
 // is rendered again.
 func (s *pdfSource) reuse(description string) error {
 	if sum, size, ok := describedChecksum(description); ok {
-		s.sha, s.size, s.reused = sum, size, true
+		s.sha, s.size = sum, size
 		return nil
 	}
 	return s.prepare()

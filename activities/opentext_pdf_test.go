@@ -32,20 +32,8 @@ func requireRenderTools(t *testing.T) {
 	}
 }
 
-const pdfRules = `otcs:
-  root: 2000
-spaces:
-  POL:
-    approval: {label: approved}
-    rendition: pdf
-    folder: Controlled Documents/Policies
-    category:
-      id: 9001
-      attributes:
-        Source Page ID: {from: page.id}
-        Source Version: {from: page.version}
-        Department: {label: "dept-"}
-`
+// pdfRules are baseRules with the publish rule filing PDF/A.
+var pdfRules = strings.Replace(baseRules, "    folder: Controlled Documents/Policies\n", "    rendition: pdf\n    folder: Controlled Documents/Policies\n", 1)
 
 func pngBytes(t *testing.T) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
@@ -247,10 +235,37 @@ func TestDryRunNamesThePDFRendition(t *testing.T) {
 	if all := strings.Join(plan.Writes, "\n"); !strings.Contains(all, "PDF/A-2b rendition, attachments filed beside in a folder") {
 		t.Errorf("plan:\n%s", all)
 	}
-	if n := len(w.otSim.Children(2000)); n == 0 {
-		t.Fatal("seed missing")
-	}
 	if _, ok := w.otSim.NodeByNickname(Nickname(pageID)); ok {
 		t.Fatal("the dry run wrote a node")
+	}
+}
+
+// Two attachments whose names meet once made legal in OTCS ("a:b.csv" and
+// "a-b.csv") are filed as two documents, each holding its own bytes.
+func TestPDFAttachmentsWhoseNamesMeetGetTheirOwnDocuments(t *testing.T) {
+	requireRenderTools(t)
+	w := newWorld(t, pdfRules)
+	w.ot.PDF.EmbedLimit = 1
+	p := w.confSim.CreatePage("POL", "Names that meet", "<p>Two files.</p>", "557058:author", "approved", "dept-legal")
+	w.confSim.AddAttachment(p.ID, "a:b.csv", "text/csv", []byte("first\n"))
+	w.confSim.AddAttachment(p.ID, "a-b.csv", "text/csv", []byte("second file\n"))
+	time.Sleep(2 * time.Millisecond)
+	if _, err := w.confSim.UpdatePage(p.ID, p.Title, "<p>Two files.</p>", "557058:author"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, p.ID), Verify: true}); err != nil {
+		t.Fatal(err)
+	}
+	folder, _ := w.otSim.NodeByNickname(attachmentsNickname(p.ID))
+	sizes := map[string]int64{}
+	for _, k := range w.otSim.Children(folder.ID) {
+		vs := w.otSim.Versions(k.ID)
+		if len(vs) != 1 {
+			t.Fatalf("%s: versions %+v", k.Name, vs)
+		}
+		sizes[k.Name] = vs[0].Size
+	}
+	if len(sizes) != 2 || sizes["a-b.csv"] != 6 || sizes["a-b.csv (2)"] != 12 {
+		t.Fatalf("documents %v", sizes)
 	}
 }

@@ -138,7 +138,7 @@ func describeValues(values map[string]any) string {
 // renditionExtension is the file extension of the rule's rendition.
 func renditionExtension(rules *mapping.Target) string {
 	if rules.Rendition == mapping.RenditionPDF {
-		return ".pdf"
+		return pdfExtension
 	}
 	return rendition.FileExtension
 }
@@ -155,7 +155,7 @@ func (a *OpenTextActivities) renditionKind(rules *mapping.Target, page *PageSnap
 	switch {
 	case len(page.Attachments) == 0:
 		return "PDF/A-2b rendition"
-	case total > a.embedLimit():
+	case a.placementOf(total) == rendition.Beside:
 		return "PDF/A-2b rendition, attachments filed beside in a folder"
 	}
 	return "PDF/A-3b rendition, attachments embedded"

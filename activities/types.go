@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -83,6 +84,14 @@ type PropertyState struct {
 	Known   bool
 	ID      string
 	Version int
+}
+
+// property is the state as the client sees a property (nil: absent).
+func (s PropertyState) property(key string) *confluence.Property {
+	if s.ID == "" {
+		return nil
+	}
+	return &confluence.Property{ID: s.ID, Key: key, Version: s.Version}
 }
 
 // Facts is the snapshot as the mapping rules see it.

@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
-	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
 )
 
 // plainGo is the comparison a user makes: the same clients making the
@@ -73,35 +71,18 @@ func (g *plainGo) publish(ctx context.Context, pageID string, step func(string))
 // baseline publishes pages fresh approved pages, 50 at a time, and returns
 // publishes per second.
 func (w *world) baseline(ctx context.Context, g *plainGo, pages int, latency time.Duration) (float64, error) {
-	w.confSim.Faults().Set(faults.Config{Latency: latency})
-	w.otSim.Faults().Set(faults.Config{Latency: latency})
-	defer w.confSim.Faults().Set(faults.Config{})
-	defer w.otSim.Faults().Set(faults.Config{})
-	ids := make([]string, pages)
-	for i := range ids {
-		ids[i] = w.confSim.CreatePage("POL", fmt.Sprintf("Baseline policy %d ms #%04d", latency.Milliseconds(), i), "<p>Benchmark page body.</p>", "557058:bench", "approved", "dept-bench").ID
-	}
-	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, pages)
-	sem := make(chan struct{}, 50)
-	for _, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if err := g.publish(ctx, id, nil); err != nil {
-				errs <- fmt.Errorf("baseline %s: %w", id, err)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	defer w.setLatency(latency)()
+	ids := w.approvedPages(pages, fmt.Sprintf("Baseline policy %d ms", latency.Milliseconds()))
+	took, err := fiftyAtATime(pages, func(i int) error {
+		if err := g.publish(ctx, ids[i], nil); err != nil {
+			return fmt.Errorf("baseline %s: %w", ids[i], err)
+		}
+		return nil
+	})
+	if err != nil {
 		return 0, err
 	}
-	return float64(pages) / time.Since(start).Seconds(), nil
+	return float64(pages) / took.Seconds(), nil
 }
 
 // requestsPerStep publishes one fresh page with the plain-Go steps and

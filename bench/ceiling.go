@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -40,29 +39,15 @@ func (w *world) ceiling(ctx context.Context, n int) (float64, error) {
 		return 0, err
 	}
 	defer wk.Stop()
-	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	sem := make(chan struct{}, 50)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			run, err := w.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("ceiling-%d", i), TaskQueue: ceilingQueue}, "ceiling")
-			if err == nil {
-				err = run.Get(ctx, nil)
-			}
-			if err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	took, err := fiftyAtATime(n, func(i int) error {
+		run, err := w.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("ceiling-%d", i), TaskQueue: ceilingQueue}, "ceiling")
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	})
+	if err != nil {
 		return 0, err
 	}
-	return float64(n) / time.Since(start).Seconds(), nil
+	return float64(n) / took.Seconds(), nil
 }

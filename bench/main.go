@@ -269,50 +269,75 @@ func stopWorkers(cmd *exec.Cmd) {
 }
 
 func (w *world) throughput(ctx context.Context, pages int, latency time.Duration) (float64, []string, error) {
-	w.confSim.Faults().Set(faults.Config{Latency: latency})
-	w.otSim.Faults().Set(faults.Config{Latency: latency})
-	defer w.confSim.Faults().Set(faults.Config{})
-	defer w.otSim.Faults().Set(faults.Config{})
-	ids := make([]string, pages)
-	for i := range ids {
-		p := w.confSim.CreatePage("POL", fmt.Sprintf("Bench policy %d ms #%04d", latency.Milliseconds(), i), "<p>Benchmark page body.</p>", "557058:bench", "approved", "dept-bench")
-		ids[i] = p.ID
-	}
+	defer w.setLatency(latency)()
+	ids := w.approvedPages(pages, fmt.Sprintf("Bench policy %d ms", latency.Milliseconds()))
 	cmd, err := w.startWorkers()
 	if err != nil {
 		return 0, nil, err
 	}
 	defer stopWorkers(cmd)
+	wfIDs := make([]string, pages)
+	took, err := fiftyAtATime(pages, func(i int) error {
+		// Version 1, as a webhook event names it: no version lookup
+		// before the start (the plain-Go baseline makes none).
+		st, err := w.publisher.Publish(ctx, ids[i], 1, "bench")
+		if err != nil {
+			return err
+		}
+		wfIDs[i] = st.WorkflowID
+		if err := st.Run.Get(ctx, nil); err != nil {
+			return fmt.Errorf("%s: %w", st.WorkflowID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return float64(pages) / took.Seconds(), wfIDs, nil
+}
+
+// setLatency adds latency to every request of both simulators; the
+// returned func takes it away.
+func (w *world) setLatency(latency time.Duration) func() {
+	w.confSim.Faults().Set(faults.Config{Latency: latency})
+	w.otSim.Faults().Set(faults.Config{Latency: latency})
+	return func() {
+		w.confSim.Faults().Set(faults.Config{})
+		w.otSim.Faults().Set(faults.Config{})
+	}
+}
+
+// approvedPages makes n fresh approved pages in POL, titled "title #i".
+func (w *world) approvedPages(n int, title string) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = w.confSim.CreatePage("POL", fmt.Sprintf("%s #%04d", title, i), "<p>Benchmark page body.</p>", "557058:bench", "approved", "dept-bench").ID
+	}
+	return ids
+}
+
+// fiftyAtATime runs do(0..n-1) with at most 50 at once, as the bench's
+// load generator does everywhere, and returns the wall time and the first
+// error.
+func fiftyAtATime(n int, do func(i int) error) (time.Duration, error) {
 	start := time.Now()
 	var wg sync.WaitGroup
-	errs := make(chan error, pages)
+	errs := make(chan error, n)
 	sem := make(chan struct{}, 50)
-	wfIDs := make([]string, pages)
-	for i, id := range ids {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			// Version 1, as a webhook event names it: no version lookup
-			// before the start (the plain-Go baseline makes none).
-			st, err := w.publisher.Publish(ctx, id, 1, "bench")
-			if err != nil {
+			if err := do(i); err != nil {
 				errs <- err
-				return
-			}
-			wfIDs[i] = st.WorkflowID
-			if err := st.Run.Get(ctx, nil); err != nil {
-				errs <- fmt.Errorf("%s: %w", st.WorkflowID, err)
 			}
 		}()
 	}
 	wg.Wait()
 	close(errs)
-	if err := <-errs; err != nil {
-		return 0, nil, err
-	}
-	return float64(pages) / time.Since(start).Seconds(), wfIDs, nil
+	return time.Since(start), <-errs
 }
 
 // historyCost counts a run's history events and the billable actions in

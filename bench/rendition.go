@@ -91,25 +91,18 @@ func (w *world) renditionOnce(ctx context.Context, title string, labels []string
 		}
 	}()
 	start := time.Now()
-	var res workflows.PublishPageResult
+	flow := w.publisher.Publish
 	if asRecord {
-		st, err := w.publisher.File(ctx, p.ID, 0, "bench")
-		if err == nil {
-			err = st.Run.Get(ctx, &res)
-		}
-		if err != nil {
-			close(stop)
-			return renditionRun{}, err
-		}
-	} else {
-		st, err := w.publisher.Publish(ctx, p.ID, 0, "bench")
-		if err == nil {
-			err = st.Run.Get(ctx, &res)
-		}
-		if err != nil {
-			close(stop)
-			return renditionRun{}, err
-		}
+		flow = w.publisher.File
+	}
+	var res workflows.PublishPageResult
+	st, err := flow(ctx, p.ID, 0, "bench")
+	if err == nil {
+		err = st.Run.Get(ctx, &res)
+	}
+	if err != nil {
+		close(stop)
+		return renditionRun{}, err
 	}
 	took := time.Since(start)
 	close(stop)

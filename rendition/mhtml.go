@@ -402,14 +402,10 @@ func page(doc Document, mediaTypes []string) string {
 	if list == "" {
 		list = "<li>none</li>"
 	}
-	var table string
-	for _, r := range headerRows(doc) {
-		table += "<tr><th>" + r[0] + "</th><td>" + r[1] + "</td></tr>\n"
-	}
 	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(doc.Title) + "</title>" +
 		"<style>table.xb{border-collapse:collapse;margin-bottom:1em}table.xb th,table.xb td{border:1px solid #999;padding:2px 6px;text-align:left}</style></head><body>\n" +
-		"<header><p>Archival rendition of a Confluence page, filed by xecm-bridge.</p><table class=\"xb\">\n" + table +
-		"</table><p>Attachments embedded in this file:</p><ul>" + list + "</ul><hr></header>\n<main>\n" + doc.BodyHTML + "\n</main></body></html>\n"
+		"<header><p>Archival rendition of a Confluence page, filed by xecm-bridge.</p>" + headerTable(doc) +
+		"<p>Attachments embedded in this file:</p><ul>" + list + "</ul><hr></header>\n<main>\n" + doc.BodyHTML + "\n</main></body></html>\n"
 }
 
 // headerRows are the header fields both renditions show, as HTML.
