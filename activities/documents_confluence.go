@@ -23,7 +23,8 @@ import (
 // page's attachment.
 //
 //   - UpsertDocumentPages: create or update document pages, restore edited panels
-//   - ArchiveMissing: flag and archive pages whose source left its hub
+//   - UnseenDocuments: pages of a hub whose document a full sweep missed
+//   - ArchiveMissing: flag and archive pages whose source OTCS confirmed gone
 //   - EnsureWorkspacePage: the connected space's "Workspace documents" page
 //   - ReadReferences, RecordReferences: links from pages to OTCS documents
 //   - DocumentPageNode: the OTCS node a document page stands for
@@ -45,6 +46,13 @@ type DocumentRecord struct {
 	Restricted     bool                  `json:"restricted"`
 	Archived       bool                  `json:"archived"`
 	PreviewVersion int                   `json:"previewVersion,omitempty"`
+	// PreviewName is the one attachment that holds the controlled copy,
+	// named when it was first attached and kept across versions and file
+	// names, so a new version replaces the copy in place.
+	PreviewName string `json:"previewName,omitempty"`
+	// Archives counts the times the page was moved to the archive, so each
+	// return from it is commented once.
+	Archives int `json:"archives,omitempty"`
 }
 
 // maxConflictRetries bounds the re-read-and-merge loop on a 409.
@@ -125,23 +133,28 @@ func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) 
 		res.Created = true
 	}
 	res.PageID, res.Title, res.URL = cur.page.ID, cur.page.Title, a.Confluence.PageURL(cur.page)
+	if err := a.applyMerging(ctx, st, doc, cur, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// applyMerging applies the document to its page, reading the page again
+// and merging again when someone saved it in between.
+func (a *DocumentPageActivities) applyMerging(ctx context.Context, st *DocumentState, doc documentpage.Document, cur *pageState, res *UpsertedPage) error {
 	for attempt := 0; ; attempt++ {
 		done, err := a.applyDocument(ctx, st, doc, cur, res)
-		if err != nil {
-			return nil, err
-		}
-		if done {
-			break
+		if err != nil || done {
+			return err
 		}
 		if attempt >= maxConflictRetries {
-			return nil, backendError("update document page "+cur.page.ID, fmt.Errorf("the page kept changing under the bridge (%d version conflicts)", attempt+1))
+			return backendError("update document page "+cur.page.ID, fmt.Errorf("the page kept changing under the bridge (%d version conflicts)", attempt+1))
 		}
 		// Someone saved the page in between: read it again and merge again.
 		if cur, err = a.readDocumentPage(ctx, cur.page.ID, nil); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return res, nil
 }
 
 // resolveDocument decides what the page shows from OTCS's state now and
@@ -197,7 +210,21 @@ func previewable(mime string) bool {
 	return mime == "application/pdf" || strings.HasPrefix(mime, "image/")
 }
 
-// previewName is the one attachment that holds the controlled copy.
+// controlledCopyName is the name of the page's controlled-copy
+// attachment: the one it already has, else the approved file's name. A
+// page attached before the name was recorded has the file name of the
+// version it last attached.
+func controlledCopyName(rec DocumentRecord, doc documentpage.Document) string {
+	switch {
+	case rec.PreviewName != "":
+		return rec.PreviewName
+	case rec.PreviewVersion != 0 && rec.Doc.Approved != nil:
+		return previewName(rec.Doc)
+	}
+	return previewName(doc)
+}
+
+// previewName is the name a first controlled copy gets.
 func previewName(d documentpage.Document) string {
 	if d.Approved.FileName != "" {
 		return d.Approved.FileName
@@ -233,11 +260,17 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		doc.SourceChanged = true
 	}
 
-	if doc.Preview != "" && rec.PreviewVersion != doc.Approved.Number {
-		if err := a.uploadPreview(ctx, cur.page.ID, doc); err != nil {
-			return false, err
+	if doc.Preview != "" {
+		// One controlled copy per document: the attachment keeps the name
+		// it was first given, whatever later versions' files are called.
+		doc.Preview = controlledCopyName(rec, doc)
+		if rec.PreviewVersion != doc.Approved.Number {
+			if err := a.uploadPreview(ctx, cur.page.ID, doc); err != nil {
+				return false, err
+			}
+			rec.PreviewVersion = doc.Approved.Number
 		}
-		rec.PreviewVersion = doc.Approved.Number
+		rec.PreviewName = doc.Preview
 	}
 
 	if res.Restored {
@@ -313,6 +346,13 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 			return false, backendError("move document page "+cur.page.ID+" to "+d.Archive, err)
 		}
 		rec.Archived, res.Archived = true, true
+		rec.Archives++
+	}
+	if doc.Status != documentpage.StatusWithdrawn && rec.Archived {
+		if err := a.unarchive(ctx, st.Watch, doc, cur, rec.Archives); err != nil {
+			return false, err
+		}
+		rec.Archived, res.Unarchived = false, true
 	}
 	rec.Doc, rec.PanelPrint = doc, fingerprint(panel)
 	if cur.rec == nil || !sameRecord(*cur.rec, rec) {
@@ -321,6 +361,32 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		}
 	}
 	return true, nil
+}
+
+// unarchive moves the page of a source that is current again (withdrawn
+// by mistake, moved out and back, approved again) from the archive back
+// under its hub, and says so once per archiving. The comment comes first:
+// a retry after the move finds the comment and the page in place and only
+// records it.
+func (a *DocumentPageActivities) unarchive(ctx context.Context, watch string, doc documentpage.Document, cur *pageState, archives int) error {
+	hub, err := a.hubPage(ctx, watch)
+	if err != nil {
+		return err
+	}
+	where := "its hub"
+	if watch != "" {
+		where = "the hub <strong>" + html.EscapeString(watch) + "</strong>"
+	}
+	note := fmt.Sprintf("<p>The source is current again in OpenText (%s): the bridge moved this page from the archive back under %s.</p>",
+		html.EscapeString(versionText(doc)), where)
+	marker := fmt.Sprintf("xecm-bridge:document:%d:unarchived:%d", doc.NodeID, archives)
+	if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+		return backendError("comment on document page "+cur.page.ID, err)
+	}
+	if err := a.Confluence.MovePage(ctx, cur.page.ID, hub); err != nil {
+		return backendError("move document page "+cur.page.ID+" back under its hub", err)
+	}
+	return nil
 }
 
 func versionText(d documentpage.Document) string {
@@ -342,7 +408,7 @@ func (a *DocumentPageActivities) uploadPreview(ctx context.Context, pageID strin
 		return backendError("list attachments of "+pageID, err)
 	}
 	for _, att := range have {
-		if att.Title == previewName(doc) && att.Comment == comment {
+		if att.Title == doc.Preview && att.Comment == comment {
 			return nil
 		}
 	}
@@ -351,7 +417,7 @@ func (a *DocumentPageActivities) uploadPreview(ctx context.Context, pageID strin
 		return backendError(fmt.Sprintf("download version %d of %d", doc.Approved.Number, doc.NodeID), err)
 	}
 	defer body.Close()
-	if _, err := a.Confluence.UploadAttachment(ctx, pageID, previewName(doc), doc.Approved.MimeType, body, comment); err != nil {
+	if _, err := a.Confluence.UploadAttachment(ctx, pageID, doc.Preview, doc.Approved.MimeType, body, comment); err != nil {
 		return backendError("attach the controlled copy to "+pageID, err)
 	}
 	return nil

@@ -113,16 +113,17 @@ func (a *DocumentPageActivities) parentPage(ctx context.Context, title string, p
 	return p.ID, nil
 }
 
-// ArchiveMissing flags the document pages of a watch whose source a full
-// sweep did not find in it (deleted, or moved out of the hub): "Withdrawn"
-// and moved under the archive parent. Nothing is deleted.
-func (a *DocumentPageActivities) ArchiveMissing(ctx context.Context, in MissingInput) (_ *UpsertResult, err error) {
-	defer func() { observe(ctx, "ArchiveMissing", err) }()
+// UnseenDocuments lists the documents of a watch that have a page not yet
+// archived but that a full sweep did not see. They are candidates only:
+// ConfirmAbsence asks OTCS about each before ArchiveMissing withdraws
+// anything.
+func (a *DocumentPageActivities) UnseenDocuments(ctx context.Context, in MissingInput) (_ []int64, err error) {
+	defer func() { observe(ctx, "UnseenDocuments", err) }()
 	refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Documents.Space, HubLabel(in.Watch))
 	if err != nil {
 		return nil, backendError("list the pages of hub "+in.Watch, err)
 	}
-	out := &UpsertResult{}
+	out := []int64{}
 	for _, r := range refs {
 		// The node label says which document a page stands for: only the
 		// pages of documents the sweep did not see are read.
@@ -133,23 +134,45 @@ func (a *DocumentPageActivities) ArchiveMissing(ctx context.Context, in MissingI
 		if err != nil {
 			return nil, err
 		}
-		if cur.rec == nil || containsID(in.Seen, cur.rec.Doc.NodeID) || cur.rec.Archived {
+		if cur.rec == nil || cur.rec.Archived || containsID(in.Seen, cur.rec.Doc.NodeID) || containsID(out, cur.rec.Doc.NodeID) {
+			continue
+		}
+		out = append(out, cur.rec.Doc.NodeID)
+	}
+	return out, nil
+}
+
+// ArchiveMissing flags the document pages of documents that OTCS confirmed
+// gone from their watch (ConfirmAbsence): "Withdrawn", with the reason,
+// and moved under the archive parent. Nothing is deleted; a page whose
+// source comes back is moved back under its hub.
+func (a *DocumentPageActivities) ArchiveMissing(ctx context.Context, in ArchiveInput) (_ *UpsertResult, err error) {
+	defer func() { observe(ctx, "ArchiveMissing", err) }()
+	out := &UpsertResult{}
+	for _, g := range in.Gone {
+		refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Documents.Space, NodeLabel(g.NodeID))
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("find the document page of %d", g.NodeID), err)
+		}
+		if len(refs) == 0 {
+			continue
+		}
+		cur, err := a.readDocumentPage(ctx, refs[0].ID, refs[0].Labels)
+		if err != nil {
+			return nil, err
+		}
+		if cur.rec == nil || cur.rec.Archived {
 			continue
 		}
 		st := DocumentState{Watch: in.Watch, Doc: cur.rec.Doc, Withdrawn: true}
-		st.Doc.Note = "no longer in the hub"
-		if _, err := a.OTCS.GetNode(ctx, st.Doc.NodeID); rest.IsKind(err, rest.KindNotFound) {
-			st.Doc.Note = "deleted in OpenText"
-		} else if err != nil {
-			return nil, backendError(fmt.Sprintf("read node %d", st.Doc.NodeID), err)
-		}
-		res := &UpsertedPage{NodeID: st.Doc.NodeID, PageID: cur.page.ID, Title: cur.page.Title, URL: a.Confluence.PageURL(cur.page), Locked: true}
+		res := &UpsertedPage{NodeID: g.NodeID, PageID: cur.page.ID, Title: cur.page.Title, URL: a.Confluence.PageURL(cur.page), Locked: true}
 		doc, _ := resolveDocument(&st, cur.rec)
-		doc.Note = st.Doc.Note
-		if _, err := a.applyDocument(ctx, &st, doc, cur, res); err != nil {
+		doc.Note = g.Note
+		if err := a.applyMerging(ctx, &st, doc, cur, res); err != nil {
 			return nil, err
 		}
 		out.Pages = append(out.Pages, *res)
+		heartbeat(ctx, g.NodeID)
 	}
 	return out, nil
 }

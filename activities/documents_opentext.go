@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
@@ -32,12 +34,22 @@ type DocumentSourceActivities struct {
 // over an unchanged watch costs one browse of this size.
 const feedPageSize = 50
 
-// ChangedDocuments reads one browse page of one watch, newest change first
-// (sort=desc_modify_date, which OTCS's own UI uses), and describes the
-// documents changed since the watch's cursor. An unchanged watch costs one
-// request: its newest child is not newer than the cursor. A full sweep
-// describes every document, so holds, moves and deletions that leave no
-// modify date behind are seen too.
+// ChangedDocuments reads one browse page of one watch and describes the
+// documents changed since the watch's cursor.
+//
+// A change run reads newest change first (sort=desc_modify_date, which
+// OTCS's own UI uses) and stops at the cursor: an unchanged watch costs one
+// request, whatever its size.
+//
+// A full sweep describes every document, so holds, moves and deletions
+// that leave no modify date behind are seen too. It pages by name (each
+// name is unique in its container), not by modify date: a document edited
+// while the sweep runs would jump to a page already read and be skipped.
+// Its cursor is the newest modify date when the sweep began, read first,
+// so everything changed during the sweep is newer and the next change run
+// reads it. A listing paged by offset can still shift when a document is
+// deleted or renamed meanwhile; the sweep therefore never concludes absence
+// from it alone (ConfirmAbsence).
 func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in ChangedDocumentsInput) (_ *ChangedDocumentsResult, err error) {
 	defer func() { observe(ctx, "ChangedDocuments", err) }()
 	watches := a.watches(in.Feed)
@@ -52,23 +64,38 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	if err != nil {
 		return nil, err
 	}
-	np, err := a.OTCS.ListChildren(ctx, container, opentext.ListOptions{
-		WhereTypes: []int{opentext.TypeDocument}, Sort: "desc_modify_date", Page: page, Limit: feedPageSize})
-	out.Requests++
-	if err != nil {
-		return nil, backendError(fmt.Sprintf("browse watch %q (node %d)", w.Name, container), err)
-	}
 	// prev is where the previous run stopped; next is this run's cursor
-	// for the watch: its newest modify date (the first child of the first
-	// page) and every document at exactly that date, over all pages read.
+	// for the watch: its newest modify date (the first child newest first)
+	// and every document at exactly that date.
 	prev := in.Cursors[w.Name]
 	next := out.Next[w.Name]
+	browse := func(sort string) (*opentext.NodePage, error) {
+		np, err := a.OTCS.ListChildren(ctx, container, opentext.ListOptions{
+			WhereTypes: []int{opentext.TypeDocument}, Sort: sort, Page: page, Limit: feedPageSize})
+		out.Requests++
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("browse watch %q (node %d)", w.Name, container), err)
+		}
+		return np, nil
+	}
+	var np *opentext.NodePage
+	if page == 1 || !in.Full {
+		if np, err = browse("desc_modify_date"); err != nil {
+			return nil, err
+		}
+		if page == 1 {
+			next = cursorOf(np.Nodes)
+		}
+	}
+	if in.Full {
+		// The cursor is fixed: the sweep pages by name.
+		if np, err = browse("asc_name"); err != nil {
+			return nil, err
+		}
+	}
 	reachedOld := false
 	for i := range np.Nodes {
 		n := &np.Nodes[i]
-		if page == 1 && i == 0 {
-			next = WatchCursor{At: n.ModifyDate}
-		}
 		if n.ModifyDate.Equal(next.At) && !containsID(next.IDs, n.ID) {
 			next.IDs = append(next.IDs, n.ID)
 		}
@@ -109,6 +136,21 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	return out, nil
 }
 
+// cursorOf is the cursor a newest-first page gives: its first modify date
+// and every document at exactly that date.
+func cursorOf(newestFirst []opentext.Node) WatchCursor {
+	if len(newestFirst) == 0 {
+		return WatchCursor{}
+	}
+	c := WatchCursor{At: newestFirst[0].ModifyDate}
+	for _, n := range newestFirst {
+		if n.ModifyDate.Equal(c.At) {
+			c.IDs = append(c.IDs, n.ID)
+		}
+	}
+	return c
+}
+
 // DescribeDocuments describes documents named by node id, each under the
 // rules of the watch whose container holds it (or the defaults: latest
 // version approved, no category values, when none does).
@@ -137,6 +179,61 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 			return nil, err
 		}
 		out = append(out, st)
+		heartbeat(ctx, id)
+	}
+	return out, nil
+}
+
+// ConfirmAbsence asks OTCS about each document whose page a full sweep
+// of a watch did not reach, before anything is withdrawn: a listing paged
+// by offset can skip a document (one deleted or renamed meanwhile shifts
+// the rest), so "not seen" is never "gone". A document still in the
+// watch's container is described like any other and comes back as
+// Present; it is Gone only when OTCS says so: not found, no longer visible
+// to the bridge, moved out of the container, or no longer a document.
+func (a *DocumentSourceActivities) ConfirmAbsence(ctx context.Context, in AbsenceInput) (_ *AbsenceResult, err error) {
+	defer func() { observe(ctx, "ConfirmAbsence", err) }()
+	watches := a.watches(in.Feed)
+	var w *mapping.Watch
+	for i := range watches {
+		if watches[i].Name == in.Watch {
+			w = &watches[i]
+		}
+	}
+	if w == nil {
+		return nil, NonRetryable(TypeNoMapping, "no watch %q in the mapping", in.Watch)
+	}
+	container, err := a.container(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	out := &AbsenceResult{}
+	for _, id := range in.NodeIDs {
+		n, err := a.OTCS.GetNode(ctx, id)
+		out.Requests++
+		gone := ""
+		switch {
+		case rest.IsKind(err, rest.KindNotFound):
+			gone = GoneDeleted
+		case rest.IsKind(err, rest.KindForbidden):
+			gone = GoneInvisible
+		case err != nil:
+			return nil, backendError(fmt.Sprintf("read node %d", id), err)
+		case n.ParentID != container:
+			gone = GoneMoved
+		case n.Type != opentext.TypeDocument:
+			gone = GoneNotDocument
+		}
+		if gone != "" {
+			out.Gone = append(out.Gone, GoneDocument{NodeID: id, Note: gone})
+			continue
+		}
+		st, reqs, err := a.describe(ctx, n, w)
+		out.Requests += reqs
+		if err != nil {
+			return nil, err
+		}
+		out.Present = append(out.Present, st)
 		heartbeat(ctx, id)
 	}
 	return out, nil
@@ -376,30 +473,62 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 	if err != nil {
 		return nil, backendError(fmt.Sprintf("read category %d", bl.Category), err)
 	}
-	key := ""
+	key, name := "", ""
 	for _, at := range def.Attributes {
 		if strings.EqualFold(at.Name, bl.Attribute) {
-			key = at.Key
+			key, name = at.Key, at.Name
 		}
 	}
 	if key == "" {
 		return nil, NonRetryable(TypeNoSuchAttribute, "category %d %q has no attribute %q (documents.back_link)", bl.Category, def.Name, bl.Attribute)
 	}
-	for _, p := range in.Links {
-		if p.URL == "" || p.BackLink == p.URL {
+	// A retry skips the links an earlier attempt reported written, and
+	// reads each of the rest before writing it: heartbeats are sent in
+	// batches, so the killed attempt may have written more than it
+	// reported, and every write is an OTCS modification and audit entry.
+	done, retry := backLinkProgress(ctx)
+	for i, p := range in.Links {
+		if i < done || p.URL == "" || p.BackLink == p.URL {
 			continue
 		}
 		if p.Locked {
 			out.KeptInConfluence = append(out.KeptInConfluence, p.NodeID)
 			continue
 		}
+		if retry {
+			vals, _, err := a.namedValues(ctx, p.NodeID, bl.Category)
+			if err != nil {
+				return nil, err
+			}
+			if vals[name] == p.URL {
+				heartbeat(ctx, backLinksDone{Done: i + 1})
+				continue
+			}
+		}
 		if err := a.setValue(ctx, p.NodeID, bl.Category, key, p.URL); err != nil {
 			return nil, backendError(fmt.Sprintf("write the back link of %d", p.NodeID), err)
 		}
 		out.Written++
-		heartbeat(ctx, p.NodeID)
+		heartbeat(ctx, backLinksDone{Done: i + 1})
 	}
 	return out, nil
+}
+
+// backLinksDone is WriteBackLinks' heartbeat: the links before Done are
+// written (or were already).
+type backLinksDone struct{ Done int }
+
+// backLinkProgress is where a retried WriteBackLinks resumes, and whether
+// this is a retry at all.
+func backLinkProgress(ctx context.Context) (done int, retry bool) {
+	if !activity.IsActivity(ctx) {
+		return 0, false
+	}
+	var p backLinksDone
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &p) == nil {
+		return p.Done, true
+	}
+	return 0, activity.GetInfo(ctx).Attempt > 1
 }
 
 // setValue writes one attribute: an update when the category is applied,

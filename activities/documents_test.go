@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/testsuite"
+
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
@@ -260,5 +264,104 @@ func TestSourceChangedRetryAfterCrashDoesNotRepeat(t *testing.T) {
 	var rec DocumentRecord
 	if json.Unmarshal(raw, &rec) != nil || rec.Doc.Approved == nil || rec.Doc.Approved.Label() != "3.0" || !rec.Doc.SourceChanged {
 		t.Errorf("record after the retry: %s", raw)
+	}
+}
+
+// countWrites counts the category writes (apply or update) it passes on.
+type countWrites struct {
+	n    *int
+	next http.RoundTripper
+}
+
+func (c countWrites) RoundTrip(r *http.Request) (*http.Response, error) {
+	if (r.Method == http.MethodPut || r.Method == http.MethodPost) && strings.Contains(r.URL.Path, "/categories") {
+		*c.n++
+	}
+	return c.next.RoundTrip(r)
+}
+
+// sourceWith is the document source activities of a worker whose OTCS
+// requests go through rt.
+func (w *world) sourceWith(t *testing.T, src *DocumentSourceActivities, rt http.RoundTripper) *DocumentSourceActivities {
+	t.Helper()
+	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
+		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
+		HTTPClient: &http.Client{Transport: rt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &DocumentSourceActivities{OTCS: ot, Rules: src.Rules}
+}
+
+// A worker that dies while writing back links, having written two but
+// reported only one in its last heartbeat: the retry skips the reported
+// one, reads the other before writing and finds it written, and writes
+// only the third. Every link is in place, each written once.
+func TestWriteBackLinksRetryWritesOnlyWhatIsMissing(t *testing.T) {
+	w, src, _ := docWorld(t)
+	nodes := []int64{opentextsim.SOPIncidentResponseID, opentextsim.SOPChangeManagementID, opentextsim.SOPAccessReviewID}
+	var links []UpsertedPage
+	for _, id := range nodes {
+		links = append(links, UpsertedPage{NodeID: id, PageID: fmt.Sprint(id), URL: fmt.Sprintf("https://conf.example/wiki/pages/%d", id)})
+	}
+	crashed := w.sourceWith(t, src, killOn{next: http.DefaultTransport, match: func(r *http.Request) bool {
+		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, fmt.Sprintf("/nodes/%d/categories", nodes[2]))
+	}})
+	if _, err := crashed.WriteBackLinks(context.Background(), BackLinkInput{Links: links}); err == nil {
+		t.Fatal("the crashed attempt must fail")
+	}
+
+	writes := 0
+	retry := w.sourceWith(t, src, countWrites{n: &writes, next: http.DefaultTransport})
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(retry)
+	env.SetHeartbeatDetails(backLinksDone{Done: 1})
+	val, err := env.ExecuteActivity(retry.WriteBackLinks, BackLinkInput{Links: links})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res BackLinkResult
+	if err := val.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	if writes != 1 || res.Written != 1 {
+		t.Errorf("the retry made %d category writes (result %+v), want 1: only the link the killed attempt did not write", writes, res)
+	}
+	for _, l := range links {
+		vals, _ := w.otSim.CategoryValues(l.NodeID, opentextsim.DocumentControlCategoryID)
+		if got := fmt.Sprint(vals["9002_6"]); got != l.URL {
+			t.Errorf("back link of %d = %q, want %q", l.NodeID, got, l.URL)
+		}
+	}
+}
+
+// ConfirmAbsence tells a document that is still in its watch (described
+// for its page) from one deleted, one moved out and one that is no
+// document: only those are gone.
+func TestConfirmAbsenceSortsPresentFromGone(t *testing.T) {
+	w, src, _ := docWorld(t)
+	ctx := context.Background()
+	if err := w.otSim.DeleteNode(opentextsim.ApolloAgreementID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := src.ConfirmAbsence(ctx, AbsenceInput{Watch: "Approved Procedures",
+		NodeIDs: []int64{opentextsim.SOPIncidentResponseID, opentextsim.ApolloAgreementID, opentextsim.ApolloBudgetApprovalID, opentextsim.ApprovedProceduresFolderID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Present) != 1 || res.Present[0].Doc.NodeID != opentextsim.SOPIncidentResponseID || res.Present[0].Doc.Approved == nil || res.Present[0].Watch != "Approved Procedures" {
+		t.Errorf("present: %+v", res.Present)
+	}
+	want := []GoneDocument{
+		{NodeID: opentextsim.ApolloAgreementID, Note: GoneDeleted},
+		{NodeID: opentextsim.ApolloBudgetApprovalID, Note: GoneMoved}, // it lives in the Apollo workspace
+		{NodeID: opentextsim.ApprovedProceduresFolderID, Note: GoneMoved},
+	}
+	if fmt.Sprint(res.Gone) != fmt.Sprint(want) {
+		t.Errorf("gone: %+v, want %+v", res.Gone, want)
+	}
+	if _, err := src.ConfirmAbsence(ctx, AbsenceInput{Watch: "No such watch", NodeIDs: []int64{1}}); !IsType(err, TypeNoMapping) {
+		t.Errorf("unknown watch: %v, want %s", err, TypeNoMapping)
 	}
 }

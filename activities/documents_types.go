@@ -112,13 +112,16 @@ type UpsertedPage struct {
 	URL      string
 	Title    string
 	Created  bool
-	Changed  bool   // a new page version was written
-	Restored bool   // someone had edited the panel; it was put back
-	Flagged  bool   // source-changed flag raised
-	Archived bool   // moved under the archive parent
-	Skipped  string // why no page
-	BackLink string // the back link OTCS holds now; "" when unset (WriteBackLinks writes URL when they differ)
-	Locked   bool
+	Changed  bool // a new page version was written
+	Restored bool // someone had edited the panel; it was put back
+	Flagged  bool // source-changed flag raised
+	Archived bool // moved under the archive parent
+	// Unarchived: the source is current again; the page was moved from the
+	// archive back under its hub.
+	Unarchived bool
+	Skipped    string // why no page
+	BackLink   string // the back link OTCS holds now; "" when unset (WriteBackLinks writes URL when they differ)
+	Locked     bool
 }
 
 // UpsertResult lists what happened to each document page.
@@ -144,6 +147,42 @@ type BackLinkResult struct {
 type MissingInput struct {
 	Watch string
 	Seen  []int64
+}
+
+// AbsenceInput names the documents of a watch whose pages a full sweep
+// did not reach, for OTCS to confirm.
+type AbsenceInput struct {
+	Feed    string // FeedDocuments or FeedTemplates
+	Watch   string
+	NodeIDs []int64
+}
+
+// AbsenceResult sorts the unseen documents: still in their watch
+// (described, for their pages to be brought up to date) or gone.
+type AbsenceResult struct {
+	Present  []DocumentState
+	Gone     []GoneDocument
+	Requests int // OTCS requests made
+}
+
+// GoneDocument is a document OTCS confirmed is no longer in its watch.
+type GoneDocument struct {
+	NodeID int64
+	Note   string // GoneDeleted, GoneInvisible, GoneMoved or GoneNotDocument
+}
+
+// Why a document left its watch, as its page says.
+const (
+	GoneDeleted     = "deleted in OpenText"
+	GoneInvisible   = "no longer visible to the bridge in OpenText"
+	GoneMoved       = "no longer in the hub"
+	GoneNotDocument = "no longer a document in OpenText"
+)
+
+// ArchiveInput names the documents of a watch that OTCS confirmed gone.
+type ArchiveInput struct {
+	Watch string
+	Gone  []GoneDocument
 }
 
 // WorkspacePageInput asks for a connected space's "Workspace documents"

@@ -81,6 +81,7 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 				feed.Name, t.Documents, t.Created, t.Changed, t.Archived, t.Restored, t.Flagged, t.Skipped, t.Failed)
 			if feed.Name == control.DocumentsFeed.Name {
 				fmt.Fprintf(stdout, "back links written: %d, kept in Confluence only (hold or record): %d\n", t.BackLinks, t.KeptInConfl)
+				fmt.Fprintf(stdout, "moved back from the archive: %d, missed by the listing but confirmed in OTCS: %d\n", t.Unarchived, t.Unseen)
 			}
 		}
 	}

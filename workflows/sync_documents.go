@@ -55,6 +55,8 @@ type SyncTotals struct {
 	Restored       int // panels edited by people and put back
 	Flagged        int // source-changed flags raised
 	Archived       int // pages of withdrawn or deleted sources archived
+	Unarchived     int // pages of sources current again moved back from the archive
+	Unseen         int // documents a full sweep's listing missed that OTCS confirmed still there (brought up to date, not archived)
 	Skipped        int // documents without a page (nothing approved yet)
 	BackLinks      int // back links written into OTCS
 	KeptInConfl    int // back links not written: the document is on hold or a record
@@ -74,15 +76,45 @@ func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 		apply: func(ctx workflow.Context, st *SyncState, docs []activities.DocumentState) error {
 			return st.apply(ctx, docs)
 		},
-		archive: func(ctx workflow.Context, st *SyncState, watch string) error {
-			var pages *activities.DocumentPageActivities
-			var gone activities.UpsertResult
-			err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Archive pages of sources that left the hub"), pages.ArchiveMissing,
-				activities.MissingInput{Watch: watch, Seen: st.Seen}).Get(ctx, &gone)
-			st.Totals.Archived += len(gone.Pages)
-			return err
-		},
+		archive: archiveGone,
 	})
+}
+
+// archiveGone runs after a full sweep of a watch: the pages whose
+// document the sweep did not see are candidates; OTCS confirms each, the
+// ones still there are brought up to date, and only the confirmed gone are
+// withdrawn and archived.
+func archiveGone(ctx workflow.Context, st *SyncState, watch string) error {
+	var pages *activities.DocumentPageActivities
+	var src *activities.DocumentSourceActivities
+	var unseen []int64
+	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "List pages the sweep did not see"), pages.UnseenDocuments,
+		activities.MissingInput{Watch: watch, Seen: st.Seen}).Get(ctx, &unseen)
+	if err != nil || len(unseen) == 0 {
+		return err
+	}
+	var confirmed activities.AbsenceResult
+	err = workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Confirm with OTCS which are gone"), src.ConfirmAbsence,
+		activities.AbsenceInput{Feed: activities.FeedDocuments, Watch: watch, NodeIDs: unseen}).Get(ctx, &confirmed)
+	if err != nil {
+		return err
+	}
+	st.Totals.OTCSRequests += confirmed.Requests
+	st.Totals.Unseen += len(confirmed.Present)
+	if len(confirmed.Present) > 0 {
+		st.Totals.Documents += len(confirmed.Present)
+		if err := st.apply(ctx, confirmed.Present); err != nil {
+			return err
+		}
+	}
+	if len(confirmed.Gone) == 0 {
+		return nil
+	}
+	var gone activities.UpsertResult
+	err = workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Archive pages of sources that left the hub"), pages.ArchiveMissing,
+		activities.ArchiveInput{Watch: watch, Gone: confirmed.Gone}).Get(ctx, &gone)
+	st.Totals.Archived += len(gone.Pages)
+	return err
 }
 
 // feedSteps are what a change-feed run does with what the feed finds.
@@ -296,6 +328,9 @@ func (t *SyncTotals) add(up *activities.UpsertResult) {
 		}
 		if p.Archived {
 			t.Archived++
+		}
+		if p.Unarchived {
+			t.Unarchived++
 		}
 	}
 }

@@ -33,6 +33,8 @@ var documentQueues = map[string]string{
 	"WriteBackLinks":      activities.OpenTextTaskQueue,
 	"EnsureWorkspaceLink": activities.OpenTextTaskQueue,
 	"UpsertDocumentPages": activities.ConfluenceTaskQueue,
+	"UnseenDocuments":     activities.ConfluenceTaskQueue,
+	"ConfirmAbsence":      activities.OpenTextTaskQueue,
 	"ArchiveMissing":      activities.ConfluenceTaskQueue,
 	"EnsureWorkspacePage": activities.ConfluenceTaskQueue,
 	"ReadReferences":      activities.ConfluenceTaskQueue,
@@ -137,23 +139,35 @@ func TestSyncDocumentsFirstRunIsFullSweep(t *testing.T) {
 	env.OnActivity(docSrc.WriteBackLinks, mock.Anything, activities.BackLinkInput{Links: []activities.UpsertedPage{created, stale}}).
 		Return(&activities.BackLinkResult{Written: 1, KeptInConfluence: []int64{2102}}, nil).Once()
 
+	// The sweep's listing missed two pages' documents of Policies: OTCS
+	// says 2060 is still there (it is brought up to date, not archived)
+	// and 2050 is gone (archived).
 	var missing []activities.MissingInput
-	env.OnActivity(docPages.ArchiveMissing, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+	env.OnActivity(docPages.UnseenDocuments, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 		missing = append(missing, args.Get(1).(activities.MissingInput))
-	}).Return(func(_ context.Context, in activities.MissingInput) (*activities.UpsertResult, error) {
+	}).Return(func(_ context.Context, in activities.MissingInput) ([]int64, error) {
 		if in.Watch == "Policies" {
-			return &activities.UpsertResult{Pages: []activities.UpsertedPage{{NodeID: 2050, PageID: "9050", Archived: true, Locked: true}}}, nil
+			return []int64{2050, 2060}, nil
 		}
-		return &activities.UpsertResult{}, nil
+		return []int64{}, nil
 	}).Times(2)
+	live := hubDoc("Policies", 2060, "Policy")
+	gone := activities.GoneDocument{NodeID: 2050, Note: activities.GoneDeleted}
+	env.OnActivity(docSrc.ConfirmAbsence, mock.Anything, activities.AbsenceInput{Watch: "Policies", NodeIDs: []int64{2050, 2060}}).
+		Return(&activities.AbsenceResult{Present: []activities.DocumentState{live}, Gone: []activities.GoneDocument{gone}, Requests: 2}, nil).Once()
+	relinked := activities.UpsertedPage{NodeID: 2060, PageID: "9060", URL: "https://conf.example/pages/9060", Changed: true, BackLink: "https://conf.example/pages/9060"}
+	env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, activities.UpsertInput{Docs: []activities.DocumentState{live}}).
+		Return(&activities.UpsertResult{Pages: []activities.UpsertedPage{relinked}}, nil).Once()
+	env.OnActivity(docPages.ArchiveMissing, mock.Anything, activities.ArchiveInput{Watch: "Policies", Gone: []activities.GoneDocument{gone}}).
+		Return(&activities.UpsertResult{Pages: []activities.UpsertedPage{{NodeID: 2050, PageID: "9050", Archived: true, Locked: true}}}, nil).Once()
 
 	env.ExecuteWorkflow(workflows.SyncDocuments, workflows.SyncDocumentsInput{})
 	st := resultOf[workflows.SyncState](t, env)
 
 	require.Equal(t, []string{
 		"ChangedDocuments", "UpsertDocumentPages", "WriteBackLinks",
-		"ChangedDocuments", "UpsertDocumentPages", "ArchiveMissing",
-		"ChangedDocuments", "ArchiveMissing",
+		"ChangedDocuments", "UpsertDocumentPages", "UnseenDocuments", "ConfirmAbsence", "UpsertDocumentPages", "ArchiveMissing",
+		"ChangedDocuments", "UnseenDocuments",
 	}, *trace)
 
 	require.Len(t, feedIn, 3)
@@ -180,16 +194,17 @@ func TestSyncDocumentsFirstRunIsFullSweep(t *testing.T) {
 	require.Empty(t, st.Seen)
 	require.Empty(t, st.Linked)
 	require.Equal(t, workflows.SyncTotals{
-		Documents:    4,
+		Documents:    5,
 		Created:      1,
-		Changed:      2,
+		Changed:      3,
 		Restored:     1,
 		Flagged:      1,
 		Archived:     1,
+		Unseen:       1,
 		Skipped:      1,
 		BackLinks:    1,
 		KeptInConfl:  1,
-		OTCSRequests: 7,
+		OTCSRequests: 9,
 	}, st.Totals)
 }
 
@@ -377,11 +392,11 @@ func TestSyncDocumentsContinuesAsNewWithState(t *testing.T) {
 	env2.OnActivity(docSrc.ChangedDocuments, mock.Anything, activities.ChangedDocumentsInput{Cursors: map[string]activities.WatchCursor{"Policies": policiesCur}, Full: true, Watch: 0, Page: 2}).
 		Return(&activities.ChangedDocumentsResult{Seen: []int64{2102}, Watch: 1, Page: 1, Requests: 1, FinishedWatch: "Policies", Done: true,
 			Cursors: map[string]activities.WatchCursor{"Policies": policiesCur}}, nil).Once()
-	env2.OnActivity(docPages.ArchiveMissing, mock.Anything, activities.MissingInput{Watch: "Policies", Seen: []int64{2101, 2102}}).
-		Return(&activities.UpsertResult{}, nil).Once()
+	env2.OnActivity(docPages.UnseenDocuments, mock.Anything, activities.MissingInput{Watch: "Policies", Seen: []int64{2101, 2102}}).
+		Return([]int64{}, nil).Once()
 	env2.ExecuteWorkflow(workflows.SyncDocuments, next)
 	st := resultOf[workflows.SyncState](t, env2)
-	require.Equal(t, []string{"ChangedDocuments", "ArchiveMissing"}, *trace2)
+	require.Equal(t, []string{"ChangedDocuments", "UnseenDocuments"}, *trace2)
 	require.Equal(t, 1, st.Runs, "a continued run is the same run")
 	require.True(t, st.Full)
 	require.Equal(t, workflows.SyncTotals{Documents: 1, Created: 1, OTCSRequests: 3}, st.Totals)
@@ -461,9 +476,18 @@ func TestSyncDocumentsStopsOnNonRetryableError(t *testing.T) {
 			env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(&activities.UpsertResult{Pages: []activities.UpsertedPage{page}}, nil).Once()
 			env.OnActivity(docSrc.WriteBackLinks, mock.Anything, mock.Anything).Return(nil, err).Once()
 		}},
-		{"archive", activities.TypeBackendRejected, []string{"ChangedDocuments", "UpsertDocumentPages", "ArchiveMissing"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
+		{"confirm absence", activities.TypeNoMapping, []string{"ChangedDocuments", "UpsertDocumentPages", "UnseenDocuments", "ConfirmAbsence"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
 			env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(feed, nil).Once()
 			env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(&activities.UpsertResult{}, nil).Once()
+			env.OnActivity(docPages.UnseenDocuments, mock.Anything, mock.Anything).Return([]int64{2050}, nil).Once()
+			env.OnActivity(docSrc.ConfirmAbsence, mock.Anything, mock.Anything).Return(nil, err).Once()
+		}},
+		{"archive", activities.TypeBackendRejected, []string{"ChangedDocuments", "UpsertDocumentPages", "UnseenDocuments", "ConfirmAbsence", "ArchiveMissing"}, func(env *testsuite.TestWorkflowEnvironment, err error) {
+			env.OnActivity(docSrc.ChangedDocuments, mock.Anything, mock.Anything).Return(feed, nil).Once()
+			env.OnActivity(docPages.UpsertDocumentPages, mock.Anything, mock.Anything).Return(&activities.UpsertResult{}, nil).Once()
+			env.OnActivity(docPages.UnseenDocuments, mock.Anything, mock.Anything).Return([]int64{2050}, nil).Once()
+			env.OnActivity(docSrc.ConfirmAbsence, mock.Anything, mock.Anything).
+				Return(&activities.AbsenceResult{Gone: []activities.GoneDocument{{NodeID: 2050, Note: activities.GoneDeleted}}}, nil).Once()
 			env.OnActivity(docPages.ArchiveMissing, mock.Anything, mock.Anything).Return(nil, err).Once()
 		}},
 	}
