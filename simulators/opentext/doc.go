@@ -61,7 +61,11 @@
 //	  7002   MTG-01 Meeting Records (551, file number MTG-01)
 //	hold 8001 "Litigation Hold 2026-01" (Legal)
 //	users Admin (1000, password livelink), bridge (1001, bridge-secret),
-//	      reviewer1 (1002, reviewer1-pw), reviewer2 (1003, reviewer2-pw)
+//	      reviewer1 (1002, reviewer1-pw), reviewer2 (1003, reviewer2-pw),
+//	      lena (1010, lena-secret, lena@example.com),
+//	      oscar (1011, oscar-secret, oscar@example.com)
+//	groups DefaultGroup (1100): every user; Legal (1101): lena;
+//	       RM Administrators (1102): Admin, bridge
 //
 // The documents 2101-2103, 2301 and 2302 are PDFs carrying Document
 // Control with Approval Status "Approved" (2103: "Draft"), Document Type,
@@ -120,10 +124,18 @@
 // taken). Server.RecycleBin lists the bin; /__sim/state shows it as
 // "recycle_bin".
 //
-// GET /api/v1|v2/members/{id} and GET /api/v2/members (where_type,
-// where_name and the other where_* filters as case-insensitive contains
-// matches, or `query`; limit clamped to 20) serve the configured users;
-// groups are not simulated.
+// GET /api/v1|v2/members/{id} and GET /api/v2/members (where_type 0
+// users, 1 groups, both without it; where_name and the other where_*
+// filters as case-insensitive contains matches, or `query`; limit clamped
+// to 20) serve the configured users and the groups. Users, lena and oscar
+// included, and the groups exist with or without Options.Seed; every
+// user's base group (group_id) is DefaultGroup, and a seed user left out of
+// Options.Users is left out of its groups too. GET /api/v2/members/{id}/members
+// pages a group's direct members (where_type, where_* filters; 500 "Invalid
+// group {id}" for a user), POST adds member_id (system administrators
+// only, else 500 "Insufficient privileges"), and GET /api/v2/members/memberof
+// lists the caller's groups. Admin and bridge hold system administration
+// rights (privilege_system_admin_rights); the others do not.
 //
 // # Business workspaces
 //
@@ -186,14 +198,19 @@ const (
 	BridgeUserID             int64 = 1001  // user bridge
 	FirstAllocatedID         int64 = 40000 // first id handed to nodes created at run time
 
-	Reviewer1UserID       int64 = 1002   // user reviewer1 (assignee of every "Review" step)
-	Reviewer2UserID       int64 = 1003   // user reviewer2 (assignee of the "Sign-off" step)
-	WorkflowMapsFolderID  int64 = 5000   // folder "Workflow Maps" under 2000
-	DocumentApprovalMapID int64 = 5001   // map "Document Approval": Review (reviewer1)
-	TwoStepApprovalMapID  int64 = 5002   // map "Two-Step Approval": Review (reviewer1), Sign-off (reviewer2)
-	BrokenMapID           int64 = 5003   // map "Broken Map": draft creation answers 400 "Workflow Map has no versions"
-	WorkflowVolumeID      int64 = 2060   // Workflow Volume (161), parent of attachment folders
-	FirstWorkflowID       int64 = 150000 // first draft process / process id
+	Reviewer1UserID         int64 = 1002   // user reviewer1 (assignee of every "Review" step)
+	Reviewer2UserID         int64 = 1003   // user reviewer2 (assignee of the "Sign-off" step)
+	LenaUserID              int64 = 1010   // user lena (lena-secret, lena@example.com), member of Legal
+	OscarUserID             int64 = 1011   // user oscar (oscar-secret, oscar@example.com), in DefaultGroup only
+	DefaultGroupID          int64 = 1100   // group DefaultGroup: every user's base group
+	LegalGroupID            int64 = 1101   // group Legal: lena
+	RMAdministratorsGroupID int64 = 1102   // group RM Administrators: Admin, bridge
+	WorkflowMapsFolderID    int64 = 5000   // folder "Workflow Maps" under 2000
+	DocumentApprovalMapID   int64 = 5001   // map "Document Approval": Review (reviewer1)
+	TwoStepApprovalMapID    int64 = 5002   // map "Two-Step Approval": Review (reviewer1), Sign-off (reviewer2)
+	BrokenMapID             int64 = 5003   // map "Broken Map": draft creation answers 400 "Workflow Map has no versions"
+	WorkflowVolumeID        int64 = 2060   // Workflow Volume (161), parent of attachment folders
+	FirstWorkflowID         int64 = 150000 // first draft process / process id
 
 	// OpenText → Confluence demo content (seed_o2c.go).
 	DocumentControlCategoryID  int64 = 9002 // category "Document Control": 9002_2 Document Type ... 9002_6 Confluence Page

@@ -96,6 +96,9 @@ func (s *Server) routes() {
 		// Members.
 		{"GET /api/v1|v2/members/{id}", s.getMember},
 		{"GET /api/v2/members", s.searchMembers},
+		{"GET /api/v2/members/memberof", s.memberOf},
+		{"GET /api/v2/members/{id}/members", s.groupMembers},
+		{"POST /api/v2/members/{id}/members", s.addGroupMembers},
 
 		// Search (GET is the deprecated form of the same call).
 		{"POST /api/v2/search", s.search}, {"GET /api/v2/search", s.search},

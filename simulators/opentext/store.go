@@ -162,9 +162,12 @@ func (d *categoryDef) attr(key string) *attrDef {
 }
 
 type user struct {
-	id       int64
-	name     string
-	password string
+	id         int64
+	name       string
+	password   string
+	email      string // business_email
+	groupID    int64  // base group (department): DefaultGroup
+	privileged bool   // system administration rights: bypasses node permissions (Admin, bridge)
 }
 
 // latest returns the newest version or nil.
