@@ -137,6 +137,57 @@
 // lists the caller's groups. Admin and bridge hold system administration
 // rights (privilege_system_admin_rights); the others do not.
 //
+// # Permissions
+//
+// Every node has OTCS's permissions (acl.go, permissions.go): an owner
+// (user), an owner group, public access (every authenticated user) and
+// assigned access, each with the permission names see, see_contents,
+// modify, edit_attributes, add_items, reserve, add_major_version,
+// delete_versions, delete, edit_permissions. Seeded nodes: owner Admin
+// with all of them, owner group DefaultGroup with none, public access see
+// and see_contents, so public access alone decides what an ordinary user
+// sees. A node created in a folder (by REST, the workflow engine or the Go
+// API) copies the folder's permissions with its creator as owner and the
+// creator's base group as owner group; a move keeps the node's own
+// permissions (OTCS inherits the target's only when asked, which the
+// simulator does not model); permission changes leave modify_date alone.
+//
+// GET /api/v2/nodes/{id}/permissions (page/limit) lists
+// results[].data.permissions{type,right_id,permissions}; GET|PUT|DELETE
+// .../permissions/owner|group|public read, set (right_id changes the owner
+// or owner group) or remove an entry (a removed entry reads as
+// "permissions": null); POST .../permissions/custom adds or replaces
+// right_id's assigned access and answers the entry; PUT|DELETE
+// .../permissions/custom/{right_id} change or drop it (400 when the node
+// has none for that member); GET .../permissions/effective/{right_id} is
+// what a user or group may do, its groups' entries and public access
+// included. Writes take `body` JSON or flat fields: permissions, right_id,
+// apply_to (0 this item, 1 sub-items, 2 this item and sub-items, 3 this
+// item and immediate sub-items; anything but 0 on a non-container is 400
+// "Could not process object, invalid request"); sub-items the caller may
+// not edit the permissions of are skipped. expand=permissions adds
+// right_id_expand (the member), and GET /nodes/{id}?fields=permissions
+// (.limit(n)) lists the same entries.
+//
+// Requests are checked against the caller's effective permissions; Admin
+// and bridge bypass every check. A node the caller may not see answers
+// exactly as a missing one (400 "Could not get a node for {id}") on every
+// node route, and browse, search, POST /nodes/list, business workspace
+// lists and nickname lookups leave it out. A visible node without the
+// permission a request needs answers 400 with OTCS's "Sorry, the item you
+// requested could not be accessed. …" text: see_contents for browse,
+// versions and content; add_items on the folder to create in (see on a
+// shortcut's original, see_contents on a generation's); modify for PUT
+// /nodes/{id} and nicknames, plus delete on the node and add_items on the
+// target for a move; modify (and add_major_version for a major version or
+// a promotion) to add versions; delete_versions to delete or purge
+// versions; edit_attributes for categories, RM classifications, holds and
+// finalizing; delete to delete. The permission routes answer 500 "Sorry, …
+// could not be accessed …" for a missing or invisible node and 500
+// "Insufficient permissions to perform that action" without
+// edit_permissions [SPEC-TS getNodePermissions, updateNodePermissionOwner].
+// Workflow routes and the recycle bin are not checked.
+//
 // # Business workspaces
 //
 // Business workspaces are containers of subtype 848 with a workspace type
