@@ -113,6 +113,8 @@ func kindForMessage(msg string) rest.Kind {
 		return rest.KindNotFound
 	case strings.Contains(m, "specified for sorting"):
 		return rest.KindBadRequest // "Invalid column name (…) specified for sorting", a 500
+	case strings.Contains(m, "insufficient permissions"), strings.Contains(m, "insufficient privileges"):
+		return rest.KindForbidden // the permission and member endpoints say so with a 500
 	}
 	return ""
 }

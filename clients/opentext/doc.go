@@ -27,10 +27,23 @@
 // act on them: "An item with the name '…' already exists." (HTTP 500 on
 // v2 create, 400 on v1) becomes KindConflict with StatusCode still 500/400,
 // and "Could not get a node …"/"… could not be accessed …" (400 or 500)
-// becomes KindNotFound, and "Invalid column name (…) specified for sorting"
-// (HTTP 500 for an unknown ListOptions.Sort) becomes KindBadRequest. None
-// of these is retried. "… is already applied to …" (a hold the node
-// already has) is KindConflict too.
+// becomes KindNotFound, "Invalid column name (…) specified for sorting"
+// (HTTP 500 for an unknown ListOptions.Sort) becomes KindBadRequest, and
+// "Insufficient permissions to perform that action"/"Insufficient
+// privileges" (HTTP 500 from the permission and member endpoints) become
+// KindForbidden. None of these is retried. "… is already applied to …" (a
+// hold the node already has) is KindConflict too. OTCS answers a node the
+// caller may not see exactly as a missing one, so KindNotFound also means
+// "not visible to this user".
+//
+// Permissions (permissions.go) are read with NodePermissions and
+// EffectivePermissions and changed with SetPublicPermissions,
+// SetOwnerGroupPermissions and the assigned access calls
+// (AddCustomPermission, UpdateCustomPermission, RemoveCustomPermission),
+// each with an ApplyTo scope. Members (members.go) are found with
+// FindUser (login name or business e-mail, exact match) and FindGroup,
+// and GroupMembers lists a group. To act as another user, make a second
+// Client with New and that user's credentials.
 //
 // For the "OpenText → Confluence" direction, ListChildren with
 // ListOptions.Sort "desc_modify_date" reads a container newest change

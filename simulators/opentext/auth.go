@@ -6,14 +6,22 @@ import (
 	"time"
 )
 
+// fixedMemberIDs are the documented ids of the seed users; extra
+// configured users never take them, nor the seed groups' ids.
+var fixedMemberIDs = map[string]int64{
+	"Admin": AdminUserID, "bridge": BridgeUserID, "reviewer1": Reviewer1UserID, "reviewer2": Reviewer2UserID,
+	"lena": LenaUserID, "oscar": OscarUserID,
+}
+
+// seedEmails are the business e-mail addresses that user mapping relies
+// on; other users get name@example.invalid.
+var seedEmails = map[string]string{"lena": "lena@example.com", "oscar": "oscar@example.com"}
+
 func (s *Server) seedUsers() {
 	// Seed users keep their documented ids; extra configured users follow.
-	fixed := map[string]int64{"Admin": AdminUserID, "bridge": BridgeUserID, "reviewer1": Reviewer1UserID, "reviewer2": Reviewer2UserID}
-	taken := map[int64]bool{}
-	for name, id := range fixed {
-		if _, ok := s.opt.Users[name]; ok {
-			taken[id] = true
-		}
+	taken := map[int64]bool{DefaultGroupID: true, LegalGroupID: true, RMAdministratorsGroupID: true}
+	for _, id := range fixedMemberIDs {
+		taken[id] = true
 	}
 	next := BridgeUserID + 1
 	names := make([]string, 0, len(s.opt.Users))
@@ -23,7 +31,7 @@ func (s *Server) seedUsers() {
 	sort.Strings(names) // deterministic ids for extra users
 	for _, name := range names {
 		pw := s.opt.Users[name]
-		id, ok := fixed[name]
+		id, ok := fixedMemberIDs[name]
 		if !ok {
 			for taken[next] {
 				next++
@@ -31,10 +39,17 @@ func (s *Server) seedUsers() {
 			id = next
 			next++
 		}
-		u := &user{id: id, name: name, password: pw}
+		email := seedEmails[name]
+		if email == "" {
+			email = name + "@example.invalid"
+		}
+		// Admin and bridge hold system administration rights: the bridge's
+		// service account must reach everything it files, whoever may see it.
+		u := &user{id: id, name: name, password: pw, email: email, groupID: DefaultGroupID, privileged: name == "Admin" || name == "bridge"}
 		s.users[name] = u
 		s.usersByID[id] = u
 	}
+	s.seedGroups()
 }
 
 // ticketEntry ties one issued ticket to its session.
@@ -118,8 +133,9 @@ func (s *Server) whoAmI(c *call) {
 
 func userJSON(u *user) map[string]any {
 	return map[string]any{
-		"id": u.id, "name": u.name, "first_name": u.name, "last_name": "", "business_email": u.name + "@example.invalid",
-		"group_id": 1001, "type": 0, "type_name": "User", "deleted": false, "name_formatted": u.name,
+		"id": u.id, "name": u.name, "first_name": u.name, "last_name": "", "business_email": u.email,
+		"group_id": u.groupID, "type": 0, "type_name": "User", "deleted": false, "name_formatted": u.name,
+		"privilege_login": true, "privilege_public_access": true, "privilege_system_admin_rights": u.privileged,
 	}
 }
 

@@ -348,7 +348,7 @@ func (c *call) categoryItem(def *categoryDef, ac *appliedCat) map[string]any {
 func (s *Server) listCategories(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSee)
 	if !ok {
 		return
 	}
@@ -363,7 +363,12 @@ func (s *Server) listCategories(c *call) {
 
 // nodeAndCategory resolves {id} and {cat}; it writes the error itself.
 func (c *call) nodeAndCategory() (*node, *categoryDef, bool) {
-	n, ok := c.pathNode()
+	// Reading needs see, changing needs edit_attributes.
+	need := permSee
+	if c.r.Method != http.MethodGet {
+		need = permEditAttributes
+	}
+	n, ok := c.pathNodeFor(need)
 	if !ok {
 		return nil, nil, false
 	}
@@ -439,7 +444,7 @@ func (s *Server) applyCategory(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permEditAttributes)
 	if !ok {
 		return
 	}
@@ -531,7 +536,7 @@ func (s *Server) categoryForm(c *call) {
 	defer s.mu.RUnlock()
 	n := s.nodes[id]
 	dn := s.nodes[catID]
-	if n == nil || dn == nil || dn.catDef == nil {
+	if n == nil || !c.may(n, permSee) || dn == nil || dn.catDef == nil {
 		c.fail(http.StatusBadRequest, "Could not retrieve form. Invalid or missing parameters")
 		return
 	}

@@ -61,7 +61,11 @@
 //	  7002   MTG-01 Meeting Records (551, file number MTG-01)
 //	hold 8001 "Litigation Hold 2026-01" (Legal)
 //	users Admin (1000, password livelink), bridge (1001, bridge-secret),
-//	      reviewer1 (1002, reviewer1-pw), reviewer2 (1003, reviewer2-pw)
+//	      reviewer1 (1002, reviewer1-pw), reviewer2 (1003, reviewer2-pw),
+//	      lena (1010, lena-secret, lena@example.com),
+//	      oscar (1011, oscar-secret, oscar@example.com)
+//	groups DefaultGroup (1100): every user; Legal (1101): lena;
+//	       RM Administrators (1102): Admin, bridge
 //
 // The documents 2101-2103, 2301 and 2302 are PDFs carrying Document
 // Control with Approval Status "Approved" (2103: "Draft"), Document Type,
@@ -120,10 +124,69 @@
 // taken). Server.RecycleBin lists the bin; /__sim/state shows it as
 // "recycle_bin".
 //
-// GET /api/v1|v2/members/{id} and GET /api/v2/members (where_type,
-// where_name and the other where_* filters as case-insensitive contains
-// matches, or `query`; limit clamped to 20) serve the configured users;
-// groups are not simulated.
+// GET /api/v1|v2/members/{id} and GET /api/v2/members (where_type 0
+// users, 1 groups, both without it; where_name and the other where_*
+// filters as case-insensitive contains matches, or `query`; limit clamped
+// to 20) serve the configured users and the groups. Users, lena and oscar
+// included, and the groups exist with or without Options.Seed; every
+// user's base group (group_id) is DefaultGroup, and a seed user left out of
+// Options.Users is left out of its groups too. GET /api/v2/members/{id}/members
+// pages a group's direct members (where_type, where_* filters; 500 "Invalid
+// group {id}" for a user), POST adds member_id (system administrators
+// only, else 500 "Insufficient privileges"), and GET /api/v2/members/memberof
+// lists the caller's groups. Admin and bridge hold system administration
+// rights (privilege_system_admin_rights); the others do not.
+//
+// # Permissions
+//
+// Every node has OTCS's permissions (acl.go, permissions.go): an owner
+// (user), an owner group, public access (every authenticated user) and
+// assigned access, each with the permission names see, see_contents,
+// modify, edit_attributes, add_items, reserve, add_major_version,
+// delete_versions, delete, edit_permissions. Seeded nodes: owner Admin
+// with all of them, owner group DefaultGroup with none, public access see
+// and see_contents, so public access alone decides what an ordinary user
+// sees. A node created in a folder (by REST, the workflow engine or the Go
+// API) copies the folder's permissions with its creator as owner and the
+// creator's base group as owner group; a move keeps the node's own
+// permissions (OTCS inherits the target's only when asked, which the
+// simulator does not model); permission changes leave modify_date alone.
+//
+// GET /api/v2/nodes/{id}/permissions (page/limit) lists
+// results[].data.permissions{type,right_id,permissions}; GET|PUT|DELETE
+// .../permissions/owner|group|public read, set (right_id changes the owner
+// or owner group) or remove an entry (a removed entry reads as
+// "permissions": null); POST .../permissions/custom adds or replaces
+// right_id's assigned access and answers the entry; PUT|DELETE
+// .../permissions/custom/{right_id} change or drop it (400 when the node
+// has none for that member); GET .../permissions/effective/{right_id} is
+// what a user or group may do, its groups' entries and public access
+// included. Writes take `body` JSON or flat fields: permissions, right_id,
+// apply_to (0 this item, 1 sub-items, 2 this item and sub-items, 3 this
+// item and immediate sub-items; anything but 0 on a non-container is 400
+// "Could not process object, invalid request"); sub-items the caller may
+// not edit the permissions of are skipped. expand=permissions adds
+// right_id_expand (the member), and GET /nodes/{id}?fields=permissions
+// (.limit(n)) lists the same entries.
+//
+// Requests are checked against the caller's effective permissions; Admin
+// and bridge bypass every check. A node the caller may not see answers
+// exactly as a missing one (400 "Could not get a node for {id}") on every
+// node route, and browse, search, POST /nodes/list, business workspace
+// lists and nickname lookups leave it out. A visible node without the
+// permission a request needs answers 400 with OTCS's "Sorry, the item you
+// requested could not be accessed. …" text: see_contents for browse,
+// versions and content; add_items on the folder to create in (see on a
+// shortcut's original, see_contents on a generation's); modify for PUT
+// /nodes/{id} and nicknames, plus delete on the node and add_items on the
+// target for a move; modify (and add_major_version for a major version or
+// a promotion) to add versions; delete_versions to delete or purge
+// versions; edit_attributes for categories, RM classifications, holds and
+// finalizing; delete to delete. The permission routes answer 500 "Sorry, …
+// could not be accessed …" for a missing or invisible node and 500
+// "Insufficient permissions to perform that action" without
+// edit_permissions [SPEC-TS getNodePermissions, updateNodePermissionOwner].
+// Workflow routes and the recycle bin are not checked.
 //
 // # Business workspaces
 //
@@ -186,14 +249,19 @@ const (
 	BridgeUserID             int64 = 1001  // user bridge
 	FirstAllocatedID         int64 = 40000 // first id handed to nodes created at run time
 
-	Reviewer1UserID       int64 = 1002   // user reviewer1 (assignee of every "Review" step)
-	Reviewer2UserID       int64 = 1003   // user reviewer2 (assignee of the "Sign-off" step)
-	WorkflowMapsFolderID  int64 = 5000   // folder "Workflow Maps" under 2000
-	DocumentApprovalMapID int64 = 5001   // map "Document Approval": Review (reviewer1)
-	TwoStepApprovalMapID  int64 = 5002   // map "Two-Step Approval": Review (reviewer1), Sign-off (reviewer2)
-	BrokenMapID           int64 = 5003   // map "Broken Map": draft creation answers 400 "Workflow Map has no versions"
-	WorkflowVolumeID      int64 = 2060   // Workflow Volume (161), parent of attachment folders
-	FirstWorkflowID       int64 = 150000 // first draft process / process id
+	Reviewer1UserID         int64 = 1002   // user reviewer1 (assignee of every "Review" step)
+	Reviewer2UserID         int64 = 1003   // user reviewer2 (assignee of the "Sign-off" step)
+	LenaUserID              int64 = 1010   // user lena (lena-secret, lena@example.com), member of Legal
+	OscarUserID             int64 = 1011   // user oscar (oscar-secret, oscar@example.com), in DefaultGroup only
+	DefaultGroupID          int64 = 1100   // group DefaultGroup: every user's base group
+	LegalGroupID            int64 = 1101   // group Legal: lena
+	RMAdministratorsGroupID int64 = 1102   // group RM Administrators: Admin, bridge
+	WorkflowMapsFolderID    int64 = 5000   // folder "Workflow Maps" under 2000
+	DocumentApprovalMapID   int64 = 5001   // map "Document Approval": Review (reviewer1)
+	TwoStepApprovalMapID    int64 = 5002   // map "Two-Step Approval": Review (reviewer1), Sign-off (reviewer2)
+	BrokenMapID             int64 = 5003   // map "Broken Map": draft creation answers 400 "Workflow Map has no versions"
+	WorkflowVolumeID        int64 = 2060   // Workflow Volume (161), parent of attachment folders
+	FirstWorkflowID         int64 = 150000 // first draft process / process id
 
 	// OpenText → Confluence demo content (seed_o2c.go).
 	DocumentControlCategoryID  int64 = 9002 // category "Document Control": 9002_2 Document Type ... 9002_6 Confluence Page

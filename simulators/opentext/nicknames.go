@@ -16,7 +16,7 @@ func (s *Server) setNickname(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permModify)
 	if !ok {
 		return
 	}
@@ -40,7 +40,7 @@ func (s *Server) nodeByNickname(c *call) {
 	defer s.mu.RUnlock()
 	id, ok := s.nicknames[strings.ToLower(nick)]
 	n := s.nodes[id]
-	if !ok || n == nil {
+	if !ok || n == nil || !c.may(n, permSee) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Could not get a node for nickname '%s'", nick))
 		return
 	}

@@ -47,16 +47,6 @@ func (c *call) lookupNode(id int64) (*node, bool) {
 	return n, true
 }
 
-// pathNode resolves the {id} path value to a node of any type; it writes
-// the error itself. Callers hold s.mu.
-func (c *call) pathNode() (*node, bool) {
-	id, ok := c.pathID("id")
-	if !ok {
-		return nil, false
-	}
-	return c.lookupNode(id)
-}
-
 // lockedAgainst answers 400 and reports true when a hold or a finalized
 // record on n (or one of its descendants) forbids the change that refusal
 // describes ("cannot be moved"). Callers hold s.mu.
@@ -67,9 +57,12 @@ func (c *call) lockedAgainst(n *node, refusal string) bool {
 // props renders a node's properties the way v1 `data` and v2
 // `data.properties` show them. Callers hold s.mu.
 func (s *Server) props(n *node) map[string]any {
-	owner := s.usersByID[n.createUser]
+	ownerID, groupID := n.createUser, DefaultGroupID
+	if n.acl != nil {
+		ownerID, groupID = n.acl.owner.rightID, n.acl.group.rightID
+	}
 	ownerName := ""
-	if owner != nil {
+	if owner := s.usersByID[ownerID]; owner != nil {
 		ownerName = owner.name
 	}
 	vol := s.volumeOf(n)
@@ -84,7 +77,7 @@ func (s *Server) props(n *node) map[string]any {
 		"type": n.typ, "type_name": typeName(n.typ),
 		"create_date": fmtTime(n.created), "create_user_id": n.createUser,
 		"modify_date": fmtTime(n.modified), "modify_user_id": modifyUser,
-		"owner": ownerName, "owner_user_id": n.createUser, "owner_group_id": 1001,
+		"owner": ownerName, "owner_user_id": ownerID, "owner_group_id": groupID,
 		"container": isContainer(n.typ), "container_size": 0, "size": 0, "size_formatted": "",
 		"mime_type": nil, "reserved": false, "reserved_user_id": 0, "reserved_date": nil,
 		"hidden": false, "favorite": false, "advanced_versioning": nil,
@@ -129,9 +122,10 @@ func typeName(t int) string {
 
 // fieldSel is one parsed `fields` entry, e.g. properties{id,name}.
 type fieldSel struct {
-	name string
-	sub  []string // braces content
-	elem int      // versions.element(N); -1 when absent
+	name  string
+	sub   []string // braces content
+	elem  int      // versions.element(N); -1 when absent
+	limit int      // permissions.limit(N); 0 when absent
 }
 
 // parseFields reads the repeatable `fields` parameter. Commas inside braces
@@ -156,6 +150,9 @@ func parseFields(p params) []fieldSel {
 			f = name
 			if strings.HasPrefix(rest, "element(") {
 				sel.elem, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rest, "element("), ")"))
+			}
+			if strings.HasPrefix(rest, "limit(") {
+				sel.limit, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rest, "limit("), ")"))
 			}
 		}
 		sel.name = f
@@ -206,9 +203,11 @@ func (s *Server) nodeData(n *node, fields []fieldSel) map[string]any {
 				data["versions"] = list
 			}
 		case "permissions":
-			data["permissions"] = []any{
-				map[string]any{"type": "owner", "right_id": n.createUser, "permissions": []string{"see", "see_contents", "modify", "edit_attributes", "add_items", "reserve", "add_major_version", "delete_versions", "delete", "edit_permissions"}},
+			list := s.permEntries(n, false)
+			if f.limit > 0 && f.limit < len(list) {
+				list = list[:f.limit]
 			}
+			data["permissions"] = list
 		}
 	}
 	return data
@@ -224,14 +223,20 @@ func (s *Server) v1Node(n *node) map[string]any {
 }
 
 // nodeResponse answers with one node in the caller's API version.
+// expand=permissions{right_id} resolves the permission entries' members.
 func (c *call) nodeResponse(n *node) {
-	c.respondOK(c.s.v1Node(n), map[string]any{"data": c.s.nodeData(n, parseFields(c.p))})
+	data := c.s.nodeData(n, parseFields(c.p))
+	if list, ok := data["permissions"].([]any); ok && expandsPermissions(c.p) {
+		full := c.s.permEntries(n, true)
+		data["permissions"] = full[:len(list)]
+	}
+	c.respondOK(c.s.v1Node(n), map[string]any{"data": data})
 }
 
 func (s *Server) getNode(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSee)
 	if !ok {
 		return
 	}
@@ -262,12 +267,15 @@ func (s *Server) browse(c *call) {
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	parent, ok := c.lookupNode(id)
+	parent, ok := c.accessNode(id, permSeeContents)
 	if !ok {
 		return
 	}
 	var all []*node
 	for _, ch := range s.sortedChildren(parent) {
+		if !c.may(ch, permSee) {
+			continue // OTCS lists only what the caller may see
+		}
 		if whereName != "" && !strings.Contains(strings.ToLower(ch.name), whereName) {
 			continue
 		}
@@ -452,7 +460,7 @@ func (s *Server) createNode(c *call) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	parent, ok := c.lookupNode(parentID)
+	parent, ok := c.accessNode(parentID, permAddItems)
 	if !ok {
 		return
 	}
@@ -460,14 +468,15 @@ func (s *Server) createNode(c *call) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Items cannot be added to node %d.", parentID))
 		return
 	}
-	if typ == typeShortcut && s.nodes[originalID] == nil {
-		c.fail(http.StatusBadRequest, notFoundMsg(originalID))
-		return
+	if typ == typeShortcut {
+		if _, ok := c.accessNode(originalID, permSee); !ok {
+			return
+		}
 	}
 	// A generation is a frozen copy of one version of a document.
 	var genOf *version
 	if typ == typeGeneration {
-		orig, ok := c.lookupNode(originalID)
+		orig, ok := c.accessNode(originalID, permSeeContents)
 		if !ok {
 			return
 		}
@@ -544,7 +553,7 @@ func roleClassifications(roles map[string]any) []int64 {
 func (s *Server) updateNode(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permModify)
 	if !ok {
 		return
 	}
@@ -579,6 +588,16 @@ func (s *Server) updateNode(c *call) {
 		return
 	}
 	if parentID != n.parentID {
+		// A move takes the item out of its folder (delete) and files it
+		// in the target (add_items there); the item keeps its own
+		// permissions, as OTCS does unless asked to inherit the target's.
+		if !c.may(n, permDelete) {
+			c.fail(http.StatusBadRequest, noAccessMsg)
+			return
+		}
+		if target, ok = c.accessNode(parentID, permAddItems); !ok {
+			return
+		}
 		if c.lockedAgainst(n, "cannot be moved") {
 			return
 		}
@@ -622,7 +641,7 @@ func (s *Server) updateNode(c *call) {
 func (s *Server) deleteNode(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permDelete)
 	if !ok {
 		return
 	}
@@ -693,7 +712,7 @@ func (s *Server) listNodes(c *call) {
 	results := []any{}
 	for _, v := range ids {
 		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if n := s.nodes[id]; err == nil && n != nil {
+		if n := s.nodes[id]; err == nil && n != nil && c.may(n, permSee) {
 			results = append(results, map[string]any{"data": s.nodeData(n, fields)})
 		}
 	}
@@ -703,7 +722,7 @@ func (s *Server) listNodes(c *call) {
 func (s *Server) ancestors(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSee)
 	if !ok {
 		return
 	}
@@ -774,7 +793,7 @@ func (s *Server) validateNames(c *call) {
 	names := c.p.list("names")
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	parent, ok := c.lookupNode(parentID)
+	parent, ok := c.accessNode(parentID, permSeeContents)
 	if !ok {
 		return
 	}

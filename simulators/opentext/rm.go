@@ -47,7 +47,7 @@ func (s *Server) nodeRMRecordJSON(n *node, r rmRecord) map[string]any {
 func (s *Server) getRM(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSee)
 	if !ok {
 		return
 	}
@@ -113,7 +113,7 @@ func (s *Server) applyRM(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permEditAttributes)
 	if !ok {
 		return
 	}
@@ -144,7 +144,7 @@ func (s *Server) applyRM(c *call) {
 func (s *Server) updateRM(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permEditAttributes)
 	if !ok {
 		return
 	}
@@ -170,7 +170,7 @@ func (s *Server) removeRM(c *call) {
 	classID, err := strconv.ParseInt(c.r.PathValue("class"), 10, 64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permEditAttributes)
 	if !ok {
 		return
 	}
@@ -218,7 +218,7 @@ func (s *Server) listHolds(c *call) {
 func (s *Server) nodeHolds(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSee)
 	if !ok {
 		return
 	}
@@ -245,7 +245,7 @@ func (s *Server) applyHold(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permEditAttributes)
 	if !ok {
 		return
 	}
@@ -273,7 +273,7 @@ func (s *Server) removeHold(c *call) {
 	holdID, err := strconv.ParseInt(c.r.PathValue("hold"), 10, 64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permEditAttributes)
 	if !ok {
 		return
 	}
@@ -299,7 +299,7 @@ func (s *Server) finalizeRecords(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		n, ok := c.lookupNode(id)
+		n, ok := c.accessNode(id, permEditAttributes)
 		if !ok {
 			return
 		}

@@ -96,6 +96,25 @@ func (s *Server) routes() {
 		// Members.
 		{"GET /api/v1|v2/members/{id}", s.getMember},
 		{"GET /api/v2/members", s.searchMembers},
+		{"GET /api/v2/members/memberof", s.memberOf},
+		{"GET /api/v2/members/{id}/members", s.groupMembers},
+		{"POST /api/v2/members/{id}/members", s.addGroupMembers},
+
+		// Node permissions (permissions.go).
+		{"GET /api/v2/nodes/{id}/permissions", s.listPermissions},
+		{"GET /api/v2/nodes/{id}/permissions/owner", s.defaultEntry("owner")},
+		{"GET /api/v2/nodes/{id}/permissions/group", s.defaultEntry("group")},
+		{"GET /api/v2/nodes/{id}/permissions/public", s.defaultEntry("public")},
+		{"PUT /api/v2/nodes/{id}/permissions/owner", s.putDefault("owner")},
+		{"PUT /api/v2/nodes/{id}/permissions/group", s.putDefault("group")},
+		{"PUT /api/v2/nodes/{id}/permissions/public", s.putDefault("public")},
+		{"DELETE /api/v2/nodes/{id}/permissions/owner", s.deleteDefault("owner")},
+		{"DELETE /api/v2/nodes/{id}/permissions/group", s.deleteDefault("group")},
+		{"DELETE /api/v2/nodes/{id}/permissions/public", s.deleteDefault("public")},
+		{"POST /api/v2/nodes/{id}/permissions/custom", s.addCustom},
+		{"PUT /api/v2/nodes/{id}/permissions/custom/{right}", s.updateCustom},
+		{"DELETE /api/v2/nodes/{id}/permissions/custom/{right}", s.deleteCustom},
+		{"GET /api/v2/nodes/{id}/permissions/effective/{right}", s.effectivePermissions},
 
 		// Search (GET is the deprecated form of the same call).
 		{"POST /api/v2/search", s.search}, {"GET /api/v2/search", s.search},

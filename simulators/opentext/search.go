@@ -309,7 +309,7 @@ func (s *Server) search(c *call) {
 	defer s.mu.RUnlock()
 	var hits []*node
 	for _, n := range s.nodes {
-		if expr.match(s, n) {
+		if expr.match(s, n) && c.may(n, permSee) { // the index answers only with what the caller may see
 			hits = append(hits, n)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 // Options configures a simulated Content Server.
 type Options struct {
 	Prefix    string            // CGI path in front of /api; default "/otcs/cs.exe"
-	Users     map[string]string // username -> password; default Admin/livelink, bridge/bridge-secret, reviewer1/reviewer1-pw, reviewer2/reviewer2-pw
+	Users     map[string]string // username -> password; default Admin/livelink, bridge/bridge-secret, reviewer1/reviewer1-pw, reviewer2/reviewer2-pw, lena/lena-secret, oscar/oscar-secret
 	TicketTTL time.Duration     // idle expiry of a session; default 30m
 	BlobDir   string            // where version content is stored as files; default a fresh temp dir
 	Faults    faults.Config     // faults injected on API paths from the start
@@ -42,6 +42,7 @@ type Server struct {
 	nextID    int64
 	users     map[string]*user
 	usersByID map[int64]*user
+	groups    map[int64]*group // members.go
 	holds     map[int64]*hold
 	nicknames map[string]int64    // lower-cased nickname -> node id
 	recycle   map[int64]*recycled // deleted subtrees by root id (recyclebin.go)
@@ -73,7 +74,8 @@ func New(opt Options) (*Server, error) {
 		opt.Prefix = ""
 	}
 	if opt.Users == nil {
-		opt.Users = map[string]string{"Admin": "livelink", "bridge": "bridge-secret", "reviewer1": "reviewer1-pw", "reviewer2": "reviewer2-pw"}
+		opt.Users = map[string]string{"Admin": "livelink", "bridge": "bridge-secret", "reviewer1": "reviewer1-pw", "reviewer2": "reviewer2-pw",
+			"lena": "lena-secret", "oscar": "oscar-secret"}
 	}
 	if opt.TicketTTL <= 0 {
 		opt.TicketTTL = 30 * time.Minute
@@ -92,6 +94,7 @@ func New(opt Options) (*Server, error) {
 		nextID:    FirstAllocatedID,
 		users:     map[string]*user{},
 		usersByID: map[int64]*user{},
+		groups:    map[int64]*group{},
 		holds:     map[int64]*hold{},
 		nicknames: map[string]int64{},
 		recycle:   map[int64]*recycled{},

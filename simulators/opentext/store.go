@@ -88,6 +88,8 @@ type node struct {
 
 	catDef     *categoryDef // type 131 only
 	fileNumber string       // type 551 only
+
+	acl *acl // permissions (acl.go); addNode gives every node one
 }
 
 type version struct {
@@ -162,9 +164,12 @@ func (d *categoryDef) attr(key string) *attrDef {
 }
 
 type user struct {
-	id       int64
-	name     string
-	password string
+	id         int64
+	name       string
+	password   string
+	email      string // business_email
+	groupID    int64  // base group (department): DefaultGroup
+	privileged bool   // system administration rights: bypasses node permissions (Admin, bridge)
 }
 
 // latest returns the newest version or nil.
@@ -193,7 +198,12 @@ func (s *Server) childNamed(parent *node, name string) *node {
 	return nil
 }
 
+// addNode links n under its parent. A node without permissions of its own
+// copies its parent's, with its creator as owner, as OTCS does on create.
 func (s *Server) addNode(n *node) {
+	if n.acl == nil {
+		n.acl = s.inheritedACL(s.nodes[n.parentID], n.createUser)
+	}
 	s.nodes[n.id] = n
 	if p := s.nodes[n.parentID]; p != nil {
 		p.children = append(p.children, n.id)

@@ -87,9 +87,14 @@ func (s *Server) addVersion(c *call) {
 		c.fail(http.StatusBadRequest, "Missing required parameter 'File'")
 		return
 	}
+	// A major version also needs add_major_version.
+	need := permModify
+	if c.p.bool("add_major_version") {
+		need |= permAddMajorVersion
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.lookupNode(id)
+	n, ok := c.accessNode(id, need)
 	if !ok {
 		return
 	}
@@ -111,7 +116,7 @@ func (s *Server) addVersion(c *call) {
 func (s *Server) listVersions(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSeeContents)
 	if !ok {
 		return
 	}
@@ -135,10 +140,10 @@ func (s *Server) listVersions(c *call) {
 	c.respondV2(results)
 }
 
-// pathNodeWithVersions is pathNode for a node that must have at least one
-// version; it writes the error itself. Callers hold s.mu.
-func (c *call) pathNodeWithVersions() (*node, bool) {
-	n, ok := c.pathNode()
+// pathNodeWithVersions is pathNodeFor for a node that must have at least
+// one version; it writes the error itself. Callers hold s.mu.
+func (c *call) pathNodeWithVersions(need perm) (*node, bool) {
+	n, ok := c.pathNodeFor(need)
 	if !ok {
 		return nil, false
 	}
@@ -174,7 +179,7 @@ func (c *call) findVersion(n *node) (*version, bool) {
 func (s *Server) getVersion(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSeeContents)
 	if !ok {
 		return
 	}
@@ -188,7 +193,7 @@ func (s *Server) getVersion(c *call) {
 // content streams a version's bytes from its blob file.
 func (s *Server) content(c *call) {
 	s.mu.RLock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSeeContents)
 	if !ok {
 		s.mu.RUnlock()
 		return
@@ -235,7 +240,7 @@ func (s *Server) content(c *call) {
 func (s *Server) deleteVersion(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNodeWithVersions()
+	n, ok := c.pathNodeWithVersions(permDeleteVersions)
 	if !ok {
 		return
 	}
@@ -272,7 +277,7 @@ func (s *Server) purgeVersions(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNodeWithVersions()
+	n, ok := c.pathNodeWithVersions(permDeleteVersions)
 	if !ok {
 		return
 	}
@@ -292,7 +297,7 @@ func (s *Server) purgeVersions(c *call) {
 func (s *Server) promoteVersion(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permModify | permAddMajorVersion)
 	if !ok {
 		return
 	}

@@ -454,7 +454,7 @@ func (s *Server) memberJSON(id int64) map[string]any {
 	if u == nil {
 		return map[string]any{"userId": id, "loginName": "", "firstName": "", "lastName": "", "emailAddress": "", "phone": ""}
 	}
-	return map[string]any{"userId": u.id, "loginName": u.name, "firstName": u.name, "lastName": "", "emailAddress": u.name + "@example.invalid", "phone": ""}
+	return map[string]any{"userId": u.id, "loginName": u.name, "firstName": u.name, "lastName": "", "emailAddress": u.email, "phone": ""}
 }
 
 func (s *Server) stepJSON(p *process, st *stepInstance, status string) map[string]any {

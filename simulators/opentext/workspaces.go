@@ -122,7 +122,7 @@ func (s *Server) getWorkspace(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := s.nodes[id]
-	if n == nil || n.wksp == nil {
+	if n == nil || n.wksp == nil || !c.may(n, permSee) {
 		c.workspaceNotFound(id)
 		return
 	}
@@ -191,7 +191,7 @@ func (s *Server) listWorkspaces(c *call) {
 	for _, n := range s.nodes {
 		w := n.wksp
 		switch {
-		case w == nil,
+		case w == nil, !c.may(n, permSee),
 			byTypeID && w.typeID != typeID,
 			typeName != "" && !strings.EqualFold(w.typeName, typeName),
 			startsWith && !strings.HasPrefix(strings.ToLower(n.name), name),
@@ -232,7 +232,7 @@ func (w *workspace) anyRef(sys, typ, id string) bool {
 func (s *Server) enclosingWorkspace(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := c.pathNode()
+	n, ok := c.pathNodeFor(permSee)
 	if !ok {
 		return
 	}
