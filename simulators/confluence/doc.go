@@ -99,7 +99,7 @@
 // and restriction changes by anyone not listed a 403 (v2 or v1 error
 // body by surface). Comments are not edits and stay allowed.
 //
-// POST .../content/{id}/permission/check answers {hasPermission, errors}
+// POST /wiki/rest/api/content/{id}/permission/check (Cloud only) answers {hasPermission, errors}
 // (200 for a denial too) for a user (account id) or group (id or name)
 // and read, update or delete, honouring the space's read permission and
 // inherited read restrictions. Checking anyone but oneself needs

@@ -363,7 +363,7 @@ func TestPermissionCheck(t *testing.T) {
 		t.Errorf("editor checks lena: %d", st)
 	}
 	self := `{"subject":{"type":"user","identifier":"` + oscarID + `"},"operation":"read"}`
-	if st, _ := h.oscar("POST", "/rest/api/content/"+memo+"/permission/check", self); st != 404 {
+	if st, _ := h.oscar("POST", "/wiki/rest/api/content/"+memo+"/permission/check", self); st != 404 {
 		t.Errorf("oscar on a page he cannot see: %d", st)
 	}
 	if err := h.s.SetSpaceReaders("POL", []string{"bridge@example.com", "lena@example.com"}, nil); err != nil {

@@ -54,7 +54,10 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 	}
 	s.routesRestrictions(mux, h, prefix)
 	s.routesUsers(mux, h, prefix)
-	s.routesPermissionCheck(mux, h, prefix)
+	if ctx == cloudCtx {
+		// The content permission check is in Cloud's v1 only.
+		s.routesPermissionCheck(mux, h, prefix)
+	}
 	s.routesTemplates(mux, h, prefix)
 	if ctx == dcCtx {
 		// DC before 8.8 only has the experimental path; later versions keep
