@@ -1,12 +1,17 @@
 // Package confluence is a typed client for the parts of the Confluence REST
 // APIs the bridge needs: pages (read, create, update, move, find by title,
 // children), spaces, labels, content properties, attachments, footer
-// comments, page restrictions, CQL searches (changed pages, pages with
+// comments, page restrictions (with the read restrictions a page
+// inherits from its ancestors), users and groups, space read permissions,
+// the content permission check, CQL searches (changed pages, pages with
 // a label) and content templates, on Confluence Cloud (REST v2 where it
 // can, v1 where v2 cannot: labels, attachment uploads, restrictions,
-// search, move, templates) and on Confluence Data Center (REST v1 shapes
-// under /rest/api; templates under /rest/api or /rest/experimental,
-// whichever the site serves).
+// users and groups, search, move, templates) and on Confluence Data
+// Center (REST v1 shapes under /rest/api; templates under /rest/api or
+// /rest/experimental, whichever the site serves).
+//
+// A client acts as the account its Config authenticates: to see what a
+// person may see, build one with that person's credentials.
 //
 // Every call takes a context. Every failure with an HTTP answer is a
 // *rest.Error with Service "confluence", the status, Atlassian's message and

@@ -19,7 +19,8 @@ type Restrictions struct {
 // paged {results:[...]} object (what servers send) or a plain array.
 type restrictionSubjects []struct {
 	v1UserJSON
-	Name string `json:"name"`
+	Name string  `json:"name"`
+	ID   *string `json:"id"` // a group's id (Cloud)
 }
 
 func (r *restrictionSubjects) UnmarshalJSON(b []byte) error {

@@ -223,9 +223,11 @@ type v1List[T any] struct {
 }
 
 type v1UserJSON struct {
-	AccountID string `json:"accountId"`
-	UserKey   string `json:"userKey"`
-	Username  string `json:"username"`
+	AccountID   string `json:"accountId"`
+	UserKey     string `json:"userKey"`
+	Username    string `json:"username"`
+	DisplayName string `json:"displayName"`
+	Email       string `json:"email"`
 }
 
 // id prefers the Cloud account id, then DC's user key, then the username.

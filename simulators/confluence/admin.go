@@ -14,6 +14,7 @@ func (s *Server) adminMux() http.Handler {
 	mux.Handle("/__sim/faults", s.faults.AdminHandler())
 	mux.HandleFunc("POST /__sim/pages/{id}/synthetic-attachment", s.adminSynthetic)
 	mux.HandleFunc("POST /__sim/seed", s.adminSeed)
+	s.adminPrincipalRoutes(mux)
 	return mux
 }
 
@@ -22,6 +23,8 @@ type StateDump struct {
 	Spaces    []Space     `json:"spaces"`
 	Pages     []PageState `json:"pages"`
 	Templates []Template  `json:"templates"`
+	Users     []User      `json:"users"` // without their tokens
+	Groups    []Group     `json:"groups"`
 	Requests  int         `json:"requests"`
 }
 
@@ -54,6 +57,11 @@ func (s *Server) adminState(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Templates = s.templateSnapshots()
 	s.mu.RUnlock()
+	for _, u := range s.Users() {
+		u.Token = ""
+		d.Users = append(d.Users, u)
+	}
+	d.Groups = s.Groups()
 	d.Requests = s.Requests()
 	writeJSON(w, http.StatusOK, d)
 }

@@ -191,7 +191,7 @@ func attachmentVersionNotFound(vs, title string) string {
 // those of the version ?version= names, else of the current one.
 func (h *v1) download(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
-	a := h.s.findAttachment(r.PathValue("att"))
+	a := h.s.visibleAttachment(r, r.PathValue("att"))
 	ok := a != nil && a.pageID == r.PathValue("id")
 	var loc, title string
 	var v *attachmentVersion
@@ -222,7 +222,7 @@ func (s *Server) routesDownload(mux *http.ServeMux, ctx string) {
 	mux.HandleFunc("GET "+ctx+"/download/attachments/{pageId}/{file}", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.RLock()
 		var a *attachment
-		if p, ok := s.pages[r.PathValue("pageId")]; ok {
+		if p, ok := s.visiblePage(r, r.PathValue("pageId")); ok {
 			a = p.attByTitle(r.PathValue("file"))
 		}
 		var v *attachmentVersion // versions are immutable: safe to use after unlocking

@@ -299,14 +299,14 @@ func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 		h.s.mu.Lock()
 		defer h.s.mu.Unlock()
 		sp := h.s.spaceByKey(req.Space.Key)
-		if sp == nil {
+		if sp == nil || !h.s.spaceReadable(sp, actor(r)) {
 			writeV1Error(w, http.StatusNotFound, "No space with key : "+req.Space.Key)
 			return
 		}
 		parent := ""
 		if n := len(req.Ancestors); n > 0 {
 			parent = string(req.Ancestors[n-1].ID)
-			if !h.s.parentInSpace(parent, sp) {
+			if !h.s.parentInSpace(parent, sp, actor(r)) {
 				writeV1Error(w, http.StatusBadRequest, "Parent page not found in space: "+parent)
 				return
 			}

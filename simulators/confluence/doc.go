@@ -48,27 +48,63 @@
 //
 // # Users, groups and restrictions
 //
-// Basic users (Options.Users) default to bridge@example.com / demo-token
-// (account 557058:bridge) and editor@example.com / editor-token (account
-// 557058:editor); a user's account id is "557058:" plus the local part of
-// the email, and the simulator uses it as the DC user key and username
-// too. Every bearer token acts as 557058:bridge. Groups (Options.Groups)
-// default to "confluence-users" (everyone) and "records-admins" (the
-// bridge). Writes record the calling account as the version author (of
-// pages and of attachments).
+// Users (Options.Users, default DefaultUsers) log in with Basic
+// email:token (Cloud; DC also takes the email's local part as user name)
+// or with their token as a DC Bearer personal access token; the bearers
+// in Options.BearerTokens (default demo-pat) act as 557058:bridge. A
+// user's account id is "557058:" plus the local part of the email, and
+// the simulator uses it as the DC user key and username too. The default
+// users are bridge@example.com / demo-token (the bridge), editor@ /
+// editor-token, lena@ / lena-token and oscar@ / oscar-token, plus the
+// seed authors alice@, bob@ and carol@, who cannot log in (carol hides
+// her email). Groups (Options.Groups, default DefaultGroups) are
+// "confluence-users" (always every user), "records-admins" and
+// "confluence-administrators" (the bridge) and "legal" (lena). A group's
+// Cloud id is a UUID derived from its name. Writes record the calling
+// account as the version author (of pages and of attachments).
+//
+// v1 (both surfaces): GET .../user?accountId= (or key=, username=),
+// .../user/current, .../user/bulk?accountId=, .../user/memberof?accountId=,
+// .../group (start/limit, by name), .../group/by-name?name=,
+// .../group/by-id?id=, .../group/{name}, .../group/member?name=,
+// .../group/{name}/member and .../group/{id}/membersByGroupId. User
+// objects carry accountId, displayName, publicName and email; on Cloud a
+// hidden email is "" except to its owner. Group objects carry the id on
+// Cloud only. There is no user search by email (Cloud's search/user
+// knows no email field); the email comes with the user object.
+//
+// Space permissions: only "View space" (v2 {key:"read",targetType:
+// "space"}) is modelled and enforced. A new space grants it to
+// confluence-users; SetSpaceReaders (or PUT /__sim/spaces/{key}/readers)
+// narrows it. A user without it sees neither the space (404) nor any of
+// its pages. GET /wiki/api/v2/spaces/{id}/permissions lists the
+// assignments ({id, principal{type,id}, operation{key,targetType}},
+// cursor-paged; ids from 800001).
 //
 // Restrictions live at .../content/{id}/restriction on Cloud v1
 // (/wiki/rest/api), DC (/rest/api) and DC's older /rest/experimental:
 // GET (both operations always present), PUT (replace all), POST (add),
 // DELETE (clear), GET .../byOperation[/{op}], and GET/PUT/DELETE
 // .../byOperation/{op}/user?accountId= (or userKey=, username=) and
-// .../byOperation/{op}/group/{name} (or byGroupId/{name}). Users may be
+// .../byOperation/{op}/group/{name} (or byGroupId/{id}). Users may be
 // named by account id, user key, username, email or the email's local
-// part. A read restriction hides the page (404 on reads, absent from
-// lists and search) from everyone not listed; an update restriction makes
-// page updates, trashing, label changes, property writes, attachment
-// uploads and restriction changes by anyone not listed a 403 (v2 or v1
-// error body by surface). Comments are not edits and stay allowed.
+// part; groups in bodies by name or id. A read restriction hides the page
+// (404 on every read: v1 and v2 pages, children, versions, labels,
+// properties, attachments and their downloads, comments, search, and
+// pages included in rendered bodies; absent from lists) from everyone not
+// listed, and it is inherited: a reader must pass the read restriction of
+// the page and of every ancestor. The restriction API shows a page's own
+// restrictions only. An update restriction (not inherited) makes page
+// updates, trashing, label changes, property writes, attachment uploads
+// and restriction changes by anyone not listed a 403 (v2 or v1 error
+// body by surface). Comments are not edits and stay allowed.
+//
+// POST /wiki/rest/api/content/{id}/permission/check (Cloud only) answers {hasPermission, errors}
+// (200 for a denial too) for a user (account id) or group (id or name)
+// and read, update or delete, honouring the space's read permission and
+// inherited read restrictions. Checking anyone but oneself needs
+// membership of confluence-administrators (403); a page the caller cannot
+// see is a 404.
 //
 // # Comments
 //
@@ -263,7 +299,8 @@
 // wrapper. Not
 // simulated: the /ex/confluence/{cloudId} gateway, drafts (a content
 // state can be put on the draft, but there is no draft content), blog
-// posts, inline comments, space permissions, version restore and delete,
+// posts, inline comments, space permissions other than View space,
+// version restore and delete,
 // and Connect/Forge webhooks. The simulated DC runs at the root context
 // (its BaseURL is the server URL) and answers PUT on an attachment
 // collection with 404, as DC does.
@@ -278,4 +315,9 @@
 //	                                                       add N pages at version 1 titled "<prefix> 0001"...,
 //	                                                       with those labels (chaos runs, load tests); answers
 //	                                                       {"pages":[...]}; 409 if a title is taken in the space
+//	POST     /__sim/users   {"email","token","displayName","accountId","hideEmail"}
+//	                                                       add a user (AddUser); 409 if taken
+//	POST     /__sim/groups  {"name","members":[...]}       create a group or add members (AddGroup)
+//	PUT      /__sim/spaces/{key}/readers {"users":[...],"groups":[...]}
+//	                                                       replace who may view the space (SetSpaceReaders)
 package confluence

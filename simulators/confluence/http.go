@@ -2,7 +2,6 @@ package confluence
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -68,7 +67,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 
 type actorKey struct{}
 
-// bridgeAccount is the account every bearer token acts as.
+// bridgeAccount is the account Options.BearerTokens act as.
 const bridgeAccount = "557058:bridge"
 
 // adminAccount is the actor of Go API changes that name no author.
@@ -83,20 +82,23 @@ func accountIDFor(email string) string {
 }
 
 // identify returns the caller's account id, or false for bad credentials.
+// A bearer is one of Options.BearerTokens (the bridge) or a user's token
+// used as a DC personal access token; Basic takes the email (or, as on
+// DC, the user name) and the token.
 func (s *Server) identify(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-		return bridgeAccount, s.bearers[strings.TrimSpace(tok)]
+		tok = strings.TrimSpace(tok)
+		if s.bearers[tok] {
+			return bridgeAccount, true
+		}
+		return s.dir.bearer(tok)
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		return "", false
 	}
-	want, ok := s.users[user]
-	if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 {
-		return "", false
-	}
-	return accountIDFor(user), true
+	return s.dir.login(user, pass)
 }
 
 // actor is the account id of the authenticated caller of r.
@@ -105,26 +107,6 @@ func actor(r *http.Request) string {
 		return id
 	}
 	return bridgeAccount
-}
-
-// resolveUser maps what a client may name a user by (account id, DC user
-// key or username, email, or the email's local part) to the account id.
-// Unknown names are kept as given: Confluence stores restrictions for
-// users it knows only by id.
-func (s *Server) resolveUser(name string) string {
-	for email := range s.users {
-		id := accountIDFor(email)
-		local, _, _ := strings.Cut(email, "@")
-		if name == id || name == email || name == local {
-			return id
-		}
-	}
-	return name
-}
-
-// inGroup reports whether the account is a member of the group.
-func (s *Server) inGroup(accountID, group string) bool {
-	return contains(s.groups[group], accountID)
 }
 
 // errorWriter writes an error response in one surface's body shape:

@@ -8,9 +8,12 @@ import (
 
 // Page restrictions (v1 only, as on Confluence): read and update, each a
 // list of users and groups; an empty pair means unrestricted. A read
-// restriction hides the page (404) from everyone not listed; an update
+// restriction hides the page (404) from everyone not listed, and it
+// cascades: a reader must pass the read restriction of the page and of
+// every ancestor, besides the space's read permission. An update
 // restriction turns writes by anyone not listed into 403, while reads go
-// on working.
+// on working; it applies to its page only. The restriction API shows a
+// page's own restrictions, never inherited ones, as Confluence's does.
 
 var restrictionOps = []string{"read", "update"}
 
@@ -56,7 +59,31 @@ func (p *page) restrictionFor(op string) *restriction {
 	return r
 }
 
-func (s *Server) canView(p *page, accountID string) bool { return s.allowed(p, "read", accountID) }
+// canView reports whether the account may read the page: it needs the
+// space's read permission and must pass the read restriction of the page
+// and of each of its ancestors. Call with s.mu held.
+func (s *Server) canView(p *page, accountID string) bool {
+	if !s.spaceReadable(s.spaceByID(p.spaceID), accountID) {
+		return false
+	}
+	return s.passesReadChain(p, func(q *page) bool { return s.allowed(q, "read", accountID) })
+}
+
+// passesReadChain reports whether pass holds for the page and for every
+// ancestor; the walk is bounded so that a broken parent chain cannot hang
+// it.
+func (s *Server) passesReadChain(p *page, pass func(*page) bool) bool {
+	for q, n := p, 0; q != nil && n <= len(s.pages); n++ {
+		if !pass(q) {
+			return false
+		}
+		if q.parentID == "" {
+			break
+		}
+		q = s.pages[q.parentID]
+	}
+	return true
+}
 
 func (s *Server) canEdit(p *page, accountID string) bool {
 	return s.canView(p, accountID) && s.allowed(p, "update", accountID)
@@ -143,6 +170,8 @@ func (s *Server) Restrictions(pageID string) (Restrictions, bool) {
 
 // SetRestriction replaces one operation's restriction ("read" or
 // "update"), as a site admin would; it fires content_permissions_updated.
+// Users may be named as in restriction bodies (account id, email, local
+// part), groups by name or id.
 func (s *Server) SetRestriction(pageID, op string, users, groups []string) error {
 	if op != "read" && op != "update" {
 		return fmt.Errorf("confluence simulator: unknown restriction operation %q", op)
@@ -156,7 +185,14 @@ func (s *Server) SetRestriction(pageID, op string, users, groups []string) error
 	if p.restrictions == nil {
 		p.restrictions = map[string]*restriction{}
 	}
-	p.restrictions[op] = &restriction{users: dedupe(users), groups: dedupe(groups)}
+	us, gs := make([]string, len(users)), make([]string, len(groups))
+	for i, u := range users {
+		us[i] = s.resolveUser(u)
+	}
+	for i, g := range groups {
+		gs[i] = s.resolveGroup(g)
+	}
+	p.restrictions[op] = &restriction{users: dedupe(us), groups: dedupe(gs)}
 	s.emitPageEvent("content_permissions_updated", adminAccount, p, nil)
 	return nil
 }
@@ -198,7 +234,7 @@ func (h *v1) restrictionOp(p *page, op string) map[string]any {
 	}
 	groups := []any{}
 	for _, g := range r.groups {
-		groups = append(groups, map[string]any{"type": "group", "name": g, "id": g})
+		groups = append(groups, h.group(g))
 	}
 	return map[string]any{
 		"operation":    op,
@@ -329,7 +365,7 @@ func (s *Server) parseRestrictions(raw json.RawMessage) (map[string]*restriction
 			if name == "" {
 				return nil, fmt.Errorf("a group restriction needs name or id")
 			}
-			r.groups = append(r.groups, name)
+			r.groups = append(r.groups, s.resolveGroup(name))
 		}
 		r.users, r.groups = dedupe(r.users), dedupe(r.groups)
 	}
@@ -409,6 +445,9 @@ func (h *v1) restrictionMember(w http.ResponseWriter, r *http.Request) {
 	}
 	if user != "" {
 		user = h.s.resolveUser(user)
+	}
+	if group != "" {
+		group = h.s.resolveGroup(group) // byGroupId takes the id, group/{name} the name
 	}
 	cur := p.restrictions[op]
 	switch r.Method {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,18 +17,17 @@ import (
 
 // Options configures a simulator.
 type Options struct {
-	// Users maps email -> API token for Basic auth. Default:
-	// bridge@example.com / demo-token (account 557058:bridge) and
-	// editor@example.com / editor-token (account 557058:editor). A user's
+	// Users maps email -> API token for Basic auth (the token is also the
+	// user's DC personal access token). Default: DefaultUsers. A user's
 	// account id is "557058:" plus the local part of the email.
 	Users        map[string]string
-	BearerTokens []string      // default {"demo-pat"}; every bearer acts as 557058:bridge
+	BearerTokens []string      // default {"demo-pat"}; each acts as 557058:bridge
 	Faults       faults.Config // faults on from the start
 	Seed         bool          // load the demo seed (see the package doc)
 
 	// Groups maps a group name to the account ids of its members, for
-	// group restrictions. Default: "confluence-users" holds every user,
-	// "records-admins" holds 557058:bridge.
+	// group restrictions. Default: DefaultGroups. confluence-users always
+	// holds every user, whatever Groups says.
 	Groups map[string][]string
 
 	// WebhookFormat is the payload shape of webhooks registered through
@@ -49,9 +47,8 @@ type Options struct {
 
 // Server is a simulated Confluence. All methods are safe for concurrent use.
 type Server struct {
-	users   map[string]string
+	dir     *directory // users and groups (principals.go)
 	bearers map[string]bool
-	groups  map[string][]string // group name -> account ids
 	faults  *faults.Injector
 	handler http.Handler
 	clock   atomic.Pointer[func() time.Time]
@@ -70,6 +67,7 @@ type Server struct {
 
 	customStates map[string][]ContentState // account id -> custom content states, most recently used first
 	stateSeq     int                       // last id given to a custom content state
+	permSeq      int                       // last id given to a space permission assignment
 
 	templates templateStore // content templates (templates.go)
 }
@@ -80,7 +78,7 @@ var ErrNotFound = errors.New("confluence simulator: not found")
 // New returns a simulator, seeded when opt.Seed is set.
 func New(opt Options) *Server {
 	s := &Server{
-		users:    opt.Users,
+		dir:      newDirectory(),
 		bearers:  map[string]bool{},
 		faults:   faults.New(opt.Faults),
 		baseURL:  "http://127.0.0.1",
@@ -92,19 +90,9 @@ func New(opt Options) *Server {
 
 		customStates: map[string][]ContentState{},
 		stateSeq:     firstCustomStateID - 1,
+		permSeq:      firstSpacePermID - 1,
 	}
-	if len(s.users) == 0 {
-		s.users = map[string]string{"bridge@example.com": "demo-token", "editor@example.com": "editor-token"}
-	}
-	s.groups = opt.Groups
-	if s.groups == nil {
-		all := []string{}
-		for email := range s.users {
-			all = append(all, accountIDFor(email))
-		}
-		sort.Strings(all)
-		s.groups = map[string][]string{"confluence-users": all, "records-admins": {bridgeAccount}}
-	}
+	s.addInitialPrincipals(opt)
 	s.hooks = newWebhooks(opt)
 	bearers := opt.BearerTokens
 	if len(bearers) == 0 {
@@ -161,6 +149,7 @@ func (s *Server) createSpace(id, key, name string) Space {
 	}
 	sp := &space{id: id, key: key, name: name, createdAt: s.now(),
 		states: append([]ContentState(nil), defaultSpaceStates...)}
+	s.grantDefaultSpacePerms(sp)
 	s.spaces = append(s.spaces, sp)
 	return Space{ID: sp.id, Key: sp.key, Name: sp.name}
 }
@@ -176,6 +165,21 @@ func (s *Server) CreatePage(spaceKey, title, storageBody, authorID string, label
 	}
 	s.emitPageEvent("page_created", authorID, p, nil)
 	return s.pageSnapshot(p)
+}
+
+// CreateChildPage adds a page at version 1 as the last child of
+// parentID, in the parent's space; it fires page_created. The child
+// inherits the parent's read restriction, as on Confluence.
+func (s *Server) CreateChildPage(parentID, title, storageBody, authorID string) (Page, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	par, err := s.knownPage(parentID)
+	if err != nil {
+		return Page{}, err
+	}
+	p := s.createPage("", s.spaceByID(par.spaceID).key, parentID, title, storageBody, authorID, s.now())
+	s.emitPageEvent("page_created", authorID, p, nil)
+	return s.pageSnapshot(p), nil
 }
 
 func (s *Server) createPage(id, spaceKey, parentID, title, body, authorID string, at time.Time) *page {

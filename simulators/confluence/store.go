@@ -62,6 +62,7 @@ type space struct {
 	id, key, name string
 	createdAt     time.Time
 	states        []ContentState // the space's suggested content states (Cloud)
+	perms         []spacePerm    // space permission assignments (spaceperms.go)
 }
 
 type pageVersion struct {
@@ -225,11 +226,12 @@ func (s *Server) spaceByKey(key string) *space {
 	return nil
 }
 
-// parentInSpace reports whether parentID names a page of sp: a new page
-// cannot hang below a page of another space.
-func (s *Server) parentInSpace(parentID string, sp *space) bool {
+// parentInSpace reports whether parentID names a page of sp that viewer
+// can see: a new page cannot hang below a page of another space, nor
+// below one its author cannot see.
+func (s *Server) parentInSpace(parentID string, sp *space, viewer string) bool {
 	par, ok := s.pages[parentID]
-	return ok && par.spaceID == sp.id
+	return ok && par.spaceID == sp.id && s.canView(par, viewer)
 }
 
 func (s *Server) spaceByID(id string) *space {

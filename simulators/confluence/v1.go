@@ -53,6 +53,11 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 		s.routesStates(mux, h, prefix)
 	}
 	s.routesRestrictions(mux, h, prefix)
+	s.routesUsers(mux, h, prefix)
+	if ctx == cloudCtx {
+		// The content permission check is in Cloud's v1 only.
+		s.routesPermissionCheck(mux, h, prefix)
+	}
 	s.routesTemplates(mux, h, prefix)
 	if ctx == dcCtx {
 		// DC before 8.8 only has the experimental path; later versions keep
@@ -84,10 +89,6 @@ func (h *v1) version(authorID string, when time.Time, number int, message string
 // in one piece (start 0); limit is what Confluence reports for it.
 func wholeV1List(items []any, limit int) map[string]any {
 	return map[string]any{"results": items, "start": 0, "limit": limit, "size": len(items)}
-}
-
-func (h *v1) user(id string) map[string]any {
-	return map[string]any{"type": "known", "accountId": id, "userKey": id, "username": id, "displayName": id}
 }
 
 // space is the v1 space object. Its id is a JSON number, as on the real v1
@@ -210,7 +211,7 @@ func (h *v1) listSpaces(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	items := []any{}
 	for _, sp := range h.s.sortedSpaces() {
-		if len(keys) == 0 || contains(keys, sp.key) {
+		if (len(keys) == 0 || contains(keys, sp.key)) && h.s.spaceReadable(sp, actor(r)) {
 			items = append(items, h.space(sp))
 		}
 	}
@@ -222,7 +223,7 @@ func (h *v1) getSpace(w http.ResponseWriter, r *http.Request) {
 	h.s.mu.RLock()
 	defer h.s.mu.RUnlock()
 	sp := h.s.spaceByKey(r.PathValue("key"))
-	if sp == nil {
+	if sp == nil || !h.s.spaceReadable(sp, actor(r)) {
 		writeV1Error(w, http.StatusNotFound, "No space with key : "+r.PathValue("key"))
 		return
 	}

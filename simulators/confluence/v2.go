@@ -21,6 +21,7 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/spaces", s.v2ListSpaces)
 	mux.HandleFunc("GET "+p+"/spaces/{id}", s.v2GetSpace)
 	mux.HandleFunc("GET "+p+"/spaces/{id}/pages", s.v2ListPages)
+	mux.HandleFunc("GET "+p+"/spaces/{id}/permissions", s.v2SpacePermissions)
 	mux.HandleFunc("GET "+p+"/pages/{id}/labels", s.v2Labels)
 	mux.HandleFunc("GET "+p+"/pages/{id}/properties", s.v2ListProperties)
 	mux.HandleFunc("POST "+p+"/pages/{id}/properties", s.v2CreateProperty)
@@ -135,7 +136,7 @@ func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 	}
 	title := r.URL.Query().Get("title")
 	s.mu.RLock()
-	if sid := r.PathValue("id"); sid != "" && s.spaceByID(sid) == nil {
+	if sid := r.PathValue("id"); sid != "" && !s.spaceReadable(s.spaceByID(sid), actor(r)) {
 		s.mu.RUnlock()
 		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(sid))
 		return
@@ -243,12 +244,12 @@ func (s *Server) v2CreatePage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := s.spaceByID(req.SpaceID)
-	if sp == nil {
+	if !s.spaceReadable(sp, actor(r)) {
 		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(req.SpaceID))
 		return
 	}
 	if req.ParentID != "" {
-		if !s.parentInSpace(req.ParentID, sp) {
+		if !s.parentInSpace(req.ParentID, sp, actor(r)) {
 			writeV2Error(w, http.StatusBadRequest, "Parent page not found in space: "+req.ParentID)
 			return
 		}
@@ -344,7 +345,8 @@ func (s *Server) v2ListSpaces(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	items := []any{}
 	for _, sp := range s.sortedSpaces() {
-		if (len(keys) > 0 && !contains(keys, sp.key)) || (len(ids) > 0 && !contains(ids, sp.id)) {
+		if (len(keys) > 0 && !contains(keys, sp.key)) || (len(ids) > 0 && !contains(ids, sp.id)) ||
+			!s.spaceReadable(sp, actor(r)) {
 			continue
 		}
 		items = append(items, s.v2Space(sp))
@@ -362,7 +364,7 @@ func (s *Server) v2GetSpace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sp := s.spaceByID(id)
-	if sp == nil {
+	if !s.spaceReadable(sp, actor(r)) {
 		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(id))
 		return
 	}
@@ -515,7 +517,7 @@ func (s *Server) v2ListAttachments(w http.ResponseWriter, r *http.Request) {
 func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	a := s.findAttachment(r.PathValue("id"))
+	a := s.visibleAttachment(r, r.PathValue("id"))
 	if a == nil {
 		writeV2Error(w, http.StatusNotFound, attachmentIDNotFound(r.PathValue("id")))
 		return
@@ -533,7 +535,7 @@ func (s *Server) v2GetAttachment(w http.ResponseWriter, r *http.Request) {
 // honouring ?version= the same way.
 func (s *Server) v2DownloadAttachment(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
-	a := s.findAttachment(r.PathValue("id"))
+	a := s.visibleAttachment(r, r.PathValue("id"))
 	var loc, title string
 	found := false
 	if a != nil {
