@@ -134,7 +134,10 @@ func (p *parser) boolean(n *yaml.Node, rule string) bool {
 
 func (p *parser) rules(root *yaml.Node) *Rules {
 	r := &Rules{File: p.file, Spaces: map[string]Space{}}
-	top := p.fields(root, "file", "otcs", "spaces", "documents", "templates")
+	top := p.fields(root, "file", "otcs", "spaces", "documents", "templates", "access")
+	if a, ok := top["access"]; ok {
+		r.Access = p.access(a)
+	}
 	if d, ok := top["documents"]; ok {
 		r.Documents = p.documents(d)
 	}
@@ -174,7 +177,7 @@ func (p *parser) rules(root *yaml.Node) *Rules {
 func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	rule := "spaces." + key
 	s := Space{Key: key, Line: keyNode.Line}
-	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review", "rendition")
+	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review", "rendition", "restricted")
 	s.Approval = Approval{OnEdit: OnEditReset, Meaning: DefaultApprovalMeaning}
 	if a, ok := f["approval"]; ok {
 		af := p.fields(a, rule+".approval", "label", "state", "on_edit", "require_known_approver", "meaning")
@@ -227,7 +230,7 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 
 func (p *parser) recordRule(rule string, n *yaml.Node) RecordRule {
 	r := RecordRule{Line: n.Line}
-	f := p.fields(n, rule, "type", "match", "published_label", "folder", "name", "category", "rm", "rendition")
+	f := p.fields(n, rule, "type", "match", "published_label", "folder", "name", "category", "rm", "rendition", "restricted")
 	if t, ok := f["type"]; ok {
 		r.Type = p.str(t, rule+".type")
 	}
@@ -261,7 +264,13 @@ func (p *parser) recordRule(rule string, n *yaml.Node) RecordRule {
 
 // target reads the keys every rule that files a record shares.
 func (p *parser) target(rule string, at *yaml.Node, f map[string]*yaml.Node, name, defaultLabel string) Target {
-	t := Target{Rule: name, Name: "{title}", PublishedLabel: defaultLabel, Rendition: RenditionMHTML}
+	t := Target{Rule: name, Name: "{title}", PublishedLabel: defaultLabel, Rendition: RenditionMHTML, Restricted: RestrictedMirror}
+	if r, ok := f["restricted"]; ok {
+		t.Restricted = p.str(r, rule+".restricted")
+		if t.Restricted != RestrictedMirror && t.Restricted != RestrictedRefuse {
+			p.fail(r, rule+".restricted", "must be %q (the record gets the page's read access, mapped) or %q (restricted pages are never filed), not %q", RestrictedMirror, RestrictedRefuse, t.Restricted)
+		}
+	}
 	if r, ok := f["rendition"]; ok {
 		t.Rendition = p.str(r, rule+".rendition")
 		if t.Rendition != RenditionMHTML && t.Rendition != RenditionPDF {

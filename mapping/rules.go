@@ -22,6 +22,9 @@ type Rules struct {
 	Documents *Documents
 	// Templates is flow F4; nil when the mapping has no templates: section.
 	Templates *Templates
+	// Access maps read access between the systems; nil when the mapping
+	// has no access: section (then every restricted source is refused).
+	Access *Access
 }
 
 // Space is the rule set for one Confluence space.
@@ -43,6 +46,7 @@ type Target struct {
 	Category       Category  // OTCS category to apply
 	RM             *RMPolicy // nil: no RM classification
 	Rendition      string    // RenditionMHTML (default) or RenditionPDF
+	Restricted     string    // RestrictedMirror (default) or RestrictedRefuse: what a read-restricted page gets
 }
 
 // Rendition kinds: the file a record is filed as.
