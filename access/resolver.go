@@ -1,0 +1,143 @@
+// Package access makes permissions follow the content: it maps the
+// principals of one system to the other's through the mapping's access:
+// section, and computes what a copy may be read by from what its source
+// may be read by. It never widens: a principal it cannot map is reported,
+// and the caller refuses or restricts to the fallback group.
+package access
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// DefaultTTL is how long a worker trusts a principal it looked up: group
+// and user ids rarely change, and a stale hit only ever fails a write that
+// names a principal gone since, which the retry then looks up again.
+const DefaultTTL = 10 * time.Minute
+
+// Resolver looks principals up on both sides, once per TTL per worker.
+// Its zero Rules (no access: section) maps nobody.
+type Resolver struct {
+	Rules      *mapping.Access
+	Confluence *confluence.Client
+	OTCS       *opentext.Client
+	TTL        time.Duration // 0: DefaultTTL
+
+	mu      sync.Mutex
+	entries map[string]cached
+	now     func() time.Time
+}
+
+type cached struct {
+	id    int64
+	name  string
+	found bool
+	at    time.Time
+}
+
+// Lookups counts the backend look-ups made (for the benchmark).
+func (r *Resolver) lookup(ctx context.Context, key string, fetch func() (int64, string, bool, error)) (int64, string, bool, error) {
+	r.mu.Lock()
+	if r.entries == nil {
+		r.entries = map[string]cached{}
+	}
+	now := time.Now
+	if r.now != nil {
+		now = r.now
+	}
+	ttl := r.TTL
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	if e, ok := r.entries[key]; ok && now().Sub(e.at) < ttl {
+		r.mu.Unlock()
+		return e.id, e.name, e.found, nil
+	}
+	r.mu.Unlock()
+	id, name, found, err := fetch()
+	if err != nil {
+		return 0, "", false, err
+	}
+	r.mu.Lock()
+	r.entries[key] = cached{id: id, name: name, found: found, at: now()}
+	r.mu.Unlock()
+	return id, name, found, nil
+}
+
+// Forget drops every cached look-up (after a write failed because a
+// principal is gone, or when the mapping changes).
+func (r *Resolver) Forget() {
+	r.mu.Lock()
+	r.entries = nil
+	r.mu.Unlock()
+}
+
+// OpenTextGroupID is the OTCS group id of an OTCS group name; found is
+// false when OTCS has no such group.
+func (r *Resolver) OpenTextGroupID(ctx context.Context, name string) (int64, bool, error) {
+	id, _, found, err := r.lookup(ctx, "otcs-group:"+strings.ToLower(name), func() (int64, string, bool, error) {
+		g, err := r.OTCS.FindGroup(ctx, name)
+		if err != nil || g == nil {
+			return 0, "", false, err
+		}
+		return g.ID, g.Name, true, nil
+	})
+	return id, found, err
+}
+
+// OpenTextUserID is the OTCS user a Confluence user maps to: the user
+// table first, then (users: email) the OTCS user whose business email is
+// the Confluence email. found is false when neither gives one.
+func (r *Resolver) OpenTextUserID(ctx context.Context, u confluence.User) (int64, bool, error) {
+	login, ok := r.Rules.LoginFor(u.AccountID)
+	if !ok {
+		if !r.Rules.ByEmail() || u.Email == "" {
+			return 0, false, nil
+		}
+		login = u.Email
+	}
+	id, _, found, err := r.lookup(ctx, "otcs-user:"+strings.ToLower(login), func() (int64, string, bool, error) {
+		m, err := r.OTCS.FindUser(ctx, login)
+		if err != nil || m == nil || m.Deleted {
+			return 0, "", false, err
+		}
+		return m.ID, m.Name, true, nil
+	})
+	return id, found, err
+}
+
+// OpenTextMember names an OTCS member id: its name and whether it is a
+// group.
+func (r *Resolver) OpenTextMember(ctx context.Context, id int64) (name string, group bool, err error) {
+	typ, name, found, err := r.lookup(ctx, fmt.Sprintf("otcs-member:%d", id), func() (int64, string, bool, error) {
+		m, err := r.OTCS.GetMember(ctx, id)
+		if err != nil || m == nil {
+			return 0, "", false, err
+		}
+		return int64(m.Type), m.Name, true, nil
+	})
+	if err != nil || !found {
+		return "", false, err
+	}
+	return name, typ == opentext.MemberGroup, nil
+}
+
+// ConfluenceGroupID is the id of a Confluence group name ("" on Data
+// Center, which names groups only); found is false when there is none.
+func (r *Resolver) ConfluenceGroupID(ctx context.Context, name string) (string, bool, error) {
+	_, id, found, err := r.lookup(ctx, "conf-group:"+strings.ToLower(name), func() (int64, string, bool, error) {
+		g, err := r.Confluence.FindGroup(ctx, name)
+		if err != nil || g == nil {
+			return 0, "", false, err
+		}
+		return 0, g.ID, true, nil
+	})
+	return id, found, err
+}
