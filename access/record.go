@@ -16,40 +16,58 @@ type Principal struct {
 	Group bool
 }
 
-// PageAccess is who may read a Confluence page version and who its OTCS
-// record may therefore be read by.
-type PageAccess struct {
-	// Open: neither the page nor an ancestor has a read restriction, so
-	// the record keeps its folder's access list.
-	Open bool
-	// Readers are the OTCS principals the page's readers map to: every
-	// Confluence group that admits a reader at every restricted level, and
-	// every user admitted at every level (through a group or by name).
-	Readers []Principal
-	// Unmapped names the Confluence principals that no access: rule maps
-	// (a group not in access.groups, a user without a table entry or a
-	// visible email that OTCS knows).
-	Unmapped []string
-	// Source says, for the record's evidence, what the page was
-	// restricted to: "groups legal; users lena@example.com".
-	Source string
+// PageReaders is who may read a Confluence page, in Confluence's terms:
+// what the Confluence side of the bridge reads, for the OpenText side to
+// map. It holds names and ids only.
+type PageReaders struct {
+	// Open: neither the page nor an ancestor has a read restriction.
+	Open bool `json:",omitempty"`
+	// Groups admit a reader at every restricted level.
+	Groups []string `json:",omitempty"`
+	// Users are admitted at every level, by name or through a group there
+	// (members of Groups are not repeated).
+	Users []confluence.User `json:",omitempty"`
+	// Levels is the number of restricted pages (the page and ancestors).
+	Levels int `json:",omitempty"`
 }
 
-// ForPage computes who may read a page from its effective read
+// Source says, for the record's evidence, whom the page is restricted to:
+// "groups legal; users lena@example.com".
+func (p *PageReaders) Source() string {
+	if p == nil || p.Open {
+		return "not restricted"
+	}
+	var parts []string
+	if len(p.Groups) > 0 {
+		parts = append(parts, "groups "+strings.Join(p.Groups, ", "))
+	}
+	if len(p.Users) > 0 {
+		names := make([]string, len(p.Users))
+		for i, u := range p.Users {
+			names[i] = userLabel(u)
+		}
+		parts = append(parts, "users "+strings.Join(names, ", "))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "nobody but the bridge")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ReadersOf computes who may read a page from its effective read
 // restrictions (confluence.EffectiveReadRestriction: the page's own and
-// every ancestor's; a reader must pass each) and maps them to OTCS.
+// every ancestor's; a reader must pass each). It calls Confluence only.
 //
 // A group named at every level admits all its members everywhere and is
 // kept as a group; any other reader must be admitted at each level, by
 // name or through a group there, so those groups are expanded into their
-// members and the users who pass every level are kept one by one.
-func (r *Resolver) ForPage(ctx context.Context, levels []confluence.PageReadRestriction) (*PageAccess, error) {
+// members and the users who pass every level are kept one by one. The
+// bridge's own account (self) is left out: it owns its copies anyway.
+func ReadersOf(ctx context.Context, conf *confluence.Client, self string, levels []confluence.PageReadRestriction) (*PageReaders, error) {
 	if len(levels) == 0 {
-		return &PageAccess{Open: true, Source: "not restricted"}, nil
+		return &PageReaders{Open: true}, nil
 	}
 	common := commonGroups(levels)
-	// Every user who may pass: named at a level, or in a group at a level
-	// that is not common to all.
 	members := map[string][]confluence.User{} // group name (lower) -> members
 	candidates := map[string]confluence.User{}
 	for _, l := range levels {
@@ -61,7 +79,7 @@ func (r *Resolver) ForPage(ctx context.Context, levels []confluence.PageReadRest
 			if _, isCommon := common[key]; isCommon || members[key] != nil {
 				continue
 			}
-			ms, err := r.Confluence.GroupMembers(ctx, g)
+			ms, err := conf.GroupMembers(ctx, g)
 			if err != nil {
 				return nil, fmt.Errorf("read the members of Confluence group %s: %w", g.Name, err)
 			}
@@ -71,11 +89,46 @@ func (r *Resolver) ForPage(ctx context.Context, levels []confluence.PageReadRest
 			}
 		}
 	}
-	out := &PageAccess{}
-	var groupNames, userNames []string
+	out := &PageReaders{Levels: len(levels)}
 	for _, key := range sortedKeys(common) {
-		name := groupName(levels, key)
-		groupNames = append(groupNames, name)
+		out.Groups = append(out.Groups, groupName(levels, key))
+	}
+	ids := make([]string, 0, len(candidates))
+	for id := range candidates {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		// A member of a common group may also be named; keeping them by
+		// name as well is harmless and saves expanding the group.
+		if u := candidates[id]; id != self && passesAll(u, levels, members) {
+			out.Users = append(out.Users, u)
+		}
+	}
+	return out, nil
+}
+
+// PageAccess is who a page's OTCS record may be read by.
+type PageAccess struct {
+	// Open: the page is not restricted; the record keeps its folder's
+	// access list.
+	Open bool
+	// Readers are the OTCS principals the page's readers map to.
+	Readers []Principal
+	// Unmapped names the page's readers that no access: rule maps (a
+	// group not in access.groups, a user without a table entry or a
+	// visible email that OTCS knows): the record must not be written for
+	// them, or only to the fallback group.
+	Unmapped []string
+}
+
+// ForPage maps a page's readers to OTCS principals. It calls OTCS only.
+func (r *Resolver) ForPage(ctx context.Context, pr *PageReaders) (*PageAccess, error) {
+	if pr == nil || pr.Open {
+		return &PageAccess{Open: true}, nil
+	}
+	out := &PageAccess{}
+	for _, name := range pr.Groups {
 		otcs, ok := r.Rules.OpenTextGroup(name)
 		if !ok {
 			out.Unmapped = append(out.Unmapped, "Confluence group "+name+" (add it to access.groups)")
@@ -91,19 +144,7 @@ func (r *Resolver) ForPage(ctx context.Context, levels []confluence.PageReadRest
 		}
 		out.Readers = append(out.Readers, Principal{ID: id, Name: otcs, Group: true})
 	}
-	ids := make([]string, 0, len(candidates))
-	for id := range candidates {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		u := candidates[id]
-		// A member of a common group already reads through the group;
-		// keeping them by name as well is harmless and saves expanding it.
-		if !passesAll(u, levels, members) {
-			continue
-		}
-		userNames = append(userNames, userLabel(u))
+	for _, u := range pr.Users {
 		oid, found, err := r.OpenTextUserID(ctx, u)
 		if err != nil {
 			return nil, fmt.Errorf("look up the OTCS user of %s: %w", userLabel(u), err)
@@ -111,26 +152,15 @@ func (r *Resolver) ForPage(ctx context.Context, levels []confluence.PageReadRest
 		if !found {
 			why := "no access.user_table entry"
 			if u.Email == "" {
-				why += " and Confluence hides the email"
-			} else {
-				why += " and no OTCS user has the email " + u.Email
+				why += ", and Confluence hides the email"
+			} else if r.Rules.ByEmail() {
+				why += ", and no OTCS user has the email " + u.Email
 			}
 			out.Unmapped = append(out.Unmapped, fmt.Sprintf("Confluence user %s (%s)", userLabel(u), why))
 			continue
 		}
 		out.Readers = append(out.Readers, Principal{ID: oid, Name: userLabel(u)})
 	}
-	var parts []string
-	if len(groupNames) > 0 {
-		parts = append(parts, "groups "+strings.Join(groupNames, ", "))
-	}
-	if len(userNames) > 0 {
-		parts = append(parts, "users "+strings.Join(userNames, ", "))
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "nobody but the bridge")
-	}
-	out.Source = fmt.Sprintf("restricted (%d level(s)) to %s", len(levels), strings.Join(parts, "; "))
 	return out, nil
 }
 

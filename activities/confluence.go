@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"sort"
+	"sync/atomic"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -25,6 +27,8 @@ import (
 type ConfluenceActivities struct {
 	Confluence *confluence.Client
 	Rules      *mapping.Rules
+
+	selfID atomic.Value // the bridge's own account id, once read
 }
 
 // ReadPage reads a page version with its labels, the content properties the
@@ -99,6 +103,19 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	snap.Attachments, err = a.attachmentsAsOf(ctx, page.ID, page.Version.CreatedAt)
 	if err != nil {
 		return nil, err
+	}
+	// Who may read the page now: Confluence keeps no history of
+	// restrictions, so the version being filed gets today's readers.
+	levels, err := a.Confluence.EffectiveReadRestriction(ctx, page.ID)
+	if err != nil {
+		return nil, backendError("read the page's read restrictions", err)
+	}
+	self, err := a.self(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Readers, err = access.ReadersOf(ctx, a.Confluence, self, levels); err != nil {
+		return nil, backendError("read the page's readers", err)
 	}
 	return snap, nil
 }
@@ -216,4 +233,17 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput)
 		return NonRetryable(TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
 	}
 	return backendError("add label", err)
+}
+
+// self is the bridge's own Confluence account id, read once per worker.
+func (a *ConfluenceActivities) self(ctx context.Context) (string, error) {
+	if v, ok := a.selfID.Load().(string); ok && v != "" {
+		return v, nil
+	}
+	u, err := a.Confluence.CurrentUser(ctx)
+	if err != nil {
+		return "", backendError("read the bridge's own Confluence account", err)
+	}
+	a.selfID.Store(u.AccountID)
+	return u.AccountID, nil
 }

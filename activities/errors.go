@@ -53,6 +53,11 @@ const (
 	TypeConverterMissing ErrorType = "ConverterMissing" // pandoc is not installed on the worker
 	TypeNameClash        ErrorType = "NameClash"        // a page people made has the template's title
 
+	// Permissions follow the content.
+	TypeRestrictedSourceUnmapped ErrorType = "RestrictedSourceUnmapped" // the source is restricted to someone the access: section does not map; nothing was written
+	TypeRestrictedSource         ErrorType = "RestrictedSource"         // the source is restricted and its rule says restricted: refuse
+	TypeAccessUnsafe             ErrorType = "AccessUnsafe"             // the bridge cannot make a copy as narrow as its source (e.g. the staging folder is readable by others)
+
 	// PDF renditions (mapping rendition: pdf).
 	TypeRenditionFailed ErrorType = "RenditionFailed" // the PDF/A render failed or passed its time, memory or size limit; nothing was uploaded
 )

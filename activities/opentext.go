@@ -9,14 +9,17 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	liveness "github.com/xecm-bridge/xecm-bridge/internal/heartbeat"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/rendition"
 )
 
 // OpenTextActivities store and classify the records of pages (flows F1,
@@ -38,6 +41,10 @@ type OpenTextActivities struct {
 	Confluence *confluence.Client
 	Rules      *mapping.Rules
 	PDF        PDFSettings // for rules with rendition: pdf
+
+	accessOnce     sync.Once
+	access         *access.Resolver
+	stagingChecked sync.Map // staging folder id -> time its access list was last checked
 }
 
 // target returns the mapping rule the page was read under.
@@ -93,6 +100,15 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 		return nil, err
 	}
 	facts := page.Facts()
+	// Who may read the record is settled before anything is written: a
+	// page the bridge cannot map is refused with nothing stored.
+	pa, err := a.recordAccess(ctx, page, rules)
+	if err != nil {
+		return nil, err
+	}
+	if pa != nil && rules.Rendition == mapping.RenditionPDF && len(page.Attachments) > 0 && a.placementOf(totalSize(page.Attachments)) == rendition.Beside {
+		return nil, NonRetryable(TypeAccessUnsafe, "Confluence page %s is read-restricted and its attachments would be filed beside its PDF record, which the bridge does not restrict yet; nothing was stored (raise BRIDGE_PDF_EMBED_LIMIT_MB or use rendition: mhtml for this rule)", page.PageID)
+	}
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, rules.FolderPath(facts))
 	if err != nil {
 		return nil, backendError("ensure target folder "+strings.Join(rules.FolderPath(facts), "/"), err)
@@ -112,7 +128,16 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 		return nil, err
 	}
 	named, name := existing != nil, rules.RecordName(facts)
-	res := &UploadResult{FolderID: folder.ID, Name: name}
+	res := &UploadResult{FolderID: folder.ID, Name: name, Access: page.Readers.Source()}
+	// A restricted page's record is made in the staging folder, which only
+	// the bridge may read, and moved into its folder once its own access
+	// list is set: it is never readable by anyone the page excludes.
+	parent := folder
+	if pa != nil && existing == nil {
+		if parent, err = a.stagingFolder(ctx); err != nil {
+			return nil, err
+		}
+	}
 	// Create and catch: a first publish creates straight away; a node left
 	// by an earlier attempt (or a concurrent flow, or another page with the
 	// same title) makes the create fail with "already exists", and only
@@ -122,30 +147,33 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 			return nil, err
 		}
 		node, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
-			ParentID: folder.ID, Name: name, Description: src.describe(marker, page.Title),
+			ParentID: parent.ID, Name: name, Description: src.describe(marker, page.Title),
 			File: src.upload(name), Categories: values,
 		})
 		switch {
 		case rest.IsKind(err, rest.KindConflict):
-			found, free, err := a.findInFolder(ctx, folder.ID, rules, facts, 0)
+			found, free, err := a.findInFolder(ctx, parent.ID, rules, facts, 0)
 			if err != nil {
 				return nil, err
 			}
 			if found == nil && (free == name || tries > 0) {
-				return nil, NonRetryable(TypeBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, folder.ID)
+				return nil, NonRetryable(TypeBackendRejected, "OTCS says %q already exists in folder %d but it cannot be found", name, parent.ID)
 			}
 			// Ours (left by an earlier attempt): it takes the identity
 			// below. Another page's: create under the next free name.
 			existing, name = found, free
 			continue
 		case err != nil:
-			return nil, a.folderGone(folder.ID, "create document", err)
+			return nil, a.folderGone(parent.ID, "create document", err)
 		}
 		holder, err := a.claimIdentity(ctx, node, page.PageID)
 		if err != nil {
 			return nil, err
 		}
 		if holder == nil {
+			if err := a.settleAccess(ctx, node, folder, pa); err != nil {
+				return nil, err
+			}
 			res.NodeID, res.Name, res.Version, res.Created = node.ID, node.Name, 1, true
 			return src.finish(res, a.OTCS.NodeURL(node.ID))
 		}
@@ -165,6 +193,12 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 		if holder != nil {
 			existing = holder
 		}
+	}
+	// Before any new version: the record's access list follows the page's
+	// readers now (narrowed first), and a record an earlier attempt left in
+	// the staging folder goes into its folder.
+	if err := a.settleAccess(ctx, existing, folder, pa); err != nil {
+		return nil, err
 	}
 	if existing.ParentID != folder.ID {
 		// The record lives elsewhere (moved, or filed by another flow):
@@ -524,4 +558,13 @@ func recordProgress(ctx context.Context, n int64) {
 	if activity.IsActivity(ctx) {
 		activity.RecordHeartbeat(ctx, liveness.Bytes(n))
 	}
+}
+
+// totalSize is the size of a page version's attachments together.
+func totalSize(atts []AttachmentRef) int64 {
+	var n int64
+	for _, at := range atts {
+		n += at.Size
+	}
+	return n
 }

@@ -7,6 +7,7 @@ package activities
 
 import (
 	"encoding/json"
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -75,6 +76,10 @@ type PageSnapshot struct {
 	ApprovalStatus               string // "" = Approved; "In Review" for a lifecycle draft
 	Attachments                  []AttachmentRef
 	RecordProperty               PropertyState // the record link property as ReadPage saw it
+	// Readers is who may read the page (its own and its ancestors' read
+	// restrictions), for the record's access list; nil when not read, and
+	// then nothing is filed.
+	Readers *access.PageReaders `json:",omitempty"`
 }
 
 // PropertyState is what a read saw of a content property a later step
@@ -128,6 +133,9 @@ type UploadResult struct {
 	// refers to that the renderer refused (never fetched).
 	Rendition string   `json:",omitempty"`
 	Blocked   []string `json:",omitempty"`
+	// Access is whom the source page was restricted to when filed ("not
+	// restricted", or "groups legal; users ..."), for the record's evidence.
+	Access string `json:",omitempty"`
 }
 
 // StoreInput asks for a page version to be stored, verified and

@@ -1,0 +1,306 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/access"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
+)
+
+// stagingCheckEvery is how long a worker trusts that the staging folder
+// is still readable by the bridge and the kept groups only.
+const stagingCheckEvery = time.Minute
+
+// resolver is the worker's principal look-up, made on first use.
+func (a *OpenTextActivities) resolver() *access.Resolver {
+	a.accessOnce.Do(func() {
+		a.access = &access.Resolver{Rules: a.Rules.Access, OTCS: a.OTCS, Confluence: a.Confluence}
+	})
+	return a.access
+}
+
+// recordAccess decides who the record of this page version may be read
+// by: nil when the page is not read-restricted (the record keeps its
+// folder's access list). A restricted page whose readers the bridge cannot
+// map, or whose rule refuses restricted pages, is refused before anything
+// is written.
+func (a *OpenTextActivities) recordAccess(ctx context.Context, page *PageSnapshot, rules *mapping.Target) (*access.PageAccess, error) {
+	if page.Readers == nil {
+		return nil, NonRetryable(TypeRestrictedSourceUnmapped, "the read access of Confluence page %s version %d was not read, so the bridge cannot prove who may read its record; nothing was stored", page.PageID, page.Version)
+	}
+	if page.Readers.Open {
+		return nil, nil
+	}
+	if rules.Restricted == mapping.RestrictedRefuse {
+		return nil, NonRetryable(TypeRestrictedSource, "Confluence page %s (%q) is read-restricted (%s) and rule %s files no restricted pages (restricted: refuse); nothing was stored",
+			page.PageID, page.Title, page.Readers.Source(), rules.Rule)
+	}
+	pa, err := a.resolver().ForPage(ctx, page.Readers)
+	if err != nil {
+		return nil, backendError("map the page's readers", err)
+	}
+	if len(pa.Unmapped) == 0 {
+		return pa, nil
+	}
+	acc := a.Rules.Access
+	if acc != nil && acc.Unmapped == mapping.UnmappedFallback {
+		id, found, err := a.resolver().OpenTextGroupID(ctx, acc.Fallback.OpenText)
+		if err != nil {
+			return nil, backendError("look up the fallback group", err)
+		}
+		if !found {
+			return nil, NonRetryable(TypeRestrictedSourceUnmapped, "access.fallback_group.opentext %q does not exist in OTCS; nothing was stored", acc.Fallback.OpenText)
+		}
+		pa.Readers = append(pa.Readers, access.Principal{ID: id, Name: acc.Fallback.OpenText, Group: true})
+		return pa, nil
+	}
+	file := a.Rules.File
+	return nil, NonRetryable(TypeRestrictedSourceUnmapped, "Confluence page %s (%q) is read-restricted (%s) and the bridge cannot map %s; add them to the access: section of %s (groups: or user_table:), or set access.unmapped: fallback. Nothing was stored",
+		page.PageID, page.Title, page.Readers.Source(), strings.Join(pa.Unmapped, ", "), file)
+}
+
+// stagingFolder is where records of restricted pages are made: a folder
+// under otcs.root that only the bridge (its owner) and the kept groups may
+// read, so a record is never readable by others before its own access list
+// is set. The bridge makes it so and checks it once a minute per worker;
+// it refuses to stage anything while it cannot.
+func (a *OpenTextActivities) stagingFolder(ctx context.Context) (*opentext.Node, error) {
+	path := a.Rules.Access.StagingPath()
+	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, path)
+	if err != nil {
+		return nil, backendError("ensure the staging folder "+strings.Join(path, "/"), err)
+	}
+	if at, ok := a.stagingChecked.Load(folder.ID); ok && time.Since(at.(time.Time)) < stagingCheckEvery {
+		return folder, nil
+	}
+	keep, err := a.keptGroups(ctx, folder.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.narrowTo(ctx, folder.ID, keep); err != nil {
+		return nil, err
+	}
+	a.stagingChecked.Store(folder.ID, time.Now())
+	return folder, nil
+}
+
+// keptGroups are access.keep.opentext's groups with the permissions they
+// hold on folderID (the folder's own rules decide what they may do).
+func (a *OpenTextActivities) keptGroups(ctx context.Context, folderID int64) (map[int64]opentext.PermissionSet, error) {
+	out := map[int64]opentext.PermissionSet{}
+	if a.Rules.Access == nil {
+		return out, nil
+	}
+	for _, name := range a.Rules.Access.Keep.OpenText {
+		id, found, err := a.resolver().OpenTextGroupID(ctx, name)
+		if err != nil {
+			return nil, backendError("look up OTCS group "+name, err)
+		}
+		if !found {
+			return nil, NonRetryable(TypeNoMapping, "access.keep.opentext names %q, which OTCS does not have", name)
+		}
+		eff, err := a.OTCS.EffectivePermissions(ctx, folderID, id)
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("read the permissions of %s on %d", name, folderID), err)
+		}
+		if eff.Has(opentext.PermSee) {
+			out[id] = eff
+		}
+	}
+	return out, nil
+}
+
+// recordACL is the access list of a restricted page's record in folder:
+// each mapped reader the folder admits, with the permissions a reader
+// needs (see, see contents) that the folder gives them, and the kept
+// groups with what the folder gives them. Nobody else: no public access,
+// no owner group.
+func (a *OpenTextActivities) recordACL(ctx context.Context, folderID int64, pa *access.PageAccess) (map[int64]opentext.PermissionSet, error) {
+	acl, err := a.keptGroups(ctx, folderID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pa.Readers {
+		if _, kept := acl[p.ID]; kept {
+			continue
+		}
+		eff, err := a.OTCS.EffectivePermissions(ctx, folderID, p.ID)
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("read the permissions of %s on %d", p.Name, folderID), err)
+		}
+		var perms opentext.PermissionSet
+		for _, want := range opentext.ReadPermissions {
+			if eff.Has(want) {
+				perms = append(perms, want)
+			}
+		}
+		if perms.Has(opentext.PermSee) {
+			acl[p.ID] = perms
+		}
+	}
+	return acl, nil
+}
+
+// narrowTo gives a node exactly the assigned access acl (right id ->
+// permissions), no public access and no owner-group access; the owner
+// (the bridge, which made it) keeps its own. Everything that is removed
+// or reduced is removed first, so a crash between two calls leaves the
+// node narrower than either its old or its new list, never wider.
+//
+// Only the node itself is changed: a folder's new children inherit its
+// list when they are made, and records already inside keep their own.
+func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map[int64]opentext.PermissionSet) error {
+	apply := opentext.ApplyThisItem
+	cur, err := a.OTCS.NodePermissions(ctx, nodeID)
+	if err != nil {
+		return backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+	}
+	if cur.Public != nil && len(cur.Public.Permissions) > 0 {
+		if err := a.OTCS.SetPublicPermissions(ctx, nodeID, nil, apply); err != nil {
+			return backendError(fmt.Sprintf("remove public access from %d", nodeID), err)
+		}
+	}
+	if g := cur.OwnerGroup; g != nil && len(g.Permissions) > 0 {
+		if _, kept := acl[g.RightID]; !kept {
+			if err := a.OTCS.SetOwnerGroupPermissions(ctx, nodeID, g.RightID, nil, apply); err != nil {
+				return backendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
+			}
+		}
+	}
+	for _, e := range cur.Custom {
+		want, ok := acl[e.RightID]
+		switch {
+		case !ok:
+			if err := a.OTCS.RemoveCustomPermission(ctx, nodeID, e.RightID, apply); err != nil {
+				return backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
+			}
+		case !subset(e.Permissions, want):
+			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, e.RightID, intersect(e.Permissions, want), apply); err != nil {
+				return backendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
+			}
+		}
+	}
+	// Then what is added or widened, back to what the list allows.
+	cur, err = a.OTCS.NodePermissions(ctx, nodeID)
+	if err != nil {
+		return backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+	}
+	for _, id := range sortedRights(acl) {
+		want := acl[id]
+		e := cur.Assigned(id)
+		switch {
+		case e == nil:
+			if err := a.OTCS.AddCustomPermission(ctx, nodeID, id, want, apply); err != nil {
+				return backendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
+			}
+		case !subset(want, e.Permissions):
+			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, id, want, apply); err != nil {
+				return backendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
+			}
+		}
+	}
+	return nil
+}
+
+// secureRecord gives the record of a restricted page its access list:
+// the page's readers as far as the folder the record lives in admits them.
+// A record made in the staging folder is then moved into its folder (a
+// move keeps a node's own permissions). Run before any new version is
+// added, so narrowing always comes first.
+func (a *OpenTextActivities) secureRecord(ctx context.Context, node, folder *opentext.Node, pa *access.PageAccess) error {
+	home, staged, err := a.homeOf(ctx, node, folder)
+	if err != nil {
+		return err
+	}
+	acl, err := a.recordACL(ctx, home, pa)
+	if err != nil {
+		return err
+	}
+	if err := a.narrowTo(ctx, node.ID, acl); err != nil {
+		return err
+	}
+	if !staged {
+		return nil
+	}
+	moved, err := a.OTCS.MoveNode(ctx, node.ID, folder.ID)
+	if err != nil {
+		return backendError(fmt.Sprintf("move record %d from the staging folder into %d", node.ID, folder.ID), err)
+	}
+	*node = *moved
+	return nil
+}
+
+// homeOf is the folder whose access list bounds the record's: its target
+// folder when it is there or still in the staging folder (staged), else
+// the folder a records manager moved it to.
+func (a *OpenTextActivities) homeOf(ctx context.Context, node, folder *opentext.Node) (home int64, staged bool, err error) {
+	if node.ParentID == folder.ID || a.Rules.Access == nil {
+		return folder.ID, false, nil
+	}
+	staging, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, a.Rules.Access.StagingPath())
+	if err != nil {
+		return 0, false, backendError("find the staging folder", err)
+	}
+	if node.ParentID == staging.ID {
+		return folder.ID, true, nil
+	}
+	return node.ParentID, false, nil
+}
+
+// settleAccess brings a record's access list in line with its page
+// before anything more is written to it. A restricted page's record gets
+// its list (secureRecord). An open page's record keeps the list it has:
+// the bridge never widens a record, so one that was restricted stays so
+// until a records manager widens it; only a record an earlier attempt left
+// in the staging folder is moved into its folder.
+func (a *OpenTextActivities) settleAccess(ctx context.Context, node, folder *opentext.Node, pa *access.PageAccess) error {
+	if pa != nil {
+		return a.secureRecord(ctx, node, folder, pa)
+	}
+	_, staged, err := a.homeOf(ctx, node, folder)
+	if err != nil || !staged {
+		return err
+	}
+	moved, err := a.OTCS.MoveNode(ctx, node.ID, folder.ID)
+	if err != nil {
+		return backendError(fmt.Sprintf("move record %d from the staging folder into %d", node.ID, folder.ID), err)
+	}
+	*node = *moved
+	return nil
+}
+
+func subset(a, b opentext.PermissionSet) bool {
+	for _, p := range a {
+		if !b.Has(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func intersect(a, b opentext.PermissionSet) opentext.PermissionSet {
+	var out opentext.PermissionSet
+	for _, p := range a {
+		if b.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortedRights(acl map[int64]opentext.PermissionSet) []int64 {
+	out := make([]int64, 0, len(acl))
+	for id := range acl {
+		out = append(out, id)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

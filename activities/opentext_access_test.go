@@ -1,0 +1,278 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+)
+
+// accessWorld is a world with the repository's mapping (its access:
+// section maps legal to Legal and keeps RM Administrators).
+func accessWorld(t *testing.T) *world {
+	t.Helper()
+	yaml, err := os.ReadFile("../mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newWorld(t, string(yaml))
+}
+
+// approvedPage makes an approved POL page (approved by alice).
+func (w *world) approvedPage(t *testing.T, title string) string {
+	t.Helper()
+	p := w.confSim.CreatePage("POL", title, "<p>Due diligence findings.</p>", "557058:editor", "approved", "dept-legal")
+	if err := RecordApproval(context.Background(), w.conf.Confluence, p.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// otcsAs is an OTCS client authenticated as a user of the simulator.
+func (w *world) otcsAs(t *testing.T, user, password string) *opentext.Client {
+	t.Helper()
+	c, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: user, Password: password,
+		Retry: rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// readable reports whether the user may read the node (its metadata and
+// its content).
+func readable(t *testing.T, c *opentext.Client, nodeID int64) bool {
+	t.Helper()
+	_, err := c.GetNode(context.Background(), nodeID)
+	switch {
+	case err == nil:
+		return true
+	case rest.IsKind(err, rest.KindNotFound), rest.IsKind(err, rest.KindBadRequest), rest.IsKind(err, rest.KindForbidden):
+		return false
+	}
+	t.Fatalf("read node %d: %v", nodeID, err)
+	return false
+}
+
+// A page read-restricted to the legal group is filed with an access list
+// of Legal (read only) and the kept records administrators: lena (in
+// Legal) reads the record, oscar does not, and neither does the public.
+func TestRestrictedPageRecordIsReadableOnlyByItsReaders(t *testing.T) {
+	w := accessWorld(t)
+	ctx := context.Background()
+	pageID := w.approvedPage(t, "Falcon due diligence")
+	if err := w.confSim.SetRestriction(pageID, "read", nil, []string{"legal", "records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	snap := w.read(t, pageID)
+	if snap.Readers == nil || snap.Readers.Open || strings.Join(snap.Readers.Groups, ",") != "legal,records-admins" {
+		t.Fatalf("readers: %+v", snap.Readers)
+	}
+	up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Access != "groups legal, records-admins" {
+		t.Errorf("evidence of the source access: %q", up.Access)
+	}
+	node, _ := w.otSim.Node(up.NodeID)
+	if node.ParentID != up.FolderID {
+		t.Errorf("record %d is in %d, not its folder %d", up.NodeID, node.ParentID, up.FolderID)
+	}
+	perms, err := w.ot.OTCS.NodePermissions(ctx, up.NodeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perms.PublicCanSee() || (perms.OwnerGroup != nil && len(perms.OwnerGroup.Permissions) > 0) {
+		t.Errorf("record open to the public or its owner group: %+v", perms)
+	}
+	legal := perms.Assigned(legalGroupID(t, w))
+	if legal == nil || !legal.Permissions.CanRead() || legal.Permissions.Has(opentext.PermModify) {
+		t.Errorf("Legal's access: %+v", legal)
+	}
+	if !readable(t, w.otcsAs(t, "lena", "lena-secret"), up.NodeID) {
+		t.Error("lena (Legal) cannot read the record")
+	}
+	if readable(t, w.otcsAs(t, "oscar", "oscar-secret"), up.NodeID) {
+		t.Error("oscar (not in legal) can read the record")
+	}
+}
+
+func legalGroupID(t *testing.T, w *world) int64 {
+	t.Helper()
+	g, err := w.ot.OTCS.FindGroup(context.Background(), "Legal")
+	if err != nil || g == nil {
+		t.Fatalf("group Legal: %v %v", g, err)
+	}
+	return g.ID
+}
+
+// A child of a restricted page inherits its read restriction: its record
+// is restricted too.
+func TestAncestorRestrictionRestrictsTheRecord(t *testing.T) {
+	w := accessWorld(t)
+	parentID := w.approvedPage(t, "Falcon")
+	if err := w.confSim.SetRestriction(parentID, "read", []string{"557058:lena", "557058:bridge"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	child, err := w.confSim.CreateChildPage(parentID, "Falcon findings", "<p>Findings.</p>", "557058:editor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"approved", "dept-legal"} {
+		if err := w.confSim.AddLabel(child.ID, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RecordApproval(context.Background(), w.conf.Confluence, child.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
+		t.Fatal(err)
+	}
+	snap := w.read(t, child.ID)
+	if snap.Readers.Open || len(snap.Readers.Users) != 1 || snap.Readers.Users[0].Email != "lena@example.com" {
+		t.Fatalf("readers of the child: %+v", snap.Readers)
+	}
+	up, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !readable(t, w.otcsAs(t, "lena", "lena-secret"), up.NodeID) || readable(t, w.otcsAs(t, "oscar", "oscar-secret"), up.NodeID) {
+		t.Error("the child's record is not lena's alone")
+	}
+}
+
+// A restriction to a group the access: section does not map is refused
+// with a typed error naming it, and nothing is stored.
+func TestUnmappedRestrictionIsRefusedWithNothingStored(t *testing.T) {
+	w := accessWorld(t)
+	pageID := w.approvedPage(t, "Board minutes")
+	if err := w.confSim.SetRestriction(pageID, "read", nil, []string{"confluence-administrators"}); err != nil {
+		t.Fatal(err)
+	}
+	snap := w.read(t, pageID)
+	_, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *snap})
+	if errType(err) != TypeRestrictedSourceUnmapped || !strings.Contains(err.Error(), "confluence-administrators") || !strings.Contains(err.Error(), "access.groups") {
+		t.Fatalf("got %v (%s), want %s naming the group and what to add", err, errType(err), TypeRestrictedSourceUnmapped)
+	}
+	if _, ok := w.otSim.NodeByNickname(Nickname(pageID)); ok {
+		t.Error("a record was stored for a page the bridge could not map")
+	}
+	for _, n := range w.otSim.Children(opentextsim.EnterpriseWorkspaceID) {
+		if n.Name == "xecm-bridge staging" {
+			if kids := w.otSim.Children(n.ID); len(kids) != 0 {
+				t.Errorf("the staging folder holds %d nodes", len(kids))
+			}
+		}
+	}
+}
+
+// A worker that dies before any of the writes of a restricted page's
+// first filing (each folder, each permission change, the create, the
+// nickname, the move: every one is tried in turn) leaves nothing oscar can
+// read; the retry finishes it: one record, in its folder, readable by
+// Legal and not by oscar.
+func TestRestrictedRecordNeverReadableByOthersAcrossCrashes(t *testing.T) {
+	// A clean run lists the writes to crash before.
+	var writes []string
+	{
+		w := accessWorld(t)
+		snap := w.restrictedSnapshot(t)
+		rec := w.openTextWith(t, recordWrites{list: &writes, next: http.DefaultTransport})
+		if _, err := rec.UploadRendition(context.Background(), UploadInput{Page: *snap}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(writes) < 5 {
+		t.Fatalf("a restricted filing made only %d writes: %v", len(writes), writes)
+	}
+	for i, call := range writes {
+		t.Run(fmt.Sprintf("%02d %s", i+1, call), func(t *testing.T) {
+			w := accessWorld(t)
+			ctx := context.Background()
+			snap := w.restrictedSnapshot(t)
+			oscar := w.otcsAs(t, "oscar", "oscar-secret")
+			n := 0
+			crashed := w.openTextWith(t, killOn{next: http.DefaultTransport, match: func(r *http.Request) bool {
+				if r.Method == http.MethodGet {
+					return false
+				}
+				n++
+				return n == i+1
+			}})
+			if _, err := crashed.UploadRendition(ctx, UploadInput{Page: *snap}); err == nil {
+				t.Fatal("the crashed attempt must fail")
+			}
+			for _, node := range w.nodesNamed(opentextsim.EnterpriseWorkspaceID, "Falcon due diligence") {
+				if readable(t, oscar, node.ID) {
+					t.Errorf("after a crash before %s, oscar can read node %d (in %d)", call, node.ID, node.ParentID)
+				}
+			}
+			up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes := w.nodesNamed(opentextsim.EnterpriseWorkspaceID, "Falcon due diligence")
+			if len(nodes) != 1 || nodes[0].ID != up.NodeID || nodes[0].ParentID != up.FolderID {
+				t.Fatalf("after the retry: %+v, want one record in folder %d", nodes, up.FolderID)
+			}
+			if readable(t, oscar, up.NodeID) || !readable(t, w.otcsAs(t, "lena", "lena-secret"), up.NodeID) {
+				t.Error("after the retry the record is not Legal's")
+			}
+		})
+	}
+}
+
+// restrictedSnapshot is the snapshot of an approved page read-restricted
+// to legal (and the records administrators, so the bridge may read it).
+func (w *world) restrictedSnapshot(t *testing.T) *PageSnapshot {
+	t.Helper()
+	pageID := w.approvedPage(t, "Falcon due diligence")
+	if err := w.confSim.SetRestriction(pageID, "read", nil, []string{"legal", "records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	return w.read(t, pageID)
+}
+
+// recordWrites lists the write requests it passes on.
+type recordWrites struct {
+	list *[]string
+	next http.RoundTripper
+}
+
+func (rw recordWrites) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet {
+		*rw.list = append(*rw.list, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/otcs/cs.exe"))
+	}
+	return rw.next.RoundTrip(r)
+}
+
+// openTextWith is the OpenText activities of a worker whose OTCS requests
+// go through rt.
+func (w *world) openTextWith(t *testing.T, rt http.RoundTripper) *OpenTextActivities {
+	t.Helper()
+	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
+		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
+		HTTPClient: &http.Client{Transport: rt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &OpenTextActivities{OTCS: ot, Confluence: w.ot.Confluence, Rules: w.ot.Rules}
+}
+
+// nodesNamed lists the nodes under root (at any depth) with that name.
+func (w *world) nodesNamed(root int64, name string) []opentextsim.Node {
+	var out []opentextsim.Node
+	for _, c := range w.otSim.Children(root) {
+		if c.Name == name {
+			out = append(out, c)
+		}
+		out = append(out, w.nodesNamed(c.ID, name)...)
+	}
+	return out
+}
