@@ -42,7 +42,8 @@ type cached struct {
 	at    time.Time
 }
 
-// Lookups counts the backend look-ups made (for the benchmark).
+// lookup answers key from the cache while it is younger than the TTL, else
+// from fetch. Errors are not cached, so the next call asks again.
 func (r *Resolver) lookup(ctx context.Context, key string, fetch func() (int64, string, bool, error)) (int64, string, bool, error) {
 	r.mu.Lock()
 	if r.entries == nil {

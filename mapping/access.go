@@ -31,6 +31,9 @@ type Access struct {
 	Keep struct {
 		Confluence []string // group names
 		OpenText   []string // group names
+		// ConfluenceLines and OpenTextLines are the file lines of the
+		// names, index by index (for the live checks' messages).
+		ConfluenceLines, OpenTextLines []int
 	}
 	// Unmapped is what a source naming an unmappable principal gets:
 	// UnmappedRefuse (default: nothing is written, a typed error) or
@@ -59,6 +62,9 @@ type UserPair struct {
 // Principals names one group on each side.
 type Principals struct {
 	Confluence, OpenText string
+	// ConfluenceLine and OpenTextLine are where the names stand in the
+	// file; 0 when not from a file.
+	ConfluenceLine, OpenTextLine int
 }
 
 // How users are mapped, what an unmappable principal gets, and what a
@@ -164,19 +170,19 @@ func (p *parser) access(n *yaml.Node) *Access {
 	if v, ok := f["fallback_group"]; ok {
 		ff := p.fields(v, rule+".fallback_group", "confluence", "opentext")
 		if c, ok := ff["confluence"]; ok {
-			a.Fallback.Confluence = p.str(c, rule+".fallback_group.confluence")
+			a.Fallback.Confluence, a.Fallback.ConfluenceLine = p.str(c, rule+".fallback_group.confluence"), c.Line
 		}
 		if o, ok := ff["opentext"]; ok {
-			a.Fallback.OpenText = p.str(o, rule+".fallback_group.opentext")
+			a.Fallback.OpenText, a.Fallback.OpenTextLine = p.str(o, rule+".fallback_group.opentext"), o.Line
 		}
 	}
 	if v, ok := f["keep"]; ok {
 		kf := p.fields(v, rule+".keep", "confluence", "opentext")
 		if c, ok := kf["confluence"]; ok {
-			a.Keep.Confluence = p.strList(c, rule+".keep.confluence")
+			a.Keep.Confluence, a.Keep.ConfluenceLines = p.strList(c, rule+".keep.confluence"), itemLines(c)
 		}
 		if o, ok := kf["opentext"]; ok {
-			a.Keep.OpenText = p.strList(o, rule+".keep.opentext")
+			a.Keep.OpenText, a.Keep.OpenTextLines = p.strList(o, rule+".keep.opentext"), itemLines(o)
 		}
 	}
 	if v, ok := f["unmapped"]; ok {
@@ -218,6 +224,18 @@ func (p *parser) pairs(n *yaml.Node, rule string) [][2]*yaml.Node {
 		}
 		seen[strings.ToLower(k.Value)] = true
 		out = append(out, [2]*yaml.Node{k, n.Content[i+1]})
+	}
+	return out
+}
+
+// itemLines is the line of every item of a list node.
+func itemLines(n *yaml.Node) []int {
+	if n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]int, len(n.Content))
+	for i, item := range n.Content {
+		out[i] = item.Line
 	}
 	return out
 }

@@ -20,6 +20,10 @@ type Documents struct {
 	BackLink      *BackLink  // nil: OTCS gets no link back to the document page
 	Watches       []Watch    // in file order
 	Refs          References // how links to OTCS in Confluence pages are recognised (flow F6)
+
+	// BridgeAccountLine and EditorsGroupLine are where the two stand in
+	// the file (for the live checks' messages).
+	BridgeAccountLine, EditorsGroupLine int
 }
 
 // BackLink is the category attribute of an OTCS document that receives its
@@ -160,12 +164,12 @@ func (p *parser) documents(n *yaml.Node) *Documents {
 		}
 	}
 	if v, ok := f["bridge_account"]; ok {
-		d.BridgeAccount = p.str(v, rule+".bridge_account")
+		d.BridgeAccount, d.BridgeAccountLine = p.str(v, rule+".bridge_account"), v.Line
 	} else {
 		p.fail(n, rule+".bridge_account", "is required: the bridge's Confluence account id, the only one allowed to edit document pages")
 	}
 	if v, ok := f["editors_group"]; ok {
-		d.EditorsGroup = p.str(v, rule+".editors_group")
+		d.EditorsGroup, d.EditorsGroupLine = p.str(v, rule+".editors_group"), v.Line
 	}
 	if v, ok := f["back_link"]; ok {
 		d.BackLink = p.backLink(rule+".back_link", v)

@@ -11,17 +11,19 @@ import (
 )
 
 // mappingCmd validates a mapping file: syntax and rules, then every category
-// attribute against the live OTCS definitions.
+// attribute against the live OTCS definitions and every principal it names
+// against Confluence and OTCS.
 func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
 		return usageError{msg: "mapping needs a subcommand: check"}
 	}
 	var (
+		cc settings.Confluence
 		oc settings.OpenText
 		hc settings.HTTP
 		wc settings.Worker
 	)
-	if err := settings.Load(&oc, &hc, &wc); err != nil {
+	if err := settings.Load(&cc, &oc, &hc, &wc); err != nil {
 		return err
 	}
 	fs := newFlags("mapping check", "[--file mapping.yaml]")
@@ -41,10 +43,17 @@ func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("opentext settings: %w", err)
 	}
+	conf, err := settings.ConfluenceClient(cc, hc)
+	if err != nil {
+		return fmt.Errorf("confluence settings: %w", err)
+	}
 	cats := activities.CategorySource{OTCS: otcs, NodeID: rules.Root}
 	err = rules.CheckCategories(ctx, cats)
 	if err == nil {
 		err = rules.CheckDocuments(ctx, activities.WatchSource{OTCS: otcs}, cats)
+	}
+	if err == nil {
+		err = rules.CheckPrincipals(ctx, activities.PrincipalSource{Confluence: conf, OTCS: otcs})
 	}
 	if err != nil {
 		if _, ok := err.(mapping.Errors); ok {
@@ -52,6 +61,6 @@ func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: OK (%d spaces, categories match OTCS at %s)\n", *file, len(rules.Spaces), oc.BaseURL)
+	fmt.Fprintf(stdout, "%s: OK (%d spaces, categories match OTCS at %s, principals exist there and in Confluence at %s)\n", *file, len(rules.Spaces), oc.BaseURL, cc.BaseURL)
 	return nil
 }

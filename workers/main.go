@@ -75,7 +75,7 @@ func run() error {
 		if deps.OpenText, err = settings.OpenTextClient(oc, hc); err != nil {
 			return fmt.Errorf("opentext settings: %w", err)
 		}
-		if err := checkCategories(deps, zl); err != nil {
+		if err := checkMapping(deps, zl); err != nil {
 			return err
 		}
 	}
@@ -122,11 +122,12 @@ func checkRenderTools(rs []string, rules *mapping.Rules, rc settings.Render) err
 	return nil
 }
 
-// checkCategories validates the mapping against the live OTCS category
-// definitions at start-up. A mapping that disagrees with OTCS stops the
-// worker; an OTCS that cannot be reached only warns, since the activities
+// checkMapping validates the mapping at start-up against the live OTCS
+// category definitions and watched containers, and every principal it
+// names against both systems. A mapping that disagrees with them stops the
+// worker; a system that cannot be reached only warns, since the activities
 // retry until it is back.
-func checkCategories(deps roles.Deps, zl zerolog.Logger) error {
+func checkMapping(deps roles.Deps, zl zerolog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cats := activities.CategorySource{OTCS: deps.OpenText, NodeID: deps.Rules.Root}
@@ -134,12 +135,15 @@ func checkCategories(deps roles.Deps, zl zerolog.Logger) error {
 	if err == nil {
 		err = deps.Rules.CheckDocuments(ctx, activities.WatchSource{OTCS: deps.OpenText}, cats)
 	}
+	if err == nil {
+		err = deps.Rules.CheckPrincipals(ctx, activities.PrincipalSource{Confluence: deps.Confluence, OTCS: deps.OpenText})
+	}
 	var bad mapping.Errors
 	switch {
 	case errors.As(err, &bad):
-		return fmt.Errorf("the mapping does not match OTCS:\n%w", err)
+		return fmt.Errorf("the mapping does not match OTCS or Confluence:\n%w", err)
 	case err != nil:
-		zl.Warn().Err(err).Msg("Could not check the mapping against OTCS now; continuing")
+		zl.Warn().Err(err).Msg("Could not check the mapping against OTCS and Confluence now; continuing")
 	}
 	return nil
 }
