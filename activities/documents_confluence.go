@@ -184,7 +184,12 @@ func resolveDocument(st *DocumentState, prev *DocumentRecord) (documentpage.Docu
 		}
 		doc.Status, doc.Note = documentpage.StatusOnHold, st.Hold
 	case st.Pending:
-		keepPrevious()
+		// A newer draft: the rule's approved version stands (major: the
+		// latest major version); only a rule that names none now (an
+		// attribute no longer saying Approved) keeps the one shown before.
+		if doc.Approved == nil {
+			keepPrevious()
+		}
 		doc.Status = documentpage.StatusNewerDraft
 		if doc.Approved == nil {
 			doc.Status = documentpage.StatusNoApproved

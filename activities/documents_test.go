@@ -365,3 +365,35 @@ func TestConfirmAbsenceSortsPresentFromGone(t *testing.T) {
 		t.Errorf("unknown watch: %v, want %s", err, TypeNoMapping)
 	}
 }
+
+// A new major version followed by a draft before the sync sees either:
+// the page shows the new major version (the rule's approved one) with
+// "Newer draft pending", not the version it showed before.
+func TestNewMajorVersionWithDraftAfterItReachesThePage(t *testing.T) {
+	w, src, pages := docWorld(t)
+	ctx := context.Background()
+	id := opentextsim.SOPChangeManagementID
+	if _, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, id)}); err != nil {
+		t.Fatal(err)
+	}
+	before := describe(t, src, id)[0].Doc.Approved.Label()
+	if _, err := w.otSim.AddVersion(id, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 next major"), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.otSim.AddVersion(id, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 draft"), false); err != nil {
+		t.Fatal(err)
+	}
+	states := describe(t, src, id)
+	up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _, _ := w.confSim.Property(up.Pages[0].PageID, DocumentPropertyKey)
+	var rec DocumentRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Doc.Approved == nil || rec.Doc.Approved.Label() == before || rec.Doc.Approved.Label() != states[0].Doc.Approved.Label() || rec.Doc.Status != "Newer draft pending" {
+		t.Errorf("page shows %+v (%s); was %s, OTCS approves %s", rec.Doc.Approved, rec.Doc.Status, before, states[0].Doc.Approved.Label())
+	}
+}
