@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -274,6 +275,30 @@ func TestDocumentPages(t *testing.T) {
 	if refs := pagesWithLabel(t, ctx, activities.NodeLabel(doc.ID)); len(refs) != 1 {
 		t.Errorf("two syncs at once made %d pages for one document", len(refs))
 	}
+	// They took turns: the second read nothing before the first closed.
+	spanA, spanB := activitySpan(t, ctx, runs[0]), activitySpan(t, ctx, runs[1])
+	if spanA[0].Before(spanB[0]) && spanB[0].Before(spanA[1]) || spanB[0].Before(spanA[0]) && spanA[0].Before(spanB[1]) {
+		t.Errorf("two syncs wrote at once: %v and %v", spanA, spanB)
+	}
+}
+
+// activitySpan is when a run scheduled its first activity and when it
+// closed.
+func activitySpan(t *testing.T, ctx context.Context, run client.WorkflowRun) [2]time.Time {
+	t.Helper()
+	var span [2]time.Time
+	it := h.temporal.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.GetActivityTaskScheduledEventAttributes() != nil && span[0].IsZero() {
+			span[0] = ev.GetEventTime().AsTime()
+		}
+		span[1] = ev.GetEventTime().AsTime()
+	}
+	return span
 }
 
 func syncDocuments(ctx context.Context, t *testing.T, from *workflows.SyncState) *workflows.SyncState {

@@ -38,7 +38,7 @@ func TestTemplates(t *testing.T) {
 	}
 
 	state := syncTemplatesAs(ctx, t, "sync-templates-first", nil)
-	recordHistory(t, "sync-templates-first", "sync_templates_first_v1.json")
+	recordHistory(t, "sync-templates-first", "sync_templates_first.json")
 	if state.Totals.Created != 4 || state.Totals.Failed != 1 {
 		t.Fatalf("first template sync: %+v (want 4 copies, the clash failed)", state.Totals)
 	}

@@ -129,6 +129,9 @@ type feedSteps struct {
 // ChangedDocuments call, each batch applied, each fully swept watch
 // archived, continuing as new before the history grows large.
 func runFeed(ctx workflow.Context, in SyncDocumentsInput, steps feedSteps) (*SyncState, error) {
+	if err := holdLease(ctx, steps.feed); err != nil {
+		return nil, err
+	}
 	st := startState(ctx, in)
 	if in.State == nil {
 		st.Runs++

@@ -58,6 +58,7 @@ func documentsEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]string) 
 	env.RegisterWorkflow(workflows.RefreshDocumentPage)
 	env.RegisterActivity(tplActs)
 	env.RegisterWorkflow(workflows.SyncTemplates)
+	env.RegisterWorkflow(workflows.SyncLease)
 	// An activity without a mock runs on a nil struct and is retried;
 	// keep such a failure short.
 	env.SetTestTimeout(20 * time.Second)

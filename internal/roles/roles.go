@@ -149,5 +149,6 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.SyncReferences)
 	w.RegisterWorkflow(workflows.RefreshDocumentPage)
 	w.RegisterWorkflow(workflows.SyncTemplates)
+	w.RegisterWorkflow(workflows.SyncLease)
 	w.RegisterWorkflow(workflows.Backfill)
 }
