@@ -41,6 +41,7 @@ type harness struct {
 	rules     *mapping.Rules
 	publisher *control.Client
 	workers   []worker.Worker
+	otURL     string // the OTCS simulator's base URL, for clients acting as other users
 }
 
 var h *harness
@@ -95,7 +96,8 @@ func runTests(m *testing.M) (int, error) {
 	if h.conf, err = confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry}); err != nil {
 		return 0, err
 	}
-	if h.otcs, err = opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry}); err != nil {
+	h.otURL = otHTTP.URL + "/otcs/cs.exe"
+	if h.otcs, err = opentext.New(opentext.Config{BaseURL: h.otURL, Username: "bridge", Password: "bridge-secret", Retry: retry}); err != nil {
 		return 0, err
 	}
 	if h.rules, err = mapping.LoadFile("../mapping.yaml"); err != nil {

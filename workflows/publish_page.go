@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -83,9 +84,31 @@ func runRecordFlow(ctx workflow.Context, in PublishPageInput, purpose activities
 	res, err := p.run(ctx)
 	if err != nil {
 		p.failed(ctx, err)
+		p.explainRefusal(ctx, err)
 		return nil, err
 	}
 	return res, nil
+}
+
+// explainRefusal tells the page why a version whose read access the
+// bridge could not carry into OTCS was not filed (the run fails anyway).
+func (p *publishRun) explainRefusal(ctx workflow.Context, err error) {
+	if !activities.IsType(err, activities.TypeRestrictedSourceUnmapped) && !activities.IsType(err, activities.TypeRestrictedSource) &&
+		!activities.IsType(err, activities.TypeAccessUnsafe) {
+		return
+	}
+	var conf *activities.ConfluenceActivities
+	var appErr *temporal.ApplicationError
+	reason := err.Error()
+	if errors.As(err, &appErr) {
+		reason = appErr.Message()
+	}
+	in := activities.PageNoteInput{PageID: p.in.PageID,
+		Marker: fmt.Sprintf("xecm-bridge:access-refused:%s:v%d", p.in.PageID, p.status.PageVersion),
+		Text:   "This version was not filed in OpenText: the bridge files a copy only where nobody this page excludes could read it. " + reason}
+	if cerr := workflow.ExecuteActivity(confluenceCtx(ctx, "Explain the refusal on the page"), conf.PostPageNote, in).Get(ctx, nil); cerr != nil {
+		p.logger.Warn("Could not comment on the page", "error", cerr)
+	}
 }
 
 type publishRun struct {

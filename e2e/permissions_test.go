@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// otcsAs is an OTCS client of the simulator authenticated as a user.
+func otcsAs(t *testing.T, user, password string) *opentext.Client {
+	t.Helper()
+	c, err := opentext.New(opentext.Config{BaseURL: h.otURL, Username: user, Password: password,
+		Retry: rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
+	require.NoError(t, err)
+	return c
+}
+
+// canRead reports whether the client's user may read the node.
+func canRead(t *testing.T, c *opentext.Client, nodeID int64) bool {
+	t.Helper()
+	_, err := c.GetNode(context.Background(), nodeID)
+	if err == nil {
+		return true
+	}
+	require.True(t, rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) || rest.IsKind(err, rest.KindForbidden), "read node %d: %v", nodeID, err)
+	return false
+}
+
+// approvedBy publishes a page version approved by an operator's named
+// approver and waits for the run.
+func approvedBy(t *testing.T, pageID string) (*workflows.PublishPageResult, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, err := h.publisher.ApprovePublish(ctx, control.ApprovalRequest{PageID: pageID, Version: 1, Approver: "557058:alice", RequestedBy: "test"})
+	require.NoError(t, err)
+	var res workflows.PublishPageResult
+	err = st.Run.Get(ctx, &res)
+	return &res, err
+}
+
+// A page read-restricted to legal is published through the real server
+// with an access list that lets lena (Legal) read the record in OTCS and
+// not oscar; checked through the OTCS REST API as each of them.
+func TestRestrictedPagePublishedForItsReadersOnly(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Falcon due diligence", "<p>Findings.</p>", "557058:editor", "dept-legal")
+	require.NoError(t, h.confSim.SetRestriction(p.ID, "read", nil, []string{"legal", "records-admins"}))
+	res, err := approvedBy(t, p.ID)
+	require.NoError(t, err)
+	require.True(t, canRead(t, otcsAs(t, "lena", "lena-secret"), res.NodeID), "lena reads the record")
+	require.False(t, canRead(t, otcsAs(t, "oscar", "oscar-secret"), res.NodeID), "oscar does not")
+	node, _ := h.otSim.Node(res.NodeID)
+	require.Equal(t, policiesFolder(t), node.ParentID, "the record ends in its folder, not the staging folder")
+}
+
+// A restriction to a group the mapping does not map fails the run with
+// RestrictedSourceUnmapped, stores nothing and tells the page once.
+func TestUnmappableRestrictionIsRefusedAndExplainedOnThePage(t *testing.T) {
+	p := h.confSim.CreatePage("POL", "Board remuneration", "<p>Figures.</p>", "557058:editor", "dept-legal")
+	require.NoError(t, h.confSim.SetRestriction(p.ID, "read", nil, []string{"confluence-administrators"}))
+	_, err := approvedBy(t, p.ID)
+	require.Error(t, err)
+	require.Equal(t, string(activities.TypeRestrictedSourceUnmapped), appErrType(err), "got %v", err)
+	require.Contains(t, err.Error(), "confluence-administrators")
+	require.Empty(t, recordsOf(t, policiesFolder(t), p.ID), "nothing stored")
+	comments := h.confSim.Comments(p.ID)
+	require.Len(t, comments, 1)
+	require.Contains(t, comments[0].Body, "access.groups")
+}
