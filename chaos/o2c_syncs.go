@@ -127,9 +127,15 @@ func (d *syncDriver) wait(ctx context.Context, r *syncRun) {
 	}
 }
 
-// during runs the syncs of the chaos phase until chaos ends: the
-// on-demand sweeps and the scheduled chain, pause apart; every run it
-// started is waited for until ctx (the deadline) ends.
+// minScheduled is how many scheduled runs the chaos phase makes at least,
+// so incremental runs meet the edits too: killed workers can hold the
+// first sweeps until after the chaos.
+const minScheduled = 3
+
+// during runs the syncs of the chaos phase: on-demand sweeps until chaos
+// ends, and the scheduled chain until then and for at least minScheduled
+// runs, pause apart; every run it started is waited for until ctx (the
+// deadline) ends.
 func (d *syncDriver) during(ctx, chaos context.Context, pause time.Duration) {
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -146,11 +152,11 @@ func (d *syncDriver) during(ctx, chaos context.Context, pause time.Duration) {
 	}()
 	go func() {
 		defer wg.Done()
-		for n := 1; chaos.Err() == nil; n++ {
+		for n := 1; chaos.Err() == nil || n <= minScheduled; n++ {
 			d.mu.Lock()
 			from := d.last
 			d.mu.Unlock()
-			r, err := d.start(chaos, "scheduled", n, from)
+			r, err := d.start(ctx, "scheduled", n, from)
 			if err != nil {
 				return
 			}
@@ -160,7 +166,9 @@ func (d *syncDriver) during(ctx, chaos context.Context, pause time.Duration) {
 				d.last = r.Result
 				d.mu.Unlock()
 			}
-			sleep(chaos, pause)
+			if chaos.Err() == nil {
+				sleep(chaos, pause)
+			}
 		}
 	}()
 	wg.Wait()
