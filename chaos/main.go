@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -103,7 +104,12 @@ func main() {
 			fmt.Fprintln(os.Stderr, "chaos:", err)
 			os.Exit(1)
 		case len(res.Violations) > 0:
-			fmt.Fprintf(os.Stderr, "chaos: %s: %d invariant violation(s)\n", res.Scenario, len(res.Violations))
+			// The table lists 20; the log directory (kept) gets them all.
+			all := filepath.Join(res.LogDir, "violations.txt")
+			if werr := os.WriteFile(all, []byte(strings.Join(res.Violations, "\n")+"\n"), 0o644); werr != nil {
+				all = werr.Error()
+			}
+			fmt.Fprintf(os.Stderr, "chaos: %s: %d invariant violation(s), all in %s\n", res.Scenario, len(res.Violations), all)
 			failed = true
 		}
 	}
