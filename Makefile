@@ -75,9 +75,12 @@ fuzz:
 bench: $(TEMPORAL_CLI) pandoc render-tools
 	./scripts/bench.sh
 
-## chaos: publish 200 pages while workers are SIGKILLed, the dev server restarts, OTCS goes down and ~20 % of requests fail; check the invariants.
+## chaos: both chaos scenarios, one after the other, while workers are SIGKILLed, the dev server restarts,
+## OTCS goes down and requests fail with 429/503: c2o publishes 200 pages, o2c syncs 400 OTCS documents
+## that are edited meanwhile; each checks its invariants. One scenario: make chaos CHAOS_FLAGS=--scenario=o2c
+CHAOS_FLAGS ?=
 chaos: $(TEMPORAL_CLI)
-	./scripts/chaos.sh
+	./scripts/chaos.sh $(CHAOS_FLAGS)
 
 clean:
 	rm -rf .demo

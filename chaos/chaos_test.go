@@ -14,13 +14,82 @@ import (
 	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 )
 
-// TestChaosShort is the short form of `make chaos`: 40 pages published by
+// TestChaosShort is the short form of the c2o scenario: 40 pages published by
 // two real worker processes while one of them is SIGKILLed every 4 s (4
 // kills), the dev server is restarted once, OTCS is down for 5 s and ~20 %
 // of the requests get 429/503; then every invariant must hold.
 func TestChaosShort(t *testing.T) {
+	cfg := shortConfig(t)
+	cfg.Pages, cfg.Concurrency = 40, 20
+	cfg.Deadline = 75 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := run(ctx, cfg)
+	if res != nil {
+		var table bytes.Buffer
+		res.printTable(&table)
+		t.Log("\n" + table.String())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkChaos(t, res)
+	if len(res.Completions) != cfg.Pages {
+		t.Errorf("%d runs completed, want %d", len(res.Completions), cfg.Pages)
+	}
+	for _, v := range res.Violations {
+		t.Error(v)
+	}
+	for _, c := range res.Checks {
+		if c.Checked != cfg.Pages || c.Held != c.Checked {
+			t.Errorf("invariant %q: %d/%d (want %d)", c.Name, c.Held, c.Checked, cfg.Pages)
+		}
+	}
+}
+
+// TestChaosO2CShort is the short form of the o2c scenario: 60 approved
+// documents synced by on-demand and scheduled SyncDocuments runs while
+// they get new versions and Owner edits, with the same kills, restart,
+// outage and faults as TestChaosShort; then every invariant must hold.
+func TestChaosO2CShort(t *testing.T) {
+	cfg := shortConfig(t)
+	cfg.Documents, cfg.EditEvery, cfg.SyncPause, cfg.FullEvery = 60, 100*time.Millisecond, time.Second, 2
+	cfg.FaultHold, cfg.Deadline = 45*time.Second, 120*time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	res, err := runO2C(ctx, cfg)
+	if res != nil {
+		var table bytes.Buffer
+		res.printTable(&table)
+		t.Log("\n" + table.String())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkChaos(t, res)
+	if f := res.O2C; f.ConfWrites429+f.ConfWrites503 == 0 {
+		t.Errorf("no Confluence write was answered 429/503 (%d writes in the chaos phase)", f.ConfWrites)
+	}
+	if e := res.O2C.Edits; e.Major == 0 || e.Minor == 0 || e.Metadata == 0 {
+		t.Errorf("edits %d major, %d minor, %d metadata: want each kind", e.Major, e.Minor, e.Metadata)
+	}
+	for _, v := range res.Violations {
+		t.Error(v)
+	}
+	for _, c := range res.Checks {
+		if c.Checked == 0 || c.Held != c.Checked {
+			t.Errorf("invariant %q: %d/%d", c.Name, c.Held, c.Checked)
+		}
+	}
+}
+
+// shortConfig is the short chaos of `make test`: 16 s of chaos with a
+// kill every 4 s, the dev-server restart at 10 s and OTCS down from 3 s to
+// 8 s; it builds the workers binary and skips without the Temporal CLI.
+func shortConfig(t *testing.T) Config {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("chaos run (real dev server, two worker processes, about 45 s): skipped with -short; run without -short or `make chaos`")
+		t.Skip("chaos run (real dev server, two worker processes, about a minute): skipped with -short; run without -short or `make chaos`")
 	}
 	cli, err := devserver.CLIPath()
 	if err != nil {
@@ -42,26 +111,20 @@ func TestChaosShort(t *testing.T) {
 		t.Fatalf("go build ./workers: %v\n%s", err, out)
 	}
 	cfg := defaultConfig()
-	cfg.Pages, cfg.Concurrency = 40, 20
 	cfg.Chaos, cfg.KillEvery = 16*time.Second, 4*time.Second
 	cfg.RestartAt, cfg.OutageAt, cfg.Outage = 10*time.Second, 3*time.Second, 5*time.Second
-	cfg.Deadline = 75 * time.Second
 	cfg.WorkersBin, cfg.TemporalCLI, cfg.Root = bin, cli, root
 	cfg.Dir = t.TempDir()
 	if testing.Verbose() {
 		cfg.Progress = os.Stderr
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res, err := run(ctx, cfg)
-	if res != nil {
-		var table bytes.Buffer
-		res.printTable(&table)
-		t.Log("\n" + table.String())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	return cfg
+}
+
+// checkChaos checks that the chaos happened: 4 kills, one restart, the
+// outage, and both kinds of fault on both simulators.
+func checkChaos(t *testing.T, res *Result) {
+	t.Helper()
 	if len(res.Kills) != 4 {
 		t.Errorf("%d worker kills, want 4", len(res.Kills))
 	}
@@ -78,17 +141,6 @@ func TestChaosShort(t *testing.T) {
 	}
 	if res.Backends[1].Down == 0 {
 		t.Error("OTCS answered nothing while down")
-	}
-	if len(res.Completions) != cfg.Pages {
-		t.Errorf("%d runs completed, want %d", len(res.Completions), cfg.Pages)
-	}
-	for _, v := range res.Violations {
-		t.Error(v)
-	}
-	for _, c := range res.Checks {
-		if c.Checked != cfg.Pages || c.Held != c.Checked {
-			t.Errorf("invariant %q: %d/%d (want %d)", c.Name, c.Held, c.Checked, cfg.Pages)
-		}
 	}
 }
 

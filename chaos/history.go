@@ -19,7 +19,19 @@ type retryFigures struct {
 	WorkflowTimeouts int // workflow tasks timed out (a killed worker held them)
 }
 
-func (w *world) readRetries(ctx context.Context, pages []seededPage) (retryFigures, error) {
+// runRef names one run; an empty RunID is the latest run of the id.
+type runRef struct{ ID, RunID string }
+
+func pageRuns(pages []seededPage) []runRef {
+	out := make([]runRef, len(pages))
+	for i, p := range pages {
+		out[i] = runRef{ID: p.WorkflowID}
+	}
+	return out
+}
+
+// readRetries reads the histories of runs.
+func (w *world) readRetries(ctx context.Context, runs []runRef) (retryFigures, error) {
 	var (
 		mu  sync.Mutex
 		f   retryFigures
@@ -28,14 +40,14 @@ func (w *world) readRetries(ctx context.Context, pages []seededPage) (retryFigur
 	)
 	sem := make(chan struct{}, 8)
 	c := w.tc.get()
-	for _, p := range pages {
+	for _, p := range runs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			var local retryFigures
-			it := c.GetWorkflowHistory(ctx, p.WorkflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			it := c.GetWorkflowHistory(ctx, p.ID, p.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 			for it.HasNext() {
 				ev, e := it.Next()
 				if e != nil {

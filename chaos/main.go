@@ -1,13 +1,25 @@
-// Command chaos publishes many approved pages through the real bridge while
-// breaking what it runs on: two worker processes (the real workers binary)
-// are SIGKILLed in turn and restarted, the Temporal dev server (a child
-// process with a database file) is stopped and started again once, OTCS is
-// taken down for a while, and both simulators answer about 20 % of the
-// requests with 429 or 503. Then it stops the chaos, waits for every run,
-// and checks from the simulators' own state that each page has exactly one
-// OTCS record with one verified version, linked back on the page, and that
-// no run is left running or failed. It prints a Markdown table and exits
-// non-zero on any violation. Run it with `make chaos` (scripts/chaos.sh).
+// Command chaos runs the real bridge while breaking what it runs on: two
+// worker processes (the real workers binary) are SIGKILLed in turn and
+// restarted, the Temporal dev server (a child process with a database
+// file) is stopped and started again once, OTCS is taken down for a
+// while, and both simulators answer about 20 % of the requests with 429
+// or 503. It has two scenarios, run one after the other by default:
+//
+//   - c2o: many approved pages are published; afterwards each page must
+//     have exactly one OTCS record with one verified version, linked back
+//     on the page.
+//   - o2c: several hundred approved documents in a watched OTCS folder are
+//     synced to document pages by full and incremental SyncDocuments runs
+//     (two at once) while they get new versions and metadata edits;
+//     afterwards, and after a settle sync, each must have exactly one
+//     live page on its latest approved version with one controlled copy,
+//     a back link written once, nothing else changed in OTCS, and a
+//     second sync must write nothing.
+//
+// Then it checks from the simulators' own state, and Temporal's for the
+// runs, that no run failed. It prints a Markdown table per scenario and
+// exits non-zero on any violation. Run it with `make chaos`
+// (scripts/chaos.sh).
 //
 // Everything listens on loopback; only the processes this program started
 // are signalled, by their pids.
@@ -20,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,11 +50,25 @@ func main() {
 	flag.DurationVar(&cfg.RestartAt, "restart-at", cfg.RestartAt, "restart the dev server this long after the first publish (negative: never)")
 	flag.DurationVar(&cfg.OutageAt, "outage-at", cfg.OutageAt, "take OTCS down this long after the first publish")
 	flag.DurationVar(&cfg.Outage, "outage", cfg.Outage, "how long OTCS stays down (0: no outage)")
-	flag.IntVar(&cfg.FaultPercent, "fault-percent", cfg.FaultPercent, "share of API requests answered 429/503 on both simulators during the chaos phase (half each)")
+	flag.IntVar(&cfg.FaultPercent, "fault-percent", cfg.FaultPercent, "c2o: share of API requests answered 429/503 on both simulators during the chaos phase (half each)")
 	flag.DurationVar(&cfg.Deadline, "deadline", cfg.Deadline, "give up waiting for the runs this long after the first publish")
 	flag.StringVar(&cfg.Dir, "dir", "", "directory for the dev-server database, logs and OTCS blobs (default: a new temporary directory, removed afterwards)")
+	flag.IntVar(&cfg.Documents, "documents", cfg.Documents, "o2c: approved documents to sync (seeded in the watched folder)")
+	flag.DurationVar(&cfg.EditEvery, "edit-every", cfg.EditEvery, "o2c: one new version or metadata edit this often during the chaos phase (0: none)")
+	flag.DurationVar(&cfg.SyncPause, "sync-pause", cfg.SyncPause, "o2c: pause between one sync's end and the next start of its kind (on demand, scheduled)")
+	flag.IntVar(&cfg.FullEvery, "full-every", cfg.FullEvery, "o2c: every Nth scheduled sync is a full sweep")
+	flag.IntVar(&cfg.DocFaultPercent, "o2c-fault-percent", cfg.DocFaultPercent, "o2c: share of API requests answered 429/503 (half each); each costs a 1 s Retry-After inside a 50-document batch")
+	flag.DurationVar(&cfg.FaultHold, "fault-hold", cfg.FaultHold, "o2c: keep the faults on after the chaos phase until Confluence writes have met them, for at most this long")
+	scenario := flag.String("scenario", "both", "c2o (publish pages), o2c (sync documents) or both, one after the other")
 	quiet := flag.Bool("quiet", false, "no progress lines on stderr")
 	flag.Parse()
+	runs := map[string][]func(context.Context, Config) (*Result, error){
+		ScenarioC2O: {run}, ScenarioO2C: {runO2C}, "both": {run, runO2C},
+	}[*scenario]
+	if runs == nil {
+		fmt.Fprintf(os.Stderr, "chaos: --scenario %q: want c2o, o2c or both\n", *scenario)
+		os.Exit(2)
+	}
 	if cfg.WorkersBin == "" {
 		fmt.Fprintln(os.Stderr, "chaos: --workers is required (go build -o DIR ./workers)")
 		os.Exit(2)
@@ -63,16 +90,30 @@ func main() {
 	// stops the children.
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	res, err := run(ctx, cfg)
-	if res != nil {
-		res.printTable(os.Stdout)
+	failed := false
+	for i, runner := range runs {
+		if i > 0 {
+			fmt.Println()
+		}
+		res, err := runner(ctx, cfg)
+		if res != nil {
+			res.printTable(os.Stdout)
+		}
+		switch {
+		case err != nil:
+			fmt.Fprintln(os.Stderr, "chaos:", err)
+			os.Exit(1)
+		case len(res.Violations) > 0:
+			// The table lists 20; the log directory (kept) gets them all.
+			all := filepath.Join(res.LogDir, "violations.txt")
+			if werr := os.WriteFile(all, []byte(strings.Join(res.Violations, "\n")+"\n"), 0o644); werr != nil {
+				all = werr.Error()
+			}
+			fmt.Fprintf(os.Stderr, "chaos: %s: %d invariant violation(s), all in %s\n", res.Scenario, len(res.Violations), all)
+			failed = true
+		}
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "chaos:", err)
-		os.Exit(1)
-	}
-	if len(res.Violations) > 0 {
-		fmt.Fprintf(os.Stderr, "chaos: %d invariant violation(s)\n", len(res.Violations))
+	if failed {
 		os.Exit(1)
 	}
 }
@@ -101,5 +142,6 @@ func defaultConfig() Config {
 		Chaos: 60 * time.Second, KillEvery: 4 * time.Second,
 		RestartAt: 36 * time.Second, OutageAt: 8 * time.Second, Outage: 20 * time.Second,
 		FaultPercent: 20, Deadline: 7 * time.Minute,
+		Documents: 400, EditEvery: 150 * time.Millisecond, SyncPause: 2 * time.Second, FullEvery: 3, DocFaultPercent: 6, FaultHold: 60 * time.Second,
 	}
 }

@@ -15,14 +15,23 @@ func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
 // printTable writes the figures as Markdown.
 func (r *Result) printTable(out io.Writer) {
 	c := r.Cfg
+	if r.O2C != nil {
+		fmt.Fprintf(out, "Scenario o2c (OpenText → Confluence document sync). ")
+	} else {
+		fmt.Fprintf(out, "Scenario c2o (Confluence → OpenText publishing). ")
+	}
 	fmt.Fprintf(out, "Machine: %s; Temporal CLI dev server (SQLite file), simulators in-process, %d worker processes (roles all)\n\n", r.Machine, c.Workers)
 	fmt.Fprintln(out, "| figure | value |")
 	fmt.Fprintln(out, "|---|---|")
 	row := func(k, format string, args ...any) {
 		fmt.Fprintf(out, "| %s | %s |\n", k, fmt.Sprintf(format, args...))
 	}
-	row("pages published (approved, space POL)", "%d, at most %d runs open at once", r.Pages, c.Concurrency)
-	row("chaos phase", "%s after the first publish (faults on throughout)", secs(r.ChaosEnd))
+	if r.O2C != nil {
+		r.O2C.rowsBefore(row, r)
+	} else {
+		row("pages published (approved, space POL)", "%d, at most %d runs open at once", r.Pages, c.Concurrency)
+		row("chaos phase", "%s after the first publish (faults on throughout)", secs(r.ChaosEnd))
+	}
 	kills := make([]string, len(r.Kills))
 	for i, k := range r.Kills {
 		kills[i] = fmt.Sprintf("%.0f", k.Seconds())
@@ -50,7 +59,11 @@ func (r *Result) printTable(out io.Writer) {
 		row("faults injected, "+b.Name, "%d × 429, %d × 503 = %s of %d requests while on%s; %d API requests in the chaos phase",
 			b.TooMany, b.Unavailable, b.share(), b.RequestsOn, down, b.Requests)
 	}
-	row("publish starts retried (dev server down)", "%d", r.StartRetries)
+	if r.O2C != nil {
+		r.O2C.rowsAfter(row, r)
+	} else {
+		row("publish starts retried (dev server down)", "%d", r.StartRetries)
+	}
 	statuses := []string{}
 	for st, n := range r.Statuses {
 		statuses = append(statuses, fmt.Sprintf("%d %s", n, st))
@@ -63,7 +76,22 @@ func (r *Result) printTable(out io.Writer) {
 	if len(r.Kills) > 0 {
 		row("**drain time after the last kill** (last kill → last completion)", "**%s** (last kill at %s, last completion at %s)", secs(r.Drain()), secs(r.LastKill()), secs(r.LastCompletion))
 	}
-	row("wall time", "%s from the first publish to the last completion; %s in all (set-up %s, checks included)", secs(r.LastCompletion), secs(r.Total), secs(r.Setup))
+	if r.O2C != nil {
+		r.O2C.rowsSettle(row)
+	}
+	first := "publish"
+	if r.O2C != nil {
+		first = "sync"
+	}
+	row("wall time", "%s from the first %s to the last completion; %s in all (set-up %s, checks included)", secs(r.LastCompletion), first, secs(r.Total), secs(r.Setup))
+	held, checked := 0, 0
+	for _, ch := range r.Checks {
+		checked++
+		if ch.Held == ch.Checked {
+			held++
+		}
+	}
+	row("invariants held", "%d/%d", held, checked)
 	for _, ch := range r.Checks {
 		mark := "held"
 		if ch.Held != ch.Checked {

@@ -25,23 +25,38 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// Config is one chaos run. Times are offsets from the first publish.
+// Config is one chaos run. Times are offsets from the first publish (C→O)
+// or the first sync (O→C).
 type Config struct {
 	Pages, Concurrency, Workers int
-	WorkersBin, TemporalCLI     string
-	Root                        string // module root (mapping.yaml)
-	Chaos, KillEvery            time.Duration
-	RestartAt                   time.Duration // < 0: no restart
-	OutageAt, Outage            time.Duration
-	FaultPercent                int
-	Deadline                    time.Duration
-	Dir                         string    // "" = a temporary directory, removed afterwards
-	Progress                    io.Writer // progress lines; nil = none
+	Documents                   int           // O→C: approved documents seeded in the watched folder
+	EditEvery                   time.Duration // O→C: one new version or metadata edit this often during the chaos
+	SyncPause                   time.Duration // O→C: between the end of a sync and the next start of its kind
+	FullEvery                   int           // O→C: every Nth scheduled sync is a full sweep
+	// DocFaultPercent replaces FaultPercent in O→C: each fault costs a
+	// 1 s Retry-After inside a batch activity of up to 50 documents (a few
+	// hundred requests), so 20 % would hold every sync still for the whole
+	// chaos phase and no Confluence write would ever meet a fault.
+	DocFaultPercent int
+	// FaultHold bounds how long O→C keeps the faults on after the chaos
+	// phase, until Confluence writes have met them: a killed worker's
+	// batch waits out its 30 s heartbeat timeout first.
+	FaultHold               time.Duration
+	WorkersBin, TemporalCLI string
+	Root                    string // module root (mapping.yaml)
+	Chaos, KillEvery        time.Duration
+	RestartAt               time.Duration // < 0: no restart
+	OutageAt, Outage        time.Duration
+	FaultPercent            int
+	Deadline                time.Duration
+	Dir                     string    // "" = a temporary directory, removed afterwards
+	Progress                io.Writer // progress lines; nil = none
 }
 
 // Result holds the figures and the invariant check of a run.
 type Result struct {
 	Cfg                  Config
+	Scenario             string // ScenarioC2O or ScenarioO2C
 	Machine              string
 	Pages                int
 	Kills                []time.Duration
@@ -68,6 +83,7 @@ type Result struct {
 	Checks               []check
 	Violations           []string
 	LogDir               string
+	O2C                  *o2cFigures // the O→C scenario's own figures; nil for C→O
 
 	mu sync.Mutex // Violations, from several goroutines
 }
@@ -111,6 +127,8 @@ type world struct {
 	pool      *workerPool
 	driver    *faultDriver
 	conf      *confluence.Client
+	confTap   *writeTap // the API requests each simulator answered, writes apart
+	otTap     *writeTap
 	t0        time.Time
 	progress  io.Writer
 	progressM sync.Mutex
@@ -139,96 +157,24 @@ func serve(h http.Handler) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-// run performs one chaos run. An error means the harness itself could not
-// run; broken invariants are in Result.Violations.
+// run performs one chaos run of the C→O scenario. An error means the
+// harness itself could not run; broken invariants are in Result.Violations.
 func run(ctx context.Context, cfg Config) (_ *Result, err error) {
 	began := time.Now()
-	res := &Result{Cfg: cfg, Machine: machine(), Pages: cfg.Pages, Statuses: map[string]int{}}
-	w := &world{cfg: cfg, progress: cfg.Progress}
-	w.dir = cfg.Dir
-	if w.dir == "" {
-		if w.dir, err = os.MkdirTemp("", "xecm-chaos-"); err != nil {
-			return nil, err
+	res := &Result{Cfg: cfg, Scenario: ScenarioC2O, Machine: machine(), Pages: cfg.Pages, Statuses: map[string]int{}}
+	var pages []seededPage
+	w, down, err := up(ctx, cfg, res, func(ctx context.Context, w *world) error {
+		var err error
+		if pages, err = w.seed(ctx); err != nil {
+			return err
 		}
-		defer func() {
-			if err == nil && len(res.Violations) == 0 {
-				os.RemoveAll(w.dir)
-			} else {
-				fmt.Fprintf(os.Stderr, "chaos: logs kept in %s\n", w.dir)
-			}
-		}()
-	} else if err := os.MkdirAll(w.dir, 0o755); err != nil {
-		return nil, err
-	}
-	res.LogDir = w.dir
-	sdkLog, err := os.OpenFile(filepath.Join(w.dir, "chaos-sdk.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		w.logf("seeded %d approved pages in space POL (%s … %s)", len(pages), pages[0].ID, pages[len(pages)-1].ID)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer sdkLog.Close()
-	zl, _ := logging.New("warn", sdkLog)
-	w.logger = logging.NewTemporal(zl)
-
-	// Simulators, in this process, on loopback.
-	w.confSim = confluencesim.New(confluencesim.Options{Seed: true})
-	var stopConf, stopOT func()
-	if w.confURL, stopConf, err = serve(w.confSim.Handler()); err != nil {
-		return nil, err
-	}
-	defer stopConf()
-	w.confSim.SetBaseURL(w.confURL)
-	blobs := filepath.Join(w.dir, "otcs-blobs")
-	if err := os.MkdirAll(blobs, 0o755); err != nil {
-		return nil, err
-	}
-	if w.otSim, err = opentextsim.New(opentextsim.Options{Seed: true, BlobDir: blobs}); err != nil {
-		return nil, err
-	}
-	defer w.otSim.Close()
-	if w.otURL, stopOT, err = serve(w.otSim.Handler()); err != nil {
-		return nil, err
-	}
-	defer stopOT()
-	pages, err := w.seed(ctx)
-	if err != nil {
-		return nil, err
-	}
-	w.logf("seeded %d approved pages in space POL (%s … %s)", len(pages), pages[0].ID, pages[len(pages)-1].ID)
-
-	// Temporal dev server: a child process with a database file.
-	if w.server, err = newDevServer(cfg.TemporalCLI, w.dir, w.logger); err != nil {
-		return nil, err
-	}
-	if err := w.server.start(ctx); err != nil {
-		return nil, err
-	}
-	defer func() {
-		w.server.stop(10 * time.Second)
-		w.logf("dev server stopped")
-	}()
-	w.logf("dev server up on %s (pid %d, database %s)", w.server.hostPort(), w.server.pid(), w.server.dbFile)
-	w.tc = &temporalConn{hostPort: w.server.hostPort(), logger: w.logger}
-	if err := w.tc.redial(ctx); err != nil {
-		return nil, err
-	}
-	w.tc.redials = 0
-	defer w.tc.close()
-
-	// Two worker processes of the real binary.
-	w.pool = newWorkerPool(cfg.WorkersBin, w.workerEnv(), w.dir, cfg.Workers)
-	if err := w.pool.start(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		w.pool.stop(15 * time.Second)
-		w.logf("workers stopped")
-	}()
-	if err := w.waitForPollers(ctx, cfg.Workers); err != nil {
-		return nil, err
-	}
-	if w.conf, err = confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token"}); err != nil {
-		return nil, err
-	}
+	defer func() { down(err != nil || len(res.Violations) > 0) }()
 	res.Setup = time.Since(began)
 
 	// The run: publishes, chaos, drain.
@@ -268,12 +214,114 @@ func run(ctx context.Context, cfg Config) (_ *Result, err error) {
 	checkCtx, cancelCheck := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancelCheck()
 	w.checkInvariants(checkCtx, pages, res)
-	if res.Retries, err = w.readRetries(checkCtx, pages); err != nil {
+	if res.Retries, err = w.readRetries(checkCtx, pageRuns(pages)); err != nil {
 		w.logf("could not read every history: %v", err)
 		err = nil
 	}
 	res.Total = time.Since(began)
 	return res, nil
+}
+
+// up brings up what every scenario runs on, on loopback: both simulators
+// in this process, seeded by seed; the Temporal dev server as a child
+// process with a database file; the worker processes. down stops them in
+// reverse order and removes the run's temporary directory unless the run
+// failed (the logs are kept then).
+func up(ctx context.Context, cfg Config, res *Result, seed func(context.Context, *world) error) (_ *world, down func(failed bool), err error) {
+	w := &world{cfg: cfg, progress: cfg.Progress}
+	var stack []func()
+	down = func(failed bool) {
+		for i := len(stack) - 1; i >= 0; i-- {
+			stack[i]()
+		}
+		if cfg.Dir == "" && !failed {
+			os.RemoveAll(w.dir)
+		} else if cfg.Dir == "" {
+			fmt.Fprintf(os.Stderr, "chaos: logs kept in %s\n", w.dir)
+		}
+	}
+	defer func() {
+		if err != nil {
+			down(true)
+		}
+	}()
+	w.dir = cfg.Dir
+	if w.dir == "" {
+		if w.dir, err = os.MkdirTemp("", "xecm-chaos-"); err != nil {
+			return nil, nil, err
+		}
+	} else if err := os.MkdirAll(w.dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	res.LogDir = w.dir
+	sdkLog, err := os.OpenFile(filepath.Join(w.dir, "chaos-sdk.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	stack = append(stack, func() { sdkLog.Close() })
+	zl, _ := logging.New("warn", sdkLog)
+	w.logger = logging.NewTemporal(zl)
+
+	// Simulators, in this process, on loopback.
+	w.confSim = confluencesim.New(confluencesim.Options{Seed: true})
+	w.confTap, w.otTap = &writeTap{}, &writeTap{}
+	var stopConf, stopOT func()
+	if w.confURL, stopConf, err = serve(w.confTap.wrap(w.confSim.Handler())); err != nil {
+		return nil, nil, err
+	}
+	stack = append(stack, stopConf)
+	w.confSim.SetBaseURL(w.confURL)
+	blobs := filepath.Join(w.dir, "otcs-blobs")
+	if err := os.MkdirAll(blobs, 0o755); err != nil {
+		return nil, nil, err
+	}
+	if w.otSim, err = opentextsim.New(opentextsim.Options{Seed: true, BlobDir: blobs}); err != nil {
+		return nil, nil, err
+	}
+	stack = append(stack, func() { w.otSim.Close() })
+	if w.otURL, stopOT, err = serve(w.otTap.wrap(w.otSim.Handler())); err != nil {
+		return nil, nil, err
+	}
+	stack = append(stack, stopOT)
+	if err := seed(ctx, w); err != nil {
+		return nil, nil, err
+	}
+
+	// Temporal dev server: a child process with a database file.
+	if w.server, err = newDevServer(cfg.TemporalCLI, w.dir, w.logger); err != nil {
+		return nil, nil, err
+	}
+	if err := w.server.start(ctx); err != nil {
+		return nil, nil, err
+	}
+	stack = append(stack, func() {
+		w.server.stop(10 * time.Second)
+		w.logf("dev server stopped")
+	})
+	w.logf("dev server up on %s (pid %d, database %s)", w.server.hostPort(), w.server.pid(), w.server.dbFile)
+	w.tc = &temporalConn{hostPort: w.server.hostPort(), logger: w.logger}
+	if err := w.tc.redial(ctx); err != nil {
+		return nil, nil, err
+	}
+	w.tc.redials = 0
+	stack = append(stack, w.tc.close)
+
+	// Worker processes of the real binary.
+	w.pool = newWorkerPool(cfg.WorkersBin, w.workerEnv(), w.dir, cfg.Workers)
+	if err := w.pool.start(); err != nil {
+		return nil, nil, err
+	}
+	stack = append(stack, func() {
+		w.pool.stop(15 * time.Second)
+		w.logf("workers stopped")
+	})
+	if err := w.waitForPollers(ctx, cfg.Workers); err != nil {
+		return nil, nil, err
+	}
+	if w.conf, err = confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token"}); err != nil {
+		return nil, nil, err
+	}
+	return w, down, nil
 }
 
 func (w *world) workerEnv() []string {

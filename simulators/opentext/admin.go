@@ -12,6 +12,7 @@ func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/__sim/faults", s.faults.AdminHandler())
 	mux.HandleFunc("GET /__sim/state", s.stateDump)
+	mux.HandleFunc("POST /__sim/seed", s.adminSeed)
 	mux.HandleFunc("POST /__sim/expire-tickets", func(w http.ResponseWriter, r *http.Request) {
 		s.ExpireTickets()
 		writeJSON(w, http.StatusOK, map[string]any{"expired": true}, false)

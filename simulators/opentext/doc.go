@@ -16,6 +16,13 @@
 //	GET      /__sim/state           JSON dump of nodes, versions (sha256), categories, RM (finalized), holds, processes, recycle bin
 //	GET|PUT  /__sim/faults          fault configuration (faults.Injector.AdminHandler)
 //	POST     /__sim/expire-tickets  invalidate every ticket
+//	POST     /__sim/seed?parent=2100&documents=N&prefix=Chaos[&minor=true][&category=9002&values=Attr:Value,...]
+//	                                add N one-page PDFs "<prefix> 0001.pdf"... with one version (1.0, or 0.1
+//	                                with minor) and those category values (chaos runs, load tests); answers
+//	                                {"documents":[...]}; 409 if a name is taken in the parent
+//
+// Server.Writes lists every successful API call that changed something
+// (who, route, node, category), so a test can count a client's writes.
 //
 // # Demo seed
 //

@@ -156,6 +156,11 @@ func (s *Server) handle(pattern string, public bool, h handlerFunc) {
 			c.user, c.sess = sess.user, sess
 			w = &rotatingWriter{ResponseWriter: w, ticket: func() string { return s.issueTicket(sess) }}
 		}
+		var sw *statusWriter
+		if !public && logsWrites(pattern) {
+			sw = &statusWriter{ResponseWriter: w}
+			w = sw
+		}
 		c.w = w
 		p, up, err := s.parseRequest(r)
 		if err != nil {
@@ -170,5 +175,8 @@ func (s *Server) handle(pattern string, public bool, h handlerFunc) {
 		defer up.discard()
 		c.p, c.upload, c.suppress = p, up, suppressRequested(r, p)
 		h(c)
+		if sw != nil {
+			s.logWrite(c, pattern, sw.status)
+		}
 	}))
 }

@@ -53,6 +53,9 @@ type Server struct {
 	processes map[int64]*process
 	nextWfID  int64 // draft and process ids share one counter, so they never collide
 
+	writesMu sync.Mutex
+	writes   []Write // writelog.go
+
 	authMu  sync.Mutex
 	tickets map[string]*ticketEntry
 	nowFunc func() time.Time
