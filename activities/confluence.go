@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -29,6 +30,7 @@ type ConfluenceActivities struct {
 	Rules      *mapping.Rules
 
 	selfID atomic.Value // the bridge's own account id, once read
+	spaces sync.Map     // space id -> cachedSpace: who may view it
 }
 
 // ReadPage reads a page version with its labels, the content properties the
@@ -109,6 +111,13 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	levels, err := a.Confluence.EffectiveReadRestriction(ctx, page.ID)
 	if err != nil {
 		return nil, backendError("read the page's read restrictions", err)
+	}
+	space, err := a.spaceReaders(ctx, snap.SpaceID, snap.SpaceKey)
+	if err != nil {
+		return nil, err
+	}
+	if space != nil {
+		levels = append([]confluence.PageReadRestriction{*space}, levels...)
 	}
 	self, err := a.self(ctx)
 	if err != nil {

@@ -132,7 +132,12 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	// A restricted page's record is made in the staging folder, which only
 	// the bridge may read, and moved into its folder once its own access
 	// list is set: it is never readable by anyone the page excludes.
-	parent := folder
+	parent, title := folder, page.Title
+	if pa != nil {
+		// The evidence of why the record's list is what it is, on the
+		// version itself, where an auditor reads it in OTCS.
+		title += " [source access: " + page.Readers.Source() + "]"
+	}
 	if pa != nil && existing == nil {
 		if parent, err = a.stagingFolder(ctx); err != nil {
 			return nil, err
@@ -147,7 +152,7 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 			return nil, err
 		}
 		node, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
-			ParentID: parent.ID, Name: name, Description: src.describe(marker, page.Title),
+			ParentID: parent.ID, Name: name, Description: src.describe(marker, title),
 			File: src.upload(name), Categories: values,
 		})
 		switch {
@@ -243,7 +248,7 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	if err := src.prepare(); err != nil {
 		return nil, err
 	}
-	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), src.describe(marker, page.Title))
+	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), src.describe(marker, title))
 	if err != nil {
 		return nil, backendError("add version", err)
 	}

@@ -82,6 +82,9 @@ func TestRestrictedPageRecordIsReadableOnlyByItsReaders(t *testing.T) {
 	if up.Access != "groups legal, records-admins" {
 		t.Errorf("evidence of the source access: %q", up.Access)
 	}
+	if vs := w.otSim.Versions(up.NodeID); len(vs) != 1 || !strings.Contains(vs[0].Description, "[source access: groups legal, records-admins]") {
+		t.Errorf("the version does not name the source access: %+v", vs)
+	}
 	node, _ := w.otSim.Node(up.NodeID)
 	if node.ParentID != up.FolderID {
 		t.Errorf("record %d is in %d, not its folder %d", up.NodeID, node.ParentID, up.FolderID)

@@ -73,10 +73,10 @@ func TestMissingPrincipalsNameLineAndRule(t *testing.T) {
 	for _, want := range []string{
 		`mapping.yaml:13: access.groups.legal: OTCS group "Legall" does not exist`,
 		`mapping.yaml:14: access.groups.record-admins: Confluence group "record-admins" does not exist`,
-		`mapping.yaml:18: access.user_table.557058:carol: OTCS user "carol" does not exist`,
-		`mapping.yaml:19: access.user_table.557058:nobody: Confluence account "557058:nobody" does not exist`,
-		`mapping.yaml:22: access.keep.opentext[1]: OTCS group "Auditors" does not exist`,
-		`mapping.yaml:125: documents.editors_group: Confluence group "editors" does not exist`,
+		`mapping.yaml:19: access.user_table.557058:carol: OTCS user "carol" does not exist`,
+		`mapping.yaml:20: access.user_table.557058:nobody: Confluence account "557058:nobody" does not exist`,
+		`mapping.yaml:23: access.keep.opentext[1]: OTCS group "Auditors" does not exist`,
+		`mapping.yaml:126: documents.editors_group: Confluence group "editors" does not exist`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

@@ -67,8 +67,11 @@ func TestChaosO2CShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkChaos(t, res)
+	// Whether a fault meets a Confluence write is chance (about 6 % of
+	// some 60 writes): reported, not required, so the suite cannot fail on
+	// a lucky run. The full run (make chaos) has hundreds of writes.
 	if f := res.O2C; f.ConfWrites429+f.ConfWrites503 == 0 {
-		t.Errorf("no Confluence write was answered 429/503 (%d writes in the chaos phase)", f.ConfWrites)
+		t.Logf("no Confluence write was answered 429/503 this time (%d writes in the chaos phase)", f.ConfWrites)
 	}
 	if e := res.O2C.Edits; e.Major == 0 || e.Minor == 0 || e.Metadata == 0 {
 		t.Errorf("edits %d major, %d minor, %d metadata: want each kind", e.Major, e.Minor, e.Metadata)

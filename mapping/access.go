@@ -40,6 +40,11 @@ type Access struct {
 	// UnmappedFallback (the copy is restricted to the mapped principals and
 	// the fallback group).
 	Unmapped string
+	// Everyone are the Confluence groups every licensed user is in
+	// (default DefaultEveryone): a space whose View permission one of them
+	// holds is open to all; any other space's readers restrict each of its
+	// pages.
+	Everyone []string
 	// Staging is the OTCS folder path (under otcs.root) where the bridge
 	// creates the records of restricted pages before their access list is
 	// set: readable by the bridge and the kept groups only, so no one else
@@ -135,6 +140,24 @@ func (a *Access) AccountFor(login string) (string, bool) {
 	return "", false
 }
 
+// DefaultEveryone is access.everyone when the mapping does not say:
+// Confluence's own group of every licensed user.
+var DefaultEveryone = []string{"confluence-users"}
+
+// IsEveryone reports whether a Confluence group stands for every user.
+func (a *Access) IsEveryone(group string) bool {
+	everyone := DefaultEveryone
+	if a != nil && a.Everyone != nil {
+		everyone = a.Everyone
+	}
+	for _, g := range everyone {
+		if strings.EqualFold(g, group) {
+			return true
+		}
+	}
+	return false
+}
+
 // ByEmail reports whether users are matched by email.
 func (a *Access) ByEmail() bool { return a != nil && a.Users == UsersByEmail }
 
@@ -150,7 +173,10 @@ func (a *Access) StagingPath() []string {
 func (p *parser) access(n *yaml.Node) *Access {
 	const rule = "access"
 	a := &Access{Line: n.Line, Users: UsersByEmail, Unmapped: UnmappedRefuse}
-	f := p.fields(n, rule, "groups", "users", "user_table", "fallback_group", "keep", "unmapped", "staging")
+	f := p.fields(n, rule, "groups", "users", "user_table", "fallback_group", "keep", "unmapped", "staging", "everyone")
+	if v, ok := f["everyone"]; ok {
+		a.Everyone = p.strList(v, rule+".everyone")
+	}
 	if v, ok := f["groups"]; ok {
 		for _, kv := range p.pairs(v, rule+".groups") {
 			a.Groups = append(a.Groups, GroupPair{Confluence: kv[0].Value, OpenText: p.str(kv[1], rule+".groups."+kv[0].Value), Line: kv[0].Line})

@@ -106,6 +106,37 @@ else
   echo "(curl not found: skipping the webhook demonstration)"
 fi
 echo
+if $have_curl; then
+echo "==> permissions follow the content: editor@example.com writes \"Falcon due diligence\" in POL and restricts reading to the groups legal and records-admins"
+falcon_id=$(curl -fsS -u editor@example.com:editor-token -H 'Content-Type: application/json' \
+  -d '{"spaceId":"98304","status":"current","title":"Falcon due diligence","body":{"representation":"storage","value":"<p>Findings of the Falcon acquisition review. Legal only.</p>"}}' \
+  "$CONFLUENCE_BASE_URL/wiki/api/v2/pages" | grep -o '"id":"[0-9]*"' | head -1 | tr -dc 0-9)
+curl -fsS -u editor@example.com:editor-token -H 'Content-Type: application/json' -H 'X-Atlassian-Token: no-check' \
+  -d '[{"prefix":"global","name":"dept-legal"}]' "$CONFLUENCE_BASE_URL/wiki/rest/api/content/$falcon_id/label" >/dev/null
+curl -fsS -X PUT -u editor@example.com:editor-token -H 'Content-Type: application/json' \
+  -d '[{"operation":"read","restrictions":{"group":[{"type":"group","name":"legal"},{"type":"group","name":"records-admins"}]}}]' \
+  "$CONFLUENCE_BASE_URL/wiki/rest/api/content/$falcon_id/restriction" >/dev/null
+"$state/bin/starter" approve-publish --page "$falcon_id" --version 1 --as 557058:lena --wait >"$state/falcon.out"
+grep -E "^(result|otcs node|source access):" "$state/falcon.out"
+falcon_node=$(sed -n 's/^otcs node: \([0-9]*\).*/\1/p' "$state/falcon.out")
+otcs_reads() { # user password node -> yes/no, asked through the OTCS REST API as that user
+  local t; t=$(curl -fsS -d "username=$1" -d "password=$2" "$OTCS_BASE_URL/api/v1/auth" | sed 's/.*"ticket":"\([^"]*\)".*/\1/')
+  if curl -fsS -o /dev/null -H "OTCSTicket: $t" "$OTCS_BASE_URL/api/v2/nodes/$3"; then echo yes; else echo no; fi
+}
+echo "record $falcon_node in OTCS: readable by lena (Legal): $(otcs_reads lena lena-secret "$falcon_node"); by oscar: $(otcs_reads oscar oscar-secret "$falcon_node")"
+echo
+echo "==> a page restricted to a group the mapping does not map (confluence-administrators) is refused, with nothing stored (expected to fail):"
+board_id=$(curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: application/json' \
+  -d '{"spaceId":"98304","status":"current","title":"Board remuneration","body":{"representation":"storage","value":"<p>Figures.</p>"}}' \
+  "$CONFLUENCE_BASE_URL/wiki/api/v2/pages" | grep -o '"id":"[0-9]*"' | head -1 | tr -dc 0-9)
+curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: application/json' -H 'X-Atlassian-Token: no-check' \
+  -d '[{"prefix":"global","name":"dept-legal"}]' "$CONFLUENCE_BASE_URL/wiki/rest/api/content/$board_id/label" >/dev/null
+curl -fsS -X PUT -u bridge@example.com:demo-token -H 'Content-Type: application/json' \
+  -d '[{"operation":"read","restrictions":{"group":[{"type":"group","name":"confluence-administrators"}]}}]' \
+  "$CONFLUENCE_BASE_URL/wiki/rest/api/content/$board_id/restriction" >/dev/null
+"$state/bin/starter" approve-publish --page "$board_id" --version 1 --as 557058:alice --wait || true
+echo
+fi
 echo "==> meeting notes are filed as records in a dated folder, as PDF/A (mapping.yaml: rendition: pdf)"
 "$state/bin/starter" file --page 100003 --wait
 echo

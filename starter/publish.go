@@ -118,6 +118,9 @@ func printResult(w io.Writer, r *workflows.PublishPageResult) {
 	if r.Rendition != "" {
 		fmt.Fprintf(w, "rendition: %s\n", r.Rendition)
 	}
+	if r.Access != "" {
+		fmt.Fprintf(w, "source access: %s\n", r.Access)
+	}
 	for _, u := range r.Blocked {
 		fmt.Fprintf(w, "left out (external, never fetched): %s\n", u)
 	}

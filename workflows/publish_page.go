@@ -44,6 +44,10 @@ type PublishPageResult struct {
 	// left out (never fetched).
 	Rendition string   `json:",omitempty"`
 	Blocked   []string `json:",omitempty"`
+	// Access is whom the page was read-restricted to when filed ("not
+	// restricted", or the groups and users), which the record's access
+	// list follows.
+	Access string `json:",omitempty"`
 }
 
 // PublishStatus answers the "status" query.
@@ -171,7 +175,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		PageID: page.PageID, PageVersion: page.Version, Title: page.Title, SpaceKey: page.SpaceKey,
 		NodeID: up.NodeID, OTCSVersion: up.Version, Name: up.Name, URL: up.URL, SHA256: up.SHA256, Size: up.Size,
 		Created: up.Created, Reused: up.Reused, Classification: cls.Classification,
-		Rule: page.Rule, RecordType: page.RecordType, Rendition: up.Rendition, Blocked: up.Blocked,
+		Rule: page.Rule, RecordType: page.RecordType, Rendition: up.Rendition, Blocked: up.Blocked, Access: up.Access,
 	}, nil
 }
 

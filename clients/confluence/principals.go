@@ -159,3 +159,17 @@ func (c *Client) usersByID(ctx context.Context, ids []string) (map[string]User, 
 	}
 	return out, nil
 }
+
+// GroupByID reads a group by its id (Cloud's group/by-id; Data Center
+// names groups only). No such group is a KindNotFound error.
+func (c *Client) GroupByID(ctx context.Context, id string) (*Group, error) {
+	if id == "" {
+		return nil, badInput(http.MethodGet, "", "group id is empty")
+	}
+	var gj v1GroupJSON
+	if err := c.getJSON(ctx, c.v1+"/group/by-id?"+url.Values{"id": {id}}.Encode(), &gj); err != nil {
+		return nil, err
+	}
+	g := gj.toGroup()
+	return &g, nil
+}
