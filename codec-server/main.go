@@ -53,13 +53,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if sc.AuthToken == "" {
-		zl.Warn().Str("addr", sc.Addr).Msg("BRIDGE_CODEC_ALLOW_UNAUTHENTICATED=true: anyone who reaches this address can decrypt payloads; keep it on a loopback address")
-	}
-
 	ln, err := net.Listen("tcp", sc.Addr)
 	if err != nil {
 		return fmt.Errorf("BRIDGE_CODEC_ADDR %s: %w", sc.Addr, err)
+	}
+	if sc.AuthToken == "" && !loopback(ln.Addr()) {
+		_ = ln.Close()
+		return fmt.Errorf("BRIDGE_CODEC_ALLOW_UNAUTHENTICATED=true serves decrypted payloads to anyone who reaches it, so it binds a loopback address only (BRIDGE_CODEC_ADDR=127.0.0.1:%d), not %s; set BRIDGE_CODEC_AUTH_TOKEN to listen elsewhere",
+			portOf(ln.Addr()), ln.Addr())
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	scheme := "http"
@@ -114,4 +115,18 @@ func logStart(zl zerolog.Logger, scheme, addr string, c *codec.Codec, sc setting
 	zl.Info().Str("endpoint", scheme+"://"+addr).Str("currentKeyId", c.CurrentKeyID()).
 		Strs("keyIds", c.KeyIDs()).Str("corsOrigins", strings.Join(sc.CORSOrigins, ",")).
 		Bool("auth", sc.AuthToken != "").Msg("codec server listening")
+}
+
+// loopback reports whether addr is a loopback address (127.0.0.0/8, ::1):
+// one only processes on this machine can reach.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+func portOf(addr net.Addr) int {
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return tcp.Port
+	}
+	return 0
 }
