@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -152,7 +153,58 @@ func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Spa
 
 // judge is judgeApproval; with record false it only reads (a dry run):
 // a content-state approval it can prove is returned but not recorded.
+// A known approver must be someone other than the version's author
+// (unless the space allows self-approval) and in the space's approvers
+// group when it names one.
 func judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*approvalVerdict, error) {
+	verdict, err := judgeSignal(ctx, c, space, page, labels, current, record)
+	if err != nil || verdict.Approved == nil || verdict.Approved.By == UnknownApprover {
+		return verdict, err
+	}
+	return checkApprover(ctx, c, space, page, verdict)
+}
+
+// checkApprover refuses an approval by the version's own author (the
+// author of the content approved: for a content-state approval, which
+// copies the body, the version before) or by someone outside the space's
+// approvers group.
+func checkApprover(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, verdict *approvalVerdict) (*approvalVerdict, error) {
+	ap := verdict.Approved
+	rules := space.Approval
+	if !rules.AllowSelfApproval {
+		author := page.Version.AuthorID
+		if ap.Source == ApprovalByState && page.Version.Number > 1 {
+			prev, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: page.Version.Number - 1})
+			if err != nil {
+				return nil, backendError("read the approved content's version", err)
+			}
+			author = prev.Version.AuthorID
+		}
+		if author != "" && author == ap.By {
+			return &approvalVerdict{Type: TypeSelfApproval, Reason: fmt.Sprintf(
+				"Confluence page %s version %d was approved by its own author %s; space %s wants someone else's approval (approval.self_approval: allow permits it)",
+				page.ID, page.Version.Number, ap.By, space.Key)}, nil
+		}
+	}
+	if rules.Approvers == "" {
+		return verdict, nil
+	}
+	groups, err := c.GroupsOf(ctx, ap.By)
+	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
+		return nil, backendError("read the groups of approver "+ap.By, err)
+	}
+	for _, g := range groups {
+		if strings.EqualFold(g.Name, rules.Approvers) {
+			return verdict, nil
+		}
+	}
+	return &approvalVerdict{Type: TypeNotAnApprover, Reason: fmt.Sprintf(
+		"Confluence page %s version %d was approved by %s, who is not in space %s's approvers group %q",
+		page.ID, page.Version.Number, ap.By, space.Key, rules.Approvers)}, nil
+}
+
+// judgeSignal reads the approval signal of the version.
+func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*approvalVerdict, error) {
 	rules := space.Approval
 	log, err := approvalsOf(ctx, c, page)
 	if err != nil {

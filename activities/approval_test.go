@@ -250,3 +250,52 @@ func TestOperatorApprovalInTheRunIsRecordedOnceThenChecked(t *testing.T) {
 		t.Fatalf("an approval of another version: %s %v", errType(err), err)
 	}
 }
+
+// The author of a version may not approve it (unless the space allows
+// it): the label added by the page's own writer is refused, the same
+// label added by someone else publishes.
+func TestSelfApprovalIsRefusedByDefault(t *testing.T) {
+	w := newWorld(t, baseRules)
+	trig, started := w.trigger(baseRules)
+	ctx := context.Background()
+	page := w.confSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:editor", time.Time{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Flow == FlowPublish || len(started.flows) != 0 || !strings.Contains(res.Reason, string(TypeSelfApproval)) {
+		t.Fatalf("a self-approval was routed: %+v %v", res, started.flows)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Purpose: PurposePublish}); errType(err) != TypeSelfApproval || !strings.Contains(err.Error(), "self_approval: allow") {
+		t.Fatalf("ReadPage: %v, want %s saying how to allow it", err, TypeSelfApproval)
+	}
+	allowed := strings.Replace(baseRules, "approval: {label: approved}", "approval: {label: approved, self_approval: allow}", 1)
+	w2 := newWorld(t, allowed)
+	page2 := w2.confSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+	if err := RecordApproval(ctx, w2.conf.Confluence, page2.ID, Approval{PageVersion: 1, By: "557058:editor", Source: ApprovalByOperator}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w2.conf.ReadPage(ctx, ReadPageInput{PageID: page2.ID, Purpose: PurposePublish}); err != nil {
+		t.Fatalf("with self_approval: allow: %v", err)
+	}
+}
+
+// A space's approvers group: lena (in legal) may approve, alice may not.
+func TestApproversGroupDecidesWhoMayApprove(t *testing.T) {
+	rules := strings.Replace(baseRules, "approval: {label: approved}", "approval: {label: approved, approvers: legal}", 1)
+	w := newWorld(t, rules)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		approver string
+		want     ErrorType
+	}{{"557058:alice", TypeNotAnApprover}, {"557058:lena", ""}} {
+		page := w.confSim.CreatePage("POL", "Policy approved by "+tc.approver, "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+		if err := RecordApproval(ctx, w.conf.Confluence, page.ID, Approval{PageVersion: 1, By: tc.approver, Source: ApprovalByOperator}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Purpose: PurposePublish})
+		if got := errType(err); got != tc.want && !(tc.want == "" && err == nil) {
+			t.Errorf("approved by %s: %v, want %q", tc.approver, err, tc.want)
+		}
+	}
+}

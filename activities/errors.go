@@ -27,6 +27,8 @@ const (
 	TypeNotApproved         ErrorType = "NotApproved"
 	TypeEditedAfterApproval ErrorType = "EditedAfterApproval" // the version is an edit made after an earlier version was approved
 	TypeUnknownApprover     ErrorType = "UnknownApprover"     // labelled, but nobody knows who approved, and the space requires it
+	TypeSelfApproval        ErrorType = "SelfApproval"        // the approver of a version is its author, and the space forbids that
+	TypeNotAnApprover       ErrorType = "NotAnApprover"       // the approver is not in the space's approvers group
 	TypeNotARecord          ErrorType = "NotARecord"
 	TypeNoMapping           ErrorType = "NoMapping"
 	TypeMissingMetadata     ErrorType = "MissingMetadata"

@@ -17,6 +17,8 @@ func TestRecordedStrings(t *testing.T) {
 		{string(TypeNotApproved), "NotApproved"},
 		{string(TypeEditedAfterApproval), "EditedAfterApproval"},
 		{string(TypeUnknownApprover), "UnknownApprover"},
+		{string(TypeSelfApproval), "SelfApproval"},
+		{string(TypeNotAnApprover), "NotAnApprover"},
 		{string(TypeNotARecord), "NotARecord"},
 		{string(TypeNoMapping), "NoMapping"},
 		{string(TypeMissingMetadata), "MissingMetadata"},

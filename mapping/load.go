@@ -180,7 +180,19 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review", "rendition", "restricted")
 	s.Approval = Approval{OnEdit: OnEditReset, Meaning: DefaultApprovalMeaning}
 	if a, ok := f["approval"]; ok {
-		af := p.fields(a, rule+".approval", "label", "state", "on_edit", "require_known_approver", "meaning")
+		af := p.fields(a, rule+".approval", "label", "state", "on_edit", "require_known_approver", "meaning", "approvers", "self_approval")
+		if v, ok := af["approvers"]; ok {
+			s.Approval.Approvers = p.str(v, rule+".approval.approvers")
+		}
+		if v, ok := af["self_approval"]; ok {
+			switch sa := p.str(v, rule+".approval.self_approval"); sa {
+			case "allow":
+				s.Approval.AllowSelfApproval = true
+			case "forbid":
+			default:
+				p.fail(v, rule+".approval.self_approval", "must be \"forbid\" (default: the author of a version may not approve it) or \"allow\", not %q", sa)
+			}
+		}
 		if l, ok := af["label"]; ok {
 			s.Approval.Label = p.str(l, rule+".approval.label")
 		}

@@ -146,6 +146,13 @@ type Approval struct {
 	// "unknown (label present)".
 	RequireKnownApprover bool
 	Meaning              string // recorded with every approval
+	// Approvers is the Confluence group whose members may approve ("":
+	// anyone who may set the signal); a known approver outside it is
+	// refused (NotAnApprover).
+	Approvers string
+	// AllowSelfApproval lets the author of a version approve it. Off by
+	// default: an approval is someone else's decision (SelfApproval).
+	AllowSelfApproval bool
 }
 
 // What an edit after approval does.

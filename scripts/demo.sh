@@ -84,8 +84,8 @@ $have_curl && curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: appli
   "$CONFLUENCE_BASE_URL/rest/api/webhooks" >/dev/null
 "$state/bin/starter" schedule reconcile --every 5m --lookback 24h
 
-echo "==> 557058:alice approved version 1 of page 100001 \"Records Retention Policy\" (recorded on the page), then it is published"
-"$state/bin/starter" approve-publish --page 100001 --version 1 --as 557058:alice --wait
+echo "==> 557058:lena approved version 1 of page 100001 \"Records Retention Policy\" (written by alice; an author may not approve their own version), recorded on the page, then it is published"
+"$state/bin/starter" approve-publish --page 100001 --version 1 --as 557058:lena --wait
 echo
 echo "==> what landed on both sides"
 "$state/bin/starter" show --page 100001
