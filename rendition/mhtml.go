@@ -36,6 +36,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -402,10 +403,59 @@ func page(doc Document, mediaTypes []string) string {
 	if list == "" {
 		list = "<li>none</li>"
 	}
-	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(doc.Title) + "</title>" +
+	body, external := archivedBody(doc)
+	left := ""
+	if len(external) > 0 {
+		left = "<p>External content the page refers to, not included (its address is kept here, never loaded):</p><ul>"
+		for _, u := range external {
+			left += "<li>" + esc(u) + "</li>"
+		}
+		left += "</ul>"
+	}
+	// The policy stops a viewer from loading anything from anywhere when
+	// the record is opened (an image of another site would tell that site
+	// who reads the record, and when): only the file's own parts and
+	// inline data show.
+	images := "cid: data:"
+	if u, err := url.Parse(doc.URL); err == nil && u.Scheme != "" && u.Host != "" {
+		images += " " + u.Scheme + "://" + u.Host // where the parts say the attachments are
+	}
+	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">" +
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src " + esc(images) + "; style-src 'unsafe-inline'\">" +
+		"<title>" + esc(doc.Title) + "</title>" +
 		"<style>table.xb{border-collapse:collapse;margin-bottom:1em}table.xb th,table.xb td{border:1px solid #999;padding:2px 6px;text-align:left}</style></head><body>\n" +
 		"<header><p>Archival rendition of a Confluence page, filed by xecm-bridge.</p>" + headerTable(doc) +
-		"<p>Attachments embedded in this file:</p><ul>" + list + "</ul><hr></header>\n<main>\n" + doc.BodyHTML + "\n</main></body></html>\n"
+		"<p>Attachments embedded in this file:</p><ul>" + list + "</ul>" + left + "<hr></header>\n<main>\n" + body + "\n</main></body></html>\n"
+}
+
+// archivedBody is the page body as the record keeps it: the page's own
+// attachments stay where the file's parts are (their download URLs), and
+// every other URL that would load content is emptied and listed, so
+// opening the record fetches nothing from outside it.
+func archivedBody(doc Document) (string, []string) {
+	byName := map[string]int{}
+	for i, a := range doc.Attachments {
+		byName[a.FileName] = i
+	}
+	host := ""
+	if u, err := url.Parse(doc.URL); err == nil {
+		host = u.Host
+	}
+	own := func(raw string) bool {
+		_, ok := attachmentOf(raw, host, doc.PageID, byName)
+		return ok
+	}
+	_, external := localiseBody(doc.BodyHTML, func(raw string) (string, bool) { return raw, own(raw) })
+	if len(external) == 0 {
+		return doc.BodyHTML, nil // kept byte for byte
+	}
+	body, _ := localiseBody(doc.BodyHTML, func(raw string) (string, bool) {
+		if own(raw) || strings.HasPrefix(strings.ToLower(strings.TrimSpace(raw)), "data:") {
+			return raw, true
+		}
+		return "", true
+	})
+	return body, external
 }
 
 // headerRows are the header fields both renditions show, as HTML.

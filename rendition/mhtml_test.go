@@ -108,3 +108,31 @@ func TestWriteFailsOnShortAttachment(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// The MHTML record loads nothing from outside itself when opened: URLs
+// of other sites that would load content are emptied and listed in the
+// header, the page's own attachments keep their part URLs, and a content
+// security policy stops the rest (CSS url() included).
+func TestMHTMLKeepsNoLiveExternalContent(t *testing.T) {
+	d := doc(map[string][]byte{"a.csv": []byte("x"), "b.bin": []byte("y")})
+	d.URL = "https://wiki.example.com/wiki/spaces/POL/pages/100001"
+	d.BodyHTML = `<p>Report</p><img src="https://tracker.example.net/pixel.gif?reader=1">` +
+		`<img src="/wiki/download/attachments/100001/a.csv"><iframe src="https://video.example.org/embed"></iframe>` +
+		`<div style="background:url('https://t.example.org/bg.png')"></div>`
+	var out bytes.Buffer
+	if _, err := Write(&out, d); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, bad := range []string{`src="https://tracker.example.net`, `src="https://video.example.org`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("the record still loads %s", bad)
+		}
+	}
+	for _, want := range []string{`src="/wiki/download/attachments/100001/a.csv"`, "<li>https://tracker.example.net/pixel.gif?reader=1</li>",
+		"<li>https://t.example.org/bg.png</li>", `Content-Security-Policy" content="default-src 'none'; img-src cid: data: https://wiki.example.com;`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+}
