@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/xecm-bridge/xecm-bridge/access"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -108,23 +107,8 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	}
 	// Who may read the page now: Confluence keeps no history of
 	// restrictions, so the version being filed gets today's readers.
-	levels, err := a.Confluence.EffectiveReadRestriction(ctx, page.ID)
-	if err != nil {
-		return nil, backendError("read the page's read restrictions", err)
-	}
-	space, err := a.spaceReaders(ctx, snap.SpaceID, snap.SpaceKey)
-	if err != nil {
+	if snap.Readers, err = a.readersOf(ctx, page.ID, snap.SpaceID, snap.SpaceKey); err != nil {
 		return nil, err
-	}
-	if space != nil {
-		levels = append([]confluence.PageReadRestriction{*space}, levels...)
-	}
-	self, err := a.self(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if snap.Readers, err = access.ReadersOf(ctx, a.Confluence, self, levels); err != nil {
-		return nil, backendError("read the page's readers", err)
 	}
 	return snap, nil
 }

@@ -2,14 +2,110 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 )
 
 // spaceReadersTTL is how long a worker trusts a space's View permission.
 const spaceReadersTTL = time.Minute
+
+// maxSecuredPages bounds how many pages one permission change re-checks
+// (the page and its descendants): a restriction on a large tree is
+// finished by later events or the next filing of each page.
+const maxSecuredPages = 2000
+
+// readersOf is who may read a page now: its own and its ancestors' read
+// restrictions and its space's View permission.
+func (a *ConfluenceActivities) readersOf(ctx context.Context, pageID, spaceID, spaceKey string) (*access.PageReaders, error) {
+	levels, err := a.Confluence.EffectiveReadRestriction(ctx, pageID)
+	if err != nil {
+		return nil, backendError("read the read restrictions of page "+pageID, err)
+	}
+	space, err := a.spaceReaders(ctx, spaceID, spaceKey)
+	if err != nil {
+		return nil, err
+	}
+	if space != nil {
+		levels = append([]confluence.PageReadRestriction{*space}, levels...)
+	}
+	self, err := a.self(ctx)
+	if err != nil {
+		return nil, err
+	}
+	readers, err := access.ReadersOf(ctx, a.Confluence, self, levels)
+	if err != nil {
+		return nil, backendError("read the readers of page "+pageID, err)
+	}
+	return readers, nil
+}
+
+// RecordReaders lists the page and each of its descendants that has an
+// OTCS record, with who may read it now (SecureRecords): a read
+// restriction cascades to every child, so a change on one page can narrow
+// many records.
+func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecordsInput) (_ *RecordReadersResult, err error) {
+	defer func() { observe(ctx, "RecordReaders", err) }()
+	root, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{})
+	if rest.IsKind(err, rest.KindNotFound) {
+		return &RecordReadersResult{}, nil // gone, or hidden from the bridge: nothing to re-check
+	}
+	if err != nil {
+		return nil, backendError("read page "+in.PageID, err)
+	}
+	if err := a.resolveSpaceOf(ctx, root); err != nil {
+		return nil, err
+	}
+	out := &RecordReadersResult{}
+	queue := []string{root.ID}
+	for len(queue) > 0 && out.Checked < maxSecuredPages {
+		id := queue[0]
+		queue = queue[1:]
+		out.Checked++
+		prop, err := a.Confluence.GetProperty(ctx, id, RecordPropertyKey)
+		switch {
+		case rest.IsKind(err, rest.KindNotFound):
+		case err != nil:
+			return nil, backendError("read the record of page "+id, err)
+		default:
+			var link RecordLink
+			if json.Unmarshal(prop.Value, &link) == nil && link.NodeID != 0 {
+				readers, err := a.readersOf(ctx, id, root.SpaceID, root.SpaceKey)
+				if err != nil {
+					return nil, err
+				}
+				out.Records = append(out.Records, RecordAccess{PageID: id, NodeID: link.NodeID, Readers: readers})
+			}
+		}
+		kids, err := a.Confluence.Children(ctx, id)
+		if err != nil {
+			return nil, backendError("list the children of page "+id, err)
+		}
+		for _, k := range kids {
+			queue = append(queue, k.ID)
+		}
+		heartbeat(ctx, out.Checked)
+	}
+	out.Truncated = len(queue) > 0
+	return out, nil
+}
+
+// resolveSpaceOf fills in the page's space key when the page read gave
+// only its id (Cloud v2).
+func (a *ConfluenceActivities) resolveSpaceOf(ctx context.Context, p *confluence.Page) error {
+	if p.SpaceKey != "" {
+		return nil
+	}
+	sp, err := a.Confluence.GetSpace(ctx, p.SpaceID)
+	if err != nil {
+		return backendError("read space "+p.SpaceID, err)
+	}
+	p.SpaceKey = sp.Key
+	return nil
+}
 
 // spaceReaders is one more read restriction for the pages of a space
 // that not every user may view: those who hold its View permission (nil

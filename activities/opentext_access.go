@@ -8,6 +8,7 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -81,7 +82,7 @@ func (a *OpenTextActivities) stagingFolder(ctx context.Context) (*opentext.Node,
 	if err != nil {
 		return nil, err
 	}
-	if err := a.narrowTo(ctx, folder.ID, keep); err != nil {
+	if _, err := a.narrowTo(ctx, folder.ID, keep); err != nil {
 		return nil, err
 	}
 	a.stagingChecked.Store(folder.ID, time.Now())
@@ -153,22 +154,24 @@ func (a *OpenTextActivities) recordACL(ctx context.Context, folderID int64, pa *
 //
 // Only the node itself is changed: a folder's new children inherit its
 // list when they are made, and records already inside keep their own.
-func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map[int64]opentext.PermissionSet) error {
+func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map[int64]opentext.PermissionSet) (changed bool, err error) {
 	apply := opentext.ApplyThisItem
 	cur, err := a.OTCS.NodePermissions(ctx, nodeID)
 	if err != nil {
-		return backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+		return false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
 	}
 	if cur.Public != nil && len(cur.Public.Permissions) > 0 {
 		if err := a.OTCS.SetPublicPermissions(ctx, nodeID, nil, apply); err != nil {
-			return backendError(fmt.Sprintf("remove public access from %d", nodeID), err)
+			return false, backendError(fmt.Sprintf("remove public access from %d", nodeID), err)
 		}
+		changed = true
 	}
 	if g := cur.OwnerGroup; g != nil && len(g.Permissions) > 0 {
 		if _, kept := acl[g.RightID]; !kept {
 			if err := a.OTCS.SetOwnerGroupPermissions(ctx, nodeID, g.RightID, nil, apply); err != nil {
-				return backendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
+				return false, backendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
 			}
+			changed = true
 		}
 	}
 	for _, e := range cur.Custom {
@@ -176,18 +179,21 @@ func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map
 		switch {
 		case !ok:
 			if err := a.OTCS.RemoveCustomPermission(ctx, nodeID, e.RightID, apply); err != nil {
-				return backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
+				return false, backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
 			}
+			changed = true
 		case !subset(e.Permissions, want):
 			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, e.RightID, intersect(e.Permissions, want), apply); err != nil {
-				return backendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
+				return false, backendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
 			}
+			changed = true
 		}
 	}
 	// Then what is added or widened, back to what the list allows.
-	cur, err = a.OTCS.NodePermissions(ctx, nodeID)
-	if err != nil {
-		return backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+	if changed {
+		if cur, err = a.OTCS.NodePermissions(ctx, nodeID); err != nil {
+			return false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+		}
 	}
 	for _, id := range sortedRights(acl) {
 		want := acl[id]
@@ -195,15 +201,15 @@ func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map
 		switch {
 		case e == nil:
 			if err := a.OTCS.AddCustomPermission(ctx, nodeID, id, want, apply); err != nil {
-				return backendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
+				return false, backendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
 			}
 		case !subset(want, e.Permissions):
 			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, id, want, apply); err != nil {
-				return backendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
+				return false, backendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
 			}
 		}
 	}
-	return nil
+	return changed, nil
 }
 
 // secureRecord gives the record of a restricted page its access list:
@@ -220,7 +226,14 @@ func (a *OpenTextActivities) secureRecord(ctx context.Context, node, folder *ope
 	if err != nil {
 		return err
 	}
-	if err := a.narrowTo(ctx, node.ID, acl); err != nil {
+	if !staged {
+		// A record in place never widens: readers the page gained since
+		// the record was restricted wait for a records manager.
+		if acl, err = a.withinCurrent(ctx, node.ID, acl); err != nil {
+			return err
+		}
+	}
+	if _, err := a.narrowTo(ctx, node.ID, acl); err != nil {
 		return err
 	}
 	if !staged {
@@ -271,6 +284,81 @@ func (a *OpenTextActivities) settleAccess(ctx context.Context, node, folder *ope
 	}
 	*node = *moved
 	return nil
+}
+
+// withinCurrent keeps of acl only what the node grants today: each
+// principal's permissions as far as it has them on the node now (through
+// public access, a group or its own entry), so applying acl never widens.
+func (a *OpenTextActivities) withinCurrent(ctx context.Context, nodeID int64, acl map[int64]opentext.PermissionSet) (map[int64]opentext.PermissionSet, error) {
+	out := map[int64]opentext.PermissionSet{}
+	for _, id := range sortedRights(acl) {
+		eff, err := a.OTCS.EffectivePermissions(ctx, nodeID, id)
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("read the permissions of %d on %d", id, nodeID), err)
+		}
+		if perms := intersect(acl[id], eff); perms.Has(opentext.PermSee) {
+			out[id] = perms
+		}
+	}
+	return out, nil
+}
+
+// NarrowRecords applies the pages' read access, as it is now, to their
+// records (a page restricted, or an ancestor's restriction, after the
+// record was filed). It only ever narrows: a page that is open now, or
+// whose readers grew, leaves its record as it is; readers the bridge
+// cannot map lose access (with the fallback group kept when the mapping
+// says unmapped: fallback). An access list widened by hand in OTCS is
+// narrowed back on the way.
+func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordReadersResult) (_ *NarrowResult, err error) {
+	defer func() { observe(ctx, "NarrowRecords", err) }()
+	out := &NarrowResult{}
+	for _, rec := range in.Records {
+		if rec.Readers == nil || rec.Readers.Open {
+			out.Unchanged++
+			continue
+		}
+		pa, err := a.resolver().ForPage(ctx, rec.Readers)
+		if err != nil {
+			return nil, backendError("map the readers of page "+rec.PageID, err)
+		}
+		if len(pa.Unmapped) > 0 {
+			out.Fallback = append(out.Fallback, rec.NodeID)
+			if acc := a.Rules.Access; acc != nil && acc.Unmapped == mapping.UnmappedFallback {
+				if id, found, err := a.resolver().OpenTextGroupID(ctx, acc.Fallback.OpenText); err != nil {
+					return nil, backendError("look up the fallback group", err)
+				} else if found {
+					pa.Readers = append(pa.Readers, access.Principal{ID: id, Name: acc.Fallback.OpenText, Group: true})
+				}
+			}
+		}
+		node, err := a.OTCS.GetNode(ctx, rec.NodeID)
+		if rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) {
+			out.Unchanged++ // the record is gone (or no longer the bridge's to see)
+			continue
+		}
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("read record %d", rec.NodeID), err)
+		}
+		acl, err := a.recordACL(ctx, node.ParentID, pa)
+		if err != nil {
+			return nil, err
+		}
+		if acl, err = a.withinCurrent(ctx, node.ID, acl); err != nil {
+			return nil, err
+		}
+		changed, err := a.narrowTo(ctx, node.ID, acl)
+		if err != nil {
+			return nil, err
+		}
+		if changed {
+			out.Narrowed = append(out.Narrowed, node.ID)
+		} else {
+			out.Unchanged++
+		}
+		heartbeat(ctx, rec.NodeID)
+	}
+	return out, nil
 }
 
 func subset(a, b opentext.PermissionSet) bool {

@@ -24,7 +24,15 @@ const (
 	// Flows of the OpenText → Confluence direction, started next to the above.
 	FlowReferences   = "references"    // SyncReferences: a page of a scanned space may link to OTCS documents
 	FlowDocumentPage = "document-page" // RefreshDocumentPage: a document page changed in Confluence
+
+	// FlowAccess is SecureRecords: a page's read access changed, so its
+	// records (and its descendants') may have to narrow.
+	FlowAccess = "access"
 )
+
+// PermissionsEvent is the webhook event of a change to a page's
+// restrictions.
+const PermissionsEvent = "content_permissions_updated"
 
 // FlowStarter starts a page flow with the bridge's exactly-once rules
 // (internal/control implements it; an interface keeps activities free of
@@ -82,6 +90,15 @@ func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *Ro
 	}
 	if err != nil {
 		return nil, backendError("read page", err)
+	}
+	if in.Event == PermissionsEvent {
+		// Only who may read changed: nothing to publish, but records of
+		// the page and of its descendants may have to narrow.
+		id, existing, err := a.Starter.StartFlow(ctx, FlowAccess, page.ID, page.Version.Number, in.Cause)
+		if err != nil {
+			return nil, fmt.Errorf("start %s for page %s: %w", FlowAccess, page.ID, err)
+		}
+		return &RouteResult{PageID: page.ID, Version: page.Version.Number, Flow: FlowAccess, Reason: "read access changed", WorkflowID: id, Existing: existing}, nil
 	}
 	spaceKey := page.SpaceKey
 	if spaceKey == "" {

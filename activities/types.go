@@ -193,3 +193,33 @@ type WriteBackInput struct {
 	// Property is the record property as ReadPage saw it (zero: unknown).
 	Property PropertyState
 }
+
+// SecureRecordsInput names a page whose read access changed.
+type SecureRecordsInput struct {
+	PageID      string
+	RequestedBy string
+}
+
+// RecordAccess is one page's OTCS record and who may read the page now.
+type RecordAccess struct {
+	PageID  string
+	NodeID  int64
+	Readers *access.PageReaders
+}
+
+// RecordReadersResult lists the records under a page whose access may
+// have to narrow.
+type RecordReadersResult struct {
+	Records   []RecordAccess
+	Checked   int  // pages looked at (the page and its descendants)
+	Truncated bool // more than maxSecuredPages descendants: the rest were not looked at
+}
+
+// NarrowResult says what NarrowRecords did.
+type NarrowResult struct {
+	Narrowed  []int64 // records whose access list was made narrower
+	Unchanged int     // records already as narrow as their page
+	// Fallback lists records whose page names someone unmappable: they
+	// were narrowed to the kept (and fallback) groups only.
+	Fallback []int64 `json:",omitempty"`
+}

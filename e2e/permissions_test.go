@@ -75,3 +75,52 @@ func TestUnmappableRestrictionIsRefusedAndExplainedOnThePage(t *testing.T) {
 	require.Len(t, comments, 1)
 	require.Contains(t, comments[0].Body, "access.groups")
 }
+
+// A restriction added after publishing reaches the records: the webhook's
+// content_permissions_updated on a parent page narrows the records of the
+// page and of its child (read restrictions cascade), through the real
+// server; oscar could read both before and reads neither after.
+func TestRestrictionAddedLaterNarrowsTheRecordsBelowIt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	parent := h.confSim.CreatePage("POL", "Osprey programme", "<p>Overview.</p>", "557058:editor", "dept-legal")
+	child, err := h.confSim.CreateChildPage(parent.ID, "Osprey findings", "<p>Findings.</p>", "557058:editor")
+	require.NoError(t, err)
+	for _, l := range []string{"dept-legal"} {
+		require.NoError(t, h.confSim.AddLabel(child.ID, l))
+	}
+	oscar, lena := otcsAs(t, "oscar", "oscar-secret"), otcsAs(t, "lena", "lena-secret")
+	var nodes []int64
+	for _, id := range []string{parent.ID, child.ID} {
+		res, err := approvedBy(t, id)
+		require.NoError(t, err)
+		require.True(t, canRead(t, oscar, res.NodeID), "an open page's record is readable by oscar")
+		nodes = append(nodes, res.NodeID)
+	}
+
+	restricted := time.Now()
+	require.NoError(t, h.confSim.SetRestriction(parent.ID, "read", nil, []string{"legal", "records-admins"}))
+	st, err := h.publisher.Route(ctx, workflows.RouteEventInput{PageID: parent.ID, Event: activities.PermissionsEvent, Actor: "557058:editor", DeliveryID: "perm-" + parent.ID})
+	require.NoError(t, err)
+	var routed activities.RouteResult
+	require.NoError(t, st.Run.Get(ctx, &routed))
+	require.Equal(t, activities.FlowAccess, routed.Flow)
+	var narrowed activities.NarrowResult
+	require.NoError(t, h.temporal.GetWorkflow(ctx, routed.WorkflowID, "").Get(ctx, &narrowed))
+	recordHistory(t, routed.WorkflowID, "secure_records.json")
+	t.Logf("revocation delay (restriction set → records narrowed, webhook event to the end of the run): %s", time.Since(restricted).Round(time.Millisecond))
+	require.ElementsMatch(t, nodes, narrowed.Narrowed)
+	for _, n := range nodes {
+		require.False(t, canRead(t, oscar, n), "oscar still reads record %d", n)
+		require.True(t, canRead(t, lena, n), "lena lost record %d", n)
+	}
+	// A second event changes nothing: the bridge never widens, and the
+	// records are already as narrow as their pages.
+	require.NoError(t, h.confSim.SetRestriction(parent.ID, "read", nil, nil))
+	again, err := h.publisher.SecureRecords(ctx, parent.ID, "test")
+	require.NoError(t, err)
+	var second activities.NarrowResult
+	require.NoError(t, again.Run.Get(ctx, &second))
+	require.Empty(t, second.Narrowed)
+	require.False(t, canRead(t, oscar, nodes[0]), "lifting the restriction does not widen the record")
+}

@@ -173,6 +173,8 @@ func (p *Client) StartFlow(ctx context.Context, flow, pageID string, version int
 		st, err = p.References(ctx, pageID, version, nil, requestedBy)
 	case activities.FlowDocumentPage:
 		st, err = p.RefreshDocumentPage(ctx, pageID, requestedBy)
+	case activities.FlowAccess:
+		st, err = p.SecureRecords(ctx, pageID, requestedBy)
 	default:
 		return "", false, fmt.Errorf("unknown flow %q", flow)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -51,6 +53,22 @@ func (p *Client) RefreshDocumentPage(ctx context.Context, pageID, requestedBy st
 		StaticSummary:         "Refresh document page " + pageID + " from OTCS",
 		StaticDetails:         "Requested by " + requestedBy + ".",
 	}, workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: pageID}, 0)
+}
+
+// SecureRecords starts the narrowing of the records of a page and its
+// descendants after the page's read access changed. Every change gets a
+// run of its own: narrowing is safe in any order.
+func (p *Client) SecureRecords(ctx context.Context, pageID, requestedBy string) (*Started, error) {
+	if !workflows.ValidPageID(pageID) {
+		return nil, invalidPageID(pageID)
+	}
+	key := strconv.FormatInt(time.Now().UnixNano(), 36)
+	return p.startOnce(ctx, client.StartWorkflowOptions{
+		ID: workflows.SecureRecordsWorkflowID(pageID, key), WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(pageID)),
+		StaticSummary:         "Narrow the records under page " + pageID + " to its readers",
+		StaticDetails:         "Requested by " + requestedBy + ".",
+	}, workflows.SecureRecords, activities.SecureRecordsInput{PageID: pageID, RequestedBy: requestedBy}, 0)
 }
 
 // Feed is a change feed from OTCS with its workflow, Schedule and

@@ -14,8 +14,8 @@ import (
 // flight would no longer find it) fails here.
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
-		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "ReadPage", "ReadReviewComments", "ReturnToPage", "SnapshotForReview", "WriteBack"},
-		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
+		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
+		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
 		&activities.TriggerActivities{}:        {"ReconcileSpaces", "RoutePage"},
 		&activities.DocumentPageActivities{}:   {"ArchiveMissing", "DocumentPageNode", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
 		&activities.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "WriteBackLinks"},

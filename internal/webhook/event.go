@@ -194,6 +194,8 @@ var pageEvents = map[string]bool{
 	// Pages made from a blueprint (meeting notes, decision logs) announce
 	// themselves with this event.
 	"blueprint_page_created": true,
+	// A page's restrictions changed: its records may have to narrow.
+	"content_permissions_updated": true,
 }
 
 // knownEvents are Confluence's other webhook events: accepted and ignored.
@@ -201,7 +203,7 @@ var knownEvents = map[string]bool{
 	"attachment_created": true, "attachment_removed": true, "attachment_restored": true, "attachment_trashed": true, "attachment_updated": true,
 	"blog_created": true, "blog_removed": true, "blog_restored": true, "blog_trashed": true, "blog_updated": true,
 	"comment_created": true, "comment_removed": true, "comment_updated": true,
-	"content_created": true, "content_restored": true, "content_trashed": true, "content_updated": true, "content_permissions_updated": true,
+	"content_created": true, "content_restored": true, "content_trashed": true, "content_updated": true,
 	"group_created": true, "group_removed": true,
 	"label_created": true, "label_deleted": true,
 	"page_children_reordered": true, "page_moved": true, "page_removed": true, "page_trashed": true,
