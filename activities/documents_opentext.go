@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
@@ -26,8 +27,12 @@ import (
 type DocumentSourceActivities struct {
 	OTCS  *opentext.Client
 	Rules *mapping.Rules
+	// Access maps OTCS principals to Confluence ones; nil: made from
+	// Rules.Access (one cache per worker).
+	Access *access.Resolver
 
 	workspaces sync.Map // watch name -> resolved workspace node id
+	once       sync.Once
 }
 
 // feedPageSize is how many children one change-feed browse reads. A run
@@ -310,6 +315,12 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 	if err != nil {
 		return st, reqs, backendError(fmt.Sprintf("read versions of %d", n.ID), err)
 	}
+	readers, r, err := a.readership(ctx, n.ID)
+	reqs += r
+	if err != nil {
+		return st, reqs, err
+	}
+	st.Readers = readers
 	cats := map[int64]map[string]string{} // category id -> attribute name -> value
 	for _, c := range a.categoriesFor(w) {
 		vals, r, err := a.namedValues(ctx, n.ID, c)

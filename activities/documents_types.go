@@ -42,6 +42,9 @@ type DocumentState struct {
 	Preview   bool   // the watch shows PDFs and images inline
 	Connected bool   // the watch's workspace is connected to a Confluence space
 	TypeSlug  string // label-safe document type, for the workspace page sections
+	// Readers is who may see the document in OTCS, mapped to Confluence;
+	// nil when not read, which the page side treats as restricted.
+	Readers *Readership `json:",omitempty"`
 }
 
 // Why a node has no document page.
@@ -120,6 +123,11 @@ type UpsertedPage struct {
 	// archive back under its hub.
 	Unarchived bool
 	Skipped    string // why no page
+	// Refused says why the source's readers could not be mapped (the page
+	// was not made, or was narrowed to the bridge and the kept groups).
+	Refused    string `json:",omitempty"`
+	Restricted bool   `json:",omitempty"` // the page has a read restriction from its source
+	Watch      string `json:",omitempty"` // the document's hub; "" outside every watched container
 	BackLink   string // the back link OTCS holds now; "" when unset (WriteBackLinks writes URL when they differ)
 	Locked     bool
 }
