@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -33,6 +34,10 @@ type Readership struct {
 // Restricted reports whether the page must get a read restriction.
 func (r *Readership) Restricted() bool { return r == nil || !r.Public }
 
+// errNodeGone: OTCS shows the bridge no such node (deleted, or no longer
+// visible to it).
+var errNodeGone = errors.New("no such node, or not visible to the bridge")
+
 // resolver is the principal look-up of the source activities, made from
 // the mapping when none was injected.
 func (a *DocumentSourceActivities) resolver() *access.Resolver {
@@ -49,6 +54,9 @@ func (a *DocumentSourceActivities) resolver() *access.Resolver {
 // Public access with `see` makes it public whoever else is listed.
 func (a *DocumentSourceActivities) readership(ctx context.Context, nodeID int64) (*Readership, int, error) {
 	perms, err := a.OTCS.NodePermissions(ctx, nodeID)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return nil, 1, fmt.Errorf("read the permissions of %d: %w", nodeID, errNodeGone)
+	}
 	if err != nil {
 		return nil, 1, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
 	}

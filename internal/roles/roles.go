@@ -150,5 +150,6 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.RefreshDocumentPage)
 	w.RegisterWorkflow(workflows.SyncTemplates)
 	w.RegisterWorkflow(workflows.SyncLease)
+	w.RegisterWorkflow(workflows.SyncPermissions)
 	w.RegisterWorkflow(workflows.Backfill)
 }
