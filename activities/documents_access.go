@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/xecm-bridge/xecm-bridge/access"
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
@@ -214,4 +215,34 @@ func appendNew(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// authorMaySee reports whether a Confluence user may see a node in OTCS:
+// anyone may see what public access may see (its page is open to the
+// documents space anyway); otherwise the user must map to an OTCS user
+// (access.user_table, or the email with users: email) whose effective
+// permissions on the node include see.
+func (a *DocumentSourceActivities) authorMaySee(ctx context.Context, nodeID int64, author ReferenceAuthor) (bool, error) {
+	perms, err := a.OTCS.NodePermissions(ctx, nodeID)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+	}
+	if perms.PublicCanSee() {
+		return true, nil
+	}
+	uid, found, err := a.resolver().OpenTextUserID(ctx, confluence.User{AccountID: author.AccountID, Email: author.Email})
+	if err != nil {
+		return false, backendError("look up the OTCS user of "+author.AccountID, err)
+	}
+	if !found {
+		return false, nil
+	}
+	eff, err := a.OTCS.EffectivePermissions(ctx, nodeID, uid)
+	if err != nil {
+		return false, backendError(fmt.Sprintf("read the permissions of user %d on %d", uid, nodeID), err)
+	}
+	return eff.Has(opentext.PermSee), nil
 }

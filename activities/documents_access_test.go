@@ -261,3 +261,92 @@ func TestUnmappedReaderIsRefusedOrFallsBack(t *testing.T) {
 		t.Errorf("fallback restriction: %+v", r)
 	}
 }
+
+// A reference is accepted only to a node the linking author may see in
+// OTCS: oscar's link to the Legal-only document is recorded unavailable
+// and makes no page; lena's (mapped by her email, Legal in OTCS) is
+// accepted, and names the document only as "Restricted document". Her
+// page is read-restricted, so the document page counts it as "a
+// restricted page" without its title.
+func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
+	w, src, pages := docWorld(t)
+	ctx := context.Background()
+	link := `<p><a href="` + w.ot.OTCS.NodeURL(opentextsim.LegalHoldProcedureID) + `">hold procedure</a></p>`
+	record := func(author string) (*ReferenceScan, []DocumentState, *RecordReferencesResult) {
+		t.Helper()
+		notes := w.confSim.CreatePage("APOLLO", "Notes by "+author, link, author)
+		scan, err := pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
+		if err != nil || scan.Author == nil || scan.Author.AccountID != author {
+			t.Fatalf("scan: %+v %v", scan, err)
+		}
+		states, err := src.DescribeDocuments(ctx, DescribeInput{NodeIDs: scan.Linked, Author: scan.Author})
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := pages.RecordReferences(ctx, RecordReferencesInput{Scan: *scan, States: states, Pages: up.Pages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scan, states, res
+	}
+	title := DocumentPageTitle("LEG-001 Legal Hold Procedure.pdf", opentextsim.LegalHoldProcedureID)
+
+	_, states, res := record("557058:oscar")
+	if states[0].Missing != ReasonNotVisible || states[0].Doc.Name != "" || res.Refs[0].Status != RefUnavailable || len(w.pagesWith(title)) != 0 {
+		t.Fatalf("oscar's reference: %+v %+v, pages %v", states[0], res.Refs, w.pagesWith(title))
+	}
+
+	// lena's page is restricted to her before it is scanned.
+	scan, _, res := func() (*ReferenceScan, []DocumentState, *RecordReferencesResult) {
+		notes := w.confSim.CreatePage("APOLLO", "Legal notes", link, "557058:lena")
+		if err := w.conf.Confluence.SetReadRestriction(ctx, notes.ID, []string{"557058:lena", "557058:bridge"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		scan, err := pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		states, err := src.DescribeDocuments(ctx, DescribeInput{NodeIDs: scan.Linked, Author: scan.Author})
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := pages.RecordReferences(ctx, RecordReferencesInput{Scan: *scan, States: states, Pages: up.Pages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scan, states, res
+	}()
+	ref := res.Refs[0]
+	if ref.Status != RefAvailable || !ref.Restricted || ref.Title != "Restricted document" {
+		t.Fatalf("lena's reference: %+v", ref)
+	}
+	if raw, _, _ := w.confSim.Property(scan.PageID, ReferencesPropertyKey); strings.Contains(string(raw), "LEG-001") {
+		t.Errorf("the working page's references name the restricted document: %s", raw)
+	}
+	doc, _ := w.confSim.Page(ref.DocumentPage)
+	if strings.Contains(doc.Body, "Legal notes") || !strings.Contains(doc.Body, "a restricted page") {
+		t.Errorf("the document page names the restricted referencing page:\n%s", doc.Body)
+	}
+}
+
+// Back links go only to documents of a watched container: a reference
+// to any other document never makes the bridge modify it in OTCS.
+func TestBackLinksOnlyToWatchedDocuments(t *testing.T) {
+	w, src, _ := docWorld(t)
+	res, err := src.WriteBackLinks(context.Background(), BackLinkInput{Links: []UpsertedPage{
+		{NodeID: opentextsim.SOPIncidentResponseID, PageID: "1", URL: "https://conf.example/wiki/pages/1"}}})
+	if err != nil || res.Written != 0 {
+		t.Fatalf("a document outside every watch got a back link: %+v %v", res, err)
+	}
+	if vals, _ := w.otSim.CategoryValues(opentextsim.SOPIncidentResponseID, opentextsim.DocumentControlCategoryID); vals["9002_6"] != nil {
+		t.Errorf("written: %v", vals["9002_6"])
+	}
+}

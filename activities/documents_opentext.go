@@ -170,6 +170,18 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 			continue
 		case err != nil:
 			return nil, backendError(fmt.Sprintf("read node %d", id), err)
+		}
+		if in.Author != nil {
+			ok, err := a.authorMaySee(ctx, id, *in.Author)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, NodeURL: a.OTCS.NodeURL(id)}, Missing: ReasonNotVisible})
+				continue
+			}
+		}
+		switch {
 		case n.Type != opentext.TypeDocument:
 			out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, Name: n.Name, NodeURL: a.OTCS.NodeURL(id)},
 				Missing: fmt.Sprintf("%s (it is a %s)", ReasonNotDocument, strings.ToLower(n.TypeName))})
@@ -480,6 +492,15 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 	if bl == nil {
 		return out, nil
 	}
+	var watched []UpsertedPage
+	for _, p := range in.Links {
+		// Only documents of a watched container: a reference from any page
+		// to any document must not make the bridge modify that document.
+		if p.Watch != "" {
+			watched = append(watched, p)
+		}
+	}
+	in.Links = watched
 	def, err := a.OTCS.CategoryDefinition(ctx, a.Rules.Root, bl.Category)
 	if err != nil {
 		return nil, backendError(fmt.Sprintf("read category %d", bl.Category), err)

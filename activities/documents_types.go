@@ -51,6 +51,10 @@ type DocumentState struct {
 const (
 	ReasonNotFound    = "not found or not visible to the bridge"
 	ReasonNotDocument = "not a document"
+	// ReasonNotVisible: the author of the referencing page may not see
+	// the node in OTCS. It says no more, so the reference does not tell
+	// whether the node exists.
+	ReasonNotVisible = "not found, or not visible to the page's author in OpenText"
 )
 
 // Locked reports whether OTCS must not be modified for this document.
@@ -101,6 +105,9 @@ type ChangedDocumentsResult struct {
 type DescribeInput struct {
 	Feed    string // whose watches' rules apply: FeedDocuments or FeedTemplates
 	NodeIDs []int64
+	// Author, for references: a node this Confluence user may not see in
+	// OTCS is described as missing (ReasonNotVisible), with nothing of it.
+	Author *ReferenceAuthor `json:",omitempty"`
 }
 
 // UpsertInput asks for the document pages of these documents.
