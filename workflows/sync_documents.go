@@ -59,6 +59,7 @@ type SyncTotals struct {
 	Unseen         int // documents a full sweep's listing missed that OTCS confirmed still there (brought up to date, not archived)
 	Skipped        int // documents without a page (nothing approved yet, or refused)
 	Refused        int // documents whose OTCS readers the bridge cannot map (no page, or one kept to the bridge and the kept groups)
+	Restricted     int // pages read-restricted from their source (templates: copies only, no Confluence template)
 	BackLinks      int // back links written into OTCS
 	KeptInConfl    int // back links not written: the document is on hold or a record
 	WorkspacePages int // "Workspace documents" pages written
@@ -329,6 +330,9 @@ func (t *SyncTotals) add(up *activities.UpsertResult) {
 		}
 		if p.Refused != "" {
 			t.Refused++
+		}
+		if p.Restricted && p.PageID != "" {
+			t.Restricted++
 		}
 		if p.Flagged {
 			t.Flagged++
