@@ -44,6 +44,12 @@ type PermissionTotals struct {
 // a public one an unrestricted page. One OTCS and one Confluence request
 // per unchanged document.
 func SyncPermissions(ctx workflow.Context, in SyncPermissionsInput) (*PermissionTotals, error) {
+	// The document feed's lease: a sync that read older permissions must
+	// not write them over the newer ones this sweep applies, nor the other
+	// way round.
+	if err := holdLease(ctx, activities.FeedDocuments); err != nil {
+		return nil, err
+	}
 	var pages *activities.DocumentPageActivities
 	var src *activities.DocumentSourceActivities
 	todo := in.Pages
