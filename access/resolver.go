@@ -142,3 +142,10 @@ func (r *Resolver) ConfluenceGroupID(ctx context.Context, name string) (string, 
 	})
 	return id, found, err
 }
+
+// ConfluenceAccount is the Confluence account an OTCS user maps to. Only
+// access.user_table maps that way: Confluence Cloud cannot find a user by
+// email, so an OTCS user without a table entry is not mapped.
+func (r *Resolver) ConfluenceAccount(login string) (string, bool) {
+	return r.Rules.AccountFor(login)
+}

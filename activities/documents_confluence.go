@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -33,8 +34,12 @@ type DocumentPageActivities struct {
 	Confluence *confluence.Client
 	OTCS       *opentext.Client
 	Rules      *mapping.Rules
+	// Access looks Confluence groups up; nil: made from Rules.Access (one
+	// cache per worker).
+	Access *access.Resolver
 
 	pages sync.Map // title -> page id of hub, parent and archive pages
+	once  sync.Once
 }
 
 // DocumentRecord is what the bridge keeps on a document page (content
@@ -53,6 +58,9 @@ type DocumentRecord struct {
 	// Archives counts the times the page was moved to the archive, so each
 	// return from it is commented once.
 	Archives int `json:"archives,omitempty"`
+	// Readers says whom the page was last restricted to, and why (the
+	// source's OTCS access), for evidence.
+	Readers string `json:"readers,omitempty"`
 }
 
 // maxConflictRetries bounds the re-read-and-merge loop on a 409.
@@ -102,13 +110,14 @@ func (a *DocumentPageActivities) UpsertDocumentPages(ctx context.Context, in Ups
 // pageState is a document page as read: page with storage body, labels
 // and the bridge's record (nil when the page has none yet).
 type pageState struct {
-	page   *confluence.Page
-	labels []string
-	rec    *DocumentRecord
+	page    *confluence.Page
+	labels  []string
+	rec     *DocumentRecord
+	readers string // the read restriction just placed, for the record; "" = unchanged
 }
 
 func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) (*UpsertedPage, error) {
-	res := &UpsertedPage{NodeID: st.Doc.NodeID, Locked: st.Locked(), BackLink: st.BackLink}
+	res := &UpsertedPage{NodeID: st.Doc.NodeID, Locked: st.Locked(), BackLink: st.BackLink, Watch: st.Watch}
 	if st.Missing != "" {
 		res.Skipped = st.Missing
 		return res, nil
@@ -126,17 +135,83 @@ func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) 
 		res.Skipped = "no approved version yet"
 		return res, nil
 	}
+	plan, err := planReaders(ctx, a.resolver(), a.Rules.Access, a.Rules.Documents.BridgeAccount, st.Readers)
+	if err != nil {
+		return nil, err
+	}
+	res.Restricted, res.Refused = !plan.Open, plan.Refused
+	if cur == nil && plan.Refused != "" {
+		res.Skipped = RefusedNote
+		return res, nil
+	}
 	if cur == nil {
-		if cur, err = a.createDocumentPage(ctx, st, doc); err != nil {
+		if cur, err = a.createDocumentPage(ctx, st, doc, plan); err != nil {
 			return nil, err
 		}
 		res.Created = true
 	}
+	// Narrowed before anything new is written to the page.
+	if err := a.placeReaders(ctx, st.Watch, cur, plan); err != nil {
+		return nil, err
+	}
+	if plan.Refused != "" {
+		// Kept, readable by the bridge and the kept groups only, and left
+		// as it was: nothing of the source's new state is written.
+		res.Skipped = RefusedNote
+		return res, nil
+	}
 	res.PageID, res.Title, res.URL = cur.page.ID, cur.page.Title, a.Confluence.PageURL(cur.page)
+	cur.readers = plan.Summary
 	if err := a.applyMerging(ctx, st, doc, cur, res); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// RefusedNote is why a document whose readers the bridge cannot map has
+// no page anyone but the bridge and the kept groups may read. It names no
+// principal: references show it on people's pages.
+const RefusedNote = "restricted in OpenText to people the bridge cannot map"
+
+// resolver is the principal look-up of the page activities, made from
+// the mapping when none was injected.
+func (a *DocumentPageActivities) resolver() *access.Resolver {
+	a.once.Do(func() {
+		if a.Access == nil {
+			a.Access = &access.Resolver{Rules: a.Rules.Access, Confluence: a.Confluence}
+		}
+	})
+	return a.Access
+}
+
+// placeReaders gives a document page the read restriction of plan, then
+// moves a page still under the staging page (made there, or left there
+// by a crash) to its hub: the restriction is in place before the page
+// leaves the page that hid it.
+func (a *DocumentPageActivities) placeReaders(ctx context.Context, watch string, cur *pageState, plan readPlan) error {
+	if _, err := setReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
+		return err
+	}
+	hub, err := a.hubPage(ctx, watch)
+	if err != nil || cur.page.ParentID == hub || cur.page.ParentID == "" {
+		return err
+	}
+	if v, ok := a.pages.Load("page:" + a.Rules.Documents.Archive); ok && v.(string) == cur.page.ParentID {
+		return nil
+	}
+	sp, err := a.space(ctx)
+	if err != nil {
+		return err
+	}
+	stage, err := staging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, false)
+	if err != nil || stage != cur.page.ParentID {
+		return err
+	}
+	if err := a.Confluence.MovePage(ctx, cur.page.ID, hub); err != nil {
+		return backendError("move document page "+cur.page.ID+" from staging to its hub", err)
+	}
+	cur.page.ParentID = hub
+	return nil
 }
 
 // applyMerging applies the document to its page, reading the page again
@@ -360,6 +435,9 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		rec.Archived, res.Unarchived = false, true
 	}
 	rec.Doc, rec.PanelPrint = doc, fingerprint(panel)
+	if cur.readers != "" {
+		rec.Readers = cur.readers
+	}
 	if cur.rec == nil || !sameRecord(*cur.rec, rec) {
 		if _, err := a.Confluence.SetProperty(ctx, cur.page.ID, DocumentPropertyKey, rec); err != nil {
 			return false, backendError("record document page "+cur.page.ID, err)
@@ -486,10 +564,10 @@ func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID st
 	return st, nil
 }
 
-// createDocumentPage creates the page under its hub (or the archive, for
-// a withdrawn source). When the title is taken, an earlier attempt made
-// the page: it is found and finished instead.
-func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *DocumentState, doc documentpage.Document) (*pageState, error) {
+// createDocumentPage creates the page under its hub, or under the
+// staging page when its source is restricted. When the title is taken, an
+// earlier attempt made the page: it is found and finished instead.
+func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *DocumentState, doc documentpage.Document, plan readPlan) (*pageState, error) {
 	sp, err := a.space(ctx)
 	if err != nil {
 		return nil, err
@@ -497,6 +575,13 @@ func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *Doc
 	parent, err := a.hubPage(ctx, st.Watch)
 	if err != nil {
 		return nil, err
+	}
+	if !plan.Open {
+		// Made where nobody but the bridge can read it; placeReaders
+		// restricts it and then moves it to the hub.
+		if parent, err = staging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, true); err != nil {
+			return nil, err
+		}
 	}
 	title := DocumentPageTitle(doc.Name, doc.NodeID)
 	p, err := a.Confluence.CreatePage(ctx, confluence.CreatePageRequest{SpaceID: sp.ID, SpaceKey: sp.Key, ParentID: parent, Title: title, StorageBody: documentpage.Panel(doc)})

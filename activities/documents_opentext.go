@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
@@ -26,8 +27,12 @@ import (
 type DocumentSourceActivities struct {
 	OTCS  *opentext.Client
 	Rules *mapping.Rules
+	// Access maps OTCS principals to Confluence ones; nil: made from
+	// Rules.Access (one cache per worker).
+	Access *access.Resolver
 
 	workspaces sync.Map // watch name -> resolved workspace node id
+	once       sync.Once
 }
 
 // feedPageSize is how many children one change-feed browse reads. A run
@@ -165,6 +170,18 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 			continue
 		case err != nil:
 			return nil, backendError(fmt.Sprintf("read node %d", id), err)
+		}
+		if in.Author != nil {
+			ok, err := a.authorMaySee(ctx, id, *in.Author)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, NodeURL: a.OTCS.NodeURL(id)}, Missing: ReasonNotVisible})
+				continue
+			}
+		}
+		switch {
 		case n.Type != opentext.TypeDocument:
 			out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, Name: n.Name, NodeURL: a.OTCS.NodeURL(id)},
 				Missing: fmt.Sprintf("%s (it is a %s)", ReasonNotDocument, strings.ToLower(n.TypeName))})
@@ -310,6 +327,12 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 	if err != nil {
 		return st, reqs, backendError(fmt.Sprintf("read versions of %d", n.ID), err)
 	}
+	readers, r, err := a.readership(ctx, n.ID)
+	reqs += r
+	if err != nil {
+		return st, reqs, err
+	}
+	st.Readers = readers
 	cats := map[int64]map[string]string{} // category id -> attribute name -> value
 	for _, c := range a.categoriesFor(w) {
 		vals, r, err := a.namedValues(ctx, n.ID, c)
@@ -469,6 +492,15 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 	if bl == nil {
 		return out, nil
 	}
+	var watched []UpsertedPage
+	for _, p := range in.Links {
+		// Only documents of a watched container: a reference from any page
+		// to any document must not make the bridge modify that document.
+		if p.Watch != "" {
+			watched = append(watched, p)
+		}
+	}
+	in.Links = watched
 	def, err := a.OTCS.CategoryDefinition(ctx, a.Rules.Root, bl.Category)
 	if err != nil {
 		return nil, backendError(fmt.Sprintf("read category %d", bl.Category), err)

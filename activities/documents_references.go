@@ -22,13 +22,14 @@ type Reference struct {
 	Reason       string `json:"reason,omitempty"`
 	DocumentPage string `json:"documentPageId,omitempty"`
 	Title        string `json:"documentPageTitle,omitempty"`
-	Manual       bool   `json:"manual,omitempty"` // added by `starter reference add`; kept without a link
+	Manual       bool   `json:"manual,omitempty"`     // added by `starter reference add`; kept without a link
+	Restricted   bool   `json:"restricted,omitempty"` // not public in OTCS: shown as RestrictedDocument, no name
 }
 
 // Reference statuses.
 const (
 	RefAvailable   = "available"   // a document with a document page
-	RefUnavailable = "unavailable" // no such node, or the bridge may not see it
+	RefUnavailable = "unavailable" // no such node, or the bridge or the page's author may not see it
 	RefRefused     = "refused"     // a node that is not a document (a folder, ...)
 )
 
@@ -48,6 +49,16 @@ type ReferenceScan struct {
 	Linked                       []int64 // nodes linked in the body, in id order
 	LinkURLs                     map[string]string
 	Previous                     ReferenceList
+	// Author is who wrote the page version scanned: a reference is
+	// accepted only to a node this person may see in OTCS.
+	Author *ReferenceAuthor `json:",omitempty"`
+}
+
+// ReferenceAuthor is the Confluence identity of a page version's author,
+// for mapping to an OTCS user (access.user_table, or the email where
+// Confluence shows it).
+type ReferenceAuthor struct {
+	AccountID, Email string
 }
 
 // ReadReferencesInput names a page to scan.
@@ -79,6 +90,16 @@ func (a *DocumentPageActivities) ReadReferences(ctx context.Context, in ReadRefe
 	for _, l := range documentpage.Links(p.Body, a.otcsHost()) {
 		scan.Linked = append(scan.Linked, l.NodeID)
 		scan.LinkURLs[fmt.Sprint(l.NodeID)] = l.URL
+	}
+	if author := firstNonBlank(p.Version.AuthorID, p.AuthorID); author != "" {
+		scan.Author = &ReferenceAuthor{AccountID: author}
+		// The email, where Confluence shows it, maps the author to OTCS
+		// when no access.user_table entry does.
+		if u, err := a.Confluence.User(ctx, author); err == nil {
+			scan.Author.Email = u.Email
+		} else if !rest.IsKind(err, rest.KindNotFound) {
+			return nil, backendError("read the author of "+p.ID, err)
+		}
 	}
 	prop, err := a.Confluence.GetProperty(ctx, p.ID, ReferencesPropertyKey)
 	switch {
@@ -160,7 +181,7 @@ func (a *DocumentPageActivities) RecordReferences(ctx context.Context, in Record
 		ref := Reference{NodeID: id, URL: scan.LinkURLs[fmt.Sprint(id)], Manual: manual[id] && !containsID(scan.Linked, id)}
 		p := pages[id]
 		switch {
-		case st.Missing == ReasonNotFound:
+		case st.Missing == ReasonNotFound, st.Missing == ReasonNotVisible:
 			ref.Status, ref.Reason = RefUnavailable, st.Missing
 		case st.Missing != "":
 			ref.Status, ref.Reason = RefRefused, st.Missing
@@ -168,6 +189,11 @@ func (a *DocumentPageActivities) RecordReferences(ctx context.Context, in Record
 			ref.Status, ref.Reason = RefUnavailable, firstNonBlank(p.Skipped, "no document page")
 		default:
 			ref.Status, ref.DocumentPage, ref.Title = RefAvailable, p.PageID, p.Title
+			if st.Readers.Restricted() {
+				// The working page's readers may not be the document's:
+				// the reference names nothing but that it is restricted.
+				ref.Title, ref.Restricted = documentpage.RestrictedDocument, true
+			}
 		}
 		if ref.Status != RefAvailable && !containsID(list.Commented, id) {
 			broken = append(broken, ref)
@@ -190,8 +216,19 @@ func (a *DocumentPageActivities) RecordReferences(ctx context.Context, in Record
 	if _, err := a.Confluence.SetProperty(ctx, scan.PageID, ReferencesPropertyKey, list); err != nil {
 		return nil, backendError("record the references of "+scan.PageID, err)
 	}
-	// Both sides: document pages gain or lose this page in "Referenced from".
+	// Both sides: document pages gain or lose this page in "Referenced
+	// from". A document page's readers may not be this page's, so it is
+	// named there only when it has no read restriction of its own or
+	// inherited (EffectiveReadRestriction empty); otherwise it counts as
+	// "a restricted page".
 	me := documentpage.Ref{PageID: scan.PageID, Title: scan.Title, SpaceKey: scan.SpaceKey, URL: scan.URL}
+	levels, err := a.Confluence.EffectiveReadRestriction(ctx, scan.PageID)
+	if err != nil {
+		return nil, backendError("read the restrictions of "+scan.PageID, err)
+	}
+	if len(levels) > 0 {
+		me = documentpage.Ref{PageID: scan.PageID, Restricted: true}
+	}
 	before := map[string]bool{}
 	for _, r := range scan.Previous.Refs {
 		if r.Status == RefAvailable {

@@ -302,7 +302,7 @@ func TestWriteBackLinksRetryWritesOnlyWhatIsMissing(t *testing.T) {
 	nodes := []int64{opentextsim.SOPIncidentResponseID, opentextsim.SOPChangeManagementID, opentextsim.SOPAccessReviewID}
 	var links []UpsertedPage
 	for _, id := range nodes {
-		links = append(links, UpsertedPage{NodeID: id, PageID: fmt.Sprint(id), URL: fmt.Sprintf("https://conf.example/wiki/pages/%d", id)})
+		links = append(links, UpsertedPage{NodeID: id, PageID: fmt.Sprint(id), URL: fmt.Sprintf("https://conf.example/wiki/pages/%d", id), Watch: "Approved Procedures"})
 	}
 	crashed := w.sourceWith(t, src, killOn{next: http.DefaultTransport, match: func(r *http.Request) bool {
 		return r.Method != http.MethodGet && strings.Contains(r.URL.Path, fmt.Sprintf("/nodes/%d/categories", nodes[2]))

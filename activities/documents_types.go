@@ -42,12 +42,19 @@ type DocumentState struct {
 	Preview   bool   // the watch shows PDFs and images inline
 	Connected bool   // the watch's workspace is connected to a Confluence space
 	TypeSlug  string // label-safe document type, for the workspace page sections
+	// Readers is who may see the document in OTCS, mapped to Confluence;
+	// nil when not read, which the page side treats as restricted.
+	Readers *Readership `json:",omitempty"`
 }
 
 // Why a node has no document page.
 const (
 	ReasonNotFound    = "not found or not visible to the bridge"
 	ReasonNotDocument = "not a document"
+	// ReasonNotVisible: the author of the referencing page may not see
+	// the node in OTCS. It says no more, so the reference does not tell
+	// whether the node exists.
+	ReasonNotVisible = "not found, or not visible to the page's author in OpenText"
 )
 
 // Locked reports whether OTCS must not be modified for this document.
@@ -98,6 +105,9 @@ type ChangedDocumentsResult struct {
 type DescribeInput struct {
 	Feed    string // whose watches' rules apply: FeedDocuments or FeedTemplates
 	NodeIDs []int64
+	// Author, for references: a node this Confluence user may not see in
+	// OTCS is described as missing (ReasonNotVisible), with nothing of it.
+	Author *ReferenceAuthor `json:",omitempty"`
 }
 
 // UpsertInput asks for the document pages of these documents.
@@ -120,6 +130,11 @@ type UpsertedPage struct {
 	// archive back under its hub.
 	Unarchived bool
 	Skipped    string // why no page
+	// Refused says why the source's readers could not be mapped (the page
+	// was not made, or was narrowed to the bridge and the kept groups).
+	Refused    string `json:",omitempty"`
+	Restricted bool   `json:",omitempty"` // the page has a read restriction from its source
+	Watch      string `json:",omitempty"` // the document's hub; "" outside every watched container
 	BackLink   string // the back link OTCS holds now; "" when unset (WriteBackLinks writes URL when they differ)
 	Locked     bool
 }

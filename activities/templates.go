@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -39,8 +40,11 @@ type TemplateActivities struct {
 	// Limits bound every conversion; zero values take the conversion
 	// package's defaults (the input limit is templates.max_bytes).
 	Limits conversion.Limits
+	// Access looks Confluence groups up; nil: made from Rules.Access.
+	Access *access.Resolver
 
 	pages sync.Map // title -> parent page id
+	once  sync.Once
 }
 
 // TemplatePropertyKey, on a controlled copy, holds its TemplateRecord.
@@ -103,8 +107,12 @@ type TemplateResult struct {
 	Restored   bool
 	Withdrawn  bool
 	Skipped    string
-	ErrorType  ErrorType // TypeConversionFailed, TypeTemplateTooLarge, TypeConverterMissing, TypeNameClash
+	ErrorType  ErrorType // TypeConversionFailed, TypeTemplateTooLarge, TypeConverterMissing, TypeNameClash, TypeRestrictedSourceUnmapped
 	Error      string
+	// Restricted: the template is not public in OTCS, so its copy is
+	// read-restricted like a document page and it is not published as a
+	// Confluence template (those cannot be restricted).
+	Restricted bool `json:",omitempty"`
 }
 
 // PublishTemplatesResult lists every template of the batch.
@@ -171,13 +179,33 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	}
 	res.Version = version.Label()
 	name := t.TemplateName(st.Doc.Name, st.Doc.NodeID)
+	plan, err := planReaders(ctx, a.resolver(), a.Rules.Access, t.BridgeAccount, st.Readers)
+	if err != nil {
+		return nil, err
+	}
+	res.Restricted = !plan.Open
+	if cur != nil {
+		// Narrowed first: the Confluence template (which cannot be
+		// restricted) goes, and the copy's restriction is set, before any
+		// new content is written.
+		if err := a.narrowCopy(ctx, cur, plan); err != nil {
+			return nil, err
+		}
+	}
+	if plan.Refused != "" {
+		res.ErrorType, res.Error = TypeRestrictedSourceUnmapped, plan.Refused
+		if cur != nil {
+			res.PageID = cur.page.ID
+		}
+		return res, nil
+	}
 	if cur != nil && cur.rec != nil && cur.rec.Version == version.Number && cur.rec.Status == TemplateCurrent &&
 		documentpage.Fingerprint(cur.page.Body) == cur.rec.BodyPrint {
 		exists, err := a.templateExists(ctx, cur.rec.TemplateID)
 		if err != nil {
 			return nil, err
 		}
-		if exists {
+		if exists || !plan.Open {
 			res.PageID, res.TemplateID, res.Kind = cur.page.ID, cur.rec.TemplateID, cur.rec.Kind
 			return res, nil // unchanged: nothing downloaded, nothing written
 		}
@@ -206,7 +234,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	}
 	body := templateHeader(rec, false) + conv.Storage
 	if cur == nil {
-		if cur, err = a.createCopy(ctx, st, name, body); err != nil {
+		if cur, err = a.createCopy(ctx, st, name, body, plan); err != nil {
 			if errors.Is(err, errNameClash) {
 				res.ErrorType, res.Error = TypeNameClash, fmt.Sprintf("a page titled %q exists in space %s and was not made by the bridge; it is left alone (rename it, or change templates.name)", name, t.Space)
 				return res, nil
@@ -216,6 +244,9 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 		res.Created = true
 	}
 	res.PageID = cur.page.ID
+	if err := a.placeCopy(ctx, cur, plan); err != nil {
+		return nil, err
+	}
 	if err := a.uploadAll(ctx, cur.page.ID, conv.Attachments); err != nil {
 		return nil, err
 	}
@@ -253,8 +284,10 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	if err := a.finishCopy(ctx, cur, &rec, st.Watch); err != nil {
 		return nil, err
 	}
-	if rec.TemplateID, err = a.keepTemplate(ctx, rec, cur.page.Title, conv.Storage); err != nil {
-		return nil, err
+	if plan.Open {
+		if rec.TemplateID, err = a.keepTemplate(ctx, rec, cur.page.Title, conv.Storage); err != nil {
+			return nil, err
+		}
 	}
 	res.TemplateID = rec.TemplateID
 	rec.BodyPrint = documentpage.Fingerprint(cur.page.Body)
@@ -356,11 +389,17 @@ var errNameClash = errors.New("name clash")
 // createCopy creates the controlled copy. A page with the title that the
 // bridge account made is an earlier attempt's (a crash before its label):
 // it is taken and finished; one that people made is left alone.
-func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, title, body string) (*copyState, error) {
+func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, title, body string, plan readPlan) (*copyState, error) {
 	t := a.Rules.Templates
 	sp, parent, err := a.copiesPage(ctx, t.Parent, "")
 	if err != nil {
 		return nil, err
+	}
+	if !plan.Open {
+		// Made where only the bridge can read it (see StagingPageTitle).
+		if parent, err = staging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, true); err != nil {
+			return nil, err
+		}
 	}
 	p, err := a.Confluence.CreatePage(ctx, confluence.CreatePageRequest{SpaceID: sp.ID, SpaceKey: sp.Key, ParentID: parent, Title: title, StorageBody: body})
 	if confluence.IsTitleTaken(err) {

@@ -60,10 +60,17 @@ func (v Version) Label() string {
 // Value is one category value the mapping selects for the panel.
 type Value struct{ Name, Value string }
 
-// Ref is a Confluence page that references a document.
+// Ref is a Confluence page that references a document. A restricted
+// page (one with a read restriction of its own or inherited) is counted,
+// never named: the document page's readers may not be its readers.
 type Ref struct {
 	PageID, Title, SpaceKey, URL string
+	Restricted                   bool `json:",omitempty"`
 }
+
+// RestrictedDocument is all a reference shows of a document that OTCS
+// does not show to everyone: no name, version or metadata.
+const RestrictedDocument = "Restricted document"
 
 // Document is everything a document page shows about one OTCS document.
 // It is plain data: the same Document always renders the same panel.

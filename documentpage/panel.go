@@ -87,14 +87,25 @@ func Panel(d Document) string {
 		b.WriteString(`" /></ac:parameter><ac:parameter ac:name="height">250</ac:parameter></ac:structured-macro>`)
 	}
 	b.WriteString(`<p><strong>Referenced from:</strong> `)
-	if len(d.Referenced) == 0 {
-		b.WriteString(`no page yet`)
-	}
-	for i, r := range d.Referenced {
-		if i > 0 {
+	restricted, named := 0, 0
+	for _, r := range d.Referenced {
+		if r.Restricted {
+			restricted++
+			continue
+		}
+		if named > 0 {
 			b.WriteString(", ")
 		}
+		named++
 		b.WriteString(`<ac:link><ri:page ri:content-title="` + esc(r.Title) + `" ri:space-key="` + esc(r.SpaceKey) + `" /></ac:link>`)
+	}
+	switch {
+	case restricted > 0 && named > 0:
+		fmt.Fprintf(&b, " and %s", restrictedPages(restricted))
+	case restricted > 0:
+		b.WriteString(restrictedPages(restricted))
+	case named == 0:
+		b.WriteString(`no page yet`)
 	}
 	b.WriteString(`</p>`)
 	b.WriteString(`<p><em>Kept current by the bridge from OpenText; change the document there. Edits inside this panel are undone.</em></p>`)
@@ -124,4 +135,12 @@ func link(href, text string) string {
 		return esc(text)
 	}
 	return `<a href="` + esc(href) + `">` + esc(text) + `</a>`
+}
+
+// restrictedPages counts referencing pages that are read-restricted.
+func restrictedPages(n int) string {
+	if n == 1 {
+		return "a restricted page"
+	}
+	return fmt.Sprintf("%d restricted pages", n)
 }

@@ -29,10 +29,11 @@ func TestDocumentPages(t *testing.T) {
 	// Hub first sync: a full sweep of both watches.
 	state := syncDocumentsAs(ctx, t, "sync-documents-first", nil)
 	recordHistory(t, "sync-documents-first", "sync_documents_first.json")
-	if state.Totals.Created != 4 || state.Totals.Skipped != 1 {
-		t.Fatalf("first sync: %+v (want 4 pages created, SOP-003 skipped: no approved version)", state.Totals)
+	// Five pages: LEG-001 (readable by Legal only) gets a restricted one.
+	if state.Totals.Created != 5 || state.Totals.Skipped != 1 {
+		t.Fatalf("first sync: %+v (want 5 pages created, SOP-003 skipped: no approved version)", state.Totals)
 	}
-	for _, id := range []int64{opentextsim.SOPIncidentResponseID, opentextsim.SOPChangeManagementID, opentextsim.ApolloAgreementID, opentextsim.ApolloBudgetApprovalID} {
+	for _, id := range []int64{opentextsim.SOPIncidentResponseID, opentextsim.SOPChangeManagementID, opentextsim.LegalHoldProcedureID, opentextsim.ApolloAgreementID, opentextsim.ApolloBudgetApprovalID} {
 		docPage(t, ctx, id) // exactly one page each
 	}
 	if refs := pagesWithLabel(t, ctx, activities.NodeLabel(opentextsim.SOPAccessReviewID)); len(refs) != 0 {

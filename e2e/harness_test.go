@@ -42,6 +42,7 @@ type harness struct {
 	publisher *control.Client
 	workers   []worker.Worker
 	otURL     string // the OTCS simulator's base URL, for clients acting as other users
+	confURL   string // the Confluence simulator's base URL
 }
 
 var h *harness
@@ -84,6 +85,7 @@ func runTests(m *testing.M) (int, error) {
 	confHTTP := httptest.NewServer(h.confSim.Handler())
 	defer confHTTP.Close()
 	h.confSim.SetBaseURL(confHTTP.URL)
+	h.confURL = confHTTP.URL
 	h.otSim, err = opentextsim.New(opentextsim.Options{Seed: true})
 	if err != nil {
 		return 0, err

@@ -54,7 +54,7 @@ func TestLifecycleCommandsHaveTheirOwnFlags(t *testing.T) {
 func TestEveryCommandHasItsOwnHelp(t *testing.T) {
 	for _, cmd := range []string{
 		"publish", "approve-publish", "file", "status", "show", "list", "schedule reconcile",
-		"schedule documents", "schedule templates", "sync documents", "sync templates", "mapping check",
+		"schedule documents", "schedule templates", "sync documents", "sync templates", "schedule permissions", "sync permissions", "mapping check",
 		"backfill", "backfill status", "backfill cancel", "reference add", "documents", "templates",
 	} {
 		code, out, errOut := runCLI(append(strings.Fields(cmd), "-h")...)

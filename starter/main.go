@@ -58,6 +58,10 @@ OpenText documents in Confluence (flows F2, F6, F8, a documents: section in the 
                                       create or update a change-feed Schedule (SyncDocuments, SyncTemplates)
   sync documents|templates [--now] [--json]
                                       trigger the Schedule's next run; --now: a full sweep now, waiting for it
+  schedule permissions [--every 1h] [--pause] [--trigger]
+                                      create or update the permission sweep's Schedule (SyncPermissions)
+  sync permissions [--now] [--json]   trigger the sweep's next run; --now: re-apply OTCS permissions to every
+                                      document page now, waiting for it
   reference add --page ID --node N [--wait] [--json]
                                       reference an OTCS document from a page without a link
   documents --page ID | --node N [--json]

@@ -12,14 +12,17 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// schedule is `schedule reconcile|documents|templates`: create or update
+// schedule is `schedule reconcile|documents|templates|permissions`: create or update
 // one of the bridge's Schedules.
 func schedule(ctx context.Context, args []string, stdout io.Writer) error {
 	if feed, err := feedByName("schedule", args); err == nil {
 		return scheduleFeed(ctx, feed, args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "permissions" {
+		return schedulePermissions(ctx, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "reconcile" {
-		return usageError{msg: "schedule needs a schedule name: reconcile, documents or templates"}
+		return usageError{msg: "schedule needs a schedule name: reconcile, documents, templates or permissions"}
 	}
 	var tc settings.Temporal
 	var rc settings.Reconcile

@@ -23,13 +23,16 @@ func feedByName(cmd string, args []string) (control.Feed, error) {
 			return control.TemplatesFeed, nil
 		}
 	}
-	return control.Feed{}, usageError{msg: cmd + " needs what to sync: documents or templates"}
+	return control.Feed{}, usageError{msg: cmd + " needs what to sync: documents, templates or permissions"}
 }
 
 // syncFeed is `sync documents|templates [--now] [--json]`: without --now
 // it triggers the Schedule's next run (changes since its cursor); with
 // --now it runs a full sweep at once and waits for it.
 func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "permissions" {
+		return syncPermissions(ctx, args[1:], stdout)
+	}
 	feed, err := feedByName("sync", args)
 	if err != nil {
 		return err

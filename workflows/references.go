@@ -52,7 +52,8 @@ func SyncReferences(ctx workflow.Context, in SyncReferencesInput) (*SyncReferenc
 	if len(wanted) == 0 && len(scan.Previous.Refs) == 0 {
 		return &SyncReferencesResult{Skip: "no links to OTCS documents"}, nil
 	}
-	states, up, err := refreshDocuments(ctx, wanted)
+	// Only nodes the page's author may see in OTCS become references.
+	states, up, err := refreshDocuments(ctx, wanted, scan.Author)
 	if err != nil {
 		return nil, err
 	}
@@ -66,9 +67,10 @@ func SyncReferences(ctx workflow.Context, in SyncReferencesInput) (*SyncReferenc
 	return &SyncReferencesResult{RecordReferencesResult: rec}, nil
 }
 
-// refreshDocuments describes documents in OTCS, brings their document pages
-// up to date and writes their back links.
-func refreshDocuments(ctx workflow.Context, nodeIDs []int64) ([]activities.DocumentState, *activities.UpsertResult, error) {
+// refreshDocuments describes documents in OTCS (as author may see them,
+// when not nil), brings their document pages up to date and writes their
+// back links.
+func refreshDocuments(ctx workflow.Context, nodeIDs []int64, author *activities.ReferenceAuthor) ([]activities.DocumentState, *activities.UpsertResult, error) {
 	up := &activities.UpsertResult{}
 	if len(nodeIDs) == 0 {
 		return nil, up, nil
@@ -76,7 +78,7 @@ func refreshDocuments(ctx workflow.Context, nodeIDs []int64) ([]activities.Docum
 	var src *activities.DocumentSourceActivities
 	var states []activities.DocumentState
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Describe the documents in OTCS"), src.DescribeDocuments,
-		activities.DescribeInput{NodeIDs: nodeIDs}).Get(ctx, &states)
+		activities.DescribeInput{NodeIDs: nodeIDs, Author: author}).Get(ctx, &states)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +126,7 @@ func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*ac
 		}
 		return &activities.UpsertResult{}, refreshTemplateCopy(ctx, in.PageID)
 	}
-	_, up, err := refreshDocuments(ctx, []int64{node})
+	_, up, err := refreshDocuments(ctx, []int64{node}, nil)
 	return up, err
 }
 

@@ -57,7 +57,9 @@ type SyncTotals struct {
 	Archived       int // pages of withdrawn or deleted sources archived
 	Unarchived     int // pages of sources current again moved back from the archive
 	Unseen         int // documents a full sweep's listing missed that OTCS confirmed still there (brought up to date, not archived)
-	Skipped        int // documents without a page (nothing approved yet)
+	Skipped        int // documents without a page (nothing approved yet, or refused)
+	Refused        int // documents whose OTCS readers the bridge cannot map (no page, or one kept to the bridge and the kept groups)
+	Restricted     int // pages read-restricted from their source (templates: copies only, no Confluence template)
 	BackLinks      int // back links written into OTCS
 	KeptInConfl    int // back links not written: the document is on hold or a record
 	WorkspacePages int // "Workspace documents" pages written
@@ -325,6 +327,12 @@ func (t *SyncTotals) add(up *activities.UpsertResult) {
 		}
 		if p.Restored {
 			t.Restored++
+		}
+		if p.Refused != "" {
+			t.Refused++
+		}
+		if p.Restricted && p.PageID != "" {
+			t.Restricted++
 		}
 		if p.Flagged {
 			t.Flagged++

@@ -66,6 +66,12 @@ func publishTemplates(ctx workflow.Context, st *SyncState, in activities.Publish
 		if t.Restored {
 			st.Totals.Restored++
 		}
+		if t.Restricted && t.PageID != "" {
+			st.Totals.Restricted++
+		}
+		if t.ErrorType == activities.TypeRestrictedSourceUnmapped {
+			st.Totals.Refused++
+		}
 	}
 	return nil
 }

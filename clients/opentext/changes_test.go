@@ -103,7 +103,7 @@ func TestListChildrenSort(t *testing.T) {
 	for _, n := range p.Nodes {
 		ids = append(ids, n.ID)
 	}
-	if want := []int64{sim.SOPChangeManagementID, sim.SOPAccessReviewID, sim.SOPIncidentResponseID}; !reflect.DeepEqual(ids, want) {
+	if want := []int64{sim.SOPChangeManagementID, sim.LegalHoldProcedureID, sim.SOPAccessReviewID, sim.SOPIncidentResponseID}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("desc_modify_date = %v, want %v", ids, want)
 	}
 	before := e.sim.Requests()

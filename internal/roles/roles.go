@@ -151,5 +151,6 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(workflows.SyncTemplates)
 	w.RegisterWorkflow(workflows.SyncLease)
 	w.RegisterWorkflow(workflows.SecureRecords)
+	w.RegisterWorkflow(workflows.SyncPermissions)
 	w.RegisterWorkflow(workflows.Backfill)
 }

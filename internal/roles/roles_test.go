@@ -17,8 +17,8 @@ func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
 		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
 		&activities.TriggerActivities{}:        {"ReconcileSpaces", "RoutePage"},
-		&activities.DocumentPageActivities{}:   {"ArchiveMissing", "DocumentPageNode", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
-		&activities.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "WriteBackLinks"},
+		&activities.DocumentPageActivities{}:   {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
+		&activities.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},
 		&activities.TemplateActivities{}:       {"PublishTemplates"},
 		&activities.BackfillActivities{}:       {"BackfillBatch", "BackfillSubmit"},
 	}

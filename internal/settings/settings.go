@@ -144,6 +144,13 @@ type Templates struct {
 	FullEvery int           `envconfig:"BRIDGE_TEMPLATES_FULL_EVERY" default:"24"` // every Nth run is a full sweep; 0 = never
 }
 
+// Permissions configures the Schedule of the permission sweep
+// (SyncPermissions): OTCS permission changes leave no modify date, so the
+// change feed does not see them.
+type Permissions struct {
+	Every time.Duration `envconfig:"BRIDGE_PERMISSIONS_EVERY" default:"1h"`
+}
+
 // Metrics says where a process serves Prometheus metrics and /healthz.
 // The address is used exactly as given; the default is loopback only, so
 // exposing metrics (e.g. 0.0.0.0:9464 in a container) is a deliberate
@@ -205,7 +212,7 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Render{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Render{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Permissions{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
 		out = appendNames(out, reflect.TypeOf(s))
 	}
 	return out

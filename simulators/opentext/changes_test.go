@@ -183,7 +183,7 @@ func TestBrowseSortByModifyDate(t *testing.T) {
 	}
 	// The seeded Approved Procedures feed is the same on every run.
 	ids, _ := browseIDs(w, ApprovedProceduresFolderID, "sort=desc_modify_date&where_type=144&where_type=140")
-	if !reflect.DeepEqual(ids, []int64{SOPAccessReviewID, SOPChangeManagementID, SOPIncidentResponseID}) {
+	if !reflect.DeepEqual(ids, []int64{LegalHoldProcedureID, SOPAccessReviewID, SOPChangeManagementID, SOPIncidentResponseID}) {
 		t.Errorf("seeded feed: %v", ids)
 	}
 }

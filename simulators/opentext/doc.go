@@ -74,10 +74,11 @@
 //	groups DefaultGroup (1100): every user; Legal (1101): lena;
 //	       RM Administrators (1102): Admin, bridge
 //
-// The documents 2101-2103, 2301 and 2302 are PDFs carrying Document
+// The documents 2101-2104, 2301 and 2302 are PDFs carrying Document
 // Control with Approval Status "Approved" (2103: "Draft"), Document Type,
 // Owner and Approved By set and Confluence Page empty. Their times are
-// fixed (January 2026) and no two modify dates are equal. Project Apollo
+// fixed (January 2026) and no two modify dates are equal. 2104 is readable
+// by the Legal group only. Project Apollo
 // sits under Controlled Documents, not directly under the Enterprise
 // Workspace, so the Enterprise Workspace keeps the three children
 // third-party client checks expect.
@@ -276,6 +277,7 @@ const (
 	SOPIncidentResponseID      int64 = 2101 // "SOP-001 Incident Response.pdf": 1.0, then the newer minor draft 1.1
 	SOPChangeManagementID      int64 = 2102 // "SOP-002 Change Management.pdf": 1.0 and 2.0
 	SOPAccessReviewID          int64 = 2103 // "SOP-003 Access Review.pdf": only 0.1, no approved major version
+	LegalHoldProcedureID       int64 = 2104 // "LEG-001 Legal Hold Procedure.pdf": 1.0; readable by Legal only (no public, owner or owner group access)
 	ProjectApolloWorkspaceID   int64 = 2300 // business workspace (848) "Project Apollo" under 30001, SAP PROJECT APOLLO
 	ApolloAgreementID          int64 = 2301 // "Apollo Master Services Agreement.pdf" in 2300 (Contract)
 	ApolloBudgetApprovalID     int64 = 2302 // "Apollo Budget Approval (signed).pdf" in 2300 (Signed Approval)

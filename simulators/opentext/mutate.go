@@ -247,3 +247,23 @@ func (s *Server) newChildParent(parentID int64, name string) (*node, string) {
 	}
 	return parent, ""
 }
+
+// RestrictNode makes a node readable by the given users and groups only
+// (besides privileged users): public, owner and owner group access are
+// removed and each reader gets see and see_contents as assigned access.
+// Like a permission change in OTCS, it leaves the modify date alone.
+func (s *Server) RestrictNode(nodeID int64, readers ...int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[nodeID]
+	if n == nil {
+		return simErr("%s", notFoundMsg(nodeID))
+	}
+	a := n.acl.clone()
+	a.noOwner, a.noGroup, a.noPublic, a.custom = true, true, true, nil
+	for _, id := range readers {
+		a.custom = append(a.custom, aclEntry{rightID: id, perms: permSee | permSeeContents})
+	}
+	n.acl = a
+	return nil
+}

@@ -75,9 +75,9 @@ func TestSearchLQL(t *testing.T) {
 		// (The seeded Approved Procedures, Project Apollo and template
 		// documents sit under 30001 too.)
 		{`OTLocation: 30002`, []int64{minutes, PoliciesFolderID, policy, fid}},
-		{`OTSubType: 144 and OTLocation: 30001`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, ChecklistTemplateID, minutes,
+		{`OTSubType: 144 and OTLocation: 30001`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, ChecklistTemplateID, LegalHoldProcedureID, minutes,
 			PolicyTemplateID, CharterTemplateID, policy, SOPTemplateID, SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
-		{`OTSubType: 144 AND OTLocation: 2000`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, ChecklistTemplateID, minutes, notes,
+		{`OTSubType: 144 AND OTLocation: 2000`, []int64{ApolloBudgetApprovalID, ApolloAgreementID, ChecklistTemplateID, LegalHoldProcedureID, minutes, notes,
 			PolicyTemplateID, CharterTemplateID, policy, SOPTemplateID, SOPIncidentResponseID, SOPChangeManagementID, SOPAccessReviewID}},
 		{`OTName: minutes and OTLocation: 30003`, []int64{notes}},
 		// `and` binds tighter than `or`; parentheses regroup.

@@ -35,6 +35,7 @@ type seedDoc struct {
 	advanced bool
 	versions []seedVersion
 	values   map[string]any
+	acl      *acl // nil: inherited from the parent
 }
 
 func (s *Server) seedO2C() error {
@@ -58,19 +59,26 @@ func (s *Server) seedO2C() error {
 	for _, d := range []seedDoc{
 		{SOPIncidentResponseID, ApprovedProceduresFolderID, "SOP-001 Incident Response.pdf", true,
 			[]seedVersion{{true, "Approved for release", at(6, 10, 0)}, {false, "Draft: escalation contacts updated", at(12, 14, 30)}},
-			map[string]any{"Document Type": sop, "Owner": "Quality Management", "Approval Status": "Approved", "Approved By": "reviewer1"}},
+			map[string]any{"Document Type": sop, "Owner": "Quality Management", "Approval Status": "Approved", "Approved By": "reviewer1"}, nil},
 		{SOPChangeManagementID, ApprovedProceduresFolderID, "SOP-002 Change Management.pdf", true,
 			[]seedVersion{{true, "Approved for release", at(7, 11, 0)}, {true, "Second edition, approved", at(14, 16, 0)}},
-			map[string]any{"Document Type": sop, "Owner": "IT Operations", "Approval Status": "Approved", "Approved By": "reviewer2"}},
+			map[string]any{"Document Type": sop, "Owner": "IT Operations", "Approval Status": "Approved", "Approved By": "reviewer2"}, nil},
 		{SOPAccessReviewID, ApprovedProceduresFolderID, "SOP-003 Access Review.pdf", true,
 			[]seedVersion{{false, "First draft", at(15, 9, 30)}},
-			map[string]any{"Document Type": sop, "Owner": "Information Security", "Approval Status": "Draft"}},
+			map[string]any{"Document Type": sop, "Owner": "Information Security", "Approval Status": "Draft"}, nil},
 		{ApolloAgreementID, ProjectApolloWorkspaceID, "Apollo Master Services Agreement.pdf", false,
 			[]seedVersion{{false, "Executed agreement", at(9, 13, 0)}},
-			map[string]any{"Document Type": "Contract", "Owner": "Project Office", "Approval Status": "Approved", "Approved By": "reviewer1"}},
+			map[string]any{"Document Type": "Contract", "Owner": "Project Office", "Approval Status": "Approved", "Approved By": "reviewer1"}, nil},
 		{ApolloBudgetApprovalID, ProjectApolloWorkspaceID, "Apollo Budget Approval (signed).pdf", false,
 			[]seedVersion{{false, "Signed by the steering committee", at(10, 15, 45)}},
-			map[string]any{"Document Type": "Signed Approval", "Owner": "Finance", "Approval Status": "Approved", "Approved By": "reviewer2"}},
+			map[string]any{"Document Type": "Signed Approval", "Owner": "Finance", "Approval Status": "Approved", "Approved By": "reviewer2"}, nil},
+		// Readable by Legal only: no public access, no owner or owner
+		// group entry, Legal may see and open it (permissions follow the
+		// content: its page is restricted to the legal group).
+		{LegalHoldProcedureID, ApprovedProceduresFolderID, "LEG-001 Legal Hold Procedure.pdf", true,
+			[]seedVersion{{true, "Approved by General Counsel", at(15, 12, 0)}},
+			map[string]any{"Document Type": sop, "Owner": "Legal", "Approval Status": "Approved", "Approved By": "reviewer1"},
+			&acl{noOwner: true, noGroup: true, noPublic: true, custom: []aclEntry{{rightID: LegalGroupID, perms: permSee | permSeeContents}}}},
 	} {
 		if err := s.seedDocument(d); err != nil {
 			return err
@@ -105,7 +113,10 @@ func (s *Server) seedCategory(id int64, name string, attrs []seedAttr) {
 func (s *Server) seedDocument(d seedDoc) error {
 	first, last := d.versions[0].at, d.versions[len(d.versions)-1].at
 	n := &node{id: d.id, parentID: d.parent, name: d.name, typ: typeDocument, created: first, modified: last,
-		createUser: AdminUserID, cats: map[int64]*appliedCat{}, advanced: d.advanced}
+		createUser: AdminUserID, cats: map[int64]*appliedCat{}, advanced: d.advanced, acl: d.acl}
+	if n.acl != nil {
+		n.acl.owner.rightID, n.acl.group.rightID = AdminUserID, DefaultGroupID
+	}
 	for i, sv := range d.versions {
 		v, err := s.blobVersion(d.name, "application/pdf", demoPDF(fmt.Sprintf("%s, version %d: %s", strings.TrimSuffix(d.name, ".pdf"), i+1, sv.desc)),
 			sv.major, sv.at, AdminUserID)

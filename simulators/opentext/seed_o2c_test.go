@@ -24,6 +24,7 @@ func TestSeedO2C(t *testing.T) {
 		{SOPIncidentResponseID, ApprovedProceduresFolderID, "SOP-001 Incident Response.pdf", []string{"1.0", "1.1"}, "Approved", "Standard Operating Procedure"},
 		{SOPChangeManagementID, ApprovedProceduresFolderID, "SOP-002 Change Management.pdf", []string{"1.0", "2.0"}, "Approved", "Standard Operating Procedure"},
 		{SOPAccessReviewID, ApprovedProceduresFolderID, "SOP-003 Access Review.pdf", []string{"0.1"}, "Draft", "Standard Operating Procedure"},
+		{LegalHoldProcedureID, ApprovedProceduresFolderID, "LEG-001 Legal Hold Procedure.pdf", []string{"1.0"}, "Approved", "Standard Operating Procedure"},
 		{ApolloAgreementID, ProjectApolloWorkspaceID, "Apollo Master Services Agreement.pdf", []string{"1"}, "Approved", "Contract"},
 		{ApolloBudgetApprovalID, ProjectApolloWorkspaceID, "Apollo Budget Approval (signed).pdf", []string{"1"}, "Approved", "Signed Approval"},
 	} {
@@ -214,5 +215,22 @@ func TestGoAPIConcurrent(t *testing.T) {
 	vs := w.s.Versions(SOPAccessReviewID)
 	if len(vs) != 9 || vs[8].Name != "0.9" {
 		t.Errorf("versions after concurrent adds: %d, last %+v", len(vs), vs[len(vs)-1])
+	}
+}
+
+// The Legal-only document: lena (in Legal) may see and open it, oscar
+// and the owner group may not; the bridge, privileged, may.
+func TestSeedLegalOnlyDocument(t *testing.T) {
+	w := newWire(t, Options{})
+	w.s.mu.RLock()
+	defer w.s.mu.RUnlock()
+	n := w.s.nodes[LegalHoldProcedureID]
+	for _, tc := range []struct {
+		member int64
+		want   perm
+	}{{LenaUserID, permSee | permSeeContents}, {OscarUserID, 0}, {DefaultGroupID, 0}, {BridgeUserID, permAll}} {
+		if got := w.s.effective(n, tc.member); got != tc.want {
+			t.Errorf("member %d: %v, want %v", tc.member, got.names(), tc.want.names())
+		}
 	}
 }

@@ -337,12 +337,12 @@ func TestStateAndConcurrentCreates(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	// 29 seeded nodes (10 documented before workflows, plus the Workflow
+	// 30 seeded nodes (10 documented before workflows, plus the Workflow
 	// Volume, the Workflow Maps folder and its three maps, plus the
-	// Document Control category, Approved Procedures with three documents,
+	// Document Control category, Approved Procedures with four documents,
 	// Project Apollo with two, and Templates/Approved with four) and one
 	// create.
-	if nodes, _ := st["nodes"].([]any); len(nodes) != 30 {
+	if nodes, _ := st["nodes"].([]any); len(nodes) != 31 {
 		t.Errorf("state nodes = %d", len(nodes))
 	}
 }

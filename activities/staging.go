@@ -1,0 +1,79 @@
+package activities
+
+import (
+	"context"
+	"sync"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+)
+
+// StagingPageTitle is the page, read-restricted to the bridge account,
+// under which the bridge makes the pages of restricted sources. Confluence
+// makes a page readable by every space reader until its own restriction
+// is set; under this page (read restrictions cascade) nobody else can
+// read it in between. The page is set, then moved under its hub.
+const StagingPageTitle = "xecm-bridge staging"
+
+const stagingBody = "<p>Pages the bridge is preparing for restricted OpenText sources. Only the bridge account can read this page and the pages under it; each page moves to its place once its own read restriction is set.</p>"
+
+// staging finds a space's staging page, or makes it when make is set; ""
+// when there is none. Before it is returned its read restriction is
+// checked (and set): nothing goes under a staging page anyone else could
+// read. The check is made on every call, as someone may have lifted it.
+func staging(ctx context.Context, conf *confluence.Client, cache *sync.Map, sp *confluence.Space, bridge string, make bool) (string, error) {
+	key := "staging:" + sp.Key
+	id, _ := cache.Load(key)
+	pageID, _ := id.(string)
+	if pageID == "" {
+		p, err := conf.FindPageByTitle(ctx, sp.ID, sp.Key, StagingPageTitle)
+		if err != nil {
+			return "", backendError("find "+StagingPageTitle, err)
+		}
+		if p == nil && !make {
+			return "", nil
+		}
+		if p == nil {
+			// Empty of content: the moment before its restriction is set
+			// shows nothing but this text.
+			p, err = conf.CreatePage(ctx, confluence.CreatePageRequest{SpaceID: sp.ID, SpaceKey: sp.Key, Title: StagingPageTitle, StorageBody: stagingBody})
+			if confluence.IsTitleTaken(err) {
+				p, err = conf.FindPageByTitle(ctx, sp.ID, sp.Key, StagingPageTitle)
+			}
+			if err != nil || p == nil {
+				return "", backendError("create "+StagingPageTitle, err)
+			}
+		}
+		pageID = p.ID
+	}
+	if _, err := setReaders(ctx, conf, pageID, readPlan{Users: []string{bridge}}); err != nil {
+		return "", err
+	}
+	cache.Store(key, pageID)
+	return pageID, nil
+}
+
+// setReaders makes a page's own read restriction what plan says (none
+// when Open), keeping its update restriction; changed reports a write.
+// One PUT replaces the whole list, so a narrowing never passes through a
+// wider state.
+func setReaders(ctx context.Context, conf *confluence.Client, pageID string, plan readPlan) (changed bool, err error) {
+	cur, err := conf.Restrictions(ctx, pageID)
+	if err != nil {
+		return false, backendError("read the restrictions of "+pageID, err)
+	}
+	restricted := len(cur.ReadUsers)+len(cur.ReadGroups) > 0
+	switch {
+	case plan.Open && !restricted:
+		return false, nil
+	case plan.Open:
+		err = conf.RemoveReadRestriction(ctx, pageID)
+	case restricted && sameNames(cur.ReadUsers, plan.Users) && sameNames(cur.ReadGroups, plan.Groups):
+		return false, nil
+	default:
+		err = conf.SetReadRestriction(ctx, pageID, plan.Users, plan.Groups)
+	}
+	if err != nil {
+		return false, backendError("set the read restriction of "+pageID, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,60 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/xecm-bridge/xecm-bridge/access"
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+)
+
+// resolver is the principal look-up of the template activities, made
+// from the mapping when none was injected.
+func (a *TemplateActivities) resolver() *access.Resolver {
+	a.once.Do(func() {
+		if a.Access == nil {
+			a.Access = &access.Resolver{Rules: a.Rules.Access, OTCS: a.OTCS, Confluence: a.Confluence}
+		}
+	})
+	return a.Access
+}
+
+// narrowCopy applies a restricted template's access to its existing copy
+// before anything else: its Confluence template is removed (a space
+// template cannot be restricted, so it would show the content to the
+// whole space), then the copy's read restriction is set.
+func (a *TemplateActivities) narrowCopy(ctx context.Context, cur *copyState, plan readPlan) error {
+	if !plan.Open && cur.rec != nil && cur.rec.TemplateID != "" {
+		err := a.Confluence.DeleteTemplate(ctx, cur.rec.TemplateID)
+		if err != nil && !confluence.IsUnknownTemplate(err) {
+			return backendError("remove Confluence template "+cur.rec.TemplateID+" of a restricted source", err)
+		}
+		cur.rec.TemplateID = ""
+	}
+	return a.placeCopy(ctx, cur, plan)
+}
+
+// placeCopy sets a copy's read restriction, then moves a copy still
+// under the staging page to the copies' parent page (with no
+// templates.parent it stays there: the top of a space is no move target).
+func (a *TemplateActivities) placeCopy(ctx context.Context, cur *copyState, plan readPlan) error {
+	t := a.Rules.Templates
+	if _, err := setReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
+		return err
+	}
+	if t.Parent == "" || cur.page.ParentID == "" {
+		return nil
+	}
+	sp, parent, err := a.copiesPage(ctx, t.Parent, "")
+	if err != nil || cur.page.ParentID == parent {
+		return err
+	}
+	stage, err := staging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, false)
+	if err != nil || stage != cur.page.ParentID {
+		return err
+	}
+	if err := a.Confluence.MovePage(ctx, cur.page.ID, parent); err != nil {
+		return backendError("move controlled copy "+cur.page.ID+" from staging to "+t.Parent, err)
+	}
+	cur.page.ParentID = parent
+	return nil
+}
