@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
@@ -284,13 +283,7 @@ func (c countWrites) RoundTrip(r *http.Request) (*http.Response, error) {
 // requests go through rt.
 func (w *world) sourceWith(t *testing.T, src *DocumentSourceActivities, rt http.RoundTripper) *DocumentSourceActivities {
 	t.Helper()
-	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
-		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
-		HTTPClient: &http.Client{Transport: rt}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &DocumentSourceActivities{OTCS: ot, Rules: src.Rules}
+	return &DocumentSourceActivities{OTCS: w.otcsVia(t, rt), Rules: src.Rules}
 }
 
 // A worker that dies while writing back links, having written two but

@@ -259,13 +259,20 @@ func (rw recordWrites) RoundTrip(r *http.Request) (*http.Response, error) {
 // go through rt.
 func (w *world) openTextWith(t *testing.T, rt http.RoundTripper) *OpenTextActivities {
 	t.Helper()
+	return &OpenTextActivities{OTCS: w.otcsVia(t, rt), Confluence: w.ot.Confluence, Rules: w.ot.Rules}
+}
+
+// otcsVia is the bridge's OTCS client sending through rt, without
+// retries (a failed request is the worker's death).
+func (w *world) otcsVia(t *testing.T, rt http.RoundTripper) *opentext.Client {
+	t.Helper()
 	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
 		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
 		HTTPClient: &http.Client{Transport: rt}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &OpenTextActivities{OTCS: ot, Confluence: w.ot.Confluence, Rules: w.ot.Rules}
+	return ot
 }
 
 // nodesNamed lists the nodes under root (at any depth) with that name.

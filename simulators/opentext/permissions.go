@@ -370,39 +370,28 @@ func (c *call) customRight(n *node, applyTo int) (int64, bool) {
 // updateCustom is PUT /api/v2/nodes/{id}/permissions/custom/{right_id}.
 // Sub-items reached by apply_to get the entry whether or not they had it.
 func (s *Server) updateCustom(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := c.permNode(true)
-	if !ok {
-		return
-	}
-	ch, ok := c.readChange(true)
-	if !ok {
-		return
-	}
-	id, ok := c.customRight(n, ch.applyTo)
-	if !ok {
-		return
-	}
-	ts, ok := c.targets(n, ch.applyTo)
-	if !ok {
-		return
-	}
-	for _, t := range ts {
-		setCustom(t.acl, id, ch.perms)
-	}
-	c.respondV2(map[string]any{})
+	s.changeCustom(c, true, func(a *acl, id int64, p perm) { setCustom(a, id, p) })
 }
 
 // deleteCustom is DELETE /api/v2/nodes/{id}/permissions/custom/{right_id}.
 func (s *Server) deleteCustom(c *call) {
+	s.changeCustom(c, false, func(a *acl, id int64, _ perm) {
+		if i := a.customIndex(id); i >= 0 {
+			a.custom = append(a.custom[:i:i], a.custom[i+1:]...)
+		}
+	})
+}
+
+// changeCustom applies one change of an assigned-access entry to the node
+// and the sub-items apply_to reaches.
+func (s *Server) changeCustom(c *call, withPerms bool, apply func(a *acl, id int64, p perm)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, ok := c.permNode(true)
 	if !ok {
 		return
 	}
-	ch, ok := c.readChange(false)
+	ch, ok := c.readChange(withPerms)
 	if !ok {
 		return
 	}
@@ -415,9 +404,7 @@ func (s *Server) deleteCustom(c *call) {
 		return
 	}
 	for _, t := range ts {
-		if i := t.acl.customIndex(id); i >= 0 {
-			t.acl.custom = append(t.acl.custom[:i:i], t.acl.custom[i+1:]...)
-		}
+		apply(t.acl, id, ch.perms)
 	}
 	c.respondV2(map[string]any{})
 }
