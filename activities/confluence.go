@@ -28,8 +28,9 @@ type ConfluenceActivities struct {
 	Confluence *confluence.Client
 	Rules      *mapping.Rules
 
-	selfID atomic.Value // the bridge's own account id, once read
-	spaces sync.Map     // space id -> cachedSpace: who may view it
+	selfID   atomic.Value // the bridge's own account id, once read
+	spaces   sync.Map     // space id -> cachedSpace: who may view it
+	spaceIDs sync.Map     // space key -> id
 }
 
 // ReadPage reads a page version with its labels, the content properties the
@@ -39,7 +40,7 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	defer func() { observe(ctx, "ReadPage", err) }()
 	// Labels and properties come with the page (one request on Cloud); they
 	// are read on their own only when the server did not include them whole.
-	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version, IncludeLabels: true, IncludeProperties: true})
+	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version, IncludeLabels: true, IncludeProperties: true, BodyFormat: "storage"})
 	if rest.IsKind(err, rest.KindNotFound) {
 		if in.Version > 0 {
 			return nil, NonRetryable(TypePageNotFound, "Confluence page %s has no version %d (or the bridge's account cannot see it)", in.PageID, in.Version)
@@ -108,6 +109,9 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	// Who may read the page now: Confluence keeps no history of
 	// restrictions, so the version being filed gets today's readers.
 	if snap.Readers, err = a.readersOf(ctx, page.ID, snap.SpaceID, snap.SpaceKey); err != nil {
+		return nil, err
+	}
+	if err := a.checkIncludes(ctx, snap, page.Body); err != nil {
 		return nil, err
 	}
 	return snap, nil

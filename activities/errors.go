@@ -58,6 +58,7 @@ const (
 	// Permissions follow the content.
 	TypeRestrictedSourceUnmapped ErrorType = "RestrictedSourceUnmapped" // the source is restricted to someone the access: section does not map; nothing was written
 	TypeRestrictedSource         ErrorType = "RestrictedSource"         // the source is restricted and its rule says restricted: refuse
+	TypeIncludedPageRestricted   ErrorType = "IncludedPageRestricted"   // the body pulls in another page that its author or approver may not read, or fewer people may read
 	TypeAccessUnsafe             ErrorType = "AccessUnsafe"             // the bridge cannot make a copy as narrow as its source (e.g. the staging folder is readable by others)
 
 	// PDF renditions (mapping rendition: pdf).

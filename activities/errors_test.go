@@ -38,6 +38,7 @@ func TestRecordedStrings(t *testing.T) {
 		{string(TypeRestrictedSourceUnmapped), "RestrictedSourceUnmapped"},
 		{string(TypeRestrictedSource), "RestrictedSource"},
 		{string(TypeAccessUnsafe), "AccessUnsafe"},
+		{string(TypeIncludedPageRestricted), "IncludedPageRestricted"},
 		{string(TypeConversionFailed), "ConversionFailed"},
 		{string(TypeTemplateTooLarge), "TemplateTooLarge"},
 		{string(TypeConverterMissing), "ConverterMissing"},

@@ -28,7 +28,14 @@ func accessWorld(t *testing.T) *world {
 // approvedPage makes an approved POL page (approved by alice).
 func (w *world) approvedPage(t *testing.T, title string) string {
 	t.Helper()
-	p := w.confSim.CreatePage("POL", title, "<p>Due diligence findings.</p>", "557058:editor", "approved", "dept-legal")
+	return w.approvedPageWith(t, title, "<p>Due diligence findings.</p>")
+}
+
+// approvedPageWith makes an approved POL page with this body, written by
+// the editor and approved by alice.
+func (w *world) approvedPageWith(t *testing.T, title, body string) string {
+	t.Helper()
+	p := w.confSim.CreatePage("POL", title, body, "557058:editor", "approved", "dept-legal")
 	if err := RecordApproval(context.Background(), w.conf.Confluence, p.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}

@@ -144,6 +144,20 @@ echo "==> OpenText documents inside Confluence: the change-feed Schedule, then a
 "$state/bin/starter" schedule documents --every 10m --full-every 24
 "$state/bin/starter" sync documents --now
 if $have_curl; then
+conf_reads() { # email token page -> yes/no, asked through the Confluence REST API as that user
+  if curl -fsS -o /dev/null -u "$1:$2" "$CONFLUENCE_BASE_URL/wiki/api/v2/pages/$3"; then echo yes; else echo no; fi
+}
+echo
+echo "==> permissions follow the content back: LEG-001 (OTCS node 2104) may be seen by the OTCS group Legal only; its document page is read-restricted to legal"
+leg_page=$("$state/bin/starter" documents --node 2104 | sed -n 's/^Confluence page \([0-9]*\) .*/\1/p' | head -1)
+"$state/bin/starter" documents --node 2104 | head -2
+echo "document page $leg_page in Confluence: readable by lena@example.com (legal): $(conf_reads lena@example.com lena-token "$leg_page"); by oscar@example.com: $(conf_reads oscar@example.com oscar-token "$leg_page")"
+echo
+echo "==> the connected workspace \"Project Apollo\" (SAP PROJECT APOLLO) lists its documents in its Confluence space APOLLO"
+ws_json=$(curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content?spaceKey=APOLLO&title=Workspace%20documents&expand=body.export_view")
+grep -o 'Apollo [A-Za-z ]*\.pdf' <<<"$ws_json" | sort -u | sed 's/^/  /' || true
+fi
+if $have_curl; then
 notes_body="<p>Apollo working notes. Our incident procedure: <a href=\\\"$OTCS_BASE_URL/app/nodes/2101\\\">SOP-001</a>; the contract: <a href=\\\"$OTCS_BASE_URL?func=ll&amp;objId=2301&amp;objAction=browse\\\">MSA</a>.</p><ac:structured-macro ac:name=\\\"excerpt-include\\\"><ac:parameter ac:name=\\\"\\\"><ac:link><ri:page ri:content-title=\\\"SOP-001 Incident Response.pdf (OTCS 2101)\\\" ri:space-key=\\\"DOCS\\\" /></ac:link></ac:parameter><ac:parameter ac:name=\\\"name\\\">xecm-document</ac:parameter></ac:structured-macro>"
 echo
 echo "==> editor@example.com writes \"Apollo working notes\" in space APOLLO, linking two OTCS documents and embedding the SOP's document page"

@@ -2,6 +2,7 @@ package confluence
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -161,4 +162,24 @@ func (r v1SearchContentJSON) toPageRef() PageRef {
 		ref.Labels = append(ref.Labels, l.Name)
 	}
 	return ref
+}
+
+// SearchPages lists up to max pages a CQL query finds for the caller
+// (v1 …/content/search, both flavors), in the server's order.
+func (c *Client) SearchPages(ctx context.Context, cql string, max int) ([]PageRef, error) {
+	if strings.TrimSpace(cql) == "" {
+		return nil, badInput(http.MethodGet, "", "the CQL query is empty")
+	}
+	q := url.Values{"cql": {cql}, "expand": {"version,space"}, "limit": {"50"}}
+	raw, err := someV1[v1SearchContentJSON](ctx, c, c.v1+"/content/search?"+q.Encode(), max)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PageRef, 0, len(raw))
+	for _, r := range raw {
+		if r.Type == "" || r.Type == "page" {
+			out = append(out, r.toPageRef())
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,56 @@
+package activities
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func includeMacro(name, title string) string {
+	return `<ac:structured-macro ac:name="` + name + `"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="` + title + `" ri:space-key="POL" /></ac:link></ac:parameter></ac:structured-macro>`
+}
+
+// Content pulled in from another page must be readable by the page's
+// author and approver and by everyone who may read the page: an open page
+// including a legal-only page is refused, and so is a meeting-notes page
+// (filed with no approval) doing the same, an excerpt of a page its author
+// cannot read, and a Page Properties Report listing a restricted page. An
+// open page included is fine.
+func TestIncludedContentMustBeReadableByTheRecordsReaders(t *testing.T) {
+	w := accessWorld(t)
+	ctx := context.Background()
+	hr := w.confSim.CreatePage("POL", "Salary bands", "<p>Secret figures.</p>", "557058:lena", "dept-legal")
+	if err := w.confSim.SetRestriction(hr.ID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	w.confSim.CreatePage("POL", "Glossary", "<p>Terms.</p>", "557058:alice", "dept-legal")
+
+	open := w.approvedPageWith(t, "Pay policy", "<p>See below.</p>"+includeMacro("include", "Salary bands"))
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: open, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "Salary bands") {
+		t.Errorf("an open page including a restricted one: %v", err)
+	}
+
+	notes := w.confSim.CreatePage("POL", "2026-12-01 Pay meeting notes", "<p>Minutes.</p>"+includeMacro("include", "Salary bands"), "557058:editor", "meeting-notes", "dept-legal")
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: notes.ID, Purpose: PurposeRecord}); errType(err) != TypeIncludedPageRestricted {
+		t.Errorf("meeting notes including a restricted page: %v", err)
+	}
+
+	// Same readers, but the author may not read the excerpt's page.
+	same := w.approvedPageWith(t, "Pay review", "<p>Excerpt:</p>"+includeMacro("excerpt-include", "Salary bands"))
+	if err := w.confSim.SetRestriction(same, "read", []string{"557058:lena", "557058:editor"}, []string{"records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: same, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "557058:editor") {
+		t.Errorf("an excerpt its author may not read: %v", err)
+	}
+
+	report := w.approvedPageWith(t, "Pay pages", `<ac:structured-macro ac:name="detailssummary"><ac:parameter ac:name="cql">space = "POL" and title = "Salary bands"</ac:parameter></ac:structured-macro>`)
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: report, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "Page Properties Report") {
+		t.Errorf("a report listing a restricted page: %v", err)
+	}
+
+	fine := w.approvedPageWith(t, "Pay glossary", "<p>Terms:</p>"+includeMacro("include", "Glossary"))
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: fine, Purpose: PurposePublish}); err != nil {
+		t.Errorf("including an open page: %v", err)
+	}
+}
