@@ -156,7 +156,11 @@ func collectMedia(work string, max int64) (map[string]Attachment, error) {
 			name = hex.EncodeToString(sum[:4]) + "-" + name
 		}
 		used[name] = true
-		images[filepath.ToSlash(rel)] = Attachment{Name: name, MediaType: mediaTypeOf(name, b), Data: b}
+		mt := mediaTypeOf(name, b)
+		if mt == "image/svg+xml" {
+			b = sanitizeSVG(b)
+		}
+		images[filepath.ToSlash(rel)] = Attachment{Name: name, MediaType: mt, Data: b}
 		return nil
 	})
 	if err != nil {
