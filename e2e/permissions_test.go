@@ -124,3 +124,35 @@ func TestRestrictionAddedLaterNarrowsTheRecordsBelowIt(t *testing.T) {
 	require.Empty(t, second.Narrowed)
 	require.False(t, canRead(t, oscar, nodes[0]), "lifting the restriction does not widen the record")
 }
+
+// The bridge is nobody's deputy, through the real server: a page that
+// includes a legal-only page is never filed (its readers are wider), a
+// page titled as meeting notes doing the same is not filed either, and a
+// version approved by its own author is refused; each run fails with its
+// type and stores nothing.
+func TestTheBridgeIsNobodysDeputy(t *testing.T) {
+	secret := h.confSim.CreatePage("POL", "Remuneration committee papers", "<p>Salaries.</p>", "557058:lena", "dept-legal")
+	require.NoError(t, h.confSim.SetRestriction(secret.ID, "read", []string{"557058:lena"}, []string{"records-admins"}))
+	include := `<ac:structured-macro ac:name="include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="Remuneration committee papers" ri:space-key="POL" /></ac:link></ac:parameter></ac:structured-macro>`
+
+	p := h.confSim.CreatePage("POL", "Compensation overview", "<p>Overview.</p>"+include, "557058:editor", "dept-legal")
+	_, err := approvedBy(t, p.ID)
+	require.Error(t, err)
+	require.Equal(t, string(activities.TypeIncludedPageRestricted), appErrType(err), "got %v", err)
+	require.Empty(t, recordsOf(t, policiesFolder(t), p.ID))
+
+	notes := h.confSim.CreatePage("POL", "2026-12-01 Remuneration meeting notes", "<p>Minutes.</p>"+include, "557058:editor", "meeting-notes", "dept-legal")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, err := h.publisher.Start(ctx, control.FileKind, notes.ID, 1, "test")
+	require.NoError(t, err)
+	err = st.Run.Get(ctx, nil)
+	require.Error(t, err)
+	require.Equal(t, string(activities.TypeIncludedPageRestricted), appErrType(err), "got %v", err)
+
+	self := h.confSim.CreatePage("POL", "Hospitality rules", "<p>Rules.</p>", "557058:alice", "dept-legal")
+	_, err = approvedBy(t, self.ID) // approved by alice, its author
+	require.Error(t, err)
+	require.Equal(t, string(activities.TypeSelfApproval), appErrType(err), "got %v", err)
+	require.Empty(t, recordsOf(t, policiesFolder(t), self.ID))
+}
