@@ -328,7 +328,7 @@ test('search: CQL content search, paged with the cursor from _links.next', async
     cursor = new URL(res._links.next, host).searchParams.get('cursor');
     assert.ok(cursor, `_links.next carries a cursor: ${res._links.next}`);
   }
-  assert.deepEqual(seen, ['100001', '100002', '100003', '100004']);
+  assert.deepEqual(seen, ['100001', '100002', '100003', '100004', '100005']);
 
   const approved = await client.content.searchContentByCQL({ cql: 'label = approved and type = page' });
   assert.deepEqual(approved.results.map((c) => c.id), ['100001']);

@@ -72,12 +72,22 @@ func (s *Server) seed() {
 	for _, l := range []string{"draft", "dept-finance"} {
 		_, _ = s.addLabel(p, l, "global")
 	}
+	// A page only the legal team (and the records administrators, whom
+	// the bridge belongs to) may read: its record must be Legal's alone.
+	// Dated the day before, like the document spaces below.
+	p = s.createPage("100005", "POL", "", "Falcon due diligence", seedFalconBody, "557058:editor", at.Add(-21*time.Hour))
+	_, _ = s.addLabel(p, "dept-mergers", "global")
+	p.restrictions = map[string]*restriction{"read": {groups: []string{"legal", "records-admins"}}}
 	s.createPage("200001", "ENG", "", "Build Guide", seedBuildBody, "557058:carol", at.Add(3*time.Hour))
 	// The document spaces were set up the day before, which keeps the
 	// policy pages the only ones modified on 2026-11-02.
 	s.createPage("250001", "DOCS", "", "Controlled documents", seedDocsHomeBody, bridgeAccount, at.Add(-20*time.Hour))
 	s.createPage("260001", "APOLLO", "", "Project Apollo", seedApolloHomeBody, "557058:alice", at.Add(-19*time.Hour))
 }
+
+// seedFalconBody is the read-restricted page of the permissions demo.
+const seedFalconBody = `<h1>Falcon due diligence</h1>
+<p>Findings of the Falcon acquisition review. <strong>Legal only.</strong></p>`
 
 // seedDocsHomeBody is the home of the space where the bridge keeps one
 // page per OpenText document, for other pages to embed.

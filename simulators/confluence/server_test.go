@@ -119,7 +119,7 @@ func TestAuth(t *testing.T) {
 	var st sim.StateDump
 	_ = json.NewDecoder(resp.Body).Decode(&st)
 	resp.Body.Close()
-	if len(st.Spaces) != 4 || len(st.Pages) != 7 || string(st.Pages[0].Properties["project"]) != `{"name":"Records Programme"}` ||
+	if len(st.Spaces) != 4 || len(st.Pages) != 8 || string(st.Pages[0].Properties["project"]) != `{"name":"Records Programme"}` ||
 		len(st.Pages[0].Attachments) != 2 {
 		t.Errorf("state = %+v", st)
 	}
