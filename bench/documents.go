@@ -66,6 +66,9 @@ func (w *world) documentsBench(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	if err := w.permissionsBench(ctx, kids, changed); err != nil {
+		return err
+	}
 	fmt.Printf("| document sync, first run over %d watched documents (2 watches) | %s, %d pages created; %d Temporal actions (%d events); %d OTCS and %d Confluence requests |\n",
 		first.docs, first.took.Round(time.Millisecond), first.changed, first.actions, first.events, first.otcsReqs, first.confReqs)
 	for _, r := range []struct {
@@ -112,4 +115,66 @@ func (w *world) syncRunOf(ctx context.Context, id string, wf any, in workflows.S
 		c.events, c.actions = c.events+ev, c.actions+ac
 	}
 	return c, &st, nil
+}
+
+// permissionsBench measures the permission sweep over the same documents:
+// once with nothing changed, once after `changed` of them lost public
+// access in OTCS (readable by Legal only), per 1,000 documents.
+func (w *world) permissionsBench(ctx context.Context, kids []opentextsim.Node, changed int) error {
+	idle, err := w.permissionRun(ctx, "bench-permissions-unchanged")
+	if err != nil {
+		return err
+	}
+	for i := 0; i < changed && i < len(kids); i++ {
+		if err := w.otSim.RestrictNode(kids[i].ID, opentextsim.LegalGroupID); err != nil {
+			return err
+		}
+	}
+	narrowed, err := w.permissionRun(ctx, "bench-permissions-1pct")
+	if err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		name string
+		c    permissionCost
+	}{{"nothing changed", idle}, {fmt.Sprintf("%d sources restricted to Legal", changed), narrowed}} {
+		per := func(v int) float64 { return float64(v) * 1000 / float64(max(r.c.pages, 1)) }
+		fmt.Printf("| permission sweep, %s | %s over %d document pages; %d pages restricted anew; per 1,000 documents: %.0f OTCS and %.0f Confluence requests, %.0f Temporal actions |\n",
+			r.name, r.c.took.Round(time.Millisecond), r.c.pages, r.c.changed, per(r.c.otcsReqs), per(r.c.confReqs), per(r.c.actions))
+	}
+	return nil
+}
+
+// permissionCost is one permission sweep measured.
+type permissionCost struct {
+	took                        time.Duration
+	pages, changed              int
+	otcsReqs, confReqs, actions int
+}
+
+func (w *world) permissionRun(ctx context.Context, id string) (permissionCost, error) {
+	o0, c0 := w.otSim.Requests(), w.confSim.Requests()
+	start := time.Now()
+	run, err := w.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.SyncPermissions, workflows.SyncPermissionsInput{})
+	if err != nil {
+		return permissionCost{}, err
+	}
+	var tot workflows.PermissionTotals
+	if err := run.Get(ctx, &tot); err != nil {
+		return permissionCost{}, fmt.Errorf("%s: %w", id, err)
+	}
+	c := permissionCost{took: time.Since(start), pages: tot.Pages, changed: tot.Changed,
+		otcsReqs: w.otSim.Requests() - o0, confReqs: w.confSim.Requests() - c0}
+	runs, err := w.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: fmt.Sprintf("WorkflowId = '%s'", id)})
+	if err != nil {
+		return permissionCost{}, err
+	}
+	for _, e := range runs.GetExecutions() {
+		_, ac, err := w.historyCostRun(ctx, id, e.GetExecution().GetRunId())
+		if err != nil {
+			return permissionCost{}, err
+		}
+		c.actions += ac
+	}
+	return c, nil
 }
