@@ -114,7 +114,7 @@ grep -E "^(result|otcs node|source access):" "$state/falcon.out"
 falcon_node=$(sed -n 's/^otcs node: \([0-9]*\).*/\1/p' "$state/falcon.out")
 otcs_reads() { # user password node -> yes/no, asked through the OTCS REST API as that user
   local t; t=$(curl -fsS -d "username=$1" -d "password=$2" "$OTCS_BASE_URL/api/v1/auth" | sed 's/.*"ticket":"\([^"]*\)".*/\1/')
-  if curl -fsS -o /dev/null -H "OTCSTicket: $t" "$OTCS_BASE_URL/api/v2/nodes/$3"; then echo yes; else echo no; fi
+  if curl -fs -o /dev/null -H "OTCSTicket: $t" "$OTCS_BASE_URL/api/v2/nodes/$3"; then echo yes; else echo no; fi
 }
 echo "record $falcon_node in OTCS: readable by lena (Legal): $(otcs_reads lena lena-secret "$falcon_node"); by oscar: $(otcs_reads oscar oscar-secret "$falcon_node")"
 echo
@@ -138,17 +138,18 @@ echo "==> OpenText documents inside Confluence: the change-feed Schedule, then a
 "$state/bin/starter" sync documents --now
 if $have_curl; then
 conf_reads() { # email token page -> yes/no, asked through the Confluence REST API as that user
-  if curl -fsS -o /dev/null -u "$1:$2" "$CONFLUENCE_BASE_URL/wiki/api/v2/pages/$3"; then echo yes; else echo no; fi
+  if curl -fs -o /dev/null -u "$1:$2" "$CONFLUENCE_BASE_URL/wiki/api/v2/pages/$3"; then echo yes; else echo no; fi
 }
 echo
 echo "==> permissions follow the content back: LEG-001 (OTCS node 2104) may be seen by the OTCS group Legal only; its document page is read-restricted to legal"
-leg_page=$("$state/bin/starter" documents --node 2104 | sed -n 's/^Confluence page \([0-9]*\) .*/\1/p' | head -1)
-"$state/bin/starter" documents --node 2104 | head -2
+"$state/bin/starter" documents --node 2104 >"$state/leg.out"
+leg_page=$(sed -n 's/^Confluence page \([0-9]*\) .*/\1/p' "$state/leg.out" | sed -n 1p)
+sed -n 1,2p "$state/leg.out"
 echo "document page $leg_page in Confluence: readable by lena@example.com (legal): $(conf_reads lena@example.com lena-token "$leg_page"); by oscar@example.com: $(conf_reads oscar@example.com oscar-token "$leg_page")"
 echo
 echo "==> the connected workspace \"Project Apollo\" (SAP PROJECT APOLLO) lists its documents in its Confluence space APOLLO"
 ws_json=$(curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content?spaceKey=APOLLO&title=Workspace%20documents&expand=body.export_view")
-grep -o 'Apollo [A-Za-z ]*\.pdf' <<<"$ws_json" | sort -u | sed 's/^/  /' || true
+{ grep -o 'Apollo [A-Za-z ]*\.pdf' <<<"$ws_json" || true; } | sort -u | sed 's/^/  /'
 fi
 if $have_curl; then
 notes_body="<p>Apollo working notes. Our incident procedure: <a href=\\\"$OTCS_BASE_URL/app/nodes/2101\\\">SOP-001</a>; the contract: <a href=\\\"$OTCS_BASE_URL?func=ll&amp;objId=2301&amp;objAction=browse\\\">MSA</a>.</p><ac:structured-macro ac:name=\\\"excerpt-include\\\"><ac:parameter ac:name=\\\"\\\"><ac:link><ri:page ri:content-title=\\\"SOP-001 Incident Response.pdf (OTCS 2101)\\\" ri:space-key=\\\"DOCS\\\" /></ac:link></ac:parameter><ac:parameter ac:name=\\\"name\\\">xecm-document</ac:parameter></ac:structured-macro>"
