@@ -43,10 +43,11 @@ func TestDemoMappingPrincipalsExist(t *testing.T) {
 	}
 	conf, ot := w.confSim.Requests()-conf0, w.otSim.Requests()-ot0
 	t.Logf("principal check of mapping.yaml: %d Confluence requests, %d OTCS requests (sign-in included)", conf, ot)
-	// Confluence: legal, records-admins, the bridge account, confluence-users;
-	// OTCS: the sign-in, Legal, RM Administrators.
-	if conf != 4 || ot != 3 {
-		t.Errorf("%d Confluence and %d OTCS requests, want 4 and 3", conf, ot)
+	// Confluence: legal, records-admins, pol-approvers (POL's approvers),
+	// the bridge account, confluence-users; OTCS: the sign-in, Legal, RM
+	// Administrators.
+	if conf != 5 || ot != 3 {
+		t.Errorf("%d Confluence and %d OTCS requests, want 5 and 3", conf, ot)
 	}
 }
 
@@ -76,7 +77,7 @@ func TestMissingPrincipalsNameLineAndRule(t *testing.T) {
 		`mapping.yaml:19: access.user_table.557058:carol: OTCS user "carol" does not exist`,
 		`mapping.yaml:20: access.user_table.557058:nobody: Confluence account "557058:nobody" does not exist`,
 		`mapping.yaml:23: access.keep.opentext[1]: OTCS group "Auditors" does not exist`,
-		`mapping.yaml:126: documents.editors_group: Confluence group "editors" does not exist`,
+		`mapping.yaml:127: documents.editors_group: Confluence group "editors" does not exist`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

@@ -75,6 +75,10 @@ func (r *Rules) CheckPrincipals(ctx context.Context, src PrincipalSource) error 
 			check(openTextGroup, g, lineAt(a.Keep.OpenTextLines, i, a.Line), fmt.Sprintf("access.keep.opentext[%d]", i))
 		}
 	}
+	for _, key := range r.SpaceKeys() {
+		sp := r.Spaces[key]
+		check(confluenceGroup, sp.Approval.Approvers, sp.Line, "spaces."+key+".approval.approvers")
+	}
 	if d := r.Documents; d != nil {
 		check(confluenceUser, d.BridgeAccount, lineOr(d.BridgeAccountLine, d.Line), "documents.bridge_account")
 		check(confluenceGroup, d.EditorsGroup, lineOr(d.EditorsGroupLine, d.Line), "documents.editors_group")

@@ -187,7 +187,7 @@ func TestUsersAndGroups(t *testing.T) {
 			t.Errorf("confluence-users = %d members, %v", len(byName), err)
 		}
 		groups, err := e.c.GroupsOf(ctx, "557058:lena")
-		if err != nil || len(groups) != 2 || groups[0].Name != "confluence-users" || groups[1].Name != "legal" {
+		if err != nil || len(groups) != 3 || groups[0].Name != "confluence-users" || groups[1].Name != "legal" || groups[2].Name != "pol-approvers" {
 			t.Errorf("lena's groups = %+v, %v", groups, err)
 		}
 		if _, err := e.c.FindGroup(ctx, "nope"); !rest.IsKind(err, rest.KindNotFound) {

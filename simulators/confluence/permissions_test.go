@@ -235,7 +235,7 @@ func TestUsersAndGroups(t *testing.T) {
 		}
 	}
 	mo := h.json("GET", "/wiki/rest/api/user/memberof?accountId="+lenaID, "", 200)
-	if r := arr(mo["results"]); len(r) != 2 || obj(r[0])["name"] != "confluence-users" || obj(r[1])["name"] != "legal" {
+	if r := arr(mo["results"]); len(r) != 3 || obj(r[0])["name"] != "confluence-users" || obj(r[1])["name"] != "legal" || obj(r[2])["name"] != "pol-approvers" {
 		t.Errorf("memberof = %v", mo)
 	}
 

@@ -15,18 +15,23 @@ func DefaultUsers() []User {
 		{Email: "alice@example.com", DisplayName: "Alice Archer"},
 		{Email: "bob@example.com", DisplayName: "Bob Baker"},
 		{Email: "carol@example.com", DisplayName: "Carol Cole", HideEmail: true},
+		{Email: "board@example.com", DisplayName: "Board Secretary"},
+		{Email: "admin@example.com", DisplayName: "Site Administrator"}, // who the Go API's edits are attributed to
 	}
 }
 
 // DefaultGroups are the groups of a simulator started without
 // Options.Groups (besides confluence-users, which always holds everyone):
 // records-admins and confluence-administrators (the Confluence
-// Administrator global permission) hold the bridge, legal holds lena.
+// Administrator global permission) hold the bridge, legal holds lena,
+// pol-approvers the people who approve in the demo's POL space.
 func DefaultGroups() map[string][]string {
 	return map[string][]string{
 		"records-admins": {bridgeAccount},
 		adminsGroup:      {bridgeAccount},
 		"legal":          {"557058:lena"},
+		// Who may approve in POL (the demo mapping's approval.approvers).
+		"pol-approvers": {"557058:alice", "557058:bob", "557058:editor", "557058:lena", "557058:board", adminAccount},
 	}
 }
 
