@@ -49,18 +49,32 @@ func (a *ConfluenceActivities) readersOf(ctx context.Context, pageID, spaceID, s
 // many records.
 func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecordsInput) (_ *RecordReadersResult, err error) {
 	defer func() { observe(ctx, "RecordReaders", err) }()
-	root, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{})
-	if rest.IsKind(err, rest.KindNotFound) {
-		return &RecordReadersResult{}, nil // gone, or hidden from the bridge: nothing to re-check
-	}
-	if err != nil {
-		return nil, backendError("read page "+in.PageID, err)
-	}
-	if err := a.resolveSpaceOf(ctx, root); err != nil {
-		return nil, err
+	root := &confluence.Page{ID: in.PageID, SpaceKey: in.SpaceKey}
+	if len(in.PageIDs) > 0 {
+		// Pages of one space, listed just now (a reconciliation).
+		id, err := a.spaceIDOf(ctx, in.SpaceKey)
+		if err != nil {
+			return nil, err
+		}
+		root.SpaceID = id
+	} else {
+		p, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{})
+		if rest.IsKind(err, rest.KindNotFound) {
+			return &RecordReadersResult{}, nil // gone, or hidden from the bridge: nothing to re-check
+		}
+		if err != nil {
+			return nil, backendError("read page "+in.PageID, err)
+		}
+		if err := a.resolveSpaceOf(ctx, p); err != nil {
+			return nil, err
+		}
+		root = p
 	}
 	out := &RecordReadersResult{}
 	queue := []string{root.ID}
+	if len(in.PageIDs) > 0 {
+		queue = in.PageIDs // these pages only, not their descendants
+	}
 	for len(queue) > 0 && out.Checked < maxSecuredPages {
 		id := queue[0]
 		queue = queue[1:]
@@ -80,12 +94,14 @@ func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecor
 				out.Records = append(out.Records, RecordAccess{PageID: id, NodeID: link.NodeID, Readers: readers})
 			}
 		}
-		kids, err := a.Confluence.Children(ctx, id)
-		if err != nil {
-			return nil, backendError("list the children of page "+id, err)
-		}
-		for _, k := range kids {
-			queue = append(queue, k.ID)
+		if len(in.PageIDs) == 0 {
+			kids, err := a.Confluence.Children(ctx, id)
+			if err != nil {
+				return nil, backendError("list the children of page "+id, err)
+			}
+			for _, k := range kids {
+				queue = append(queue, k.ID)
+			}
 		}
 		heartbeat(ctx, out.Checked)
 	}
@@ -164,4 +180,40 @@ func (a *ConfluenceActivities) readSpaceReaders(ctx context.Context, spaceID, sp
 		}
 	}
 	return level, nil
+}
+
+// PublishedPages lists the pages of a mapped space that carry its
+// published label (and so, normally, an OTCS record), for the periodic
+// re-check of their records' access: a restriction changed without a
+// webhook delivered reaches the records this way.
+func (a *ConfluenceActivities) PublishedPages(ctx context.Context, spaceKey string) (_ []string, err error) {
+	defer func() { observe(ctx, "PublishedPages", err) }()
+	space, err := a.Rules.ForSpace(spaceKey)
+	if err != nil {
+		return nil, nil // a space reconciled for references only: it files no records
+	}
+	labels := []string{space.PublishedLabel}
+	for _, r := range space.Records {
+		if r.PublishedLabel != "" && r.PublishedLabel != space.PublishedLabel {
+			labels = append(labels, r.PublishedLabel)
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range labels {
+		if l == "" {
+			continue
+		}
+		refs, err := a.Confluence.PagesWithLabel(ctx, spaceKey, l)
+		if err != nil {
+			return nil, backendError("list the pages labelled "+l+" in "+spaceKey, err)
+		}
+		for _, r := range refs {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r.ID)
+			}
+		}
+	}
+	return out, nil
 }

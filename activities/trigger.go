@@ -319,6 +319,18 @@ type ReconcileResult struct {
 	Pages        int           // changed pages looked at
 	StartedTotal int           // flows started (or found already started) for them
 	Started      []RouteResult // the first maxReported of those, for the operator
+	// Runs counts reconciliation runs, for ReconcileInput.AccessEvery.
+	Runs int `json:",omitempty"`
+	// Access is what the run's re-check of published pages' read access
+	// did (every AccessEvery-th run), nil when it did not run.
+	Access *AccessCheck `json:",omitempty"`
+}
+
+// AccessCheck counts a reconciliation's re-check of records' access.
+type AccessCheck struct {
+	Pages    int   // published pages looked at
+	Records  int   // of those, with a record
+	Narrowed []int64 `json:",omitempty"`
 }
 
 // maxReported bounds the result (it is the next run's input and lives in

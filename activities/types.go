@@ -194,9 +194,12 @@ type WriteBackInput struct {
 	Property PropertyState
 }
 
-// SecureRecordsInput names a page whose read access changed.
+// SecureRecordsInput names a page whose read access changed (its
+// descendants are looked at too), or PageIDs to look at alone.
 type SecureRecordsInput struct {
 	PageID      string
+	PageIDs     []string `json:",omitempty"`
+	SpaceKey    string   `json:",omitempty"` // the space of PageIDs
 	RequestedBy string
 }
 

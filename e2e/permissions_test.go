@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
@@ -155,4 +156,27 @@ func TestTheBridgeIsNobodysDeputy(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, string(activities.TypeSelfApproval), appErrType(err), "got %v", err)
 	require.Empty(t, recordsOf(t, policiesFolder(t), self.ID))
+}
+
+// A restriction made with no webhook delivered is found by the periodic
+// re-check of the reconciliation: the record is narrowed.
+func TestReconciliationNarrowsRecordsOfPagesRestrictedSilently(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	p := h.confSim.CreatePage("POL", "Heron contract terms", "<p>Terms.</p>", "557058:editor", "dept-legal")
+	res, err := approvedBy(t, p.ID)
+	require.NoError(t, err)
+	oscar := otcsAs(t, "oscar", "oscar-secret")
+	require.True(t, canRead(t, oscar, res.NodeID))
+	require.NoError(t, h.confSim.SetRestriction(p.ID, "read", nil, []string{"legal", "records-admins"}))
+	run, err := h.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "reconcile-access-" + p.ID, TaskQueue: workflows.TaskQueue},
+		workflows.Reconcile, workflows.ReconcileInput{Lookback: time.Minute, AccessEvery: 1})
+	require.NoError(t, err)
+	var rec activities.ReconcileResult
+	require.NoError(t, run.Get(ctx, &rec))
+	require.NotNil(t, rec.Access)
+	require.Contains(t, rec.Access.Narrowed, res.NodeID)
+	require.False(t, canRead(t, oscar, res.NodeID), "oscar still reads the record")
+	require.True(t, canRead(t, otcsAs(t, "lena", "lena-secret"), res.NodeID))
+	t.Logf("access re-check: %d published pages, %d records, %d narrowed", rec.Access.Pages, rec.Access.Records, len(rec.Access.Narrowed))
 }

@@ -17,7 +17,19 @@ type ReconcileInput struct {
 	// Lookback is how far back the first run (and a newly mapped space)
 	// looks for changed pages.
 	Lookback time.Duration
+	// AccessEvery makes every Nth run re-check the read access of every
+	// published page and narrow its record (0: DefaultAccessEvery;
+	// negative: never). A restriction changed without a webhook leaves no
+	// modification date, so only this finds it.
+	AccessEvery int `json:",omitempty"`
 }
+
+// DefaultAccessEvery is every how many reconciliation runs the records'
+// access is re-checked: hourly at the demo's 5-minute interval.
+const DefaultAccessEvery = 12
+
+// accessBatch is how many published pages one re-check activity reads.
+const accessBatch = 200
 
 // Reconcile finds pages changed since the previous run and starts what a
 // webhook should have started, so a missed or disabled webhook delays a
@@ -44,6 +56,52 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 	if err != nil {
 		return nil, err
 	}
+	res.Runs = prev.Runs + 1
+	every := in.AccessEvery
+	if every == 0 {
+		every = DefaultAccessEvery
+	}
+	if every > 0 && res.Runs%every == 0 {
+		if res.Access, err = recheckAccess(ctx, res.Cursors); err != nil {
+			return nil, err
+		}
+	}
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Changed pages:** %d  \n**Flows started or found:** %d", res.Pages, res.StartedTotal))
 	return &res, nil
+}
+
+// recheckAccess narrows the records of every published page of the
+// mapped spaces to who may read the page now, a batch at a time.
+func recheckAccess(ctx workflow.Context, spaces []activities.SpaceCursor) (*activities.AccessCheck, error) {
+	var conf *activities.ConfluenceActivities
+	var otcs *activities.OpenTextActivities
+	out := &activities.AccessCheck{}
+	for _, sp := range spaces {
+		var pages []string
+		err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "List the published pages of "+sp.SpaceKey), conf.PublishedPages, sp.SpaceKey).Get(ctx, &pages)
+		if err != nil {
+			return nil, err
+		}
+		out.Pages += len(pages)
+		for i := 0; i < len(pages); i += accessBatch {
+			batch := pages[i:min(i+accessBatch, len(pages))]
+			var found activities.RecordReadersResult
+			err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, fmt.Sprintf("Read who may read %d published pages", len(batch))), conf.RecordReaders,
+				activities.SecureRecordsInput{PageIDs: batch, SpaceKey: sp.SpaceKey, RequestedBy: "reconciliation"}).Get(ctx, &found)
+			if err != nil {
+				return nil, err
+			}
+			out.Records += len(found.Records)
+			if len(found.Records) == 0 {
+				continue
+			}
+			var narrowed activities.NarrowResult
+			err = workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, fmt.Sprintf("Narrow %d records", len(found.Records))), otcs.NarrowRecords, found).Get(ctx, &narrowed)
+			if err != nil {
+				return nil, err
+			}
+			out.Narrowed = append(out.Narrowed, narrowed.Narrowed...)
+		}
+	}
+	return out, nil
 }

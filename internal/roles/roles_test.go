@@ -14,7 +14,7 @@ import (
 // flight would no longer find it) fails here.
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
-		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
+		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
 		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
 		&activities.TriggerActivities{}:        {"ReconcileSpaces", "RoutePage"},
 		&activities.DocumentPageActivities{}:   {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
