@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
 	"time"
@@ -174,23 +171,10 @@ func (w *world) seedDocuments(ctx context.Context, folder int64) ([]seededDoc, e
 	q := url.Values{"parent": {fmt.Sprint(folder)}, "documents": {fmt.Sprint(w.cfg.Documents)}, "prefix": {"Chaos procedure"},
 		"category": {fmt.Sprint(opentextsim.DocumentControlCategoryID)},
 		"values":   {"Document Type:Standard Operating Procedure,Owner:Chaos team,Approval Status:Approved,Approved By:reviewer1"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.otURL+"/__sim/seed?"+q.Encode(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("seed documents: %s: %s", resp.Status, body)
-	}
 	var out struct {
 		Documents []opentextsim.SeededDocument `json:"documents"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if err := postSeed(ctx, w.otURL+"/__sim/seed?"+q.Encode(), "seed documents", &out); err != nil {
 		return nil, err
 	}
 	if len(out.Documents) != w.cfg.Documents {

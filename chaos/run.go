@@ -337,23 +337,10 @@ func (w *world) workerEnv() []string {
 // seed creates the pages through the simulator's seed endpoint.
 func (w *world) seed(ctx context.Context) ([]seededPage, error) {
 	q := url.Values{"space": {"POL"}, "pages": {fmt.Sprint(w.cfg.Pages)}, "labels": {"approved,dept-chaos"}, "prefix": {"Chaos policy"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.confURL+"/__sim/seed?"+q.Encode(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("seed pages: %s: %s", resp.Status, body)
-	}
 	var out struct {
 		Pages []confluencesim.Page `json:"pages"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if err := postSeed(ctx, w.confURL+"/__sim/seed?"+q.Encode(), "seed pages", &out); err != nil {
 		return nil, err
 	}
 	if len(out.Pages) != w.cfg.Pages {
@@ -668,4 +655,22 @@ func statusName(s enumspb.WorkflowExecutionStatus) string {
 		return "ContinuedAsNew"
 	}
 	return s.String()
+}
+
+// postSeed calls a simulator's seed endpoint and decodes its answer.
+func postSeed(ctx context.Context, url, what string, into any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %s: %s", what, resp.Status, body)
+	}
+	return json.NewDecoder(resp.Body).Decode(into)
 }
