@@ -19,7 +19,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	liveness "github.com/xecm-bridge/xecm-bridge/internal/heartbeat"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
-	"github.com/xecm-bridge/xecm-bridge/rendition"
 )
 
 // OpenTextActivities store and classify the records of pages (flows F1,
@@ -106,9 +105,6 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	if err != nil {
 		return nil, err
 	}
-	if pa != nil && rules.Rendition == mapping.RenditionPDF && len(page.Attachments) > 0 && a.placementOf(totalSize(page.Attachments)) == rendition.Beside {
-		return nil, NonRetryable(TypeAccessUnsafe, "Confluence page %s is read-restricted and its attachments would be filed beside its PDF record, which the bridge does not restrict yet; nothing was stored (raise BRIDGE_PDF_EMBED_LIMIT_MB or use rendition: mhtml for this rule)", page.PageID)
-	}
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, rules.FolderPath(facts))
 	if err != nil {
 		return nil, backendError("ensure target folder "+strings.Join(rules.FolderPath(facts), "/"), err)
@@ -122,6 +118,9 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 		return nil, err
 	}
 	defer src.close()
+	if ps, ok := src.(*pdfSource); ok {
+		ps.access = pa // attachments filed beside get the record's readers
+	}
 	marker := sourceMarker(page.PageID, page.Version)
 	existing, err := a.recordByNickname(ctx, page.PageID)
 	if err != nil {
@@ -565,11 +564,3 @@ func recordProgress(ctx context.Context, n int64) {
 	}
 }
 
-// totalSize is the size of a page version's attachments together.
-func totalSize(atts []AttachmentRef) int64 {
-	var n int64
-	for _, at := range atts {
-		n += at.Size
-	}
-	return n
-}

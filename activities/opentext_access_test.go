@@ -293,3 +293,107 @@ func (w *world) nodesNamed(root int64, name string) []opentextsim.Node {
 	}
 	return out
 }
+
+// restrictedNotes is a meeting-notes page (filed as PDF/A by the demo
+// mapping) with two attachments, read-restricted to legal and the records
+// administrators, as its record filing reads it.
+func (w *world) restrictedNotes(t *testing.T) *PageSnapshot {
+	t.Helper()
+	p := w.confSim.CreatePage("POL", "2026-12-02 Falcon meeting notes", "<p>Minutes.</p>", "557058:editor", "meeting-notes", "dept-legal")
+	w.confSim.AddAttachment(p.ID, "chart.png", "image/png", pngBytes(t))
+	w.confSim.AddAttachment(p.ID, "schedule.csv", "text/csv", []byte("class,years\nPOL,7\n"))
+	time.Sleep(2 * time.Millisecond)
+	if _, err := w.confSim.UpdatePage(p.ID, p.Title, "<p>Minutes.</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.confSim.SetRestriction(p.ID, "read", nil, []string{"legal", "records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := w.conf.ReadPage(context.Background(), ReadPageInput{PageID: p.ID, Purpose: PurposeRecord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// The attachments of a restricted page filed beside its PDF record (above
+// the embed limit) get the record's readers: the folder is made in the
+// staging folder, restricted, then moved. A worker killed before any write
+// of the filing leaves nothing oscar can read; the retry finishes it.
+func TestRestrictedPDFAttachmentsBesideAreForItsReadersOnly(t *testing.T) {
+	requireRenderTools(t)
+	file := func(w *world, ot *OpenTextActivities, snap *PageSnapshot) (*UploadResult, error) {
+		ot.PDF = w.ot.PDF
+		ot.PDF.EmbedLimit = 100 // bytes: the PNG alone is larger
+		return ot.UploadRendition(context.Background(), UploadInput{Page: *snap, Verify: true})
+	}
+	var writes []string
+	{
+		w := accessWorld(t)
+		if _, err := file(w, w.openTextWith(t, recordWrites{list: &writes, next: http.DefaultTransport}), w.restrictedNotes(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, call := range writes {
+		t.Run(fmt.Sprintf("%02d %s", i+1, call), func(t *testing.T) {
+			w := accessWorld(t)
+			snap := w.restrictedNotes(t)
+			oscar, lena := w.otcsAs(t, "oscar", "oscar-secret"), w.otcsAs(t, "lena", "lena-secret")
+			n := 0
+			crashed := w.openTextWith(t, killOn{next: http.DefaultTransport, match: func(r *http.Request) bool {
+				if r.Method == http.MethodGet {
+					return false
+				}
+				n++
+				return n == i+1
+			}})
+			if _, err := file(w, crashed, snap); err == nil {
+				t.Fatal("the crashed attempt must fail")
+			}
+			leaked := func() []int64 {
+				var out []int64
+				for _, node := range w.nodesUnder(opentextsim.EnterpriseWorkspaceID) {
+					if strings.Contains(node.Name, "Falcon meeting notes") || node.Name == "chart.png" || node.Name == "schedule.csv" {
+						if readable(t, oscar, node.ID) {
+							out = append(out, node.ID)
+						}
+					}
+				}
+				return out
+			}
+			if l := leaked(); len(l) > 0 {
+				t.Errorf("after a crash before %s, oscar can read %v", call, l)
+			}
+			up, err := file(w, w.ot, snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			folder, ok := w.otSim.NodeByNickname(attachmentsNickname(snap.PageID))
+			if !ok || folder.ParentID != up.FolderID {
+				t.Fatalf("attachment folder %+v (record folder %d)", folder, up.FolderID)
+			}
+			kids := w.otSim.Children(folder.ID)
+			if len(kids) != 2 {
+				t.Fatalf("attachment documents: %+v", kids)
+			}
+			for _, k := range append(kids, folder) {
+				if readable(t, oscar, k.ID) || !readable(t, lena, k.ID) {
+					t.Errorf("%s (%d): oscar %t, lena %t", k.Name, k.ID, readable(t, oscar, k.ID), readable(t, lena, k.ID))
+				}
+			}
+			if l := leaked(); len(l) > 0 {
+				t.Errorf("after the retry oscar can read %v", l)
+			}
+		})
+	}
+}
+
+// nodesUnder lists every node below root.
+func (w *world) nodesUnder(root int64) []opentextsim.Node {
+	var out []opentextsim.Node
+	for _, c := range w.otSim.Children(root) {
+		out = append(out, c)
+		out = append(out, w.nodesUnder(c.ID)...)
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"io"
 	"os"
 	"strings"
@@ -27,7 +28,7 @@ func (a *OpenTextActivities) fileBeside(ctx context.Context, res *UploadResult, 
 	if err := s.fetchAttachments(); err != nil {
 		return 0, err
 	}
-	folder, err := a.attachmentFolder(ctx, res, s.doc.PageID)
+	folder, err := a.attachmentFolder(ctx, res, s.doc.PageID, s.access)
 	if err != nil {
 		return 0, err
 	}
@@ -66,17 +67,29 @@ func besideName(manifest []rendition.ManifestEntry, i int) string {
 }
 
 // attachmentFolder finds the page's attachment folder by nickname, or
-// makes it beside the record and gives it the nickname.
-func (a *OpenTextActivities) attachmentFolder(ctx context.Context, res *UploadResult, pageID string) (*opentext.Node, error) {
+// makes it beside the record and gives it the nickname. The folder of a
+// restricted page (pa) is made in the staging folder, given the record's
+// access list and only then moved beside the record, so every attachment
+// document made in it inherits that list; an existing one (and each
+// document in it) is narrowed to the page's readers first.
+func (a *OpenTextActivities) attachmentFolder(ctx context.Context, res *UploadResult, pageID string, pa *access.PageAccess) (*opentext.Node, error) {
 	nick := attachmentsNickname(pageID)
 	folder, err := a.OTCS.NodeByNickname(ctx, nick)
 	if err == nil {
-		return folder, nil
+		return folder, a.secureAttachments(ctx, folder, res.FolderID, pa)
 	}
 	if !rest.IsKind(err, rest.KindNotFound) {
 		return nil, backendError("look up attachment folder", err)
 	}
-	folder, err = a.OTCS.EnsureFolderPath(ctx, res.FolderID, []string{mapping.LegalName(res.Name + " (attachments)")})
+	parent := res.FolderID
+	if pa != nil {
+		staging, err := a.stagingFolder(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parent = staging.ID
+	}
+	folder, err = a.OTCS.EnsureFolderPath(ctx, parent, []string{mapping.LegalName(res.Name + " (attachments)")})
 	if err != nil {
 		return nil, backendError("make attachment folder", err)
 	}
@@ -86,9 +99,56 @@ func (a *OpenTextActivities) attachmentFolder(ctx context.Context, res *UploadRe
 		if lerr != nil {
 			return nil, backendError("set attachment folder nickname", err)
 		}
-		return holder, nil
+		folder = holder
 	}
-	return folder, nil
+	return folder, a.secureAttachments(ctx, folder, res.FolderID, pa)
+}
+
+// secureAttachments gives a restricted page's attachment folder and the
+// documents in it the record's access list, and moves a folder left in
+// the staging folder beside the record. Nothing to do for an open page.
+func (a *OpenTextActivities) secureAttachments(ctx context.Context, folder *opentext.Node, recordFolder int64, pa *access.PageAccess) error {
+	if pa == nil {
+		return nil
+	}
+	acl, err := a.recordACL(ctx, recordFolder, pa)
+	if err != nil {
+		return err
+	}
+	staged := folder.ParentID != recordFolder
+	if staged {
+		staging, err := a.stagingFolder(ctx)
+		if err != nil {
+			return err
+		}
+		staged = folder.ParentID == staging.ID
+	}
+	if !staged {
+		if acl, err = a.withinCurrent(ctx, folder.ID, acl); err != nil {
+			return err
+		}
+	}
+	if _, err := a.narrowTo(ctx, folder.ID, acl); err != nil {
+		return err
+	}
+	kids, err := a.OTCS.ListChildren(ctx, folder.ID, opentext.ListOptions{Limit: 100})
+	if err != nil {
+		return backendError("list the attachment documents", err)
+	}
+	for _, k := range kids.Nodes {
+		if _, err := a.narrowTo(ctx, k.ID, acl); err != nil {
+			return err
+		}
+	}
+	if !staged {
+		return nil
+	}
+	moved, err := a.OTCS.MoveNode(ctx, folder.ID, recordFolder)
+	if err != nil {
+		return backendError(fmt.Sprintf("move attachment folder %d beside its record", folder.ID), err)
+	}
+	*folder = *moved
+	return nil
 }
 
 // storeOnce stores file as the version of document name (in parentID)

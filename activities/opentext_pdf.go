@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,6 +69,7 @@ type pdfSource struct {
 	sha      string
 	size     int64
 	result   *pdfa.Result
+	access   *access.PageAccess // the record's readers when the page is restricted; its attachments filed beside get them too
 }
 
 func (a *OpenTextActivities) newPDFSource(ctx context.Context, page *PageSnapshot, doc rendition.Document) (*pdfSource, error) {

@@ -328,8 +328,8 @@ type ReconcileResult struct {
 
 // AccessCheck counts a reconciliation's re-check of records' access.
 type AccessCheck struct {
-	Pages    int   // published pages looked at
-	Records  int   // of those, with a record
+	Pages    int     // published pages looked at
+	Records  int     // of those, with a record
 	Narrowed []int64 `json:",omitempty"`
 }
 
