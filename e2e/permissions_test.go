@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -179,4 +182,31 @@ func TestReconciliationNarrowsRecordsOfPagesRestrictedSilently(t *testing.T) {
 	require.False(t, canRead(t, oscar, res.NodeID), "oscar still reads the record")
 	require.True(t, canRead(t, otcsAs(t, "lena", "lena-secret"), res.NodeID))
 	t.Logf("access re-check: %d published pages, %d records, %d narrowed", rec.Access.Pages, rec.Access.Records, len(rec.Access.Narrowed))
+}
+
+// A link to a node in no watched folder that the linking author may not
+// see makes no document page and writes nothing into the node.
+func TestLinkToAnUnseenNodeMakesNoPageAndNoWrite(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	doc, err := h.otSim.CreateDocument(opentextsim.RecordsFolderID, "Board minutes 2026-11.pdf", "application/pdf", []byte("%PDF-1.4 minutes"), false)
+	require.NoError(t, err)
+	require.NoError(t, h.otSim.RestrictNode(doc.ID, opentextsim.LegalGroupID))
+	before := h.otSim.Versions(doc.ID)
+	beforeNode, _ := h.otSim.Node(doc.ID)
+
+	otcsBase := strings.TrimSuffix(h.otcs.NodeURL(1), "/app/nodes/1")
+	notes := h.confSim.CreatePage("APOLLO", "Board gossip", fmt.Sprintf(`<p>See <a href="%s/app/nodes/%d">the minutes</a>.</p>`, otcsBase, doc.ID), "557058:editor")
+	refs := references(ctx, t, notes.ID)
+	for _, r := range refs.Refs {
+		if r.NodeID == doc.ID {
+			require.NotEqual(t, activities.RefAvailable, r.Status, "a node the author may not see became a reference")
+		}
+	}
+	require.Empty(t, pagesWithLabel(t, ctx, activities.NodeLabel(doc.ID)), "a document page was made for it")
+	after, _ := h.otSim.Node(doc.ID)
+	require.Equal(t, beforeNode.ModifyDate, after.ModifyDate, "the node was written to")
+	require.Len(t, h.otSim.Versions(doc.ID), len(before))
+	vals, _ := h.otSim.CategoryValues(doc.ID, opentextsim.DocumentControlCategoryID)
+	require.Empty(t, vals["9002_6"], "a back link was written into the node")
 }
