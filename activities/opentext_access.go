@@ -155,21 +155,27 @@ func (a *OpenTextActivities) recordACL(ctx context.Context, folderID int64, pa *
 // Only the node itself is changed: a folder's new children inherit its
 // list when they are made, and records already inside keep their own.
 func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map[int64]opentext.PermissionSet) (changed bool, err error) {
+	changed, _, err = a.setList(ctx, nodeID, acl)
+	return changed, err
+}
+
+// setList is narrowTo, saying also whether anything was added or widened.
+func (a *OpenTextActivities) setList(ctx context.Context, nodeID int64, acl map[int64]opentext.PermissionSet) (changed, added bool, err error) {
 	apply := opentext.ApplyThisItem
 	cur, err := a.OTCS.NodePermissions(ctx, nodeID)
 	if err != nil {
-		return false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+		return false, false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
 	}
 	if cur.Public != nil && len(cur.Public.Permissions) > 0 {
 		if err := a.OTCS.SetPublicPermissions(ctx, nodeID, nil, apply); err != nil {
-			return false, backendError(fmt.Sprintf("remove public access from %d", nodeID), err)
+			return false, false, backendError(fmt.Sprintf("remove public access from %d", nodeID), err)
 		}
 		changed = true
 	}
 	if g := cur.OwnerGroup; g != nil && len(g.Permissions) > 0 {
 		if _, kept := acl[g.RightID]; !kept {
 			if err := a.OTCS.SetOwnerGroupPermissions(ctx, nodeID, g.RightID, nil, apply); err != nil {
-				return false, backendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
+				return false, false, backendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
 			}
 			changed = true
 		}
@@ -179,12 +185,12 @@ func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map
 		switch {
 		case !ok:
 			if err := a.OTCS.RemoveCustomPermission(ctx, nodeID, e.RightID, apply); err != nil {
-				return false, backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
+				return false, false, backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
 			}
 			changed = true
 		case !subset(e.Permissions, want):
 			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, e.RightID, intersect(e.Permissions, want), apply); err != nil {
-				return false, backendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
+				return false, false, backendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
 			}
 			changed = true
 		}
@@ -192,7 +198,7 @@ func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map
 	// Then what is added or widened, back to what the list allows.
 	if changed {
 		if cur, err = a.OTCS.NodePermissions(ctx, nodeID); err != nil {
-			return false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+			return false, false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
 		}
 	}
 	for _, id := range sortedRights(acl) {
@@ -201,15 +207,17 @@ func (a *OpenTextActivities) narrowTo(ctx context.Context, nodeID int64, acl map
 		switch {
 		case e == nil:
 			if err := a.OTCS.AddCustomPermission(ctx, nodeID, id, want, apply); err != nil {
-				return false, backendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
+				return false, false, backendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
 			}
+			added = true
 		case !subset(want, e.Permissions):
 			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, id, want, apply); err != nil {
-				return false, backendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
+				return false, false, backendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
 			}
+			added = true
 		}
 	}
-	return changed, nil
+	return changed, added, nil
 }
 
 // secureRecord gives the record of a restricted page its access list:
@@ -305,17 +313,42 @@ func (a *OpenTextActivities) withinCurrent(ctx context.Context, nodeID int64, ac
 
 // NarrowRecords applies the pages' read access, as it is now, to their
 // records (a page restricted, or an ancestor's restriction, after the
-// record was filed). It only ever narrows: a page that is open now, or
-// whose readers grew, leaves its record as it is; readers the bridge
-// cannot map lose access (with the fallback group kept when the mapping
-// says unmapped: fallback). An access list widened by hand in OTCS is
-// narrowed back on the way.
-func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordReadersResult) (_ *NarrowResult, err error) {
+// record was filed). Without Widen it only ever narrows: a page that is
+// open now, or whose readers grew, leaves its record as it is. With Widen
+// (a page's own SecureRecords run, which applies changes in order) a
+// record grows back to what its page and folder allow: an open page's
+// record gets its folder's list again. Readers the bridge cannot map lose
+// access (with the fallback group kept when the mapping says unmapped:
+// fallback). An access list widened by hand in OTCS is narrowed back on
+// the way.
+func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessInput) (_ *NarrowResult, err error) {
 	defer func() { observe(ctx, "NarrowRecords", err) }()
 	out := &NarrowResult{}
 	for _, rec := range in.Records {
-		if rec.Readers == nil || rec.Readers.Open {
+		if rec.Readers == nil || (rec.Readers.Open && !in.Widen) {
 			out.Unchanged++
+			continue
+		}
+		node, err := a.OTCS.GetNode(ctx, rec.NodeID)
+		if rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) {
+			out.Unchanged++ // the record is gone (or no longer the bridge's to see)
+			continue
+		}
+		if err != nil {
+			return nil, backendError(fmt.Sprintf("read record %d", rec.NodeID), err)
+		}
+		var acl map[int64]opentext.PermissionSet
+		if rec.Readers.Open {
+			widened, err := a.openTo(ctx, node)
+			if err != nil {
+				return nil, err
+			}
+			if widened {
+				out.Widened = append(out.Widened, node.ID)
+			} else {
+				out.Unchanged++
+			}
+			heartbeat(ctx, rec.NodeID)
 			continue
 		}
 		pa, err := a.resolver().ForPage(ctx, rec.Readers)
@@ -332,34 +365,85 @@ func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordReaders
 				}
 			}
 		}
-		node, err := a.OTCS.GetNode(ctx, rec.NodeID)
-		if rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) {
-			out.Unchanged++ // the record is gone (or no longer the bridge's to see)
-			continue
-		}
-		if err != nil {
-			return nil, backendError(fmt.Sprintf("read record %d", rec.NodeID), err)
-		}
-		acl, err := a.recordACL(ctx, node.ParentID, pa)
-		if err != nil {
+		if acl, err = a.recordACL(ctx, node.ParentID, pa); err != nil {
 			return nil, err
 		}
-		if acl, err = a.withinCurrent(ctx, node.ID, acl); err != nil {
-			return nil, err
+		if !in.Widen {
+			if acl, err = a.withinCurrent(ctx, node.ID, acl); err != nil {
+				return nil, err
+			}
 		}
-		changed, err := a.narrowTo(ctx, node.ID, acl)
+		removed, added, err := a.setList(ctx, node.ID, acl)
 		if err != nil {
 			return nil, err
 		}
-		if changed {
+		switch {
+		case removed:
 			out.Narrowed = append(out.Narrowed, node.ID)
-		} else {
+		case added:
+			out.Widened = append(out.Widened, node.ID)
+		default:
 			out.Unchanged++
 		}
 		heartbeat(ctx, rec.NodeID)
 	}
 	return out, nil
 }
+
+// openTo gives the record of a page that is no longer restricted its
+// folder's access list again (the rule for an open page), reporting
+// whether anything changed. Entries the folder does not have go first.
+func (a *OpenTextActivities) openTo(ctx context.Context, node *opentext.Node) (bool, error) {
+	folder, err := a.OTCS.NodePermissions(ctx, node.ParentID)
+	if err != nil {
+		return false, backendError(fmt.Sprintf("read the permissions of folder %d", node.ParentID), err)
+	}
+	cur, err := a.OTCS.NodePermissions(ctx, node.ID)
+	if err != nil {
+		return false, backendError(fmt.Sprintf("read the permissions of %d", node.ID), err)
+	}
+	apply := opentext.ApplyThisItem
+	changed := false
+	for _, e := range cur.Custom {
+		if folder.Assigned(e.RightID) == nil {
+			if err := a.OTCS.RemoveCustomPermission(ctx, node.ID, e.RightID, apply); err != nil {
+				return false, backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, node.ID), err)
+			}
+			changed = true
+		}
+	}
+	for _, e := range folder.Custom {
+		have := cur.Assigned(e.RightID)
+		if have != nil && subset(e.Permissions, have.Permissions) && subset(have.Permissions, e.Permissions) {
+			continue
+		}
+		var err error
+		if have == nil {
+			err = a.OTCS.AddCustomPermission(ctx, node.ID, e.RightID, e.Permissions, apply)
+		} else {
+			err = a.OTCS.UpdateCustomPermission(ctx, node.ID, e.RightID, e.Permissions, apply)
+		}
+		if err != nil {
+			return false, backendError(fmt.Sprintf("give %d its folder's access to %d", e.RightID, node.ID), err)
+		}
+		changed = true
+	}
+	if g := folder.OwnerGroup; g != nil && (cur.OwnerGroup == nil || !samePerms(cur.OwnerGroup.Permissions, g.Permissions)) {
+		if err := a.OTCS.SetOwnerGroupPermissions(ctx, node.ID, g.RightID, g.Permissions, apply); err != nil {
+			return false, backendError(fmt.Sprintf("give %d its folder's owner-group access", node.ID), err)
+		}
+		changed = true
+	}
+	if p := folder.Public; p != nil && (cur.Public == nil || !samePerms(cur.Public.Permissions, p.Permissions)) {
+		if err := a.OTCS.SetPublicPermissions(ctx, node.ID, p.Permissions, apply); err != nil {
+			return false, backendError(fmt.Sprintf("give %d its folder's public access", node.ID), err)
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+func samePerms(a, b opentext.PermissionSet) bool { return subset(a, b) && subset(b, a) }
 
 func subset(a, b opentext.PermissionSet) bool {
 	for _, p := range a {

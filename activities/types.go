@@ -218,9 +218,18 @@ type RecordReadersResult struct {
 	Truncated bool // more than maxSecuredPages descendants: the rest were not looked at
 }
 
+// RecordAccessInput asks for records' access lists to follow their pages.
+type RecordAccessInput struct {
+	Records []RecordAccess
+	// Widen lets a record grow back to what its page and folder allow; only
+	// a page's own SecureRecords run, which applies changes in order, may.
+	Widen bool
+}
+
 // NarrowResult says what NarrowRecords did.
 type NarrowResult struct {
 	Narrowed  []int64 // records whose access list was made narrower
+	Widened   []int64 `json:",omitempty"` // records given back access their page allows again
 	Unchanged int     // records already as narrow as their page
 	// Fallback lists records whose page names someone unmappable: they
 	// were narrowed to the kept (and fallback) groups only.

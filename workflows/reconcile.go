@@ -74,7 +74,6 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 // mapped spaces to who may read the page now, a batch at a time.
 func recheckAccess(ctx workflow.Context, spaces []activities.SpaceCursor) (*activities.AccessCheck, error) {
 	var conf *activities.ConfluenceActivities
-	var otcs *activities.OpenTextActivities
 	out := &activities.AccessCheck{}
 	for _, sp := range spaces {
 		var pages []string
@@ -85,21 +84,13 @@ func recheckAccess(ctx workflow.Context, spaces []activities.SpaceCursor) (*acti
 		out.Pages += len(pages)
 		for i := 0; i < len(pages); i += accessBatch {
 			batch := pages[i:min(i+accessBatch, len(pages))]
-			var found activities.RecordReadersResult
-			err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, fmt.Sprintf("Read who may read %d published pages", len(batch))), conf.RecordReaders,
-				activities.SecureRecordsInput{PageIDs: batch, SpaceKey: sp.SpaceKey, RequestedBy: "reconciliation"}).Get(ctx, &found)
+			// Narrowing only: this snapshot may be older than a page's own
+			// SecureRecords run, which alone widens.
+			narrowed, found, err := applyAccess(ctx, activities.SecureRecordsInput{PageIDs: batch, SpaceKey: sp.SpaceKey, RequestedBy: "reconciliation"}, false)
 			if err != nil {
 				return nil, err
 			}
 			out.Records += len(found.Records)
-			if len(found.Records) == 0 {
-				continue
-			}
-			var narrowed activities.NarrowResult
-			err = workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, fmt.Sprintf("Narrow %d records", len(found.Records))), otcs.NarrowRecords, found).Get(ctx, &narrowed)
-			if err != nil {
-				return nil, err
-			}
 			out.Narrowed = append(out.Narrowed, narrowed.Narrowed...)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,20 +54,25 @@ func (p *Client) RefreshDocumentPage(ctx context.Context, pageID, requestedBy st
 	}, workflows.RefreshDocumentPage, workflows.RefreshDocumentPageInput{PageID: pageID}, 0)
 }
 
-// SecureRecords starts the narrowing of the records of a page and its
-// descendants after the page's read access changed. Every change gets a
-// run of its own: narrowing is safe in any order.
+// SecureRecords tells the page's one SecureRecords run that its read
+// access changed, starting the run when none is running
+// (signal-with-start): the run applies changes in order and reads again
+// when one arrives meanwhile, so its records follow the newest state.
 func (p *Client) SecureRecords(ctx context.Context, pageID, requestedBy string) (*Started, error) {
 	if !workflows.ValidPageID(pageID) {
 		return nil, invalidPageID(pageID)
 	}
-	key := strconv.FormatInt(time.Now().UnixNano(), 36)
-	return p.startOnce(ctx, client.StartWorkflowOptions{
-		ID: workflows.SecureRecordsWorkflowID(pageID, key), WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	id := workflows.SecureRecordsWorkflowID(pageID)
+	run, err := p.Temporal.SignalWithStartWorkflow(ctx, id, workflows.AccessChangedSignal, requestedBy, client.StartWorkflowOptions{
+		TaskQueue: workflows.TaskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(pageID)),
-		StaticSummary:         "Narrow the records under page " + pageID + " to its readers",
+		StaticSummary:         "Records under page " + pageID + " follow its readers",
 		StaticDetails:         "Requested by " + requestedBy + ".",
-	}, workflows.SecureRecords, activities.SecureRecordsInput{PageID: pageID, RequestedBy: requestedBy}, 0)
+	}, workflows.SecureRecords, activities.SecureRecordsInput{PageID: pageID, RequestedBy: requestedBy})
+	if err != nil {
+		return nil, fmt.Errorf("signal or start %s: %w", id, err)
+	}
+	return &Started{WorkflowID: id, RunID: run.GetRunID(), Run: run}, nil
 }
 
 // Feed is a change feed from OTCS with its workflow, Schedule and
