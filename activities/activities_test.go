@@ -321,7 +321,7 @@ func TestWriteBackRetryAfterCrashFinishesPropertyAndLabel(t *testing.T) {
 	if _, err := w.conf.Confluence.SetProperty(context.Background(), "100001", RecordPropertyKey, in.Record); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.conf.WriteBack(context.Background(), in); err != nil {
+	if _, err := w.conf.WriteBack(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
 	raw, ver, ok := w.confSim.Property("100001", RecordPropertyKey)

@@ -54,7 +54,7 @@ func (w *world) publish(t *testing.T, pageID string) *UploadResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = w.conf.WriteBack(ctx, WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: RecordLink{
+	_, err = w.conf.WriteBack(ctx, WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: RecordLink{
 		NodeID: up.NodeID, Version: up.Version, PageVersion: snap.Version, URL: up.URL, SHA256: up.SHA256, PublishedAt: time.Now().UTC(),
 	}})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -208,7 +209,7 @@ func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnaps
 // WriteBack records the OTCS record on the page as a content property and a
 // label. Neither creates a page version, and the webhook receiver ignores
 // the bridge's own label, so this never triggers another publish.
-func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) (err error) {
+func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) (_ *WriteBackResult, err error) {
 	defer func() { observe(ctx, "WriteBack", err) }()
 	if in.Property.Known {
 		// ReadPage saw the property: write from that state (one request);
@@ -219,17 +220,40 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput)
 		_, err = a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record)
 	}
 	if err != nil {
-		return backendError("write record property", err)
+		return nil, backendError("write record property", err)
 	}
-	if in.Label == "" {
-		return nil
+	if in.Label != "" {
+		err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
+		var re *rest.Error
+		if errors.As(err, &re) && re.Kind == rest.KindNotFound {
+			return nil, NonRetryable(TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
+		}
+		if err != nil {
+			return nil, backendError("add label", err)
+		}
 	}
-	err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
-	var re *rest.Error
-	if errors.As(err, &re) && re.Kind == rest.KindNotFound {
-		return NonRetryable(TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
+	out := &WriteBackResult{}
+	if in.Readers == nil || in.Readers.Open {
+		return out, nil
 	}
-	return backendError("add label", err)
+	// A restriction changed while the record was being filed: the event's
+	// run found no record property yet, so this run narrows the record.
+	// Only a restricted filing pays for the second read.
+	now, err := a.readersOf(ctx, in.PageID, in.SpaceID, in.SpaceKey)
+	if err != nil {
+		return nil, err
+	}
+	if !sameReaders(now, in.Readers) {
+		out.Readers = now
+	}
+	return out, nil
+}
+
+// sameReaders reports whether two reads of a page's readers agree.
+func sameReaders(a, b *access.PageReaders) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 // self is the bridge's own Confluence account id, read once per worker.

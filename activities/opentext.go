@@ -563,4 +563,3 @@ func recordProgress(ctx context.Context, n int64) {
 		activity.RecordHeartbeat(ctx, liveness.Bytes(n))
 	}
 }
-

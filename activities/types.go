@@ -192,6 +192,18 @@ type WriteBackInput struct {
 	Record RecordLink
 	// Property is the record property as ReadPage saw it (zero: unknown).
 	Property PropertyState
+	// Readers is who could read the page when it was read for filing;
+	// for a restricted page WriteBack reads them again.
+	Readers           *access.PageReaders `json:",omitempty"`
+	SpaceID, SpaceKey string              `json:",omitempty"`
+}
+
+// WriteBackResult says whether the page's readers changed while its
+// record was filed.
+type WriteBackResult struct {
+	// Readers is who may read the page now, when that differs from what
+	// the filing read (nil: unchanged, or the page is open).
+	Readers *access.PageReaders `json:",omitempty"`
 }
 
 // SecureRecordsInput names a page whose read access changed (its

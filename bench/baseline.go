@@ -63,7 +63,7 @@ func (g *plainGo) publish(ctx context.Context, pageID string, step func(string))
 	mark("WriteBack")
 	link := activities.RecordLink{NodeID: up.NodeID, Version: up.Version, PageVersion: page.Version, URL: up.URL, SHA256: up.SHA256,
 		Classification: cls.Classification, PublishedAt: time.Now().UTC(), WorkflowID: "baseline"}
-	err = g.conf.WriteBack(ctx, activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty})
+	_, err = g.conf.WriteBack(ctx, activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty})
 	mark("")
 	return err
 }

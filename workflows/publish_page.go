@@ -154,10 +154,22 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		Classification: cls.Classification, PublishedAt: workflow.Now(ctx).UTC(),
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}
+	var wb activities.WriteBackResult
 	err = workflow.ExecuteActivity(confluenceCtx(ctx, "Link record on the page"), conf.WriteBack,
-		activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty}).Get(ctx, nil)
+		activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty,
+			Readers: page.Readers, SpaceID: page.SpaceID, SpaceKey: page.SpaceKey}).Get(ctx, &wb)
 	if err != nil {
 		return nil, err
+	}
+	if wb.Readers != nil {
+		// The page's restriction changed while it was filed: narrow the
+		// record to who may read it now (never wider than it is).
+		var otcs *activities.OpenTextActivities
+		err = workflow.ExecuteActivity(opentextCtx(ctx, "Narrow the record to the page's readers now"), otcs.NarrowRecords,
+			activities.RecordAccessInput{Records: []activities.RecordAccess{{PageID: page.PageID, NodeID: up.NodeID, Readers: wb.Readers}}}).Get(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	p.status.Stage = StagePublished

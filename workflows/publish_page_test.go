@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -58,7 +59,7 @@ func TestPublishPageHappyPath(t *testing.T) {
 	var link activities.WriteBackInput
 	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 		link = args.Get(1).(activities.WriteBackInput)
-	}).Return(nil).Once()
+	}).Return(&activities.WriteBackResult{}, nil).Once()
 
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
 	res := resultOf[workflows.PublishPageResult](t, env)
@@ -119,7 +120,7 @@ func TestPublishPageRetriesWhileBackendIsDown(t *testing.T) {
 		Return(nil, temporal.NewApplicationError("503", string(activities.TypeBackendUnavailable))).Times(3)
 	env.OnActivity(otcs.StoreRecord, mock.Anything, mock.Anything).
 		Return(&activities.StoreResult{Upload: activities.UploadResult{NodeID: 40001, Version: 2, SHA256: "def", Size: 10}}, nil).Once()
-	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Return(&activities.WriteBackResult{}, nil).Once()
 	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
 	res := resultOf[workflows.PublishPageResult](t, env)
 	require.Equal(t, 2, res.OTCSVersion)
@@ -146,4 +147,21 @@ func TestPublishPageRejectsEmptyInput(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
 	require.Equal(t, "InvalidInput", appErr.Type())
+}
+
+// A restriction that changed while the page was filed (WriteBack reads
+// the readers again) narrows the record before the run ends.
+func TestPublishNarrowsTheRecordWhenReadersChangedMeanwhile(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(conf.ReadPage, mock.Anything, mock.Anything).Return(snapshot(), nil).Once()
+	env.OnActivity(otcs.StoreRecord, mock.Anything, mock.Anything).Return(&activities.StoreResult{
+		Upload: activities.UploadResult{NodeID: 40001, Version: 1, SHA256: "abc", Size: 1},
+	}, nil).Once()
+	upserts(env)
+	now := &access.PageReaders{Groups: []string{"legal"}, Levels: 1}
+	env.OnActivity(conf.WriteBack, mock.Anything, mock.Anything).Return(&activities.WriteBackResult{Readers: now}, nil).Once()
+	env.OnActivity(otcs.NarrowRecords, mock.Anything, activities.RecordAccessInput{Records: []activities.RecordAccess{{PageID: "100001", NodeID: 40001, Readers: now}}}).
+		Return(&activities.NarrowResult{Narrowed: []int64{40001}}, nil).Once()
+	env.ExecuteWorkflow(workflows.PublishPage, workflows.PublishPageInput{PageID: "100001", Version: 3})
+	require.Equal(t, int64(40001), resultOf[workflows.PublishPageResult](t, env).NodeID)
 }
