@@ -237,24 +237,10 @@ func (c *call) knownMember(id int64, wantUser, wantGroup bool) bool {
 // and group, the right_id when given.
 func (s *Server) putDefault(typ string) handlerFunc {
 	return func(c *call) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		n, ok := c.permNode(true)
-		if !ok {
-			return
+		valid := func(_ *node, ch permChange) bool {
+			return ch.rightID == 0 || typ == "public" || c.knownMember(ch.rightID, typ == "owner", typ == "group")
 		}
-		ch, ok := c.readChange(true)
-		if !ok {
-			return
-		}
-		if ch.rightID != 0 && typ != "public" && !c.knownMember(ch.rightID, typ == "owner", typ == "group") {
-			return
-		}
-		ts, ok := c.targets(n, ch.applyTo)
-		if !ok {
-			return
-		}
-		for _, t := range ts {
+		s.changePermissions(c, true, valid, func(t *node, ch permChange) {
 			a := t.acl
 			switch typ {
 			case "owner":
@@ -270,8 +256,7 @@ func (s *Server) putDefault(typ string) handlerFunc {
 			default:
 				a.public, a.noPublic = ch.perms, false
 			}
-		}
-		c.respondV2(map[string]any{})
+		})
 	}
 }
 
@@ -280,21 +265,7 @@ func (s *Server) putDefault(typ string) handlerFunc {
 // permissions (xecm and pyxecm call it).
 func (s *Server) deleteDefault(typ string) handlerFunc {
 	return func(c *call) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		n, ok := c.permNode(true)
-		if !ok {
-			return
-		}
-		ch, ok := c.readChange(false)
-		if !ok {
-			return
-		}
-		ts, ok := c.targets(n, ch.applyTo)
-		if !ok {
-			return
-		}
-		for _, t := range ts {
+		s.changePermissions(c, false, nil, func(t *node, _ permChange) {
 			switch typ {
 			case "owner":
 				t.acl.noOwner = true
@@ -303,8 +274,7 @@ func (s *Server) deleteDefault(typ string) handlerFunc {
 			default:
 				t.acl.noPublic = true
 			}
-		}
-		c.respondV2(map[string]any{})
+		})
 	}
 }
 
@@ -385,6 +355,20 @@ func (s *Server) deleteCustom(c *call) {
 // changeCustom applies one change of an assigned-access entry to the node
 // and the sub-items apply_to reaches.
 func (s *Server) changeCustom(c *call, withPerms bool, apply func(a *acl, id int64, p perm)) {
+	var id int64
+	valid := func(n *node, ch permChange) bool {
+		var ok bool
+		id, ok = c.customRight(n, ch.applyTo)
+		return ok
+	}
+	s.changePermissions(c, withPerms, valid, func(t *node, ch permChange) { apply(t.acl, id, ch.perms) })
+}
+
+// changePermissions is every permission write: the node (the caller
+// needs edit_permissions), the change's parameters, a check of them
+// (valid answers itself when it refuses), the nodes apply_to reaches, and
+// apply on each of them, under the store's lock.
+func (s *Server) changePermissions(c *call, withPerms bool, valid func(n *node, ch permChange) bool, apply func(t *node, ch permChange)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, ok := c.permNode(true)
@@ -395,8 +379,7 @@ func (s *Server) changeCustom(c *call, withPerms bool, apply func(a *acl, id int
 	if !ok {
 		return
 	}
-	id, ok := c.customRight(n, ch.applyTo)
-	if !ok {
+	if valid != nil && !valid(n, ch) {
 		return
 	}
 	ts, ok := c.targets(n, ch.applyTo)
@@ -404,7 +387,7 @@ func (s *Server) changeCustom(c *call, withPerms bool, apply func(a *acl, id int
 		return
 	}
 	for _, t := range ts {
-		apply(t.acl, id, ch.perms)
+		apply(t, ch)
 	}
 	c.respondV2(map[string]any{})
 }
