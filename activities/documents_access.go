@@ -39,15 +39,9 @@ func (r *Readership) Restricted() bool { return r == nil || !r.Public }
 // visible to it).
 var errNodeGone = errors.New("no such node, or not visible to the bridge")
 
-// resolver is the principal look-up of the source activities, made from
-// the mapping when none was injected.
+// resolver is the principal look-up of the source activities.
 func (a *DocumentSourceActivities) resolver() *access.Resolver {
-	a.once.Do(func() {
-		if a.Access == nil {
-			a.Access = &access.Resolver{Rules: a.Rules.Access, OTCS: a.OTCS}
-		}
-	})
-	return a.Access
+	return a.resolverOnce.get(&a.Access, a.Rules, nil, a.OTCS)
 }
 
 // readership reads a node's permissions and maps every principal that may

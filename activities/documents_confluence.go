@@ -38,8 +38,8 @@ type DocumentPageActivities struct {
 	// cache per worker).
 	Access *access.Resolver
 
-	pages sync.Map // title -> page id of hub, parent and archive pages
-	once  sync.Once
+	pages        sync.Map // title -> page id of hub, parent and archive pages
+	resolverOnce lazyResolver
 }
 
 // DocumentRecord is what the bridge keeps on a document page (content
@@ -173,15 +173,9 @@ func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) 
 // principal: references show it on people's pages.
 const RefusedNote = "restricted in OpenText to people the bridge cannot map"
 
-// resolver is the principal look-up of the page activities, made from
-// the mapping when none was injected.
+// resolver is the principal look-up of the page activities.
 func (a *DocumentPageActivities) resolver() *access.Resolver {
-	a.once.Do(func() {
-		if a.Access == nil {
-			a.Access = &access.Resolver{Rules: a.Rules.Access, Confluence: a.Confluence}
-		}
-	})
-	return a.Access
+	return a.resolverOnce.get(&a.Access, a.Rules, a.Confluence, nil)
 }
 
 // placeReaders gives a document page the read restriction of plan, then
@@ -193,25 +187,17 @@ func (a *DocumentPageActivities) placeReaders(ctx context.Context, watch string,
 		return err
 	}
 	hub, err := a.hubPage(ctx, watch)
-	if err != nil || cur.page.ParentID == hub || cur.page.ParentID == "" {
+	if err != nil || cur.page.ParentID == hub {
 		return err
 	}
 	if v, ok := a.pages.Load("page:" + a.Rules.Documents.Archive); ok && v.(string) == cur.page.ParentID {
-		return nil
+		return nil // archived: its place is the archive
 	}
 	sp, err := a.space(ctx)
 	if err != nil {
 		return err
 	}
-	stage, err := staging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, false)
-	if err != nil || stage != cur.page.ParentID {
-		return err
-	}
-	if err := a.Confluence.MovePage(ctx, cur.page.ID, hub); err != nil {
-		return backendError("move document page "+cur.page.ID+" from staging to its hub", err)
-	}
-	cur.page.ParentID = hub
-	return nil
+	return leaveStaging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, cur.page, hub)
 }
 
 // applyMerging applies the document to its page, reading the page again

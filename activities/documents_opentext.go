@@ -31,8 +31,8 @@ type DocumentSourceActivities struct {
 	// Rules.Access (one cache per worker).
 	Access *access.Resolver
 
-	workspaces sync.Map // watch name -> resolved workspace node id
-	once       sync.Once
+	workspaces   sync.Map // watch name -> resolved workspace node id
+	resolverOnce lazyResolver
 }
 
 // feedPageSize is how many children one change-feed browse reads. A run

@@ -41,8 +41,10 @@ type OpenTextActivities struct {
 	Rules      *mapping.Rules
 	PDF        PDFSettings // for rules with rendition: pdf
 
-	accessOnce     sync.Once
-	access         *access.Resolver
+	// Access looks principals up; nil: made from Rules.Access.
+	Access *access.Resolver
+
+	resolverOnce   lazyResolver
 	stagingChecked sync.Map // staging folder id -> time its access list was last checked
 }
 

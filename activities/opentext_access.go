@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,12 +18,9 @@ import (
 // is still readable by the bridge and the kept groups only.
 const stagingCheckEvery = time.Minute
 
-// resolver is the worker's principal look-up, made on first use.
+// resolver is the worker's principal look-up.
 func (a *OpenTextActivities) resolver() *access.Resolver {
-	a.accessOnce.Do(func() {
-		a.access = &access.Resolver{Rules: a.Rules.Access, OTCS: a.OTCS, Confluence: a.Confluence}
-	})
-	return a.access
+	return a.resolverOnce.get(&a.Access, a.Rules, a.Confluence, a.OTCS)
 }
 
 // recordAccess decides who the record of this page version may be read
@@ -47,21 +46,35 @@ func (a *OpenTextActivities) recordAccess(ctx context.Context, page *PageSnapsho
 	if len(pa.Unmapped) == 0 {
 		return pa, nil
 	}
-	acc := a.Rules.Access
-	if acc != nil && acc.Unmapped == mapping.UnmappedFallback {
-		id, found, err := a.resolver().OpenTextGroupID(ctx, acc.Fallback.OpenText)
-		if err != nil {
-			return nil, backendError("look up the fallback group", err)
-		}
-		if !found {
-			return nil, NonRetryable(TypeRestrictedSourceUnmapped, "access.fallback_group.opentext %q does not exist in OTCS; nothing was stored", acc.Fallback.OpenText)
-		}
-		pa.Readers = append(pa.Readers, access.Principal{ID: id, Name: acc.Fallback.OpenText, Group: true})
+	fallback, err := a.addFallback(ctx, pa)
+	if err != nil {
+		return nil, err
+	}
+	if fallback {
 		return pa, nil
 	}
 	file := a.Rules.File
 	return nil, NonRetryable(TypeRestrictedSourceUnmapped, "Confluence page %s (%q) is read-restricted (%s) and the bridge cannot map %s; add them to the access: section of %s (groups: or user_table:), or set access.unmapped: fallback. Nothing was stored",
 		page.PageID, page.Title, page.Readers.Source(), strings.Join(pa.Unmapped, ", "), file)
+}
+
+// addFallback gives the readers access.fallback_group.opentext when the
+// mapping restricts (rather than refuses) pages naming someone it cannot
+// map; false when it refuses.
+func (a *OpenTextActivities) addFallback(ctx context.Context, pa *access.PageAccess) (bool, error) {
+	acc := a.Rules.Access
+	if acc == nil || acc.Unmapped != mapping.UnmappedFallback {
+		return false, nil
+	}
+	id, found, err := a.resolver().OpenTextGroupID(ctx, acc.Fallback.OpenText)
+	if err != nil {
+		return false, backendError("look up the fallback group", err)
+	}
+	if !found {
+		return false, NonRetryable(TypeRestrictedSourceUnmapped, "access.fallback_group.opentext %q does not exist in OTCS; nothing was stored", acc.Fallback.OpenText)
+	}
+	pa.Readers = append(pa.Readers, access.Principal{ID: id, Name: acc.Fallback.OpenText, Group: true})
+	return true, nil
 }
 
 // stagingFolder is where records of restricted pages are made: a folder
@@ -226,7 +239,7 @@ func (a *OpenTextActivities) setList(ctx context.Context, nodeID int64, acl map[
 // move keeps a node's own permissions). Run before any new version is
 // added, so narrowing always comes first.
 func (a *OpenTextActivities) secureRecord(ctx context.Context, node, folder *opentext.Node, pa *access.PageAccess) error {
-	home, staged, err := a.homeOf(ctx, node, folder)
+	home, staged, err := a.homeOf(ctx, node, folder.ID)
 	if err != nil {
 		return err
 	}
@@ -241,33 +254,36 @@ func (a *OpenTextActivities) secureRecord(ctx context.Context, node, folder *ope
 			return err
 		}
 	}
-	if _, err := a.narrowTo(ctx, node.ID, acl); err != nil {
+	if _, err := a.narrowTo(ctx, node.ID, acl); err != nil || !staged {
 		return err
 	}
-	if !staged {
-		return nil
-	}
-	moved, err := a.OTCS.MoveNode(ctx, node.ID, folder.ID)
+	return a.leaveStaging(ctx, node, folder.ID)
+}
+
+// leaveStaging moves a node made in the staging folder to its place
+// (a move keeps the node's own permissions, set just before).
+func (a *OpenTextActivities) leaveStaging(ctx context.Context, node *opentext.Node, parentID int64) error {
+	moved, err := a.OTCS.MoveNode(ctx, node.ID, parentID)
 	if err != nil {
-		return backendError(fmt.Sprintf("move record %d from the staging folder into %d", node.ID, folder.ID), err)
+		return backendError(fmt.Sprintf("move node %d from the staging folder into %d", node.ID, parentID), err)
 	}
 	*node = *moved
 	return nil
 }
 
-// homeOf is the folder whose access list bounds the record's: its target
+// homeOf is the folder whose access list bounds a node's: its target
 // folder when it is there or still in the staging folder (staged), else
 // the folder a records manager moved it to.
-func (a *OpenTextActivities) homeOf(ctx context.Context, node, folder *opentext.Node) (home int64, staged bool, err error) {
-	if node.ParentID == folder.ID || a.Rules.Access == nil {
-		return folder.ID, false, nil
+func (a *OpenTextActivities) homeOf(ctx context.Context, node *opentext.Node, folderID int64) (home int64, staged bool, err error) {
+	if node.ParentID == folderID || a.Rules.Access == nil {
+		return folderID, false, nil
 	}
 	staging, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, a.Rules.Access.StagingPath())
 	if err != nil {
 		return 0, false, backendError("find the staging folder", err)
 	}
 	if node.ParentID == staging.ID {
-		return folder.ID, true, nil
+		return folderID, true, nil
 	}
 	return node.ParentID, false, nil
 }
@@ -282,16 +298,11 @@ func (a *OpenTextActivities) settleAccess(ctx context.Context, node, folder *ope
 	if pa != nil {
 		return a.secureRecord(ctx, node, folder, pa)
 	}
-	_, staged, err := a.homeOf(ctx, node, folder)
+	_, staged, err := a.homeOf(ctx, node, folder.ID)
 	if err != nil || !staged {
 		return err
 	}
-	moved, err := a.OTCS.MoveNode(ctx, node.ID, folder.ID)
-	if err != nil {
-		return backendError(fmt.Sprintf("move record %d from the staging folder into %d", node.ID, folder.ID), err)
-	}
-	*node = *moved
-	return nil
+	return a.leaveStaging(ctx, node, folder.ID)
 }
 
 // withinCurrent keeps of acl only what the node grants today: each
@@ -356,13 +367,11 @@ func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessI
 			return nil, backendError("map the readers of page "+rec.PageID, err)
 		}
 		if len(pa.Unmapped) > 0 {
+			// Whoever is unmapped loses access; the fallback group, when
+			// the mapping names one, keeps it.
 			out.Fallback = append(out.Fallback, rec.NodeID)
-			if acc := a.Rules.Access; acc != nil && acc.Unmapped == mapping.UnmappedFallback {
-				if id, found, err := a.resolver().OpenTextGroupID(ctx, acc.Fallback.OpenText); err != nil {
-					return nil, backendError("look up the fallback group", err)
-				} else if found {
-					pa.Readers = append(pa.Readers, access.Principal{ID: id, Name: acc.Fallback.OpenText, Group: true})
-				}
+			if _, err := a.addFallback(ctx, pa); err != nil {
+				return nil, err
 			}
 		}
 		if acl, err = a.recordACL(ctx, node.ParentID, pa); err != nil {
@@ -414,7 +423,7 @@ func (a *OpenTextActivities) openTo(ctx context.Context, node *opentext.Node) (b
 	}
 	for _, e := range folder.Custom {
 		have := cur.Assigned(e.RightID)
-		if have != nil && subset(e.Permissions, have.Permissions) && subset(have.Permissions, e.Permissions) {
+		if have != nil && samePerms(e.Permissions, have.Permissions) {
 			continue
 		}
 		var err error
@@ -465,14 +474,5 @@ func intersect(a, b opentext.PermissionSet) opentext.PermissionSet {
 }
 
 func sortedRights(acl map[int64]opentext.PermissionSet) []int64 {
-	out := make([]int64, 0, len(acl))
-	for id := range acl {
-		out = append(out, id)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+	return slices.Sorted(maps.Keys(acl))
 }

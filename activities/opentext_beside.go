@@ -111,17 +111,13 @@ func (a *OpenTextActivities) secureAttachments(ctx context.Context, folder *open
 	if pa == nil {
 		return nil
 	}
-	acl, err := a.recordACL(ctx, recordFolder, pa)
+	home, staged, err := a.homeOf(ctx, folder, recordFolder)
 	if err != nil {
 		return err
 	}
-	staged := folder.ParentID != recordFolder
-	if staged {
-		staging, err := a.stagingFolder(ctx)
-		if err != nil {
-			return err
-		}
-		staged = folder.ParentID == staging.ID
+	acl, err := a.recordACL(ctx, home, pa)
+	if err != nil {
+		return err
 	}
 	if !staged {
 		if acl, err = a.withinCurrent(ctx, folder.ID, acl); err != nil {
@@ -131,24 +127,24 @@ func (a *OpenTextActivities) secureAttachments(ctx context.Context, folder *open
 	if _, err := a.narrowTo(ctx, folder.ID, acl); err != nil {
 		return err
 	}
-	kids, err := a.OTCS.ListChildren(ctx, folder.ID, opentext.ListOptions{Limit: 100})
-	if err != nil {
-		return backendError("list the attachment documents", err)
-	}
-	for _, k := range kids.Nodes {
-		if _, err := a.narrowTo(ctx, k.ID, acl); err != nil {
-			return err
+	for page := 1; ; page++ {
+		kids, err := a.OTCS.ListChildren(ctx, folder.ID, opentext.ListOptions{Page: page, Limit: 100})
+		if err != nil {
+			return backendError("list the attachment documents", err)
+		}
+		for _, k := range kids.Nodes {
+			if _, err := a.narrowTo(ctx, k.ID, acl); err != nil {
+				return err
+			}
+		}
+		if kids.PageTotal <= page || len(kids.Nodes) == 0 {
+			break
 		}
 	}
 	if !staged {
 		return nil
 	}
-	moved, err := a.OTCS.MoveNode(ctx, folder.ID, recordFolder)
-	if err != nil {
-		return backendError(fmt.Sprintf("move attachment folder %d beside its record", folder.ID), err)
-	}
-	*folder = *moved
-	return nil
+	return a.leaveStaging(ctx, folder, recordFolder)
 }
 
 // storeOnce stores file as the version of document name (in parentID)

@@ -16,11 +16,11 @@ const StagingPageTitle = "xecm-bridge staging"
 
 const stagingBody = "<p>Pages the bridge is preparing for restricted OpenText sources. Only the bridge account can read this page and the pages under it; each page moves to its place once its own read restriction is set.</p>"
 
-// staging finds a space's staging page, or makes it when make is set; ""
+// staging finds a space's staging page, or makes it when create is set; ""
 // when there is none. Before it is returned its read restriction is
 // checked (and set): nothing goes under a staging page anyone else could
 // read. The check is made on every call, as someone may have lifted it.
-func staging(ctx context.Context, conf *confluence.Client, cache *sync.Map, sp *confluence.Space, bridge string, make bool) (string, error) {
+func staging(ctx context.Context, conf *confluence.Client, cache *sync.Map, sp *confluence.Space, bridge string, create bool) (string, error) {
 	key := "staging:" + sp.Key
 	id, _ := cache.Load(key)
 	pageID, _ := id.(string)
@@ -29,7 +29,7 @@ func staging(ctx context.Context, conf *confluence.Client, cache *sync.Map, sp *
 		if err != nil {
 			return "", backendError("find "+StagingPageTitle, err)
 		}
-		if p == nil && !make {
+		if p == nil && !create {
 			return "", nil
 		}
 		if p == nil {
@@ -50,6 +50,24 @@ func staging(ctx context.Context, conf *confluence.Client, cache *sync.Map, sp *
 	}
 	cache.Store(key, pageID)
 	return pageID, nil
+}
+
+// leaveStaging moves a page from under the space's staging page to
+// parent, once its own read restriction is in place; a page anywhere else
+// (under parent already, in the archive, moved by people) stays.
+func leaveStaging(ctx context.Context, conf *confluence.Client, cache *sync.Map, sp *confluence.Space, bridge string, page *confluence.Page, parent string) error {
+	if page.ParentID == parent || page.ParentID == "" {
+		return nil
+	}
+	stage, err := staging(ctx, conf, cache, sp, bridge, false)
+	if err != nil || stage != page.ParentID {
+		return err
+	}
+	if err := conf.MovePage(ctx, page.ID, parent); err != nil {
+		return backendError("move page "+page.ID+" from staging to its place", err)
+	}
+	page.ParentID = parent
+	return nil
 }
 
 // setReaders makes a page's own read restriction what plan says (none

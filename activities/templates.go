@@ -43,8 +43,8 @@ type TemplateActivities struct {
 	// Access looks Confluence groups up; nil: made from Rules.Access.
 	Access *access.Resolver
 
-	pages sync.Map // title -> parent page id
-	once  sync.Once
+	pages        sync.Map // title -> parent page id
+	resolverOnce lazyResolver
 }
 
 // TemplatePropertyKey, on a controlled copy, holds its TemplateRecord.

@@ -7,15 +7,9 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 )
 
-// resolver is the principal look-up of the template activities, made
-// from the mapping when none was injected.
+// resolver is the principal look-up of the template activities.
 func (a *TemplateActivities) resolver() *access.Resolver {
-	a.once.Do(func() {
-		if a.Access == nil {
-			a.Access = &access.Resolver{Rules: a.Rules.Access, OTCS: a.OTCS, Confluence: a.Confluence}
-		}
-	})
-	return a.Access
+	return a.resolverOnce.get(&a.Access, a.Rules, a.Confluence, a.OTCS)
 }
 
 // narrowCopy applies a restricted template's access to its existing copy
@@ -41,20 +35,12 @@ func (a *TemplateActivities) placeCopy(ctx context.Context, cur *copyState, plan
 	if _, err := setReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
 		return err
 	}
-	if t.Parent == "" || cur.page.ParentID == "" {
+	if t.Parent == "" {
 		return nil
 	}
 	sp, parent, err := a.copiesPage(ctx, t.Parent, "")
-	if err != nil || cur.page.ParentID == parent {
+	if err != nil {
 		return err
 	}
-	stage, err := staging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, false)
-	if err != nil || stage != cur.page.ParentID {
-		return err
-	}
-	if err := a.Confluence.MovePage(ctx, cur.page.ID, parent); err != nil {
-		return backendError("move controlled copy "+cur.page.ID+" from staging to "+t.Parent, err)
-	}
-	cur.page.ParentID = parent
-	return nil
+	return leaveStaging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, cur.page, parent)
 }

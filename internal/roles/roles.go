@@ -5,6 +5,7 @@ package roles
 
 import (
 	"fmt"
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"strings"
 
 	"time"
@@ -91,6 +92,9 @@ var liveness = []interceptor.WorkerInterceptor{heartbeat.Interceptor(HeartbeatEv
 // New builds one worker per role, not yet started.
 func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]worker.Worker, error) {
 	var out []worker.Worker
+	// One principal look-up (and its cache) for every activity struct of
+	// the process, whichever queues it serves.
+	principals := &access.Resolver{Rules: deps.Rules.Access, Confluence: deps.Confluence, OTCS: deps.OpenText}
 	for _, r := range roles {
 		switch r {
 		case Workflows:
@@ -108,7 +112,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				Interceptors:                       liveness,
 			})
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
-			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules})
+			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
 			w.RegisterActivity(&activities.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
 				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
 			w.RegisterActivity(&activities.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
@@ -121,9 +125,9 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
 			})
-			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF})
-			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules})
-			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules})
+			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF, Access: principals})
+			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
+			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, Access: principals})
 			out = append(out, w)
 		}
 	}
