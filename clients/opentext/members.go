@@ -71,7 +71,10 @@ type memberList struct {
 // eachMember pages through a member list at path with q, calling fn for
 // every member until fn returns true (found) or the pages run out.
 func (c *Client) eachMember(ctx context.Context, path string, q url.Values, pageSize int, fn func(Member) bool) error {
-	for page := 1; ; page++ {
+	// A server's page_total is believed up to this many pages, so a wrong
+	// one cannot keep the loop going forever.
+	const maxMemberPages = 1000
+	for page := 1; page <= maxMemberPages; page++ {
 		q.Set("page", strconv.Itoa(page))
 		q.Set("limit", strconv.Itoa(pageSize))
 		var out memberList
@@ -87,6 +90,7 @@ func (c *Client) eachMember(ctx context.Context, path string, q url.Values, page
 			return nil
 		}
 	}
+	return fmt.Errorf("opentext: %s: more than %d pages of members", path, maxMemberPages)
 }
 
 // GetMember reads a user or group by id (GET /api/v2/members/{id}).
