@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -88,25 +87,15 @@ func syncPermissions(ctx context.Context, args []string, stdout io.Writer) error
 	var res workflows.PermissionTotals
 	werr := st.Run.Get(ctx, &res)
 	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
-	if *asJSON {
-		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
-		if werr != nil {
-			out["error"] = workflows.DescribeFailure(werr)
-		} else {
-			out["result"] = res
+	err = printRun(stdout, st, url, *asJSON, werr, res, func() {
+		fmt.Fprintf(stdout, "document pages checked: %d, restricted: %d, restrictions rewritten: %d\nOTCS requests: %d, Confluence requests: %d\n",
+			res.Pages, res.Restricted, res.Changed, res.OTCSRequests, res.ConfRequests)
+		if len(res.Refused) > 0 {
+			fmt.Fprintf(stdout, "refused (readers the bridge cannot map; pages kept to the bridge and the kept groups):\n  %s\n", strings.Join(res.Refused, "\n  "))
 		}
-		if err := json.NewEncoder(stdout).Encode(out); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
-		if werr == nil {
-			fmt.Fprintf(stdout, "document pages checked: %d, restricted: %d, restrictions rewritten: %d\nOTCS requests: %d, Confluence requests: %d\n",
-				res.Pages, res.Restricted, res.Changed, res.OTCSRequests, res.ConfRequests)
-			if len(res.Refused) > 0 {
-				fmt.Fprintf(stdout, "refused (readers the bridge cannot map; pages kept to the bridge and the kept groups):\n  %s\n", strings.Join(res.Refused, "\n  "))
-			}
-		}
+	})
+	if err != nil {
+		return err
 	}
 	if werr != nil {
 		return failedError{"permission sweep failed: " + workflows.DescribeFailure(werr)}

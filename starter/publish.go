@@ -83,24 +83,30 @@ func report(ctx context.Context, st *control.Started, tc settings.Temporal, wait
 	}
 	var res workflows.PublishPageResult
 	werr := st.Run.Get(ctx, &res)
+	if err := printRun(stdout, st, url, asJSON, werr, res, func() { printResult(stdout, &res) }); err != nil {
+		return err
+	}
+	if werr != nil {
+		return failedError{fmt.Sprintf("%s failed: %s", st.WorkflowID, workflows.DescribeFailure(werr))}
+	}
+	return nil
+}
+
+// printRun prints a run that has ended: as JSON with its result (or its
+// error), or as the run's lines followed by human() when it succeeded.
+func printRun(stdout io.Writer, st *control.Started, url string, asJSON bool, werr error, result any, human func()) error {
 	if asJSON {
 		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
 		if werr != nil {
 			out["error"] = workflows.DescribeFailure(werr)
 		} else {
-			out["result"] = res
+			out["result"] = result
 		}
-		if err := json.NewEncoder(stdout).Encode(out); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
-		if werr == nil {
-			printResult(stdout, &res)
-		}
+		return json.NewEncoder(stdout).Encode(out)
 	}
-	if werr != nil {
-		return failedError{fmt.Sprintf("%s failed: %s", st.WorkflowID, workflows.DescribeFailure(werr))}
+	fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
+	if werr == nil {
+		human()
 	}
 	return nil
 }

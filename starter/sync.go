@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -66,27 +65,17 @@ func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
 	var res workflows.SyncState
 	werr := st.Run.Get(ctx, &res)
 	url := temporalclient.WorkflowURL(tc, st.WorkflowID)
-	if *asJSON {
-		out := map[string]any{"workflowId": st.WorkflowID, "runId": st.RunID, "existing": st.Existing, "url": url}
-		if werr != nil {
-			out["error"] = workflows.DescribeFailure(werr)
-		} else {
-			out["result"] = res.Totals
+	err = printRun(stdout, st, url, *asJSON, werr, res.Totals, func() {
+		t := res.Totals
+		fmt.Fprintf(stdout, "%s read: %d\npages created: %d, updated: %d, archived: %d, restored: %d, flagged: %d, without approved version: %d, failed: %d\n",
+			feed.Name, t.Documents, t.Created, t.Changed, t.Archived, t.Restored, t.Flagged, t.Skipped, t.Failed)
+		if feed.Name == control.DocumentsFeed.Name {
+			fmt.Fprintf(stdout, "back links written: %d, kept in Confluence only (hold or record): %d\n", t.BackLinks, t.KeptInConfl)
+			fmt.Fprintf(stdout, "moved back from the archive: %d, missed by the listing but confirmed in OTCS: %d\n", t.Unarchived, t.Unseen)
 		}
-		if err := json.NewEncoder(stdout).Encode(out); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintf(stdout, "workflow: %s\nrun: %s\nexisting: %t\nweb UI: %s\n", st.WorkflowID, st.RunID, st.Existing, url)
-		if werr == nil {
-			t := res.Totals
-			fmt.Fprintf(stdout, "%s read: %d\npages created: %d, updated: %d, archived: %d, restored: %d, flagged: %d, without approved version: %d, failed: %d\n",
-				feed.Name, t.Documents, t.Created, t.Changed, t.Archived, t.Restored, t.Flagged, t.Skipped, t.Failed)
-			if feed.Name == control.DocumentsFeed.Name {
-				fmt.Fprintf(stdout, "back links written: %d, kept in Confluence only (hold or record): %d\n", t.BackLinks, t.KeptInConfl)
-				fmt.Fprintf(stdout, "moved back from the archive: %d, missed by the listing but confirmed in OTCS: %d\n", t.Unarchived, t.Unseen)
-			}
-		}
+	})
+	if err != nil {
+		return err
 	}
 	if werr != nil {
 		return failedError{"sync failed: " + workflows.DescribeFailure(werr)}
