@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,7 +78,7 @@ func ReadersOf(ctx context.Context, conf *confluence.Client, self string, levels
 		}
 		for _, g := range l.Groups {
 			key := strings.ToLower(g.Name)
-			if _, isCommon := common[key]; isCommon || members[key] != nil {
+			if common[key] || members[key] != nil {
 				continue
 			}
 			ms, err := conf.GroupMembers(ctx, g)
@@ -90,7 +92,7 @@ func ReadersOf(ctx context.Context, conf *confluence.Client, self string, levels
 		}
 	}
 	out := &PageReaders{Levels: len(levels)}
-	for _, key := range sortedKeys(common) {
+	for _, key := range slices.Sorted(maps.Keys(common)) {
 		out.Groups = append(out.Groups, groupName(levels, key))
 	}
 	ids := make([]string, 0, len(candidates))
@@ -165,7 +167,7 @@ func (r *Resolver) ForPage(ctx context.Context, pr *PageReaders) (*PageAccess, e
 }
 
 // commonGroups are the groups (by lower-case name) named at every level.
-func commonGroups(levels []confluence.PageReadRestriction) map[string]string {
+func commonGroups(levels []confluence.PageReadRestriction) map[string]bool {
 	count := map[string]int{}
 	for _, l := range levels {
 		seen := map[string]bool{}
@@ -177,10 +179,10 @@ func commonGroups(levels []confluence.PageReadRestriction) map[string]string {
 			}
 		}
 	}
-	out := map[string]string{}
+	out := map[string]bool{}
 	for k, n := range count {
 		if n == len(levels) {
-			out[k] = k
+			out[k] = true
 		}
 	}
 	return out
@@ -237,13 +239,4 @@ func userLabel(u confluence.User) string {
 		return u.DisplayName + " (" + u.AccountID + ")"
 	}
 	return u.AccountID
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -119,6 +120,9 @@ func (r *Resolver) OpenTextUserID(ctx context.Context, u confluence.User) (int64
 func (r *Resolver) OpenTextMember(ctx context.Context, id int64) (name string, group bool, err error) {
 	typ, name, found, err := r.lookup(ctx, fmt.Sprintf("otcs-member:%d", id), func() (int64, string, bool, error) {
 		m, err := r.OTCS.GetMember(ctx, id)
+		if rest.IsKind(err, rest.KindNotFound) || rest.IsKind(err, rest.KindBadRequest) {
+			return 0, "", false, nil // OTCS answers an unknown member id with 400
+		}
 		if err != nil || m == nil {
 			return 0, "", false, err
 		}
@@ -135,6 +139,9 @@ func (r *Resolver) OpenTextMember(ctx context.Context, id int64) (name string, g
 func (r *Resolver) ConfluenceGroupID(ctx context.Context, name string) (string, bool, error) {
 	_, id, found, err := r.lookup(ctx, "conf-group:"+strings.ToLower(name), func() (int64, string, bool, error) {
 		g, err := r.Confluence.FindGroup(ctx, name)
+		if rest.IsKind(err, rest.KindNotFound) {
+			return 0, "", false, nil
+		}
 		if err != nil || g == nil {
 			return 0, "", false, err
 		}

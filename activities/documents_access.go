@@ -73,7 +73,7 @@ func (a *DocumentSourceActivities) readership(ctx context.Context, nodeID int64)
 			continue
 		}
 		name, group, err := res.OpenTextMember(ctx, e.RightID)
-		if err != nil && !rest.IsKind(err, rest.KindNotFound) && !rest.IsKind(err, rest.KindBadRequest) {
+		if err != nil {
 			return nil, 1, backendError(fmt.Sprintf("read OTCS member %d", e.RightID), err)
 		}
 		switch {
@@ -134,9 +134,6 @@ func planReaders(ctx context.Context, res *access.Resolver, rules *mapping.Acces
 	unmapped := append([]string{}, r.Unmapped...)
 	exists := func(g string) (bool, error) {
 		_, found, err := res.ConfluenceGroupID(ctx, g)
-		if rest.IsKind(err, rest.KindNotFound) {
-			return false, nil
-		}
 		return found, err
 	}
 	var mapped []string
