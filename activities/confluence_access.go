@@ -8,6 +8,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
 // spaceReadersTTL is how long a worker trusts a space's View permission.
@@ -134,7 +135,7 @@ func (a *ConfluenceActivities) spaceReaders(ctx context.Context, spaceID, spaceK
 			return c.level, nil
 		}
 	}
-	level, err := a.readSpaceReaders(ctx, spaceID, spaceKey)
+	level, err := spaceViewers(ctx, a.Confluence, a.Rules.Access, spaceID, spaceKey)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +148,10 @@ type cachedSpace struct {
 	at    time.Time
 }
 
-func (a *ConfluenceActivities) readSpaceReaders(ctx context.Context, spaceID, spaceKey string) (*confluence.PageReadRestriction, error) {
-	principals, err := a.Confluence.SpaceReadPermissions(ctx, spaceID)
+// spaceViewers reads who may view a space, as one more read restriction
+// of its pages; nil when one of access.everyone may (or on Data Center).
+func spaceViewers(ctx context.Context, conf *confluence.Client, acc *mapping.Access, spaceID, spaceKey string) (*confluence.PageReadRestriction, error) {
+	principals, err := conf.SpaceReadPermissions(ctx, spaceID)
 	if rest.IsKind(err, rest.KindBadRequest) {
 		return nil, nil // Data Center: no API (see above)
 	}
@@ -159,16 +162,16 @@ func (a *ConfluenceActivities) readSpaceReaders(ctx context.Context, spaceID, sp
 	for _, p := range principals {
 		switch p.Type {
 		case "group":
-			g, err := a.Confluence.GroupByID(ctx, p.ID)
+			g, err := conf.GroupByID(ctx, p.ID)
 			if err != nil {
 				return nil, backendError("read group "+p.ID, err)
 			}
-			if a.Rules.Access.IsEveryone(g.Name) {
+			if acc.IsEveryone(g.Name) {
 				return nil, nil
 			}
 			level.Groups = append(level.Groups, *g)
 		case "user":
-			u, err := a.Confluence.User(ctx, p.ID)
+			u, err := conf.User(ctx, p.ID)
 			if err != nil {
 				return nil, backendError("read user "+p.ID, err)
 			}

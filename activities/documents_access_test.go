@@ -272,9 +272,14 @@ func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 	w, src, pages := docWorld(t)
 	ctx := context.Background()
 	link := `<p><a href="` + w.ot.OTCS.NodeURL(opentextsim.LegalHoldProcedureID) + `">hold procedure</a></p>`
-	record := func(author string) (*ReferenceScan, []DocumentState, *RecordReferencesResult) {
+	// record scans a page the author writes in APOLLO (restrict, when
+	// set, changes its access first) and records its references.
+	record := func(title, author string, restrict func(pageID string)) (*ReferenceScan, []DocumentState, *RecordReferencesResult) {
 		t.Helper()
-		notes := w.confSim.CreatePage("APOLLO", "Notes by "+author, link, author)
+		notes := w.confSim.CreatePage("APOLLO", title, link, author)
+		if restrict != nil {
+			restrict(notes.ID)
+		}
 		scan, err := pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
 		if err != nil || scan.Author == nil || scan.Author.AccountID != author {
 			t.Fatalf("scan: %+v %v", scan, err)
@@ -295,35 +300,17 @@ func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 	}
 	title := DocumentPageTitle("LEG-001 Legal Hold Procedure.pdf", opentextsim.LegalHoldProcedureID)
 
-	_, states, res := record("557058:oscar")
+	_, states, res := record("Notes by oscar", "557058:oscar", nil)
 	if states[0].Missing != ReasonNotVisible || states[0].Doc.Name != "" || res.Refs[0].Status != RefUnavailable || len(w.pagesWith(title)) != 0 {
 		t.Fatalf("oscar's reference: %+v %+v, pages %v", states[0], res.Refs, w.pagesWith(title))
 	}
 
 	// lena's page is restricted to her before it is scanned.
-	scan, _, res := func() (*ReferenceScan, []DocumentState, *RecordReferencesResult) {
-		notes := w.confSim.CreatePage("APOLLO", "Legal notes", link, "557058:lena")
-		if err := w.conf.Confluence.SetReadRestriction(ctx, notes.ID, []string{"557058:lena", "557058:bridge"}, nil); err != nil {
+	scan, _, res := record("Legal notes", "557058:lena", func(pageID string) {
+		if err := w.conf.Confluence.SetReadRestriction(ctx, pageID, []string{"557058:lena", "557058:bridge"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		scan, err := pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		states, err := src.DescribeDocuments(ctx, DescribeInput{NodeIDs: scan.Linked, Author: scan.Author})
-		if err != nil {
-			t.Fatal(err)
-		}
-		up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := pages.RecordReferences(ctx, RecordReferencesInput{Scan: *scan, States: states, Pages: up.Pages})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return scan, states, res
-	}()
+	})
 	ref := res.Refs[0]
 	if ref.Status != RefAvailable || !ref.Restricted || ref.Title != "Restricted document" {
 		t.Fatalf("lena's reference: %+v", ref)
@@ -334,6 +321,17 @@ func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 	doc, _ := w.confSim.Page(ref.DocumentPage)
 	if strings.Contains(doc.Body, "Legal notes") || !strings.Contains(doc.Body, "a restricted page") {
 		t.Errorf("the document page names the restricted referencing page:\n%s", doc.Body)
+	}
+
+	// A page with no restriction of its own in a space only legal may
+	// view is just as restricted: its title stays off the document page.
+	if err := w.confSim.SetSpaceReaders("APOLLO", nil, []string{"legal", "records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, res = record("Legal space notes", "557058:lena", nil)
+	doc, _ = w.confSim.Page(res.Refs[0].DocumentPage)
+	if strings.Contains(doc.Body, "Legal space notes") {
+		t.Errorf("the document page names a page of a space not everyone may view:\n%s", doc.Body)
 	}
 }
 

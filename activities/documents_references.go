@@ -45,6 +45,7 @@ type ReferenceList struct {
 // ReferenceScan is what a page references now, and what it did before.
 type ReferenceScan struct {
 	PageID, Title, SpaceKey, URL string
+	SpaceID                      string  `json:",omitempty"`
 	Skip                         string  // why the page is not scanned ("" = scanned)
 	Linked                       []int64 // nodes linked in the body, in id order
 	LinkURLs                     map[string]string
@@ -78,7 +79,7 @@ func (a *DocumentPageActivities) ReadReferences(ctx context.Context, in ReadRefe
 	if err != nil {
 		return nil, backendError("read page "+in.PageID, err)
 	}
-	scan := &ReferenceScan{PageID: p.ID, Title: p.Title, SpaceKey: p.SpaceKey, URL: a.Confluence.PageURL(p), LinkURLs: map[string]string{}}
+	scan := &ReferenceScan{PageID: p.ID, Title: p.Title, SpaceKey: p.SpaceKey, SpaceID: p.SpaceID, URL: a.Confluence.PageURL(p), LinkURLs: map[string]string{}}
 	switch {
 	case a.Rules.Documents != nil && p.SpaceKey == a.Rules.Documents.Space:
 		scan.Skip = "a page of the documents space"
@@ -219,14 +220,20 @@ func (a *DocumentPageActivities) RecordReferences(ctx context.Context, in Record
 	// Both sides: document pages gain or lose this page in "Referenced
 	// from". A document page's readers may not be this page's, so it is
 	// named there only when it has no read restriction of its own or
-	// inherited (EffectiveReadRestriction empty); otherwise it counts as
-	// "a restricted page".
+	// inherited (EffectiveReadRestriction empty) in a space everyone may
+	// view; otherwise it counts as "a restricted page".
 	me := documentpage.Ref{PageID: scan.PageID, Title: scan.Title, SpaceKey: scan.SpaceKey, URL: scan.URL}
 	levels, err := a.Confluence.EffectiveReadRestriction(ctx, scan.PageID)
 	if err != nil {
 		return nil, backendError("read the restrictions of "+scan.PageID, err)
 	}
-	if len(levels) > 0 {
+	var viewers *confluence.PageReadRestriction
+	if len(levels) == 0 && scan.SpaceID != "" {
+		if viewers, err = spaceViewers(ctx, a.Confluence, a.Rules.Access, scan.SpaceID, scan.SpaceKey); err != nil {
+			return nil, err
+		}
+	}
+	if len(levels) > 0 || viewers != nil || scan.SpaceID == "" {
 		me = documentpage.Ref{PageID: scan.PageID, Restricted: true}
 	}
 	before := map[string]bool{}
