@@ -21,6 +21,10 @@ var (
 	titleRE   = regexp.MustCompile(`\bri:content-title="([^"]*)"`)
 	spaceKeRE = regexp.MustCompile(`\bri:space-key="([^"]*)"`)
 	cqlRE     = regexp.MustCompile(`(?s)<ac:parameter\b[^>]*\bac:name="cql"[^>]*>(.*?)</ac:parameter>`)
+	// Macros that list other pages' titles as the bridge sees them: a
+	// start tag (they are often self-closing) and what follows it.
+	listRE  = regexp.MustCompile(`(?s)<ac:structured-macro\b[^>]*\bac:name="(children|pagetree|contentbylabel|recently-updated|blog-posts|content-report-table|tasks-report-macro)"[^>]*?(/>|>(.*?)</ac:structured-macro>)`)
+	paramRE = regexp.MustCompile(`(?s)<ac:parameter\b[^>]*\bac:name="([^"]*)"[^>]*>(.*?)</ac:parameter>`)
 )
 
 // included is a page whose content a macro pulls into the body.
@@ -29,8 +33,9 @@ type included struct {
 	page  confluence.PageRef
 }
 
-// checkIncludes refuses a version whose body pulls in content from other
-// pages (Include Page, Excerpt Include, Page Properties Report) that its
+// checkIncludes refuses a version whose body pulls in content (Include
+// Page, Excerpt Include, Page Properties Report) or titles (Children
+// Display, Page Tree, Content by Label) from other pages that its
 // author or approver may not read, or that fewer people may read than the
 // page itself: Confluence renders the record's body as the bridge, which
 // reads everything, so the record would show that content to readers the
@@ -145,7 +150,92 @@ func (a *ConfluenceActivities) includedPages(ctx context.Context, snap *PageSnap
 		}
 		out = append(out, included{macro: macro, page: confluence.PageRef{ID: p.ID, Title: p.Title, SpaceKey: key}})
 	}
+	listed, err := a.listedPages(ctx, snap, storage)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, listed...), nil
+}
+
+// listedPages finds the pages whose titles the body's listing macros show:
+// Children Display and Page Tree (the page's descendants), Content by
+// Label (its labels and spaces as CQL). Listings the bridge cannot
+// enumerate (recently updated, blog posts, reports, tasks) are refused.
+func (a *ConfluenceActivities) listedPages(ctx context.Context, snap *PageSnapshot, storage string) ([]included, error) {
+	var out []included
+	for _, m := range listRE.FindAllStringSubmatch(storage, -1) {
+		name, params := m[1], map[string]string{}
+		for _, p := range paramRE.FindAllStringSubmatch(m[3], -1) {
+			params[p[1]] = html.UnescapeString(strings.TrimSpace(p[2]))
+		}
+		switch {
+		case (name == "children" || name == "pagetree") && params["page"] == "" && (params["root"] == "" || params["root"] == "@self"):
+			kids, err := a.descendants(ctx, snap)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range kids {
+				out = append(out, included{macro: "Children Display", page: k})
+			}
+		case name == "contentbylabel" && params["labels"] != "" && params["cql"] == "":
+			cql := "label in (" + quotedList(params["labels"]) + ")"
+			switch sp := params["spaces"]; sp {
+			case "", "@self":
+				cql += ` and space = "` + snap.SpaceKey + `"`
+			case "@all":
+			default:
+				cql += " and space in (" + quotedList(sp) + ")"
+			}
+			found, err := a.Confluence.SearchPages(ctx, cql, maxReportedPages+1)
+			if err != nil {
+				return nil, backendError("run the Content by Label query", err)
+			}
+			if len(found) > maxReportedPages {
+				return nil, NonRetryable(TypeIncludedPageRestricted, "Confluence page %s version %d has a Content by Label list over more than %d pages; the bridge checks who may read each page it shows and refuses larger lists", snap.PageID, snap.Version, maxReportedPages)
+			}
+			for _, p := range found {
+				out = append(out, included{macro: "Content by Label", page: p})
+			}
+		default:
+			return nil, NonRetryable(TypeIncludedPageRestricted, "Confluence page %s version %d has a %s macro, which lists pages the bridge cannot check for who may read them; its record would show their titles as the bridge sees them. Remove the macro (or list the pages by label), then file again",
+				snap.PageID, snap.Version, name)
+		}
+	}
 	return out, nil
+}
+
+// descendants lists the page's descendants (at most maxReportedPages,
+// else the version is refused).
+func (a *ConfluenceActivities) descendants(ctx context.Context, snap *PageSnapshot) ([]confluence.PageRef, error) {
+	var out []confluence.PageRef
+	queue := []string{snap.PageID}
+	for len(queue) > 0 {
+		kids, err := a.Confluence.Children(ctx, queue[0])
+		if err != nil {
+			return nil, backendError("list the children of "+queue[0], err)
+		}
+		queue = queue[1:]
+		for _, k := range kids {
+			k.SpaceKey = snap.SpaceKey
+			out = append(out, k)
+			queue = append(queue, k.ID)
+		}
+		if len(out) > maxReportedPages {
+			return nil, NonRetryable(TypeIncludedPageRestricted, "Confluence page %s version %d lists its descendants, more than %d pages; the bridge checks who may read each page it shows and refuses larger lists", snap.PageID, snap.Version, maxReportedPages)
+		}
+	}
+	return out, nil
+}
+
+// quotedList makes a macro's comma-separated names a CQL list.
+func quotedList(names string) string {
+	var q []string
+	for _, n := range strings.Split(names, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			q = append(q, `"`+strings.ReplaceAll(strings.ReplaceAll(n, `\`, `\\`), `"`, `\"`)+`"`)
+		}
+	}
+	return strings.Join(q, ",")
 }
 
 // admits reports whether the readers let the account read.

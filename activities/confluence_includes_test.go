@@ -49,6 +49,35 @@ func TestIncludedContentMustBeReadableByTheRecordsReaders(t *testing.T) {
 		t.Errorf("a report listing a restricted page: %v", err)
 	}
 
+	// Listing macros show titles as the bridge sees them: a child with a
+	// restriction of its own, or a labelled restricted page, refuses the
+	// list; a listing the bridge cannot enumerate is refused outright.
+	parent := w.approvedPageWith(t, "Pay programme", `<p>Parts:</p><ac:structured-macro ac:name="children" ac:schema-version="2" />`)
+	secretChild, err := w.confSim.CreateChildPage(parent, "Pay cuts 2027", "<p>Names.</p>", "557058:lena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: parent, Purpose: PurposePublish}); err != nil {
+		t.Errorf("children that all who read the page may read: %v", err)
+	}
+	if err := w.confSim.SetRestriction(secretChild.ID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: parent, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "Children Display") {
+		t.Errorf("a restricted child listed by title: %v", err)
+	}
+	if err := w.confSim.AddLabel(hr.ID, "pay"); err != nil {
+		t.Fatal(err)
+	}
+	byLabel := w.approvedPageWith(t, "Pay index", `<ac:structured-macro ac:name="contentbylabel"><ac:parameter ac:name="labels">pay</ac:parameter></ac:structured-macro>`)
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: byLabel, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "Content by Label") {
+		t.Errorf("a labelled restricted page listed by title: %v", err)
+	}
+	recent := w.approvedPageWith(t, "Pay news", `<ac:structured-macro ac:name="recently-updated" />`)
+	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: recent, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "recently-updated") {
+		t.Errorf("a listing the bridge cannot check: %v", err)
+	}
+
 	fine := w.approvedPageWith(t, "Pay glossary", "<p>Terms:</p>"+includeMacro("include", "Glossary"))
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: fine, Purpose: PurposePublish}); err != nil {
 		t.Errorf("including an open page: %v", err)
