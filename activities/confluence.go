@@ -233,12 +233,12 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput)
 		}
 	}
 	out := &WriteBackResult{}
-	if in.Readers == nil || in.Readers.Open {
-		return out, nil
+	if in.Readers == nil {
+		return out, nil // a run started before readers were read: nothing to compare
 	}
-	// A restriction changed while the record was being filed: the event's
-	// run found no record property yet, so this run narrows the record.
-	// Only a restricted filing pays for the second read.
+	// A restriction changed while the record was being filed (an open
+	// page restricted, most of all): the event's run found no record
+	// property yet, so this run narrows the record.
 	now, err := a.readersOf(ctx, in.PageID, in.SpaceID, in.SpaceKey)
 	if err != nil {
 		return nil, err

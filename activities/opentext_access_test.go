@@ -416,41 +416,51 @@ func (w *world) nodesUnder(root int64) []opentextsim.Node {
 	return out
 }
 
-// A restriction narrowed while a restricted page was being filed (the
-// event's run found no record yet) is seen by WriteBack, which reads the
-// readers again, and NarrowRecords then takes the new one's reader away.
+// A restriction narrowed while a page was being filed (the event's run
+// found no record yet) is seen by WriteBack, which reads the readers
+// again, and NarrowRecords then takes oscar's access away: from a page
+// restricted to lena and oscar, and from an open page alike.
 func TestRestrictionChangedDuringFilingIsCaughtByWriteBack(t *testing.T) {
-	w := accessWorld(t)
-	ctx := context.Background()
-	pageID := w.approvedPage(t, "Kestrel findings")
-	if err := w.confSim.SetRestriction(pageID, "read", []string{"557058:lena", "557058:oscar"}, []string{"records-admins"}); err != nil {
-		t.Fatal(err)
-	}
-	snap := w.read(t, pageID)
-	up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	oscar := w.otcsAs(t, "oscar", "oscar-secret")
-	if !readable(t, oscar, up.NodeID) {
-		t.Fatal("precondition: oscar was a reader when the page was read")
-	}
-	if err := w.confSim.SetRestriction(pageID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
-		t.Fatal(err)
-	}
-	wb, err := w.conf.WriteBack(ctx, WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: RecordLink{NodeID: up.NodeID, Version: up.Version},
-		Property: snap.RecordProperty, Readers: snap.Readers, SpaceID: snap.SpaceID, SpaceKey: snap.SpaceKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if wb.Readers == nil {
-		t.Fatal("WriteBack did not see the readers change")
-	}
-	res, err := w.ot.NarrowRecords(ctx, RecordAccessInput{Records: []RecordAccess{{PageID: pageID, NodeID: up.NodeID, Readers: wb.Readers}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Narrowed) != 1 || readable(t, oscar, up.NodeID) || !readable(t, w.otcsAs(t, "lena", "lena-secret"), up.NodeID) {
-		t.Errorf("after narrowing %+v: oscar %t", res, readable(t, oscar, up.NodeID))
+	for _, tc := range []struct {
+		name   string
+		before []string // read restriction when the page is read; nil: open
+	}{{"narrowed", []string{"557058:lena", "557058:oscar"}}, {"restricted after being open", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := accessWorld(t)
+			ctx := context.Background()
+			pageID := w.approvedPage(t, "Kestrel findings")
+			if tc.before != nil {
+				if err := w.confSim.SetRestriction(pageID, "read", tc.before, []string{"records-admins"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			snap := w.read(t, pageID)
+			up, err := w.ot.UploadRendition(ctx, UploadInput{Page: *snap})
+			if err != nil {
+				t.Fatal(err)
+			}
+			oscar := w.otcsAs(t, "oscar", "oscar-secret")
+			if !readable(t, oscar, up.NodeID) {
+				t.Fatal("precondition: oscar was a reader when the page was read")
+			}
+			if err := w.confSim.SetRestriction(pageID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
+				t.Fatal(err)
+			}
+			wb, err := w.conf.WriteBack(ctx, WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: RecordLink{NodeID: up.NodeID, Version: up.Version},
+				Property: snap.RecordProperty, Readers: snap.Readers, SpaceID: snap.SpaceID, SpaceKey: snap.SpaceKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wb.Readers == nil {
+				t.Fatal("WriteBack did not see the readers change")
+			}
+			res, err := w.ot.NarrowRecords(ctx, RecordAccessInput{Records: []RecordAccess{{PageID: pageID, NodeID: up.NodeID, Readers: wb.Readers}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Narrowed) != 1 || readable(t, oscar, up.NodeID) || !readable(t, w.otcsAs(t, "lena", "lena-secret"), up.NodeID) {
+				t.Errorf("after narrowing %+v: oscar %t", res, readable(t, oscar, up.NodeID))
+			}
+		})
 	}
 }

@@ -193,7 +193,7 @@ type WriteBackInput struct {
 	// Property is the record property as ReadPage saw it (zero: unknown).
 	Property PropertyState
 	// Readers is who could read the page when it was read for filing;
-	// for a restricted page WriteBack reads them again.
+	// WriteBack reads them again and reports a change.
 	Readers           *access.PageReaders `json:",omitempty"`
 	SpaceID, SpaceKey string              `json:",omitempty"`
 }
