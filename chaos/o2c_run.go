@@ -87,11 +87,7 @@ func runO2C(ctx context.Context, cfg Config) (_ *Result, err error) {
 	defer func() { down(err != nil || len(res.Violations) > 0) }()
 	res.Setup = time.Since(began)
 
-	w.driver = newFaultDriver(cfg.FaultPercent)
-	res.FaultEvery = w.driver.every()
-	confT := w.driver.add("Confluence", w.confSim.Faults(), w.confSim.Requests)
-	otT := w.driver.add("OTCS", w.otSim.Faults(), w.otSim.Requests)
-	w.t0 = time.Now()
+	confT, otT := w.armFaults(res, cfg.FaultPercent)
 	w.confTap.start()
 	w.otTap.start()
 	w.logf("syncing %d documents (on-demand sweeps and a scheduled chain, %s apart), editing one every %s; chaos for %s", len(docs), cfg.SyncPause, cfg.EditEvery, cfg.Chaos)

@@ -178,11 +178,7 @@ func run(ctx context.Context, cfg Config) (_ *Result, err error) {
 	res.Setup = time.Since(began)
 
 	// The run: publishes, chaos, drain.
-	w.driver = newFaultDriver(cfg.FaultPercent)
-	res.FaultEvery = w.driver.every()
-	confT := w.driver.add("Confluence", w.confSim.Faults(), w.confSim.Requests)
-	otT := w.driver.add("OTCS", w.otSim.Faults(), w.otSim.Requests)
-	w.t0 = time.Now()
+	confT, otT := w.armFaults(res, cfg.FaultPercent)
 	w.logf("publishing %d pages, %d open at a time; chaos for %s", cfg.Pages, cfg.Concurrency, cfg.Chaos)
 	deadline, cancelDeadline := context.WithDeadline(ctx, w.t0.Add(cfg.Deadline))
 	defer cancelDeadline()
@@ -673,4 +669,15 @@ func postSeed(ctx context.Context, url, what string, into any) error {
 		return fmt.Errorf("%s: %s: %s", what, resp.Status, body)
 	}
 	return json.NewDecoder(resp.Body).Decode(into)
+}
+
+// armFaults sets the fault driver up on both simulators (percent of the
+// requests answered 429 or 503 once it runs) and starts the run's clock.
+func (w *world) armFaults(res *Result, percent int) (conf, ot *faultTarget) {
+	w.driver = newFaultDriver(percent)
+	res.FaultEvery = w.driver.every()
+	conf = w.driver.add("Confluence", w.confSim.Faults(), w.confSim.Requests)
+	ot = w.driver.add("OTCS", w.otSim.Faults(), w.otSim.Requests)
+	w.t0 = time.Now()
+	return conf, ot
 }
