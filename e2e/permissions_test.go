@@ -201,11 +201,14 @@ func TestLinkToAnUnseenNodeMakesNoPageAndNoWrite(t *testing.T) {
 	otcsBase := strings.TrimSuffix(h.otcs.NodeURL(1), "/app/nodes/1")
 	notes := h.confSim.CreatePage("APOLLO", "Board gossip", fmt.Sprintf(`<p>See <a href="%s/app/nodes/%d">the minutes</a>.</p>`, otcsBase, doc.ID), "557058:editor")
 	refs := references(ctx, t, notes.ID)
-	for _, r := range refs.Refs {
-		if r.NodeID == doc.ID {
-			require.NotEqual(t, activities.RefAvailable, r.Status, "a node the author may not see became a reference")
+	var ref *activities.Reference
+	for i := range refs.Refs {
+		if refs.Refs[i].NodeID == doc.ID {
+			ref = &refs.Refs[i]
 		}
 	}
+	require.NotNil(t, ref, "the link was not scanned: %+v", refs.Refs)
+	require.Equal(t, activities.RefUnavailable, ref.Status, "a node the author may not see became a reference: %+v", ref)
 	require.Empty(t, pagesWithLabel(t, ctx, activities.NodeLabel(doc.ID)), "a document page was made for it")
 	after, _ := h.otSim.Node(doc.ID)
 	require.Equal(t, beforeNode.ModifyDate, after.ModifyDate, "the node was written to")
