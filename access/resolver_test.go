@@ -2,40 +2,18 @@ package access
 
 import (
 	"context"
-	"net/http/httptest"
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 	"testing"
 	"time"
 
-	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
-	"github.com/xecm-bridge/xecm-bridge/clients/rest"
-	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
 // A look-up within the TTL asks neither system again; one after the TTL,
 // or after Forget, does.
 func TestResolverCachesLookupsForTheTTL(t *testing.T) {
-	cs := confluencesim.New(confluencesim.Options{Seed: true})
-	confHTTP := httptest.NewServer(cs.Handler())
-	t.Cleanup(confHTTP.Close)
-	cs.SetBaseURL(confHTTP.URL)
-	ot, err := opentextsim.New(opentextsim.Options{Seed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ot.Close() })
-	otHTTP := httptest.NewServer(ot.Handler())
-	t.Cleanup(otHTTP.Close)
-	retry := rest.RetryConfig{Max: 1, WaitMin: 10 * time.Millisecond, WaitMax: 100 * time.Millisecond}
-	conf, err := confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	otcs, err := opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sims := simtest.Start(t)
+	cs, ot, conf, otcs := sims.ConfSim, sims.OTSim, sims.Conf, sims.OTCS
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	r := &Resolver{Confluence: conf, OTCS: otcs, now: func() time.Time { return now }}
 	ctx := context.Background()

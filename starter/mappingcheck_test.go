@@ -3,33 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
-	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
 // mappingCheckEnv points the starter at both simulators.
 func mappingCheckEnv(t *testing.T) {
 	t.Helper()
-	conf := confluencesim.New(confluencesim.Options{Seed: true})
-	confHTTP := httptest.NewServer(conf.Handler())
-	t.Cleanup(confHTTP.Close)
-	conf.SetBaseURL(confHTTP.URL)
-	ot, err := opentextsim.New(opentextsim.Options{Seed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ot.Close() })
-	otHTTP := httptest.NewServer(ot.Handler())
-	t.Cleanup(otHTTP.Close)
+	sims := simtest.Start(t)
 	for k, v := range map[string]string{
-		"CONFLUENCE_BASE_URL": confHTTP.URL, "CONFLUENCE_EMAIL": "bridge@example.com", "CONFLUENCE_API_TOKEN": "demo-token",
-		"OTCS_BASE_URL": otHTTP.URL + "/otcs/cs.exe", "OTCS_USERNAME": "bridge", "OTCS_PASSWORD": "bridge-secret",
+		"CONFLUENCE_BASE_URL": sims.ConfURL, "CONFLUENCE_EMAIL": simtest.ConfluenceEmail, "CONFLUENCE_API_TOKEN": simtest.ConfluenceToken,
+		"OTCS_BASE_URL": sims.OTURL, "OTCS_USERNAME": simtest.OTCSUser, "OTCS_PASSWORD": simtest.OTCSPassword,
 		"BRIDGE_HTTP_RETRY_MAX": "0",
 	} {
 		t.Setenv(k, v)

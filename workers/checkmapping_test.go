@@ -2,44 +2,22 @@ package main
 
 import (
 	"bytes"
-	"net/http/httptest"
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
-	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
-	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
-	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
 // simulatorDeps are clients of both simulators with rules parsed from yaml.
 func simulatorDeps(t *testing.T, yaml string) roles.Deps {
 	t.Helper()
-	cs := confluencesim.New(confluencesim.Options{Seed: true})
-	confHTTP := httptest.NewServer(cs.Handler())
-	t.Cleanup(confHTTP.Close)
-	cs.SetBaseURL(confHTTP.URL)
-	ot, err := opentextsim.New(opentextsim.Options{Seed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ot.Close() })
-	otHTTP := httptest.NewServer(ot.Handler())
-	t.Cleanup(otHTTP.Close)
-	retry := rest.RetryConfig{Max: 1, WaitMin: 10 * time.Millisecond, WaitMax: 100 * time.Millisecond}
-	var deps roles.Deps
-	if deps.Confluence, err = confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry}); err != nil {
-		t.Fatal(err)
-	}
-	if deps.OpenText, err = opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry}); err != nil {
-		t.Fatal(err)
-	}
+	sims := simtest.Start(t)
+	deps := roles.Deps{Confluence: sims.Conf, OpenText: sims.OTCS}
+	var err error
 	if deps.Rules, err = mapping.Parse("mapping.yaml", []byte(yaml)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,60 @@
+// Package simtest starts both simulators (with the demo seed) on loopback
+// HTTP servers for a test, with the bridge's own clients of them: the
+// set-up the tests of several packages share.
+package simtest
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
+	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
+)
+
+// The bridge's demo credentials on the simulators.
+const (
+	ConfluenceEmail = "bridge@example.com"
+	ConfluenceToken = "demo-token"
+	OTCSUser        = "bridge"
+	OTCSPassword    = "bridge-secret"
+)
+
+// World is both simulators and the bridge's clients of them, closed when
+// the test ends.
+type World struct {
+	ConfSim        *confluencesim.Server
+	OTSim          *opentextsim.Server
+	ConfURL, OTURL string // the clients' base URLs (OTURL ends in /otcs/cs.exe)
+	Conf           *confluence.Client
+	OTCS           *opentext.Client
+}
+
+// Start starts the simulators and makes the clients (one quick retry).
+func Start(t testing.TB) *World {
+	t.Helper()
+	w := &World{ConfSim: confluencesim.New(confluencesim.Options{Seed: true})}
+	confHTTP := httptest.NewServer(w.ConfSim.Handler())
+	t.Cleanup(confHTTP.Close)
+	w.ConfSim.SetBaseURL(confHTTP.URL)
+	w.ConfURL = confHTTP.URL
+	var err error
+	if w.OTSim, err = opentextsim.New(opentextsim.Options{Seed: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.OTSim.Close() })
+	otHTTP := httptest.NewServer(w.OTSim.Handler())
+	t.Cleanup(otHTTP.Close)
+	w.OTURL = otHTTP.URL + "/otcs/cs.exe"
+	retry := rest.RetryConfig{Max: 1, WaitMin: 10 * time.Millisecond, WaitMax: 100 * time.Millisecond}
+	if w.Conf, err = confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: ConfluenceEmail, APIToken: ConfluenceToken, Retry: retry}); err != nil {
+		t.Fatal(err)
+	}
+	if w.OTCS, err = opentext.New(opentext.Config{BaseURL: w.OTURL, Username: OTCSUser, Password: OTCSPassword, Retry: retry}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
