@@ -390,3 +390,60 @@ func TestNewMajorVersionWithDraftAfterItReachesThePage(t *testing.T) {
 		t.Errorf("page shows %+v (%s); was %s, OTCS approves %s", rec.Doc.Approved, rec.Doc.Status, before, states[0].Doc.Approved.Label())
 	}
 }
+
+// A worker that dies while moving a page back from the archive (before
+// the move, or after it but before the record says so) leaves a retry
+// that finishes: the page under its hub, not archived, one comment.
+func TestUnarchiveRetryAfterCrashFinishesThePage(t *testing.T) {
+	for _, crashAt := range []string{"the move", "the record"} {
+		t.Run("before "+crashAt, func(t *testing.T) {
+			w, src, pages := docWorld(t)
+			ctx := context.Background()
+			id := opentextsim.ApolloBudgetApprovalID
+			if _, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, id)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.otSim.SetCategoryValue(id, opentextsim.DocumentControlCategoryID, "Approval Status", "Withdrawn"); err != nil {
+				t.Fatal(err)
+			}
+			up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, id)})
+			if err != nil || !up.Pages[0].Archived {
+				t.Fatalf("withdrawn: %+v %v", up, err)
+			}
+			pageID := up.Pages[0].PageID
+			archive, _ := w.confSim.Page(pageID)
+			if err := w.otSim.SetCategoryValue(id, opentextsim.DocumentControlCategoryID, "Approval Status", "Approved"); err != nil {
+				t.Fatal(err)
+			}
+			states := describe(t, src, id)
+			crashed := w.crashingPages(t, pages, func(r *http.Request) bool {
+				if crashAt == "the move" {
+					return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/move/")
+				}
+				return r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/properties")
+			})
+			if _, err := crashed.UpsertDocumentPages(ctx, UpsertInput{Docs: states}); err == nil {
+				t.Fatal("the crashed attempt must fail")
+			}
+			if _, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states}); err != nil {
+				t.Fatal(err)
+			}
+			p, _ := w.confSim.Page(pageID)
+			hub, _ := w.confSim.Page(p.ParentID)
+			raw, _, _ := w.confSim.Property(pageID, DocumentPropertyKey)
+			var rec DocumentRecord
+			if json.Unmarshal(raw, &rec) != nil || rec.Archived || p.ParentID == archive.ParentID || hub.Title != "Project Apollo" {
+				t.Errorf("after the retry: under %q (archive %s), record %s", hub.Title, archive.ParentID, raw)
+			}
+			back := 0
+			for _, c := range w.confSim.Comments(pageID) {
+				if strings.Contains(c.Body, "moved this page from the archive") {
+					back++
+				}
+			}
+			if back != 1 {
+				t.Errorf("%d comments about the return from the archive, want 1", back)
+			}
+		})
+	}
+}
