@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .bench
 go build -o .bench/ ./workers
-go run ./bench --workers .bench/workers "$@"
+go run ./tools/bench --workers .bench/workers "$@"
