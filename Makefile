@@ -71,7 +71,7 @@ workflowcheck: $(WORKFLOWCHECK)
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/webhook
 
-## bench: throughput, actions per publish and worker memory; figures go into the README.
+## bench: throughput, actions per publish and worker memory; figures go into docs/benchmarks.md.
 bench: $(TEMPORAL_CLI) pandoc render-tools
 	./scripts/bench.sh
 

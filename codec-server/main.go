@@ -6,8 +6,8 @@
 //
 // It serves POST /encode and /decode (under any prefix, e.g.
 // /default/decode) with CORS for BRIDGE_CODEC_CORS_ORIGINS and a bearer
-// token check, and GET /healthz. Settings: see the README's environment
-// table (BRIDGE_CODEC_*).
+// token check, and GET /healthz. Settings: see the environment table in
+// docs/configuration.md (BRIDGE_CODEC_*).
 package main
 
 import (

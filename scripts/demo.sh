@@ -213,6 +213,6 @@ echo "Web UI: $TEMPORAL_UI_URL/namespaces/default/workflows (logs in $state/)"
 
 if [ "$mode" = dev ]; then
   echo "Everything keeps running; Ctrl-C stops it. In another shell: source scripts/demo.env, then e.g."
-  echo "  go run ./starter submit --page 100004 --as bob   # a full document lifecycle; see the README"
+  echo "  go run ./starter submit --page 100004 --as bob   # a full document lifecycle; see docs/lifecycle.md"
   wait
 fi

@@ -233,7 +233,7 @@ func (r *receiver) authenticate(req *http.Request, body []byte) string {
 	// Automation cannot sign: the secret is a bearer token, not bound to
 	// the body. The required timestamp and MaxAge bound how long a
 	// captured request can be replayed as it is; whoever holds the secret
-	// can still send anything (README: use HTTPS, rotate the secret).
+	// can still send anything (docs/triggers.md: use HTTPS, rotate the secret).
 	if s := req.Header.Get("X-Automation-Secret"); s != "" {
 		if r.cfg.AutomationSecret == "" || subtle.ConstantTimeCompare([]byte(s), []byte(r.cfg.AutomationSecret)) != 1 {
 			return "bad automation secret"

@@ -3,7 +3,7 @@
 // events and billable Temporal actions per publish, and the worker's peak
 // RSS while publishing a page with a 1 GiB attachment. The workers run as
 // a separate process (the real binary) so their memory is their own.
-// Run it with `make bench`; it prints a Markdown table for the README.
+// Run it with `make bench`; it prints a Markdown table for docs/benchmarks.md.
 package main
 
 import (
