@@ -4,7 +4,9 @@
 // "opentext") carrying the HTTP status, the server's `error` text and a
 // rest.Kind.
 //
-// Wire conventions follow shared/reference/opentext-rest.md: request
+// Wire conventions follow OpenText's Content Server REST API
+// (https://developer.opentext.com/; as pyxecm uses it,
+// https://github.com/opentext/pyxecm; summarised in docs/contracts.md): request
 // bodies are form-urlencoded (structured parameters in a JSON `body`
 // field) or multipart for uploads; v2 responses are unwrapped from their
 // links+results envelopes.

@@ -6,7 +6,10 @@
 // confluence.js work against it. It is meant for tests and demos: state
 // lives in memory and is lost when the process ends.
 //
-// Wire rules it keeps (see shared/reference/confluence-rest.md):
+// Wire rules it keeps (Atlassian's Confluence Cloud REST API v2 and v1,
+// https://developer.atlassian.com/cloud/confluence/rest/v2/ and
+// https://developer.atlassian.com/cloud/confluence/rest/v1/; summarised in
+// docs/contracts.md):
 //   - ids of pages, spaces, labels, properties and attachments are JSON
 //     strings; version numbers and file sizes are JSON numbers. The one
 //     exception is the v1/DC space object, whose id is a number as on the

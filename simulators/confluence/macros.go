@@ -8,7 +8,9 @@ import (
 	"strings"
 )
 
-// Macros of document pages (see shared/reference/confluence-o2c.md §5):
+// Macros of document pages (Confluence storage format,
+// https://confluence.atlassian.com/doc/confluence-storage-format-790796544.html;
+// see docs/contracts.md, "Document-page macros"):
 // include, excerpt, excerpt-include, status, view-file, details and
 // detailssummary. In view Confluence wraps a block macro's output in a
 // div naming the macro and its id; export_view strips the wrapper, so

@@ -1,7 +1,10 @@
 // Package opentext is an in-process, in-memory simulator of the OpenText
-// Content Server (OTCS) REST API, faithful enough to the wire contract in
-// shared/reference/opentext-rest.md that third-party clients (pyxecm, xecm,
-// @kweli/cs-rest) and our own clients/opentext work against it unchanged.
+// Content Server (OTCS) REST API, faithful enough to the wire contract
+// (OpenText's Content Server REST API, https://developer.opentext.com/, as
+// used by pyxecm, https://github.com/opentext/pyxecm; summarised, with the
+// [SPEC-TS] and [PX] source tags used below, in docs/contracts.md) that
+// third-party clients (pyxecm, xecm, @kweli/cs-rest) and our own
+// clients/opentext work against it unchanged.
 //
 // It serves Prefix+"/api/v1|v2/..." with OTCS framing: form-urlencoded or
 // multipart request bodies whose JSON `body` field is merged over flat fields
