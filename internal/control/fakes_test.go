@@ -311,14 +311,3 @@ func wantStarted(t *testing.T, st *control.Started, err error, id, runID string,
 	}
 	return st
 }
-
-// sameRun checks that a start found the given run (whatever it reports).
-func sameRun(t *testing.T, st *control.Started, err error, id, runID string) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("start %s: %v", id, err)
-	}
-	if st.WorkflowID != id || st.RunID != runID {
-		t.Errorf("found %s run %s, want run %s", st.WorkflowID, st.RunID, runID)
-	}
-}

@@ -26,7 +26,7 @@ func TestRouteStartsOneRunPerDelivery(t *testing.T) {
 	}
 
 	running, err := ctl.Route(ctx, ev)
-	sameRun(t, running, err, id, first.RunID)
+	wantStarted(t, running, err, id, first.RunID, true)
 	finish(t, id, first.RunID, "complete")
 	done, err := ctl.Route(ctx, ev)
 	wantStarted(t, done, err, id, first.RunID, true)
@@ -54,7 +54,7 @@ func TestReferencesIsOneRunPerPageVersionAndRequest(t *testing.T) {
 		t.Errorf("version %d, want the current 2", first.Version)
 	}
 	running, err := ctl.References(ctx, page, 2, nil, "webhook")
-	sameRun(t, running, err, id, first.RunID)
+	wantStarted(t, running, err, id, first.RunID, true)
 	finish(t, id, first.RunID, "complete")
 	done, err := ctl.References(ctx, page, 2, nil, "webhook")
 	wantStarted(t, done, err, id, first.RunID, true)
@@ -86,7 +86,7 @@ func TestRefreshDocumentPageCoversChangesWhileItRuns(t *testing.T) {
 	first, err := ctl.RefreshDocumentPage(ctx, page, "sync")
 	wantStarted(t, first, err, id, "", false)
 	running, err := ctl.RefreshDocumentPage(ctx, page, "webhook")
-	sameRun(t, running, err, id, first.RunID)
+	wantStarted(t, running, err, id, first.RunID, true)
 	finish(t, id, first.RunID, "complete")
 	next, err := ctl.RefreshDocumentPage(ctx, page, "webhook")
 	wantStarted(t, next, err, id, "", false)
@@ -98,7 +98,7 @@ func TestRefreshDocumentPageCoversChangesWhileItRuns(t *testing.T) {
 
 // TestSecureRecordsSignalsTheOneRun (signal-with-start): the first access
 // change starts the page's run with the signal; a change while it runs is
-// one more signal to the same run; after it
+// one more signal to the same run, reported as existing; after it
 // finished a change starts a new run.
 func TestSecureRecordsSignalsTheOneRun(t *testing.T) {
 	ctx := testCtx(t)
@@ -113,7 +113,7 @@ func TestSecureRecordsSignalsTheOneRun(t *testing.T) {
 	}
 
 	again, err := ctl.SecureRecords(ctx, page, "reconcile")
-	sameRun(t, again, err, id, first.RunID)
+	wantStarted(t, again, err, id, first.RunID, true)
 	var signals []string
 	query(t, id, first.RunID, signalsQuery, &signals)
 	want := []string{workflows.AccessChangedSignal + ` "webhook"`, workflows.AccessChangedSignal + ` "reconcile"`}
@@ -144,7 +144,7 @@ func TestSyncNowStartsOneSweepAtATime(t *testing.T) {
 			t.Errorf("%s: an on-demand run is not a full sweep: %+v", feed.Name, in)
 		}
 		running, err := ctl.SyncNow(ctx, feed, "ops")
-		sameRun(t, running, err, feed.NowID, first.RunID)
+		wantStarted(t, running, err, feed.NowID, first.RunID, true)
 		finish(t, feed.NowID, first.RunID, "complete")
 		next, err := ctl.SyncNow(ctx, feed, "ops")
 		wantStarted(t, next, err, feed.NowID, "", false)
@@ -158,7 +158,7 @@ func TestSyncNowStartsOneSweepAtATime(t *testing.T) {
 	first, err := ctl.SyncPermissionsNow(ctx, "ops")
 	wantStarted(t, first, err, id, "", false)
 	running, err := ctl.SyncPermissionsNow(ctx, "ops")
-	sameRun(t, running, err, id, first.RunID)
+	wantStarted(t, running, err, id, first.RunID, true)
 	finish(t, id, first.RunID, "complete")
 	next, err := ctl.SyncPermissionsNow(ctx, "ops")
 	wantStarted(t, next, err, id, "", false)

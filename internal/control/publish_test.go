@@ -1,11 +1,14 @@
 package control_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
@@ -189,4 +192,34 @@ func TestStartFlowNamesEachFlow(t *testing.T) {
 	if _, _, err := ctl.StartFlow(ctx, "archive", page, 1, "trigger"); err == nil || !strings.Contains(err.Error(), `unknown flow "archive"`) {
 		t.Errorf("StartFlow(archive) = %v, want unknown flow", err)
 	}
+}
+
+// describesNothing is a Temporal client whose Describe finds no run: a
+// run another trigger starts between a start's Describe and its start.
+type describesNothing struct{ client.Client }
+
+func (describesNothing) DescribeWorkflowExecution(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	return nil, serviceerror.NewNotFound("not yet")
+}
+
+// TestAStartRacingAnotherTriggerFindsItsRun: when the run of a page
+// version (or a backfill) appears after the Describe that looks for it,
+// the start still finds that run and says so, instead of reporting it as
+// started.
+func TestAStartRacingAnotherTriggerFindsItsRun(t *testing.T) {
+	ctx := testCtx(t)
+	racy := &control.Client{Temporal: describesNothing{tc}, Confluence: ctl.Confluence}
+	page := newPage(t, 1)
+	first, err := ctl.Publish(ctx, page, 1, "webhook")
+	wantStarted(t, first, err, workflows.PublishPageWorkflowID(page, 1), "", false)
+	st, err := racy.Publish(ctx, page, 1, "reconcile")
+	wantStarted(t, st, err, first.WorkflowID, first.RunID, true)
+	terminate(t, first.WorkflowID)
+
+	space := spaceKey(t)
+	bf, err := ctl.Backfill(ctx, control.BackfillRequest{SpaceKey: space})
+	wantStarted(t, bf, err, workflows.BackfillWorkflowID(space), "", false)
+	st, err = racy.Backfill(ctx, control.BackfillRequest{SpaceKey: space})
+	wantStarted(t, st, err, bf.WorkflowID, bf.RunID, true)
+	terminate(t, bf.WorkflowID)
 }
