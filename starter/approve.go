@@ -11,7 +11,7 @@ import (
 // one page version (when the approval happened outside Confluence's
 // label or content state) and publishes that version.
 func approvePublish(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("approve-publish", "--page ID --version N --as USER [--meaning TEXT] [--wait] [--json]")
+	fs := newFlags("approve-publish")
 	page := fs.String("page", "", "Confluence page id (required)")
 	version := fs.Int("version", 0, "the approved page version (required)")
 	as := fs.String("as", "", "account id of the approver (required)")

@@ -15,42 +15,13 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// backfillUsage describes the backfill subcommands.
-const backfillUsage = `backfill a whole space:
-  backfill --space KEY [--since DATE] [--concurrency N] [--batch N] [--dry-run] [--wait] [--json]
-  backfill status|pause|resume|cancel --space KEY [--json]
-`
-
 // sinceLayouts are the forms --since accepts (UTC unless a zone is given).
 var sinceLayouts = []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
 
-// backfillCmd is `backfill`: start (or find) a space's backfill, or act on
-// the running one. Starting and steering take different flags, so each
-// has its own flag set.
-func backfillCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	sub := "start"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "start":
-		return backfillStart(ctx, args, stdout)
-	case "status", "pause", "resume", "cancel":
-		fs := newFlags("backfill "+sub, "--space KEY [--json]")
-		space := fs.String("space", "", "Confluence space `KEY` (required)")
-		asJSON := fs.Bool("json", false, "print JSON")
-		if err := parseSpace(fs, args, space); err != nil {
-			return err
-		}
-		return steerBackfill(ctx, sub, *space, *asJSON, stdout)
-	}
-	return usageError{msg: fmt.Sprintf("unknown backfill command %q", sub), usage: backfillUsage}
-}
-
-// backfillStart is `backfill [start]`: decide every page of a space and
-// start what each needs.
+// backfillStart is `backfill`: decide every page of a space and start
+// what each needs (or find the backfill that runs).
 func backfillStart(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("backfill", "--space KEY [--since DATE] [--concurrency N] [--batch N] [--dry-run] [--wait] [--json]")
+	fs := newFlags("backfill")
 	space := fs.String("space", "", "Confluence space `KEY` (required)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	since := fs.String("since", "", "only pages last modified since `DATE` (2006-01-02, \"2006-01-02 15:04\" or RFC 3339; UTC)")
@@ -73,6 +44,21 @@ func backfillStart(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	// A dry run is only worth its printout: it is always waited for.
 	return startBackfill(ctx, req, *wait || *dryRun, *asJSON, stdout)
+}
+
+// backfillSteer is `backfill status|pause|resume|cancel`: act on the
+// running backfill. It takes other flags than starting one, so it has its
+// own flag set.
+func backfillSteer(sub string) handler {
+	return func(ctx context.Context, args []string, stdout io.Writer) error {
+		fs := newFlags("backfill " + sub)
+		space := fs.String("space", "", "Confluence space `KEY` (required)")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if err := parseSpace(fs, args, space); err != nil {
+			return err
+		}
+		return steerBackfill(ctx, sub, *space, *asJSON, stdout)
+	}
 }
 
 // parseSpace parses a backfill command's flags: --space is required and

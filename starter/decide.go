@@ -8,14 +8,21 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
+// decision is `approve` (approve=true) or `reject`.
+func decision(approve bool) handler {
+	return func(ctx context.Context, args []string, stdout io.Writer) error {
+		return decide(ctx, approve, args, stdout)
+	}
+}
+
 // decide is `approve` and `reject`: a reviewer's decision on the version
 // under review, sent as a workflow Update (Temporal review mode).
 func decide(ctx context.Context, approve bool, args []string, stdout io.Writer) error {
-	name, synopsis, commentHelp := "reject", "--page ID --as USER [--version N] --comment TEXT [--json]", "`TEXT`: what to change (required; it goes onto the page)"
+	name, commentHelp := "reject", "`TEXT`: what to change (required; it goes onto the page)"
 	if approve {
-		name, synopsis, commentHelp = "approve", "--page ID --as USER [--version N] [--comment TEXT] [--json]", "approval comment `TEXT`"
+		name, commentHelp = "approve", "approval comment `TEXT`"
 	}
-	l := newLifecycleFlags(name, synopsis)
+	l := newLifecycleFlags(name)
 	as := l.fs.String("as", "", "the reviewer's account `USER` (required)")
 	version := l.fs.Int("version", 0, "the page version `N` decided on (default: the one under review)")
 	comment := l.fs.String("comment", "", commentHelp)

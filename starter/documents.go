@@ -16,7 +16,7 @@ import (
 // documentsCmd is `documents --page P | --node N [--json]`: the references
 // of a page, or the document page of a node, as the bridge recorded them.
 func documentsCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("documents", "--page ID | --node N [--json]")
+	fs := newFlags("documents")
 	page := fs.String("page", "", "a Confluence page: its references, or the document it stands for")
 	node := fs.Int64("node", 0, "an OTCS document: its document page and who references it")
 	asJSON := fs.Bool("json", false, "print JSON")

@@ -18,14 +18,16 @@ func (e helpError) Error() string { return flag.ErrHelp.Error() }
 func (e helpError) Unwrap() error { return flag.ErrHelp }
 
 // newFlags is one command's own flag set: name is the command as typed
-// ("retry", "schedule reconcile"), synopsis its arguments. Each command
-// gets a fresh set so that it accepts only the flags it reads; a flag
-// meant for another command is a usage error, not silently ignored.
-func newFlags(name, synopsis string) *flag.FlagSet {
+// ("retry", "schedule reconcile"), whose synopsis and summary -h prints
+// from commandTable. Each command gets a fresh set so that it accepts only
+// the flags it reads; a flag meant for another command is a usage error,
+// not silently ignored.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	line := usageLine(name) // panics now, not at -h, for a command not in the table
 	fs.Usage = func() {
 		w := fs.Output()
-		io.WriteString(w, "usage: starter "+name+" "+synopsis+"\n")
+		io.WriteString(w, line)
 		n := 0
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n > 0 {

@@ -25,8 +25,8 @@ type lifecycleFlags struct {
 
 // newLifecycleFlags starts a lifecycle command's flag set with --page and
 // --json; the command adds the flags only it reads.
-func newLifecycleFlags(name, synopsis string) lifecycleFlags {
-	fs := newFlags(name, synopsis)
+func newLifecycleFlags(name string) lifecycleFlags {
+	fs := newFlags(name)
 	return lifecycleFlags{
 		fs:     fs,
 		page:   fs.String("page", "", "Confluence page `ID` (required)"),

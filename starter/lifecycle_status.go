@@ -13,7 +13,7 @@ import (
 // lifecycleStatus is `lifecycle`: a page's stage, version under review,
 // reviewers, decisions and deadlines, from the workflow's query.
 func lifecycleStatus(ctx context.Context, args []string, stdout io.Writer) error {
-	l := newLifecycleFlags("lifecycle", "--page ID [--json]")
+	l := newLifecycleFlags("lifecycle")
 	if err := l.parse(args); err != nil {
 		return err
 	}

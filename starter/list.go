@@ -30,7 +30,7 @@ func listQuery(space, page, stage, node string) string {
 // list prints runs from visibility (eventually consistent: a run started a
 // moment ago may take a second to appear).
 func list(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("list", "[--space KEY] [--page ID] [--stage S] [--node N] [--limit N] [--json]")
+	fs := newFlags("list")
 	space := fs.String("space", "", "Confluence space key")
 	page := fs.String("page", "", "Confluence page id")
 	stage := fs.String("stage", "", "stage, e.g. Published, Failed, Uploading")

@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 )
 
 // Exit codes a script can rely on.
@@ -32,59 +35,66 @@ type failedError struct{ msg string }
 
 func (e failedError) Error() string { return e.msg }
 
-const usage = `usage: starter <command> [flags]
+// handler runs one command with the arguments after its name.
+type handler func(ctx context.Context, args []string, stdout io.Writer) error
 
-commands:
-  publish --page ID [--version N] [--wait] [--json] [--dry-run]
-                                      publish an approved page version to OTCS (--dry-run: print the writes, make none)
-  approve-publish --page ID --version N --as USER [--meaning TEXT] [--wait] [--json]
-                                      record USER's approval of that page version, then publish it
-  file --page ID [--version N] [--wait] [--json] [--dry-run]
-                                      file a page a record rule recognises (meeting notes, decision log) as a record
-  status WORKFLOW_ID [--json]         state of a run (stage, result or failure)
-  show --page ID                      what the bridge recorded for a page (Confluence and OTCS)
-  list [--space KEY] [--page ID] [--stage S] [--node N] [--limit N] [--json]
-                                      list runs from Temporal visibility
-  schedule reconcile [--every 5m] [--lookback 24h] [--pause] [--trigger]
-                                      create or update the reconciliation Schedule (catches missed webhooks)
-  mapping check [--file mapping.yaml] validate a mapping file against the live OTCS category definitions
-  backfill --space KEY [--since DATE] [--concurrency N] [--batch N] [--dry-run] [--wait] [--json]
-                                      decide every page of a space and start what each needs (publish, file, review)
-  backfill status|pause|resume|cancel --space KEY [--json]
-                                      progress of a space's backfill, or pause, resume or cancel it
+// dispatch is every command as typed, as listed in commandTable.
+var dispatch = map[string]handler{
+	"publish":            publish,
+	"approve-publish":    approvePublish,
+	"file":               file,
+	"status":             status,
+	"show":               show,
+	"list":               list,
+	"schedule reconcile": scheduleReconcile,
+	"mapping check":      mappingCheck,
+	"backfill":           backfillStart, // starter/backfill.go
+	"backfill status":    backfillSteer("status"),
+	"backfill pause":     backfillSteer("pause"),
+	"backfill resume":    backfillSteer("resume"),
+	"backfill cancel":    backfillSteer("cancel"),
+	// OpenText documents in Confluence: schedule.go, sync.go, permissions.go, reference.go, documents.go, templates.go
+	"schedule documents":   feedCommand(scheduleFeed, control.DocumentsFeed),
+	"schedule templates":   feedCommand(scheduleFeed, control.TemplatesFeed),
+	"sync documents":       feedCommand(syncFeed, control.DocumentsFeed),
+	"sync templates":       feedCommand(syncFeed, control.TemplatesFeed),
+	"schedule permissions": schedulePermissions,
+	"sync permissions":     syncPermissions,
+	"reference add":        referenceAdd,
+	"documents":            documentsCmd,
+	"templates":            templatesCmd,
+	// document lifecycle (flow F7): submit.go, decide.go, withdraw.go, retry.go, lifecycle_status.go
+	"submit":    submit,
+	"approve":   decision(true),
+	"reject":    decision(false),
+	"withdraw":  withdraw,
+	"retry":     retry,
+	"lifecycle": lifecycleStatus,
+}
 
-OpenText documents in Confluence (flows F2, F6, F8, a documents: section in the mapping):
-  schedule documents|templates [--every 10m] [--full-every 24] [--pause] [--trigger]
-                                      create or update a change-feed Schedule (SyncDocuments, SyncTemplates)
-  sync documents|templates [--now] [--json]
-                                      trigger the Schedule's next run; --now: a full sweep now, waiting for it
-  schedule permissions [--every 1h] [--pause] [--trigger]
-                                      create or update the permission sweep's Schedule (SyncPermissions)
-  sync permissions [--now] [--json]   trigger the sweep's next run; --now: re-apply OTCS permissions to every
-                                      document page now, waiting for it
-  reference add --page ID --node N [--wait] [--json]
-                                      reference an OTCS document from a page without a link
-  documents --page ID | --node N [--json]
-                                      a page's references, or a document's page and who references it
-  templates [--json]                  approved OTCS templates: OTCS version, controlled copy, Confluence template, state
-
-document lifecycle (flow F7, spaces with a review: rule):
-  submit --page ID [--version N] [--as USER] [--wait] [--json]
-                                      start a review, or resubmit a newer version
-  approve --page ID --as USER [--version N] [--comment TEXT] [--json]
-                                      a reviewer approves (Temporal review mode)
-  reject --page ID --as USER [--version N] --comment TEXT [--json]
-                                      a reviewer requests changes; the comment goes onto the page
-  withdraw --page ID [--as USER] [--reason TEXT] [--json]
-                                      the author cancels the review; the OTCS draft stays a draft
-  retry --page ID [--as USER] [--json]
-                                      declare again after a hold was released (stage Blocked)
-  lifecycle --page ID [--json]        stage, version, reviewers, decisions, deadlines
-
-"starter COMMAND -h" lists the flags of one command.
-
-Settings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see the README.
-`
+// lookup finds the command args name: two words ("schedule reconcile")
+// before one ("backfill"), and the arguments that follow it. A command
+// group with its subcommand missing or unknown is a usage error with the
+// group's usage.
+func lookup(args []string) (handler, []string, error) {
+	word := args[0]
+	subs := subcommands(word)
+	if len(args) > 1 {
+		if h, ok := dispatch[word+" "+args[1]]; ok {
+			return h, args[2:], nil
+		}
+		if len(subs) > 0 && !strings.HasPrefix(args[1], "-") {
+			return nil, nil, usageError{msg: fmt.Sprintf("unknown %s command %q (%s)", word, args[1], orList(subs)), usage: groupUsage(word)}
+		}
+	}
+	if h, ok := dispatch[word]; ok {
+		return h, args[1:], nil
+	}
+	if len(subs) > 0 {
+		return nil, nil, usageError{msg: fmt.Sprintf("%s needs a subcommand: %s", word, orList(subs)), usage: groupUsage(word)}
+	}
+	return nil, nil, usageError{msg: fmt.Sprintf("unknown command %q", word)}
+}
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
@@ -101,45 +111,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, 24*time.Hour)
 	defer cancel()
 	var err error
-	switch args[0] {
-	case "publish":
-		err = publish(ctx, args[1:], stdout)
-	case "approve-publish":
-		err = approvePublish(ctx, args[1:], stdout)
-	case "status":
-		err = status(ctx, args[1:], stdout)
-	case "show":
-		err = show(ctx, args[1:], stdout)
-	case "file":
-		err = file(ctx, args[1:], stdout)
-	case "list":
-		err = list(ctx, args[1:], stdout)
-	case "schedule":
-		err = schedule(ctx, args[1:], stdout)
-	case "mapping":
-		err = mappingCmd(ctx, args[1:], stdout)
-	case "backfill": // starter/backfill.go
-		err = backfillCmd(ctx, args[1:], stdout)
-	case "sync":
-		err = syncFeed(ctx, args[1:], stdout)
-	case "reference":
-		err = reference(ctx, args[1:], stdout)
-	case "documents":
-		err = documentsCmd(ctx, args[1:], stdout)
-	case "templates":
-		err = templatesCmd(ctx, args[1:], stdout)
-	case "submit": // document lifecycle (flow F7): submit.go, decide.go, withdraw.go, retry.go, lifecycle_status.go
-		err = submit(ctx, args[1:], stdout)
-	case "approve", "reject":
-		err = decide(ctx, args[0] == "approve", args[1:], stdout)
-	case "withdraw":
-		err = withdraw(ctx, args[1:], stdout)
-	case "retry":
-		err = retry(ctx, args[1:], stdout)
-	case "lifecycle":
-		err = lifecycleStatus(ctx, args[1:], stdout)
-	default:
-		err = usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
+	if cmd, rest, lookupErr := lookup(args); lookupErr != nil {
+		err = lookupErr
+	} else {
+		err = cmd(ctx, rest, stdout)
 	}
 	var ue usageError
 	var fe failedError

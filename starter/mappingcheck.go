@@ -10,13 +10,10 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
-// mappingCmd validates a mapping file: syntax and rules, then every category
-// attribute against the live OTCS definitions and every principal it names
-// against Confluence and OTCS.
-func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		return usageError{msg: "mapping needs a subcommand: check"}
-	}
+// mappingCheck is `mapping check`: it validates a mapping file: syntax
+// and rules, then every category attribute against the live OTCS
+// definitions and every principal it names against Confluence and OTCS.
+func mappingCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	var (
 		cc settings.Confluence
 		oc settings.OpenText
@@ -26,9 +23,9 @@ func mappingCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := settings.Load(&cc, &oc, &hc, &wc); err != nil {
 		return err
 	}
-	fs := newFlags("mapping check", "[--file mapping.yaml]")
+	fs := newFlags("mapping check")
 	file := fs.String("file", wc.MappingFile, "mapping file (env BRIDGE_MAPPING_FILE)")
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func schedulePermissions(ctx context.Context, args []string, stdout io.Writer) e
 	if err := settings.Load(&tc, &pc); err != nil {
 		return err
 	}
-	fs := newFlags("schedule permissions", "[--every D] [--pause] [--trigger]")
+	fs := newFlags("schedule permissions")
 	every := fs.Duration("every", pc.Every, "how often the permission sweep runs (env BRIDGE_PERMISSIONS_EVERY)")
 	pause := fs.Bool("pause", false, "create or leave the schedule paused")
 	trigger := fs.Bool("trigger", false, "also run it once now")
@@ -58,7 +58,7 @@ func schedulePermissions(ctx context.Context, args []string, stdout io.Writer) e
 // triggers the Schedule's next run; with --now it runs the sweep at once
 // and waits for it.
 func syncPermissions(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("sync permissions", "[--now] [--json]")
+	fs := newFlags("sync permissions")
 	now := fs.Bool("now", false, "run the permission sweep now and wait for it (default: trigger the Schedule's next run)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)

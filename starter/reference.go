@@ -12,18 +12,15 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// reference is `reference add --page P --node N [--wait] [--json]`: an
+// referenceAdd is `reference add --page P --node N [--wait] [--json]`: an
 // operator references an OTCS document from a page without a link.
-func reference(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return usageError{msg: "reference needs a subcommand: add"}
-	}
-	fs := newFlags("reference add", "--page ID --node N [--wait] [--json]")
+func referenceAdd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("reference add")
 	page := fs.String("page", "", "Confluence page id (required)")
 	node := fs.Int64("node", 0, "OTCS node id of the document (required)")
 	wait := fs.Bool("wait", false, "wait for the result")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 // retry is `retry`: declare the record again after an operator released
 // the hold that blocked it (stage Blocked).
 func retry(ctx context.Context, args []string, stdout io.Writer) error {
-	l := newLifecycleFlags("retry", "--page ID [--as USER] [--json]")
+	l := newLifecycleFlags("retry")
 	as := l.fs.String("as", "", "`USER` who asks for the retry (default: the CLI user)")
 	if err := l.parse(args); err != nil {
 		return err

@@ -12,29 +12,21 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// schedule is `schedule reconcile|documents|templates|permissions`: create or update
-// one of the bridge's Schedules.
-func schedule(ctx context.Context, args []string, stdout io.Writer) error {
-	if feed, err := feedByName("schedule", args); err == nil {
-		return scheduleFeed(ctx, feed, args[1:], stdout)
-	}
-	if len(args) > 0 && args[0] == "permissions" {
-		return schedulePermissions(ctx, args[1:], stdout)
-	}
-	if len(args) == 0 || args[0] != "reconcile" {
-		return usageError{msg: "schedule needs a schedule name: reconcile, documents, templates or permissions"}
-	}
+// scheduleReconcile is `schedule reconcile`: create or update the
+// reconciliation Schedule. The other Schedules: scheduleFeed and
+// schedulePermissions.
+func scheduleReconcile(ctx context.Context, args []string, stdout io.Writer) error {
 	var tc settings.Temporal
 	var rc settings.Reconcile
 	if err := settings.Load(&tc, &rc); err != nil {
 		return err
 	}
-	fs := newFlags("schedule reconcile", "[--every 5m] [--lookback 24h] [--pause] [--trigger]")
+	fs := newFlags("schedule reconcile")
 	every := fs.Duration("every", rc.Every, "how often reconciliation runs (env BRIDGE_RECONCILE_EVERY)")
 	lookback := fs.Duration("lookback", rc.Lookback, "how far back the first run looks (env BRIDGE_RECONCILE_LOOKBACK)")
 	pause := fs.Bool("pause", false, "create or leave the schedule paused")
 	trigger := fs.Bool("trigger", false, "also run it once now")
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
@@ -75,7 +67,7 @@ func scheduleFeed(ctx context.Context, feed control.Feed, args []string, stdout 
 	if feed.Name == control.TemplatesFeed.Name {
 		every, fullEvery, env = tpl.Every, tpl.FullEvery, "BRIDGE_TEMPLATES"
 	}
-	fs := newFlags("schedule "+feed.Name, "[--every D] [--full-every N] [--pause] [--trigger]")
+	fs := newFlags("schedule " + feed.Name)
 	everyFlag := fs.Duration("every", every, "how often the feed runs (env "+env+"_EVERY)")
 	fullFlag := fs.Int("full-every", fullEvery, "every Nth run is a full sweep; 0 = never (env "+env+"_FULL_EVERY)")
 	pause := fs.Bool("pause", false, "create or leave the schedule paused")

@@ -18,7 +18,7 @@ import (
 // record link on the Confluence page, and the OTCS node it points to with
 // its versions, category values and RM classification.
 func show(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("show", "--page ID")
+	fs := newFlags("show")
 	pageID := fs.String("page", "", "Confluence page id (required)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 
 // status is `status WORKFLOW_ID`: a run's state, stage and result or failure.
 func status(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("status", "WORKFLOW_ID [--json]")
+	fs := newFlags("status")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // submit is `submit`: start a page's review, or resubmit a newer version
 // to the running lifecycle; with --wait, follow it to its end.
 func submit(ctx context.Context, args []string, stdout io.Writer) error {
-	l := newLifecycleFlags("submit", "--page ID [--version N] [--as USER] [--wait] [--json]")
+	l := newLifecycleFlags("submit")
 	version := l.fs.Int("version", 0, "page version `N` to submit (default: the current one)")
 	as := l.fs.String("as", "", "`USER` who submits, recorded as the requester (default: the CLI user)")
 	wait := l.fs.Bool("wait", false, "wait until the lifecycle ends and print the record")

@@ -12,34 +12,20 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-// feedByName is the change feed a command names: documents or templates.
-func feedByName(cmd string, args []string) (control.Feed, error) {
-	if len(args) > 0 {
-		switch args[0] {
-		case control.DocumentsFeed.Name:
-			return control.DocumentsFeed, nil
-		case control.TemplatesFeed.Name:
-			return control.TemplatesFeed, nil
-		}
-	}
-	return control.Feed{}, usageError{msg: cmd + " needs what to sync: documents, templates or permissions"}
+// feedCommand is a command of one change feed: `schedule documents`,
+// `sync templates`...
+func feedCommand(cmd func(context.Context, control.Feed, []string, io.Writer) error, feed control.Feed) handler {
+	return func(ctx context.Context, args []string, stdout io.Writer) error { return cmd(ctx, feed, args, stdout) }
 }
 
 // syncFeed is `sync documents|templates [--now] [--json]`: without --now
 // it triggers the Schedule's next run (changes since its cursor); with
 // --now it runs a full sweep at once and waits for it.
-func syncFeed(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "permissions" {
-		return syncPermissions(ctx, args[1:], stdout)
-	}
-	feed, err := feedByName("sync", args)
-	if err != nil {
-		return err
-	}
-	fs := newFlags("sync "+feed.Name, "[--now] [--json]")
+func syncFeed(ctx context.Context, feed control.Feed, args []string, stdout io.Writer) error {
+	fs := newFlags("sync " + feed.Name)
 	now := fs.Bool("now", false, "run a full sweep now and wait for it (default: trigger the Schedule's next run)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // templatesCmd is `templates [--json]`: every controlled copy of an OTCS
 // template with its OTCS version, page, Confluence template id and state.
 func templatesCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("templates", "[--json]")
+	fs := newFlags("templates")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 // withdraw is `withdraw`: the author cancels the review; the OTCS draft
 // stays a draft.
 func withdraw(ctx context.Context, args []string, stdout io.Writer) error {
-	l := newLifecycleFlags("withdraw", "--page ID [--as USER] [--reason TEXT] [--json]")
+	l := newLifecycleFlags("withdraw")
 	as := l.fs.String("as", "", "`USER` who withdraws (default: the CLI user)")
 	reason := l.fs.String("reason", "", "why the review is withdrawn (`TEXT`)")
 	if err := l.parse(args); err != nil {

@@ -119,9 +119,11 @@ func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageI
 	in.Version = version
 	id := kind.ID(pageID, version)
 	opts := client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		ID:        id,
+		TaskQueue: workflows.TaskQueue,
+		// A running run is refused as already started (see the comment on
+		// startOnce), which is how it is told apart from a new one.
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		// A failed run (say, not approved yet) may be retried; a successful
 		// one is final: the version is in OTCS.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
@@ -150,8 +152,6 @@ func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageI
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", id, err)
 	}
-	// With USE_EXISTING a run started by a concurrent trigger in the last
-	// instant comes back here too: still one run, reported as new.
 	return &Started{WorkflowID: id, RunID: run.GetRunID(), Version: version, Run: run}, nil
 }
 
@@ -194,7 +194,7 @@ func (p *Client) Route(ctx context.Context, in workflows.RouteEventInput) (*Star
 	run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       id,
 		TaskQueue:                                workflows.TaskQueue,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, // see startOnce
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(in.PageID)),

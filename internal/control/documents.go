@@ -63,6 +63,13 @@ func (p *Client) SecureRecords(ctx context.Context, pageID, requestedBy string) 
 		return nil, invalidPageID(pageID)
 	}
 	id := workflows.SecureRecordsWorkflowID(pageID)
+	// Signal-with-start does not say whether it started the run: the run
+	// existed when it is the one that was running before the call.
+	var running string
+	if desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, ""); err == nil &&
+		desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		running = desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	}
 	run, err := p.Temporal.SignalWithStartWorkflow(ctx, id, workflows.AccessChangedSignal, requestedBy, client.StartWorkflowOptions{
 		TaskQueue: workflows.TaskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(pageID)),
@@ -72,7 +79,7 @@ func (p *Client) SecureRecords(ctx context.Context, pageID, requestedBy string) 
 	if err != nil {
 		return nil, fmt.Errorf("signal or start %s: %w", id, err)
 	}
-	return &Started{WorkflowID: id, RunID: run.GetRunID(), Run: run}, nil
+	return &Started{WorkflowID: id, RunID: run.GetRunID(), Existing: running != "" && run.GetRunID() == running, Run: run}, nil
 }
 
 // Feed is a change feed from OTCS with its workflow, Schedule and
@@ -108,9 +115,17 @@ func (p *Client) SyncNow(ctx context.Context, feed Feed, requestedBy string) (*S
 }
 
 // startOnce starts a workflow or finds the running one with its id.
+//
+// A running run is refused (conflict policy FAIL) rather than attached to
+// (USE_EXISTING): the server answers USE_EXISTING with a plain success
+// carrying the running run's id, and the SDK does not pass on that it
+// started nothing, so the run found would be reported as new. Refused, it
+// comes back as WorkflowExecutionAlreadyStarted with the running run's id,
+// the same answer as a closed run the reuse policy keeps. The SDK's own
+// retry of a start is still one start: the server dedupes the request id.
 func (p *Client) startOnce(ctx context.Context, opts client.StartWorkflowOptions, wf, in any, version int) (*Started, error) {
 	opts.TaskQueue = workflows.TaskQueue
-	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
 	run, err := p.Temporal.ExecuteWorkflow(ctx, opts, wf, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted

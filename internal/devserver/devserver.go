@@ -70,13 +70,33 @@ func Start(ctx context.Context, logger log.Logger, logs io.Writer) (*testsuite.D
 	})
 }
 
+// RequireToolsEnv names the variable that makes a missing Temporal CLI a
+// failure instead of a skip: `make test` and CI set it to 1, so the suite
+// they run is always whole.
+const RequireToolsEnv = "XECM_REQUIRE_TOOLS"
+
+// SkipReason is why a test package that shares one dev server (started
+// in TestMain, where there is no *testing.T to skip) should skip itself,
+// or "" to run: only when the CLI is missing and XECM_REQUIRE_TOOLS is
+// not 1. Under XECM_REQUIRE_TOOLS=1 it is "", so Start runs and its error
+// fails the package.
+func SkipReason() string {
+	if os.Getenv(RequireToolsEnv) == "1" {
+		return ""
+	}
+	if _, err := CLIPath(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // RequireCLI skips a test that needs the Temporal CLI when it is missing,
 // so plain `go test ./...` works for a newcomer; with XECM_REQUIRE_TOOLS=1
 // (make test, CI) a missing CLI fails the test instead.
 func RequireCLI(t testing.TB) {
 	t.Helper()
 	if _, err := CLIPath(); err != nil {
-		if os.Getenv("XECM_REQUIRE_TOOLS") == "1" {
+		if os.Getenv(RequireToolsEnv) == "1" {
 			t.Fatal(err)
 		}
 		t.Skipf("%v (XECM_REQUIRE_TOOLS=1 makes this a failure)", err)
