@@ -47,7 +47,7 @@ func TestBackfillPublishesASpaceOnceAndThenFindsItRecorded(t *testing.T) {
 
 	var first workflows.BackfillProgress
 	require.NoError(t, st.Run.Get(ctx, &first))
-	recordHistory(t, st.WorkflowID, "backfill_v1.json")
+	recordHistory(t, st.WorkflowID, "backfill.json")
 	require.Equal(t, workflows.BackfillDone, first.State)
 	require.Equal(t, n, first.Total)
 	require.Equal(t, n, first.Published)

@@ -28,7 +28,8 @@ func TestDocumentPages(t *testing.T) {
 
 	// Hub first sync: a full sweep of both watches.
 	state := syncDocumentsAs(ctx, t, "sync-documents-first", nil)
-	recordHistory(t, "sync-documents-first", "sync_documents_first.json")
+	recordHistory(t, "sync-documents-first", "sync_documents.json")
+	recordHistory(t, workflows.SyncLeaseWorkflowID(""), "sync_lease.json")
 	// Five pages: LEG-001 (readable by Legal only) gets a restricted one.
 	if state.Totals.Created != 5 || state.Totals.Skipped != 1 {
 		t.Fatalf("first sync: %+v (want 5 pages created, SOP-003 skipped: no approved version)", state.Totals)
@@ -96,7 +97,7 @@ func TestDocumentPages(t *testing.T) {
 		page1.Title, documentpage.PanelName)
 	notes := h.confSim.CreatePage("APOLLO", "Apollo working notes", body, "557058:editor")
 	refs := references(ctx, t, notes.ID)
-	recordHistory(t, workflows.SyncReferencesWorkflowID(notes.ID, 1), "sync_references_v1.json")
+	recordHistory(t, workflows.SyncReferencesWorkflowID(notes.ID, 1), "sync_references.json")
 	byNode := map[int64]activities.Reference{}
 	for _, r := range refs.Refs {
 		byNode[r.NodeID] = r
@@ -245,7 +246,7 @@ func TestDocumentPages(t *testing.T) {
 	}
 	comments = len(h.confSim.Comments(page2.ID))
 	up := refresh(ctx, t, page2.ID)
-	recordHistory(t, workflows.RefreshDocumentPageWorkflowID(page2.ID), "refresh_document_page_v1.json")
+	recordHistory(t, workflows.RefreshDocumentPageWorkflowID(page2.ID), "refresh_document_page.json")
 	p2, _ = h.confSim.Page(page2.ID)
 	if len(up.Pages) != 1 || !up.Pages[0].Restored || strings.Contains(p2.Body, "Version 9.9") || len(h.confSim.Comments(page2.ID)) != comments+1 {
 		t.Errorf("panel edit: %+v", up.Pages)

@@ -210,7 +210,7 @@ func TestLifecycleTemporalReviewEndToEnd(t *testing.T) {
 	events, actions, updates, _ := historyCost(t, first.WorkflowID)
 	require.Equal(t, 2, updates, "only the two accepted decisions are in the history")
 	t.Logf("Temporal review mode, one rejection round: %d history events, %d billable actions (incl. %d updates)", events, actions, updates)
-	recordHistory(t, first.WorkflowID, "document_lifecycle_temporal_v2.json")
+	recordHistory(t, first.WorkflowID, "document_lifecycle_temporal.json")
 }
 
 func TestLifecycleOTCSReviewEndToEnd(t *testing.T) {
@@ -241,7 +241,7 @@ func TestLifecycleOTCSReviewEndToEnd(t *testing.T) {
 	// long the reviewers take.
 	t.Logf("OTCS review mode, one rejection round: %d history events, %d billable actions, of which %d polls (without polls: %d events, %d actions)",
 		events, actions, polls, events-11*polls, actions-2*polls)
-	recordHistory(t, started.WorkflowID, "document_lifecycle_otcs_v2.json")
+	recordHistory(t, started.WorkflowID, "document_lifecycle_otcs.json")
 }
 
 func TestLifecycleWithdrawStopsTheOTCSProcess(t *testing.T) {

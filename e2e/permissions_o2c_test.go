@@ -135,7 +135,7 @@ func TestPermissionsFollowTheContent(t *testing.T) {
 		t.Fatalf("a permission change moved the modify date")
 	}
 	res, took := sweepPermissions(ctx, t)
-	recordHistory(t, workflows.SyncPermissionsWorkflowID, "sync_permissions_v1.json")
+	recordHistory(t, workflows.SyncPermissionsWorkflowID, "sync_permissions.json")
 	if readable(ctx, t, lena, leg.ID) {
 		t.Fatalf("lena still reads the page after the sweep: %+v", res)
 	}

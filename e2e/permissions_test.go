@@ -182,6 +182,7 @@ func TestReconciliationNarrowsRecordsOfPagesRestrictedSilently(t *testing.T) {
 	require.NoError(t, run.Get(ctx, &rec))
 	require.NotNil(t, rec.Access)
 	require.Contains(t, rec.Access.Narrowed, res.NodeID)
+	recordHistory(t, "reconcile-access-"+p.ID, "reconcile.json")
 	require.False(t, canRead(t, oscar, res.NodeID), "oscar still reads the record")
 	require.True(t, canRead(t, otcsAs(t, "lena", "lena-secret"), res.NodeID))
 	t.Logf("access re-check: %d published pages, %d records, %d narrowed", rec.Access.Pages, rec.Access.Records, len(rec.Access.Narrowed))

@@ -140,8 +140,8 @@ func TestPublishTwoVersionsMakesOneNodeWithTwoVersions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.GetWorkflowExecutionInfo().GetStatus())
 	require.Equal(t, st.RunID, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId())
-	recordHistory(t, workflows.PublishPageWorkflowID("100001", 1), "publish_page_created_v3.json")
-	recordHistory(t, workflows.PublishPageWorkflowID("100001", 2), "publish_page_version_v3.json")
+	recordHistory(t, workflows.PublishPageWorkflowID("100001", 1), "publish_page.json")
+	recordHistory(t, workflows.PublishPageWorkflowID("100001", 2), "publish_page_new_version.json")
 }
 
 func TestConcurrentDuplicateStartsRunOneWorkflow(t *testing.T) {
@@ -234,7 +234,7 @@ func TestHeldRecordIsNeverOverwritten(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, activities.ErrRecordOnHold, appErrType(err))
 	require.Contains(t, err.Error(), "Litigation Hold 2026-01")
-	recordHistory(t, workflows.PublishPageWorkflowID(p.ID, 2), "publish_page_on_hold_v3.json")
+	recordHistory(t, workflows.PublishPageWorkflowID(p.ID, 2), "publish_page_on_hold.json")
 	require.Len(t, h.otSim.Versions(res.NodeID), 1, "held record keeps its single version")
 }
 
@@ -288,6 +288,7 @@ func TestMeetingNotesAreFiledInDatedFolder(t *testing.T) {
 	require.Equal(t, res.SHA256, h.otSim.Versions(res.NodeID)[0].SHA256)
 	require.Equal(t, res.NodeID, recordLink(t, "100003").NodeID)
 	require.Contains(t, h.confSim.Labels("100003"), "otcs-filed")
+	recordHistory(t, st.WorkflowID, "file_record.json")
 
 	// Filing again is a no-op: same run, one version.
 	again, err := h.publisher.File(ctx, "100003", 0, "e2e test")

@@ -38,7 +38,7 @@ func TestTemplates(t *testing.T) {
 	}
 
 	state := syncTemplatesAs(ctx, t, "sync-templates-first", nil)
-	recordHistory(t, "sync-templates-first", "sync_templates_first.json")
+	recordHistory(t, "sync-templates-first", "sync_templates.json")
 	if state.Totals.Created != 4 || state.Totals.Failed != 1 {
 		t.Fatalf("first template sync: %+v (want 4 copies, the clash failed)", state.Totals)
 	}
@@ -105,7 +105,7 @@ func TestTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	refresh(ctx, t, edited.ID)
-	recordHistory(t, workflows.RefreshDocumentPageWorkflowID(edited.ID), "refresh_template_copy_v1.json")
+	recordHistory(t, workflows.RefreshDocumentPageWorkflowID(edited.ID), "refresh_document_page_template_copy.json")
 	if p, _ := h.confSim.Page(edited.ID); strings.Contains(p.Body, "My own step.") || p.Version != edited.Version+2 {
 		t.Errorf("the edited copy was not restored by the refresh (v%d):\n%s", p.Version, p.Body)
 	}

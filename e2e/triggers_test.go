@@ -62,6 +62,15 @@ func countRuns(t *testing.T, query string) int {
 	return len(resp.GetExecutions())
 }
 
+// firstRun is the id of one closed run the query finds.
+func firstRun(t *testing.T, query string) string {
+	t.Helper()
+	resp, err := h.temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query + " AND ExecutionStatus != 'Running'"})
+	require.NoError(t, err)
+	require.NotEmpty(t, resp.GetExecutions(), "no closed run for %s", query)
+	return resp.GetExecutions()[0].GetExecution().GetWorkflowId()
+}
+
 func waitCompleted(t *testing.T, workflowID string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
@@ -121,6 +130,7 @@ func TestSignedLabelEventPublishesOnceWhenDeliveredThreeTimes(t *testing.T) {
 		return countRuns(t, "WorkflowType = 'RouteEvent' AND BridgePageId = '"+p.ID+"'") == 3
 	}, 10*time.Second, 200*time.Millisecond)
 	require.Equal(t, 1, countRuns(t, "WorkflowType = 'PublishPage' AND BridgePageId = '"+p.ID+"'"))
+	recordHistory(t, firstRun(t, "WorkflowType = 'RouteEvent' AND BridgePageId = '"+p.ID+"'"), "route_event.json")
 	// The bridge's own label write came back as an event and was ignored.
 	ownLabelIgnored := false
 	for _, d := range h.confSim.Deliveries() {

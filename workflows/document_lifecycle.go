@@ -19,17 +19,6 @@ import (
 // reminders, escalation and comment reading in document_lifecycle_review.go,
 // and stage, details, timer and note helpers in document_lifecycle_plumbing.go.
 
-// decideInConfluenceChange guards reading decisions from page comments
-// (review.decide_in: confluence), added after histories were recorded.
-const decideInConfluenceChange = "decide-in-confluence"
-
-// leanLifecycleChange marks runs that verify the draft inside the upload
-// activity, wait on one review timer at a time (reminder, then deadline)
-// and show only the stages a run waits in (Review, Rejected, Blocked,
-// Returned, Withdrawn, Failed) in BridgeStage: fewer billable actions for
-// the same steps and guarantees.
-const leanLifecycleChange = "lean-lifecycle"
-
 // DefaultRoundsPerRun is how many review rounds one run holds before it
 // continues as new (earlier if the server suggests it).
 const DefaultRoundsPerRun = 10
@@ -61,7 +50,6 @@ func DocumentLifecycle(ctx workflow.Context, in LifecycleInput) (*LifecycleResul
 	if err != nil {
 		return nil, err
 	}
-	l.lean = workflow.GetVersion(ctx, leanLifecycleChange, workflow.DefaultVersion, 1) >= 1
 	for {
 		if l.st.Withdraw != nil && l.withdrawable() {
 			err = l.withdraw(ctx)
@@ -108,26 +96,18 @@ func (l *lifecycle) openReview(ctx workflow.Context) error {
 	l.st.Page, l.st.Plan, l.st.Mode = &page, snap.Plan, snap.Plan.Mode
 	l.st.SpaceKey, l.st.Title, l.st.PageVersion = page.SpaceKey, page.Title, page.Version
 	l.st.DecideIn = ""
-	if l.st.Mode == mapping.ReviewTemporal && snap.Plan.DecideIn == mapping.DecideInConfluence &&
-		workflow.GetVersion(ctx, decideInConfluenceChange, workflow.DefaultVersion, 1) >= 1 {
+	if l.st.Mode == mapping.ReviewTemporal && snap.Plan.DecideIn == mapping.DecideInConfluence {
 		l.st.DecideIn = mapping.DecideInConfluence
 	}
 	l.details(ctx)
 
 	var up activities.UploadResult
 	err = workflow.ExecuteActivity(transferCtx(ctx, "Stream the draft into the review folder and verify it"), otcs.UploadRendition,
-		activities.UploadInput{Page: page, Verify: l.lean}).Get(ctx, &up)
+		activities.UploadInput{Page: page, Verify: true}).Get(ctx, &up)
 	if err != nil {
 		return err
 	}
 	l.st.NodeID, l.st.OTCSVersion, l.st.SHA256, l.st.Size, l.st.URL = up.NodeID, up.Version, up.SHA256, up.Size, up.URL
-	if !l.lean {
-		err = workflow.ExecuteActivity(transferCtx(ctx, "Verify the draft's checksum"), otcs.VerifyRecord,
-			activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}).Get(ctx, nil)
-		if err != nil {
-			return err
-		}
-	}
 
 	now := workflow.Now(ctx).UTC()
 	l.st.ReviewOpened = now
@@ -154,11 +134,7 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 	var otcs *activities.OpenTextActivities
 	tctx, cancelTimers := workflow.WithCancel(ctx)
 	defer cancelTimers()
-	var reminder, deadline, due workflow.Future
-	if !l.lean {
-		reminder = l.timer(tctx, l.st.ReminderAt, !l.st.Reminded, "Review reminder")
-		deadline = l.timer(tctx, l.st.DeadlineAt, !l.st.Escalated, "Review deadline: escalate to deputies")
-	}
+	var due workflow.Future
 	var poll workflow.Future
 	for l.decision == nil && l.st.Withdraw == nil {
 		if l.st.Mode == mapping.ReviewOTCS && poll == nil {
@@ -174,7 +150,7 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 		remindNow, escalateNow, pollNow := false, false, false
 		sel := workflow.NewSelector(ctx)
 		l.listen(ctx, sel)
-		if l.lean && due == nil {
+		if due == nil {
 			due = l.nextReviewTimer(tctx)
 		}
 		if due != nil {
@@ -184,12 +160,6 @@ func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
 				escalateNow = !l.st.Escalated && !now.Before(l.st.DeadlineAt)
 				due = nil
 			})
-		}
-		if reminder != nil {
-			sel.AddFuture(reminder, func(workflow.Future) { remindNow, reminder = true, nil })
-		}
-		if deadline != nil {
-			sel.AddFuture(deadline, func(workflow.Future) { escalateNow, deadline = true, nil })
 		}
 		if poll != nil {
 			sel.AddFuture(poll, func(workflow.Future) { pollNow, poll = true, nil })

@@ -24,7 +24,7 @@ func (l *lifecycle) timer(ctx workflow.Context, at time.Time, want bool, summary
 	return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary})
 }
 
-// nextReviewTimer is the one review timer of a lean run: to the reminder
+// nextReviewTimer is the run's one review timer: to the reminder
 // while it is due, then to the deadline (nil when both are done).
 func (l *lifecycle) nextReviewTimer(ctx workflow.Context) workflow.Future {
 	if !l.st.Reminded && !l.st.ReminderAt.IsZero() && l.st.ReminderAt.Before(l.st.DeadlineAt) {
@@ -65,7 +65,7 @@ func (l *lifecycle) continueAsNew(ctx workflow.Context) error {
 func (l *lifecycle) stage(ctx workflow.Context, stage string) {
 	l.st.Stage = stage
 	l.details(ctx)
-	if l.upserted == stage || (l.lean && passingStage(stage)) {
+	if l.upserted == stage || passingStage(stage) {
 		return
 	}
 	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(stage)}
@@ -83,7 +83,8 @@ func (l *lifecycle) stage(ctx workflow.Context, stage string) {
 }
 
 // passingStage is a stage a run passes through in seconds without waiting
-// (a lean run shows it in the current details only, not in BridgeStage).
+// (shown in the current details only, not in BridgeStage: fewer billable
+// actions).
 func passingStage(stage string) bool {
 	return stage == StageDraft || stage == StageApproved || stage == StageClassifying
 }

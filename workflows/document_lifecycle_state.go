@@ -134,6 +134,5 @@ type lifecycle struct {
 	withdrawCh   workflow.ReceiveChannel
 	retryCh      workflow.ReceiveChannel
 	upserted     string
-	lean         bool // leanLifecycleChange applies to this run
 	logger       log.Logger
 }

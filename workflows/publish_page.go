@@ -191,67 +191,21 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	}, nil
 }
 
-// changeVerifyBeforeClassify marks runs that verify the stored checksum
-// before the record is classified.
-const changeVerifyBeforeClassify = "verify-before-classify"
-
-// changeStoreInOneActivity marks runs that upload, verify and classify in
-// one activity (StoreRecord) instead of three.
-const changeStoreInOneActivity = "store-in-one-activity"
-
 // store turns the page version into its verified, classified OTCS record
-// version. Runs recorded before changeStoreInOneActivity made three
-// activities; those before changeVerifyBeforeClassify classified first.
+// version in one activity: upload, checksum check, then category and RM
+// classification (a record whose stored bytes do not match is never
+// classified).
 func (p *publishRun) store(ctx workflow.Context, page activities.PageSnapshot) (*activities.UploadResult, *activities.ClassifyResult, error) {
 	var otcs *activities.OpenTextActivities
 	p.stage(ctx, StageUploading)
-	if workflow.GetVersion(ctx, changeStoreInOneActivity, workflow.DefaultVersion, 1) == 1 {
-		var st activities.StoreResult
-		err := workflow.ExecuteActivity(transferCtx(ctx, "Stream, verify and classify the record in OTCS"), otcs.StoreRecord,
-			activities.StoreInput{Page: page}).Get(ctx, &st)
-		if err != nil {
-			return nil, nil, err
-		}
-		p.status.NodeID, p.status.OTCSVersion = st.Upload.NodeID, st.Upload.Version
-		return &st.Upload, &st.Classify, nil
-	}
-	var up activities.UploadResult
-	err := workflow.ExecuteActivity(transferCtx(ctx, "Stream rendition into OTCS"), otcs.UploadRendition,
-		activities.UploadInput{Page: page}).Get(ctx, &up)
+	var st activities.StoreResult
+	err := workflow.ExecuteActivity(transferCtx(ctx, "Stream, verify and classify the record in OTCS"), otcs.StoreRecord,
+		activities.StoreInput{Page: page}).Get(ctx, &st)
 	if err != nil {
 		return nil, nil, err
 	}
-	p.status.NodeID, p.status.OTCSVersion = up.NodeID, up.Version
-
-	// Verify before classifying: a record whose stored bytes do not match
-	// must never be RM classified with the wrong checksum in its metadata.
-	verifyFirst := workflow.GetVersion(ctx, changeVerifyBeforeClassify, workflow.DefaultVersion, 1) == 1
-	if verifyFirst {
-		if err := p.verify(ctx, &up); err != nil {
-			return nil, nil, err
-		}
-	}
-	p.stage(ctx, StageClassifying)
-	var cls activities.ClassifyResult
-	err = workflow.ExecuteActivity(opentextCtx(ctx, "Apply category and RM classification"), otcs.ClassifyRecord,
-		activities.ClassifyInput{Page: page, NodeID: up.NodeID, SHA256: up.SHA256}).Get(ctx, &cls)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !verifyFirst {
-		if err := p.verify(ctx, &up); err != nil {
-			return nil, nil, err
-		}
-	}
-	return &up, &cls, nil
-}
-
-// verify checks the stored version's SHA-256 and size against the upload.
-func (p *publishRun) verify(ctx workflow.Context, up *activities.UploadResult) error {
-	var otcs *activities.OpenTextActivities
-	p.stage(ctx, StageVerifying)
-	return workflow.ExecuteActivity(transferCtx(ctx, "Verify stored checksum"), otcs.VerifyRecord,
-		activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}).Get(ctx, nil)
+	p.status.NodeID, p.status.OTCSVersion = st.Upload.NodeID, st.Upload.Version
+	return &st.Upload, &st.Classify, nil
 }
 
 func (p *publishRun) stage(ctx workflow.Context, stage string) {

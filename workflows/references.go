@@ -119,11 +119,7 @@ func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*ac
 		return nil, err
 	}
 	if node == 0 {
-		// Not a document page: perhaps a template's controlled copy (a
-		// step added after histories of this workflow were recorded).
-		if workflow.GetVersion(ctx, "refresh-template-copies", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-			return &activities.UpsertResult{}, nil
-		}
+		// Not a document page: perhaps a template's controlled copy.
 		return &activities.UpsertResult{}, refreshTemplateCopy(ctx, in.PageID)
 	}
 	_, up, err := refreshDocuments(ctx, []int64{node}, nil)
