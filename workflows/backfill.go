@@ -242,10 +242,11 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 	if err := b.waitFor(ctx, b.mayStart); err != nil {
 		return err
 	}
-	wf, id, summary := any(PublishPage), PublishPageWorkflowID(page.PageID, page.Version), "Publish Confluence page %s v%d to OTCS"
-	if page.Flow == activities.FlowFile {
-		wf, id, summary = any(FileRecord), FileRecordWorkflowID(page.PageID, page.Version), "File Confluence page %s v%d as an OTCS record"
+	flow, ok := PageFlowFor(page.Flow)
+	if !ok {
+		flow = PublishFlow
 	}
+	id := flow.ID(page.PageID, page.Version)
 	// A disconnected context: cancelling the backfill must not cancel the
 	// flows it started (ABANDON keeps them when the backfill closes).
 	childCtx, _ := workflow.NewDisconnectedContext(ctx)
@@ -253,12 +254,12 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 		WorkflowID:            id,
 		TaskQueue:             TaskQueue,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		TypedSearchAttributes: temporal.NewSearchAttributes(PageIDAttr.ValueSet(page.PageID), StageAttr.ValueSet(StageReading)),
-		StaticSummary:         fmt.Sprintf(summary, page.PageID, page.Version),
+		WorkflowIDReusePolicy: PageFlowReuse,
+		TypedSearchAttributes: flow.SearchAttributes(page.PageID),
+		StaticSummary:         flow.SummaryOf(page.PageID, page.Version),
 		StaticDetails:         fmt.Sprintf("Requested by the backfill of space %s (%s).", b.in.SpaceKey, page.Reason),
 	})
-	run := workflow.ExecuteChildWorkflow(childCtx, wf, PublishPageInput{PageID: page.PageID, Version: page.Version, RequestedBy: backfillRequester})
+	run := workflow.ExecuteChildWorkflow(childCtx, flow.Workflow, PublishPageInput{PageID: page.PageID, Version: page.Version, RequestedBy: backfillRequester})
 	if err := run.GetChildWorkflowExecution().Get(childCtx, nil); err != nil {
 		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 			b.progress.AlreadyStarted++
@@ -268,14 +269,13 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 		return nil
 	}
 	b.inFlight++
-	flow := page.Flow
 	b.sel.AddFuture(run, func(f workflow.Future) {
 		b.inFlight--
 		if err := f.Get(childCtx, nil); err != nil {
 			b.fail(id)
 			return
 		}
-		b.count(flow)
+		b.count(flow.Name)
 	})
 	return nil
 }

@@ -69,27 +69,14 @@ type Started struct {
 	Run        client.WorkflowRun `json:"-"`
 }
 
-// Kind is a flow that turns one page version into one record.
-type Kind struct {
-	Name     string                                  // "publish" or "file", for messages
-	Workflow any                                     // the workflow function
-	ID       func(pageID string, version int) string // deterministic workflow id
-	Summary  string                                  // static summary, with %s page id and %d version
-	Details  string                                  // static details, with %s requester
-}
+// Kind is a flow that turns one page version into one record; its start
+// rules are the workflows package's, shared with the backfill.
+type Kind = workflows.PageFlow
 
 // The flows the bridge starts per page version.
 var (
-	PublishKind = Kind{
-		Name: "publish", Workflow: workflows.PublishPage, ID: workflows.PublishPageWorkflowID,
-		Summary: "Publish Confluence page %s v%d to OTCS",
-		Details: "Requested by %s. Publishes the approved version as one controlled record (one node per page, one version per page version).",
-	}
-	FileKind = Kind{
-		Name: "file", Workflow: workflows.FileRecord, ID: workflows.FileRecordWorkflowID,
-		Summary: "File Confluence page %s v%d as an OTCS record",
-		Details: "Requested by %s. Files the page (meeting notes, decision log, action summary) as a record in its dated folder.",
-	}
+	PublishKind = workflows.PublishFlow
+	FileKind    = workflows.FileFlow
 )
 
 // Publish starts PublishPage for a page version (the current one when
@@ -124,14 +111,10 @@ func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageI
 		// A running run is refused as already started (see the comment on
 		// startOnce), which is how it is told apart from a new one.
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		// A failed run (say, not approved yet) may be retried; a successful
-		// one is final: the version is in OTCS.
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.PageIDAttr.ValueSet(pageID),
-			workflows.StageAttr.ValueSet(workflows.StageReading)),
-		StaticSummary: fmt.Sprintf(kind.Summary, pageID, version),
-		StaticDetails: fmt.Sprintf(kind.Details, requestedBy),
+		WorkflowIDReusePolicy:    workflows.PageFlowReuse,
+		TypedSearchAttributes:    kind.SearchAttributes(pageID),
+		StaticSummary:            kind.SummaryOf(pageID, version),
+		StaticDetails:            fmt.Sprintf(kind.Details, requestedBy),
 	}
 	// A run that is going or went well is the answer; only a failed or
 	// cancelled one may be started again.
