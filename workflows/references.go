@@ -142,6 +142,6 @@ func refreshTemplateCopy(ctx workflow.Context, pageID string) error {
 		return err
 	}
 	var tpl *activities.TemplateActivities
-	return workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Restore the controlled copy"), tpl.PublishTemplates,
+	return workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Restore the controlled copy"), tpl.PublishTemplates,
 		activities.PublishTemplatesInput{Docs: docs}).Get(ctx, nil)
 }

@@ -40,7 +40,7 @@ var documentQueues = map[string]string{
 	"ReadReferences":      activities.ConfluenceTaskQueue,
 	"RecordReferences":    activities.ConfluenceTaskQueue,
 	"DocumentPageNode":    activities.ConfluenceTaskQueue,
-	"PublishTemplates":    activities.OpenTextTaskQueue,
+	"PublishTemplates":    activities.ConfluenceTaskQueue,
 	"TemplateCopyNode":    activities.ConfluenceTaskQueue,
 }
 

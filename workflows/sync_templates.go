@@ -44,7 +44,7 @@ func publishTemplates(ctx workflow.Context, st *SyncState, in activities.Publish
 	if in.MissingFrom != "" {
 		summary = "Withdraw templates that left " + in.MissingFrom
 	}
-	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, summary), tpl.PublishTemplates, in).Get(ctx, &res)
+	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, summary), tpl.PublishTemplates, in).Get(ctx, &res)
 	if err != nil {
 		return err
 	}

@@ -117,6 +117,10 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
 			w.RegisterActivity(&activities.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
 				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
+			// Templates are written into Confluence (about 30 calls per
+			// template), so they run on its queue and under its rate; OTCS
+			// is only read for the DOCX they carry.
+			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, Access: principals})
 			out = append(out, w)
 		case OpenText:
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
@@ -127,7 +131,6 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			})
 			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF, Access: principals})
 			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
-			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, Access: principals})
 			out = append(out, w)
 		}
 	}
