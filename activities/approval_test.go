@@ -14,10 +14,10 @@ type startedFlows struct {
 	flows []string
 }
 
-func (s *startedFlows) StartFlow(_ context.Context, flow, pageID string, version int, _ string) (string, bool, error) {
+func (s *startedFlows) StartFlow(_ context.Context, flow Flow, pageID string, version int, _ string) (string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := flow + ":" + pageID + ":v" + itoa(int64(version))
+	id := string(flow) + ":" + pageID + ":v" + itoa(int64(version))
 	s.flows = append(s.flows, id)
 	return id, false, nil
 }

@@ -81,7 +81,7 @@ type BackfillDecision struct {
 	PageID  string
 	Title   string
 	Version int
-	Flow    string // FlowPublish, FlowFile, FlowReview or FlowNone
+	Flow    Flow   // FlowPublish, FlowFile, FlowReview or FlowNone
 	Reason  string // the rule that matched, or why nothing is to be done
 	// SkipKind is Reason without what is particular to the page, so
 	// skipped pages can be counted by reason (FlowNone only).

@@ -82,7 +82,10 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 	w.confSim.CreatePage("ENG", "Not in the backfill", "<p>x</p>", "557058:carol", "approved")
 
 	// What Decide says of each page as it is before the backfill.
-	type verdict struct{ flow, reason string }
+	type verdict struct {
+		flow   Flow
+		reason string
+	}
 	decided := map[string]verdict{}
 	for _, p := range w.confSim.Pages() {
 		if p.SpaceKey == "POL" {

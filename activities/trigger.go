@@ -14,31 +14,44 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
+// Flow is a flow a page can be routed to: the one set of names the
+// triggers, the backfill, the control surface and the starter use.
+type Flow string
+
 // Flows a page can be routed to.
 const (
-	FlowPublish = "publish" // PublishPage: an approved page
-	FlowFile    = "file"    // FileRecord: a page a record rule recognises
-	FlowReview  = "review"  // DocumentLifecycle: a page carrying its space's submit label
-	FlowNone    = "none"    // nothing to do (the reason says why)
+	FlowPublish Flow = "publish" // PublishPage: an approved page
+	FlowFile    Flow = "file"    // FileRecord: a page a record rule recognises
+	FlowReview  Flow = "review"  // DocumentLifecycle: a page carrying its space's submit label
+	FlowNone    Flow = "none"    // nothing to do (the reason says why)
 
 	// Flows of the OpenText → Confluence direction, started next to the above.
-	FlowReferences   = "references"    // SyncReferences: a page of a scanned space may link to OTCS documents
-	FlowDocumentPage = "document-page" // RefreshDocumentPage: a document page changed in Confluence
+	FlowReferences   Flow = "references"    // SyncReferences: a page of a scanned space may link to OTCS documents
+	FlowDocumentPage Flow = "document-page" // RefreshDocumentPage: a document page changed in Confluence
 
 	// FlowAccess is SecureRecords: a page's read access changed, so its
 	// records (and its descendants') may have to narrow.
-	FlowAccess = "access"
+	FlowAccess Flow = "access"
 )
 
-// PermissionsEvent is the webhook event of a change to a page's
-// restrictions.
-const PermissionsEvent = "content_permissions_updated"
+// The Confluence webhook events the bridge acts on, named as Confluence
+// sends them: the webhook receiver and the triggers compare with these.
+const (
+	EventPageCreated          = "page_created"
+	EventPageUpdated          = "page_updated"
+	EventPageRestored         = "page_restored"
+	EventLabelAdded           = "label_added"
+	EventLabelRemoved         = "label_removed"
+	EventBlueprintPageCreated = "blueprint_page_created"
+	// PermissionsEvent is a change to a page's restrictions.
+	PermissionsEvent = "content_permissions_updated"
+)
 
 // FlowStarter starts a page flow with the bridge's exactly-once rules
 // (internal/control implements it; an interface keeps activities free of
 // the workflow package).
 type FlowStarter interface {
-	StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (workflowID string, existing bool, err error)
+	StartFlow(ctx context.Context, flow Flow, pageID string, version int, requestedBy string) (workflowID string, existing bool, err error)
 }
 
 // TriggerActivities decide which flow a changed page needs and start it.
@@ -70,7 +83,7 @@ type RouteInput struct {
 type RouteResult struct {
 	PageID     string
 	Version    int
-	Flow       string // FlowPublish, FlowFile or FlowNone
+	Flow       Flow   // FlowPublish, FlowFile or FlowNone
 	Reason     string // why FlowNone, or which rule matched
 	WorkflowID string
 	Existing   bool // the flow for this page version had already been started
@@ -132,7 +145,7 @@ func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *Ro
 // space has its references brought up to date (only when its content may
 // have changed: label events carry no new links).
 func (a *TriggerActivities) startDocumentFlow(ctx context.Context, p confluence.PageRef, event, cause string, res *RouteResult) error {
-	flow := ""
+	var flow Flow
 	switch {
 	case a.Rules.IsBridgePageSpace(p.SpaceKey):
 		flow = FlowDocumentPage
@@ -153,7 +166,7 @@ func (a *TriggerActivities) startDocumentFlow(ctx context.Context, p confluence.
 // is the approval label being added by a known account.
 func (a *TriggerActivities) recordLabelApproval(ctx context.Context, spaceKey string, page *confluence.Page, in RouteInput) error {
 	space, err := a.Rules.ForSpace(spaceKey)
-	if err != nil || in.Event != "label_added" || in.Actor == "" || in.Label == "" || in.Label != space.Approval.Label {
+	if err != nil || in.Event != EventLabelAdded || in.Actor == "" || in.Label == "" || in.Label != space.Approval.Label {
 		return nil
 	}
 	labelled, err := a.versionAt(ctx, page, in.EventAt)
@@ -219,7 +232,7 @@ func (a *TriggerActivities) route(ctx context.Context, p confluence.PageRef, pag
 }
 
 // Decide says which flow a page qualifies for under the rules, and why.
-func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow, reason string) {
+func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow Flow, reason string) {
 	space, err := rules.ForSpace(spaceKey)
 	if err != nil {
 		return FlowNone, fmt.Sprintf("space %s is not mapped", spaceKey)

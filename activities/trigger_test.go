@@ -14,7 +14,7 @@ func TestDecideRoutesByTheShippedMapping(t *testing.T) {
 	cases := []struct {
 		space, title string
 		labels       []string
-		want         string
+		want         Flow
 	}{
 		{"POL", "Records Retention Policy", []string{"approved", "dept-legal"}, FlowPublish},
 		{"POL", "2026-11-20 Records Committee meeting notes", nil, FlowFile},

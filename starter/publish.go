@@ -28,7 +28,7 @@ func file(ctx context.Context, args []string, stdout io.Writer) error {
 // startPageFlow is `publish` and `file`: start (or find) the flow for a
 // page version, or with --dry-run print the writes it would make.
 func startPageFlow(ctx context.Context, kind control.Kind, args []string, stdout io.Writer) error {
-	fs := newFlags(kind.Name)
+	fs := newFlags(string(kind.Name))
 	page := fs.String("page", "", "Confluence page id (required)")
 	version := fs.Int("version", 0, "page version (default: current)")
 	wait := fs.Bool("wait", false, "wait for the result")
@@ -39,7 +39,7 @@ func startPageFlow(ctx context.Context, kind control.Kind, args []string, stdout
 		return err
 	}
 	if *page == "" || len(pos) > 0 {
-		return usageFor(fs, kind.Name+" needs --page ID and takes no other arguments")
+		return usageFor(fs, string(kind.Name)+" needs --page ID and takes no other arguments")
 	}
 	if *version < 0 {
 		return usageFor(fs, "--version must be a positive page version")

@@ -382,7 +382,7 @@ func (b *backfill) setState() {
 }
 
 // count records a flow that finished (or, in a dry run, would be started).
-func (b *backfill) count(flow string) {
+func (b *backfill) count(flow activities.Flow) {
 	switch flow {
 	case activities.FlowPublish:
 		b.progress.Published++

@@ -41,7 +41,7 @@ func (s *fakeSpace) list(_ context.Context, in activities.BackfillBatchInput) (*
 }
 
 // pages are decisions for the given flow, one per page id, at version 1.
-func pages(flow string, ids ...string) []activities.BackfillDecision {
+func pages(flow activities.Flow, ids ...string) []activities.BackfillDecision {
 	out := make([]activities.BackfillDecision, len(ids))
 	for i, id := range ids {
 		out[i] = activities.BackfillDecision{PageID: id, Title: "Page " + id, Version: 1, Flow: flow, Reason: "label \"approved\""}

@@ -14,7 +14,7 @@ import (
 // starter, triggers, the webhook) and the backfill's child starts both
 // start it by this definition.
 type PageFlow struct {
-	Name     string                                  // the flow's name (activities.FlowPublish or FlowFile)
+	Name     activities.Flow                         // the flow's name (activities.FlowPublish or FlowFile)
 	Workflow any                                     // the workflow function
 	ID       func(pageID string, version int) string // deterministic workflow id: one run per page version
 	Summary  string                                  // static summary, with %s page id and %d version
@@ -42,7 +42,7 @@ const PageFlowReuse = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ON
 
 // PageFlowFor is the page flow of a flow name; ok is false for a flow that
 // is not one record per page version.
-func PageFlowFor(name string) (PageFlow, bool) {
+func PageFlowFor(name activities.Flow) (PageFlow, bool) {
 	switch name {
 	case PublishFlow.Name:
 		return PublishFlow, true

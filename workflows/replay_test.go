@@ -107,4 +107,3 @@ func (n *typeNames) RegisterWorkflowWithOptions(w any, opts workflow.RegisterOpt
 }
 
 func (n *typeNames) RegisterDynamicWorkflow(any, workflow.DynamicRegisterOptions) {}
-

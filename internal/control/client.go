@@ -140,7 +140,7 @@ func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageI
 
 // StartFlow starts the named flow ("publish", "file" or "review") for a page
 // version; it makes Client an activities.FlowStarter.
-func (p *Client) StartFlow(ctx context.Context, flow, pageID string, version int, requestedBy string) (string, bool, error) {
+func (p *Client) StartFlow(ctx context.Context, flow activities.Flow, pageID string, version int, requestedBy string) (string, bool, error) {
 	var (
 		st  *Started
 		err error

@@ -175,7 +175,7 @@ func TestApprovePublishCarriesTheApprovalInTheStart(t *testing.T) {
 func TestStartFlowNamesEachFlow(t *testing.T) {
 	ctx := testCtx(t)
 	page := newPage(t, 1)
-	for flow, want := range map[string]string{
+	for flow, want := range map[activities.Flow]string{
 		control.PublishKind.Name:    workflows.PublishPageWorkflowID(page, 1),
 		control.FileKind.Name:       workflows.FileRecordWorkflowID(page, 1),
 		activities.FlowReview:       workflows.LifecycleWorkflowID(page),

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -185,17 +186,17 @@ func quoteShort(s string) string {
 
 // pageEvents are the events that can put a page into a flow.
 var pageEvents = map[string]bool{
-	"page_created":  true,
-	"page_updated":  true,
-	"page_restored": true,
-	"label_added":   true,
+	activities.EventPageCreated:  true,
+	activities.EventPageUpdated:  true,
+	activities.EventPageRestored: true,
+	activities.EventLabelAdded:   true,
 	// A document page's source-changed label removed by an editor.
-	"label_removed": true,
+	activities.EventLabelRemoved: true,
 	// Pages made from a blueprint (meeting notes, decision logs) announce
 	// themselves with this event.
-	"blueprint_page_created": true,
+	activities.EventBlueprintPageCreated: true,
 	// A page's restrictions changed: its records may have to narrow.
-	"content_permissions_updated": true,
+	activities.PermissionsEvent: true,
 }
 
 // knownEvents are Confluence's other webhook events: accepted and ignored.

@@ -265,11 +265,11 @@ func (r *receiver) skip(ev Event) (reason, code string) {
 		return fmt.Sprintf("unknown event type %q", ev.Type), "unknown_event"
 	case r.ignoreActors[ev.Actor]:
 		return "the bridge's own edit", "own_edit"
-	case ev.Type == "label_added" && r.bridgeLabels[ev.Label]:
+	case ev.Type == activities.EventLabelAdded && r.bridgeLabels[ev.Label]:
 		return fmt.Sprintf("label %q is the bridge's own", ev.Label), "own_label"
-	case ev.Type == "label_added" && ev.Label != "" && !r.triggerLabels[ev.Label]:
+	case ev.Type == activities.EventLabelAdded && ev.Label != "" && !r.triggerLabels[ev.Label]:
 		return fmt.Sprintf("label %q starts no flow", ev.Label), "label"
-	case ev.Type == "label_removed" && ev.Label != activities.SourceChangedLabel:
+	case ev.Type == activities.EventLabelRemoved && ev.Label != activities.SourceChangedLabel:
 		// Only an editor clearing a document page's source-changed flag
 		// matters: the page's panel drops the flag.
 		return fmt.Sprintf("removing label %q starts no flow", ev.Label), "label"
