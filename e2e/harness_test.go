@@ -48,11 +48,11 @@ type harness struct {
 var h *harness
 
 // TestMain starts the shared world once. Without the Temporal CLI it
-// skips the package with one line (see skipReason), unless
+// skips the package with one line (see devserver.SkipReason), unless
 // XECM_REQUIRE_TOOLS=1 makes the missing CLI fail the run.
 func TestMain(m *testing.M) {
-	if reason := skipReason(); reason != "" {
-		fmt.Printf("e2e: skipped: %s (%s=1 makes this a failure)\n", reason, requireToolsEnv)
+	if reason := devserver.SkipReason(); reason != "" {
+		fmt.Printf("e2e: skipped: %s (%s=1 makes this a failure)\n", reason, devserver.RequireToolsEnv)
 		os.Exit(0)
 	}
 	code, err := runTests(m)
