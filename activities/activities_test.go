@@ -152,10 +152,10 @@ func TestRetriedUploadStoresThePageVersionOnce(t *testing.T) {
 	if vs := w.otSim.Versions(first.NodeID); len(vs) != 1 || vs[0].SHA256 != first.SHA256 {
 		t.Fatalf("versions %+v", vs)
 	}
-	if err := w.ot.VerifyRecord(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: first.SHA256, Size: first.Size}); err != nil {
+	if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: first.SHA256, Size: first.Size}); err != nil {
 		t.Fatal(err)
 	}
-	err = w.ot.VerifyRecord(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: strings.Repeat("0", 64), Size: first.Size})
+	err = w.ot.verifyStored(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: strings.Repeat("0", 64), Size: first.Size})
 	if errType(err) != TypeChecksumMismatch {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
@@ -193,7 +193,7 @@ func TestClassifyAppliesCategoryAndRMOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ { // a retry must not re-declare or fail
-		res, err := w.ot.ClassifyRecord(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256})
+		res, err := w.ot.classify(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +235,7 @@ func TestClassifyAppliesTheCategoryWhenTheRecordLacksIt(t *testing.T) {
 	if _, ok := w.otSim.CategoryValues(up.NodeID, 9001); ok {
 		t.Fatal("category still applied")
 	}
-	if _, err := w.ot.ClassifyRecord(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256}); err != nil {
+	if _, err := w.ot.classify(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256}); err != nil {
 		t.Fatal(err)
 	}
 	if vals, _ := w.otSim.CategoryValues(up.NodeID, 9001); vals["9001_12"] != up.SHA256 || vals["9001_3"] != "legal" {

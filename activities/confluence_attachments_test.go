@@ -31,7 +31,7 @@ func TestRecordOfAVersionHoldsThatVersionsAttachments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.ot.VerifyRecord(ctx, VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
+	if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
 		t.Fatal(err)
 	}
 	body, err := w.ot.OTCS.DownloadVersion(ctx, up.NodeID, up.Version)

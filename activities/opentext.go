@@ -25,11 +25,12 @@ import (
 // F3, F7). They run on the OpenText task queue; the upload also reads from
 // Confluence, because it streams the page straight into OTCS:
 //
-//   - UploadRendition: the page version's rendition into its folder
+//   - StoreRecord: the page version's rendition into its folder
 //     (opentext_source.go streams it, opentext_identity.go keeps one node
-//     per page)
-//   - ClassifyRecord: category values and RM classification
-//   - VerifyRecord: the stored bytes against the uploaded checksum
+//     per page), the stored bytes checked against the uploaded checksum,
+//     then category values and RM classification
+//   - UploadRendition: the upload alone, with the same check (a lifecycle
+//     draft, classified only once approved)
 //   - StartReviewProcess, PollReviewProcess, WithdrawDraft, DeclareRecord:
 //     the OTCS side of the document lifecycle (opentext_lifecycle.go)
 //
@@ -395,18 +396,12 @@ func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error
 	return nil
 }
 
-// ClassifyRecord writes the full category values (now including the
-// checksum) and applies the RM classification. An RM classification already
-// on the record is left as it is: a declared record is never re-declared.
-func (a *OpenTextActivities) ClassifyRecord(ctx context.Context, in ClassifyInput) (_ *ClassifyResult, err error) {
-	defer func() { observe(ctx, "ClassifyRecord", err) }()
-	return a.classify(ctx, in)
-}
-
-// StoreRecord is UploadRendition, VerifyRecord and ClassifyRecord in one
-// activity: the three steps of a publish that run on the OTCS queue one
-// after another, without a workflow task (and a billable action) between
-// them. The order holds: a record whose stored bytes do not match is never
+// StoreRecord is the three steps of a publish that run on the OTCS queue,
+// in one activity without a workflow task (and a billable action) between
+// them: upload the rendition, verify the stored bytes (fixity), classify
+// (the full category values, now including the checksum, and the RM
+// classification; one already on the record is left as it is, since a
+// declared record is never re-declared). The order holds: a record whose stored bytes do not match is never
 // classified. A retry finishes what is left: the stored version is found,
 // not uploaded again, then verified, and the category and RM
 // classification are written where missing.
@@ -507,13 +502,8 @@ func describeRM(c opentext.RMClassification) string {
 	return strings.TrimSpace(c.FileNumber + " " + c.Name)
 }
 
-// VerifyRecord downloads the stored version and checks its SHA-256 and size
-// against what was computed while uploading (fixity).
-func (a *OpenTextActivities) VerifyRecord(ctx context.Context, in VerifyInput) (err error) {
-	defer func() { observe(ctx, "VerifyRecord", err) }()
-	return a.verifyStored(ctx, in)
-}
-
+// verifyStored downloads the stored version and checks its SHA-256 and
+// size against what was computed while uploading (fixity).
 func (a *OpenTextActivities) verifyStored(ctx context.Context, in VerifyInput) error {
 	got, n, err := a.hashStored(ctx, in.NodeID, in.Version)
 	if err != nil {

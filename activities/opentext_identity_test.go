@@ -99,7 +99,7 @@ func TestConcurrentFlowsIntoTwoFoldersEndWithOneNode(t *testing.T) {
 			t.Fatalf("round %d: want page versions 1 and 2 on the one record, got %d versions", i, len(versions))
 		}
 		for _, r := range results {
-			if err := w.ot.VerifyRecord(ctx, VerifyInput{NodeID: r.NodeID, Version: r.Version, SHA256: r.SHA256, Size: r.Size}); err != nil {
+			if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: r.NodeID, Version: r.Version, SHA256: r.SHA256, Size: r.Size}); err != nil {
 				t.Fatalf("round %d: %v", i, err)
 			}
 		}
@@ -124,7 +124,7 @@ func TestSamePageVersionFromTwoFlowsIsStoredOnceAndVerifies(t *testing.T) {
 	if second.SHA256 != first.SHA256 {
 		t.Fatalf("the reused version's checksum must be the stored bytes': %s vs %s", second.SHA256, first.SHA256)
 	}
-	if err := w.ot.VerifyRecord(ctx, VerifyInput{NodeID: second.NodeID, Version: second.Version, SHA256: second.SHA256, Size: second.Size}); err != nil {
+	if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: second.NodeID, Version: second.Version, SHA256: second.SHA256, Size: second.Size}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -179,7 +179,7 @@ func TestRetryAfterCrashBetweenCreateAndNicknameFinishesTheIdentity(t *testing.T
 	if !res.Reused || len(w.otSim.Versions(res.NodeID)) != 1 {
 		t.Fatalf("the retry must reuse the stored version: %+v", res)
 	}
-	if err := w.ot.VerifyRecord(ctx, VerifyInput{NodeID: res.NodeID, Version: res.Version, SHA256: res.SHA256, Size: res.Size}); err != nil {
+	if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: res.NodeID, Version: res.Version, SHA256: res.SHA256, Size: res.Size}); err != nil {
 		t.Fatal(err)
 	}
 }

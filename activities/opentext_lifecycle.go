@@ -249,7 +249,7 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 	if _, err := a.OTCS.UpdateNode(ctx, in.NodeID, "", evidence); err != nil {
 		return nil, backendError("record approval evidence", err)
 	}
-	cls, err := a.ClassifyRecord(ctx, ClassifyInput{Page: in.Page, NodeID: in.NodeID, SHA256: in.SHA256})
+	cls, err := a.classify(ctx, ClassifyInput{Page: in.Page, NodeID: in.NodeID, SHA256: in.SHA256})
 	if err != nil {
 		return nil, err
 	}

@@ -237,7 +237,7 @@ func (s *pdfSource) upload(name string) opentext.Upload {
 }
 
 // reuse takes the checksum the earlier attempt wrote into the version's
-// description: that is what it sent, and VerifyRecord compares it with
+// description: that is what it sent, and the verify step compares it with
 // the stored bytes. Without one (never written by this renderer) the file
 // is rendered again.
 func (s *pdfSource) reuse(description string) error {

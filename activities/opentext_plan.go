@@ -17,9 +17,8 @@ type Plan struct {
 	Writes []string // every write, in order, on OTCS then Confluence
 }
 
-// PlanWrites works out the writes UploadRendition, ClassifyRecord and
-// WriteBack would make for the page version, using the same lookups of a,
-// and makes none. A page the real run would refuse gives the same typed
+// PlanWrites works out the writes StoreRecord and WriteBack would make for
+// the page version, using the same lookups of a, and makes none. A page the real run would refuse gives the same typed
 // error. It is a function, not a method, so that registering
 // OpenTextActivities does not make it an activity.
 func PlanWrites(ctx context.Context, a *OpenTextActivities, page *PageSnapshot) (*Plan, error) {

@@ -113,7 +113,7 @@ func (p *PageSnapshot) Facts() mapping.PageFacts {
 type UploadInput struct {
 	Page PageSnapshot
 	// Verify downloads the stored version and checks its checksum before
-	// the activity returns (fixity in the same activity, no VerifyRecord).
+	// the activity returns (fixity in the same activity).
 	Verify bool
 }
 

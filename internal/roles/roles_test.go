@@ -15,7 +15,7 @@ import (
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
 		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
-		&activities.OpenTextActivities{}:       {"ClassifyRecord", "DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "VerifyRecord", "WithdrawDraft"},
+		&activities.OpenTextActivities{}:       {"DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
 		&activities.TriggerActivities{}:        {"ReconcileSpaces", "RoutePage"},
 		&activities.DocumentPageActivities{}:   {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
 		&activities.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},

@@ -46,20 +46,12 @@ func (g *plainGo) publish(ctx context.Context, pageID string, step func(string))
 	if err != nil {
 		return err
 	}
-	mark("UploadRendition")
-	up, err := g.otcs.UploadRendition(ctx, activities.UploadInput{Page: *page})
+	mark("StoreRecord")
+	st, err := g.otcs.StoreRecord(ctx, activities.StoreInput{Page: *page})
 	if err != nil {
 		return err
 	}
-	mark("VerifyRecord")
-	if err := g.otcs.VerifyRecord(ctx, activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
-		return err
-	}
-	mark("ClassifyRecord")
-	cls, err := g.otcs.ClassifyRecord(ctx, activities.ClassifyInput{Page: *page, NodeID: up.NodeID, SHA256: up.SHA256})
-	if err != nil {
-		return err
-	}
+	up, cls := &st.Upload, &st.Classify
 	mark("WriteBack")
 	link := activities.RecordLink{NodeID: up.NodeID, Version: up.Version, PageVersion: page.Version, URL: up.URL, SHA256: up.SHA256,
 		Classification: cls.Classification, PublishedAt: time.Now().UTC(), WorkflowID: "baseline"}
