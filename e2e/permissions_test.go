@@ -151,7 +151,7 @@ func TestTheBridgeIsNobodysDeputy(t *testing.T) {
 	notes := h.confSim.CreatePage("POL", "2026-12-01 Remuneration meeting notes", "<p>Minutes.</p>"+include, "557058:editor", "meeting-notes", "dept-legal")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	st, err := h.publisher.Start(ctx, control.FileKind, notes.ID, 1, "test")
+	st, err := h.publisher.Start(ctx, workflows.FileFlow, notes.ID, 1, "test")
 	require.NoError(t, err)
 	err = st.Run.Get(ctx, nil)
 	require.Error(t, err)

@@ -9,14 +9,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
-	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 // dryRunFlow prints the writes a publish or filing would make, using the
 // activities' own lookups with reads only, and never touches Temporal.
-func dryRunFlow(ctx context.Context, kind control.Kind, pageID string, version int, stdout io.Writer) error {
+func dryRunFlow(ctx context.Context, kind workflows.PageFlow, pageID string, version int, stdout io.Writer) error {
 	b, err := loadBackends()
 	if err != nil {
 		return err
@@ -27,7 +26,7 @@ func dryRunFlow(ctx context.Context, kind control.Kind, pageID string, version i
 	}
 	conf, otcs := b.conf, b.otcs
 	purpose := activities.PurposePublish
-	if kind.Name == control.FileKind.Name {
+	if kind.Name == workflows.FileFlow.Name {
 		purpose = activities.PurposeRecord
 	}
 	ca := &activities.ConfluenceActivities{Confluence: conf, Rules: rules}

@@ -18,16 +18,16 @@ import (
 )
 
 func publish(ctx context.Context, args []string, stdout io.Writer) error {
-	return startPageFlow(ctx, control.PublishKind, args, stdout)
+	return startPageFlow(ctx, workflows.PublishFlow, args, stdout)
 }
 
 func file(ctx context.Context, args []string, stdout io.Writer) error {
-	return startPageFlow(ctx, control.FileKind, args, stdout)
+	return startPageFlow(ctx, workflows.FileFlow, args, stdout)
 }
 
 // startPageFlow is `publish` and `file`: start (or find) the flow for a
 // page version, or with --dry-run print the writes it would make.
-func startPageFlow(ctx context.Context, kind control.Kind, args []string, stdout io.Writer) error {
+func startPageFlow(ctx context.Context, kind workflows.PageFlow, args []string, stdout io.Writer) error {
 	fs := newFlags(string(kind.Name))
 	page := fs.String("page", "", "Confluence page id (required)")
 	version := fs.Int("version", 0, "page version (default: current)")

@@ -46,7 +46,7 @@ func (p *Client) ApprovePublish(ctx context.Context, req ApprovalRequest) (*Star
 	if err != nil {
 		return nil, fmt.Errorf("read page %s version %d: %w", req.PageID, req.Version, err)
 	}
-	return p.start(ctx, PublishKind, workflows.PublishPageInput{
+	return p.start(ctx, workflows.PublishFlow, workflows.PublishPageInput{
 		PageID: req.PageID, Version: req.Version, RequestedBy: req.RequestedBy,
 		Approval: &activities.Approval{
 			PageVersion: req.Version, By: req.Approver, At: time.Now().UTC(), Source: activities.ApprovalByOperator,

@@ -49,38 +49,27 @@ func (p *Client) Backfill(ctx context.Context, req BackfillRequest) (*Started, e
 		id = workflows.BackfillDryRunWorkflowID(req.SpaceKey)
 		what = "Backfill dry run of space %s: what every page would need"
 	}
-	if desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, ""); err == nil &&
-		desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
-		return &Started{WorkflowID: id, RunID: runID, Existing: true, Run: p.Temporal.GetWorkflow(ctx, id, "")}, nil
-	}
 	since := "every page"
 	if !req.Since.IsZero() {
 		since = "pages modified since " + req.Since.UTC().Format(time.RFC3339)
 	}
-	run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, // see startOnce
+	st, err := p.startOnce(ctx, client.StartWorkflowOptions{
+		ID: id,
 		// A space is backfilled again after a mapping change, say.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SpaceAttr.ValueSet(req.SpaceKey)),
-		StaticSummary:                            fmt.Sprintf(what, req.SpaceKey),
-		StaticDetails:                            fmt.Sprintf("Requested by %s: %s, at most %d flows at once.", req.RequestedBy, since, concurrencyOf(req)),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SpaceAttr.ValueSet(req.SpaceKey)),
+		StaticSummary:         fmt.Sprintf(what, req.SpaceKey),
+		StaticDetails:         fmt.Sprintf("Requested by %s: %s, at most %d flows at once.", req.RequestedBy, since, concurrencyOf(req)),
 	}, workflows.Backfill, workflows.BackfillInput{
 		SpaceKey: req.SpaceKey, Since: req.Since, Concurrency: req.Concurrency, BatchSize: req.BatchSize,
 		DryRun: req.DryRun, RequestedBy: req.RequestedBy,
-	})
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
-		return &Started{WorkflowID: id, RunID: already.RunId, Existing: true, Run: p.Temporal.GetWorkflow(ctx, id, "")}, nil
-	}
+	}, 0)
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", id, err)
+		return nil, err
 	}
 	// The run handle follows continue-as-new: Get returns the last run's result.
-	return &Started{WorkflowID: id, RunID: run.GetRunID(), Run: p.Temporal.GetWorkflow(ctx, id, "")}, nil
+	st.Run = p.Temporal.GetWorkflow(ctx, id, "")
+	return st, nil
 }
 
 func concurrencyOf(req BackfillRequest) int {

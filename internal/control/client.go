@@ -24,12 +24,10 @@ package control
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -69,35 +67,26 @@ type Started struct {
 	Run        client.WorkflowRun `json:"-"`
 }
 
-// Kind is a flow that turns one page version into one record; its start
-// rules are the workflows package's, shared with the backfill.
-type Kind = workflows.PageFlow
-
-// The flows the bridge starts per page version.
-var (
-	PublishKind = workflows.PublishFlow
-	FileKind    = workflows.FileFlow
-)
-
 // Publish starts PublishPage for a page version (the current one when
 // version is 0). A run for the same page version, running or finished
 // successfully, is reused instead of starting another.
 func (p *Client) Publish(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
-	return p.Start(ctx, PublishKind, pageID, version, requestedBy)
+	return p.Start(ctx, workflows.PublishFlow, pageID, version, requestedBy)
 }
 
 // File starts FileRecord for a page version, with the same reuse rules.
 func (p *Client) File(ctx context.Context, pageID string, version int, requestedBy string) (*Started, error) {
-	return p.Start(ctx, FileKind, pageID, version, requestedBy)
+	return p.Start(ctx, workflows.FileFlow, pageID, version, requestedBy)
 }
 
-// Start starts the flow of the given kind for a page version.
-func (p *Client) Start(ctx context.Context, kind Kind, pageID string, version int, requestedBy string) (*Started, error) {
+// Start starts a page flow (workflows.PublishFlow or FileFlow) for a page
+// version.
+func (p *Client) Start(ctx context.Context, kind workflows.PageFlow, pageID string, version int, requestedBy string) (*Started, error) {
 	return p.start(ctx, kind, workflows.PublishPageInput{PageID: pageID, Version: version, RequestedBy: requestedBy})
 }
 
 // start starts (or finds) the run for in's page version.
-func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageInput) (*Started, error) {
+func (p *Client) start(ctx context.Context, kind workflows.PageFlow, in workflows.PublishPageInput) (*Started, error) {
 	pageID, requestedBy := in.PageID, in.RequestedBy
 	version, err := p.resolveVersion(ctx, pageID, in.Version)
 	if err != nil {
@@ -105,37 +94,17 @@ func (p *Client) start(ctx context.Context, kind Kind, in workflows.PublishPageI
 	}
 	in.Version = version
 	id := kind.ID(pageID, version)
+	// A run that is going or went well is the answer (the server refuses
+	// the start and names it); only a failed or cancelled one may be
+	// started again.
 	opts := client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: workflows.TaskQueue,
-		// A running run is refused as already started (see the comment on
-		// startOnce), which is how it is told apart from a new one.
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    workflows.PageFlowReuse,
-		TypedSearchAttributes:    kind.SearchAttributes(pageID),
-		StaticSummary:            kind.SummaryOf(pageID, version),
-		StaticDetails:            fmt.Sprintf(kind.Details, requestedBy),
+		ID:                    id,
+		WorkflowIDReusePolicy: workflows.PageFlowReuse,
+		TypedSearchAttributes: kind.SearchAttributes(pageID),
+		StaticSummary:         kind.SummaryOf(pageID, version),
+		StaticDetails:         fmt.Sprintf(kind.Details, requestedBy),
 	}
-	// A run that is going or went well is the answer; only a failed or
-	// cancelled one may be started again.
-	if desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, ""); err == nil {
-		info := desc.GetWorkflowExecutionInfo()
-		switch info.GetStatus() {
-		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-			runID := info.GetExecution().GetRunId()
-			return &Started{WorkflowID: id, RunID: runID, Existing: true, Version: version, Run: p.Temporal.GetWorkflow(ctx, id, runID)}, nil
-		}
-	}
-	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
-	run, err := p.Temporal.ExecuteWorkflow(ctx, opts, kind.Workflow, in)
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
-		return &Started{WorkflowID: id, RunID: already.RunId, Existing: true, Version: version, Run: p.Temporal.GetWorkflow(ctx, id, already.RunId)}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", id, err)
-	}
-	return &Started{WorkflowID: id, RunID: run.GetRunID(), Version: version, Run: run}, nil
+	return p.startOnce(ctx, opts, kind.Workflow, in, version)
 }
 
 // StartFlow starts the named flow ("publish", "file" or "review") for a page
@@ -145,18 +114,17 @@ func (p *Client) StartFlow(ctx context.Context, flow activities.Flow, pageID str
 		st  *Started
 		err error
 	)
-	switch flow {
-	case PublishKind.Name:
-		st, err = p.Start(ctx, PublishKind, pageID, version, requestedBy)
-	case FileKind.Name:
-		st, err = p.Start(ctx, FileKind, pageID, version, requestedBy)
-	case activities.FlowReview:
+	page, isPageFlow := workflows.PageFlowFor(flow)
+	switch {
+	case isPageFlow:
+		st, err = p.Start(ctx, page, pageID, version, requestedBy)
+	case flow == activities.FlowReview:
 		st, err = p.Submit(ctx, pageID, version, requestedBy)
-	case activities.FlowReferences:
+	case flow == activities.FlowReferences:
 		st, err = p.References(ctx, pageID, version, nil, requestedBy)
-	case activities.FlowDocumentPage:
+	case flow == activities.FlowDocumentPage:
 		st, err = p.RefreshDocumentPage(ctx, pageID, requestedBy)
-	case activities.FlowAccess:
+	case flow == activities.FlowAccess:
 		st, err = p.SecureRecords(ctx, pageID, requestedBy)
 	default:
 		return "", false, fmt.Errorf("unknown flow %q", flow)
@@ -174,23 +142,12 @@ func (p *Client) Route(ctx context.Context, in workflows.RouteEventInput) (*Star
 		return nil, invalidPageID(in.PageID)
 	}
 	id := workflows.RouteEventWorkflowID(in.PageID, in.DeliveryID)
-	run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       id,
-		TaskQueue:                                workflows.TaskQueue,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, // see startOnce
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(in.PageID)),
-		StaticSummary:                            fmt.Sprintf("Confluence %s on page %s", in.Event, in.PageID),
-	}, workflows.RouteEvent, in)
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
-		return &Started{WorkflowID: id, RunID: already.RunId, Existing: true, Run: p.Temporal.GetWorkflow(ctx, id, already.RunId)}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", id, err)
-	}
-	return &Started{WorkflowID: id, RunID: run.GetRunID(), Run: run}, nil
+	return p.startOnce(ctx, client.StartWorkflowOptions{
+		ID:                    id,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.PageIDAttr.ValueSet(in.PageID)),
+		StaticSummary:         fmt.Sprintf("Confluence %s on page %s", in.Event, in.PageID),
+	}, workflows.RouteEvent, in, 0)
 }
 
 // EnsureReconcileSchedule creates or updates the Schedule that runs

@@ -10,7 +10,6 @@ package control_test
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -40,16 +39,7 @@ var (
 // missing CLI fail the run.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if reason := devserver.SkipReason(); reason != "" {
-		fmt.Printf("control: skipped: %s (%s=1 makes this a failure)\n", reason, devserver.RequireToolsEnv)
-		os.Exit(0)
-	}
-	code, err := runTests(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "control:", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
+	devserver.Main("control", func() (int, error) { return runTests(m) })
 }
 
 func runTests(m *testing.M) (int, error) {

@@ -176,8 +176,8 @@ func TestStartFlowNamesEachFlow(t *testing.T) {
 	ctx := testCtx(t)
 	page := newPage(t, 1)
 	for flow, want := range map[activities.Flow]string{
-		control.PublishKind.Name:    workflows.PublishPageWorkflowID(page, 1),
-		control.FileKind.Name:       workflows.FileRecordWorkflowID(page, 1),
+		workflows.PublishFlow.Name:  workflows.PublishPageWorkflowID(page, 1),
+		workflows.FileFlow.Name:     workflows.FileRecordWorkflowID(page, 1),
 		activities.FlowReview:       workflows.LifecycleWorkflowID(page),
 		activities.FlowReferences:   workflows.SyncReferencesWorkflowID(page, 1),
 		activities.FlowDocumentPage: workflows.RefreshDocumentPageWorkflowID(page),
