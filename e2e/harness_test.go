@@ -6,7 +6,6 @@ package e2e
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -51,16 +50,7 @@ var h *harness
 // skips the package with one line (see devserver.SkipReason), unless
 // XECM_REQUIRE_TOOLS=1 makes the missing CLI fail the run.
 func TestMain(m *testing.M) {
-	if reason := devserver.SkipReason(); reason != "" {
-		fmt.Printf("e2e: skipped: %s (%s=1 makes this a failure)\n", reason, devserver.RequireToolsEnv)
-		os.Exit(0)
-	}
-	code, err := runTests(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
+	devserver.Main("e2e", func() (int, error) { return runTests(m) })
 }
 
 func runTests(m *testing.M) (int, error) {

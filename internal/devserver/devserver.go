@@ -90,6 +90,23 @@ func SkipReason() string {
 	return ""
 }
 
+// Main is the TestMain of a package that shares one dev server: it skips
+// the package with one line when SkipReason says so, otherwise runs run
+// (which starts the server, then m.Run) and exits with its code, or 1
+// with the error when the shared world could not be set up.
+func Main(pkg string, run func() (int, error)) {
+	if reason := SkipReason(); reason != "" {
+		fmt.Printf("%s: skipped: %s (%s=1 makes this a failure)\n", pkg, reason, RequireToolsEnv)
+		os.Exit(0)
+	}
+	code, err := run()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, pkg+":", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
 // RequireCLI skips a test that needs the Temporal CLI when it is missing,
 // so plain `go test ./...` works for a newcomer; with XECM_REQUIRE_TOOLS=1
 // (make test, CI) a missing CLI fails the test instead.
