@@ -150,7 +150,7 @@ func buildUsage() string {
 		writeListed(&b, c)
 	}
 	b.WriteString("\n\"starter COMMAND -h\" lists the flags of one command.\n")
-	b.WriteString("\nSettings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see the README.\n")
+	b.WriteString("\nSettings come from the environment (TEMPORAL_*, CONFLUENCE_*, OTCS_*); see docs/configuration.md.\n")
 	return b.String()
 }
 
