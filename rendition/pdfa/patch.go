@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"unicode/utf16"
 )
@@ -113,7 +112,7 @@ func xmlEscape(v string) string {
 // finishFile writes the metadata values over their placeholders and then
 // replaces the trailer /ID, which Ghostscript draws at random, with one
 // derived from the file's content: a SHA-256 over the file with the /ID
-// digits set to '0'. Both changes keep the file's length and offsets.
+// digits set to '0'. Neither change moves an object or the xref table.
 func finishFile(path string, fields []docField) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -219,10 +218,17 @@ func findAll(f *os.File, tok []byte) ([]int64, error) {
 	}
 }
 
-// trailerID matches the file identifier in a classic trailer.
-var trailerID = regexp.MustCompile(`/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]`)
+// idDigits is how many hex digits each /ID string gets: 16 bytes, as
+// Ghostscript's own MD5 identifier has.
+const idDigits = 32
 
-// patchID sets the trailer /ID to a digest of the file.
+// patchID sets the trailer /ID to a digest of the file. Ghostscript writes
+// each /ID string in whichever PostScript form is shorter for its random
+// bytes (psdf_write_string): usually hex, now and then a literal "(...)"
+// with escapes. The trailer follows every object and the cross-reference
+// table, and startxref points before it, so the /ID array can be rewritten
+// in a different length: it always becomes two hex strings of idDigits
+// digits, first as zeros for the digest, then as the digest.
 func patchID(f *os.File) error {
 	st, err := f.Stat()
 	if err != nil {
@@ -234,30 +240,99 @@ func patchID(f *os.File) error {
 	if _, err := f.ReadAt(tail, start); err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
-	all := trailerID.FindAllSubmatchIndex(tail, -1)
-	if len(all) == 0 {
-		return errors.New("no /ID in the trailer")
-	}
-	m := all[len(all)-1]
-	parts := [][2]int{{m[2], m[3]}, {m[4], m[5]}}
-	for _, p := range parts {
-		if _, err := f.WriteAt(bytes.Repeat([]byte("0"), p[1]-p[0]), start+int64(p[0])); err != nil {
-			return err
-		}
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, st.Size())); err != nil {
+	from, to, err := findTrailerID(tail)
+	if err != nil {
 		return err
 	}
-	sum := strings.ToUpper(hex.EncodeToString(h.Sum(nil)))
-	for _, p := range parts {
-		n := p[1] - p[0]
-		if n > len(sum) {
-			return fmt.Errorf("/ID of %d digits", n)
-		}
-		if _, err := f.WriteAt([]byte(sum[:n]), start+int64(p[0])); err != nil {
+	zeros := strings.Repeat("0", idDigits)
+	rewritten := append([]byte("/ID [<"+zeros+"><"+zeros+">]"), tail[to:]...)
+	if _, err := f.WriteAt(rewritten, start+int64(from)); err != nil {
+		return err
+	}
+	size := start + int64(from) + int64(len(rewritten))
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, size)); err != nil {
+		return err
+	}
+	sum := []byte(strings.ToUpper(hex.EncodeToString(h.Sum(nil)))[:idDigits])
+	for _, at := range []int{len("/ID [<"), len("/ID [<") + idDigits + len("><")} {
+		if _, err := f.WriteAt(sum, start+int64(from+at)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// findTrailerID returns where the /ID entry of the last trailer in tail
+// starts and where its array ends.
+func findTrailerID(tail []byte) (from, to int, err error) {
+	t := bytes.LastIndex(tail, []byte("trailer"))
+	if t < 0 {
+		return 0, 0, errors.New("no trailer in the file's last 64 KiB")
+	}
+	i := bytes.Index(tail[t:], []byte("/ID"))
+	if i < 0 {
+		return 0, 0, errors.New("no /ID in the trailer")
+	}
+	from = t + i
+	p := skipSpace(tail, from+len("/ID"))
+	if p >= len(tail) || tail[p] != '[' {
+		return 0, 0, errors.New("trailer /ID is not an array")
+	}
+	p++
+	for range 2 {
+		p = skipSpace(tail, p)
+		if p, err = skipString(tail, p); err != nil {
+			return 0, 0, fmt.Errorf("trailer /ID: %w", err)
+		}
+	}
+	p = skipSpace(tail, p)
+	if p >= len(tail) || tail[p] != ']' {
+		return 0, 0, errors.New("trailer /ID is not an array of two strings")
+	}
+	return from, p + 1, nil
+}
+
+// skipSpace returns the first index at or after p that is not PDF white space.
+func skipSpace(b []byte, p int) int {
+	for p < len(b) && bytes.IndexByte([]byte("\x00\t\n\f\r "), b[p]) >= 0 {
+		p++
+	}
+	return p
+}
+
+// skipString returns the index after the PDF string that starts at p: hex
+// "<...>", or literal "(...)" with balanced parentheses and backslash
+// escapes.
+func skipString(b []byte, p int) (int, error) {
+	if p >= len(b) {
+		return 0, errors.New("string expected")
+	}
+	switch b[p] {
+	case '<':
+		end := bytes.IndexByte(b[p:], '>')
+		if end < 0 {
+			return 0, errors.New("unterminated hex string")
+		}
+		return p + end + 1, nil
+	case '(':
+		depth := 0
+		for q := p; q < len(b); q++ {
+			switch b[q] {
+			case '\\':
+				q++
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					return q + 1, nil
+				}
+			}
+		}
+		return 0, errors.New("unterminated literal string")
+	}
+	return 0, fmt.Errorf("string expected, found %q", b[p])
 }

@@ -10,7 +10,8 @@ import (
 
 // TestFinishFile: placeholders are replaced in place by the UTF-16 Info
 // string and the escaped XMP text, and the /ID by a digest of the content;
-// the file keeps its length, and the same input gives the same output.
+// the file keeps its length, and the same input gives the same output,
+// whichever string form Ghostscript chose for its random /ID.
 func TestFinishFile(t *testing.T) {
 	job := &Job{Title: "تقرير <Q3> & \"more\"\n\x01", Author: "A", Keywords: strings.Repeat("&", 60)}
 	fields := docFields(job)
@@ -29,22 +30,29 @@ func TestFinishFile(t *testing.T) {
 	b.WriteString("</x:xmpmeta>\nendstream\nendobj\ntrailer\n<< /Size 3 /Root 1 0 R\n/ID [<0123456789ABCDEF0123456789ABCDEF><0123456789ABCDEF0123456789ABCDEF>]\n>>\n%%EOF\n")
 	in := []byte(b.String())
 
+	const hexID = "<0123456789ABCDEF0123456789ABCDEF>"
 	run := func(id string) []byte {
 		p := filepath.Join(t.TempDir(), "f.pdf")
-		os.WriteFile(p, bytes.ReplaceAll(in, []byte("0123456789ABCDEF0123456789ABCDEF"), []byte(id)), 0o644)
+		os.WriteFile(p, bytes.ReplaceAll(in, []byte(hexID), []byte(id)), 0o644)
 		if err := finishFile(p, fields); err != nil {
 			t.Fatal(err)
 		}
 		out, _ := os.ReadFile(p)
 		return out
 	}
-	a := run("0123456789ABCDEF0123456789ABCDEF")
-	c := run("FEDCBA9876543210FEDCBA9876543210") // Ghostscript's random /ID
+	a := run(hexID)
 	if len(a) != len(in) {
 		t.Fatalf("length %d, was %d", len(a), len(in))
 	}
-	if !bytes.Equal(a, c) {
-		t.Errorf("a different random /ID gave different output")
+	for _, id := range []string{
+		"<FEDCBA9876543210FEDCBA9876543210>", // Ghostscript's random /ID
+		"<fedcba9876543210fedcba9876543210>",
+		`(a\)b\\c(d)e]f\223g>h<i\n\r)`, // the literal form, for mostly printable bytes
+		"(0123456789abcdef)",
+	} {
+		if c := run(id); !bytes.Equal(a, c) {
+			t.Errorf("/ID %s gave different output:\n%s", id, c)
+		}
 	}
 	s := string(a)
 	for _, want := range []string{
@@ -68,6 +76,28 @@ func TestFinishFile(t *testing.T) {
 	if err := finishFile(p, fields); err == nil {
 		t.Error("a missing placeholder was not reported")
 	}
+
+	// A trailer that is not what PDF allows is an error, the file unchanged.
+	for _, id := range []string{"(unterminated", "<0123>", "<0123><4567", "<0123><4567>(89)", "[<0123><4567>]"} {
+		p := filepath.Join(t.TempDir(), "h.pdf")
+		bad := bytes.ReplaceAll(bytes.ReplaceAll(in, []byte(fields[0].token), nil), []byte("["+hexID+hexID+"]"), []byte("["+id+"]"))
+		os.WriteFile(p, bad, 0o644)
+		if err := patchIDOf(p); err == nil {
+			t.Errorf("trailer /ID [%s] was accepted", id)
+		}
+		if after, _ := os.ReadFile(p); !bytes.Equal(after, bad) {
+			t.Errorf("trailer /ID [%s]: the refused file was changed", id)
+		}
+	}
+}
+
+func patchIDOf(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return patchID(f)
 }
 
 func TestCleanText(t *testing.T) {
