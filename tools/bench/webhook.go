@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
@@ -38,8 +41,10 @@ func (r temporalRouter) Route(ctx context.Context, in workflows.RouteEventInput)
 	return st.WorkflowID, st.Existing, nil
 }
 
+// signedEvent is a label event by alice, a member of POL's approvers group
+// (the page authors are 557058:bench, so the approval counts).
 func signedEvent(pageID string, n int) ([]byte, string) {
-	body := []byte(fmt.Sprintf(`{"timestamp":%d,"event":"label_added","userKey":"bench-user","label":{"name":"approved","prefix":"global"},"labelled":{"id":%s,"type":"page"}}`,
+	body := []byte(fmt.Sprintf(`{"timestamp":%d,"event":"label_added","userAccountId":"557058:alice","label":{"name":"approved","prefix":"global"},"labelled":{"id":%s,"type":"page"}}`,
 		time.Now().UnixMilli()+int64(n), pageID))
 	mac := hmac.New(sha256.New, []byte(benchSecret))
 	mac.Write(body)
@@ -84,6 +89,31 @@ func post(url string, n int, pageID func(i int) string) (float64, error) {
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
+// routedAs says what the RouteEvent runs of a page decided, for an error
+// message: a page the router declined (e.g. an approver the space does not
+// accept) otherwise looks like a slow publish.
+func (w *world) routedAs(ctx context.Context, pageID string) string {
+	resp, err := w.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("%s = '%s' AND WorkflowType = 'RouteEvent'", workflows.PageIDAttr.GetName(), pageID),
+	})
+	if err != nil {
+		return "listing its RouteEvent runs: " + err.Error()
+	}
+	var out []string
+	for _, e := range resp.GetExecutions() {
+		var res activities.RouteResult
+		if err := w.temporal.GetWorkflow(ctx, e.GetExecution().GetWorkflowId(), "").Get(ctx, &res); err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", e.GetExecution().GetWorkflowId(), err))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: flow %s (%s)", e.GetExecution().GetWorkflowId(), res.Flow, res.Reason))
+	}
+	if len(out) == 0 {
+		return "no RouteEvent run for the page"
+	}
+	return strings.Join(out, "; ")
+}
+
 // webhookBench measures acceptance throughput (signature check and parse
 // only, then with each event recorded durably as a RouteEvent start) and
 // the latency from a signed event to its record in OTCS.
@@ -126,7 +156,7 @@ func (w *world) webhookBench(ctx context.Context, rules *mapping.Rules, events, 
 				break
 			}
 			if time.Since(start) > time.Minute {
-				return fmt.Errorf("%s not completed after a minute", id)
+				return fmt.Errorf("%s not completed after a minute; %s", id, w.routedAs(ctx, p.ID))
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
