@@ -55,7 +55,7 @@ func submit(t *testing.T, pageID string) *control.Started {
 }
 
 // waitStage waits until the lifecycle reaches stage (with the version).
-func waitStage(t *testing.T, pageID, stage string, version int) *workflows.LifecycleState {
+func waitStage(t *testing.T, pageID string, stage workflows.Stage, version int) *workflows.LifecycleState {
 	t.Helper()
 	var st *workflows.LifecycleState
 	require.Eventually(t, func() bool {

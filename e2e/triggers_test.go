@@ -231,7 +231,7 @@ func TestSubmitLabelStartsTheDocumentLifecycle(t *testing.T) {
 	require.NoError(t, h.confSim.AddLabel(p.ID, "in-review")) // the author submits by label
 	h.confSim.FlushWebhooks()
 	ctx := context.Background()
-	var stage string
+	var stage workflows.Stage
 	require.Eventually(t, func() bool {
 		st, err := h.publisher.LifecycleStatus(ctx, p.ID)
 		if err != nil {

@@ -94,7 +94,7 @@ func TestLifecycleDecideInConfluence(t *testing.T) {
 	require.Equal(t, []string{"otcs-approved"}, env.returned.Note.AddLabels)
 	// Approved and Classifying pass in seconds: only the stages a run
 	// waits in are upserted into BridgeStage.
-	require.Equal(t, []string{workflows.StageReview, workflows.StageReturned}, env.stages)
+	require.Equal(t, []string{string(workflows.StageReview), string(workflows.StageReturned)}, env.stages)
 
 	require.NotEmpty(t, *reads)
 	in := (*reads)[0]

@@ -62,13 +62,13 @@ func (l *lifecycle) continueAsNew(ctx workflow.Context) error {
 
 // stage moves to a stage and shows it in BridgeStage (one upsert, one
 // billable action, per stage change).
-func (l *lifecycle) stage(ctx workflow.Context, stage string) {
+func (l *lifecycle) stage(ctx workflow.Context, stage Stage) {
 	l.st.Stage = stage
 	l.details(ctx)
 	if l.upserted == stage || passingStage(stage) {
 		return
 	}
-	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(stage)}
+	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(string(stage))}
 	if l.upserted == StageDraft || l.upserted == "" {
 		updates = append(updates, SpaceAttr.ValueSet(l.st.SpaceKey))
 		if l.st.NodeID != 0 {
@@ -85,7 +85,7 @@ func (l *lifecycle) stage(ctx workflow.Context, stage string) {
 // passingStage is a stage a run passes through in seconds without waiting
 // (shown in the current details only, not in BridgeStage: fewer billable
 // actions).
-func passingStage(stage string) bool {
+func passingStage(stage Stage) bool {
 	return stage == StageDraft || stage == StageApproved || stage == StageClassifying
 }
 

@@ -12,13 +12,13 @@ import (
 // Stages of a document lifecycle, as shown in BridgeStage and the status
 // query (StageClassifying and StageFailed are shared with PublishPage).
 const (
-	StageDraft     = "Draft"     // the submitted version is being snapshotted into OTCS
-	StageReview    = "Review"    // a review is open
-	StageRejected  = "Rejected"  // changes requested; waiting for a newer page version
-	StageApproved  = "Approved"  // approved; about to be declared
-	StageBlocked   = "Blocked"   // the record is on hold; waiting for an operator's retry
-	StageReturned  = "Returned"  // declared and linked back on the page (final)
-	StageWithdrawn = "Withdrawn" // the author withdrew the review (final)
+	StageDraft     Stage = "Draft"     // the submitted version is being snapshotted into OTCS
+	StageReview    Stage = "Review"    // a review is open
+	StageRejected  Stage = "Rejected"  // changes requested; waiting for a newer page version
+	StageApproved  Stage = "Approved"  // approved; about to be declared
+	StageBlocked   Stage = "Blocked"   // the record is on hold; waiting for an operator's retry
+	StageReturned  Stage = "Returned"  // declared and linked back on the page (final)
+	StageWithdrawn Stage = "Withdrawn" // the author withdrew the review (final)
 )
 
 // maxDecisions bounds the decision log carried across continue-as-new.
@@ -78,7 +78,7 @@ type Decision struct {
 // returns it and continue-as-new carries it. Ids and versions only.
 type LifecycleState struct {
 	PageID, SpaceKey, Title string
-	Stage                   string
+	Stage                   Stage
 	Mode                    string // review mode of the space
 	DecideIn                string `json:",omitempty"` // mapping.DecideInConfluence: reviewers decide by page comment (Updates refused)
 	Round                   int
@@ -111,7 +111,7 @@ type LifecycleState struct {
 // LifecycleResult is how a lifecycle ended.
 type LifecycleResult struct {
 	PageID         string
-	Stage          string // StageReturned or StageWithdrawn
+	Stage          Stage // StageReturned or StageWithdrawn
 	PageVersion    int
 	Rounds         int
 	NodeID         int64
@@ -133,6 +133,6 @@ type lifecycle struct {
 	submitCh     workflow.ReceiveChannel
 	withdrawCh   workflow.ReceiveChannel
 	retryCh      workflow.ReceiveChannel
-	upserted     string
+	upserted     Stage
 	logger       log.Logger
 }

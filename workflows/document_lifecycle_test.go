@@ -170,7 +170,7 @@ func TestLifecycleApprove(t *testing.T) {
 	require.Equal(t, []string{"records-admins"}, env.returned.RestrictToGr)
 	// Approved and Classifying pass in seconds: only the stages a run
 	// waits in are upserted into BridgeStage.
-	require.Equal(t, []string{workflows.StageReview, workflows.StageReturned}, env.stages)
+	require.Equal(t, []string{string(workflows.StageReview), string(workflows.StageReturned)}, env.stages)
 	require.Empty(t, env.notes, "no reminder before the approval")
 }
 
@@ -207,7 +207,7 @@ func TestLifecycleRejectResubmitApprove(t *testing.T) {
 	require.Equal(t, []string{"in-review"}, n.RemoveLabels)
 	require.Equal(t, "xecm-bridge:lifecycle:100001:r1:v3:rejected", n.Marker)
 	require.Equal(t, "sha-v4", env.declared.SHA256)
-	require.Equal(t, []string{workflows.StageReview, workflows.StageRejected, workflows.StageReview, workflows.StageReturned}, env.stages)
+	require.Equal(t, []string{string(workflows.StageReview), string(workflows.StageRejected), string(workflows.StageReview), string(workflows.StageReturned)}, env.stages)
 }
 
 func TestLifecycleReminderAndEscalation(t *testing.T) {
@@ -303,7 +303,7 @@ func TestLifecycleBlockedByHoldWaitsForRetry(t *testing.T) {
 	res := resultOf[workflows.LifecycleResult](t, env)
 	require.Equal(t, workflows.StageReturned, res.Stage)
 	require.Equal(t, 2, calls)
-	require.Contains(t, env.stages, workflows.StageBlocked)
+	require.Contains(t, env.stages, string(workflows.StageBlocked))
 }
 
 func TestLifecyclePageDeletedDuringReviewFails(t *testing.T) {

@@ -54,7 +54,7 @@ func PageFlowFor(name activities.Flow) (PageFlow, bool) {
 
 // SearchAttributes are the attributes a page flow's run starts with.
 func (f PageFlow) SearchAttributes(pageID string) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(PageIDAttr.ValueSet(pageID), StageAttr.ValueSet(StageReading))
+	return temporal.NewSearchAttributes(PageIDAttr.ValueSet(pageID), StageAttr.ValueSet(string(StageReading)))
 }
 
 // SummaryOf is the run's static summary.

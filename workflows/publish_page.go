@@ -52,7 +52,7 @@ type PublishPageResult struct {
 
 // PublishStatus answers the "status" query.
 type PublishStatus struct {
-	Stage       string
+	Stage       Stage
 	PageID      string
 	PageVersion int
 	NodeID      int64
@@ -179,7 +179,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
 		SpaceAttr.ValueSet(page.SpaceKey),
 		NodeIDAttr.ValueSet(strconv.FormatInt(up.NodeID, 10)),
-		StageAttr.ValueSet(StagePublished)); err != nil {
+		StageAttr.ValueSet(string(StagePublished))); err != nil {
 		return nil, err
 	}
 	p.logger.Info("Record stored", "rule", page.Rule, "nodeId", up.NodeID, "otcsVersion", up.Version, "sha256", up.SHA256, "reused", up.Reused)
@@ -208,7 +208,7 @@ func (p *publishRun) store(ctx workflow.Context, page activities.PageSnapshot) (
 	return &st.Upload, &st.Classify, nil
 }
 
-func (p *publishRun) stage(ctx workflow.Context, stage string) {
+func (p *publishRun) stage(ctx workflow.Context, stage Stage) {
 	p.status.Stage = stage
 	p.details(ctx)
 }
@@ -230,7 +230,7 @@ func (p *publishRun) failed(ctx workflow.Context, err error) {
 	p.status.Stage = StageFailed
 	p.status.Error = DescribeFailure(err)
 	p.details(ctx)
-	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(StageFailed)}
+	updates := []temporal.SearchAttributeUpdate{StageAttr.ValueSet(string(StageFailed))}
 	if p.space != "" {
 		updates = append(updates, SpaceAttr.ValueSet(p.space))
 	}

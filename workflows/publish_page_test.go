@@ -80,7 +80,7 @@ func TestPublishPageHappyPath(t *testing.T) {
 	stage, _ := sa.GetKeyword(workflows.StageAttr)
 	node, _ := sa.GetKeyword(workflows.NodeIDAttr)
 	space, _ := sa.GetKeyword(workflows.SpaceAttr)
-	require.Equal(t, workflows.StagePublished, stage)
+	require.Equal(t, string(workflows.StagePublished), stage)
 	require.Equal(t, "40001", node)
 	require.Equal(t, "POL", space)
 }
@@ -107,7 +107,7 @@ func TestPublishPageStopsOnNonRetryableError(t *testing.T) {
 			require.Equal(t, tc.errType, activities.ErrorType(appErr.Type()))
 			require.Len(t, *sas, 1)
 			stage, _ := (*sas)[0].GetKeyword(workflows.StageAttr)
-			require.Equal(t, workflows.StageFailed, stage)
+			require.Equal(t, string(workflows.StageFailed), stage)
 		})
 	}
 }

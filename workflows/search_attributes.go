@@ -28,13 +28,18 @@ var SearchAttributes = []string{
 	"BridgeStage=Keyword",
 }
 
-// Stages of a publish, as shown in BridgeStage and the status query.
+// Stage is where a run stands, as shown in BridgeStage and the status
+// queries: the one set of stage names the workflows, the control surface
+// and the starter use.
+type Stage string
+
+// Stages of a publish. Uploading covers the upload, its fixity check and
+// the classification, which StoreRecord makes in one activity.
 const (
-	StageReading     = "Reading"
-	StageUploading   = "Uploading"
-	StageClassifying = "Classifying"
-	StageVerifying   = "Verifying"
-	StageLinking     = "Linking"
-	StagePublished   = "Published"
-	StageFailed      = "Failed"
+	StageReading     Stage = "Reading"
+	StageUploading   Stage = "Uploading"
+	StageClassifying Stage = "Classifying"
+	StageLinking     Stage = "Linking"
+	StagePublished   Stage = "Published"
+	StageFailed      Stage = "Failed"
 )

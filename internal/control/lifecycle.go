@@ -49,7 +49,7 @@ func (p *Client) Submit(ctx context.Context, pageID string, version int, request
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.PageIDAttr.ValueSet(pageID),
-			workflows.StageAttr.ValueSet(workflows.StageDraft)),
+			workflows.StageAttr.ValueSet(string(workflows.StageDraft))),
 		StaticSummary: fmt.Sprintf("Review and approve Confluence page %s", pageID),
 		StaticDetails: fmt.Sprintf("Submitted by %s (version %d). Draft → review → approve → classify → return.", requestedBy, version),
 	}
