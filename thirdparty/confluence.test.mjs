@@ -334,6 +334,55 @@ test('search: CQL content search, paged with the cursor from _links.next', async
   assert.deepEqual(approved.results.map((c) => c.id), ['100001']);
 });
 
+test('search: site search (GET /rest/api/search) wraps the content, paged by cursor', async () => {
+  const cql = 'space = POL and type = page order by id';
+  const seen = [];
+  let cursor;
+  for (let i = 0; i < 10; i++) {
+    const res = await client.search.searchByCQL({ cql, limit: 2, cursor });
+    assert.equal(res.cqlQuery, cql);
+    assert.equal(res.totalSize, 5);
+    for (const r of res.results) {
+      assert.equal(r.entityType, 'content');
+      assert.equal(r.content.type, 'page');
+      assert.equal(r.title, r.content.title);
+      assert.equal(r.url, r.content._links.webui);
+      assert.equal(typeof r.excerpt, 'string');
+      assert.equal(r.resultGlobalContainer.displayUrl, '/spaces/POL');
+      seen.push(r.content.id);
+    }
+    if (!res._links.next) break;
+    cursor = new URL(res._links.next, host).searchParams.get('cursor');
+  }
+  assert.deepEqual(seen, ['100001', '100002', '100003', '100004', '100005']);
+});
+
+test('history: the next version number comes from lastUpdated', async () => {
+  const history = await client.content.getHistoryForContent({ id: '100003', expand: ['lastUpdated', 'previousVersion'] });
+  assert.equal(history.latest, true);
+  assert.equal(typeof history.createdBy.accountId, 'string');
+  const page = await client.content.getContentById({ id: '100003', expand: ['version'] });
+  assert.equal(history.lastUpdated.number, page.version.number);
+  const updated = await client.content.updateContent({
+    id: '100003',
+    type: 'page',
+    title: page.title,
+    version: { number: history.lastUpdated.number + 1 },
+    body: { storage: { value: '<p>Updated through the history.</p>', representation: 'storage' } },
+  });
+  assert.equal(updated.version.number, history.lastUpdated.number + 1);
+  const after = await client.content.getHistoryForContent({ id: '100003', expand: ['lastUpdated', 'previousVersion'] });
+  assert.equal(after.lastUpdated.number, updated.version.number);
+  assert.equal(after.previousVersion.number, history.lastUpdated.number);
+});
+
+test('space: get ENG with its description and home page', async () => {
+  const space = await client.space.getSpace({ spaceKey: 'ENG', expand: ['description.plain', 'homepage'] });
+  assert.equal(space.description.plain.representation, 'plain');
+  assert.equal(space.homepage.type, 'page');
+  assert.equal(space.homepage.id, '200001');
+});
+
 test('space: get POL by key', async () => {
   const space = await client.space.getSpace({ spaceKey: 'POL' });
   assert.equal(space.key, 'POL');
@@ -346,6 +395,7 @@ test('restrictions: restrict updates to the bridge, read them back, lift them', 
   const ops = Object.fromEntries(none.results.map((r) => [r.operation, r]));
   assert.deepEqual(Object.keys(ops).sort(), ['read', 'update']);
   assert.equal(ops.update.restrictions.user.results.length, 0);
+  assert.equal(typeof none.restrictionsHash, 'string');
 
   await client.contentRestrictions.addRestrictions({
     id: '100004',
@@ -372,6 +422,9 @@ test('restrictions: restrict updates to the bridge, read them back, lift them', 
     editor.contentLabels.addLabelsToContent({ id: '100004', body: [{ prefix: 'global', name: 'approved' }] }),
   );
   assert.equal(refused.statusCode, 403);
+
+  const restricted = await client.contentRestrictions.getRestrictions({ id: '100004' });
+  assert.notEqual(restricted.restrictionsHash, none.restrictionsHash);
 
   await client.contentRestrictions.deleteRestrictions({ id: '100004' });
   const cleared = await client.contentRestrictions.getRestrictionsByOperation({ id: '100004' });

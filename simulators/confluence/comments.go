@@ -319,7 +319,7 @@ func (h *v1) createContent(w http.ResponseWriter, r *http.Request) {
 		}
 		p := h.s.createPage("", sp.key, parent, req.Title, body, who, h.s.now())
 		h.s.emitPageEvent("page_created", who, p, nil)
-		writeJSON(w, http.StatusOK, h.content(p, p.current(), append([]string{"body.storage"}, multiValues(r, "expand")...), who))
+		writeJSON(w, http.StatusOK, h.content(p, p.current(), append([]string{"body.storage", "ancestors"}, multiValues(r, "expand")...), who))
 	default:
 		writeV1Error(w, http.StatusBadRequest, "Unsupported content type: "+req.Type+" (the simulator creates page and comment)")
 	}

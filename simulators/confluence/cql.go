@@ -525,10 +525,13 @@ func (s *Server) cqlHits(query *cqlQuery, who string) []cqlItem {
 }
 
 func (s *Server) routesSearch(mux *http.ServeMux, h *v1, prefix string) {
-	mux.HandleFunc("GET "+prefix+"/content/search", h.search)
+	mux.HandleFunc("GET "+prefix+"/content/search", func(w http.ResponseWriter, r *http.Request) { h.search(w, r, false) })
+	mux.HandleFunc("GET "+prefix+"/search", func(w http.ResponseWriter, r *http.Request) { h.search(w, r, true) })
 }
 
-// search is GET .../content/search?cql=&limit=&start=&cursor=&expand=.
+// search is GET .../content/search?cql=&limit=&start=&cursor=&expand=, and
+// with wrap the site search GET .../search, whose results hold the content
+// in a SearchResult (see searchResult); paging and links are the same.
 // Results are v1 content objects (pages and comments the caller may see,
 // not trashed), with size and totalSize, paged through _links.next and
 // _links.prev. On DC those links page by start. Cloud's spec pages this
@@ -537,7 +540,7 @@ func (s *Server) routesSearch(mux *http.ServeMux, h *v1, prefix string) {
 // /rest/api/content/search?next=true&cursor=…&limit=…&start=…&cql=…, so
 // Cloud links carry both cursor and start; a cursor, when sent, wins over
 // start, and one the simulator did not issue is a 400.
-func (h *v1) search(w http.ResponseWriter, r *http.Request) {
+func (h *v1) search(w http.ResponseWriter, r *http.Request, wrap bool) {
 	q := r.URL.Query()
 	cql := strings.TrimSpace(q.Get("cql"))
 	if cql == "" {
@@ -569,11 +572,16 @@ func (h *v1) search(w http.ResponseWriter, r *http.Request) {
 	results := []any{}
 	if start < total {
 		for _, it := range hits[start:min(start+limit, total)] {
+			var c map[string]any
 			if it.comment != nil {
-				results = append(results, h.comment(it.comment, expand, who))
+				c = h.comment(it.comment, expand, who)
 			} else {
-				results = append(results, h.content(it.page, it.page.current(), expand, who))
+				c = h.content(it.page, it.page.current(), expand, who)
 			}
+			if wrap {
+				c = h.searchResult(it, c, who)
+			}
+			results = append(results, c)
 		}
 	}
 	h.s.mu.RUnlock()

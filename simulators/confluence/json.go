@@ -191,13 +191,21 @@ func (s *Server) v2Page(p *page, v pageVersion, format, viewer string) map[strin
 	return m
 }
 
-func (s *Server) v2Space(sp *space) map[string]any {
-	homepage := ""
+// homepage is the space's home page: its first root page (nil when it
+// has none). Call with s.mu held.
+func (s *Server) homepage(sp *space) *page {
 	for _, p := range s.sortedPages() {
 		if p.spaceID == sp.id && p.parentID == "" {
-			homepage = p.id
-			break
+			return p
 		}
+	}
+	return nil
+}
+
+func (s *Server) v2Space(sp *space) map[string]any {
+	homepage := ""
+	if hp := s.homepage(sp); hp != nil {
+		homepage = hp.id
 	}
 	return map[string]any{"id": sp.id, "key": sp.key, "name": sp.name, "type": "global", "status": "current",
 		"authorId": "557058:admin", "createdAt": sp.createdAt.Format(timeLayout), "homepageId": homepage,

@@ -1,9 +1,12 @@
 package confluence
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // Page restrictions (v1 only, as on Confluence): read and update, each a
@@ -251,8 +254,25 @@ func (h *v1) restrictionList(p *page) map[string]any {
 		items = append(items, h.restrictionOp(p, op))
 	}
 	out := wholeV1List(items, 100)
+	out["restrictionsHash"] = restrictionsHash(p)
 	out["_links"] = h.links("/rest/api/content/" + p.id + "/restriction")
 	return out
+}
+
+// restrictionsHash is the ContentRestrictionArray's restrictionsHash: a
+// digest of who is listed for each operation, so that it changes exactly
+// when the restrictions do.
+func restrictionsHash(p *page) string {
+	h := sha256.New()
+	for _, op := range restrictionOps {
+		r := p.restrictions[op]
+		if r == nil {
+			r = &restriction{}
+		}
+		users, groups := slices.Sorted(slices.Values(r.users)), slices.Sorted(slices.Values(r.groups))
+		fmt.Fprintf(h, "%s\x00%q\x00%q\x00", op, users, groups)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:40]
 }
 
 func (h *v1) getRestrictions(w http.ResponseWriter, r *http.Request) {

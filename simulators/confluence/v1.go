@@ -48,6 +48,7 @@ func (s *Server) routesV1(mux *http.ServeMux, prefix, ctx string) {
 	mux.HandleFunc("GET "+prefix+"/content/{id}/child/comment", h.listComments)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/version", h.listVersions)
 	mux.HandleFunc("GET "+prefix+"/content/{id}/version/{n}", h.getVersion)
+	mux.HandleFunc("GET "+prefix+"/content/{id}/history", h.history)
 	if ctx == cloudCtx {
 		// Content states are Cloud only; DC answers these paths with 404.
 		s.routesStates(mux, h, prefix)
@@ -128,7 +129,24 @@ func (h *v1) content(p *page, v pageVersion, expand []string, viewer string) map
 	if len(body) > 0 {
 		m["body"] = body
 	}
+	m["_expandable"] = contentExpandable(m, p, s.spaceByID(p.spaceID))
 	return m
+}
+
+// contentExpandable is the _expandable map Confluence sends with every
+// content object: each expansion left out, with its URL where it has one.
+func contentExpandable(m map[string]any, p *page, sp *space) map[string]any {
+	out := map[string]any{}
+	for field, link := range map[string]string{
+		"childTypes": "", "container": "/rest/api/space/" + sp.key, "metadata": "", "operations": "",
+		"children": "/rest/api/content/" + p.id + "/child", "restrictions": "/rest/api/content/" + p.id + "/restriction/byOperation",
+		"ancestors": "", "body": "", "descendants": "/rest/api/content/" + p.id + "/descendant",
+	} {
+		if _, in := m[field]; !in {
+			out[field] = link
+		}
+	}
+	return out
 }
 
 func mergeLinks(a, b map[string]any) map[string]any {
@@ -206,13 +224,45 @@ func (h *v1) updateContent(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.content(p, p.current(), append([]string{"body.storage"}, multiValues(r, "expand")...), actor(r)))
 }
 
+// expandedSpace is the v1 space with the expansions clients ask for:
+// description.plain / description.view (the simulator's spaces have an
+// empty description) and homepage (the space's first root page, as a
+// content object). The rest stay listed in _expandable. Call with s.mu
+// held.
+func (h *v1) expandedSpace(sp *space, expand []string, viewer string) map[string]any {
+	m := h.space(sp)
+	expandable := map[string]any{"settings": "", "metadata": "", "operations": "", "lookAndFeel": "",
+		"identifiers": "", "permissions": "", "icon": "", "theme": "", "history": ""}
+	desc := map[string]any{}
+	for _, f := range []string{"plain", "view"} {
+		if contains(expand, "description."+f) {
+			desc[f] = map[string]any{"value": "", "representation": f, "embeddedContent": []any{}}
+		}
+	}
+	if len(desc) > 0 {
+		m["description"] = desc
+	} else {
+		expandable["description"] = ""
+	}
+	hp := h.s.homepage(sp)
+	switch {
+	case contains(expand, "homepage") && hp != nil && h.s.canView(hp, viewer):
+		m["homepage"] = h.content(hp, hp.current(), nil, viewer)
+	case hp != nil:
+		expandable["homepage"] = "/rest/api/content/" + hp.id
+	}
+	m["_expandable"] = expandable
+	return m
+}
+
 func (h *v1) listSpaces(w http.ResponseWriter, r *http.Request) {
 	keys := multiValues(r, "spaceKey")
+	expand := multiValues(r, "expand")
 	h.s.mu.RLock()
 	items := []any{}
 	for _, sp := range h.s.sortedSpaces() {
 		if (len(keys) == 0 || contains(keys, sp.key)) && h.s.spaceReadable(sp, actor(r)) {
-			items = append(items, h.space(sp))
+			items = append(items, h.expandedSpace(sp, expand, actor(r)))
 		}
 	}
 	h.s.mu.RUnlock()
@@ -227,7 +277,7 @@ func (h *v1) getSpace(w http.ResponseWriter, r *http.Request) {
 		writeV1Error(w, http.StatusNotFound, "No space with key : "+r.PathValue("key"))
 		return
 	}
-	writeJSON(w, http.StatusOK, h.space(sp))
+	writeJSON(w, http.StatusOK, h.expandedSpace(sp, multiValues(r, "expand"), actor(r)))
 }
 
 func v1Label(l label) map[string]any {
