@@ -33,6 +33,7 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/attachments/{id}/download", s.v2DownloadAttachment)
 	mux.HandleFunc("GET "+p+"/attachments/{id}/versions", s.v2AttachmentVersions)
 	mux.HandleFunc("GET "+p+"/attachments/{id}/versions/{n}", s.v2AttachmentVersion)
+	s.routesV2Tree(mux, p)
 	s.routesComments(mux)
 }
 
@@ -106,6 +107,16 @@ func (s *Server) v2Includes(r *http.Request, p *page, out map[string]any) {
 		}
 		out["properties"] = s.included(items, "/pages/"+p.id+"/properties")
 	}
+	if q.Get("include-versions") == "true" {
+		items := []any{}
+		for i := len(p.versions) - 1; i >= 0; i-- {
+			items = append(items, s.v2Version(p.versions[i]))
+		}
+		out["versions"] = s.included(items, "/pages/"+p.id+"/versions")
+	}
+	if q.Get("include-operations") == "true" {
+		out["operations"] = s.included(s.pageOperations(p, actor(r)), "/pages/"+p.id+"/operations")
+	}
 }
 
 func (s *Server) included(items []any, path string) map[string]any {
@@ -119,7 +130,8 @@ func (s *Server) included(items []any, path string) map[string]any {
 }
 
 // v2ListPages serves /pages and /spaces/{id}/pages with the id, space-id,
-// title and status filters.
+// title and status filters, sort, and on /spaces/{id}/pages depth (all,
+// the default, or root: the space's top-level pages only).
 func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 	format, ok := v2ListFormats.read(w, r)
 	if !ok {
@@ -135,20 +147,35 @@ func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 		statuses = []string{"current", "archived"}
 	}
 	title := r.URL.Query().Get("title")
+	depth := r.URL.Query().Get("depth")
+	if depth != "" && (r.PathValue("id") == "" || (depth != "all" && depth != "root")) {
+		writeV2Error(w, http.StatusBadRequest, "Invalid value for depth: "+depth)
+		return
+	}
 	s.mu.RLock()
 	if sid := r.PathValue("id"); sid != "" && !s.spaceReadable(s.spaceByID(sid), actor(r)) {
 		s.mu.RUnlock()
 		writeV2Error(w, http.StatusNotFound, spaceIDNotFound(sid))
 		return
 	}
-	items := []any{}
+	var pages []*page
 	for _, p := range s.sortedPages() {
 		cur := p.current()
 		if (len(ids) > 0 && !contains(ids, p.id)) || (len(spaceIDs) > 0 && !contains(spaceIDs, p.spaceID)) ||
-			(title != "" && cur.title != title) || !contains(statuses, p.status) || !s.canView(p, actor(r)) {
+			(title != "" && cur.title != title) || !contains(statuses, p.status) || !s.canView(p, actor(r)) ||
+			(depth == "root" && p.parentID != "") {
 			continue
 		}
-		items = append(items, s.v2Page(p, cur, format, actor(r)))
+		pages = append(pages, p)
+	}
+	if !sortPages(pages, r.URL.Query().Get("sort")) {
+		s.mu.RUnlock()
+		badSort(w, r)
+		return
+	}
+	items := []any{}
+	for _, p := range pages {
+		items = append(items, s.v2Page(p, p.current(), format, actor(r)))
 	}
 	s.mu.RUnlock()
 	s.writeV2List(w, r, items, 25)
