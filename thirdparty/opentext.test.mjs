@@ -388,3 +388,12 @@ test('search: LQL where via session.search.search, paging, a bad query', async (
   assert.equal(bad.status, 400);
   assert.match(bad.data.error, /Livelink Query Language statements is incorrect/);
 });
+
+test('search: full-text modes (allwords, exactphrase) within metadata', async () => {
+  const all = await session.search.search('Retention RECORDS', { lookfor: 'allwords', within: 'metadata' });
+  assert.ok(all.data.results.some((r) => r.data.properties.id === made.doc), JSON.stringify(all.data.results));
+  const phrase = await session.search.search('retention records', { lookfor: 'exactphrase', within: 'metadata' });
+  assert.ok(!phrase.data.results.some((r) => r.data.properties.id === made.doc));
+  const badMode = await failure(session.search.search('retention', { lookfor: 'somewords' }));
+  assert.equal(badMode.status, 400);
+});

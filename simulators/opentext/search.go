@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,8 +27,9 @@ import (
 //	                   itself, so it matches the node and everything below it
 //
 // combined with `and` and `or` (case-insensitive; `and` binds tighter) and
-// parentheses. `lookfor` defaults to complexquery, the only mode the
-// simulator evaluates. Results are the live nodes (the Recycle Bin is not
+// parentheses. `lookfor` defaults to complexquery; allwords, anywords and
+// exactphrase take plain words, searched `within` metadata, content or
+// both (fulltext.go). Results are the live nodes (the Recycle Bin is not
 // searched) ordered by name, then id, as "relevance"; paging is `page`
 // (1-based) and `limit` (default 10). The index is the live tree: a node is
 // found as soon as it exists.
@@ -293,13 +295,23 @@ func (s *Server) search(c *call) {
 	if !ok {
 		return
 	}
-	lookfor := strings.TrimSpace(c.p.str("lookfor"))
-	if lookfor != "" && !strings.EqualFold(lookfor, "complexquery") {
-		c.fail(http.StatusBadRequest, fmt.Sprintf("The search mode lookfor=%s is not simulated; use complexquery (the default) with an LQL where clause.", lookfor))
+	lookfor := strings.ToLower(strings.TrimSpace(c.p.str("lookfor")))
+	within := strings.ToLower(strings.TrimSpace(c.p.str("within")))
+	if lookfor != "" && !slices.Contains(lookforModes, lookfor) {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Invalid value '%s' for lookfor; use one of %s.", lookfor, strings.Join(lookforModes, ", ")))
+		return
+	}
+	if within != "" && !slices.Contains(withinScopes, within) {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Invalid value '%s' for within; use one of %s.", within, strings.Join(withinScopes, ", ")))
 		return
 	}
 	where := c.p.str("where")
-	expr, ok := parseLQL(where)
+	var expr lqlExpr
+	if lookfor == "" || lookfor == "complexquery" {
+		expr, ok = parseLQL(where)
+	} else {
+		expr, ok = parseFullText(lookfor, where, within)
+	}
 	if !ok {
 		c.fail(http.StatusBadRequest, lqlError)
 		return
@@ -342,7 +354,7 @@ func (s *Server) search(c *call) {
 	rangeMin, rangeMax := pg.itemRange()
 	coll["paging"].(map[string]any)["result_header_string"] = fmt.Sprintf("Results %d to %d of %d sorted by Relevance", rangeMin, rangeMax, pg.total)
 	h := fnv.New32a()
-	h.Write([]byte(strings.ToLower(lookfor) + "\x00" + where))
+	h.Write([]byte(lookfor + "\x00" + within + "\x00" + where))
 	coll["searching"] = map[string]any{"cache_id": int64(h.Sum32()), "result_title": "Search Result"}
 	coll["sorting"] = map[string]any{"links": map[string]any{}}
 	env := c.v2Envelope(results)

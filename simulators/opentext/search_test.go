@@ -216,10 +216,79 @@ func TestSearchErrors(t *testing.T) {
 	if r := w.form("POST", "/api/v2/search", nil); r.status != 400 || !strings.HasPrefix(r.json["error"].(string), "You have either not specified any search criterion at all") {
 		t.Errorf("no where: %d %s", r.status, r.body)
 	}
-	if r := w.form("POST", "/api/v2/search", url.Values{"where": {"OTName: x"}, "lookfor": {"allwords"}}); r.status != 400 || !strings.Contains(r.body, "lookfor") {
-		t.Errorf("lookfor=allwords: %d %s", r.status, r.body)
+	if r := w.form("POST", "/api/v2/search", url.Values{"where": {"x"}, "lookfor": {"somewords"}}); r.status != 400 || !strings.Contains(r.body, "lookfor") {
+		t.Errorf("lookfor=somewords: %d %s", r.status, r.body)
+	}
+	if r := w.form("POST", "/api/v2/search", url.Values{"where": {"x"}, "lookfor": {"allwords"}, "within": {"title"}}); r.status != 400 || !strings.Contains(r.body, "within") {
+		t.Errorf("within=title: %d %s", r.status, r.body)
+	}
+	if r := w.form("POST", "/api/v2/search", url.Values{"where": {" - "}, "lookfor": {"anywords"}}); r.status != 400 || r.json["error"] != lqlError {
+		t.Errorf("anywords without a word: %d %s", r.status, r.body)
 	}
 	if r := w.form("POST", "/api/v2/search", url.Values{"where": {"OTName: x"}, "suppress_response_codes": {""}, "page": {"0"}}); r.status != 200 || r.json["statusCode"] != 400.0 {
 		t.Errorf("suppress_response_codes: %d %s", r.status, r.body)
+	}
+}
+
+// The full-text modes: allwords, anywords and exactphrase over the name and
+// description (within=metadata), the text of the latest version
+// (within=content) or both (all, the default), paged like LQL results and
+// only over what the caller may see.
+func TestSearchFullTextModes(t *testing.T) {
+	w := newWire(t, Options{})
+	doc := func(name, body string) int64 {
+		t.Helper()
+		n, err := w.s.CreateDocument(EnterpriseWorkspaceID, name, "text/plain", []byte(body), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.ID
+	}
+	a := doc("Zebra retention memo.txt", "The quarterly ledger is kept for seven years.")
+	b := doc("Zebra audit memo.txt", "Seven auditors read the ledger.")
+	c := doc("Quarterly zebra report.txt", "nothing to see")
+	pdf, err := w.s.CreateDocument(EnterpriseWorkspaceID, "Zebra scan.pdf", "application/pdf", []byte("%PDF-1.7 seven ledger"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode := func(lookfor, within string) url.Values {
+		v := url.Values{"lookfor": {lookfor}}
+		if within != "" {
+			v.Set("within", within)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		where, lookfor, within string
+		want                   []int64
+	}{
+		{"zebra memo", "allwords", "metadata", []int64{b, a}},
+		{"ZEBRA Memo", "allwords", "", []int64{b, a}},
+		{"seven ledger", "allwords", "content", []int64{b, a}},
+		{"seven ledger", "allwords", "metadata", []int64{}},
+		{"kept auditors", "anywords", "content", []int64{b, a}},
+		{"quarterly", "anywords", "all", []int64{c, a}},
+		{"quarterly", "anywords", "metadata", []int64{c}},
+		{"kept for seven", "exactphrase", "content", []int64{a}},
+		{"seven for kept", "exactphrase", "content", []int64{}},
+		{"retention memo", "exactphrase", "", []int64{a}},
+		{"memo zebra", "exactphrase", "", []int64{}},
+	} {
+		got := searchIDs(w, tc.where, mode(tc.lookfor, tc.within))
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s %q within %q: %v, want %v", tc.lookfor, tc.where, tc.within, got, tc.want)
+		}
+	}
+	// A PDF's content is not indexed (no filter), its name is.
+	if got := searchIDs(w, "scan", mode("allwords", "")); fmt.Sprint(got) != fmt.Sprint([]int64{pdf.ID}) {
+		t.Errorf("pdf by name: %v", got)
+	}
+	// Paging as for LQL.
+	v := mode("anywords", "")
+	v.Set("limit", "1")
+	v.Set("page", "2")
+	r := w.form("POST", "/api/v2/search", url.Values{"where": {"zebra"}, "lookfor": v["lookfor"], "limit": v["limit"], "page": v["page"]})
+	if r.status != 200 || dig(r.json, "collection", "paging", "total_count") != 4.0 || len(resultIDs(r)) != 1 {
+		t.Errorf("paging: %d %s", r.status, r.body)
 	}
 }
