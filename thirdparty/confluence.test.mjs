@@ -383,6 +383,21 @@ test('space: get ENG with its description and home page', async () => {
   assert.equal(space.homepage.id, '200001');
 });
 
+test('users and groups: look up people, list groups, members by group id', async () => {
+  const me = await client.users.getCurrentUser();
+  assert.equal(me.accountId, '557058:bridge');
+  const lena = await client.users.getUser({ accountId: '557058:lena' });
+  assert.equal(lena.displayName, 'Lena Lawson');
+  const bulk = await client.users.getBulkUserLookup({ accountId: '557058:lena,557058:alice' });
+  assert.deepEqual(bulk.results.map((u) => u.accountId).sort(), ['557058:alice', '557058:lena']);
+  const groups = await client.group.getGroups({ limit: 200 });
+  const legal = groups.results.find((g) => g.name === 'legal');
+  assert.ok(legal, JSON.stringify(groups.results.map((g) => g.name)));
+  assert.match(legal.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  const members = await client.group.getGroupMembersByGroupId({ groupId: legal.id });
+  assert.deepEqual(members.results.map((u) => u.accountId), ['557058:lena']);
+});
+
 test('space: get POL by key', async () => {
   const space = await client.space.getSpace({ spaceKey: 'POL' });
   assert.equal(space.key, 'POL');
