@@ -140,7 +140,24 @@
 // endpoint by cursor, puts next=true (prev=true), an opaque cursor and
 // start in its links and accepts either (a cursor wins; one it did not
 // issue is a 400). SetClock makes modification times (and now())
-// deterministic.
+// deterministic. The site search GET .../search takes the same parameters
+// and pages the same way; each result is a SearchResult ({content, title,
+// excerpt, url, resultGlobalContainer, breadcrumbs, entityType,
+// iconCssClass, lastModified, friendlyLastModified}) whose excerpt is the
+// start of the body as rendered for the caller.
+//
+// # History, versions and operations
+//
+// v1/DC GET .../content/{id}/history answers latest, createdBy,
+// createdDate (Cloud: ownedBy), and with expand lastUpdated,
+// previousVersion and contributors.publishers; the rest are listed in
+// _expandable, as every v1 content object lists what it left out. v2 GET
+// /pages/{id}/versions (newest first; sort=modified-date for oldest
+// first; body-format adds each version's body) and /versions/{n} (with
+// prevVersion and nextVersion); GET /pages/{id}/operations (read, plus
+// update and delete where the caller may edit); include-versions and
+// include-operations on a page GET. ContentRestrictionArray answers carry
+// restrictionsHash, which changes exactly when the restrictions do.
 //
 // # Page tree
 //
@@ -157,9 +174,18 @@
 // v1/DC PUT .../content/{id} with ancestors re-parent within the space
 // (400 otherwise). A move makes no version and fires no webhook.
 // Children keep their order: v2 GET /pages/{id}/children and v1/DC GET
-// .../content/{id}/child/page list them that way. v1/DC GET .../content
-// takes spaceKey, title (exact), type, status and expand, like v2 GET
-// /pages with space-id and title.
+// .../content/{id}/child/page list them that way, as do v2 GET
+// /pages/{id}/direct-children ({id, status, title, type, spaceId,
+// childPosition}) and /pages/{id}/descendants (level by level, with
+// parentId and depth; depth= 1–5, default 5; a branch the caller cannot
+// read is left out whole). v1/DC GET .../content takes spaceKey, title
+// (exact), type, status and expand, like v2 GET /pages with space-id and
+// title; v2 page lists take sort (id, created-date, modified-date, title,
+// each also descending with "-") and /spaces/{id}/pages depth=root (top-
+// level pages only). v2 GET /labels, /labels/{id}/pages,
+// /spaces/{id}/labels (also /spaces/{id}/content/labels) and the site-wide
+// /attachments list what is on pages the caller can read. v1 spaces take
+// expand=description.plain|description.view|homepage.
 //
 // # Webhooks
 //
