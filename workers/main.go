@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -96,10 +97,17 @@ func run() error {
 			return fmt.Errorf("start %s worker: %w", rs[i], err)
 		}
 	}
+	// Ready (GET /readyz on the metrics address) once every role polls
+	// and while the Temporal frontend answers.
+	ms.SetReady(func(ctx context.Context) error {
+		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	})
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
 	// (up to the worker's stop timeout) so no attempt is cut off midway.
 	<-worker.InterruptCh()
+	ms.SetNotReady("stopping")
 	zl.Info().Msg("Stopping workers")
 	for _, w := range ws {
 		w.Stop()

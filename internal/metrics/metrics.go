@@ -1,6 +1,8 @@
 // Package metrics serves Prometheus metrics for a bridge process: the
 // Temporal SDK's metrics (through the tally handler) plus the bridge's own
-// counters, on /metrics of a small HTTP server that also answers /healthz.
+// counters, on /metrics of a small HTTP server that also answers the probes
+// /healthz (the process serves) and /readyz (it does its work: see
+// Server.SetReady).
 package metrics
 
 import (
@@ -10,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -37,6 +40,47 @@ type Server struct {
 
 	srv    *http.Server
 	closer io.Closer
+	ready  atomic.Pointer[readiness]
+}
+
+// readiness is what /readyz asks; nil check means not ready, with why.
+type readiness struct {
+	check func(context.Context) error
+	why   string
+}
+
+// readyTimeout bounds one readiness check, below a probe's usual timeout.
+const readyTimeout = 2 * time.Second
+
+// SetReady makes /readyz answer 200 while check passes (it runs on every
+// probe, bounded by readyTimeout) and 503 with the check's error when it
+// does not. Before the first call /readyz answers 503 "starting".
+func (s *Server) SetReady(check func(context.Context) error) {
+	s.ready.Store(&readiness{check: check})
+}
+
+// SetNotReady makes /readyz answer 503 with why, e.g. while the process
+// stops.
+func (s *Server) SetNotReady(why string) {
+	s.ready.Store(&readiness{why: why})
+}
+
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	rd := s.ready.Load()
+	switch {
+	case rd == nil:
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	case rd.check == nil:
+		http.Error(w, rd.why, http.StatusServiceUnavailable)
+	default:
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := rd.check(ctx); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	}
 }
 
 // Start serves metrics on addr (host:port); "" or "off" disables them and
@@ -70,6 +114,7 @@ func Start(addr string) (*Server, error) {
 		srv:     &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
 		closer:  closer,
 	}
+	mux.HandleFunc("/readyz", s.serveReady)
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			_ = err // the process keeps working without metrics
