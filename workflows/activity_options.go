@@ -44,8 +44,14 @@ var (
 	// Routing one webhook event.
 	routeCall = timeouts{time.Minute, heartbeatTimeout, 24 * time.Hour}
 	// Listing and deciding one backfill batch.
-	backfillCall = timeouts{30 * time.Minute, 2 * time.Minute, 24 * time.Hour}
+	backfillCall = timeouts{30 * time.Minute, LongestHeartbeatTimeout, 24 * time.Hour}
 )
+
+// LongestHeartbeatTimeout is the longest heartbeat timeout of any activity.
+// A worker that is stopped should be given longer than this to finish
+// (the Helm chart's terminationGracePeriodSeconds): killed sooner, its
+// attempt is only retried once this much silence has passed.
+const LongestHeartbeatTimeout = 2 * time.Minute
 
 // activityCtx is the one place activity options are built: every
 // activity retries with backendRetry and shows its summary in the UI.
