@@ -101,6 +101,9 @@ func run() error {
 	// and while the Temporal frontend answers.
 	ms.SetReady(func(ctx context.Context) error {
 		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		if err != nil {
+			zl.Warn().Err(err).Msg("Not ready: Temporal health check failed")
+		}
 		return err
 	})
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")

@@ -53,8 +53,10 @@ type readiness struct {
 const readyTimeout = 2 * time.Second
 
 // SetReady makes /readyz answer 200 while check passes (it runs on every
-// probe, bounded by readyTimeout) and 503 with the check's error when it
-// does not. Before the first call /readyz answers 503 "starting".
+// probe, bounded by readyTimeout) and 503 "not ready" when it does not;
+// the check's error (addresses, TLS details) is for the process's log,
+// not for whoever can reach the probe. Before the first call /readyz
+// answers 503 "starting".
 func (s *Server) SetReady(check func(context.Context) error) {
 	s.ready.Store(&readiness{check: check})
 }
@@ -76,7 +78,7 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
 		if err := rd.check(ctx); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = io.WriteString(w, "ready\n")
