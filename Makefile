@@ -7,9 +7,13 @@ TEMPORAL_VERSION := v1.5.1
 # missing: about 7 minutes to build once on 2 cores, then cached.
 TEMPORAL_CLI ?= $(shell command -v temporal 2>/dev/null || echo $(GOBIN)/temporal)
 WORKFLOWCHECK := $(GOBIN)/workflowcheck
+# The Helm CLI (v4) the chart is linted and rendered with; `go install` when
+# missing (a few minutes on 2 cores, then cached).
+HELM_VERSION := v4.3.2
+HELM ?= $(shell command -v helm 2>/dev/null || echo $(GOBIN)/helm)
 export TEMPORAL_CLI
 
-.PHONY: demo dev test vet workflowcheck fuzz bench chaos build tools clean pandoc render-tools
+.PHONY: demo dev test vet workflowcheck fuzz bench chaos build tools clean pandoc render-tools chart test-chart
 
 build:
 	$(GO) build ./...
@@ -20,6 +24,10 @@ $(GOBIN)/temporal:
 
 $(WORKFLOWCHECK):
 	$(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+
+$(GOBIN)/helm:
+	@echo "Installing the Helm CLI $(HELM_VERSION) (chart lint and render; first time only, several minutes)..."
+	$(GO) install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
 
 ## pandoc: the DOCX converter of the template flow (Debian's pandoc package),
 ## installed with apt-get when missing (as root, or through sudo).
@@ -41,7 +49,7 @@ render-tools:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(RENDER_PACKAGES) >/dev/null; } \
 	  || { echo "Chromium or Ghostscript is missing and could not be installed: apt-get install $(RENDER_PACKAGES)" >&2; exit 1; }
 
-tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK) pandoc render-tools
+tools: $(TEMPORAL_CLI) $(WORKFLOWCHECK) $(HELM) pandoc render-tools
 
 ## demo: start Temporal, the simulators and the workers, publish the seeded approved page, show the result, stop.
 demo: $(TEMPORAL_CLI) pandoc render-tools
@@ -52,8 +60,19 @@ dev: $(TEMPORAL_CLI) pandoc render-tools
 	./scripts/demo.sh dev
 
 ## test: the whole suite (vet, workflowcheck, unit, client/simulator, third-party clients, end-to-end on a real dev server).
-test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc render-tools
+test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc render-tools test-chart
 	XECM_REQUIRE_PANDOC=1 XECM_REQUIRE_TOOLS=1 XECM_ARTEFACTS=$(CURDIR)/.artefacts $(GO) test -count=1 -timeout 30m ./...
+
+## test-chart: helm lint and template of deploy/helm/xecm-bridge, every object checked against the
+## Kubernetes API types, KEDA's and the Prometheus Operator's CRDs and the binaries' settings
+## (a module of its own: deploy/helm).
+test-chart: $(HELM)
+	cd deploy/helm && $(GO) vet ./... && PATH="$(dir $(HELM)):$$PATH" XECM_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
+
+## chart: render the chart with its defaults (a trial against in-cluster simulators) into .chart/.
+chart: $(HELM)
+	mkdir -p .chart && $(HELM) lint --strict deploy/helm/xecm-bridge && $(HELM) template bridge deploy/helm/xecm-bridge > .chart/xecm-bridge.yaml
+	@echo "rendered .chart/xecm-bridge.yaml"
 
 ## thirdparty/node_modules: the pinned npm API clients (confluence.js, @kweli/cs-rest) that ./thirdparty runs against the simulators.
 thirdparty/node_modules: thirdparty/package.json thirdparty/package-lock.json
@@ -83,4 +102,4 @@ chaos: $(TEMPORAL_CLI)
 	./scripts/chaos.sh $(CHAOS_FLAGS)
 
 clean:
-	rm -rf .demo
+	rm -rf .demo .chart
