@@ -21,6 +21,7 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
+	"github.com/xecm-bridge/xecm-bridge/internal/monitor"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
@@ -106,6 +107,15 @@ func run() error {
 		}
 		return err
 	})
+	// The workflow role also reports the queues', Schedules' and stuck
+	// runs' gauges (internal/monitor) the dashboard and alerts use.
+	stopMonitor := func() {}
+	if slices.Contains(rs, roles.Workflows) {
+		ctx, cancel := context.WithCancel(context.Background())
+		stopMonitor = cancel
+		go (&monitor.Collector{Client: c, Namespace: tc.Namespace, Metrics: ms.Handler}).Run(ctx)
+	}
+	defer stopMonitor()
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
 	// (up to the worker's stop timeout) so no attempt is cut off midway.
