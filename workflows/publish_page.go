@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 )
 
 // PublishPageInput names the approved page version to publish.
@@ -183,6 +184,14 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 		return nil, err
 	}
 	p.logger.Info("Record stored", "rule", page.Rule, "nodeId", up.NodeID, "otcsVersion", up.Version, "sha256", up.SHA256, "reused", up.Reused)
+	// Counted once per run: the workflow's metrics handler does not count
+	// again when the history is replayed.
+	bySpace := workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"space": page.SpaceKey})
+	if page.RecordType != "" {
+		bySpace.WithTags(map[string]string{"record_type": page.RecordType}).Counter(metrics.RecordsFiled).Inc(1)
+	} else {
+		bySpace.Counter(metrics.DocumentsPublished).Inc(1)
+	}
 	return &PublishPageResult{
 		PageID: page.PageID, PageVersion: page.Version, Title: page.Title, SpaceKey: page.SpaceKey,
 		NodeID: up.NodeID, OTCSVersion: up.Version, Name: up.Name, URL: up.URL, SHA256: up.SHA256, Size: up.Size,
