@@ -66,7 +66,7 @@ test: vet workflowcheck $(TEMPORAL_CLI) thirdparty/node_modules pandoc render-to
 ## test-chart: helm lint and template of deploy/helm/xecm-bridge, every object checked against the
 ## Kubernetes API types, KEDA's and the Prometheus Operator's CRDs and the binaries' settings
 ## (a module of its own: deploy/helm).
-test-chart: $(HELM)
+test-chart: $(HELM) $(TEMPORAL_CLI)
 	cd deploy/helm && $(GO) vet ./... && PATH="$(dir $(HELM)):$$PATH" XECM_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 
 ## chart: render the chart with its defaults (a trial against in-cluster simulators) into .chart/.

@@ -177,6 +177,7 @@ var builtIn = map[string]func() any{
 	"keda.sh/v1alpha1/ScaledObject":           nil, // CRDs: see crdSchemas
 	"keda.sh/v1alpha1/TriggerAuthentication":  nil,
 	"monitoring.coreos.com/v1/ServiceMonitor": nil,
+	"monitoring.coreos.com/v1/PrometheusRule": nil,
 }
 
 // TestRenderedObjectsDecodeStrictly decodes every built-in object into its
@@ -238,6 +239,7 @@ func crdSchemas(t *testing.T) map[string]*jsonschema.Schema {
 		filepath.Join(keda, "config/crd/bases/keda.sh_scaledobjects.yaml"),
 		filepath.Join(keda, "config/crd/bases/keda.sh_triggerauthentications.yaml"),
 		filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"),
+		filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"),
 	}
 	out := map[string]*jsonschema.Schema{}
 	for _, f := range files {
