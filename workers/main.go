@@ -118,7 +118,7 @@ func run() error {
 	defer stopMonitor()
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
-	// (up to the worker's stop timeout) so no attempt is cut off midway.
+	// (up to BRIDGE_WORKER_STOP_TIMEOUT) so no attempt is cut off midway.
 	<-worker.InterruptCh()
 	ms.SetNotReady("stopping")
 	zl.Info().Msg("Stopping workers")

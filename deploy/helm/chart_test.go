@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	appsv1 "k8s.io/api/apps/v1"
@@ -574,6 +575,14 @@ func TestWorkloadsAreHardened(t *testing.T) {
 			if strings.HasPrefix(component, "worker-") {
 				if g := spec.TerminationGracePeriodSeconds; g == nil || *g <= int64(workflows.LongestHeartbeatTimeout.Seconds()) {
 					t.Errorf("%s: %s: grace period %v is not above the longest heartbeat timeout %s", set, o, g, workflows.LongestHeartbeatTimeout)
+				} else {
+					for _, c := range spec.Containers {
+						for _, e := range c.Env {
+							if d, err := time.ParseDuration(e.Value); e.Name == "BRIDGE_WORKER_STOP_TIMEOUT" && (err != nil || d >= time.Duration(*g)*time.Second) {
+								t.Errorf("%s: %s: stop timeout %q does not end before the grace period of %d s", set, o, e.Value, *g)
+							}
+						}
+					}
 				}
 			}
 		}

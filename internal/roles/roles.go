@@ -110,6 +110,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
 				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
+				WorkerStopTimeout:                  cfg.StopTimeout,
 			})
 			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
@@ -128,6 +129,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
 				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
+				WorkerStopTimeout:                  cfg.StopTimeout,
 			})
 			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF, Access: principals})
 			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})

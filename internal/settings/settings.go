@@ -88,6 +88,9 @@ type Worker struct {
 	ConfluenceConcurrency int     `envconfig:"BRIDGE_CONFLUENCE_CONCURRENCY" default:"8"` // activities at once in this worker
 	OpenTextConcurrency   int     `envconfig:"BRIDGE_OPENTEXT_CONCURRENCY" default:"4"`
 	WorkflowConcurrency   int     `envconfig:"BRIDGE_WORKFLOW_CONCURRENCY" default:"50"`
+	// How long a stopping worker lets running activities finish before it
+	// cancels them (keep it below the pod's grace period).
+	StopTimeout time.Duration `envconfig:"BRIDGE_WORKER_STOP_TIMEOUT" default:"2m"`
 }
 
 // Render configures PDF renditions (mapping rendition: pdf): where
