@@ -168,17 +168,7 @@ func (s *Server) v2ListPages(w http.ResponseWriter, r *http.Request) {
 		}
 		pages = append(pages, p)
 	}
-	if !sortPages(pages, r.URL.Query().Get("sort")) {
-		s.mu.RUnlock()
-		badSort(w, r)
-		return
-	}
-	items := []any{}
-	for _, p := range pages {
-		items = append(items, s.v2Page(p, p.current(), format, actor(r)))
-	}
-	s.mu.RUnlock()
-	s.writeV2List(w, r, items, 25)
+	s.writeSortedPages(w, r, pages, format)
 }
 
 // pageWrite is the create/update request. body comes flat
@@ -340,12 +330,9 @@ func (s *Server) v2UpdatePage(w http.ResponseWriter, r *http.Request) {
 // sibling order (see move.go).
 func (s *Server) v2Children(w http.ResponseWriter, r *http.Request) {
 	s.writeV2PageList(w, r, 25, func(par *page) []any {
-		items := []any{}
-		for _, p := range s.childPages(par.id, par.spaceID) {
-			if _, ok := s.visiblePage(r, p.id); ok {
-				items = append(items, map[string]any{"id": p.id, "status": p.status, "title": p.current().title,
-					"spaceId": p.spaceID, "childPosition": len(items)})
-			}
+		items := s.visibleChildren(r, par)
+		for _, it := range items {
+			delete(it.(map[string]any), "type") // /children predates the typed tree items
 		}
 		return items
 	})

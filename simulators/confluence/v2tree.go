@@ -164,15 +164,35 @@ func treeItem(p *page, position int) map[string]any {
 // v2DirectChildren serves GET /pages/{id}/direct-children: the child pages
 // in their order (the simulator has no folders, whiteboards or databases).
 func (s *Server) v2DirectChildren(w http.ResponseWriter, r *http.Request) {
-	s.writeV2PageList(w, r, 25, func(par *page) []any {
-		items := []any{}
-		for _, p := range s.childPages(par.id, par.spaceID) {
-			if _, ok := s.visiblePage(r, p.id); ok {
-				items = append(items, treeItem(p, len(items)))
-			}
+	s.writeV2PageList(w, r, 25, func(par *page) []any { return s.visibleChildren(r, par) })
+}
+
+// visibleChildren are par's child pages the caller can read, in order, as
+// tree items. Call with s.mu held.
+func (s *Server) visibleChildren(r *http.Request, par *page) []any {
+	items := []any{}
+	for _, p := range s.childPages(par.id, par.spaceID) {
+		if _, ok := s.visiblePage(r, p.id); ok {
+			items = append(items, treeItem(p, len(items)))
 		}
-		return items
-	})
+	}
+	return items
+}
+
+// writeSortedPages sorts pages by ?sort= and answers them as a v2 page
+// list, releasing s.mu (held for reading) before writing.
+func (s *Server) writeSortedPages(w http.ResponseWriter, r *http.Request, pages []*page, format string) {
+	if !sortPages(pages, r.URL.Query().Get("sort")) {
+		s.mu.RUnlock()
+		badSort(w, r)
+		return
+	}
+	items := []any{}
+	for _, p := range pages {
+		items = append(items, s.v2Page(p, p.current(), format, actor(r)))
+	}
+	s.mu.RUnlock()
+	s.writeV2List(w, r, items, 25)
 }
 
 // maxDescendantDepth is the deepest level /descendants reaches, and its
@@ -321,17 +341,7 @@ func (s *Server) v2LabelPages(w http.ResponseWriter, r *http.Request) {
 			pages = append(pages, p)
 		}
 	}
-	if !sortPages(pages, r.URL.Query().Get("sort")) {
-		s.mu.RUnlock()
-		badSort(w, r)
-		return
-	}
-	items := []any{}
-	for _, p := range pages {
-		items = append(items, s.v2Page(p, p.current(), format, actor(r)))
-	}
-	s.mu.RUnlock()
-	s.writeV2List(w, r, items, 25)
+	s.writeSortedPages(w, r, pages, format)
 }
 
 // v2SiteAttachments serves GET /attachments: every attachment on a page the
