@@ -22,16 +22,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-type router struct{ p *control.Client }
-
-func (r router) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
-	st, err := r.p.Route(ctx, in)
-	if err != nil {
-		return "", false, err
-	}
-	return st.WorkflowID, st.Existing, nil
-}
-
 // startReceiver runs the real webhook receiver (with its metrics endpoint)
 // and subscribes it to the Confluence simulator's signed webhooks.
 func startReceiver(t *testing.T) (metricsURL string) {
@@ -43,7 +33,7 @@ func startReceiver(t *testing.T) (metricsURL string) {
 	require.NoError(t, err)
 	handler, err := webhook.New(webhook.Config{
 		Secret: "hook-secret", MaxBody: 64 << 10, IgnoreActors: []string{"557058:bridge"},
-		Rules: h.rules, Router: router{&control.Client{Temporal: c}}, Metrics: ms.Handler,
+		Rules: h.rules, Router: control.WebhookRouter{Client: &control.Client{Temporal: c}}, Metrics: ms.Handler,
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(handler)

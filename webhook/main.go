@@ -26,7 +26,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
-	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 func main() {
@@ -34,17 +33,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "webhook:", err)
 		os.Exit(1)
 	}
-}
-
-// router records events through control.Client.
-type router struct{ p *control.Client }
-
-func (r router) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
-	st, err := r.p.Route(ctx, in)
-	if err != nil {
-		return "", false, err
-	}
-	return st.WorkflowID, st.Existing, nil
 }
 
 func run() error {
@@ -73,7 +61,7 @@ func run() error {
 	defer closeAll()
 	handler, err := webhook.New(webhook.Config{
 		Secret: wh.Secret, AutomationSecret: wh.AutomationSecret, MaxBody: wh.MaxBody, MaxAge: wh.MaxAge,
-		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: router{&control.Client{Temporal: c}}, Metrics: ms.Handler,
+		IgnoreActors: wh.IgnoreActors, Rules: rules, Router: control.WebhookRouter{Client: &control.Client{Temporal: c}}, Metrics: ms.Handler,
 		Ready:  func(ctx context.Context) error { _, err := c.CheckHealth(ctx, nil); return err },
 		Logger: &zl,
 	})

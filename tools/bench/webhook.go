@@ -31,16 +31,6 @@ func (nopRouter) Route(context.Context, workflows.RouteEventInput) (string, bool
 	return "route:nop", false, nil
 }
 
-type temporalRouter struct{ p *control.Client }
-
-func (r temporalRouter) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
-	st, err := r.p.Route(ctx, in)
-	if err != nil {
-		return "", false, err
-	}
-	return st.WorkflowID, st.Existing, nil
-}
-
 // signedEvent is a label event by alice, a member of POL's approvers group
 // (the page authors are 557058:bench, so the approval counts).
 func signedEvent(pageID string, n int) ([]byte, string) {
@@ -118,7 +108,7 @@ func (w *world) routedAs(ctx context.Context, pageID string) string {
 // only, then with each event recorded durably as a RouteEvent start) and
 // the latency from a signed event to its record in OTCS.
 func (w *world) webhookBench(ctx context.Context, rules *mapping.Rules, events, latencyPages int) error {
-	h, err := webhook.New(webhook.Config{Secret: benchSecret, MaxBody: 64 << 10, Rules: rules, Router: temporalRouter{w.publisher}})
+	h, err := webhook.New(webhook.Config{Secret: benchSecret, MaxBody: 64 << 10, Rules: rules, Router: control.WebhookRouter{Client: w.publisher}})
 	if err != nil {
 		return err
 	}
@@ -173,7 +163,7 @@ func (w *world) webhookBench(ctx context.Context, rules *mapping.Rules, events, 
 		router webhook.Router
 	}{
 		{"verify + parse only", nopRouter{}},
-		{"verify + parse + RouteEvent start in Temporal", temporalRouter{w.publisher}},
+		{"verify + parse + RouteEvent start in Temporal", control.WebhookRouter{Client: w.publisher}},
 	} {
 		h, err := webhook.New(webhook.Config{Secret: benchSecret, MaxBody: 64 << 10, Rules: rules, Router: mode.router})
 		if err != nil {
