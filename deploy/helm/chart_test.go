@@ -149,12 +149,19 @@ func TestHelmLint(t *testing.T) {
 // TestValuesSchemaRefusesBadValues: values.schema.json turns a typo or a
 // wrong type into a refusal, as helm install would.
 func TestValuesSchemaRefusesBadValues(t *testing.T) {
-	for _, bad := range []string{"bogus=1", "workers.opentext.rate=0", "temporal.address=no-port", "confluence.flavor=server", "logLevel=loud"} {
+	// Each bad value, and where the schema must say it is wrong.
+	for bad, at := range map[string]string{
+		"bogus=1":                  "at '': additional properties 'bogus'",
+		"workers.opentext.rate=0":  "at '/workers/opentext/rate'",
+		"temporal.address=no-port": "at '/temporal/address'",
+		"confluence.flavor=server": "at '/confluence/flavor'",
+		"logLevel=loud":            "at '/logLevel'",
+	} {
 		out, err := exec.Command(helmBinary(t), "template", "bridge", "xecm-bridge", "--set", bad).CombinedOutput()
 		if err == nil {
 			t.Errorf("--set %s was accepted", bad)
-		} else if !strings.Contains(string(out), "values don't meet the specifications of the schema") && !strings.Contains(string(out), "schema") {
-			t.Errorf("--set %s: refused, but not by the schema: %s", bad, out)
+		} else if !strings.Contains(string(out), "values don't meet the specifications of the schema") || !strings.Contains(string(out), at) {
+			t.Errorf("--set %s: not refused by the schema %s: %s", bad, at, out)
 		}
 	}
 	// Without the simulators the backends' URLs must be given.
@@ -457,12 +464,12 @@ func TestEnvironmentMatchesTheBinaries(t *testing.T) {
 					env[e.Name] = e
 				}
 				for _, r := range required[component] {
-					if _, ok := env[r]; !ok && !(r == "CONFLUENCE_API_TOKEN" && env["CONFLUENCE_TOKEN"].Name != "") {
+					if _, ok := env[r]; !ok {
 						t.Errorf("%s: %s/%s does not set %s", set, o, c.Name, r)
 					}
 				}
-				if component != "simulators" && len(c.Env) > 0 && !hasCredential(env, component) {
-					t.Errorf("%s: %s/%s has no Confluence credential", set, o, c.Name)
+				if !credentialsAsNeeded(env, component) {
+					t.Errorf("%s: %s/%s: a Confluence credential where none belongs, or none where one does", set, o, c.Name)
 				}
 				checkListen(t, set, o, c, env)
 			}
@@ -478,9 +485,9 @@ func TestEnvironmentMatchesTheBinaries(t *testing.T) {
 	}
 }
 
-// hasCredential: the activity workers get a Confluence credential (API
-// token or bearer token); other components none.
-func hasCredential(env map[string]corev1.EnvVar, component string) bool {
+// credentialsAsNeeded: the activity workers get a Confluence credential
+// (API token or bearer token); other components none.
+func credentialsAsNeeded(env map[string]corev1.EnvVar, component string) bool {
 	_, token := env["CONFLUENCE_API_TOKEN"]
 	_, bearer := env["CONFLUENCE_TOKEN"]
 	has := token || bearer

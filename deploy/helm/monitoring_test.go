@@ -23,9 +23,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
-	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
-	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
@@ -33,10 +30,9 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/monitor"
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
-	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
-	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -44,33 +40,47 @@ import (
 // functions only, as a Prometheus server without feature flags accepts).
 var promQL = parser.NewParser(parser.Options{})
 
+// alertRule is one rule of files/alerts.yaml.
+type alertRule struct {
+	Alert, Expr, For    string
+	Labels, Annotations map[string]string
+}
+
+// alertRules reads files/alerts.yaml strictly.
+func alertRules(t *testing.T) []alertRule {
+	t.Helper()
+	b, err := os.ReadFile("xecm-bridge/files/alerts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Groups []struct {
+			Name  string
+			Rules []alertRule
+		}
+	}
+	if err := yaml.UnmarshalStrict(b, &doc); err != nil {
+		t.Fatalf("alerts.yaml: %v", err)
+	}
+	var out []alertRule
+	for _, g := range doc.Groups {
+		out = append(out, g.Rules...)
+	}
+	if len(out) == 0 {
+		t.Fatal("alerts.yaml has no rules")
+	}
+	return out
+}
+
 // queries are every PromQL expression of the alerts and the dashboard,
 // each named by where it comes from.
 func queries(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	b, err := os.ReadFile("xecm-bridge/files/alerts.yaml")
-	if err != nil {
-		t.Fatal(err)
+	for _, r := range alertRules(t) {
+		out["alert "+r.Alert] = r.Expr
 	}
-	var rules struct {
-		Groups []struct {
-			Name  string
-			Rules []struct {
-				Alert, Expr, For    string
-				Labels, Annotations map[string]string
-			}
-		}
-	}
-	if err := yaml.UnmarshalStrict(b, &rules); err != nil {
-		t.Fatalf("alerts.yaml: %v", err)
-	}
-	for _, g := range rules.Groups {
-		for _, r := range g.Rules {
-			out["alert "+r.Alert] = r.Expr
-		}
-	}
-	b, err = os.ReadFile("xecm-bridge/files/dashboard.json")
+	b, err := os.ReadFile("xecm-bridge/files/dashboard.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,26 +165,8 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	}
 	t.Cleanup(func() { server.Stop() })
 
-	confSim := confluencesim.New(confluencesim.Options{Seed: true})
-	confHTTP := httptest.NewServer(confSim.Handler())
-	t.Cleanup(confHTTP.Close)
-	confSim.SetBaseURL(confHTTP.URL)
-	otSim, err := opentextsim.New(opentextsim.Options{Seed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { otSim.Close() })
-	otHTTP := httptest.NewServer(otSim.Handler())
-	t.Cleanup(otHTTP.Close)
-	retry := rest.RetryConfig{Max: 1, WaitMin: 10 * time.Millisecond, WaitMax: 100 * time.Millisecond}
-	conf, err := confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	otcs, err := opentext.New(opentext.Config{BaseURL: otHTTP.URL + "/otcs/cs.exe", Username: "bridge", Password: "bridge-secret", Retry: retry})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sims := simtest.Start(t)
+	confSim, conf, otcs := sims.ConfSim, sims.Conf, sims.OTCS
 	rules, err := mapping.LoadFile("../../mapping.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +198,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	}
 	const secret = "monitoring-secret"
 	handler, err := webhook.New(webhook.Config{Secret: secret, MaxBody: 64 << 10, Rules: rules, Metrics: hms.Handler,
-		IgnoreActors: []string{"557058:bridge"}, Router: router{&control.Client{Temporal: hc}}})
+		IgnoreActors: []string{"557058:bridge"}, Router: control.WebhookRouter{Client: &control.Client{Temporal: hc}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,16 +256,6 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-type router struct{ c *control.Client }
-
-func (r router) Route(ctx context.Context, in workflows.RouteEventInput) (string, bool, error) {
-	st, err := r.c.Route(ctx, in)
-	if err != nil {
-		return "", false, err
-	}
-	return st.WorkflowID, st.Existing, nil
 }
 
 func startMetrics(t *testing.T) *metrics.Server {
@@ -338,33 +320,11 @@ func TestEveryAlertHasARunbook(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllSubmatch(doc, -1) {
 		anchors[strings.ToLower(strings.ReplaceAll(strings.TrimSpace(string(m[1])), " ", "-"))] = true
 	}
-	b, err := os.ReadFile("xecm-bridge/files/alerts.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rules struct {
-		Groups []struct {
-			Rules []struct {
-				Alert       string
-				Annotations map[string]string
-			}
+	for _, r := range alertRules(t) {
+		rb := r.Annotations["runbook"]
+		anchor, ok := strings.CutPrefix(rb, "docs/operations.md#")
+		if !ok || !anchors[anchor] {
+			t.Errorf("%s: runbook %q is not a heading of docs/operations.md", r.Alert, rb)
 		}
-	}
-	if err := yaml.Unmarshal(b, &rules); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, g := range rules.Groups {
-		for _, r := range g.Rules {
-			n++
-			rb := r.Annotations["runbook"]
-			anchor, ok := strings.CutPrefix(rb, "docs/operations.md#")
-			if !ok || !anchors[anchor] {
-				t.Errorf("%s: runbook %q is not a heading of docs/operations.md", r.Alert, rb)
-			}
-		}
-	}
-	if n == 0 {
-		t.Fatal("no alerts read")
 	}
 }
