@@ -109,13 +109,11 @@ func run() error {
 	})
 	// The workflow role also reports the queues', Schedules' and stuck
 	// runs' gauges (internal/monitor) the dashboard and alerts use.
-	stopMonitor := func() {}
-	if slices.Contains(rs, roles.Workflows) {
-		ctx, cancel := context.WithCancel(context.Background())
-		stopMonitor = cancel
-		go (&monitor.Collector{Client: c, Namespace: tc.Namespace, Metrics: ms.Handler}).Run(ctx)
-	}
+	monitorCtx, stopMonitor := context.WithCancel(context.Background())
 	defer stopMonitor()
+	if slices.Contains(rs, roles.Workflows) {
+		go (&monitor.Collector{Client: c, Namespace: tc.Namespace, Metrics: ms.Handler}).Run(monitorCtx)
+	}
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
 	// (up to BRIDGE_WORKER_STOP_TIMEOUT) so no attempt is cut off midway.

@@ -296,9 +296,12 @@ func findTrailerID(tail []byte) (from, to int, err error) {
 	return from, p + 1, nil
 }
 
+// pdfSpace are PDF's white-space characters.
+const pdfSpace = "\x00\t\n\f\r "
+
 // skipSpace returns the first index at or after p that is not PDF white space.
 func skipSpace(b []byte, p int) int {
-	for p < len(b) && bytes.IndexByte([]byte("\x00\t\n\f\r "), b[p]) >= 0 {
+	for p < len(b) && strings.IndexByte(pdfSpace, b[p]) >= 0 {
 		p++
 	}
 	return p

@@ -30,37 +30,39 @@ func (h *v1) history(w http.ResponseWriter, r *http.Request) {
 	version := func(v pageVersion) map[string]any {
 		return h.version(v.authorID, v.createdAt, v.number, v.message, v.minorEdit)
 	}
+	// contributors is expanded as contributors or contributors.publishers.
+	expanded := func(field string) bool {
+		return contains(expand, field) || (field == "contributors" && contains(expand, "contributors.publishers"))
+	}
+	if expanded("lastUpdated") {
+		m["lastUpdated"] = version(cur)
+	}
+	if expanded("previousVersion") && len(p.versions) > 1 {
+		m["previousVersion"] = version(p.versions[len(p.versions)-2])
+	}
+	if expanded("contributors") {
+		var ids []string
+		for _, v := range p.versions {
+			if !slices.Contains(ids, v.authorID) {
+				ids = append(ids, v.authorID)
+			}
+		}
+		users := []any{}
+		for _, u := range ids {
+			users = append(users, h.user(u))
+		}
+		key := "userKeys"
+		if h.cloud() {
+			key = "userAccountIds"
+		}
+		m["contributors"] = map[string]any{"publishers": map[string]any{"users": users, key: ids}}
+	}
+	// The current version has no next one: nextVersion, even expanded,
+	// stays out.
 	expandable := map[string]any{}
 	for _, field := range []string{"lastUpdated", "previousVersion", "contributors", "nextVersion"} {
-		if !contains(expand, field) && !(field == "contributors" && contains(expand, "contributors.publishers")) {
+		if !expanded(field) {
 			expandable[field] = ""
-			continue
-		}
-		switch field {
-		case "lastUpdated":
-			m[field] = version(cur)
-		case "previousVersion":
-			if len(p.versions) > 1 {
-				m[field] = version(p.versions[len(p.versions)-2])
-			}
-		case "contributors":
-			var ids []string
-			for _, v := range p.versions {
-				if !slices.Contains(ids, v.authorID) {
-					ids = append(ids, v.authorID)
-				}
-			}
-			users := []any{}
-			for _, u := range ids {
-				users = append(users, h.user(u))
-			}
-			key := "userKeys"
-			if h.cloud() {
-				key = "userAccountIds"
-			}
-			m[field] = map[string]any{"publishers": map[string]any{"users": users, key: ids}}
-		case "nextVersion":
-			// The current version has no next one; the field stays out.
 		}
 	}
 	m["_expandable"] = expandable
