@@ -80,9 +80,9 @@ func readApprovals(ctx context.Context, c *confluence.Client, pageID string) (*a
 // approvalsOf is the page's approval log, from the properties GetPage
 // included when it included them whole.
 func approvalsOf(ctx context.Context, c *confluence.Client, page *confluence.Page) (*approvalLog, error) {
-	prop, err := pageProperty(ctx, c, page, ApprovalPropertyKey)
+	prop, err := PageProperty(ctx, c, page, ApprovalPropertyKey)
 	if err != nil {
-		return nil, backendError("read approvals", err)
+		return nil, BackendError("read approvals", err)
 	}
 	if prop == nil {
 		return &approvalLog{}, nil
@@ -120,14 +120,14 @@ func RecordApproval(ctx context.Context, c *confluence.Client, pageID string, ap
 		log.Approvals = log.Approvals[n-maxApprovals:]
 	}
 	if _, err := c.SetProperty(ctx, pageID, ApprovalPropertyKey, log); err != nil {
-		return backendError("record approval", err)
+		return BackendError("record approval", err)
 	}
 	return nil
 }
 
-// approvalVerdict is what the bridge knows about the approval of one page
+// ApprovalVerdict is what the bridge knows about the approval of one page
 // version.
-type approvalVerdict struct {
+type ApprovalVerdict struct {
 	Approved *Approval // the evidence; nil when the version is not approved
 	// Edited is set when the page carries the approval signal but the
 	// version is an edit made after an earlier version was approved.
@@ -136,9 +136,9 @@ type approvalVerdict struct {
 	Type   ErrorType // the error type for Reason
 }
 
-// why is the verdict as a route reason: the error type, then the reason
+// Why is the verdict as a route reason: the error type, then the reason
 // (skipKind reads the type back from the front of it).
-func (v *approvalVerdict) why() string {
+func (v *ApprovalVerdict) Why() string {
 	return string(v.Type) + ": " + v.Reason
 }
 
@@ -147,16 +147,16 @@ func (v *approvalVerdict) why() string {
 // approval it can prove (a content state set by a known author). current
 // says that v is known to be the page's current version; otherwise it is
 // read when it matters (a content state describes the current version only).
-func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current bool) (*approvalVerdict, error) {
-	return judge(ctx, c, space, page, labels, current, true)
+func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current bool) (*ApprovalVerdict, error) {
+	return Judge(ctx, c, space, page, labels, current, true)
 }
 
-// judge is judgeApproval; with record false it only reads (a dry run):
+// Judge is judgeApproval; with record false it only reads (a dry run):
 // a content-state approval it can prove is returned but not recorded.
 // A known approver must be someone other than the version's author
 // (unless the space allows self-approval) and in the space's approvers
 // group when it names one.
-func judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*approvalVerdict, error) {
+func Judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*ApprovalVerdict, error) {
 	verdict, err := judgeSignal(ctx, c, space, page, labels, current, record)
 	if err != nil || verdict.Approved == nil || verdict.Approved.By == UnknownApprover {
 		return verdict, err
@@ -168,7 +168,7 @@ func judge(ctx context.Context, c *confluence.Client, space *mapping.Space, page
 // author of the content approved: for a content-state approval, which
 // copies the body, the version before) or by someone outside the space's
 // approvers group.
-func checkApprover(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, verdict *approvalVerdict) (*approvalVerdict, error) {
+func checkApprover(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, verdict *ApprovalVerdict) (*ApprovalVerdict, error) {
 	ap := verdict.Approved
 	rules := space.Approval
 	if !rules.AllowSelfApproval {
@@ -176,12 +176,12 @@ func checkApprover(ctx context.Context, c *confluence.Client, space *mapping.Spa
 		if ap.Source == ApprovalByState && page.Version.Number > 1 {
 			prev, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: page.Version.Number - 1})
 			if err != nil {
-				return nil, backendError("read the approved content's version", err)
+				return nil, BackendError("read the approved content's version", err)
 			}
 			author = prev.Version.AuthorID
 		}
 		if author != "" && author == ap.By {
-			return &approvalVerdict{Type: TypeSelfApproval, Reason: fmt.Sprintf(
+			return &ApprovalVerdict{Type: TypeSelfApproval, Reason: fmt.Sprintf(
 				"Confluence page %s version %d was approved by its own author %s; space %s wants someone else's approval (approval.self_approval: allow permits it)",
 				page.ID, page.Version.Number, ap.By, space.Key)}, nil
 		}
@@ -191,20 +191,20 @@ func checkApprover(ctx context.Context, c *confluence.Client, space *mapping.Spa
 	}
 	groups, err := c.GroupsOf(ctx, ap.By)
 	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return nil, backendError("read the groups of approver "+ap.By, err)
+		return nil, BackendError("read the groups of approver "+ap.By, err)
 	}
 	for _, g := range groups {
 		if strings.EqualFold(g.Name, rules.Approvers) {
 			return verdict, nil
 		}
 	}
-	return &approvalVerdict{Type: TypeNotAnApprover, Reason: fmt.Sprintf(
+	return &ApprovalVerdict{Type: TypeNotAnApprover, Reason: fmt.Sprintf(
 		"Confluence page %s version %d was approved by %s, who is not in space %s's approvers group %q",
 		page.ID, page.Version.Number, ap.By, space.Key, rules.Approvers)}, nil
 }
 
 // judgeSignal reads the approval signal of the version.
-func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*approvalVerdict, error) {
+func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current, record bool) (*ApprovalVerdict, error) {
 	rules := space.Approval
 	log, err := approvalsOf(ctx, c, page)
 	if err != nil {
@@ -212,12 +212,12 @@ func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space
 	}
 	v := page.Version.Number
 	if ap := log.forVersion(v); ap != nil {
-		return &approvalVerdict{Approved: ap}, nil
+		return &ApprovalVerdict{Approved: ap}, nil
 	}
 	if rules.State != "" && !current {
 		cur, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{})
 		if err != nil {
-			return nil, backendError("read current page version", err)
+			return nil, BackendError("read current page version", err)
 		}
 		current = cur.Version.Number == v
 	}
@@ -229,22 +229,22 @@ func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space
 	}
 	labelled := rules.Label != "" && slices.Contains(labels, rules.Label)
 	if !labelled {
-		return &approvalVerdict{Type: TypeNotApproved, Reason: notApprovedReason(space, page)}, nil
+		return &ApprovalVerdict{Type: TypeNotApproved, Reason: notApprovedReason(space, page)}, nil
 	}
 	if last := log.latest(); last != nil {
 		if last.PageVersion > v {
-			return &approvalVerdict{Type: TypeNotApproved, Reason: fmt.Sprintf("Confluence page %s version %d is not approved: version %d is (by %s)", page.ID, v, last.PageVersion, last.By)}, nil
+			return &ApprovalVerdict{Type: TypeNotApproved, Reason: fmt.Sprintf("Confluence page %s version %d is not approved: version %d is (by %s)", page.ID, v, last.PageVersion, last.By)}, nil
 		}
-		return &approvalVerdict{Edited: last, Type: TypeEditedAfterApproval, Reason: fmt.Sprintf(
+		return &ApprovalVerdict{Edited: last, Type: TypeEditedAfterApproval, Reason: fmt.Sprintf(
 			"Confluence page %s version %d was edited after version %d was approved (by %s); approve version %d again to publish it",
 			page.ID, v, last.PageVersion, last.By, v)}, nil
 	}
 	if rules.RequireKnownApprover {
-		return &approvalVerdict{Type: TypeUnknownApprover, Reason: fmt.Sprintf(
+		return &ApprovalVerdict{Type: TypeUnknownApprover, Reason: fmt.Sprintf(
 			"Confluence page %s carries the label %q but the bridge does not know who added it, and space %s requires a known approver; remove and add the label again (the webhook names who adds it), or run `starter approve-publish --page %s --version %d --as USER`",
 			page.ID, rules.Label, space.Key, page.ID, v)}, nil
 	}
-	return &approvalVerdict{Approved: &Approval{
+	return &ApprovalVerdict{Approved: &Approval{
 		PageVersion: v, By: UnknownApprover, At: page.Version.CreatedAt, Source: ApprovalByLabel,
 		Signal: fmt.Sprintf("label %q present; who added it, and when, is unknown (the date is the version's)", rules.Label), Meaning: rules.Meaning,
 	}}, nil
@@ -256,10 +256,10 @@ func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space
 // its author. A later version keeps the state but was not made by setting
 // it, whether it changed the body or not: it is not approved. nil means
 // the state says nothing (not set, or Data Center).
-func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog, record bool) (*approvalVerdict, error) {
+func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog, record bool) (*ApprovalVerdict, error) {
 	state, err := c.ContentState(ctx, page.ID)
 	if err != nil {
-		return nil, backendError("read content state", err)
+		return nil, BackendError("read content state", err)
 	}
 	if state == nil || !strings.EqualFold(state.Name, rules.State) {
 		return nil, nil
@@ -274,7 +274,7 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 		if edited == nil {
 			edited = &Approval{Source: ApprovalByState, Signal: fmt.Sprintf("content state %q", state.Name)}
 		}
-		return &approvalVerdict{Edited: edited, Type: TypeEditedAfterApproval, Reason: fmt.Sprintf(
+		return &ApprovalVerdict{Edited: edited, Type: TypeEditedAfterApproval, Reason: fmt.Sprintf(
 			"Confluence page %s version %d was saved after its content state was set to %q; set the state again to approve version %d",
 			page.ID, v, state.Name, v)}, nil
 	}
@@ -283,12 +283,12 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 		Signal: fmt.Sprintf("content state %q set by %s", state.Name, page.Version.AuthorID), Meaning: rules.Meaning,
 	}
 	if !record {
-		return &approvalVerdict{Approved: &ap}, nil
+		return &ApprovalVerdict{Approved: &ap}, nil
 	}
 	if err := RecordApproval(ctx, c, page.ID, ap); err != nil {
 		return nil, err
 	}
-	return &approvalVerdict{Approved: &ap}, nil
+	return &ApprovalVerdict{Approved: &ap}, nil
 }
 
 // stateSetBy says whether page version v is the version that setting the
@@ -311,11 +311,11 @@ func stateSetBy(ctx context.Context, c *confluence.Client, page *confluence.Page
 	}
 	cur, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: v, BodyFormat: "storage"})
 	if err != nil {
-		return false, backendError("read page body", err)
+		return false, BackendError("read page body", err)
 	}
 	prev, err := c.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: v - 1, BodyFormat: "storage"})
 	if err != nil {
-		return false, backendError("read previous page body", err)
+		return false, BackendError("read previous page body", err)
 	}
 	if cur.Body != prev.Body || cur.Title != prev.Title {
 		return false, nil

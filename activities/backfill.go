@@ -31,74 +31,6 @@ type BackfillActivities struct {
 	Starter    FlowStarter
 }
 
-// BackfillCursor is the last page a backfill has scheduled, in listing
-// order (last modification, then page id).
-type BackfillCursor struct {
-	ModifiedAt time.Time `json:",omitzero"`
-	PageID     string    `json:",omitempty"`
-	// Offset is where the page stood in the search Query listed it in: a
-	// hint that lets the next batch start reading near it, instead of at
-	// the start of its minute (CQL dates have minute precision, so a space
-	// filled by a bulk import would otherwise be read again per batch).
-	Offset int    `json:",omitempty"`
-	Query  string `json:",omitempty"`
-}
-
-// precedes says whether p comes after the cursor in listing order.
-func (c BackfillCursor) precedes(p confluence.PageRef) bool {
-	if c.PageID == "" {
-		return true
-	}
-	if !p.ModifiedAt.Equal(c.ModifiedAt) {
-		return p.ModifiedAt.After(c.ModifiedAt)
-	}
-	return p.ID > c.PageID
-}
-
-// BackfillBatchInput asks for the decisions on the next batch of a space.
-type BackfillBatchInput struct {
-	SpaceKey string
-	Since    time.Time `json:",omitzero"` // pages last modified before this are left out
-	Until    time.Time `json:",omitzero"` // ...and after this (the backfill's start: later edits are the triggers' job)
-	After    BackfillCursor
-	Limit    int
-	// DryRun decides without writing anything: the approval signal of a
-	// page edited after its approval is not removed, a content-state
-	// approval is not recorded.
-	DryRun bool
-}
-
-// wants says whether a listed page belongs to this batch's range: after
-// the cursor, modified at or after Since (to the millisecond Confluence
-// reports) and not after Until.
-func (in BackfillBatchInput) wants(p confluence.PageRef) bool {
-	return in.After.precedes(p) && !p.ModifiedAt.Before(in.Since.Truncate(time.Millisecond)) &&
-		(in.Until.IsZero() || !p.ModifiedAt.After(in.Until))
-}
-
-// BackfillDecision is what one page needs.
-type BackfillDecision struct {
-	PageID  string
-	Title   string
-	Version int
-	Flow    Flow   // FlowPublish, FlowFile, FlowReview or FlowNone
-	Reason  string // the rule that matched, or why nothing is to be done
-	// SkipKind is Reason without what is particular to the page, so
-	// skipped pages can be counted by reason (FlowNone only).
-	SkipKind string `json:",omitempty"`
-	Recorded bool   `json:",omitempty"` // already recorded at Version (Flow is FlowNone)
-}
-
-// BackfillBatch is one batch of decisions and where the next one starts.
-type BackfillBatch struct {
-	Pages []BackfillDecision
-	Next  BackfillCursor
-	More  bool // pages after Next remain
-}
-
-// SkipRecorded is the SkipKind of a page already recorded at its version.
-const SkipRecorded = "already recorded"
-
 // defaultBackfillBatch is the batch size when none is given.
 const defaultBackfillBatch = 50
 
@@ -109,7 +41,7 @@ const defaultBackfillBatch = 50
 // (or left to the triggers, when edited after Until). Deciding is route
 // without the start: the Backfill workflow starts the flows.
 func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatchInput) (_ *BackfillBatch, err error) {
-	defer func() { observe(ctx, "BackfillBatch", err) }()
+	defer func() { Observe(ctx, "BackfillBatch", err) }()
 	if _, err := a.Rules.ForSpace(in.SpaceKey); err != nil {
 		return nil, NonRetryable(TypeNoMapping, "%v", err)
 	}
@@ -140,7 +72,7 @@ func (a *BackfillActivities) BackfillBatch(ctx context.Context, in BackfillBatch
 	})
 	out := &BackfillBatch{Pages: []BackfillDecision{}, Next: in.After}
 	for _, p := range refs {
-		if !in.wants(p) {
+		if !in.Wants(p) {
 			continue
 		}
 		if len(out.Pages) == limit {
@@ -198,7 +130,7 @@ func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInpu
 		opt.Start, opt.Max = l.start, max
 		refs, err := a.Confluence.ChangedPages(ctx, opt)
 		if err != nil {
-			return listing{}, backendError("list pages of space "+in.SpaceKey, err)
+			return listing{}, BackendError("list pages of space "+in.SpaceKey, err)
 		}
 		if l.start > 0 && (len(refs) == 0 || !refs[0].ModifiedAt.Before(in.After.ModifiedAt)) {
 			// Not proven (pages of the cursor's very millisecond, or many
@@ -212,7 +144,7 @@ func (a *BackfillActivities) listAfter(ctx context.Context, in BackfillBatchInpu
 		}
 		after := 0
 		for _, p := range refs {
-			if in.wants(p) {
+			if in.Wants(p) {
 				after++
 			}
 		}
@@ -272,7 +204,7 @@ func (a *BackfillActivities) recordedAt(ctx context.Context, pageID string, vers
 		return false, nil
 	}
 	if err != nil {
-		return false, backendError("read record link", err)
+		return false, BackendError("read record link", err)
 	}
 	var link RecordLink
 	if json.Unmarshal(prop.Value, &link) != nil || link.PageVersion != version || link.NodeID == 0 {
@@ -283,9 +215,9 @@ func (a *BackfillActivities) recordedAt(ctx context.Context, pageID string, vers
 		return false, nil
 	}
 	if err != nil {
-		return false, backendError(fmt.Sprintf("list versions of OTCS node %d", link.NodeID), err)
+		return false, BackendError(fmt.Sprintf("list versions of OTCS node %d", link.NodeID), err)
 	}
-	marker := sourceMarker(pageID, version)
+	marker := SourceMarker(pageID, version)
 	for _, v := range versions {
 		if (link.Version == 0 || v.Number == link.Version) && (v.Description == marker || strings.HasPrefix(v.Description, marker+" ")) {
 			return true, nil
@@ -312,24 +244,11 @@ func skipKind(why string) string {
 	return why
 }
 
-// BackfillSubmitInput names a page version to submit to its lifecycle.
-type BackfillSubmitInput struct {
-	PageID      string
-	Version     int
-	RequestedBy string
-}
-
-// BackfillSubmitResult is the lifecycle the page was submitted to.
-type BackfillSubmitResult struct {
-	WorkflowID string
-	Existing   bool // a lifecycle of the page was running (it was given the version)
-}
-
 // BackfillSubmit submits a page carrying its space's submit label to its
 // document lifecycle, as a webhook would. Lifecycles run for days, so the
 // backfill starts them and does not wait.
 func (a *BackfillActivities) BackfillSubmit(ctx context.Context, in BackfillSubmitInput) (_ *BackfillSubmitResult, err error) {
-	defer func() { observe(ctx, "BackfillSubmit", err) }()
+	defer func() { Observe(ctx, "BackfillSubmit", err) }()
 	id, existing, err := a.Starter.StartFlow(ctx, FlowReview, in.PageID, in.Version, in.RequestedBy)
 	if err != nil {
 		return nil, fmt.Errorf("submit page %s v%d for review: %w", in.PageID, in.Version, err)

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/xecm-bridge/xecm-bridge/access"
 	"sort"
 	"sync"
 	"sync/atomic"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
@@ -38,7 +38,7 @@ type ConfluenceActivities struct {
 // mapping needs and its attachment list, and checks that the space is mapped
 // and the page carries the approval signal.
 func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (_ *PageSnapshot, err error) {
-	defer func() { observe(ctx, "ReadPage", err) }()
+	defer func() { Observe(ctx, "ReadPage", err) }()
 	// Labels and properties come with the page (one request on Cloud); they
 	// are read on their own only when the server did not include them whole.
 	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{Version: in.Version, IncludeLabels: true, IncludeProperties: true, BodyFormat: "storage"})
@@ -49,7 +49,7 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 		return nil, NonRetryable(TypePageNotFound, "Confluence page %s does not exist (or the bridge's account cannot see it)", in.PageID)
 	}
 	if err != nil {
-		return nil, backendError("read page", err)
+		return nil, BackendError("read page", err)
 	}
 	snap := &PageSnapshot{
 		PageID: page.ID, Title: page.Title, SpaceID: page.SpaceID, SpaceKey: page.SpaceKey,
@@ -64,12 +64,12 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 	}
 	rules, err := a.Rules.ForSpace(snap.SpaceKey)
 	if err != nil {
-		return nil, backendError("mapping", err)
+		return nil, BackendError("mapping", err)
 	}
 	labels := page.Labels
 	if !page.LabelsIncluded {
 		if labels, err = a.Confluence.Labels(ctx, page.ID); err != nil {
-			return nil, backendError("read labels", err)
+			return nil, BackendError("read labels", err)
 		}
 	}
 	for _, l := range labels {
@@ -91,9 +91,9 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in ReadPageInput) (
 		}
 	}
 	for _, key := range target.PropertyKeys() {
-		prop, err := pageProperty(ctx, a.Confluence, page, key)
+		prop, err := PageProperty(ctx, a.Confluence, page, key)
 		if err != nil {
-			return nil, backendError("read property "+key, err)
+			return nil, BackendError("read property "+key, err)
 		}
 		if prop == nil {
 			continue
@@ -176,19 +176,6 @@ func includedProperty(page *confluence.Page, key string) (prop *confluence.Prope
 	return nil, true
 }
 
-// pageProperty is the page's property (nil when it has none): from the
-// collection GetPage included, else read on its own.
-func pageProperty(ctx context.Context, c *confluence.Client, page *confluence.Page, key string) (*confluence.Property, error) {
-	if prop, included := includedProperty(page, key); included {
-		return prop, nil
-	}
-	prop, err := c.GetProperty(ctx, page.ID, key)
-	if rest.IsKind(err, rest.KindNotFound) {
-		return nil, nil
-	}
-	return prop, err
-}
-
 func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnapshot) error {
 	var (
 		space *confluence.Space
@@ -200,7 +187,7 @@ func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnaps
 		space, err = a.Confluence.GetSpaceByKey(ctx, snap.SpaceKey)
 	}
 	if err != nil {
-		return backendError("read space", err)
+		return BackendError("read space", err)
 	}
 	snap.SpaceID, snap.SpaceKey, snap.SpaceName = space.ID, space.Key, space.Name
 	return nil
@@ -210,17 +197,17 @@ func (a *ConfluenceActivities) resolveSpace(ctx context.Context, snap *PageSnaps
 // label. Neither creates a page version, and the webhook receiver ignores
 // the bridge's own label, so this never triggers another publish.
 func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput) (_ *WriteBackResult, err error) {
-	defer func() { observe(ctx, "WriteBack", err) }()
+	defer func() { Observe(ctx, "WriteBack", err) }()
 	if in.Property.Known {
 		// ReadPage saw the property: write from that state (one request);
 		// if it changed since (or a retry already wrote it), the client
 		// re-reads and writes again.
-		_, err = a.Confluence.SetPropertyFrom(ctx, in.PageID, RecordPropertyKey, in.Property.property(RecordPropertyKey), in.Record)
+		_, err = a.Confluence.SetPropertyFrom(ctx, in.PageID, RecordPropertyKey, in.Property.Property(RecordPropertyKey), in.Record)
 	} else {
 		_, err = a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record)
 	}
 	if err != nil {
-		return nil, backendError("write record property", err)
+		return nil, BackendError("write record property", err)
 	}
 	if in.Label != "" {
 		err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
@@ -229,7 +216,7 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in WriteBackInput)
 			return nil, NonRetryable(TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
 		}
 		if err != nil {
-			return nil, backendError("add label", err)
+			return nil, BackendError("add label", err)
 		}
 	}
 	out := &WriteBackResult{}
@@ -263,7 +250,7 @@ func (a *ConfluenceActivities) self(ctx context.Context) (string, error) {
 	}
 	u, err := a.Confluence.CurrentUser(ctx)
 	if err != nil {
-		return "", backendError("read the bridge's own Confluence account", err)
+		return "", BackendError("read the bridge's own Confluence account", err)
 	}
 	a.selfID.Store(u.AccountID)
 	return u.AccountID, nil

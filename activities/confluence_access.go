@@ -8,7 +8,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
-	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
 // spaceReadersTTL is how long a worker trusts a space's View permission.
@@ -24,7 +23,7 @@ const maxSecuredPages = 2000
 func (a *ConfluenceActivities) readersOf(ctx context.Context, pageID, spaceID, spaceKey string) (*access.PageReaders, error) {
 	levels, err := a.Confluence.EffectiveReadRestriction(ctx, pageID)
 	if err != nil {
-		return nil, backendError("read the read restrictions of page "+pageID, err)
+		return nil, BackendError("read the read restrictions of page "+pageID, err)
 	}
 	space, err := a.spaceReaders(ctx, spaceID, spaceKey)
 	if err != nil {
@@ -39,7 +38,7 @@ func (a *ConfluenceActivities) readersOf(ctx context.Context, pageID, spaceID, s
 	}
 	readers, err := access.ReadersOf(ctx, a.Confluence, self, levels)
 	if err != nil {
-		return nil, backendError("read the readers of page "+pageID, err)
+		return nil, BackendError("read the readers of page "+pageID, err)
 	}
 	return readers, nil
 }
@@ -49,7 +48,7 @@ func (a *ConfluenceActivities) readersOf(ctx context.Context, pageID, spaceID, s
 // restriction cascades to every child, so a change on one page can narrow
 // many records.
 func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecordsInput) (_ *RecordReadersResult, err error) {
-	defer func() { observe(ctx, "RecordReaders", err) }()
+	defer func() { Observe(ctx, "RecordReaders", err) }()
 	root := &confluence.Page{ID: in.PageID, SpaceKey: in.SpaceKey}
 	if len(in.PageIDs) > 0 {
 		// Pages of one space, listed just now (a reconciliation).
@@ -64,7 +63,7 @@ func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecor
 			return &RecordReadersResult{}, nil // gone, or hidden from the bridge: nothing to re-check
 		}
 		if err != nil {
-			return nil, backendError("read page "+in.PageID, err)
+			return nil, BackendError("read page "+in.PageID, err)
 		}
 		if err := a.resolveSpaceOf(ctx, p); err != nil {
 			return nil, err
@@ -84,7 +83,7 @@ func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecor
 		switch {
 		case rest.IsKind(err, rest.KindNotFound):
 		case err != nil:
-			return nil, backendError("read the record of page "+id, err)
+			return nil, BackendError("read the record of page "+id, err)
 		default:
 			var link RecordLink
 			if json.Unmarshal(prop.Value, &link) == nil && link.NodeID != 0 {
@@ -98,13 +97,13 @@ func (a *ConfluenceActivities) RecordReaders(ctx context.Context, in SecureRecor
 		if len(in.PageIDs) == 0 {
 			kids, err := a.Confluence.Children(ctx, id)
 			if err != nil {
-				return nil, backendError("list the children of page "+id, err)
+				return nil, BackendError("list the children of page "+id, err)
 			}
 			for _, k := range kids {
 				queue = append(queue, k.ID)
 			}
 		}
-		heartbeat(ctx, out.Checked)
+		Heartbeat(ctx, out.Checked)
 	}
 	out.Truncated = len(queue) > 0
 	return out, nil
@@ -118,7 +117,7 @@ func (a *ConfluenceActivities) resolveSpaceOf(ctx context.Context, p *confluence
 	}
 	sp, err := a.Confluence.GetSpace(ctx, p.SpaceID)
 	if err != nil {
-		return backendError("read space "+p.SpaceID, err)
+		return BackendError("read space "+p.SpaceID, err)
 	}
 	p.SpaceKey = sp.Key
 	return nil
@@ -135,7 +134,7 @@ func (a *ConfluenceActivities) spaceReaders(ctx context.Context, spaceID, spaceK
 			return c.level, nil
 		}
 	}
-	level, err := spaceViewers(ctx, a.Confluence, a.Rules.Access, spaceID, spaceKey)
+	level, err := SpaceViewers(ctx, a.Confluence, a.Rules.Access, spaceID, spaceKey)
 	if err != nil {
 		return nil, err
 	}
@@ -148,49 +147,12 @@ type cachedSpace struct {
 	at    time.Time
 }
 
-// spaceViewers reads who may view a space, as one more read restriction
-// of its pages; nil when one of access.everyone may (or on Data Center).
-func spaceViewers(ctx context.Context, conf *confluence.Client, acc *mapping.Access, spaceID, spaceKey string) (*confluence.PageReadRestriction, error) {
-	principals, err := conf.SpaceReadPermissions(ctx, spaceID)
-	if rest.IsKind(err, rest.KindBadRequest) {
-		return nil, nil // Data Center: no API (see above)
-	}
-	if err != nil {
-		return nil, backendError("read the View permission of space "+spaceKey, err)
-	}
-	level := &confluence.PageReadRestriction{PageID: "space " + spaceKey}
-	for _, p := range principals {
-		switch p.Type {
-		case "group":
-			g, err := conf.GroupByID(ctx, p.ID)
-			if err != nil {
-				return nil, backendError("read group "+p.ID, err)
-			}
-			if acc.IsEveryone(g.Name) {
-				return nil, nil
-			}
-			level.Groups = append(level.Groups, *g)
-		case "user":
-			u, err := conf.User(ctx, p.ID)
-			if err != nil {
-				return nil, backendError("read user "+p.ID, err)
-			}
-			level.Users = append(level.Users, *u)
-		default:
-			// A role (or anything else) cannot be mapped: it stands as a
-			// group no rule maps, so the page is refused, never opened.
-			level.Groups = append(level.Groups, confluence.Group{ID: p.ID, Name: p.Type + " " + p.ID})
-		}
-	}
-	return level, nil
-}
-
 // PublishedPages lists the pages of a mapped space that carry its
 // published label (and so, normally, an OTCS record), for the periodic
 // re-check of their records' access: a restriction changed without a
 // webhook delivered reaches the records this way.
 func (a *ConfluenceActivities) PublishedPages(ctx context.Context, spaceKey string) (_ []string, err error) {
-	defer func() { observe(ctx, "PublishedPages", err) }()
+	defer func() { Observe(ctx, "PublishedPages", err) }()
 	space, err := a.Rules.ForSpace(spaceKey)
 	if err != nil {
 		return nil, nil // a space reconciled for references only: it files no records
@@ -209,7 +171,7 @@ func (a *ConfluenceActivities) PublishedPages(ctx context.Context, spaceKey stri
 		}
 		refs, err := a.Confluence.PagesWithLabel(ctx, spaceKey, l)
 		if err != nil {
-			return nil, backendError("list the pages labelled "+l+" in "+spaceKey, err)
+			return nil, BackendError("list the pages labelled "+l+" in "+spaceKey, err)
 		}
 		for _, r := range refs {
 			if !seen[r.ID] {

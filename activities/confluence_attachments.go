@@ -14,7 +14,7 @@ import (
 func (a *ConfluenceActivities) attachmentsAsOf(ctx context.Context, pageID string, asOf time.Time) ([]AttachmentRef, error) {
 	atts, err := a.Confluence.Attachments(ctx, pageID)
 	if err != nil {
-		return nil, backendError("list attachments", err)
+		return nil, BackendError("list attachments", err)
 	}
 	var out []AttachmentRef
 	for _, att := range atts {
@@ -25,7 +25,7 @@ func (a *ConfluenceActivities) attachmentsAsOf(ctx context.Context, pageID strin
 			// date is unknown): find the one that was current then.
 			versions, err := a.Confluence.AttachmentVersions(ctx, att)
 			if err != nil {
-				return nil, backendError("list versions of attachment "+att.Title, err)
+				return nil, BackendError("list versions of attachment "+att.Title, err)
 			}
 			picked := pickVersion(versions, asOf)
 			if picked == nil {

@@ -55,7 +55,7 @@ func (a *ConfluenceActivities) checkIncludes(ctx context.Context, snap *PageSnap
 		}
 		gs, err := a.Confluence.GroupsOf(ctx, accountID)
 		if err != nil {
-			return nil, backendError("read the groups of "+accountID, err)
+			return nil, BackendError("read the groups of "+accountID, err)
 		}
 		names := make([]string, len(gs))
 		for i, g := range gs {
@@ -115,7 +115,7 @@ func (a *ConfluenceActivities) includedPages(ctx context.Context, snap *PageSnap
 			}
 			found, err := a.Confluence.SearchPages(ctx, html.UnescapeString(strings.TrimSpace(cq[1])), maxReportedPages+1)
 			if err != nil {
-				return nil, backendError("run the Page Properties Report's query", err)
+				return nil, BackendError("run the Page Properties Report's query", err)
 			}
 			if len(found) > maxReportedPages {
 				return nil, NonRetryable(TypeIncludedPageRestricted, "Confluence page %s version %d has a Page Properties Report over more than %d pages; the bridge checks who may read each page it shows and refuses larger reports", snap.PageID, snap.Version, maxReportedPages)
@@ -139,7 +139,7 @@ func (a *ConfluenceActivities) includedPages(ctx context.Context, snap *PageSnap
 		}
 		p, err := a.Confluence.FindPageByTitle(ctx, "", key, html.UnescapeString(title[1]))
 		if err != nil {
-			return nil, backendError("find the included page "+title[1], err)
+			return nil, BackendError("find the included page "+title[1], err)
 		}
 		if p == nil {
 			continue // nothing to pull in: the bridge cannot see it either
@@ -188,7 +188,7 @@ func (a *ConfluenceActivities) listedPages(ctx context.Context, snap *PageSnapsh
 			}
 			found, err := a.Confluence.SearchPages(ctx, cql, maxReportedPages+1)
 			if err != nil {
-				return nil, backendError("run the Content by Label query", err)
+				return nil, BackendError("run the Content by Label query", err)
 			}
 			if len(found) > maxReportedPages {
 				return nil, NonRetryable(TypeIncludedPageRestricted, "Confluence page %s version %d has a Content by Label list over more than %d pages; the bridge checks who may read each page it shows and refuses larger lists", snap.PageID, snap.Version, maxReportedPages)
@@ -212,7 +212,7 @@ func (a *ConfluenceActivities) descendants(ctx context.Context, snap *PageSnapsh
 	for len(queue) > 0 {
 		kids, err := a.Confluence.Children(ctx, queue[0])
 		if err != nil {
-			return nil, backendError("list the children of "+queue[0], err)
+			return nil, BackendError("list the children of "+queue[0], err)
 		}
 		queue = queue[1:]
 		for _, k := range kids {
@@ -289,7 +289,7 @@ func narrowerThan(included, page *access.PageReaders, memberOf func(string) ([]s
 			return "", err
 		}
 		if !ok {
-			return fmt.Sprintf("user %s", firstNonBlank(u.Email, u.AccountID)), nil
+			return fmt.Sprintf("user %s", FirstNonBlank(u.Email, u.AccountID)), nil
 		}
 	}
 	return "", nil
@@ -302,7 +302,7 @@ func (a *ConfluenceActivities) spaceIDOf(ctx context.Context, key string) (strin
 	}
 	sp, err := a.Confluence.GetSpaceByKey(ctx, key)
 	if err != nil {
-		return "", backendError("read space "+key, err)
+		return "", BackendError("read space "+key, err)
 	}
 	a.spaceIDs.Store(key, sp.ID)
 	return sp.ID, nil

@@ -3,8 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"html"
-	"strings"
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -17,26 +15,6 @@ import (
 // snapshot of a submitted version, notes and labels on the page, and the
 // record link returned once the record is declared. They run on the
 // Confluence queue; the OTCS side is in opentext_lifecycle.go.
-
-// ReviewPlan is a space's review rule as the workflow needs it; it is read
-// with each submitted version so a changed mapping applies to the next round.
-type ReviewPlan struct {
-	Mode          string // mapping.ReviewTemporal or mapping.ReviewOTCS
-	DecideIn      string `json:",omitempty"` // mode temporal: mapping.DecideInTemporal (Updates) or mapping.DecideInConfluence (page comments)
-	Reviewers     []string
-	Deputies      []string
-	WorkflowMap   int64
-	Deadline      time.Duration
-	Reminder      time.Duration
-	PollInterval  time.Duration
-	Meaning       string
-	SubmitLabel   string
-	ChangesLabel  string
-	ApprovedLabel string
-	ReadOnly      bool
-	OwnersGroup   string
-	BridgeAccount string
-}
 
 func planOf(r *mapping.Review) ReviewPlan {
 	return ReviewPlan{
@@ -55,39 +33,26 @@ func reviewTarget(space *mapping.Space, snap *PageSnapshot) (*mapping.Target, er
 	return &space.Review.Target, nil
 }
 
-// SnapshotInput names the page version submitted for review.
-type SnapshotInput struct {
-	PageID      string
-	Version     int // the submitted version; 0 = current
-	SubmittedBy string
-}
-
-// ReviewSnapshot is the submitted version plus the review rule of its space.
-type ReviewSnapshot struct {
-	Page PageSnapshot
-	Plan ReviewPlan
-}
-
 // SnapshotForReview reads the submitted page version (as ReadPage does for a
 // publish, under the space's review rule), marks the page as in review
 // (submit label on, changes-requested label off) and returns the review
 // plan. Labels create no page version, so this never looks like a
 // resubmission.
 func (a *ConfluenceActivities) SnapshotForReview(ctx context.Context, in SnapshotInput) (_ *ReviewSnapshot, err error) {
-	defer func() { observe(ctx, "SnapshotForReview", err) }()
+	defer func() { Observe(ctx, "SnapshotForReview", err) }()
 	snap, err := a.ReadPage(ctx, ReadPageInput{PageID: in.PageID, Version: in.Version, Purpose: PurposeReview})
 	if err != nil {
 		return nil, err
 	}
 	space, err := a.Rules.ForSpace(snap.SpaceKey)
 	if err != nil {
-		return nil, backendError("mapping", err)
+		return nil, BackendError("mapping", err)
 	}
 	rv := space.Review
 	// A draft carries no approval: the evidence is filled in when a
 	// reviewer approves it.
 	snap.ApprovedBy, snap.ApprovedAt, snap.ApprovalStatus = "", time.Time{}, "In Review"
-	snap.ApprovalSignal = fmt.Sprintf("submitted for review by %s", firstNonBlank(in.SubmittedBy, snap.AuthorID))
+	snap.ApprovalSignal = fmt.Sprintf("submitted for review by %s", FirstNonBlank(in.SubmittedBy, snap.AuthorID))
 	if err := a.Confluence.AddLabels(ctx, snap.PageID, rv.SubmitLabel); err != nil {
 		return nil, pageError(snap.PageID, "add label", err)
 	}
@@ -97,18 +62,12 @@ func (a *ConfluenceActivities) SnapshotForReview(ctx context.Context, in Snapsho
 	return &ReviewSnapshot{Page: *snap, Plan: planOf(rv)}, nil
 }
 
-// CheckPageInput names the page whose existence a decision depends on.
-type CheckPageInput struct {
-	PageID  string
-	Version int // the reviewed version
-}
-
 // CheckPage confirms the page still exists before its approved version is
 // declared: a page deleted during review ends the lifecycle with
 // PageNotFound and the OTCS draft is kept as it is. It returns the page's
 // current version.
 func (a *ConfluenceActivities) CheckPage(ctx context.Context, in CheckPageInput) (_ int, err error) {
-	defer func() { observe(ctx, "CheckPage", err) }()
+	defer func() { Observe(ctx, "CheckPage", err) }()
 	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{})
 	if err != nil {
 		return 0, pageError(in.PageID, "read page", err)
@@ -116,25 +75,13 @@ func (a *ConfluenceActivities) CheckPage(ctx context.Context, in CheckPageInput)
 	return page.Version.Number, nil
 }
 
-// PageNoteInput is a comment and label change on a page. Marker makes it
-// idempotent: a comment containing it is not posted twice.
-type PageNoteInput struct {
-	PageID       string
-	Marker       string // unique per note, e.g. lifecycle:100001:r2:rejected
-	Text         string // plain text; escaped into the storage body
-	Link         string // optional link shown after the text
-	LinkText     string
-	AddLabels    []string
-	RemoveLabels []string
-}
-
 // PostPageNote adds a footer comment to the page (reminders, escalation,
 // rejection with the reviewer's comment, withdrawal) and changes labels.
 // Neither creates a page version, so it never re-triggers the lifecycle.
 func (a *ConfluenceActivities) PostPageNote(ctx context.Context, in PageNoteInput) (err error) {
-	defer func() { observe(ctx, "PostPageNote", err) }()
+	defer func() { Observe(ctx, "PostPageNote", err) }()
 	if in.Text != "" {
-		if err := commentOnce(ctx, a.Confluence, in.PageID, in.Marker, noteBody(in)); err != nil {
+		if err := CommentOnce(ctx, a.Confluence, in.PageID, in.Marker, NoteBody(in)); err != nil {
 			return pageError(in.PageID, "comment on the page", err)
 		}
 	}
@@ -146,33 +93,12 @@ func (a *ConfluenceActivities) PostPageNote(ctx context.Context, in PageNoteInpu
 	return a.removeLabels(ctx, in.PageID, in.RemoveLabels...)
 }
 
-// LifecycleRecord is the content property the lifecycle leaves on the page
-// (same key as a publish, RecordPropertyKey): the record link plus the
-// approval evidence.
-type LifecycleRecord struct {
-	RecordLink
-	RecordID        int64     `json:"recordId"` // the declared record's node id
-	Finalized       bool      `json:"finalized"`
-	ApprovedBy      string    `json:"approvedBy"`
-	ApprovedAt      time.Time `json:"approvedAt"`
-	ApprovalMeaning string    `json:"approvalMeaning"`
-}
-
-// ReturnInput is what the lifecycle writes back once the record is declared.
-type ReturnInput struct {
-	PageID       string
-	Record       LifecycleRecord
-	Note         PageNoteInput // the visible comment with the link, and the label swap
-	RestrictTo   []string      // users that keep edit rights (nil: leave restrictions alone)
-	RestrictToGr []string      // groups that keep edit rights
-}
-
 // ReturnToPage links the declared record back on the page: the content
 // property, a comment with the link, the draft labels replaced by the
 // approved label, and (if the mapping says so) an update restriction to the
 // bridge and the owners. None of it creates a page version.
 func (a *ConfluenceActivities) ReturnToPage(ctx context.Context, in ReturnInput) (err error) {
-	defer func() { observe(ctx, "ReturnToPage", err) }()
+	defer func() { Observe(ctx, "ReturnToPage", err) }()
 	if _, err := a.Confluence.SetProperty(ctx, in.PageID, RecordPropertyKey, in.Record); err != nil {
 		return pageError(in.PageID, "write record property", err)
 	}
@@ -188,32 +114,6 @@ func (a *ConfluenceActivities) ReturnToPage(ctx context.Context, in ReturnInput)
 	return nil
 }
 
-// commentOnce posts body on the page unless a comment carrying marker is
-// there already (posted by an earlier attempt), so a retried activity
-// comments once.
-// noteOnce posts bodyHTML with marker under it, once per marker: a retry
-// after the comment was posted (and before the step that followed it was
-// recorded) finds it and posts nothing.
-func noteOnce(ctx context.Context, c *confluence.Client, pageID, marker, bodyHTML string) error {
-	return commentOnce(ctx, c, pageID, marker, bodyHTML+"<p><sub>"+html.EscapeString(marker)+"</sub></p>")
-}
-
-func commentOnce(ctx context.Context, c *confluence.Client, pageID, marker, body string) error {
-	if marker != "" {
-		comments, err := c.Comments(ctx, pageID)
-		if err != nil {
-			return err
-		}
-		for _, cm := range comments {
-			if strings.Contains(cm.Body, marker) {
-				return nil
-			}
-		}
-	}
-	_, err := c.AddComment(ctx, pageID, body)
-	return err
-}
-
 func (a *ConfluenceActivities) removeLabels(ctx context.Context, pageID string, names ...string) error {
 	for _, l := range names {
 		if l == "" {
@@ -227,24 +127,10 @@ func (a *ConfluenceActivities) removeLabels(ctx context.Context, pageID string, 
 	return nil
 }
 
-func noteBody(in PageNoteInput) string {
-	var b strings.Builder
-	b.WriteString("<p>")
-	b.WriteString(html.EscapeString(in.Text))
-	if in.Link != "" {
-		fmt.Fprintf(&b, ` <a href="%s">%s</a>`, html.EscapeString(in.Link), html.EscapeString(firstNonBlank(in.LinkText, in.Link)))
-	}
-	b.WriteString("</p>")
-	if in.Marker != "" {
-		fmt.Fprintf(&b, "<p><sub>%s</sub></p>", html.EscapeString(in.Marker))
-	}
-	return b.String()
-}
-
 // pageError is backendError where a 404 means the page is gone.
 func pageError(pageID, what string, err error) error {
 	if rest.IsKind(err, rest.KindNotFound) {
 		return NonRetryable(TypePageNotFound, "Confluence page %s was deleted (or hidden from the bridge) during its review; the OTCS draft is kept as it is", pageID)
 	}
-	return backendError(what, err)
+	return BackendError(what, err)
 }

@@ -7,71 +7,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 )
-
-// Review decisions taken in Confluence (review.decide_in: confluence): a
-// reviewer decides with a footer comment on the page made by their own
-// Confluence account. The bridge reads the comments back and takes the
-// decider from the comment's author account id as Confluence reports it,
-// so nobody can decide in a reviewer's name without that reviewer's
-// Confluence login (unlike an Update, whose reviewer is asserted by the
-// caller).
-//
-// Grammar: the first non-empty line of the comment starts with a verdict
-// word, case-insensitive, optionally after a "/", followed by the end of
-// the line, a space or one of : . , ! -
-//
-//	approve | approved                      → approval; the rest is an optional comment
-//	reject | rejected | request changes     → rejection; the rest (required) is the reason
-//
-// The rest of the first line and all further lines are the comment text.
-// Any other comment is conversation and is ignored.
-
-// Verdict is the outcome of a review decision. The values are in workflow
-// state, Update receipts and the status query as JSON strings, so they
-// never change.
-type Verdict string
-
-// Verdicts of a decision.
-const (
-	VerdictApproved Verdict = "approved"
-	VerdictRejected Verdict = "rejected"
-)
-
-// ReviewCommentsInput is one look at a page's comments for decisions on
-// the version under review.
-type ReviewCommentsInput struct {
-	PageID        string
-	Round         int
-	PageVersion   int       // the version under review; the decisions apply to it
-	Since         time.Time // the review round opened; older comments never decide
-	Reviewers     []string  // Confluence account ids that may decide
-	Deputies      []string  // account ids that may decide with comments made at or after DeputiesFrom
-	DeputiesFrom  time.Time // the deadline once it has passed; zero: deputies may not decide (yet)
-	BridgeAccount string    // the bridge's own account id: its comments are never decisions
-}
-
-// CommentDecision is a decision read from a page comment.
-type CommentDecision struct {
-	Decision    Verdict   // VerdictApproved or VerdictRejected
-	By          string    // the comment's author account id, as Confluence reports it
-	At          time.Time // the comment's creation time, as Confluence reports it
-	Comment     string    // the comment text after the verdict word
-	CommentID   string
-	PageVersion int // the version under review when the comment was made
-}
-
-// ReviewCommentsResult lists the valid decisions, oldest first (the
-// workflow takes the first), and how many verdict comments were ignored.
-type ReviewCommentsResult struct {
-	Decisions []CommentDecision
-	Ignored   int
-}
 
 // bridgeMarker is in every comment the bridge writes (see noteBody).
 const bridgeMarker = "xecm-bridge:"
@@ -85,7 +25,7 @@ const bridgeMarker = "xecm-bridge:"
 // comments are skipped. It is short on purpose: the workflow calls it on a
 // durable timer.
 func (a *ConfluenceActivities) ReadReviewComments(ctx context.Context, in ReviewCommentsInput) (_ *ReviewCommentsResult, err error) {
-	defer func() { observe(ctx, "ReadReviewComments", err) }()
+	defer func() { Observe(ctx, "ReadReviewComments", err) }()
 	comments, err := a.Confluence.Comments(ctx, in.PageID)
 	if err != nil {
 		return nil, pageError(in.PageID, "list comments", err)
@@ -114,7 +54,7 @@ func (a *ConfluenceActivities) ReadReviewComments(ctx context.Context, in Review
 			why = "Confluence did not report the comment's author, so it cannot decide the review."
 		case c.EditedBy != "" && c.EditedBy != c.AuthorID:
 			why = fmt.Sprintf("the comment by %s was last edited by another account (%s), so it cannot decide the review; the reviewer may comment again.", c.AuthorID, c.EditedBy)
-		case !in.allowed(c.AuthorID, c.CreatedAt):
+		case !in.Allowed(c.AuthorID, c.CreatedAt):
 			why = fmt.Sprintf("this comment does not decide the review of version %d: its author (%s) is not one of the space's reviewers", in.PageVersion, c.AuthorID)
 			if len(in.Deputies) > 0 && slices.Contains(in.Deputies, c.AuthorID) {
 				why += " (deputies decide only after the review deadline)"
@@ -144,20 +84,13 @@ func (a *ConfluenceActivities) ReadReviewComments(ctx context.Context, in Review
 		if answered[marker] {
 			continue
 		}
-		body := noteBody(PageNoteInput{Marker: marker, Text: "Not taken as a review decision: " + why})
+		body := NoteBody(PageNoteInput{Marker: marker, Text: "Not taken as a review decision: " + why})
 		if _, err := a.Confluence.AddComment(ctx, in.PageID, body); err != nil {
 			return nil, pageError(in.PageID, "answer a comment", err)
 		}
 		answered[marker] = true
 	}
 	return res, nil
-}
-
-func (in ReviewCommentsInput) allowed(who string, at time.Time) bool {
-	if slices.Contains(in.Reviewers, who) {
-		return true
-	}
-	return !in.DeputiesFrom.IsZero() && !at.Before(in.DeputiesFrom) && slices.Contains(in.Deputies, who)
 }
 
 // markerIn cuts a marker (as noteBody writes it, escaped in <sub>) at its end.

@@ -39,28 +39,7 @@ type DocumentPageActivities struct {
 	Access *access.Resolver
 
 	pages        sync.Map // title -> page id of hub, parent and archive pages
-	resolverOnce lazyResolver
-}
-
-// DocumentRecord is what the bridge keeps on a document page (content
-// property DocumentPropertyKey): the document as last shown, and the
-// fingerprint of the panel it wrote, to see edits made inside the panel.
-type DocumentRecord struct {
-	Doc            documentpage.Document `json:"document"`
-	PanelPrint     string                `json:"panelPrint"`
-	Restricted     bool                  `json:"restricted"`
-	Archived       bool                  `json:"archived"`
-	PreviewVersion int                   `json:"previewVersion,omitempty"`
-	// PreviewName is the one attachment that holds the controlled copy,
-	// named when it was first attached and kept across versions and file
-	// names, so a new version replaces the copy in place.
-	PreviewName string `json:"previewName,omitempty"`
-	// Archives counts the times the page was moved to the archive, so each
-	// return from it is commented once.
-	Archives int `json:"archives,omitempty"`
-	// Readers says whom the page was last restricted to, and why (the
-	// source's OTCS access), for evidence.
-	Readers string `json:"readers,omitempty"`
+	resolverOnce LazyResolver
 }
 
 // maxConflictRetries bounds the re-read-and-merge loop on a 409.
@@ -79,7 +58,7 @@ func NodeLabel(nodeID int64) string { return fmt.Sprintf("xecm-node-%d", nodeID)
 
 // HubLabel is the label of every document page of a hub; the hub's index
 // page is a Page Properties Report over it.
-func HubLabel(watch string) string { return "xecm-hub-" + slug(watch) }
+func HubLabel(watch string) string { return "xecm-hub-" + Slug(watch) }
 
 // TypeLabel is the label of a document type, for the workspace page.
 func TypeLabel(typeSlug string) string { return "xecm-type-" + typeSlug }
@@ -91,7 +70,7 @@ func TypeLabel(typeSlug string) string { return "xecm-type-" + typeSlug }
 // undone with a comment. A retry after a crash finds the page by label or
 // by its title and finishes the job.
 func (a *DocumentPageActivities) UpsertDocumentPages(ctx context.Context, in UpsertInput) (_ *UpsertResult, err error) {
-	defer func() { observe(ctx, "UpsertDocumentPages", err) }()
+	defer func() { Observe(ctx, "UpsertDocumentPages", err) }()
 	if a.Rules.Documents == nil {
 		return nil, NonRetryable(TypeNoMapping, "the mapping has no documents: section")
 	}
@@ -102,7 +81,7 @@ func (a *DocumentPageActivities) UpsertDocumentPages(ctx context.Context, in Ups
 			return nil, err
 		}
 		out.Pages = append(out.Pages, *p)
-		heartbeat(ctx, i)
+		Heartbeat(ctx, i)
 	}
 	return out, nil
 }
@@ -135,7 +114,7 @@ func (a *DocumentPageActivities) upsert(ctx context.Context, st *DocumentState) 
 		res.Skipped = "no approved version yet"
 		return res, nil
 	}
-	plan, err := planReaders(ctx, a.resolver(), a.Rules.Access, a.Rules.Documents.BridgeAccount, st.Readers)
+	plan, err := PlanReaders(ctx, a.resolver(), a.Rules.Access, a.Rules.Documents.BridgeAccount, st.Readers)
 	if err != nil {
 		return nil, err
 	}
@@ -175,15 +154,15 @@ const RefusedNote = "restricted in OpenText to people the bridge cannot map"
 
 // resolver is the principal look-up of the page activities.
 func (a *DocumentPageActivities) resolver() *access.Resolver {
-	return a.resolverOnce.get(&a.Access, a.Rules, a.Confluence, nil)
+	return a.resolverOnce.Get(&a.Access, a.Rules, a.Confluence, nil)
 }
 
 // placeReaders gives a document page the read restriction of plan, then
 // moves a page still under the staging page (made there, or left there
 // by a crash) to its hub: the restriction is in place before the page
 // leaves the page that hid it.
-func (a *DocumentPageActivities) placeReaders(ctx context.Context, watch string, cur *pageState, plan readPlan) error {
-	if _, err := setReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
+func (a *DocumentPageActivities) placeReaders(ctx context.Context, watch string, cur *pageState, plan ReadPlan) error {
+	if _, err := SetReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
 		return err
 	}
 	hub, err := a.hubPage(ctx, watch)
@@ -197,7 +176,7 @@ func (a *DocumentPageActivities) placeReaders(ctx context.Context, watch string,
 	if err != nil {
 		return err
 	}
-	return leaveStaging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, cur.page, hub)
+	return LeaveStaging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, cur.page, hub)
 }
 
 // applyMerging applies the document to its page, reading the page again
@@ -209,7 +188,7 @@ func (a *DocumentPageActivities) applyMerging(ctx context.Context, st *DocumentS
 			return err
 		}
 		if attempt >= maxConflictRetries {
-			return backendError("update document page "+cur.page.ID, fmt.Errorf("the page kept changing under the bridge (%d version conflicts)", attempt+1))
+			return BackendError("update document page "+cur.page.ID, fmt.Errorf("the page kept changing under the bridge (%d version conflicts)", attempt+1))
 		}
 		// Someone saved the page in between: read it again and merge again.
 		if cur, err = a.readDocumentPage(ctx, cur.page.ID, nil); err != nil {
@@ -317,7 +296,7 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 	if cur.rec != nil && cur.rec.Doc.Approved != nil {
 		prevApproved = cur.rec.Doc.Approved.Number
 	}
-	if doc.SourceChanged && !hasLabel(cur.labels, SourceChangedLabel) {
+	if doc.SourceChanged && !HasLabel(cur.labels, SourceChangedLabel) {
 		doc.SourceChanged = false
 	}
 	raise := prevApproved != 0 && doc.Approved != nil && doc.Approved.Number != prevApproved &&
@@ -344,8 +323,8 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		// longer sees the edit, and the marker keeps it to one comment.
 		note := "<p>The bridge put the document panel back as OpenText has it: the panel shows the controlled document and is kept by the bridge. Write your notes below the panel; change the document itself in OpenText.</p>"
 		marker := fmt.Sprintf("xecm-bridge:document:%d:panel-restored:v%d", doc.NodeID, cur.page.Version.Number)
-		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
-			return false, backendError("comment on document page "+cur.page.ID, err)
+		if err := NoteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+			return false, BackendError("comment on document page "+cur.page.ID, err)
 		}
 	}
 	panel := documentpage.Panel(doc)
@@ -360,14 +339,14 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 			return false, nil
 		}
 		if err != nil {
-			return false, backendError("update document page "+cur.page.ID, err)
+			return false, BackendError("update document page "+cur.page.ID, err)
 		}
 		cur.page = p
 		res.Changed = true
 	}
 	if raise {
 		if err := a.Confluence.AddLabels(ctx, cur.page.ID, SourceChangedLabel); err != nil {
-			return false, backendError("label document page "+cur.page.ID, err)
+			return false, BackendError("label document page "+cur.page.ID, err)
 		}
 		owner := ""
 		if cur.page.OwnerID != "" {
@@ -376,8 +355,8 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 		note := fmt.Sprintf("<p>%sThe source has a new approved version (%s). Please review the summary on this page; remove the label <code>%s</code> when it is current.</p>",
 			owner, html.EscapeString(versionText(doc)), SourceChangedLabel)
 		marker := fmt.Sprintf("xecm-bridge:document:%d:source-changed:v%d", doc.NodeID, doc.Approved.Number)
-		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
-			return false, backendError("comment on document page "+cur.page.ID, err)
+		if err := NoteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+			return false, BackendError("comment on document page "+cur.page.ID, err)
 		}
 		res.Flagged = true
 	}
@@ -388,9 +367,9 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 	if st.TypeSlug != "" {
 		want = append(want, TypeLabel(st.TypeSlug))
 	}
-	if missing := missingLabels(cur.labels, want); len(missing) > 0 {
+	if missing := MissingLabels(cur.labels, want); len(missing) > 0 {
 		if err := a.Confluence.AddLabels(ctx, cur.page.ID, missing...); err != nil {
-			return false, backendError("label document page "+cur.page.ID, err)
+			return false, BackendError("label document page "+cur.page.ID, err)
 		}
 	}
 	if !rec.Restricted {
@@ -399,17 +378,17 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 			groups = []string{d.EditorsGroup}
 		}
 		if err := a.Confluence.SetUpdateRestriction(ctx, cur.page.ID, []string{d.BridgeAccount}, groups); err != nil {
-			return false, backendError("restrict document page "+cur.page.ID, err)
+			return false, BackendError("restrict document page "+cur.page.ID, err)
 		}
 		rec.Restricted = true
 	}
 	if doc.Status == documentpage.StatusWithdrawn && !rec.Archived {
-		archive, err := a.parentPage(ctx, d.Archive, a.rootParent, archiveBody)
+		archive, err := a.parentPage(ctx, d.Archive, a.rootParent, ArchiveBody)
 		if err != nil {
 			return false, err
 		}
 		if err := a.Confluence.MovePage(ctx, cur.page.ID, archive); err != nil {
-			return false, backendError("move document page "+cur.page.ID+" to "+d.Archive, err)
+			return false, BackendError("move document page "+cur.page.ID+" to "+d.Archive, err)
 		}
 		rec.Archived, res.Archived = true, true
 		rec.Archives++
@@ -426,7 +405,7 @@ func (a *DocumentPageActivities) applyDocument(ctx context.Context, st *Document
 	}
 	if cur.rec == nil || !sameRecord(*cur.rec, rec) {
 		if _, err := a.Confluence.SetProperty(ctx, cur.page.ID, DocumentPropertyKey, rec); err != nil {
-			return false, backendError("record document page "+cur.page.ID, err)
+			return false, BackendError("record document page "+cur.page.ID, err)
 		}
 	}
 	return true, nil
@@ -449,11 +428,11 @@ func (a *DocumentPageActivities) unarchive(ctx context.Context, watch string, do
 	note := fmt.Sprintf("<p>The source is current again in OpenText (%s): the bridge moved this page from the archive back under %s.</p>",
 		html.EscapeString(versionText(doc)), where)
 	marker := fmt.Sprintf("xecm-bridge:document:%d:unarchived:%d", doc.NodeID, archives)
-	if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
-		return backendError("comment on document page "+cur.page.ID, err)
+	if err := NoteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+		return BackendError("comment on document page "+cur.page.ID, err)
 	}
 	if err := a.Confluence.MovePage(ctx, cur.page.ID, hub); err != nil {
-		return backendError("move document page "+cur.page.ID+" back under its hub", err)
+		return BackendError("move document page "+cur.page.ID+" back under its hub", err)
 	}
 	return nil
 }
@@ -474,7 +453,7 @@ func (a *DocumentPageActivities) uploadPreview(ctx context.Context, pageID strin
 	// already there instead of adding the same bytes as another version.
 	have, err := a.Confluence.Attachments(ctx, pageID)
 	if err != nil {
-		return backendError("list attachments of "+pageID, err)
+		return BackendError("list attachments of "+pageID, err)
 	}
 	for _, att := range have {
 		if att.Title == doc.Preview && att.Comment == comment {
@@ -483,11 +462,11 @@ func (a *DocumentPageActivities) uploadPreview(ctx context.Context, pageID strin
 	}
 	body, err := a.OTCS.DownloadVersion(ctx, doc.NodeID, doc.Approved.Number)
 	if err != nil {
-		return backendError(fmt.Sprintf("download version %d of %d", doc.Approved.Number, doc.NodeID), err)
+		return BackendError(fmt.Sprintf("download version %d of %d", doc.Approved.Number, doc.NodeID), err)
 	}
 	defer body.Close()
 	if _, err := a.Confluence.UploadAttachment(ctx, pageID, doc.Preview, doc.Approved.MimeType, body, comment); err != nil {
-		return backendError("attach the controlled copy to "+pageID, err)
+		return BackendError("attach the controlled copy to "+pageID, err)
 	}
 	return nil
 }
@@ -498,7 +477,7 @@ func (a *DocumentPageActivities) findDocumentPage(ctx context.Context, nodeID in
 	space := a.Rules.Documents.Space
 	refs, err := a.Confluence.PagesWithLabel(ctx, space, NodeLabel(nodeID))
 	if err != nil {
-		return nil, backendError("find the document page of "+fmt.Sprint(nodeID), err)
+		return nil, BackendError("find the document page of "+fmt.Sprint(nodeID), err)
 	}
 	if len(refs) > 0 {
 		return a.readDocumentPage(ctx, refs[0].ID, refs[0].Labels)
@@ -509,7 +488,7 @@ func (a *DocumentPageActivities) findDocumentPage(ctx context.Context, nodeID in
 	}
 	p, err := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, DocumentPageTitle(name, nodeID))
 	if err != nil {
-		return nil, backendError("find the document page of "+fmt.Sprint(nodeID), err)
+		return nil, BackendError("find the document page of "+fmt.Sprint(nodeID), err)
 	}
 	if p == nil {
 		return nil, nil
@@ -522,13 +501,13 @@ func (a *DocumentPageActivities) findDocumentPage(ctx context.Context, nodeID in
 func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID string, labels []string) (*pageState, error) {
 	p, err := a.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{BodyFormat: "storage"})
 	if err != nil {
-		return nil, backendError("read document page "+pageID, err)
+		return nil, BackendError("read document page "+pageID, err)
 	}
 	st := &pageState{page: p, labels: labels}
 	if labels == nil {
 		ls, err := a.Confluence.Labels(ctx, pageID)
 		if err != nil {
-			return nil, backendError("read labels of "+pageID, err)
+			return nil, BackendError("read labels of "+pageID, err)
 		}
 		st.labels = []string{}
 		for _, l := range ls {
@@ -539,7 +518,7 @@ func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID st
 	switch {
 	case rest.IsKind(err, rest.KindNotFound):
 	case err != nil:
-		return nil, backendError("read the record of "+pageID, err)
+		return nil, BackendError("read the record of "+pageID, err)
 	default:
 		var rec DocumentRecord
 		if err := json.Unmarshal(prop.Value, &rec); err != nil {
@@ -553,7 +532,7 @@ func (a *DocumentPageActivities) readDocumentPage(ctx context.Context, pageID st
 // createDocumentPage creates the page under its hub, or under the
 // staging page when its source is restricted. When the title is taken, an
 // earlier attempt made the page: it is found and finished instead.
-func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *DocumentState, doc documentpage.Document, plan readPlan) (*pageState, error) {
+func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *DocumentState, doc documentpage.Document, plan ReadPlan) (*pageState, error) {
 	sp, err := a.space(ctx)
 	if err != nil {
 		return nil, err
@@ -565,7 +544,7 @@ func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *Doc
 	if !plan.Open {
 		// Made where nobody but the bridge can read it; placeReaders
 		// restricts it and then moves it to the hub.
-		if parent, err = staging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, true); err != nil {
+		if parent, err = Staging(ctx, a.Confluence, &a.pages, sp, a.Rules.Documents.BridgeAccount, true); err != nil {
 			return nil, err
 		}
 	}
@@ -574,10 +553,10 @@ func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *Doc
 	if confluence.IsTitleTaken(err) {
 		found, ferr := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, title)
 		if ferr != nil {
-			return nil, backendError("find document page "+title, ferr)
+			return nil, BackendError("find document page "+title, ferr)
 		}
 		if found == nil {
-			return nil, backendError("create document page "+title, err)
+			return nil, BackendError("create document page "+title, err)
 		}
 		return a.readDocumentPage(ctx, found.ID, nil)
 	}
@@ -588,7 +567,7 @@ func (a *DocumentPageActivities) createDocumentPage(ctx context.Context, st *Doc
 		return nil, fmt.Errorf("create document page %s: its parent is gone; the retry makes it again: %w", title, err)
 	}
 	if err != nil {
-		return nil, backendError("create document page "+title, err)
+		return nil, BackendError("create document page "+title, err)
 	}
 	return &pageState{page: p}, nil
 }
@@ -602,23 +581,4 @@ func sameRecord(a, b DocumentRecord) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
-}
-
-func hasLabel(labels []string, name string) bool {
-	for _, l := range labels {
-		if l == name {
-			return true
-		}
-	}
-	return false
-}
-
-func missingLabels(have, want []string) []string {
-	var out []string
-	for _, w := range want {
-		if !hasLabel(have, w) {
-			out = append(out, w)
-		}
-	}
-	return out
 }

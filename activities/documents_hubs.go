@@ -32,7 +32,7 @@ func (a *DocumentPageActivities) space(ctx context.Context) (*confluence.Space, 
 		if rest.IsKind(err, rest.KindNotFound) {
 			return nil, NonRetryable(TypeNoMapping, "documents.space %s does not exist in Confluence (or the bridge may not see it)", key)
 		}
-		return nil, backendError("read space "+key, err)
+		return nil, BackendError("read space "+key, err)
 	}
 	a.pages.Store("space:"+key, sp)
 	return sp, nil
@@ -67,11 +67,6 @@ func (a *DocumentPageActivities) hubPage(ctx context.Context, watch string) (str
 	})
 }
 
-// archiveBody is the archive page's body.
-func archiveBody(string) string {
-	return "<p>Document pages whose source was withdrawn or deleted in OpenText. Nothing is deleted in Confluence.</p>"
-}
-
 // report is a Page Properties Report over the document panels of cql.
 func report(cql string) string {
 	return `<ac:structured-macro ac:name="detailssummary" ac:schema-version="2">` +
@@ -94,7 +89,7 @@ func (a *DocumentPageActivities) parentPage(ctx context.Context, title string, p
 	}
 	p, err := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, title)
 	if err != nil {
-		return "", backendError("find page "+title, err)
+		return "", BackendError("find page "+title, err)
 	}
 	if p == nil {
 		parentID, err := parent(ctx)
@@ -106,7 +101,7 @@ func (a *DocumentPageActivities) parentPage(ctx context.Context, title string, p
 			p, err = a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, title)
 		}
 		if err != nil || p == nil {
-			return "", backendError("create page "+title, err)
+			return "", BackendError("create page "+title, err)
 		}
 	}
 	a.pages.Store("page:"+title, p.ID)
@@ -118,23 +113,23 @@ func (a *DocumentPageActivities) parentPage(ctx context.Context, title string, p
 // ConfirmAbsence asks OTCS about each before ArchiveMissing withdraws
 // anything.
 func (a *DocumentPageActivities) UnseenDocuments(ctx context.Context, in MissingInput) (_ []int64, err error) {
-	defer func() { observe(ctx, "UnseenDocuments", err) }()
+	defer func() { Observe(ctx, "UnseenDocuments", err) }()
 	refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Documents.Space, HubLabel(in.Watch))
 	if err != nil {
-		return nil, backendError("list the pages of hub "+in.Watch, err)
+		return nil, BackendError("list the pages of hub "+in.Watch, err)
 	}
 	out := []int64{}
 	for _, r := range refs {
 		// The node label says which document a page stands for: only the
 		// pages of documents the sweep did not see are read.
-		if node := nodeOfLabels(r.Labels); node != 0 && containsID(in.Seen, node) {
+		if node := nodeOfLabels(r.Labels); node != 0 && ContainsID(in.Seen, node) {
 			continue
 		}
 		cur, err := a.readDocumentPage(ctx, r.ID, r.Labels)
 		if err != nil {
 			return nil, err
 		}
-		if cur.rec == nil || cur.rec.Archived || containsID(in.Seen, cur.rec.Doc.NodeID) || containsID(out, cur.rec.Doc.NodeID) {
+		if cur.rec == nil || cur.rec.Archived || ContainsID(in.Seen, cur.rec.Doc.NodeID) || ContainsID(out, cur.rec.Doc.NodeID) {
 			continue
 		}
 		out = append(out, cur.rec.Doc.NodeID)
@@ -147,12 +142,12 @@ func (a *DocumentPageActivities) UnseenDocuments(ctx context.Context, in Missing
 // and moved under the archive parent. Nothing is deleted; a page whose
 // source comes back is moved back under its hub.
 func (a *DocumentPageActivities) ArchiveMissing(ctx context.Context, in ArchiveInput) (_ *UpsertResult, err error) {
-	defer func() { observe(ctx, "ArchiveMissing", err) }()
+	defer func() { Observe(ctx, "ArchiveMissing", err) }()
 	out := &UpsertResult{}
 	for _, g := range in.Gone {
 		refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Documents.Space, NodeLabel(g.NodeID))
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("find the document page of %d", g.NodeID), err)
+			return nil, BackendError(fmt.Sprintf("find the document page of %d", g.NodeID), err)
 		}
 		if len(refs) == 0 {
 			continue
@@ -172,16 +167,9 @@ func (a *DocumentPageActivities) ArchiveMissing(ctx context.Context, in ArchiveI
 			return nil, err
 		}
 		out.Pages = append(out.Pages, *res)
-		heartbeat(ctx, g.NodeID)
+		Heartbeat(ctx, g.NodeID)
 	}
 	return out, nil
-}
-
-// WorkspacePageResult says where a connected space's page is.
-type WorkspacePageResult struct {
-	PageID   string
-	SpaceURL string
-	Changed  bool
 }
 
 // workspaceRecord is kept on the "Workspace documents" page.
@@ -194,24 +182,24 @@ type workspaceRecord struct {
 // document pages of that type, so Confluence keeps the lists current. The
 // page is rewritten only when a new document type appears.
 func (a *DocumentPageActivities) EnsureWorkspacePage(ctx context.Context, in WorkspacePageInput) (_ *WorkspacePageResult, err error) {
-	defer func() { observe(ctx, "EnsureWorkspacePage", err) }()
+	defer func() { Observe(ctx, "EnsureWorkspacePage", err) }()
 	w := a.Rules.Documents.WatchByName(in.Watch)
 	if w == nil || w.Connect == "" {
 		return nil, NonRetryable(TypeNoMapping, "watch %q is not connected to a space", in.Watch)
 	}
 	sp, err := a.Confluence.GetSpaceByKey(ctx, w.Connect)
 	if err != nil {
-		return nil, backendError("read connected space "+w.Connect, err)
+		return nil, BackendError("read connected space "+w.Connect, err)
 	}
 	p, err := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, WorkspacePageTitle)
 	if err != nil {
-		return nil, backendError("find "+WorkspacePageTitle, err)
+		return nil, BackendError("find "+WorkspacePageTitle, err)
 	}
 	var rec workspaceRecord
 	if p != nil {
 		prop, err := a.Confluence.GetProperty(ctx, p.ID, WorkspacePropertyKey)
 		if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return nil, backendError("read "+WorkspacePageTitle, err)
+			return nil, BackendError("read "+WorkspacePageTitle, err)
 		}
 		if prop != nil {
 			_ = json.Unmarshal(prop.Value, &rec)
@@ -236,10 +224,10 @@ func (a *DocumentPageActivities) EnsureWorkspacePage(ctx context.Context, in Wor
 			p, err = a.Confluence.UpdatePage(ctx, p.ID, p.Title, body, p.Version.Number+1, "New document types from the workspace")
 		}
 		if err != nil || p == nil {
-			return nil, backendError("write "+WorkspacePageTitle+" in "+w.Connect, err)
+			return nil, BackendError("write "+WorkspacePageTitle+" in "+w.Connect, err)
 		}
 		if _, err := a.Confluence.SetProperty(ctx, p.ID, WorkspacePropertyKey, workspaceRecord{Types: types}); err != nil {
-			return nil, backendError("record "+WorkspacePageTitle, err)
+			return nil, BackendError("record "+WorkspacePageTitle, err)
 		}
 		res.Changed = true
 	}
@@ -255,7 +243,7 @@ func (a *DocumentPageActivities) workspaceBody(watch string, types []string) str
 		"</strong>, grouped by document type. Each links to its document page; kept current by xecm-bridge.</p>")
 	var slugs []string
 	for _, t := range types {
-		s := slug(t)
+		s := Slug(t)
 		slugs = append(slugs, `"`+TypeLabel(s)+`"`)
 		b.WriteString("<h2>" + html.EscapeString(t) + "</h2>")
 		b.WriteString(report(hub + ` and label = "` + TypeLabel(s) + `"`))
@@ -280,13 +268,13 @@ func spaceURL(pageURL string) string {
 // DocumentPageNode returns the OTCS node a document page stands for; 0
 // when the page is not a document page.
 func (a *DocumentPageActivities) DocumentPageNode(ctx context.Context, pageID string) (_ int64, err error) {
-	defer func() { observe(ctx, "DocumentPageNode", err) }()
+	defer func() { Observe(ctx, "DocumentPageNode", err) }()
 	prop, err := a.Confluence.GetProperty(ctx, pageID, DocumentPropertyKey)
 	if rest.IsKind(err, rest.KindNotFound) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, backendError("read the record of "+pageID, err)
+		return 0, BackendError("read the record of "+pageID, err)
 	}
 	var rec DocumentRecord
 	if err := json.Unmarshal(prop.Value, &rec); err != nil {
@@ -319,13 +307,13 @@ func nodeOfLabels(labels []string) int64 {
 // TemplateCopyNode returns the OTCS template a controlled copy stands for;
 // 0 when the page is not a copy.
 func (a *DocumentPageActivities) TemplateCopyNode(ctx context.Context, pageID string) (_ int64, err error) {
-	defer func() { observe(ctx, "TemplateCopyNode", err) }()
+	defer func() { Observe(ctx, "TemplateCopyNode", err) }()
 	prop, err := a.Confluence.GetProperty(ctx, pageID, TemplatePropertyKey)
 	if rest.IsKind(err, rest.KindNotFound) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, backendError("read the record of "+pageID, err)
+		return 0, BackendError("read the record of "+pageID, err)
 	}
 	var rec TemplateRecord
 	if err := json.Unmarshal(prop.Value, &rec); err != nil {

@@ -32,7 +32,7 @@ type DocumentSourceActivities struct {
 	Access *access.Resolver
 
 	workspaces   sync.Map // watch name -> resolved workspace node id
-	resolverOnce lazyResolver
+	resolverOnce LazyResolver
 }
 
 // feedPageSize is how many children one change-feed browse reads. A run
@@ -56,7 +56,7 @@ const feedPageSize = 50
 // deleted or renamed meanwhile; the sweep therefore never concludes absence
 // from it alone (ConfirmAbsence).
 func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in ChangedDocumentsInput) (_ *ChangedDocumentsResult, err error) {
-	defer func() { observe(ctx, "ChangedDocuments", err) }()
+	defer func() { Observe(ctx, "ChangedDocuments", err) }()
 	watches := a.watches(in.Feed)
 	out := &ChangedDocumentsResult{Cursors: copyCursors(in.Cursors), Next: copyCursors(in.Next)}
 	if in.Watch >= len(watches) {
@@ -79,7 +79,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 			WhereTypes: []int{opentext.TypeDocument}, Sort: sort, Page: page, Limit: feedPageSize})
 		out.Requests++
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("browse watch %q (node %d)", w.Name, container), err)
+			return nil, BackendError(fmt.Sprintf("browse watch %q (node %d)", w.Name, container), err)
 		}
 		return np, nil
 	}
@@ -101,7 +101,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 	reachedOld := false
 	for i := range np.Nodes {
 		n := &np.Nodes[i]
-		if n.ModifyDate.Equal(next.At) && !containsID(next.IDs, n.ID) {
+		if n.ModifyDate.Equal(next.At) && !ContainsID(next.IDs, n.ID) {
 			next.IDs = append(next.IDs, n.ID)
 		}
 		if !in.Full && !prev.At.IsZero() {
@@ -109,7 +109,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 				reachedOld = true
 				break
 			}
-			if n.ModifyDate.Equal(prev.At) && containsID(prev.IDs, n.ID) {
+			if n.ModifyDate.Equal(prev.At) && ContainsID(prev.IDs, n.ID) {
 				continue
 			}
 		}
@@ -122,7 +122,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in Chan
 		if in.Full {
 			out.Seen = append(out.Seen, n.ID)
 		}
-		heartbeat(ctx, n.ID)
+		Heartbeat(ctx, n.ID)
 	}
 	out.Next[w.Name] = next
 	lastPage := np.PageTotal <= page || len(np.Nodes) < feedPageSize
@@ -160,7 +160,7 @@ func cursorOf(newestFirst []opentext.Node) WatchCursor {
 // rules of the watch whose container holds it (or the defaults: latest
 // version approved, no category values, when none does).
 func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in DescribeInput) (_ []DocumentState, err error) {
-	defer func() { observe(ctx, "DescribeDocuments", err) }()
+	defer func() { Observe(ctx, "DescribeDocuments", err) }()
 	out := make([]DocumentState, 0, len(in.NodeIDs))
 	for _, id := range in.NodeIDs {
 		n, err := a.OTCS.GetNode(ctx, id)
@@ -169,7 +169,7 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 			out = append(out, DocumentState{Doc: documentpage.Document{NodeID: id, NodeURL: a.OTCS.NodeURL(id)}, Missing: ReasonNotFound})
 			continue
 		case err != nil:
-			return nil, backendError(fmt.Sprintf("read node %d", id), err)
+			return nil, BackendError(fmt.Sprintf("read node %d", id), err)
 		}
 		if in.Author != nil {
 			ok, err := a.authorMaySee(ctx, id, *in.Author)
@@ -196,7 +196,7 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 			return nil, err
 		}
 		out = append(out, st)
-		heartbeat(ctx, id)
+		Heartbeat(ctx, id)
 	}
 	return out, nil
 }
@@ -209,7 +209,7 @@ func (a *DocumentSourceActivities) DescribeDocuments(ctx context.Context, in Des
 // Present; it is Gone only when OTCS says so: not found, no longer visible
 // to the bridge, moved out of the container, or no longer a document.
 func (a *DocumentSourceActivities) ConfirmAbsence(ctx context.Context, in AbsenceInput) (_ *AbsenceResult, err error) {
-	defer func() { observe(ctx, "ConfirmAbsence", err) }()
+	defer func() { Observe(ctx, "ConfirmAbsence", err) }()
 	watches := a.watches(in.Feed)
 	var w *mapping.Watch
 	for i := range watches {
@@ -235,7 +235,7 @@ func (a *DocumentSourceActivities) ConfirmAbsence(ctx context.Context, in Absenc
 		case rest.IsKind(err, rest.KindForbidden):
 			gone = GoneInvisible
 		case err != nil:
-			return nil, backendError(fmt.Sprintf("read node %d", id), err)
+			return nil, BackendError(fmt.Sprintf("read node %d", id), err)
 		case n.ParentID != container:
 			gone = GoneMoved
 		case n.Type != opentext.TypeDocument:
@@ -251,7 +251,7 @@ func (a *DocumentSourceActivities) ConfirmAbsence(ctx context.Context, in Absenc
 			return nil, err
 		}
 		out.Present = append(out.Present, st)
-		heartbeat(ctx, id)
+		Heartbeat(ctx, id)
 	}
 	return out, nil
 }
@@ -305,7 +305,7 @@ func (a *DocumentSourceActivities) container(ctx context.Context, w *mapping.Wat
 	}
 	ws, err := a.OTCS.FindBusinessWorkspace(ctx, opentext.BusinessObjectRef{System: w.Workspace.System, Type: w.Workspace.Type, ID: w.Workspace.ObjectID})
 	if err != nil {
-		return 0, backendError("find "+w.Workspace.String(), err)
+		return 0, BackendError("find "+w.Workspace.String(), err)
 	}
 	if ws == nil {
 		return 0, NonRetryable(TypeNoMapping, "watch %q: no business workspace in OTCS for %s", w.Name, w.Workspace)
@@ -325,7 +325,7 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 	versions, err := a.OTCS.Versions(ctx, n.ID)
 	reqs++
 	if err != nil {
-		return st, reqs, backendError(fmt.Sprintf("read versions of %d", n.ID), err)
+		return st, reqs, BackendError(fmt.Sprintf("read versions of %d", n.ID), err)
 	}
 	readers, r, err := a.readership(ctx, n.ID)
 	reqs += r
@@ -352,7 +352,7 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 			doc.Values = append(doc.Values, documentpage.Value{Name: name, Value: v})
 		}
 	}
-	st.TypeSlug = slug(doc.Type)
+	st.TypeSlug = Slug(doc.Type)
 	if bl := a.backLink(); bl != nil {
 		st.BackLink = cats[bl.Category][bl.Attribute]
 	}
@@ -360,7 +360,7 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 	holds, err := a.OTCS.NodeHolds(ctx, n.ID)
 	reqs++
 	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return st, reqs, backendError(fmt.Sprintf("read holds of %d", n.ID), err)
+		return st, reqs, BackendError(fmt.Sprintf("read holds of %d", n.ID), err)
 	}
 	for _, h := range holds {
 		if h.Active {
@@ -371,7 +371,7 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 	rm, err := a.OTCS.RMClassifications(ctx, n.ID)
 	reqs++
 	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return st, reqs, backendError(fmt.Sprintf("read records management data of %d", n.ID), err)
+		return st, reqs, BackendError(fmt.Sprintf("read records management data of %d", n.ID), err)
 	}
 	if rm != nil {
 		for _, c := range rm.Classifications {
@@ -400,7 +400,7 @@ func (a *DocumentSourceActivities) describe(ctx context.Context, n *opentext.Nod
 func (a *DocumentSourceActivities) categoriesFor(w *mapping.Watch) []int64 {
 	var out []int64
 	add := func(id int64) {
-		if id != 0 && !containsID(out, id) {
+		if id != 0 && !ContainsID(out, id) {
 			out = append(out, id)
 		}
 	}
@@ -422,11 +422,11 @@ func (a *DocumentSourceActivities) namedValues(ctx context.Context, nodeID, cate
 		return map[string]string{}, 1, nil
 	}
 	if err != nil {
-		return nil, 1, backendError(fmt.Sprintf("read category %d of %d", categoryID, nodeID), err)
+		return nil, 1, BackendError(fmt.Sprintf("read category %d of %d", categoryID, nodeID), err)
 	}
 	def, err := a.OTCS.CategoryDefinition(ctx, nodeID, categoryID)
 	if err != nil {
-		return nil, 2, backendError(fmt.Sprintf("read category %d", categoryID), err)
+		return nil, 2, BackendError(fmt.Sprintf("read category %d", categoryID), err)
 	}
 	out := make(map[string]string, len(def.Attributes))
 	for _, attr := range def.Attributes {
@@ -486,7 +486,7 @@ func versionURL(nodeURL string, id int64, number int) string {
 // side only, and the result says so. An attribute already holding the URL
 // is not written again.
 func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLinkInput) (_ *BackLinkResult, err error) {
-	defer func() { observe(ctx, "WriteBackLinks", err) }()
+	defer func() { Observe(ctx, "WriteBackLinks", err) }()
 	out := &BackLinkResult{}
 	bl := a.backLink()
 	if bl == nil {
@@ -503,7 +503,7 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 	in.Links = watched
 	def, err := a.OTCS.CategoryDefinition(ctx, a.Rules.Root, bl.Category)
 	if err != nil {
-		return nil, backendError(fmt.Sprintf("read category %d", bl.Category), err)
+		return nil, BackendError(fmt.Sprintf("read category %d", bl.Category), err)
 	}
 	key, name := "", ""
 	for _, at := range def.Attributes {
@@ -533,15 +533,15 @@ func (a *DocumentSourceActivities) WriteBackLinks(ctx context.Context, in BackLi
 				return nil, err
 			}
 			if vals[name] == p.URL {
-				heartbeat(ctx, backLinksDone{Done: i + 1})
+				Heartbeat(ctx, backLinksDone{Done: i + 1})
 				continue
 			}
 		}
 		if err := a.setValue(ctx, p.NodeID, bl.Category, key, p.URL); err != nil {
-			return nil, backendError(fmt.Sprintf("write the back link of %d", p.NodeID), err)
+			return nil, BackendError(fmt.Sprintf("write the back link of %d", p.NodeID), err)
 		}
 		out.Written++
-		heartbeat(ctx, backLinksDone{Done: i + 1})
+		Heartbeat(ctx, backLinksDone{Done: i + 1})
 	}
 	return out, nil
 }
@@ -583,7 +583,7 @@ func (a *DocumentSourceActivities) setValue(ctx context.Context, nodeID, categor
 // "Confluence space KEY" pointing at the space (found by name, so a retry
 // or a second run never makes two).
 func (a *DocumentSourceActivities) EnsureWorkspaceLink(ctx context.Context, in WorkspaceLinkInput) (_ int64, err error) {
-	defer func() { observe(ctx, "EnsureWorkspaceLink", err) }()
+	defer func() { Observe(ctx, "EnsureWorkspaceLink", err) }()
 	w := a.Rules.Documents.WatchByName(in.Watch)
 	if w == nil || w.Connect == "" {
 		return 0, NonRetryable(TypeNoMapping, "watch %q is not connected to a space", in.Watch)
@@ -595,30 +595,21 @@ func (a *DocumentSourceActivities) EnsureWorkspaceLink(ctx context.Context, in W
 	name := "Confluence space " + w.Connect
 	existing, err := a.OTCS.FindChild(ctx, ws, name)
 	if err != nil {
-		return 0, backendError("look for "+name, err)
+		return 0, BackendError("look for "+name, err)
 	}
 	if existing != nil {
 		if existing.URL != in.SpaceURL && in.SpaceURL != "" && existing.Type == opentext.TypeURL {
 			if _, err := a.OTCS.UpdateURL(ctx, existing.ID, in.SpaceURL); err != nil {
-				return 0, backendError("update "+name, err)
+				return 0, BackendError("update "+name, err)
 			}
 		}
 		return existing.ID, nil
 	}
 	n, err := a.OTCS.CreateURL(ctx, ws, name, in.SpaceURL, "Working notes of this workspace in Confluence (kept by xecm-bridge)")
 	if err != nil {
-		return 0, backendError("create "+name, err)
+		return 0, BackendError("create "+name, err)
 	}
 	return n.ID, nil
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 func copyCursors(in map[string]WatchCursor) map[string]WatchCursor {
@@ -644,29 +635,10 @@ func laterCursor(a, b WatchCursor) WatchCursor {
 func mergeIDs(a, b []int64) []int64 {
 	out := append([]int64{}, a...)
 	for _, id := range b {
-		if !containsID(out, id) {
+		if !ContainsID(out, id) {
 			out = append(out, id)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
-}
-
-// slug makes a label-safe form of a name: lower case, letters and digits,
-// dashes between words.
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	return b.String()
 }

@@ -213,3 +213,31 @@ type WorkspaceLinkInput struct {
 	Watch    string
 	SpaceURL string
 }
+
+// DocumentRecord is what the bridge keeps on a document page (content
+// property DocumentPropertyKey): the document as last shown, and the
+// fingerprint of the panel it wrote, to see edits made inside the panel.
+type DocumentRecord struct {
+	Doc            documentpage.Document `json:"document"`
+	PanelPrint     string                `json:"panelPrint"`
+	Restricted     bool                  `json:"restricted"`
+	Archived       bool                  `json:"archived"`
+	PreviewVersion int                   `json:"previewVersion,omitempty"`
+	// PreviewName is the one attachment that holds the controlled copy,
+	// named when it was first attached and kept across versions and file
+	// names, so a new version replaces the copy in place.
+	PreviewName string `json:"previewName,omitempty"`
+	// Archives counts the times the page was moved to the archive, so each
+	// return from it is commented once.
+	Archives int `json:"archives,omitempty"`
+	// Readers says whom the page was last restricted to, and why (the
+	// source's OTCS access), for evidence.
+	Readers string `json:"readers,omitempty"`
+}
+
+// WorkspacePageResult says where a connected space's page is.
+type WorkspacePageResult struct {
+	PageID   string
+	SpaceURL string
+	Changed  bool
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"go.temporal.io/sdk/activity"
-
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -93,10 +92,10 @@ func IsType(err error, t ErrorType) bool {
 	return errors.As(err, &appErr) && appErr.Type() == string(t)
 }
 
-// backendError turns a client error into a Temporal application error:
+// BackendError turns a client error into a Temporal application error:
 // retryable (honouring Retry-After) when the backend may recover, otherwise
 // non-retryable with the server's message.
-func backendError(what string, err error) error {
+func BackendError(what string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -125,9 +124,9 @@ func backendError(what string, err error) error {
 	return NonRetryable(TypeBackendRejected, "%s", msg)
 }
 
-// observe counts a failed activity by its error type on the worker's
+// Observe counts a failed activity by its error type on the worker's
 // metrics (xecm_bridge_backend_errors_total{activity,type}).
-func observe(ctx context.Context, activityName string, err error) {
+func Observe(ctx context.Context, activityName string, err error) {
 	if err == nil || !activity.IsActivity(ctx) {
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -45,7 +44,7 @@ type OpenTextActivities struct {
 	// Access looks principals up; nil: made from Rules.Access.
 	Access *access.Resolver
 
-	resolverOnce   lazyResolver
+	resolverOnce   LazyResolver
 	stagingChecked sync.Map // staging folder id -> time its access list was last checked
 }
 
@@ -53,7 +52,7 @@ type OpenTextActivities struct {
 func (a *OpenTextActivities) target(page *PageSnapshot) (*mapping.Target, error) {
 	space, err := a.Rules.ForSpace(page.SpaceKey)
 	if err != nil {
-		return nil, backendError("mapping", err)
+		return nil, BackendError("mapping", err)
 	}
 	t, err := space.TargetFor(page.Rule)
 	if err != nil {
@@ -61,15 +60,6 @@ func (a *OpenTextActivities) target(page *PageSnapshot) (*mapping.Target, error)
 	}
 	return t, nil
 }
-
-// sourceMarker is written into the OTCS version description; it is how a
-// retried or repeated publish finds that this page version is already stored.
-func sourceMarker(pageID string, version int) string {
-	return sourcePrefix(pageID) + strconv.Itoa(version)
-}
-
-// sourcePrefix starts the marker of every version of a page's record.
-func sourcePrefix(pageID string) string { return "confluence:" + pageID + ":v" }
 
 // Nickname is the OTCS nickname that identifies a page's record. Nicknames
 // are unique across OTCS, so it finds the node wherever it was moved.
@@ -87,7 +77,7 @@ func Nickname(pageID string) string {
 // ones add a version. A page version already stored is found by its marker
 // and not stored again, so retries never duplicate a node or a version.
 func (a *OpenTextActivities) UploadRendition(ctx context.Context, in UploadInput) (_ *UploadResult, err error) {
-	defer func() { observe(ctx, "UploadRendition", err) }()
+	defer func() { Observe(ctx, "UploadRendition", err) }()
 	res, err := a.uploadRendition(ctx, in)
 	if err != nil || !in.Verify {
 		return res, err
@@ -110,7 +100,7 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	}
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, rules.FolderPath(facts))
 	if err != nil {
-		return nil, backendError("ensure target folder "+strings.Join(rules.FolderPath(facts), "/"), err)
+		return nil, BackendError("ensure target folder "+strings.Join(rules.FolderPath(facts), "/"), err)
 	}
 	values, err := a.categoryValues(ctx, folder.ID, rules, facts)
 	if err != nil {
@@ -124,7 +114,7 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	if ps, ok := src.(*pdfSource); ok {
 		ps.access = pa // attachments filed beside get the record's readers
 	}
-	marker := sourceMarker(page.PageID, page.Version)
+	marker := SourceMarker(page.PageID, page.Version)
 	existing, err := a.recordByNickname(ctx, page.PageID)
 	if err != nil {
 		return nil, err
@@ -221,7 +211,7 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	}
 	versions, err := a.OTCS.Versions(ctx, existing.ID)
 	if err != nil {
-		return nil, backendError("list versions", err)
+		return nil, BackendError("list versions", err)
 	}
 	for _, v := range versions {
 		if !strings.HasPrefix(v.Description, marker+" ") && v.Description != marker {
@@ -252,7 +242,7 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in UploadInput
 	}
 	v, err := a.OTCS.AddVersion(ctx, existing.ID, src.upload(name), src.describe(marker, title))
 	if err != nil {
-		return nil, backendError("add version", err)
+		return nil, BackendError("add version", err)
 	}
 	res.Version = v.Number
 	return src.finish(res, a.OTCS.NodeURL(existing.ID))
@@ -266,7 +256,7 @@ func (a *OpenTextActivities) folderGone(folderID int64, what string, err error) 
 		a.OTCS.ForgetFolders()
 		return fmt.Errorf("%s: folder %d is gone; the retry resolves the folder path again: %w", what, folderID, err)
 	}
-	return backendError(what, err)
+	return BackendError(what, err)
 }
 
 // recordByNickname finds the page's record by its identity, the nickname
@@ -277,7 +267,7 @@ func (a *OpenTextActivities) recordByNickname(ctx context.Context, pageID string
 		return nil, nil
 	}
 	if err != nil {
-		return nil, backendError("look up nickname", err)
+		return nil, BackendError("look up nickname", err)
 	}
 	return node, nil
 }
@@ -306,7 +296,7 @@ func (a *OpenTextActivities) findInFolder(ctx context.Context, folderID int64, r
 	name := rules.RecordName(facts)
 	def, err := a.OTCS.CategoryDefinition(ctx, folderID, rules.Category.ID)
 	if err != nil {
-		return nil, "", backendError("read category definition", err)
+		return nil, "", BackendError("read category definition", err)
 	}
 	identityKey := ""
 	for _, attr := range def.Attributes {
@@ -327,7 +317,7 @@ func (a *OpenTextActivities) findInFolder(ctx context.Context, folderID int64, r
 		}
 		vals, err := a.OTCS.CategoryValues(ctx, n.ID, rules.Category.ID)
 		if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return nil, "", backendError("read category of "+candidate, err)
+			return nil, "", BackendError("read category of "+candidate, err)
 		}
 		if fmt.Sprint(vals[identityKey]) == facts.PageID {
 			return n, n.Name, nil
@@ -344,7 +334,7 @@ func (a *OpenTextActivities) findInFolder(ctx context.Context, folderID int64, r
 func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, rules *mapping.Target, facts mapping.PageFacts) (map[string]any, error) {
 	def, err := a.OTCS.CategoryDefinition(ctx, nodeID, rules.Category.ID)
 	if err != nil {
-		return nil, backendError(fmt.Sprintf("read category %d", rules.Category.ID), err)
+		return nil, BackendError(fmt.Sprintf("read category %d", rules.Category.ID), err)
 	}
 	byName := map[string]opentext.AttributeDef{}
 	var names []string
@@ -354,7 +344,7 @@ func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, r
 	}
 	texts, err := rules.Values(facts)
 	if err != nil {
-		return nil, backendError("map metadata", err)
+		return nil, BackendError("map metadata", err)
 	}
 	values := map[string]any{fmt.Sprintf("%d_1", rules.Category.ID): map[string]any{}}
 	for _, rule := range rules.Category.Attributes {
@@ -369,7 +359,7 @@ func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, r
 		}
 		v, err := mapping.Typed(attr.Name, attr.Type, text)
 		if err != nil {
-			return nil, backendError("map metadata", err)
+			return nil, BackendError("map metadata", err)
 		}
 		if attr.MaxLength > 0 && len([]rune(text)) > attr.MaxLength {
 			return nil, NonRetryable(TypeAttributeType, "category attribute %q allows %d characters; the mapped value has %d", attr.Name, attr.MaxLength, len([]rune(text)))
@@ -382,7 +372,7 @@ func (a *OpenTextActivities) categoryValues(ctx context.Context, nodeID int64, r
 func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error {
 	holds, err := a.OTCS.NodeHolds(ctx, nodeID)
 	if err != nil {
-		return backendError("read holds", err)
+		return BackendError("read holds", err)
 	}
 	var active []string
 	for _, h := range holds {
@@ -406,7 +396,7 @@ func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error
 // not uploaded again, then verified, and the category and RM
 // classification are written where missing.
 func (a *OpenTextActivities) StoreRecord(ctx context.Context, in StoreInput) (_ *StoreResult, err error) {
-	defer func() { observe(ctx, "StoreRecord", err) }()
+	defer func() { Observe(ctx, "StoreRecord", err) }()
 	up, err := a.uploadRendition(ctx, UploadInput{Page: in.Page})
 	if err != nil {
 		return nil, err
@@ -449,7 +439,7 @@ func (a *OpenTextActivities) classify(ctx context.Context, in ClassifyInput) (*C
 	for attempt := 0; ; attempt++ {
 		state, err := a.OTCS.RMClassifications(ctx, in.NodeID)
 		if err != nil {
-			return nil, backendError("read RM classification", err)
+			return nil, BackendError("read RM classification", err)
 		}
 		for _, c := range state.Classifications {
 			if c.ClassID == rules.RM.ClassID {
@@ -465,7 +455,7 @@ func (a *OpenTextActivities) classify(ctx context.Context, in ClassifyInput) (*C
 			RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: state.MetadataToken,
 		})
 		if err != nil {
-			return nil, backendError("apply RM classification", err)
+			return nil, BackendError("apply RM classification", err)
 		}
 	}
 }
@@ -482,15 +472,15 @@ func (a *OpenTextActivities) writeCategory(ctx context.Context, nodeID, catID in
 		return nil
 	}
 	if !rest.IsKind(err, rest.KindBadRequest) && !rest.IsKind(err, rest.KindNotFound) {
-		return backendError("update category", err)
+		return BackendError("update category", err)
 	}
 	if _, rerr := a.OTCS.CategoryValues(ctx, nodeID, catID); rerr == nil {
-		return backendError("update category", err) // applied: the refusal is real
+		return BackendError("update category", err) // applied: the refusal is real
 	} else if !rest.IsKind(rerr, rest.KindNotFound) && !rest.IsKind(rerr, rest.KindBadRequest) {
-		return backendError("read category values", rerr)
+		return BackendError("read category values", rerr)
 	}
 	if err := a.OTCS.ApplyCategory(ctx, nodeID, catID, values); err != nil {
-		return backendError("apply category", err)
+		return BackendError("apply category", err)
 	}
 	return nil
 }
@@ -520,7 +510,7 @@ func (a *OpenTextActivities) verifyStored(ctx context.Context, in VerifyInput) e
 func (a *OpenTextActivities) hashStored(ctx context.Context, nodeID int64, version int) (string, int64, error) {
 	body, err := a.OTCS.DownloadVersion(ctx, nodeID, version)
 	if err != nil {
-		return "", 0, backendError(fmt.Sprintf("download node %d version %d", nodeID, version), err)
+		return "", 0, BackendError(fmt.Sprintf("download node %d version %d", nodeID, version), err)
 	}
 	defer body.Close()
 	h := sha256.New()

@@ -20,7 +20,7 @@ const stagingCheckEvery = time.Minute
 
 // resolver is the worker's principal look-up.
 func (a *OpenTextActivities) resolver() *access.Resolver {
-	return a.resolverOnce.get(&a.Access, a.Rules, a.Confluence, a.OTCS)
+	return a.resolverOnce.Get(&a.Access, a.Rules, a.Confluence, a.OTCS)
 }
 
 // recordAccess decides who the record of this page version may be read
@@ -41,7 +41,7 @@ func (a *OpenTextActivities) recordAccess(ctx context.Context, page *PageSnapsho
 	}
 	pa, err := a.resolver().ForPage(ctx, page.Readers)
 	if err != nil {
-		return nil, backendError("map the page's readers", err)
+		return nil, BackendError("map the page's readers", err)
 	}
 	if len(pa.Unmapped) == 0 {
 		return pa, nil
@@ -68,7 +68,7 @@ func (a *OpenTextActivities) addFallback(ctx context.Context, pa *access.PageAcc
 	}
 	id, found, err := a.resolver().OpenTextGroupID(ctx, acc.Fallback.OpenText)
 	if err != nil {
-		return false, backendError("look up the fallback group", err)
+		return false, BackendError("look up the fallback group", err)
 	}
 	if !found {
 		return false, NonRetryable(TypeRestrictedSourceUnmapped, "access.fallback_group.opentext %q does not exist in OTCS; nothing was stored", acc.Fallback.OpenText)
@@ -86,7 +86,7 @@ func (a *OpenTextActivities) stagingFolder(ctx context.Context) (*opentext.Node,
 	path := a.Rules.Access.StagingPath()
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, path)
 	if err != nil {
-		return nil, backendError("ensure the staging folder "+strings.Join(path, "/"), err)
+		return nil, BackendError("ensure the staging folder "+strings.Join(path, "/"), err)
 	}
 	if at, ok := a.stagingChecked.Load(folder.ID); ok && time.Since(at.(time.Time)) < stagingCheckEvery {
 		return folder, nil
@@ -112,14 +112,14 @@ func (a *OpenTextActivities) keptGroups(ctx context.Context, folderID int64) (ma
 	for _, name := range a.Rules.Access.Keep.OpenText {
 		id, found, err := a.resolver().OpenTextGroupID(ctx, name)
 		if err != nil {
-			return nil, backendError("look up OTCS group "+name, err)
+			return nil, BackendError("look up OTCS group "+name, err)
 		}
 		if !found {
 			return nil, NonRetryable(TypeNoMapping, "access.keep.opentext names %q, which OTCS does not have", name)
 		}
 		eff, err := a.OTCS.EffectivePermissions(ctx, folderID, id)
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("read the permissions of %s on %d", name, folderID), err)
+			return nil, BackendError(fmt.Sprintf("read the permissions of %s on %d", name, folderID), err)
 		}
 		if eff.Has(opentext.PermSee) {
 			out[id] = eff
@@ -144,7 +144,7 @@ func (a *OpenTextActivities) recordACL(ctx context.Context, folderID int64, pa *
 		}
 		eff, err := a.OTCS.EffectivePermissions(ctx, folderID, p.ID)
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("read the permissions of %s on %d", p.Name, folderID), err)
+			return nil, BackendError(fmt.Sprintf("read the permissions of %s on %d", p.Name, folderID), err)
 		}
 		var perms opentext.PermissionSet
 		for _, want := range opentext.ReadPermissions {
@@ -177,18 +177,18 @@ func (a *OpenTextActivities) setList(ctx context.Context, nodeID int64, acl map[
 	apply := opentext.ApplyThisItem
 	cur, err := a.OTCS.NodePermissions(ctx, nodeID)
 	if err != nil {
-		return false, false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+		return false, false, BackendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
 	}
 	if cur.Public != nil && len(cur.Public.Permissions) > 0 {
 		if err := a.OTCS.SetPublicPermissions(ctx, nodeID, nil, apply); err != nil {
-			return false, false, backendError(fmt.Sprintf("remove public access from %d", nodeID), err)
+			return false, false, BackendError(fmt.Sprintf("remove public access from %d", nodeID), err)
 		}
 		changed = true
 	}
 	if g := cur.OwnerGroup; g != nil && len(g.Permissions) > 0 {
 		if _, kept := acl[g.RightID]; !kept {
 			if err := a.OTCS.SetOwnerGroupPermissions(ctx, nodeID, g.RightID, nil, apply); err != nil {
-				return false, false, backendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
+				return false, false, BackendError(fmt.Sprintf("remove owner-group access from %d", nodeID), err)
 			}
 			changed = true
 		}
@@ -198,12 +198,12 @@ func (a *OpenTextActivities) setList(ctx context.Context, nodeID int64, acl map[
 		switch {
 		case !ok:
 			if err := a.OTCS.RemoveCustomPermission(ctx, nodeID, e.RightID, apply); err != nil {
-				return false, false, backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
+				return false, false, BackendError(fmt.Sprintf("remove %d's access from %d", e.RightID, nodeID), err)
 			}
 			changed = true
 		case !subset(e.Permissions, want):
 			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, e.RightID, intersect(e.Permissions, want), apply); err != nil {
-				return false, false, backendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
+				return false, false, BackendError(fmt.Sprintf("narrow %d's access to %d", e.RightID, nodeID), err)
 			}
 			changed = true
 		}
@@ -211,7 +211,7 @@ func (a *OpenTextActivities) setList(ctx context.Context, nodeID int64, acl map[
 	// Then what is added or widened, back to what the list allows.
 	if changed {
 		if cur, err = a.OTCS.NodePermissions(ctx, nodeID); err != nil {
-			return false, false, backendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
+			return false, false, BackendError(fmt.Sprintf("read the permissions of %d", nodeID), err)
 		}
 	}
 	for _, id := range sortedRights(acl) {
@@ -220,12 +220,12 @@ func (a *OpenTextActivities) setList(ctx context.Context, nodeID int64, acl map[
 		switch {
 		case e == nil:
 			if err := a.OTCS.AddCustomPermission(ctx, nodeID, id, want, apply); err != nil {
-				return false, false, backendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
+				return false, false, BackendError(fmt.Sprintf("give %d access to %d", id, nodeID), err)
 			}
 			added = true
 		case !subset(want, e.Permissions):
 			if err := a.OTCS.UpdateCustomPermission(ctx, nodeID, id, want, apply); err != nil {
-				return false, false, backendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
+				return false, false, BackendError(fmt.Sprintf("set %d's access to %d", id, nodeID), err)
 			}
 			added = true
 		}
@@ -265,7 +265,7 @@ func (a *OpenTextActivities) secureRecord(ctx context.Context, node, folder *ope
 func (a *OpenTextActivities) leaveStaging(ctx context.Context, node *opentext.Node, parentID int64) error {
 	moved, err := a.OTCS.MoveNode(ctx, node.ID, parentID)
 	if err != nil {
-		return backendError(fmt.Sprintf("move node %d from the staging folder into %d", node.ID, parentID), err)
+		return BackendError(fmt.Sprintf("move node %d from the staging folder into %d", node.ID, parentID), err)
 	}
 	*node = *moved
 	return nil
@@ -280,7 +280,7 @@ func (a *OpenTextActivities) homeOf(ctx context.Context, node *opentext.Node, fo
 	}
 	staging, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, a.Rules.Access.StagingPath())
 	if err != nil {
-		return 0, false, backendError("find the staging folder", err)
+		return 0, false, BackendError("find the staging folder", err)
 	}
 	if node.ParentID == staging.ID {
 		return folderID, true, nil
@@ -313,7 +313,7 @@ func (a *OpenTextActivities) withinCurrent(ctx context.Context, nodeID int64, ac
 	for _, id := range sortedRights(acl) {
 		eff, err := a.OTCS.EffectivePermissions(ctx, nodeID, id)
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("read the permissions of %d on %d", id, nodeID), err)
+			return nil, BackendError(fmt.Sprintf("read the permissions of %d on %d", id, nodeID), err)
 		}
 		if perms := intersect(acl[id], eff); perms.Has(opentext.PermSee) {
 			out[id] = perms
@@ -333,7 +333,7 @@ func (a *OpenTextActivities) withinCurrent(ctx context.Context, nodeID int64, ac
 // fallback). An access list widened by hand in OTCS is narrowed back on
 // the way.
 func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessInput) (_ *NarrowResult, err error) {
-	defer func() { observe(ctx, "NarrowRecords", err) }()
+	defer func() { Observe(ctx, "NarrowRecords", err) }()
 	out := &NarrowResult{}
 	for _, rec := range in.Records {
 		if rec.Readers == nil || (rec.Readers.Open && !in.Widen) {
@@ -346,7 +346,7 @@ func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessI
 			continue
 		}
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("read record %d", rec.NodeID), err)
+			return nil, BackendError(fmt.Sprintf("read record %d", rec.NodeID), err)
 		}
 		var acl map[int64]opentext.PermissionSet
 		if rec.Readers.Open {
@@ -359,12 +359,12 @@ func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessI
 			} else {
 				out.Unchanged++
 			}
-			heartbeat(ctx, rec.NodeID)
+			Heartbeat(ctx, rec.NodeID)
 			continue
 		}
 		pa, err := a.resolver().ForPage(ctx, rec.Readers)
 		if err != nil {
-			return nil, backendError("map the readers of page "+rec.PageID, err)
+			return nil, BackendError("map the readers of page "+rec.PageID, err)
 		}
 		if len(pa.Unmapped) > 0 {
 			// Whoever is unmapped loses access; the fallback group, when
@@ -394,7 +394,7 @@ func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessI
 		default:
 			out.Unchanged++
 		}
-		heartbeat(ctx, rec.NodeID)
+		Heartbeat(ctx, rec.NodeID)
 	}
 	return out, nil
 }
@@ -405,18 +405,18 @@ func (a *OpenTextActivities) NarrowRecords(ctx context.Context, in RecordAccessI
 func (a *OpenTextActivities) openTo(ctx context.Context, node *opentext.Node) (bool, error) {
 	folder, err := a.OTCS.NodePermissions(ctx, node.ParentID)
 	if err != nil {
-		return false, backendError(fmt.Sprintf("read the permissions of folder %d", node.ParentID), err)
+		return false, BackendError(fmt.Sprintf("read the permissions of folder %d", node.ParentID), err)
 	}
 	cur, err := a.OTCS.NodePermissions(ctx, node.ID)
 	if err != nil {
-		return false, backendError(fmt.Sprintf("read the permissions of %d", node.ID), err)
+		return false, BackendError(fmt.Sprintf("read the permissions of %d", node.ID), err)
 	}
 	apply := opentext.ApplyThisItem
 	changed := false
 	for _, e := range cur.Custom {
 		if folder.Assigned(e.RightID) == nil {
 			if err := a.OTCS.RemoveCustomPermission(ctx, node.ID, e.RightID, apply); err != nil {
-				return false, backendError(fmt.Sprintf("remove %d's access from %d", e.RightID, node.ID), err)
+				return false, BackendError(fmt.Sprintf("remove %d's access from %d", e.RightID, node.ID), err)
 			}
 			changed = true
 		}
@@ -433,19 +433,19 @@ func (a *OpenTextActivities) openTo(ctx context.Context, node *opentext.Node) (b
 			err = a.OTCS.UpdateCustomPermission(ctx, node.ID, e.RightID, e.Permissions, apply)
 		}
 		if err != nil {
-			return false, backendError(fmt.Sprintf("give %d its folder's access to %d", e.RightID, node.ID), err)
+			return false, BackendError(fmt.Sprintf("give %d its folder's access to %d", e.RightID, node.ID), err)
 		}
 		changed = true
 	}
 	if g := folder.OwnerGroup; g != nil && (cur.OwnerGroup == nil || !samePerms(cur.OwnerGroup.Permissions, g.Permissions)) {
 		if err := a.OTCS.SetOwnerGroupPermissions(ctx, node.ID, g.RightID, g.Permissions, apply); err != nil {
-			return false, backendError(fmt.Sprintf("give %d its folder's owner-group access", node.ID), err)
+			return false, BackendError(fmt.Sprintf("give %d its folder's owner-group access", node.ID), err)
 		}
 		changed = true
 	}
 	if p := folder.Public; p != nil && (cur.Public == nil || !samePerms(cur.Public.Permissions, p.Permissions)) {
 		if err := a.OTCS.SetPublicPermissions(ctx, node.ID, p.Permissions, apply); err != nil {
-			return false, backendError(fmt.Sprintf("give %d its folder's public access", node.ID), err)
+			return false, BackendError(fmt.Sprintf("give %d its folder's public access", node.ID), err)
 		}
 		changed = true
 	}

@@ -3,11 +3,11 @@ package activities
 import (
 	"context"
 	"fmt"
-	"github.com/xecm-bridge/xecm-bridge/access"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
@@ -32,7 +32,7 @@ func (a *OpenTextActivities) fileBeside(ctx context.Context, res *UploadResult, 
 	if err != nil {
 		return 0, err
 	}
-	marker := sourceMarker(s.doc.PageID, s.doc.Version)
+	marker := SourceMarker(s.doc.PageID, s.doc.Version)
 	for i, m := range s.manifest {
 		name := besideName(s.manifest, i)
 		// The version is found again by page version and file name: two
@@ -79,7 +79,7 @@ func (a *OpenTextActivities) attachmentFolder(ctx context.Context, res *UploadRe
 		return folder, a.secureAttachments(ctx, folder, res.FolderID, pa)
 	}
 	if !rest.IsKind(err, rest.KindNotFound) {
-		return nil, backendError("look up attachment folder", err)
+		return nil, BackendError("look up attachment folder", err)
 	}
 	parent := res.FolderID
 	if pa != nil {
@@ -91,13 +91,13 @@ func (a *OpenTextActivities) attachmentFolder(ctx context.Context, res *UploadRe
 	}
 	folder, err = a.OTCS.EnsureFolderPath(ctx, parent, []string{mapping.LegalName(res.Name + " (attachments)")})
 	if err != nil {
-		return nil, backendError("make attachment folder", err)
+		return nil, BackendError("make attachment folder", err)
 	}
 	if err := a.OTCS.SetNickname(ctx, folder.ID, nick); err != nil {
 		// Refused because it is taken: the holder is the folder.
 		holder, lerr := a.OTCS.NodeByNickname(ctx, nick)
 		if lerr != nil {
-			return nil, backendError("set attachment folder nickname", err)
+			return nil, BackendError("set attachment folder nickname", err)
 		}
 		folder = holder
 	}
@@ -130,7 +130,7 @@ func (a *OpenTextActivities) secureAttachments(ctx context.Context, folder *open
 	for page := 1; ; page++ {
 		kids, err := a.OTCS.ListChildren(ctx, folder.ID, opentext.ListOptions{Page: page, Limit: 100})
 		if err != nil {
-			return backendError("list the attachment documents", err)
+			return BackendError("list the attachment documents", err)
 		}
 		for _, k := range kids.Nodes {
 			if _, err := a.narrowTo(ctx, k.ID, acl); err != nil {
@@ -153,7 +153,7 @@ func (a *OpenTextActivities) secureAttachments(ctx context.Context, folder *open
 func (a *OpenTextActivities) storeOnce(ctx context.Context, parentID int64, name, prefix, desc string, file opentext.Upload) (int64, int, error) {
 	node, err := a.OTCS.FindChild(ctx, parentID, name)
 	if err != nil {
-		return 0, 0, backendError("look up "+name, err)
+		return 0, 0, BackendError("look up "+name, err)
 	}
 	if node == nil {
 		created, err := a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{ParentID: parentID, Name: name, Description: desc, File: file})
@@ -161,15 +161,15 @@ func (a *OpenTextActivities) storeOnce(ctx context.Context, parentID int64, name
 			return created.ID, 1, nil
 		}
 		if !rest.IsKind(err, rest.KindConflict) {
-			return 0, 0, backendError("create "+name, err)
+			return 0, 0, BackendError("create "+name, err)
 		}
 		if node, err = a.OTCS.FindChild(ctx, parentID, name); err != nil || node == nil {
-			return 0, 0, backendError("look up "+name, err)
+			return 0, 0, BackendError("look up "+name, err)
 		}
 	}
 	versions, err := a.OTCS.Versions(ctx, node.ID)
 	if err != nil {
-		return 0, 0, backendError("list versions of "+name, err)
+		return 0, 0, BackendError("list versions of "+name, err)
 	}
 	for _, v := range versions {
 		if strings.HasPrefix(v.Description, prefix) {
@@ -178,7 +178,7 @@ func (a *OpenTextActivities) storeOnce(ctx context.Context, parentID int64, name
 	}
 	v, err := a.OTCS.AddVersion(ctx, node.ID, file, desc)
 	if err != nil {
-		return 0, 0, backendError("add version to "+name, err)
+		return 0, 0, BackendError("add version to "+name, err)
 	}
 	return node.ID, v.Number, nil
 }

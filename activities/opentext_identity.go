@@ -21,15 +21,15 @@ func (a *OpenTextActivities) claimIdentity(ctx context.Context, node *opentext.N
 		return nil, nil
 	}
 	if !rest.IsKind(err, rest.KindBadRequest) && !rest.IsKind(err, rest.KindConflict) {
-		return nil, backendError("set nickname", err)
+		return nil, BackendError("set nickname", err)
 	}
 	holder, lerr := a.OTCS.NodeByNickname(ctx, nick)
 	switch {
 	case rest.IsKind(lerr, rest.KindNotFound):
 		// Refused, yet nobody holds it: the server's reason stands.
-		return nil, backendError("set nickname", err)
+		return nil, BackendError("set nickname", err)
 	case lerr != nil:
-		return nil, backendError("look up nickname", lerr)
+		return nil, BackendError("look up nickname", lerr)
 	case holder.ID == node.ID:
 		return nil, nil
 	}
@@ -61,7 +61,7 @@ func (a *OpenTextActivities) discard(ctx context.Context, dup *opentext.Node, pa
 	}
 	holds, err := a.OTCS.NodeHolds(ctx, dup.ID)
 	if err != nil {
-		return backendError("read holds", err)
+		return BackendError("read holds", err)
 	}
 	for _, h := range holds {
 		if h.Active {
@@ -70,7 +70,7 @@ func (a *OpenTextActivities) discard(ctx context.Context, dup *opentext.Node, pa
 	}
 	state, err := a.OTCS.RMClassifications(ctx, dup.ID)
 	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return backendError("read RM classification", err)
+		return BackendError("read RM classification", err)
 	}
 	if state != nil {
 		for _, c := range state.Classifications {
@@ -81,15 +81,15 @@ func (a *OpenTextActivities) discard(ctx context.Context, dup *opentext.Node, pa
 	}
 	versions, err := a.OTCS.Versions(ctx, dup.ID)
 	if err != nil {
-		return backendError("list versions", err)
+		return BackendError("list versions", err)
 	}
 	for _, v := range versions {
-		if !strings.HasPrefix(v.Description, sourcePrefix(pageID)) {
+		if !strings.HasPrefix(v.Description, SourcePrefix(pageID)) {
 			return refuse("has a version the bridge did not write")
 		}
 	}
 	if err := a.OTCS.DeleteNode(ctx, dup.ID); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return backendError("discard duplicate node", err)
+		return BackendError("discard duplicate node", err)
 	}
 	return nil
 }

@@ -18,20 +18,11 @@ import (
 // They run on the OpenText queue; the Confluence side is in
 // confluence_lifecycle.go.
 
-// StartReviewInput asks for an OTCS workflow process on the draft.
-type StartReviewInput struct {
-	MapID   int64
-	NodeID  int64
-	Title   string
-	Due     time.Time
-	Comment string
-}
-
 // StartReviewProcess initiates the space's workflow map with the draft
 // attached (draft process, form values, initiate) and returns the process
 // id. A missing or unusable map is a non-retryable WorkflowMapUnavailable.
 func (a *OpenTextActivities) StartReviewProcess(ctx context.Context, in StartReviewInput) (_ int64, err error) {
-	defer func() { observe(ctx, "StartReviewProcess", err) }()
+	defer func() { Observe(ctx, "StartReviewProcess", err) }()
 	// OTCS has no idempotency key for initiating a process. The draft and
 	// the process ids are heartbeated as soon as they exist, so a retry
 	// after a lost completion reuses them instead of starting a second
@@ -51,26 +42,26 @@ func (a *OpenTextActivities) StartReviewProcess(ctx context.Context, in StartRev
 		return 0, NonRetryable(TypeWorkflowMapUnavailable, "OTCS workflow map %d cannot be started for node %d: %v; fix review.workflow_map in the mapping file", in.MapID, in.NodeID, err)
 	}
 	if err != nil {
-		return 0, backendError("create draft process", err)
+		return 0, BackendError("create draft process", err)
 	}
 	progress.DraftID = draft
-	heartbeat(ctx, progress)
+	Heartbeat(ctx, progress)
 	values := map[string]any{"WorkflowForm_Title": in.Title}
 	if !in.Due.IsZero() {
 		values["WorkflowForm_WorkflowDueDate"] = in.Due.UTC().Format("2006-01-02 15:04:05.000")
 	}
 	if err := a.OTCS.UpdateDraftProcess(ctx, draft, values); err != nil {
-		return 0, backendError("set workflow form", err)
+		return 0, BackendError("set workflow form", err)
 	}
 	pid, err := a.OTCS.InitiateDraftProcess(ctx, draft, in.Comment)
 	if rest.IsKind(err, rest.KindBadRequest) {
 		return 0, NonRetryable(TypeWorkflowMapUnavailable, "OTCS workflow map %d could not be initiated: %v", in.MapID, err)
 	}
 	if err != nil {
-		return 0, backendError("initiate workflow", err)
+		return 0, BackendError("initiate workflow", err)
 	}
 	progress.ProcessID = pid
-	heartbeat(ctx, progress)
+	Heartbeat(ctx, progress)
 	return pid, nil
 }
 
@@ -79,28 +70,16 @@ type startProgress struct {
 	DraftID, ProcessID int64
 }
 
-// ReviewProcessState is what the bridge learns from one look at a process.
-type ReviewProcessState struct {
-	Status      string // ontime, workflowlate, completed, stopped
-	Done        bool
-	Approved    bool
-	By          string // who decided (login name)
-	Comment     string
-	At          time.Time
-	CurrentStep string
-	Assignees   []string
-}
-
 // PollReviewProcess reads a process's status once and, when it has ended,
 // its outcome from the activities (the last disposition decides: any
 // Reject rejects). It is short on purpose: the workflow waits between
 // polls on a durable timer, so a review that takes days holds no worker
 // slot.
 func (a *OpenTextActivities) PollReviewProcess(ctx context.Context, processID int64) (_ *ReviewProcessState, err error) {
-	defer func() { observe(ctx, "PollReviewProcess", err) }()
+	defer func() { Observe(ctx, "PollReviewProcess", err) }()
 	ps, err := a.OTCS.ProcessStatus(ctx, processID)
 	if err != nil {
-		return nil, backendError(fmt.Sprintf("read workflow process %d", processID), err)
+		return nil, BackendError(fmt.Sprintf("read workflow process %d", processID), err)
 	}
 	st := &ReviewProcessState{Status: ps.Status}
 	if len(ps.Current) > 0 {
@@ -116,7 +95,7 @@ func (a *OpenTextActivities) PollReviewProcess(ctx context.Context, processID in
 	}
 	acts, err := a.OTCS.ProcessActivities(ctx, processID, processID)
 	if err != nil {
-		return nil, backendError(fmt.Sprintf("read activities of workflow process %d", processID), err)
+		return nil, BackendError(fmt.Sprintf("read activities of workflow process %d", processID), err)
 	}
 	st.Approved = true
 	decided := false
@@ -129,7 +108,7 @@ func (a *OpenTextActivities) PollReviewProcess(ctx context.Context, processID in
 			continue
 		}
 		decided = true
-		st.By, st.Comment, st.At = firstNonBlank(act.UserName, fmt.Sprint(act.UserID)), act.Comment, act.Date
+		st.By, st.Comment, st.At = FirstNonBlank(act.UserName, fmt.Sprint(act.UserID)), act.Comment, act.Date
 		if !st.Approved {
 			break
 		}
@@ -141,54 +120,28 @@ func (a *OpenTextActivities) PollReviewProcess(ctx context.Context, processID in
 	return st, nil
 }
 
-// WithdrawInput names the draft (and process) of a withdrawn review.
-type WithdrawInput struct {
-	NodeID    int64
-	ProcessID int64 // 0: no OTCS process
-	Note      string
-}
-
 // WithdrawDraft stops the review's OTCS process (if it still runs) and
 // notes the withdrawal on the draft's description. The draft stays a
 // draft: nothing is classified or declared.
 func (a *OpenTextActivities) WithdrawDraft(ctx context.Context, in WithdrawInput) (err error) {
-	defer func() { observe(ctx, "WithdrawDraft", err) }()
+	defer func() { Observe(ctx, "WithdrawDraft", err) }()
 	if in.ProcessID != 0 {
 		ps, err := a.OTCS.ProcessStatus(ctx, in.ProcessID)
 		if err != nil {
-			return backendError("read workflow process", err)
+			return BackendError("read workflow process", err)
 		}
 		if ps.Status != opentext.ProcessCompleted && ps.Status != opentext.ProcessStopped {
 			if err := a.OTCS.StopProcess(ctx, in.ProcessID); err != nil {
-				return backendError(fmt.Sprintf("stop workflow process %d", in.ProcessID), err)
+				return BackendError(fmt.Sprintf("stop workflow process %d", in.ProcessID), err)
 			}
 		}
 	}
 	if in.NodeID != 0 {
 		if _, err := a.OTCS.UpdateNode(ctx, in.NodeID, "", in.Note); err != nil {
-			return backendError("note withdrawal on the draft", err)
+			return BackendError("note withdrawal on the draft", err)
 		}
 	}
 	return nil
-}
-
-// DeclareInput is the approved version to make the controlled record.
-type DeclareInput struct {
-	Page    PageSnapshot // the reviewed version, with Rule publish and the approval evidence
-	NodeID  int64
-	Version int // the reviewed OTCS version; 0 for runs started before it was passed
-	SHA256  string
-	Meaning string
-}
-
-// DeclareResult is the record as declared.
-type DeclareResult struct {
-	NodeID         int64
-	FolderID       int64
-	Classification string
-	Official       bool
-	Finalized      bool
-	AlreadyFinal   bool // it was declared before (a retry); nothing was changed
 }
 
 // DeclareRecord makes the approved draft the controlled record: it moves
@@ -198,7 +151,7 @@ type DeclareResult struct {
 // on hold is never touched (RecordOnHold, naming the hold); a node already
 // finalized is left as it is.
 func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput) (_ *DeclareResult, err error) {
-	defer func() { observe(ctx, "DeclareRecord", err) }()
+	defer func() { Observe(ctx, "DeclareRecord", err) }()
 	target, err := a.target(&in.Page)
 	if err != nil {
 		return nil, err
@@ -210,7 +163,7 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 	if target.RM != nil {
 		state, err := a.OTCS.RMClassifications(ctx, in.NodeID)
 		if err != nil {
-			return nil, backendError("read RM classification", err)
+			return nil, BackendError("read RM classification", err)
 		}
 		for _, c := range state.Classifications {
 			if c.Finalized {
@@ -228,12 +181,12 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 	}
 	folder, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, target.FolderPath(in.Page.Facts()))
 	if err != nil {
-		return nil, backendError("ensure target folder", err)
+		return nil, BackendError("ensure target folder", err)
 	}
 	res.FolderID = folder.ID
 	node, err := a.OTCS.GetNode(ctx, in.NodeID)
 	if err != nil {
-		return nil, backendError(fmt.Sprintf("read node %d", in.NodeID), err)
+		return nil, BackendError(fmt.Sprintf("read node %d", in.NodeID), err)
 	}
 	if node.ParentID != folder.ID {
 		_, err := a.OTCS.MoveNode(ctx, in.NodeID, folder.ID)
@@ -241,13 +194,13 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 			return nil, NonRetryable(TypeBackendRejected, "the target folder %d already holds another item named %q; rename one of them, then retry", folder.ID, node.Name)
 		}
 		if err != nil {
-			return nil, backendError("move the approved document into the target folder", err)
+			return nil, BackendError("move the approved document into the target folder", err)
 		}
 	}
-	evidence := fmt.Sprintf("%s; approved by %s at %s; meaning: %s", sourceMarker(in.Page.PageID, in.Page.Version),
+	evidence := fmt.Sprintf("%s; approved by %s at %s; meaning: %s", SourceMarker(in.Page.PageID, in.Page.Version),
 		in.Page.ApprovedBy, in.Page.ApprovedAt.UTC().Format(time.RFC3339), in.Meaning)
 	if _, err := a.OTCS.UpdateNode(ctx, in.NodeID, "", evidence); err != nil {
-		return nil, backendError("record approval evidence", err)
+		return nil, BackendError("record approval evidence", err)
 	}
 	cls, err := a.classify(ctx, ClassifyInput{Page: in.Page, NodeID: in.NodeID, SHA256: in.SHA256})
 	if err != nil {
@@ -258,7 +211,7 @@ func (a *OpenTextActivities) DeclareRecord(ctx context.Context, in DeclareInput)
 		return res, nil
 	}
 	if err := a.OTCS.FinalizeRecords(ctx, in.NodeID); err != nil {
-		return nil, backendError("declare the record (finalize)", err)
+		return nil, BackendError("declare the record (finalize)", err)
 	}
 	res.Finalized = true
 	return res, nil
@@ -274,7 +227,7 @@ func (a *OpenTextActivities) checkReviewedVersion(ctx context.Context, in Declar
 	}
 	versions, err := a.OTCS.Versions(ctx, in.NodeID)
 	if err != nil {
-		return backendError("list versions", err)
+		return BackendError("list versions", err)
 	}
 	if len(versions) == 0 {
 		return NonRetryable(TypeVersionChanged, "OTCS node %d has no versions left; the reviewed version %d is gone", in.NodeID, in.Version)

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/xecm-bridge/xecm-bridge/access"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,27 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/rendition"
 	"github.com/xecm-bridge/xecm-bridge/rendition/pdfa"
 )
-
-// PDFSettings configure PDF renditions (mapping rendition: pdf).
-type PDFSettings struct {
-	// EmbedLimit is the total size of a page's attachments that is embedded
-	// in the PDF (PDF/A-3); above it they are filed beside the record.
-	EmbedLimit int64
-	// Limits bound each render (time, memory of Chromium and Ghostscript,
-	// output size); zero fields take pdfa.DefaultLimits.
-	Limits pdfa.Limits
-	// Chromium and Ghostscript name the programs ("" = look them up in PATH).
-	Chromium, Ghostscript string
-	// WorkDir is the scratch space of renders ("" = the system's temp dir).
-	WorkDir string
-}
-
-// DefaultEmbedLimit is the attachment total embedded when none is set.
-const DefaultEmbedLimit = 50 << 20
 
 // embedLimit is PDF.EmbedLimit or its default.
 func (a *OpenTextActivities) embedLimit() int64 {
@@ -169,7 +152,7 @@ func (s *pdfSource) prepare() error {
 		HTML: src.HTML, Resources: map[string]pdfa.Resource{},
 		Title: s.doc.Title, Author: s.doc.AuthorID,
 		Subject:  fmt.Sprintf("Confluence page %s version %d (space %s)", s.doc.PageID, s.doc.Version, s.doc.SpaceKey),
-		Keywords: sourceMarker(s.doc.PageID, s.doc.Version),
+		Keywords: SourceMarker(s.doc.PageID, s.doc.Version),
 		Date:     s.doc.VersionAt, WorkDir: s.dir, Limits: s.a.PDF.Limits,
 		ChromiumPath: s.a.PDF.Chromium, GhostscriptPath: s.a.PDF.Ghostscript,
 	}

@@ -10,13 +10,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/rendition"
 )
 
-// Plan is what a publish or filing would write, worked out with reads only
-// (`starter publish --dry-run`).
-type Plan struct {
-	Page   PageSnapshot
-	Writes []string // every write, in order, on OTCS then Confluence
-}
-
 // PlanWrites works out the writes StoreRecord and WriteBack would make for
 // the page version, using the same lookups of a, and makes none. A page the real run would refuse gives the same typed
 // error. It is a function, not a method, so that registering
@@ -37,7 +30,7 @@ func PlanWrites(ctx context.Context, a *OpenTextActivities, page *PageSnapshot) 
 	for i, seg := range segments {
 		n, err := a.OTCS.FindChild(ctx, parent, seg)
 		if err != nil {
-			return nil, backendError("look up folder "+seg, err)
+			return nil, BackendError("look up folder "+seg, err)
 		}
 		if n == nil {
 			missing = len(segments) - i
@@ -67,9 +60,9 @@ func PlanWrites(ctx context.Context, a *OpenTextActivities, page *PageSnapshot) 
 			}
 			versions, err := a.OTCS.Versions(ctx, existing.ID)
 			if err != nil {
-				return nil, backendError("list versions", err)
+				return nil, BackendError("list versions", err)
 			}
-			marker := sourceMarker(page.PageID, page.Version)
+			marker := SourceMarker(page.PageID, page.Version)
 			for _, v := range versions {
 				if strings.HasPrefix(v.Description, marker) {
 					add("OTCS: none to the document: page %s v%d is already node %d version %d", page.PageID, page.Version, existing.ID, v.Number)
@@ -96,7 +89,7 @@ func (a *OpenTextActivities) planClassify(ctx context.Context, plan *Plan, rules
 		if nodeID != 0 {
 			state, err := a.OTCS.RMClassifications(ctx, nodeID)
 			if err != nil {
-				return nil, backendError("read RM classification", err)
+				return nil, BackendError("read RM classification", err)
 			}
 			for _, c := range state.Classifications {
 				if c.ClassID == rules.RM.ClassID {

@@ -78,7 +78,7 @@ func (a *OpenTextActivities) renditionDocument(ctx context.Context, page *PageSn
 		return rendition.Document{}, NonRetryable(TypePageNotFound, "Confluence page %s version %d is gone", page.PageID, page.Version)
 	}
 	if err != nil {
-		return rendition.Document{}, backendError("read page body", err)
+		return rendition.Document{}, BackendError("read page body", err)
 	}
 	doc := rendition.Document{
 		PageID: page.PageID, Title: page.Title, SpaceKey: page.SpaceKey, SpaceName: page.SpaceName,
@@ -94,7 +94,7 @@ func (a *OpenTextActivities) renditionDocument(ctx context.Context, page *PageSn
 			Open: func() (io.ReadCloser, error) {
 				rc, err := a.Confluence.DownloadAttachment(ctx, pageID, att)
 				if err != nil {
-					return nil, backendError("download attachment "+att.Title, err)
+					return nil, BackendError("download attachment "+att.Title, err)
 				}
 				return rc, nil
 			},

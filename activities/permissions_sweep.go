@@ -18,22 +18,16 @@ import (
 //   - ReadPermissions (OpenText): the readership of a batch of nodes
 //   - ApplyReaders (Confluence): each page's read restriction made to match
 
-// DocumentPageRef is one document page and the OTCS node it stands for.
-type DocumentPageRef struct {
-	PageID string
-	NodeID int64
-}
-
 // DocumentPages lists every document page of the documents space, by the
 // node label the bridge puts on each (one CQL search, paged by the client).
 func (a *DocumentPageActivities) DocumentPages(ctx context.Context) (_ []DocumentPageRef, err error) {
-	defer func() { observe(ctx, "DocumentPages", err) }()
+	defer func() { Observe(ctx, "DocumentPages", err) }()
 	if a.Rules.Documents == nil {
 		return nil, NonRetryable(TypeNoMapping, "the mapping has no documents: section")
 	}
 	refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Documents.Space, DocumentLabel)
 	if err != nil {
-		return nil, backendError("list the document pages", err)
+		return nil, BackendError("list the document pages", err)
 	}
 	out := make([]DocumentPageRef, 0, len(refs))
 	for _, r := range refs {
@@ -44,31 +38,10 @@ func (a *DocumentPageActivities) DocumentPages(ctx context.Context) (_ []Documen
 	return out, nil
 }
 
-// PageReaders is a document page with its source's readership now.
-type PageReaders struct {
-	DocumentPageRef
-	Readers *Readership
-	// Missing: OTCS no longer shows the node to the bridge; its page
-	// keeps the restriction it has (the next full document sweep
-	// archives it).
-	Missing bool `json:",omitempty"`
-}
-
-// PermissionsInput is a batch of document pages.
-type PermissionsInput struct {
-	Pages []DocumentPageRef
-}
-
-// PermissionsResult is the batch with each source's readership.
-type PermissionsResult struct {
-	Pages    []PageReaders
-	Requests int // OTCS requests made (member look-ups are cached per worker)
-}
-
 // ReadPermissions reads the permissions of each page's source: one OTCS
 // request per document, plus member look-ups a worker has not cached.
 func (a *DocumentSourceActivities) ReadPermissions(ctx context.Context, in PermissionsInput) (_ *PermissionsResult, err error) {
-	defer func() { observe(ctx, "ReadPermissions", err) }()
+	defer func() { Observe(ctx, "ReadPermissions", err) }()
 	out := &PermissionsResult{}
 	for _, p := range in.Pages {
 		r, reqs, err := a.readership(ctx, p.NodeID)
@@ -81,36 +54,16 @@ func (a *DocumentSourceActivities) ReadPermissions(ctx context.Context, in Permi
 			return nil, err
 		}
 		out.Pages = append(out.Pages, PageReaders{DocumentPageRef: p, Readers: r})
-		heartbeat(ctx, p.NodeID)
+		Heartbeat(ctx, p.NodeID)
 	}
 	return out, nil
-}
-
-// ApplyReadersInput is a batch of pages with their sources' readership.
-type ApplyReadersInput struct {
-	Pages []PageReaders
-}
-
-// ReadersApplied is what the sweep did to one page.
-type ReadersApplied struct {
-	PageID     string
-	NodeID     int64
-	Changed    bool   // its read restriction was rewritten
-	Restricted bool   // it has a read restriction from its source
-	Refused    string `json:",omitempty"` // its source names someone the bridge cannot map
-}
-
-// ApplyReadersResult lists the pages of a batch.
-type ApplyReadersResult struct {
-	Pages    []ReadersApplied
-	Requests int // Confluence requests made (group look-ups are cached per worker)
 }
 
 // ApplyReaders makes each page's read restriction what its source's
 // readership gives now (planReaders): narrowed, widened or lifted. A page
 // whose source is gone keeps its restriction.
 func (a *DocumentPageActivities) ApplyReaders(ctx context.Context, in ApplyReadersInput) (_ *ApplyReadersResult, err error) {
-	defer func() { observe(ctx, "ApplyReaders", err) }()
+	defer func() { Observe(ctx, "ApplyReaders", err) }()
 	if a.Rules.Documents == nil {
 		return nil, NonRetryable(TypeNoMapping, "the mapping has no documents: section")
 	}
@@ -119,11 +72,11 @@ func (a *DocumentPageActivities) ApplyReaders(ctx context.Context, in ApplyReade
 		if p.Missing {
 			continue
 		}
-		plan, err := planReaders(ctx, a.resolver(), a.Rules.Access, a.Rules.Documents.BridgeAccount, p.Readers)
+		plan, err := PlanReaders(ctx, a.resolver(), a.Rules.Access, a.Rules.Documents.BridgeAccount, p.Readers)
 		if err != nil {
 			return nil, err
 		}
-		changed, err := setReaders(ctx, a.Confluence, p.PageID, plan)
+		changed, err := SetReaders(ctx, a.Confluence, p.PageID, plan)
 		if rest.IsKind(err, rest.KindNotFound) {
 			continue // the page is gone since it was listed
 		}
@@ -136,7 +89,7 @@ func (a *DocumentPageActivities) ApplyReaders(ctx context.Context, in ApplyReade
 			activity.GetLogger(ctx).Info("Read restriction re-applied", "page", p.PageID, "node", p.NodeID, "readers", plan.Summary)
 		}
 		out.Pages = append(out.Pages, ReadersApplied{PageID: p.PageID, NodeID: p.NodeID, Changed: changed, Restricted: !plan.Open, Refused: plan.Refused})
-		heartbeat(ctx, p.PageID)
+		Heartbeat(ctx, p.PageID)
 	}
 	return out, nil
 }

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -44,81 +43,17 @@ type TemplateActivities struct {
 	Access *access.Resolver
 
 	pages        sync.Map // title -> parent page id
-	resolverOnce lazyResolver
+	resolverOnce LazyResolver
 }
-
-// TemplatePropertyKey, on a controlled copy, holds its TemplateRecord.
-const TemplatePropertyKey = "xecm-bridge.template"
 
 // TemplateHeaderName names the bridge-owned header of a controlled copy.
 const TemplateHeaderName = "xecm-template"
-
-// TemplateRecord is what the bridge keeps on a controlled copy.
-type TemplateRecord struct {
-	NodeID       int64     `json:"nodeId"`
-	Name         string    `json:"name"`
-	Watch        string    `json:"watch"`
-	Version      int       `json:"version"`
-	VersionLabel string    `json:"versionLabel"`
-	ApprovedAt   time.Time `json:"approvedAt"`
-	VersionURL   string    `json:"versionUrl"`
-	SHA256       string    `json:"sha256"`
-	FileName     string    `json:"fileName"`
-	MimeType     string    `json:"mimeType"`
-	Kind         string    `json:"kind"` // docx, html, markdown, attached
-	TemplateID   string    `json:"templateId,omitempty"`
-	TemplateName string    `json:"templateName"`
-	Status       string    `json:"status"` // TemplateCurrent or TemplateWithdrawn
-	BodyPrint    string    `json:"bodyPrint"`
-	Restricted   bool      `json:"restricted"`
-	Archived     bool      `json:"archived"`
-}
-
-// Statuses of a controlled copy.
-const (
-	TemplateCurrent   = "current"
-	TemplateWithdrawn = "withdrawn"
-)
 
 // TemplateNodeLabel finds a template's controlled copy.
 func TemplateNodeLabel(nodeID int64) string { return fmt.Sprintf("xecm-template-%d", nodeID) }
 
 // TemplateWatchLabel marks every copy of one watched template folder.
-func TemplateWatchLabel(watch string) string { return "xecm-templates-" + slug(watch) }
-
-// PublishTemplatesInput is a batch of changed templates, or (MissingFrom)
-// a watch a full sweep read to its end, with what it found.
-type PublishTemplatesInput struct {
-	Docs        []DocumentState
-	MissingFrom string
-	Seen        []int64
-}
-
-// TemplateResult is what happened to one template.
-type TemplateResult struct {
-	NodeID     int64
-	Name       string
-	Version    string
-	PageID     string
-	TemplateID string
-	Kind       string
-	Created    bool
-	Changed    bool
-	Restored   bool
-	Withdrawn  bool
-	Skipped    string
-	ErrorType  ErrorType // TypeConversionFailed, TypeTemplateTooLarge, TypeConverterMissing, TypeNameClash, TypeRestrictedSourceUnmapped
-	Error      string
-	// Restricted: the template is not public in OTCS, so its copy is
-	// read-restricted like a document page and it is not published as a
-	// Confluence template (those cannot be restricted).
-	Restricted bool `json:",omitempty"`
-}
-
-// PublishTemplatesResult lists every template of the batch.
-type PublishTemplatesResult struct {
-	Templates []TemplateResult
-}
+func TemplateWatchLabel(watch string) string { return "xecm-templates-" + Slug(watch) }
 
 // copyState is a controlled copy as read.
 type copyState struct {
@@ -131,7 +66,7 @@ type copyState struct {
 // template up to date. A template that cannot be converted is reported
 // with its typed error and nothing of it is written; the others go on.
 func (a *TemplateActivities) PublishTemplates(ctx context.Context, in PublishTemplatesInput) (_ *PublishTemplatesResult, err error) {
-	defer func() { observe(ctx, "PublishTemplates", err) }()
+	defer func() { Observe(ctx, "PublishTemplates", err) }()
 	if a.Rules.Templates == nil {
 		return nil, NonRetryable(TypeNoMapping, "the mapping has no templates: section")
 	}
@@ -145,7 +80,7 @@ func (a *TemplateActivities) PublishTemplates(ctx context.Context, in PublishTem
 			return nil, err
 		}
 		out.Templates = append(out.Templates, *r)
-		heartbeat(ctx, i)
+		Heartbeat(ctx, i)
 	}
 	return out, nil
 }
@@ -179,7 +114,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	}
 	res.Version = version.Label()
 	name := t.TemplateName(st.Doc.Name, st.Doc.NodeID)
-	plan, err := planReaders(ctx, a.resolver(), a.Rules.Access, t.BridgeAccount, st.Readers)
+	plan, err := PlanReaders(ctx, a.resolver(), a.Rules.Access, t.BridgeAccount, st.Readers)
 	if err != nil {
 		return nil, err
 	}
@@ -254,8 +189,8 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 		// Said before the copy is put back (see applyDocument); once per edit.
 		marker := fmt.Sprintf("xecm-bridge:template:%d:restored:v%d", rec.NodeID, cur.page.Version.Number)
 		note := "<p>This page is a controlled copy of an OpenText template; an edit made here was undone. Change the template in OpenText.</p>"
-		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
-			return nil, backendError("comment on controlled copy "+cur.page.ID, err)
+		if err := NoteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+			return nil, BackendError("comment on controlled copy "+cur.page.ID, err)
 		}
 	}
 	if cur.page.Body != body {
@@ -265,7 +200,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 		}
 		p, err := a.Confluence.UpdatePage(ctx, cur.page.ID, cur.page.Title, body, cur.page.Version.Number+1, msg)
 		if err != nil {
-			return nil, backendError("update controlled copy "+cur.page.ID, err)
+			return nil, BackendError("update controlled copy "+cur.page.ID, err)
 		}
 		cur.page = p
 		res.Changed = !res.Created
@@ -277,7 +212,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 			return nil, err
 		}
 		if err := a.Confluence.MovePage(ctx, cur.page.ID, parent); err != nil {
-			return nil, backendError("move controlled copy "+cur.page.ID+" back to "+t.Parent, err)
+			return nil, BackendError("move controlled copy "+cur.page.ID+" back to "+t.Parent, err)
 		}
 	}
 	rec.Archived = false
@@ -292,7 +227,7 @@ func (a *TemplateActivities) publish(ctx context.Context, st *DocumentState) (*T
 	res.TemplateID = rec.TemplateID
 	rec.BodyPrint = documentpage.Fingerprint(cur.page.Body)
 	if _, err := a.Confluence.SetProperty(ctx, cur.page.ID, TemplatePropertyKey, rec); err != nil {
-		return nil, backendError("record controlled copy "+cur.page.ID, err)
+		return nil, BackendError("record controlled copy "+cur.page.ID, err)
 	}
 	return res, nil
 }
@@ -329,7 +264,7 @@ func typedTemplateError(res *TemplateResult, err error) (*TemplateResult, error)
 func (a *TemplateActivities) download(ctx context.Context, nodeID int64, number int) (*os.File, string, error) {
 	body, err := a.OTCS.DownloadVersion(ctx, nodeID, number)
 	if err != nil {
-		return nil, "", backendError(fmt.Sprintf("download version %d of template %d", number, nodeID), err)
+		return nil, "", BackendError(fmt.Sprintf("download version %d of template %d", number, nodeID), err)
 	}
 	defer body.Close()
 	f, err := os.CreateTemp("", "xecm-template-*")
@@ -355,7 +290,7 @@ func (a *TemplateActivities) download(ctx context.Context, nodeID int64, number 
 func (a *TemplateActivities) findCopy(ctx context.Context, nodeID int64) (*copyState, error) {
 	refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Templates.Space, TemplateNodeLabel(nodeID))
 	if err != nil {
-		return nil, backendError("find the copy of template "+fmt.Sprint(nodeID), err)
+		return nil, BackendError("find the copy of template "+fmt.Sprint(nodeID), err)
 	}
 	if len(refs) == 0 {
 		return nil, nil
@@ -366,14 +301,14 @@ func (a *TemplateActivities) findCopy(ctx context.Context, nodeID int64) (*copyS
 func (a *TemplateActivities) readCopy(ctx context.Context, pageID string, labels []string) (*copyState, error) {
 	p, err := a.Confluence.GetPage(ctx, pageID, confluence.GetPageOptions{BodyFormat: "storage"})
 	if err != nil {
-		return nil, backendError("read controlled copy "+pageID, err)
+		return nil, BackendError("read controlled copy "+pageID, err)
 	}
 	cs := &copyState{page: p, labels: labels}
 	prop, err := a.Confluence.GetProperty(ctx, pageID, TemplatePropertyKey)
 	switch {
 	case rest.IsKind(err, rest.KindNotFound):
 	case err != nil:
-		return nil, backendError("read the record of "+pageID, err)
+		return nil, BackendError("read the record of "+pageID, err)
 	default:
 		var rec TemplateRecord
 		if err := json.Unmarshal(prop.Value, &rec); err == nil {
@@ -389,7 +324,7 @@ var errNameClash = errors.New("name clash")
 // createCopy creates the controlled copy. A page with the title that the
 // bridge account made is an earlier attempt's (a crash before its label):
 // it is taken and finished; one that people made is left alone.
-func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, title, body string, plan readPlan) (*copyState, error) {
+func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, title, body string, plan ReadPlan) (*copyState, error) {
 	t := a.Rules.Templates
 	sp, parent, err := a.copiesPage(ctx, t.Parent, "")
 	if err != nil {
@@ -397,7 +332,7 @@ func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, 
 	}
 	if !plan.Open {
 		// Made where only the bridge can read it (see StagingPageTitle).
-		if parent, err = staging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, true); err != nil {
+		if parent, err = Staging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, true); err != nil {
 			return nil, err
 		}
 	}
@@ -405,7 +340,7 @@ func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, 
 	if confluence.IsTitleTaken(err) {
 		found, ferr := a.Confluence.FindPageByTitle(ctx, sp.ID, sp.Key, title)
 		if ferr != nil || found == nil {
-			return nil, backendError("find page "+title, firstErr(ferr, err))
+			return nil, BackendError("find page "+title, firstErr(ferr, err))
 		}
 		if found.AuthorID != t.BridgeAccount || !strings.Contains(found.Body, TemplateNodeMarker(st.Doc.NodeID)) {
 			return nil, errNameClash
@@ -417,7 +352,7 @@ func (a *TemplateActivities) createCopy(ctx context.Context, st *DocumentState, 
 		return nil, fmt.Errorf("create controlled copy %s: its parent is gone; the retry makes it again: %w", title, err)
 	}
 	if err != nil {
-		return nil, backendError("create controlled copy "+title, err)
+		return nil, BackendError("create controlled copy "+title, err)
 	}
 	return &copyState{page: p}, nil
 }
@@ -436,7 +371,7 @@ func (a *TemplateActivities) copiesPage(ctx context.Context, title, body string)
 	key := a.Rules.Templates.Space
 	sp, err := a.Confluence.GetSpaceByKey(ctx, key)
 	if err != nil {
-		return nil, "", backendError("read space "+key, err)
+		return nil, "", BackendError("read space "+key, err)
 	}
 	id, err := a.parentPage(ctx, sp, title, body)
 	return sp, id, err
@@ -461,7 +396,7 @@ func (a *TemplateActivities) parentPage(ctx context.Context, sp *confluence.Spac
 		}
 	}
 	if err != nil || p == nil {
-		return "", backendError("find or create page "+title, err)
+		return "", BackendError("find or create page "+title, err)
 	}
 	a.pages.Store(sp.Key+"/"+title, p.ID)
 	return p.ID, nil
@@ -477,21 +412,21 @@ func (a *TemplateActivities) finishCopy(ctx context.Context, cur *copyState, rec
 	if cur.labels == nil {
 		ls, err := a.Confluence.Labels(ctx, cur.page.ID)
 		if err != nil {
-			return backendError("read labels of "+cur.page.ID, err)
+			return BackendError("read labels of "+cur.page.ID, err)
 		}
 		cur.labels = []string{}
 		for _, l := range ls {
 			cur.labels = append(cur.labels, l.Name)
 		}
 	}
-	if missing := missingLabels(cur.labels, want); len(missing) > 0 {
+	if missing := MissingLabels(cur.labels, want); len(missing) > 0 {
 		if err := a.Confluence.AddLabels(ctx, cur.page.ID, missing...); err != nil {
-			return backendError("label controlled copy "+cur.page.ID, err)
+			return BackendError("label controlled copy "+cur.page.ID, err)
 		}
 	}
 	if !rec.Restricted {
 		if err := a.Confluence.SetUpdateRestriction(ctx, cur.page.ID, []string{t.BridgeAccount}, nil); err != nil {
-			return backendError("restrict controlled copy "+cur.page.ID, err)
+			return BackendError("restrict controlled copy "+cur.page.ID, err)
 		}
 		rec.Restricted = true
 	}
@@ -506,7 +441,7 @@ func (a *TemplateActivities) uploadAll(ctx context.Context, pageID string, atts 
 	}
 	have, err := a.Confluence.Attachments(ctx, pageID)
 	if err != nil {
-		return backendError("list attachments of "+pageID, err)
+		return BackendError("list attachments of "+pageID, err)
 	}
 	for _, att := range atts {
 		sum := sha256.Sum256(att.Data)
@@ -519,7 +454,7 @@ func (a *TemplateActivities) uploadAll(ctx context.Context, pageID string, atts 
 			continue
 		}
 		if _, err := a.Confluence.UploadAttachment(ctx, pageID, att.Name, att.MediaType, strings.NewReader(string(att.Data)), "Controlled copy from OpenText, "+comment); err != nil {
-			return backendError("attach "+att.Name+" to "+pageID, err)
+			return BackendError("attach "+att.Name+" to "+pageID, err)
 		}
 	}
 	return nil
@@ -544,28 +479,28 @@ func (a *TemplateActivities) keepTemplate(ctx context.Context, rec TemplateRecor
 			return tpl.ID, nil
 		}
 		if !confluence.IsUnknownTemplate(err) {
-			return "", backendError("update Confluence template "+rec.TemplateID, err)
+			return "", BackendError("update Confluence template "+rec.TemplateID, err)
 		}
 	}
 	// A crash after an earlier create (before its id was recorded) left a
 	// template with this name and node: take it instead of making another.
 	existing, err := a.Confluence.TemplatesInSpace(ctx, t.TemplateSpace)
 	if err != nil {
-		return "", backendError("list Confluence templates of "+t.TemplateSpace, err)
+		return "", BackendError("list Confluence templates of "+t.TemplateSpace, err)
 	}
 	marker := fmt.Sprintf("(node %d)", rec.NodeID)
 	for _, e := range existing {
 		if e.Name == rec.TemplateName && strings.HasSuffix(e.Description, marker) {
 			tpl, err := a.Confluence.UpdateTemplate(ctx, e.ID, req)
 			if err != nil {
-				return "", backendError("update Confluence template "+e.ID, err)
+				return "", BackendError("update Confluence template "+e.ID, err)
 			}
 			return tpl.ID, nil
 		}
 	}
 	tpl, err := a.Confluence.CreateTemplate(ctx, req)
 	if err != nil {
-		return "", backendError("create Confluence template "+rec.TemplateName, err)
+		return "", BackendError("create Confluence template "+rec.TemplateName, err)
 	}
 	return tpl.ID, nil
 }
@@ -580,7 +515,7 @@ func (a *TemplateActivities) templateExists(ctx context.Context, id string) (boo
 		return false, nil
 	}
 	if err != nil {
-		return false, backendError("read Confluence template "+id, err)
+		return false, BackendError("read Confluence template "+id, err)
 	}
 	return true, nil
 }
@@ -603,36 +538,36 @@ func (a *TemplateActivities) withdraw(ctx context.Context, cur *copyState, res *
 	if body != cur.page.Body {
 		p, err := a.Confluence.UpdatePage(ctx, cur.page.ID, cur.page.Title, body, cur.page.Version.Number+1, "Withdrawn in OpenText: "+why)
 		if err != nil {
-			return nil, backendError("mark controlled copy "+cur.page.ID+" withdrawn", err)
+			return nil, BackendError("mark controlled copy "+cur.page.ID+" withdrawn", err)
 		}
 		cur.page = p
 	}
 	if rec.TemplateID != "" {
 		err := a.Confluence.DeleteTemplate(ctx, rec.TemplateID)
 		if err != nil && !confluence.IsUnknownTemplate(err) {
-			return nil, backendError("remove Confluence template "+rec.TemplateID, err)
+			return nil, BackendError("remove Confluence template "+rec.TemplateID, err)
 		}
 		note := fmt.Sprintf("<p>The template was %s. Its Confluence page template %q (id %s) was removed; this page stays as the record of the last approved version.</p>",
 			html.EscapeString(why), html.EscapeString(rec.TemplateName), html.EscapeString(rec.TemplateID))
 		marker := fmt.Sprintf("xecm-bridge:template:%d:removed:%s", rec.NodeID, rec.TemplateID)
-		if err := noteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
-			return nil, backendError("comment on controlled copy "+cur.page.ID, err)
+		if err := NoteOnce(ctx, a.Confluence, cur.page.ID, marker, note); err != nil {
+			return nil, BackendError("comment on controlled copy "+cur.page.ID, err)
 		}
 		rec.TemplateID = ""
 	}
 	if !rec.Archived {
-		_, archive, err := a.copiesPage(ctx, t.Archive, archiveBody(t.Archive))
+		_, archive, err := a.copiesPage(ctx, t.Archive, ArchiveBody(t.Archive))
 		if err != nil {
 			return nil, err
 		}
 		if err := a.Confluence.MovePage(ctx, cur.page.ID, archive); err != nil {
-			return nil, backendError("move controlled copy "+cur.page.ID+" to "+t.Archive, err)
+			return nil, BackendError("move controlled copy "+cur.page.ID+" to "+t.Archive, err)
 		}
 		rec.Archived = true
 	}
 	rec.Status, rec.BodyPrint = TemplateWithdrawn, documentpage.Fingerprint(cur.page.Body)
 	if _, err := a.Confluence.SetProperty(ctx, cur.page.ID, TemplatePropertyKey, rec); err != nil {
-		return nil, backendError("record controlled copy "+cur.page.ID, err)
+		return nil, BackendError("record controlled copy "+cur.page.ID, err)
 	}
 	return res, nil
 }
@@ -642,7 +577,7 @@ func (a *TemplateActivities) withdraw(ctx context.Context, cur *copyState, res *
 func (a *TemplateActivities) withdrawMissing(ctx context.Context, in PublishTemplatesInput) (*PublishTemplatesResult, error) {
 	refs, err := a.Confluence.PagesWithLabel(ctx, a.Rules.Templates.Space, TemplateWatchLabel(in.MissingFrom))
 	if err != nil {
-		return nil, backendError("list the copies of "+in.MissingFrom, err)
+		return nil, BackendError("list the copies of "+in.MissingFrom, err)
 	}
 	out := &PublishTemplatesResult{}
 	for _, r := range refs {
@@ -650,14 +585,14 @@ func (a *TemplateActivities) withdrawMissing(ctx context.Context, in PublishTemp
 		if err != nil {
 			return nil, err
 		}
-		if cur.rec == nil || containsID(in.Seen, cur.rec.NodeID) || cur.rec.Status == TemplateWithdrawn {
+		if cur.rec == nil || ContainsID(in.Seen, cur.rec.NodeID) || cur.rec.Status == TemplateWithdrawn {
 			continue
 		}
 		why := "moved out of " + in.MissingFrom
 		if _, err := a.OTCS.GetNode(ctx, cur.rec.NodeID); rest.IsKind(err, rest.KindNotFound) {
 			why = "deleted in OpenText"
 		} else if err != nil {
-			return nil, backendError(fmt.Sprintf("read node %d", cur.rec.NodeID), err)
+			return nil, BackendError(fmt.Sprintf("read node %d", cur.rec.NodeID), err)
 		}
 		res, err := a.withdraw(ctx, cur, &TemplateResult{NodeID: cur.rec.NodeID, Name: cur.rec.Name}, why)
 		if err != nil {

@@ -9,18 +9,18 @@ import (
 
 // resolver is the principal look-up of the template activities.
 func (a *TemplateActivities) resolver() *access.Resolver {
-	return a.resolverOnce.get(&a.Access, a.Rules, a.Confluence, a.OTCS)
+	return a.resolverOnce.Get(&a.Access, a.Rules, a.Confluence, a.OTCS)
 }
 
 // narrowCopy applies a restricted template's access to its existing copy
 // before anything else: its Confluence template is removed (a space
 // template cannot be restricted, so it would show the content to the
 // whole space), then the copy's read restriction is set.
-func (a *TemplateActivities) narrowCopy(ctx context.Context, cur *copyState, plan readPlan) error {
+func (a *TemplateActivities) narrowCopy(ctx context.Context, cur *copyState, plan ReadPlan) error {
 	if !plan.Open && cur.rec != nil && cur.rec.TemplateID != "" {
 		err := a.Confluence.DeleteTemplate(ctx, cur.rec.TemplateID)
 		if err != nil && !confluence.IsUnknownTemplate(err) {
-			return backendError("remove Confluence template "+cur.rec.TemplateID+" of a restricted source", err)
+			return BackendError("remove Confluence template "+cur.rec.TemplateID+" of a restricted source", err)
 		}
 		cur.rec.TemplateID = ""
 	}
@@ -30,9 +30,9 @@ func (a *TemplateActivities) narrowCopy(ctx context.Context, cur *copyState, pla
 // placeCopy sets a copy's read restriction, then moves a copy still
 // under the staging page to the copies' parent page (with no
 // templates.parent it stays there: the top of a space is no move target).
-func (a *TemplateActivities) placeCopy(ctx context.Context, cur *copyState, plan readPlan) error {
+func (a *TemplateActivities) placeCopy(ctx context.Context, cur *copyState, plan ReadPlan) error {
 	t := a.Rules.Templates
-	if _, err := setReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
+	if _, err := SetReaders(ctx, a.Confluence, cur.page.ID, plan); err != nil {
 		return err
 	}
 	if t.Parent == "" {
@@ -42,5 +42,5 @@ func (a *TemplateActivities) placeCopy(ctx context.Context, cur *copyState, plan
 	if err != nil {
 		return err
 	}
-	return leaveStaging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, cur.page, parent)
+	return LeaveStaging(ctx, a.Confluence, &a.pages, sp, t.BridgeAccount, cur.page, parent)
 }

@@ -14,46 +14,6 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
-// Flow is a flow a page can be routed to: the one set of names the
-// triggers, the backfill, the control surface and the starter use.
-type Flow string
-
-// Flows a page can be routed to.
-const (
-	FlowPublish Flow = "publish" // PublishPage: an approved page
-	FlowFile    Flow = "file"    // FileRecord: a page a record rule recognises
-	FlowReview  Flow = "review"  // DocumentLifecycle: a page carrying its space's submit label
-	FlowNone    Flow = "none"    // nothing to do (the reason says why)
-
-	// Flows of the OpenText → Confluence direction, started next to the above.
-	FlowReferences   Flow = "references"    // SyncReferences: a page of a scanned space may link to OTCS documents
-	FlowDocumentPage Flow = "document-page" // RefreshDocumentPage: a document page changed in Confluence
-
-	// FlowAccess is SecureRecords: a page's read access changed, so its
-	// records (and its descendants') may have to narrow.
-	FlowAccess Flow = "access"
-)
-
-// The Confluence webhook events the bridge acts on, named as Confluence
-// sends them: the webhook receiver and the triggers compare with these.
-const (
-	EventPageCreated          = "page_created"
-	EventPageUpdated          = "page_updated"
-	EventPageRestored         = "page_restored"
-	EventLabelAdded           = "label_added"
-	EventLabelRemoved         = "label_removed"
-	EventBlueprintPageCreated = "blueprint_page_created"
-	// PermissionsEvent is a change to a page's restrictions.
-	PermissionsEvent = "content_permissions_updated"
-)
-
-// FlowStarter starts a page flow with the bridge's exactly-once rules
-// (internal/control implements it; an interface keeps activities free of
-// the workflow package).
-type FlowStarter interface {
-	StartFlow(ctx context.Context, flow Flow, pageID string, version int, requestedBy string) (workflowID string, existing bool, err error)
-}
-
 // TriggerActivities decide which flow a changed page needs and start it.
 // They run on the Confluence queue: deciding reads Confluence only.
 //
@@ -66,43 +26,17 @@ type TriggerActivities struct {
 	Starter    FlowStarter
 }
 
-// RouteInput names a page that changed and why the bridge heard of it.
-type RouteInput struct {
-	PageID string
-	Cause  string // e.g. "webhook label_added by 557058:alice", "reconciliation"
-	// The event, when a webhook brought it: a label_added of the space's
-	// approval label by a known account is recorded as that account's
-	// approval of the version the page had when the label was added.
-	Event   string
-	Actor   string
-	Label   string
-	EventAt time.Time // zero when the delivery carried no timestamp
-}
-
-// RouteResult says what was started for a page.
-type RouteResult struct {
-	PageID     string
-	Version    int
-	Flow       Flow   // FlowPublish, FlowFile or FlowNone
-	Reason     string // why FlowNone, or which rule matched
-	WorkflowID string
-	Existing   bool // the flow for this page version had already been started
-	// Documents is the OpenText → Confluence flow started for the page
-	// (references or document page refresh), "" when none.
-	Documents string `json:",omitempty"`
-}
-
 // RoutePage reads the page's current version and starts the flow it
 // qualifies for: FileRecord when a record rule matches, PublishPage when it
 // carries its space's approval label, nothing otherwise.
 func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *RouteResult, err error) {
-	defer func() { observe(ctx, "RoutePage", err) }()
+	defer func() { Observe(ctx, "RoutePage", err) }()
 	page, err := a.Confluence.GetPage(ctx, in.PageID, confluence.GetPageOptions{})
 	if rest.IsKind(err, rest.KindNotFound) {
 		return &RouteResult{PageID: in.PageID, Flow: FlowNone, Reason: "page not found (deleted, or not visible to the bridge)"}, nil
 	}
 	if err != nil {
-		return nil, backendError("read page", err)
+		return nil, BackendError("read page", err)
 	}
 	if in.Event == PermissionsEvent {
 		// Only who may read changed: nothing to publish, but records of
@@ -117,13 +51,13 @@ func (a *TriggerActivities) RoutePage(ctx context.Context, in RouteInput) (_ *Ro
 	if spaceKey == "" {
 		space, err := a.Confluence.GetSpace(ctx, page.SpaceID)
 		if err != nil {
-			return nil, backendError("read space", err)
+			return nil, BackendError("read space", err)
 		}
 		spaceKey = space.Key
 	}
 	labels, err := a.Confluence.Labels(ctx, page.ID)
 	if err != nil {
-		return nil, backendError("read labels", err)
+		return nil, BackendError("read labels", err)
 	}
 	names := make([]string, len(labels))
 	for i, l := range labels {
@@ -195,7 +129,7 @@ func (a *TriggerActivities) versionAt(ctx context.Context, page *confluence.Page
 	for n := page.Version.Number - 1; n >= 1 && n >= page.Version.Number-maxVersionWalk; n-- {
 		p, err := a.Confluence.GetPage(ctx, page.ID, confluence.GetPageOptions{Version: n})
 		if err != nil {
-			return nil, backendError(fmt.Sprintf("read page version %d", n), err)
+			return nil, BackendError(fmt.Sprintf("read page version %d", n), err)
 		}
 		if !p.Version.CreatedAt.After(t) {
 			return p, nil
@@ -231,37 +165,6 @@ func (a *TriggerActivities) route(ctx context.Context, p confluence.PageRef, pag
 	return res, nil
 }
 
-// Decide says which flow a page qualifies for under the rules, and why.
-func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow Flow, reason string) {
-	space, err := rules.ForSpace(spaceKey)
-	if err != nil {
-		return FlowNone, fmt.Sprintf("space %s is not mapped", spaceKey)
-	}
-	if rr := space.RecordRuleFor(title, labels); rr != nil {
-		return FlowFile, "record rule " + rr.Type
-	}
-	if rv := space.Review; rv != nil && rv.SubmitLabel != "" {
-		for _, l := range labels {
-			if l == rv.SubmitLabel {
-				// Submitting the same version twice is a no-op in the
-				// lifecycle; a newer version is a resubmission.
-				return FlowReview, fmt.Sprintf("label %q (submitted for review)", l)
-			}
-		}
-	}
-	for _, l := range labels {
-		if space.Approval.Label != "" && l == space.Approval.Label {
-			return FlowPublish, fmt.Sprintf("label %q", l)
-		}
-	}
-	if space.Approval.State != "" {
-		// Whether the content state is set (and on this version) is read
-		// from Confluence before anything starts.
-		return FlowPublish, fmt.Sprintf("content state %q", space.Approval.State)
-	}
-	return FlowNone, fmt.Sprintf("no %q label and no record rule matches", space.Approval.Label)
-}
-
 // checkApproval says whether the current version of a page that looks
 // approved really is (an approval of this version, by a known person or
 // as the space allows), and resets the approval signal of a page edited
@@ -279,7 +182,7 @@ func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.Page
 			return false, "page not found (deleted, or not visible to the bridge)", nil
 		}
 		if err != nil {
-			return false, "", backendError("read page", err)
+			return false, "", BackendError("read page", err)
 		}
 	}
 	if page.Version.Number != p.Version {
@@ -287,7 +190,7 @@ func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.Page
 		// the event (or reconciliation run) that the edit brings.
 		return false, fmt.Sprintf("page changed to version %d since version %d was seen", page.Version.Number, p.Version), nil
 	}
-	verdict, err := judge(ctx, a.Confluence, space, page, p.Labels, true, !dryRun)
+	verdict, err := Judge(ctx, a.Confluence, space, page, p.Labels, true, !dryRun)
 	if err != nil {
 		return false, "", err
 	}
@@ -296,14 +199,14 @@ func (a *TriggerActivities) checkApproval(ctx context.Context, p confluence.Page
 	}
 	if verdict.Edited != nil && space.Approval.OnEdit == mapping.OnEditReset {
 		if dryRun {
-			return false, verdict.why() + resetPreviewSuffix, nil
+			return false, verdict.Why() + resetPreviewSuffix, nil
 		}
 		if err := a.resetApproval(ctx, space, p.ID, page.Version.Number, verdict.Edited); err != nil {
 			return false, "", err
 		}
-		return false, verdict.why() + resetSuffix, nil
+		return false, verdict.Why() + resetSuffix, nil
 	}
-	return false, verdict.why(), nil
+	return false, verdict.Why(), nil
 }
 
 // Suffixes of the reason of an edit after approval in a space whose
@@ -313,39 +216,6 @@ const (
 	resetPreviewSuffix = " (the approval signal would be removed and a comment posted)"
 )
 
-// SpaceCursor is how far reconciliation has looked in one space.
-type SpaceCursor struct {
-	SpaceKey string
-	Since    time.Time
-}
-
-// ReconcileInput carries the cursors of the previous run.
-type ReconcileInput struct {
-	Cursors  []SpaceCursor
-	Lookback time.Duration // for spaces without a cursor (first run, new space)
-	Now      time.Time     // the run's start (workflow time), for new cursors
-}
-
-// ReconcileResult is what the run started and where it got to.
-type ReconcileResult struct {
-	Cursors      []SpaceCursor
-	Pages        int           // changed pages looked at
-	StartedTotal int           // flows started (or found already started) for them
-	Started      []RouteResult // the first maxReported of those, for the operator
-	// Runs counts reconciliation runs, for ReconcileInput.AccessEvery.
-	Runs int `json:",omitempty"`
-	// Access is what the run's re-check of published pages' read access
-	// did (every AccessEvery-th run), nil when it did not run.
-	Access *AccessCheck `json:",omitempty"`
-}
-
-// AccessCheck counts a reconciliation's re-check of records' access.
-type AccessCheck struct {
-	Pages    int     // published pages looked at
-	Records  int     // of those, with a record
-	Narrowed []int64 `json:",omitempty"`
-}
-
 // maxReported bounds the result (it is the next run's input and lives in
 // history): counts are complete, the list is a sample.
 const maxReported = 100
@@ -354,7 +224,7 @@ const maxReported = 100
 // cursor and starts whatever a webhook should have started. Starting is
 // idempotent (deterministic ids), so overlap with webhooks costs nothing.
 func (a *TriggerActivities) ReconcileSpaces(ctx context.Context, in ReconcileInput) (_ *ReconcileResult, err error) {
-	defer func() { observe(ctx, "ReconcileSpaces", err) }()
+	defer func() { Observe(ctx, "ReconcileSpaces", err) }()
 	since := map[string]time.Time{}
 	for _, c := range in.Cursors {
 		since[c.SpaceKey] = c.Since
@@ -367,7 +237,7 @@ func (a *TriggerActivities) ReconcileSpaces(ctx context.Context, in ReconcileInp
 		}
 		pages, err := a.Confluence.ChangedPages(ctx, confluence.ChangedPagesOptions{SpaceKey: key, Since: from})
 		if err != nil {
-			return nil, backendError("search changed pages in "+key, err)
+			return nil, BackendError("search changed pages in "+key, err)
 		}
 		next := from
 		for _, p := range pages {

@@ -22,17 +22,17 @@ func (a *TriggerActivities) resetApproval(ctx context.Context, space *mapping.Sp
 	text := fmt.Sprintf("Edited after approval — approve version %d again to publish. (Version %d was approved by %s; the bridge removed the approval signal because the page changed since.)",
 		version, edited.PageVersion, edited.By)
 	marker := approvalResetMarker(pageID, version)
-	if err := commentOnce(ctx, a.Confluence, pageID, marker, noteBody(PageNoteInput{Text: text, Marker: marker})); err != nil {
-		return backendError("comment on the page", err)
+	if err := CommentOnce(ctx, a.Confluence, pageID, marker, NoteBody(PageNoteInput{Text: text, Marker: marker})); err != nil {
+		return BackendError("comment on the page", err)
 	}
 	if l := space.Approval.Label; l != "" {
 		if err := a.Confluence.RemoveLabel(ctx, pageID, l); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return backendError("remove label "+l, err)
+			return BackendError("remove label "+l, err)
 		}
 	}
 	if space.Approval.State != "" {
 		if err := a.Confluence.RemoveContentState(ctx, pageID); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return backendError("remove content state", err)
+			return BackendError("remove content state", err)
 		}
 	}
 	return nil

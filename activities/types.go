@@ -7,9 +7,10 @@ package activities
 
 import (
 	"encoding/json"
-	"github.com/xecm-bridge/xecm-bridge/access"
+	"strconv"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
@@ -91,8 +92,8 @@ type PropertyState struct {
 	Version int
 }
 
-// property is the state as the client sees a property (nil: absent).
-func (s PropertyState) property(key string) *confluence.Property {
+// Property is the state as the client sees a property (nil: absent).
+func (s PropertyState) Property(key string) *confluence.Property {
 	if s.ID == "" {
 		return nil
 	}
@@ -247,3 +248,12 @@ type NarrowResult struct {
 	// were narrowed to the kept (and fallback) groups only.
 	Fallback []int64 `json:",omitempty"`
 }
+
+// SourceMarker is written into the OTCS version description; it is how a
+// retried or repeated publish finds that this page version is already stored.
+func SourceMarker(pageID string, version int) string {
+	return SourcePrefix(pageID) + strconv.Itoa(version)
+}
+
+// SourcePrefix starts the marker of every version of a page's record.
+func SourcePrefix(pageID string) string { return "confluence:" + pageID + ":v" }

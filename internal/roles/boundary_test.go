@@ -135,11 +135,11 @@ func isClient(e ast.Expr, field string) bool {
 	return ok
 }
 
-// isResolverGet is a.resolverOnce.get(...), which builds the principal
+// isResolverGet is a.resolverOnce.Get(...), which builds the principal
 // look-up from both clients.
 func isResolverGet(call *ast.CallExpr) bool {
 	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "get" {
+	if !ok || sel.Sel.Name != "Get" {
 		return false
 	}
 	inner, ok := sel.X.(*ast.SelectorExpr)
