@@ -11,60 +11,27 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/activities/activitytest"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
-	"github.com/xecm-bridge/xecm-bridge/clients/rest"
-	"github.com/xecm-bridge/xecm-bridge/mapping"
-	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
 // world is both simulators and activity structs wired to them, without
 // Temporal: these tests call activities directly, as a retry would.
 type world struct {
-	confSim *confluencesim.Server
-	otSim   *opentextsim.Server
-	conf    *ConfluenceActivities
-	ot      *OpenTextActivities
-	otURL   string // the OTCS client's base URL
-	confURL string // the Confluence client's base URL
+	*activitytest.World
+	conf *ConfluenceActivities
+	ot   *OpenTextActivities
 }
 
 func newWorld(t *testing.T, rulesYAML string) *world {
 	t.Helper()
-	w := &world{confSim: confluencesim.New(confluencesim.Options{Seed: true})}
-	confHTTP := httptest.NewServer(w.confSim.Handler())
-	t.Cleanup(confHTTP.Close)
-	w.confSim.SetBaseURL(confHTTP.URL)
-	w.confURL = confHTTP.URL
-	var err error
-	w.otSim, err = opentextsim.New(opentextsim.Options{Seed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.otSim.Close() })
-	otHTTP := httptest.NewServer(w.otSim.Handler())
-	t.Cleanup(otHTTP.Close)
-	retry := rest.RetryConfig{Max: 2, WaitMin: 10 * time.Millisecond, WaitMax: time.Second}
-	conf, err := confluence.New(confluence.Config{BaseURL: confHTTP.URL, Email: "bridge@example.com", APIToken: "demo-token", Retry: retry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.otURL = otHTTP.URL + "/otcs/cs.exe"
-	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret", Retry: retry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := mapping.Parse("test.yaml", []byte(rulesYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.conf = &ConfluenceActivities{Confluence: conf, Rules: rules}
-	w.ot = &OpenTextActivities{OTCS: ot, Confluence: conf, Rules: rules}
+	w := &world{World: activitytest.New(t, rulesYAML)}
+	w.conf = &ConfluenceActivities{Confluence: w.Conf, Rules: w.Rules}
+	w.ot = &OpenTextActivities{OTCS: w.OTCS, Confluence: w.Conf, Rules: w.Rules}
 	return w
 }
 
@@ -108,8 +75,8 @@ func TestWrongAttributeTypeIsNonRetryableAndNamesTheAttribute(t *testing.T) {
 	if errType(err) != TypeAttributeType || !strings.Contains(err.Error(), `"Approval Date"`) {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
-	folder, _ := w.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
-	if n := len(w.otSim.Children(folder.ID)); n != 0 {
+	folder, _ := w.OTSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
+	if n := len(w.OTSim.Children(folder.ID)); n != 0 {
 		t.Fatalf("nothing may be stored for a page whose metadata is wrong; found %d nodes", n)
 	}
 }
@@ -149,7 +116,7 @@ func TestRetriedUploadStoresThePageVersionOnce(t *testing.T) {
 	if again.SHA256 != first.SHA256 || again.Size != first.Size {
 		t.Fatal("the recomputed checksum of a stored version must match the one uploaded")
 	}
-	if vs := w.otSim.Versions(first.NodeID); len(vs) != 1 || vs[0].SHA256 != first.SHA256 {
+	if vs := w.OTSim.Versions(first.NodeID); len(vs) != 1 || vs[0].SHA256 != first.SHA256 {
 		t.Fatalf("versions %+v", vs)
 	}
 	if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: first.NodeID, Version: first.Version, SHA256: first.SHA256, Size: first.Size}); err != nil {
@@ -168,7 +135,7 @@ func TestSameTitleFromAnotherPageGetsItsOwnRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := w.confSim.CreatePage("POL", "Records Retention Policy", "<p>A different page, same title.</p>", "557058:zoe", "approved", "dept-hr")
+	other := w.ConfSim.CreatePage("POL", "Records Retention Policy", "<p>A different page, same title.</p>", "557058:zoe", "approved", "dept-hr")
 	b, err := w.ot.UploadRendition(ctx, UploadInput{Page: *w.read(t, other.ID)})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +146,7 @@ func TestSameTitleFromAnotherPageGetsItsOwnRecord(t *testing.T) {
 	if b.Name != "Records Retention Policy ("+other.ID+")" {
 		t.Fatalf("name %q", b.Name)
 	}
-	if n := len(w.otSim.Versions(a.NodeID)); n != 1 {
+	if n := len(w.OTSim.Versions(a.NodeID)); n != 1 {
 		t.Fatalf("first record has %d versions", n)
 	}
 }
@@ -201,11 +168,11 @@ func TestClassifyAppliesCategoryAndRMOnce(t *testing.T) {
 			t.Fatalf("classification %+v", res)
 		}
 	}
-	vals, _ := w.otSim.CategoryValues(up.NodeID, 9001)
+	vals, _ := w.OTSim.CategoryValues(up.NodeID, 9001)
 	if vals["9001_12"] != up.SHA256 || vals["9001_3"] != "legal" {
 		t.Fatalf("category values %v", vals)
 	}
-	if rm := w.otSim.RMClassifications(up.NodeID); len(rm) != 1 || rm[0].ClassID != 7001 {
+	if rm := w.OTSim.RMClassifications(up.NodeID); len(rm) != 1 || rm[0].ClassID != 7001 {
 		t.Fatalf("rm %+v", rm)
 	}
 }
@@ -220,25 +187,25 @@ func TestClassifyAppliesTheCategoryWhenTheRecordLacksIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.PostForm(w.otURL+"/api/v1/auth", url.Values{"username": {"bridge"}, "password": {"bridge-secret"}})
+	resp, err := http.PostForm(w.OTURL+"/api/v1/auth", url.Values{"username": {"bridge"}, "password": {"bridge-secret"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var auth struct{ Ticket string }
 	json.NewDecoder(resp.Body).Decode(&auth)
 	resp.Body.Close()
-	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v2/nodes/%d/categories/9001", w.otURL, up.NodeID), nil)
+	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v2/nodes/%d/categories/9001", w.OTURL, up.NodeID), nil)
 	req.Header.Set("OTCSTicket", auth.Ticket)
 	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("remove category: %v %v", resp.Status, err)
 	}
-	if _, ok := w.otSim.CategoryValues(up.NodeID, 9001); ok {
+	if _, ok := w.OTSim.CategoryValues(up.NodeID, 9001); ok {
 		t.Fatal("category still applied")
 	}
 	if _, err := w.ot.classify(ctx, ClassifyInput{Page: *snap, NodeID: up.NodeID, SHA256: up.SHA256}); err != nil {
 		t.Fatal(err)
 	}
-	if vals, _ := w.otSim.CategoryValues(up.NodeID, 9001); vals["9001_12"] != up.SHA256 || vals["9001_3"] != "legal" {
+	if vals, _ := w.OTSim.CategoryValues(up.NodeID, 9001); vals["9001_12"] != up.SHA256 || vals["9001_3"] != "legal" {
 		t.Fatalf("category values %v", vals)
 	}
 }
@@ -251,7 +218,7 @@ func TestStoreRecordNeverClassifiesACorruptedRecord(t *testing.T) {
 	w := newWorld(t, baseRules+"        SHA-256: {from: checksum}\n    rm: {classification: 7001, official: true}\n")
 	corrupting := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
-		w.otSim.Handler().ServeHTTP(rec, r)
+		w.OTSim.Handler().ServeHTTP(rec, r)
 		body := rec.Body.Bytes()
 		if strings.HasSuffix(r.URL.Path, "/content") && len(body) > 0 {
 			body[len(body)/2] ^= 1
@@ -272,14 +239,14 @@ func TestStoreRecordNeverClassifiesACorruptedRecord(t *testing.T) {
 	if errType(err) != TypeChecksumMismatch {
 		t.Fatalf("got %v", err)
 	}
-	node, ok := w.otSim.NodeByNickname(Nickname("100001"))
+	node, ok := w.OTSim.NodeByNickname(Nickname("100001"))
 	if !ok {
 		t.Fatal("no record")
 	}
-	if vals, _ := w.otSim.CategoryValues(node.ID, 9001); vals["9001_12"] != nil && vals["9001_12"] != "" {
+	if vals, _ := w.OTSim.CategoryValues(node.ID, 9001); vals["9001_12"] != nil && vals["9001_12"] != "" {
 		t.Errorf("checksum attribute written: %v", vals["9001_12"])
 	}
-	if rm := w.otSim.RMClassifications(node.ID); len(rm) != 0 {
+	if rm := w.OTSim.RMClassifications(node.ID); len(rm) != 0 {
 		t.Errorf("classified: %+v", rm)
 	}
 }
@@ -294,13 +261,13 @@ func TestStoreRecordStoresVerifiesAndClassifiesOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if vals, _ := w.otSim.CategoryValues(st.Upload.NodeID, 9001); vals["9001_12"] != st.Upload.SHA256 {
+		if vals, _ := w.OTSim.CategoryValues(st.Upload.NodeID, 9001); vals["9001_12"] != st.Upload.SHA256 {
 			t.Fatalf("checksum attribute %v, stored %s", vals["9001_12"], st.Upload.SHA256)
 		}
-		if rm := w.otSim.RMClassifications(st.Upload.NodeID); len(rm) != 1 || st.Classify.Classification != "POL-01 Policies and Procedures" {
+		if rm := w.OTSim.RMClassifications(st.Upload.NodeID); len(rm) != 1 || st.Classify.Classification != "POL-01 Policies and Procedures" {
 			t.Fatalf("classification %+v / %+v", rm, st.Classify)
 		}
-		if vs := w.otSim.Versions(st.Upload.NodeID); len(vs) != 1 || vs[0].SHA256 != st.Upload.SHA256 {
+		if vs := w.OTSim.Versions(st.Upload.NodeID); len(vs) != 1 || vs[0].SHA256 != st.Upload.SHA256 {
 			t.Fatalf("versions %+v", vs)
 		}
 	}
@@ -324,12 +291,12 @@ func TestWriteBackRetryAfterCrashFinishesPropertyAndLabel(t *testing.T) {
 	if _, err := w.conf.WriteBack(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
-	raw, ver, ok := w.confSim.Property("100001", RecordPropertyKey)
+	raw, ver, ok := w.ConfSim.Property("100001", RecordPropertyKey)
 	var got RecordLink
 	if !ok || ver != 2 || json.Unmarshal(raw, &got) != nil || got.NodeID != 40001 {
 		t.Fatalf("property %s v%d", raw, ver)
 	}
-	if !slices.Contains(w.confSim.Labels("100001"), snap.PublishedLabel) {
-		t.Fatalf("labels %v", w.confSim.Labels("100001"))
+	if !slices.Contains(w.ConfSim.Labels("100001"), snap.PublishedLabel) {
+		t.Fatalf("labels %v", w.ConfSim.Labels("100001"))
 	}
 }

@@ -35,8 +35,8 @@ func TestLabelAddedByKnownAccountIsTheApprovalOfThatVersion(t *testing.T) {
 	w := newWorld(t, baseRules)
 	trig, started := w.trigger(baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Travel policy", "<p>v1</p>", "557058:editor", "dept-legal")
-	if err := w.confSim.AddLabel(page.ID, "approved"); err != nil {
+	page := w.ConfSim.CreatePage("POL", "Travel policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	if err := w.ConfSim.AddLabel(page.ID, "approved"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", time.Time{}))
@@ -64,10 +64,10 @@ func TestLabelEventNamesTheVersionCurrentWhenTheLabelWasAdded(t *testing.T) {
 	w := newWorld(t, baseRules)
 	trig, _ := w.trigger(baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Expense policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+	page := w.ConfSim.CreatePage("POL", "Expense policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
 	labelledAt := time.Now().UTC()
 	time.Sleep(5 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2, edited after the label</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v2, edited after the label</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", labelledAt))
@@ -90,14 +90,14 @@ func TestEditAfterApprovalResetsTheLabelAndAsksOnce(t *testing.T) {
 	w := newWorld(t, baseRules)
 	trig, started := w.trigger(baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Leave policy", "<p>v1</p>", "557058:editor", "dept-legal")
-	if err := w.confSim.AddLabel(page.ID, "approved"); err != nil {
+	page := w.ConfSim.CreatePage("POL", "Leave policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	if err := w.ConfSim.AddLabel(page.ID, "approved"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", time.Time{})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
 	// A crash after the comment: the label is still there when routing runs again.
@@ -110,7 +110,7 @@ func TestEditAfterApprovalResetsTheLabelAndAsksOnce(t *testing.T) {
 			t.Fatalf("an edit after approval starts nothing: %+v", res)
 		}
 		if i == 0 {
-			if err := w.confSim.AddLabel(page.ID, "approved"); err != nil { // as if the removal never happened
+			if err := w.ConfSim.AddLabel(page.ID, "approved"); err != nil { // as if the removal never happened
 				t.Fatal(err)
 			}
 		}
@@ -118,13 +118,13 @@ func TestEditAfterApprovalResetsTheLabelAndAsksOnce(t *testing.T) {
 	if len(started.flows) != 1 {
 		t.Fatalf("only the approved version 1 may start a publish: %v", started.flows)
 	}
-	for _, l := range w.confSim.Labels(page.ID) {
+	for _, l := range w.ConfSim.Labels(page.ID) {
 		if l == "approved" {
 			t.Fatal("on_edit reset removes the approval label")
 		}
 	}
 	n := 0
-	for _, c := range w.confSim.Comments(page.ID) {
+	for _, c := range w.ConfSim.Comments(page.ID) {
 		if strings.Contains(c.Body, "approve version 2 again to publish") {
 			n++
 		}
@@ -153,7 +153,7 @@ func TestLabelWithoutApprovalRecord(t *testing.T) {
 func TestOperatorApprovalOfOneVersion(t *testing.T) {
 	w := newWorld(t, baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Gift policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "Gift policy", "<p>v1</p>", "557058:editor", "dept-legal")
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: page.ID, Version: 1}); errType(err) != TypeNotApproved {
 		t.Fatalf("no signal, no approval: %v", err)
 	}
@@ -184,9 +184,9 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	w := newWorld(t, stateRules)
 	trig, started := w.trigger(stateRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
+	page := w.ConfSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
 	time.Sleep(3 * time.Millisecond) // Confluence dates versions and states to the millisecond
-	v, err := w.confSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso")
+	v, err := w.ConfSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	// A save without changes keeps the state and the body: its author is
 	// not the approver, and the version is not approved.
 	time.Sleep(3 * time.Millisecond)
-	noop, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>body</p>", "557058:editor")
+	noop, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>body</p>", "557058:editor")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 		t.Fatalf("a save after the state was set is not approved: %s %v", errType(err), err)
 	}
 	// An edit keeps the state but is not approved; reset removes the state.
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>changed</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>changed</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
 	res, err = trig.RoutePage(ctx, RouteInput{PageID: page.ID, Event: "page_updated", Actor: "557058:editor"})
@@ -228,7 +228,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 func TestOperatorApprovalInTheRunIsRecordedOnceThenChecked(t *testing.T) {
 	w := newWorld(t, baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Whistleblowing policy", "<p>v1</p>", "557058:editor", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "Whistleblowing policy", "<p>v1</p>", "557058:editor", "dept-legal")
 	ap := &Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: ApprovalByOperator, Signal: "approved by 557058:cfo"}
 	// The activity runs twice, as a retry after a crash would.
 	for i := 0; i < 2; i++ {
@@ -258,7 +258,7 @@ func TestSelfApprovalIsRefusedByDefault(t *testing.T) {
 	w := newWorld(t, baseRules)
 	trig, started := w.trigger(baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+	page := w.ConfSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
 	res, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:editor", time.Time{}))
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestSelfApprovalIsRefusedByDefault(t *testing.T) {
 	}
 	allowed := strings.Replace(baseRules, "approval: {label: approved}", "approval: {label: approved, self_approval: allow}", 1)
 	w2 := newWorld(t, allowed)
-	page2 := w2.confSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+	page2 := w2.ConfSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
 	if err := RecordApproval(ctx, w2.conf.Confluence, page2.ID, Approval{PageVersion: 1, By: "557058:editor", Source: ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ func TestApproversGroupDecidesWhoMayApprove(t *testing.T) {
 		approver string
 		want     ErrorType
 	}{{"557058:alice", TypeNotAnApprover}, {"557058:lena", ""}} {
-		page := w.confSim.CreatePage("POL", "Policy approved by "+tc.approver, "<p>v1</p>", "557058:editor", "dept-legal", "approved")
+		page := w.ConfSim.CreatePage("POL", "Policy approved by "+tc.approver, "<p>v1</p>", "557058:editor", "dept-legal", "approved")
 		if err := RecordApproval(ctx, w.conf.Confluence, page.ID, Approval{PageVersion: 1, By: tc.approver, Source: ApprovalByOperator}); err != nil {
 			t.Fatal(err)
 		}

@@ -70,16 +70,16 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 	}
 	w := newWorld(t, string(shipped))
 	b, started := w.backfill()
-	review := w.confSim.CreatePage("POL", "Travel Policy", "<p>Book early.</p>", "557058:bob", "in-review", "dept-finance")
-	edited := w.confSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
+	review := w.ConfSim.CreatePage("POL", "Travel Policy", "<p>Book early.</p>", "557058:bob", "in-review", "dept-finance")
+	edited := w.ConfSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
 	if err := RecordApproval(context.Background(), w.conf.Confluence, edited.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(edited.ID, edited.Title, "<p>v2</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(edited.ID, edited.Title, "<p>v2</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
-	w.confSim.CreatePage("ENG", "Not in the backfill", "<p>x</p>", "557058:carol", "approved")
+	w.ConfSim.CreatePage("ENG", "Not in the backfill", "<p>x</p>", "557058:carol", "approved")
 
 	// What Decide says of each page as it is before the backfill.
 	type verdict struct {
@@ -87,9 +87,9 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 		reason string
 	}
 	decided := map[string]verdict{}
-	for _, p := range w.confSim.Pages() {
+	for _, p := range w.ConfSim.Pages() {
 		if p.SpaceKey == "POL" {
-			flow, reason := Decide(w.conf.Rules, "POL", p.Title, w.confSim.Labels(p.ID))
+			flow, reason := Decide(w.conf.Rules, "POL", p.Title, w.ConfSim.Labels(p.ID))
 			decided[p.ID] = verdict{flow, reason}
 		}
 	}
@@ -136,7 +136,7 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 		t.Fatalf("deciding starts nothing (the workflow does): %v", started.flows)
 	}
 	// Like routing, a real run resets the approval signal of the edited page.
-	if slices.Contains(w.confSim.Labels(edited.ID), "approved") {
+	if slices.Contains(w.ConfSim.Labels(edited.ID), "approved") {
 		t.Fatal("on_edit reset removes the label, as the webhook would")
 	}
 }
@@ -145,11 +145,11 @@ func TestBackfillFastPathKnowsAPageRecordedAtItsCurrentVersion(t *testing.T) {
 	w := newWorld(t, baseRules)
 	b, _ := w.backfill()
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Records Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "Records Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
 	up := w.publish(t, page.ID)
 
-	before := w.otSim.Requests()
-	versionsBefore := len(w.otSim.Versions(up.NodeID))
+	before := w.OTSim.Requests()
+	versionsBefore := len(w.OTSim.Versions(up.NodeID))
 	d, err := b.decide(ctx, pageRef(t, w, page.ID), false)
 	if err != nil {
 		t.Fatal(err)
@@ -157,16 +157,16 @@ func TestBackfillFastPathKnowsAPageRecordedAtItsCurrentVersion(t *testing.T) {
 	if !d.Recorded || d.Flow != FlowNone || d.Reason != "already recorded at v1" || d.SkipKind != SkipRecorded {
 		t.Fatalf("a page recorded at its version: %+v", d)
 	}
-	if n := w.otSim.Requests() - before; n > 2 {
+	if n := w.OTSim.Requests() - before; n > 2 {
 		t.Fatalf("the fast path made %d OTCS requests; one version list (and perhaps a sign-in) is all it needs", n)
 	}
-	if n := len(w.otSim.Versions(up.NodeID)); n != versionsBefore {
+	if n := len(w.OTSim.Versions(up.NodeID)); n != versionsBefore {
 		t.Fatalf("versions %d -> %d", versionsBefore, n)
 	}
 
 	// A newer page version is not recorded: the record holds version 1.
 	time.Sleep(2 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:alice"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:alice"); err != nil {
 		t.Fatal(err)
 	}
 	d, err = b.decide(ctx, pageRef(t, w, page.ID), true)
@@ -179,14 +179,14 @@ func TestBackfillFastPathKnowsAPageRecordedAtItsCurrentVersion(t *testing.T) {
 
 	// A link naming the current version but a node that does not hold it
 	// (deleted, or never written) is not taken on trust.
-	other := w.confSim.CreatePage("POL", "Other Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
+	other := w.ConfSim.CreatePage("POL", "Other Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
 	if _, err := w.conf.Confluence.SetProperty(ctx, other.ID, RecordPropertyKey, RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := b.decide(ctx, pageRef(t, w, other.ID), true); err != nil || d.Recorded || d.Flow != FlowPublish {
 		t.Fatalf("another page's node does not record this one: %+v %v", d, err)
 	}
-	if err := w.otSim.DeleteNode(up.NodeID); err != nil {
+	if err := w.OTSim.DeleteNode(up.NodeID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.conf.Confluence.SetProperty(ctx, page.ID, RecordPropertyKey, RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 2}); err != nil {
@@ -201,15 +201,15 @@ func TestBackfillDryRunChangesNothing(t *testing.T) {
 	w := newWorld(t, baseRules)
 	b, _ := w.backfill()
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
+	page := w.ConfSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
 	if err := RecordApproval(ctx, w.conf.Confluence, page.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
-	comments := len(w.confSim.Comments(page.ID))
+	comments := len(w.ConfSim.Comments(page.ID))
 
 	d, err := b.decide(ctx, pageRef(t, w, page.ID), true)
 	if err != nil {
@@ -221,10 +221,10 @@ func TestBackfillDryRunChangesNothing(t *testing.T) {
 	if d.SkipKind != string(TypeEditedAfterApproval)+" (approval signal would be removed)" {
 		t.Fatalf("skip kind %q", d.SkipKind)
 	}
-	if !slices.Contains(w.confSim.Labels(page.ID), "approved") {
+	if !slices.Contains(w.ConfSim.Labels(page.ID), "approved") {
 		t.Fatal("a dry run removed the approval label")
 	}
-	if n := len(w.confSim.Comments(page.ID)); n != comments {
+	if n := len(w.ConfSim.Comments(page.ID)); n != comments {
 		t.Fatal("a dry run commented on the page")
 	}
 
@@ -236,7 +236,7 @@ func TestBackfillDryRunChangesNothing(t *testing.T) {
 	if real.Flow != FlowNone || !strings.HasSuffix(real.Reason, resetSuffix) {
 		t.Fatalf("real run: %+v", real)
 	}
-	if slices.Contains(w.confSim.Labels(page.ID), "approved") {
+	if slices.Contains(w.ConfSim.Labels(page.ID), "approved") {
 		t.Fatal("the real run resets the approval signal")
 	}
 }
@@ -245,9 +245,9 @@ func TestBackfillDryRunRecordsNoContentStateApproval(t *testing.T) {
 	w := newWorld(t, stateRules)
 	b, _ := w.backfill()
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
+	page := w.ConfSim.CreatePage("POL", "Security policy", "<p>body</p>", "557058:editor", "dept-it")
 	time.Sleep(3 * time.Millisecond)
-	if _, err := w.confSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso"); err != nil {
+	if _, err := w.ConfSim.SetContentState(page.ID, "Approved", "#57d9a3", "557058:ciso"); err != nil {
 		t.Fatal(err)
 	}
 	dry, err := b.decide(ctx, pageRef(t, w, page.ID), true)
@@ -279,7 +279,7 @@ func TestBackfillSinceLeavesOlderPagesOut(t *testing.T) {
 	b, _ := w.backfill()
 	since := time.Now().UTC()
 	time.Sleep(2 * time.Millisecond)
-	page := w.confSim.CreatePage("POL", "New Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "New Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
 	batch, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "POL", Since: since})
 	if err != nil {
 		t.Fatal(err)
@@ -292,11 +292,11 @@ func TestBackfillSinceLeavesOlderPagesOut(t *testing.T) {
 // pageRef is the page as the backfill's search lists it.
 func pageRef(t *testing.T, w *world, pageID string) confluence.PageRef {
 	t.Helper()
-	p, ok := w.confSim.Page(pageID)
+	p, ok := w.ConfSim.Page(pageID)
 	if !ok {
 		t.Fatalf("no page %s", pageID)
 	}
-	return confluence.PageRef{ID: p.ID, Title: p.Title, SpaceKey: "POL", Version: p.Version, Labels: w.confSim.Labels(pageID)}
+	return confluence.PageRef{ID: p.ID, Title: p.Title, SpaceKey: "POL", Version: p.Version, Labels: w.ConfSim.Labels(pageID)}
 }
 
 // Many pages modified just before Since come first in the listing (CQL
@@ -305,12 +305,12 @@ func pageRef(t *testing.T, w *world, pageID string) confluence.PageRef {
 func TestBackfillBatchSkipsAheadOfOlderPagesInTheSameMinute(t *testing.T) {
 	w := newWorld(t, baseRules)
 	for i := 0; i < 130; i++ {
-		w.confSim.CreatePage("POL", fmt.Sprintf("Older %03d", i), "<p>old</p>", "557058:editor", "approved")
+		w.ConfSim.CreatePage("POL", fmt.Sprintf("Older %03d", i), "<p>old</p>", "557058:editor", "approved")
 	}
 	time.Sleep(2 * time.Millisecond)
 	since := time.Now().UTC()
 	for i := 0; i < 3; i++ {
-		w.confSim.CreatePage("POL", fmt.Sprintf("Newer %d", i), "<p>new</p>", "557058:editor", "approved")
+		w.ConfSim.CreatePage("POL", fmt.Sprintf("Newer %d", i), "<p>new</p>", "557058:editor", "approved")
 	}
 	b := &BackfillActivities{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS, Rules: w.ot.Rules}
 	out, err := b.BackfillBatch(context.Background(), BackfillBatchInput{SpaceKey: "POL", Since: since, DryRun: true, Limit: 50})
@@ -342,11 +342,11 @@ func TestBackfillOfPagesThatShareAMinuteReadsEachPageAboutOnce(t *testing.T) {
 	since := time.Now().UTC().Add(-time.Second)
 	var ids []string
 	for i := 0; i < 300; i++ {
-		ids = append(ids, w.confSim.CreatePage("POL", fmt.Sprintf("Imported %03d", i), "<p>imported</p>", "557058:editor", "approved").ID)
+		ids = append(ids, w.ConfSim.CreatePage("POL", fmt.Sprintf("Imported %03d", i), "<p>imported</p>", "557058:editor", "approved").ID)
 		time.Sleep(200 * time.Microsecond) // an import's pages a fraction of a millisecond apart
 	}
 	counter := &searchCounter{}
-	conf, err := confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token", HTTPClient: &http.Client{Transport: counter}})
+	conf, err := confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: "bridge@example.com", APIToken: "demo-token", HTTPClient: &http.Client{Transport: counter}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestBackfillOfPagesThatShareAMinuteReadsEachPageAboutOnce(t *testing.T) {
 		if !edited && batches == 2 {
 			// An editor saves a page the backfill already decided.
 			time.Sleep(2 * time.Millisecond)
-			if _, err := w.confSim.UpdatePage(ids[10], "Imported 010", "<p>edited</p>", "557058:editor"); err != nil {
+			if _, err := w.ConfSim.UpdatePage(ids[10], "Imported 010", "<p>edited</p>", "557058:editor"); err != nil {
 				t.Fatal(err)
 			}
 			edited = true

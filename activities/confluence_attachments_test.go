@@ -12,16 +12,16 @@ import (
 func TestRecordOfAVersionHoldsThatVersionsAttachments(t *testing.T) {
 	w := newWorld(t, baseRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Procurement policy", "<p>v1</p>", "557058:editor", "approved", "dept-legal")
-	w.confSim.AddAttachment(page.ID, "terms.txt", "text/plain", []byte("terms as approved in version one"))
+	page := w.ConfSim.CreatePage("POL", "Procurement policy", "<p>v1</p>", "557058:editor", "approved", "dept-legal")
+	w.ConfSim.AddAttachment(page.ID, "terms.txt", "text/plain", []byte("terms as approved in version one"))
 	time.Sleep(5 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)
 	// After version 2: the file changes and another file is added.
-	w.confSim.AddAttachment(page.ID, "terms.txt", "text/plain", []byte("terms changed later, never approved"))
-	w.confSim.AddAttachment(page.ID, "later.txt", "text/plain", []byte("attached after version two"))
+	w.ConfSim.AddAttachment(page.ID, "terms.txt", "text/plain", []byte("terms changed later, never approved"))
+	w.ConfSim.AddAttachment(page.ID, "later.txt", "text/plain", []byte("attached after version two"))
 
 	snap := w.readAs(t, page.ID, 2, PurposePublish)
 	if len(snap.Attachments) != 1 || snap.Attachments[0].FileName != "terms.txt" || snap.Attachments[0].Version != 1 {
@@ -51,10 +51,10 @@ func TestRecordOfAVersionHoldsThatVersionsAttachments(t *testing.T) {
 	}
 	// A version made after the changes holds the current files.
 	time.Sleep(5 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v3</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v3</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
-	cur := w.confSim.Attachments(page.ID)
+	cur := w.ConfSim.Attachments(page.ID)
 	v3 := w.readAs(t, page.ID, 3, PurposePublish)
 	if len(v3.Attachments) != 2 || len(cur) != 2 {
 		t.Fatalf("version 3 attachments %+v", v3.Attachments)

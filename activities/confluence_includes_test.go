@@ -19,25 +19,25 @@ func includeMacro(name, title string) string {
 func TestIncludedContentMustBeReadableByTheRecordsReaders(t *testing.T) {
 	w := accessWorld(t)
 	ctx := context.Background()
-	hr := w.confSim.CreatePage("POL", "Salary bands", "<p>Secret figures.</p>", "557058:lena", "dept-legal")
-	if err := w.confSim.SetRestriction(hr.ID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
+	hr := w.ConfSim.CreatePage("POL", "Salary bands", "<p>Secret figures.</p>", "557058:lena", "dept-legal")
+	if err := w.ConfSim.SetRestriction(hr.ID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
 		t.Fatal(err)
 	}
-	w.confSim.CreatePage("POL", "Glossary", "<p>Terms.</p>", "557058:alice", "dept-legal")
+	w.ConfSim.CreatePage("POL", "Glossary", "<p>Terms.</p>", "557058:alice", "dept-legal")
 
 	open := w.approvedPageWith(t, "Pay policy", "<p>See below.</p>"+includeMacro("include", "Salary bands"))
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: open, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "Salary bands") {
 		t.Errorf("an open page including a restricted one: %v", err)
 	}
 
-	notes := w.confSim.CreatePage("POL", "2026-12-01 Pay meeting notes", "<p>Minutes.</p>"+includeMacro("include", "Salary bands"), "557058:editor", "meeting-notes", "dept-legal")
+	notes := w.ConfSim.CreatePage("POL", "2026-12-01 Pay meeting notes", "<p>Minutes.</p>"+includeMacro("include", "Salary bands"), "557058:editor", "meeting-notes", "dept-legal")
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: notes.ID, Purpose: PurposeRecord}); errType(err) != TypeIncludedPageRestricted {
 		t.Errorf("meeting notes including a restricted page: %v", err)
 	}
 
 	// Same readers, but the author may not read the excerpt's page.
 	same := w.approvedPageWith(t, "Pay review", "<p>Excerpt:</p>"+includeMacro("excerpt-include", "Salary bands"))
-	if err := w.confSim.SetRestriction(same, "read", []string{"557058:lena", "557058:editor"}, []string{"records-admins"}); err != nil {
+	if err := w.ConfSim.SetRestriction(same, "read", []string{"557058:lena", "557058:editor"}, []string{"records-admins"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: same, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "557058:editor") {
@@ -53,20 +53,20 @@ func TestIncludedContentMustBeReadableByTheRecordsReaders(t *testing.T) {
 	// restriction of its own, or a labelled restricted page, refuses the
 	// list; a listing the bridge cannot enumerate is refused outright.
 	parent := w.approvedPageWith(t, "Pay programme", `<p>Parts:</p><ac:structured-macro ac:name="children" ac:schema-version="2" />`)
-	secretChild, err := w.confSim.CreateChildPage(parent, "Pay cuts 2027", "<p>Names.</p>", "557058:lena")
+	secretChild, err := w.ConfSim.CreateChildPage(parent, "Pay cuts 2027", "<p>Names.</p>", "557058:lena")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: parent, Purpose: PurposePublish}); err != nil {
 		t.Errorf("children that all who read the page may read: %v", err)
 	}
-	if err := w.confSim.SetRestriction(secretChild.ID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
+	if err := w.ConfSim.SetRestriction(secretChild.ID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.conf.ReadPage(ctx, ReadPageInput{PageID: parent, Purpose: PurposePublish}); errType(err) != TypeIncludedPageRestricted || !strings.Contains(err.Error(), "Children Display") {
 		t.Errorf("a restricted child listed by title: %v", err)
 	}
-	if err := w.confSim.AddLabel(hr.ID, "pay"); err != nil {
+	if err := w.ConfSim.AddLabel(hr.ID, "pay"); err != nil {
 		t.Fatal(err)
 	}
 	byLabel := w.approvedPageWith(t, "Pay index", `<ac:structured-macro ac:name="contentbylabel"><ac:parameter ac:name="labels">pay</ac:parameter></ac:structured-macro>`)

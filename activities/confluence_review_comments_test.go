@@ -44,12 +44,12 @@ func TestReadReviewCommentsAgainstSimulator(t *testing.T) {
 	ctx := context.Background()
 	const page = "100002"
 	clock := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	w.confSim.SetClock(func() time.Time { return clock })
-	t.Cleanup(func() { w.confSim.SetClock(nil) })
+	w.ConfSim.SetClock(func() time.Time { return clock })
+	t.Cleanup(func() { w.ConfSim.SetClock(nil) })
 	at := func(d time.Duration, body, author string) {
 		t.Helper()
 		clock = clock.Add(d)
-		if _, err := w.confSim.AddComment(page, body, author); err != nil {
+		if _, err := w.ConfSim.AddComment(page, body, author); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,7 +79,7 @@ func TestReadReviewCommentsAgainstSimulator(t *testing.T) {
 		t.Fatalf("decision = %+v", d)
 	}
 	answers := func() (n int, text string) {
-		for _, c := range w.confSim.Comments(page) {
+		for _, c := range w.ConfSim.Comments(page) {
 			if strings.Contains(c.Body, "Not taken as a review decision") {
 				n++
 				text += c.Body + "\n"
@@ -107,7 +107,7 @@ func TestReadReviewCommentsAgainstSimulator(t *testing.T) {
 	if err != nil || len(res.Decisions) != 1 || res.Decisions[0].By != "557058:dep1" || res.Decisions[0].Decision != VerdictRejected || res.Decisions[0].Comment != "name the owner" {
 		t.Fatalf("deputy: %+v, %v", res, err)
 	}
-	if _, err := w.confSim.UpdatePage(page, "Renamed", "<p>edited</p>", "557058:alice"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(page, "Renamed", "<p>edited</p>", "557058:alice"); err != nil {
 		t.Fatal(err)
 	}
 	at(time.Minute, "<p>approve</p>", "557058:dep1")

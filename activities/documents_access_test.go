@@ -17,7 +17,7 @@ import (
 // person is a Confluence client acting as one of the simulator's people.
 func (w *world) person(t *testing.T, email, token string) *confluence.Client {
 	t.Helper()
-	c, err := confluence.New(confluence.Config{BaseURL: w.confURL, Email: email, APIToken: token,
+	c, err := confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: email, APIToken: token,
 		Retry: rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func (a afterEach) RoundTrip(r *http.Request) (*http.Response, error) {
 // pagesWith returns the current pages with a title.
 func (w *world) pagesWith(title string) []string {
 	var out []string
-	for _, p := range w.confSim.Pages() {
+	for _, p := range w.ConfSim.Pages() {
 		if p.Title == title && p.Status == "current" {
 			out = append(out, p.ID)
 		}
@@ -131,18 +131,18 @@ func crashAt(t *testing.T, d *dieAt, title string) {
 	if len(ids) != 1 {
 		t.Fatalf("die at write %d: %d pages titled %q", d.n, len(ids), title)
 	}
-	p, _ := w.confSim.Page(ids[0])
-	if hub, _ := w.confSim.Page(p.ParentID); hub.Title != "Approved Procedures" {
+	p, _ := w.ConfSim.Page(ids[0])
+	if hub, _ := w.ConfSim.Page(p.ParentID); hub.Title != "Approved Procedures" {
 		t.Errorf("die at write %d: the page is under %q, want its hub", d.n, hub.Title)
 	}
-	r, _ := w.confSim.Restrictions(ids[0])
+	r, _ := w.ConfSim.Restrictions(ids[0])
 	if !sameNames(r.ReadGroups, []string{"legal", "records-admins"}) || !sameNames(r.ReadUsers, []string{"557058:bridge"}) {
 		t.Errorf("die at write %d: read restriction %+v", d.n, r)
 	}
 	if _, err := lena.GetPage(ctx, ids[0], confluence.GetPageOptions{BodyFormat: "storage"}); err != nil {
 		t.Errorf("die at write %d: lena cannot read the page: %v", d.n, err)
 	}
-	if atts := w.confSim.Attachments(ids[0]); len(atts) != 1 {
+	if atts := w.ConfSim.Attachments(ids[0]); len(atts) != 1 {
 		t.Errorf("die at write %d: %d controlled copies", d.n, len(atts))
 	}
 }
@@ -150,7 +150,7 @@ func crashAt(t *testing.T, d *dieAt, title string) {
 // clientWith is a bridge Confluence client over rt, without retries.
 func (w *world) clientWith(t *testing.T, rt http.RoundTripper) *confluence.Client {
 	t.Helper()
-	c, err := confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token",
+	c, err := confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: "bridge@example.com", APIToken: "demo-token",
 		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
 		HTTPClient: &http.Client{Transport: rt}})
 	if err != nil {
@@ -176,10 +176,10 @@ func TestNarrowingComesBeforeNewContent(t *testing.T) {
 		if _, err := oscar.GetPage(ctx, pageID, confluence.GetPageOptions{}); err != nil {
 			t.Fatalf("precondition: oscar reads the open page: %v", err)
 		}
-		if err := w.otSim.RestrictNode(opentextsim.SOPChangeManagementID, opentextsim.LegalGroupID); err != nil {
+		if err := w.OTSim.RestrictNode(opentextsim.SOPChangeManagementID, opentextsim.LegalGroupID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.otSim.AddVersion(opentextsim.SOPChangeManagementID, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 3.0"), true); err != nil {
+		if _, err := w.OTSim.AddVersion(opentextsim.SOPChangeManagementID, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 3.0"), true); err != nil {
 			t.Fatal(err)
 		}
 		states := describe(t, src, opentextsim.SOPChangeManagementID)
@@ -216,7 +216,7 @@ func TestNarrowingComesBeforeNewContent(t *testing.T) {
 func TestUnmappedReaderIsRefusedOrFallsBack(t *testing.T) {
 	w, src, pages := docWorld(t)
 	ctx := context.Background()
-	if err := w.otSim.RestrictNode(opentextsim.LegalHoldProcedureID, opentextsim.LegalGroupID, opentextsim.OscarUserID); err != nil {
+	if err := w.OTSim.RestrictNode(opentextsim.LegalHoldProcedureID, opentextsim.LegalGroupID, opentextsim.OscarUserID); err != nil {
 		t.Fatal(err)
 	}
 	states := describe(t, src, opentextsim.LegalHoldProcedureID)
@@ -238,14 +238,14 @@ func TestUnmappedReaderIsRefusedOrFallsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	pageID := first.Pages[0].PageID
-	if err := w.otSim.RestrictNode(opentextsim.SOPIncidentResponseID, opentextsim.OscarUserID); err != nil {
+	if err := w.OTSim.RestrictNode(opentextsim.SOPIncidentResponseID, opentextsim.OscarUserID); err != nil {
 		t.Fatal(err)
 	}
 	res, err = pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, opentextsim.SOPIncidentResponseID)})
 	if err != nil || res.Pages[0].Refused == "" {
 		t.Fatalf("existing page: %+v %v", res, err)
 	}
-	r, _ := w.confSim.Restrictions(pageID)
+	r, _ := w.ConfSim.Restrictions(pageID)
 	if !sameNames(r.ReadGroups, []string{"records-admins"}) || !sameNames(r.ReadUsers, []string{"557058:bridge"}) {
 		t.Errorf("narrowed page: %+v", r)
 	}
@@ -256,7 +256,7 @@ func TestUnmappedReaderIsRefusedOrFallsBack(t *testing.T) {
 	if err != nil || res.Pages[0].PageID == "" || res.Pages[0].Refused != "" {
 		t.Fatalf("fallback: %+v %v", res, err)
 	}
-	r, _ = w.confSim.Restrictions(res.Pages[0].PageID)
+	r, _ = w.ConfSim.Restrictions(res.Pages[0].PageID)
 	if !sameNames(r.ReadGroups, []string{"legal", "records-admins"}) || !sameNames(r.ReadUsers, []string{"557058:bridge"}) {
 		t.Errorf("fallback restriction: %+v", r)
 	}
@@ -276,7 +276,7 @@ func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 	// set, changes its access first) and records its references.
 	record := func(title, author string, restrict func(pageID string)) (*ReferenceScan, []DocumentState, *RecordReferencesResult) {
 		t.Helper()
-		notes := w.confSim.CreatePage("APOLLO", title, link, author)
+		notes := w.ConfSim.CreatePage("APOLLO", title, link, author)
 		if restrict != nil {
 			restrict(notes.ID)
 		}
@@ -315,21 +315,21 @@ func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 	if ref.Status != RefAvailable || !ref.Restricted || ref.Title != "Restricted document" {
 		t.Fatalf("lena's reference: %+v", ref)
 	}
-	if raw, _, _ := w.confSim.Property(scan.PageID, ReferencesPropertyKey); strings.Contains(string(raw), "LEG-001") {
+	if raw, _, _ := w.ConfSim.Property(scan.PageID, ReferencesPropertyKey); strings.Contains(string(raw), "LEG-001") {
 		t.Errorf("the working page's references name the restricted document: %s", raw)
 	}
-	doc, _ := w.confSim.Page(ref.DocumentPage)
+	doc, _ := w.ConfSim.Page(ref.DocumentPage)
 	if strings.Contains(doc.Body, "Legal notes") || !strings.Contains(doc.Body, "a restricted page") {
 		t.Errorf("the document page names the restricted referencing page:\n%s", doc.Body)
 	}
 
 	// A page with no restriction of its own in a space only legal may
 	// view is just as restricted: its title stays off the document page.
-	if err := w.confSim.SetSpaceReaders("APOLLO", nil, []string{"legal", "records-admins"}); err != nil {
+	if err := w.ConfSim.SetSpaceReaders("APOLLO", nil, []string{"legal", "records-admins"}); err != nil {
 		t.Fatal(err)
 	}
 	_, _, res = record("Legal space notes", "557058:lena", nil)
-	doc, _ = w.confSim.Page(res.Refs[0].DocumentPage)
+	doc, _ = w.ConfSim.Page(res.Refs[0].DocumentPage)
 	if strings.Contains(doc.Body, "Legal space notes") {
 		t.Errorf("the document page names a page of a space not everyone may view:\n%s", doc.Body)
 	}
@@ -344,7 +344,7 @@ func TestBackLinksOnlyToWatchedDocuments(t *testing.T) {
 	if err != nil || res.Written != 0 {
 		t.Fatalf("a document outside every watch got a back link: %+v %v", res, err)
 	}
-	if vals, _ := w.otSim.CategoryValues(opentextsim.SOPIncidentResponseID, opentextsim.DocumentControlCategoryID); vals["9002_6"] != nil {
+	if vals, _ := w.OTSim.CategoryValues(opentextsim.SOPIncidentResponseID, opentextsim.DocumentControlCategoryID); vals["9002_6"] != nil {
 		t.Errorf("written: %v", vals["9002_6"])
 	}
 }
@@ -359,7 +359,7 @@ func TestRestrictedTemplateIsACopyOnly(t *testing.T) {
 	ctx := context.Background()
 	oscar := w.person(t, "oscar@example.com", "oscar-token")
 	lena := w.person(t, "lena@example.com", "lena-token")
-	if err := w.otSim.RestrictNode(opentextsim.SOPTemplateID, opentextsim.LegalGroupID); err != nil {
+	if err := w.OTSim.RestrictNode(opentextsim.SOPTemplateID, opentextsim.LegalGroupID); err != nil {
 		t.Fatal(err)
 	}
 	res, err := tpl.PublishTemplates(ctx, PublishTemplatesInput{Docs: describeTemplates(t, src, opentextsim.SOPTemplateID, opentextsim.CharterTemplateID)})
@@ -376,14 +376,14 @@ func TestRestrictedTemplateIsACopyOnly(t *testing.T) {
 	if _, err := lena.GetPage(ctx, sopT.PageID, confluence.GetPageOptions{}); err != nil {
 		t.Errorf("lena cannot read the restricted copy: %v", err)
 	}
-	if p, _ := w.confSim.Page(sopT.PageID); p.ParentID == "" {
+	if p, _ := w.ConfSim.Page(sopT.PageID); p.ParentID == "" {
 		t.Errorf("copy at the top of the space")
-	} else if parent, _ := w.confSim.Page(p.ParentID); parent.Title != "Controlled templates" {
+	} else if parent, _ := w.ConfSim.Page(p.ParentID); parent.Title != "Controlled templates" {
 		t.Errorf("restricted copy under %q", parent.Title)
 	}
 
 	// The charter becomes restricted: its Confluence template goes.
-	if err := w.otSim.RestrictNode(opentextsim.CharterTemplateID, opentextsim.LegalGroupID); err != nil {
+	if err := w.OTSim.RestrictNode(opentextsim.CharterTemplateID, opentextsim.LegalGroupID); err != nil {
 		t.Fatal(err)
 	}
 	res, err = tpl.PublishTemplates(ctx, PublishTemplatesInput{Docs: describeTemplates(t, src, opentextsim.CharterTemplateID)})

@@ -49,7 +49,7 @@ func (k killOn) RoundTrip(r *http.Request) (*http.Response, error) {
 // crashingPages are the page activities of a worker that dies at match.
 func (w *world) crashingPages(t *testing.T, pages *DocumentPageActivities, match func(*http.Request) bool) *DocumentPageActivities {
 	t.Helper()
-	conf, err := confluence.New(confluence.Config{BaseURL: w.confURL, Email: "bridge@example.com", APIToken: "demo-token",
+	conf, err := confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: "bridge@example.com", APIToken: "demo-token",
 		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
 		HTTPClient: &http.Client{Transport: killOn{match: match, next: http.DefaultTransport}}})
 	if err != nil {
@@ -92,27 +92,27 @@ func TestDocumentPageRetryAfterCrashFinishesThePage(t *testing.T) {
 		t.Fatalf("after the retry: %d pages titled %q, want 1", n, title)
 	}
 	p := res.Pages[0]
-	labels := strings.Join(w.confSim.Labels(p.PageID), ",")
+	labels := strings.Join(w.ConfSim.Labels(p.PageID), ",")
 	for _, want := range []string{DocumentLabel, NodeLabel(opentextsim.SOPChangeManagementID), HubLabel("Approved Procedures")} {
 		if !strings.Contains(labels, want) {
 			t.Errorf("label %s missing: %s", want, labels)
 		}
 	}
-	if r, ok := w.confSim.Restrictions(p.PageID); !ok || len(r.UpdateUsers) == 0 {
+	if r, ok := w.ConfSim.Restrictions(p.PageID); !ok || len(r.UpdateUsers) == 0 {
 		t.Errorf("not restricted: %+v", r)
 	}
-	raw, _, ok := w.confSim.Property(p.PageID, DocumentPropertyKey)
+	raw, _, ok := w.ConfSim.Property(p.PageID, DocumentPropertyKey)
 	var rec DocumentRecord
 	if !ok || json.Unmarshal(raw, &rec) != nil || rec.Doc.NodeID != opentextsim.SOPChangeManagementID || !rec.Restricted {
 		t.Errorf("record: %s", raw)
 	}
 	// A third run finds everything in place and writes nothing.
-	before := w.confSim.Requests()
+	before := w.ConfSim.Requests()
 	again, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states})
 	if err != nil || again.Pages[0].Changed || again.Pages[0].Created {
 		t.Fatalf("an unchanged document rewrote its page: %+v %v", again, err)
 	}
-	if n := w.confSim.Requests() - before; n > 6 {
+	if n := w.ConfSim.Requests() - before; n > 6 {
 		t.Errorf("an unchanged document page cost %d Confluence requests", n)
 	}
 }
@@ -129,7 +129,7 @@ func TestReferencesRetryAfterCrashFinishesBothSides(t *testing.T) {
 	}
 	docPage := up.Pages[0].PageID
 	link := w.ot.OTCS.NodeURL(opentextsim.ApolloAgreementID) // Smart View URL
-	notes := w.confSim.CreatePage("APOLLO", "Kick-off notes", `<p><a href="`+link+`">MSA</a></p>`, "557058:editor")
+	notes := w.ConfSim.CreatePage("APOLLO", "Kick-off notes", `<p><a href="`+link+`">MSA</a></p>`, "557058:editor")
 	scan, err := pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
 	if err != nil || len(scan.Linked) != 1 {
 		t.Fatalf("scan: %+v %v", scan, err)
@@ -144,23 +144,23 @@ func TestReferencesRetryAfterCrashFinishesBothSides(t *testing.T) {
 	if _, err := pages.RecordReferences(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	raw, _, _ := w.confSim.Property(docPage, DocumentPropertyKey)
+	raw, _, _ := w.ConfSim.Property(docPage, DocumentPropertyKey)
 	var rec DocumentRecord
 	_ = json.Unmarshal(raw, &rec)
 	if len(rec.Doc.Referenced) != 1 || rec.Doc.Referenced[0].PageID != notes.ID {
 		t.Fatalf("Referenced from after the retry: %+v", rec.Doc.Referenced)
 	}
-	if p, _ := w.confSim.Page(docPage); !strings.Contains(p.Body, `ri:content-title="Kick-off notes"`) {
+	if p, _ := w.ConfSim.Page(docPage); !strings.Contains(p.Body, `ri:content-title="Kick-off notes"`) {
 		t.Errorf("the panel does not list the referencing page:\n%s", p.Body)
 	}
 	// The link removed: the reference goes on both sides.
-	w.confSim.UpdatePage(notes.ID, notes.Title, "<p>No links any more.</p>", "557058:editor")
+	w.ConfSim.UpdatePage(notes.ID, notes.Title, "<p>No links any more.</p>", "557058:editor")
 	scan, _ = pages.ReadReferences(ctx, ReadReferencesInput{PageID: notes.ID})
 	res, err := pages.RecordReferences(ctx, RecordReferencesInput{Scan: *scan})
 	if err != nil || len(res.Removed) != 1 {
 		t.Fatalf("removal: %+v %v", res, err)
 	}
-	raw, _, _ = w.confSim.Property(docPage, DocumentPropertyKey)
+	raw, _, _ = w.ConfSim.Property(docPage, DocumentPropertyKey)
 	_ = json.Unmarshal(raw, &rec)
 	if len(rec.Doc.Referenced) != 0 {
 		t.Errorf("still referenced after the link was removed: %+v", rec.Doc.Referenced)
@@ -172,7 +172,7 @@ func TestReferencesRetryAfterCrashFinishesBothSides(t *testing.T) {
 func TestBackLinkNeverWrittenToAHeldDocument(t *testing.T) {
 	w, src, pages := docWorld(t)
 	ctx := context.Background()
-	if err := w.otSim.ApplyHold(opentextsim.SOPChangeManagementID, opentextsim.LitigationHoldID); err != nil {
+	if err := w.OTSim.ApplyHold(opentextsim.SOPChangeManagementID, opentextsim.LitigationHoldID); err != nil {
 		t.Fatal(err)
 	}
 	states := describe(t, src, opentextsim.SOPChangeManagementID, opentextsim.ApolloAgreementID)
@@ -187,7 +187,7 @@ func TestBackLinkNeverWrittenToAHeldDocument(t *testing.T) {
 	if bl.Written != 1 || len(bl.KeptInConfluence) != 1 || bl.KeptInConfluence[0] != opentextsim.SOPChangeManagementID {
 		t.Fatalf("back links: %+v", bl)
 	}
-	if vals, _ := w.otSim.CategoryValues(opentextsim.SOPChangeManagementID, opentextsim.DocumentControlCategoryID); vals["9002_6"] != nil && vals["9002_6"] != "" {
+	if vals, _ := w.OTSim.CategoryValues(opentextsim.SOPChangeManagementID, opentextsim.DocumentControlCategoryID); vals["9002_6"] != nil && vals["9002_6"] != "" {
 		t.Errorf("a held document was modified: %v", vals["9002_6"])
 	}
 }
@@ -210,7 +210,7 @@ func TestMissingWatchedFolderIsAStartupError(t *testing.T) {
 
 func (w *world) pagesTitled(title string) int {
 	n := 0
-	for _, p := range w.confSim.Pages() {
+	for _, p := range w.ConfSim.Pages() {
 		if p.Title == title && p.Status == "current" {
 			n++
 		}
@@ -230,9 +230,9 @@ func TestSourceChangedRetryAfterCrashDoesNotRepeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	pageID := first.Pages[0].PageID
-	p, _ := w.confSim.Page(pageID)
-	w.confSim.UpdatePage(pageID, p.Title, p.Body+"<h2>Summary</h2><p>Ask the change board.</p>", "557058:editor")
-	if _, err := w.otSim.AddVersion(opentextsim.SOPChangeManagementID, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 3.0"), true); err != nil {
+	p, _ := w.ConfSim.Page(pageID)
+	w.ConfSim.UpdatePage(pageID, p.Title, p.Body+"<h2>Summary</h2><p>Ask the change board.</p>", "557058:editor")
+	if _, err := w.OTSim.AddVersion(opentextsim.SOPChangeManagementID, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 3.0"), true); err != nil {
 		t.Fatal(err)
 	}
 	states := describe(t, src, opentextsim.SOPChangeManagementID)
@@ -247,7 +247,7 @@ func TestSourceChangedRetryAfterCrashDoesNotRepeat(t *testing.T) {
 		t.Fatalf("retry: %+v %v", res, err)
 	}
 	flagged := 0
-	for _, c := range w.confSim.Comments(pageID) {
+	for _, c := range w.ConfSim.Comments(pageID) {
 		if strings.Contains(c.Body, "new approved version") {
 			flagged++
 		}
@@ -255,11 +255,11 @@ func TestSourceChangedRetryAfterCrashDoesNotRepeat(t *testing.T) {
 	if flagged != 1 {
 		t.Errorf("%d source-changed comments, want 1", flagged)
 	}
-	atts := w.confSim.Attachments(pageID)
+	atts := w.ConfSim.Attachments(pageID)
 	if len(atts) != 1 || atts[0].Version != 2 {
 		t.Errorf("controlled copy after the retry: %+v (want one file at attachment version 2)", atts)
 	}
-	raw, _, _ := w.confSim.Property(pageID, DocumentPropertyKey)
+	raw, _, _ := w.ConfSim.Property(pageID, DocumentPropertyKey)
 	var rec DocumentRecord
 	if json.Unmarshal(raw, &rec) != nil || rec.Doc.Approved == nil || rec.Doc.Approved.Label() != "3.0" || !rec.Doc.SourceChanged {
 		t.Errorf("record after the retry: %s", raw)
@@ -322,7 +322,7 @@ func TestWriteBackLinksRetryWritesOnlyWhatIsMissing(t *testing.T) {
 		t.Errorf("the retry made %d category writes (result %+v), want 1: only the link the killed attempt did not write", writes, res)
 	}
 	for _, l := range links {
-		vals, _ := w.otSim.CategoryValues(l.NodeID, opentextsim.DocumentControlCategoryID)
+		vals, _ := w.OTSim.CategoryValues(l.NodeID, opentextsim.DocumentControlCategoryID)
 		if got := fmt.Sprint(vals["9002_6"]); got != l.URL {
 			t.Errorf("back link of %d = %q, want %q", l.NodeID, got, l.URL)
 		}
@@ -335,7 +335,7 @@ func TestWriteBackLinksRetryWritesOnlyWhatIsMissing(t *testing.T) {
 func TestConfirmAbsenceSortsPresentFromGone(t *testing.T) {
 	w, src, _ := docWorld(t)
 	ctx := context.Background()
-	if err := w.otSim.DeleteNode(opentextsim.ApolloAgreementID); err != nil {
+	if err := w.OTSim.DeleteNode(opentextsim.ApolloAgreementID); err != nil {
 		t.Fatal(err)
 	}
 	res, err := src.ConfirmAbsence(ctx, AbsenceInput{Watch: "Approved Procedures",
@@ -370,10 +370,10 @@ func TestNewMajorVersionWithDraftAfterItReachesThePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := describe(t, src, id)[0].Doc.Approved.Label()
-	if _, err := w.otSim.AddVersion(id, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 next major"), true); err != nil {
+	if _, err := w.OTSim.AddVersion(id, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 next major"), true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.otSim.AddVersion(id, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 draft"), false); err != nil {
+	if _, err := w.OTSim.AddVersion(id, "SOP-002 Change Management.pdf", "application/pdf", []byte("%PDF-1.4 draft"), false); err != nil {
 		t.Fatal(err)
 	}
 	states := describe(t, src, id)
@@ -381,7 +381,7 @@ func TestNewMajorVersionWithDraftAfterItReachesThePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _, _ := w.confSim.Property(up.Pages[0].PageID, DocumentPropertyKey)
+	raw, _, _ := w.ConfSim.Property(up.Pages[0].PageID, DocumentPropertyKey)
 	var rec DocumentRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		t.Fatal(err)
@@ -403,7 +403,7 @@ func TestUnarchiveRetryAfterCrashFinishesThePage(t *testing.T) {
 			if _, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, id)}); err != nil {
 				t.Fatal(err)
 			}
-			if err := w.otSim.SetCategoryValue(id, opentextsim.DocumentControlCategoryID, "Approval Status", "Withdrawn"); err != nil {
+			if err := w.OTSim.SetCategoryValue(id, opentextsim.DocumentControlCategoryID, "Approval Status", "Withdrawn"); err != nil {
 				t.Fatal(err)
 			}
 			up, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: describe(t, src, id)})
@@ -411,8 +411,8 @@ func TestUnarchiveRetryAfterCrashFinishesThePage(t *testing.T) {
 				t.Fatalf("withdrawn: %+v %v", up, err)
 			}
 			pageID := up.Pages[0].PageID
-			archive, _ := w.confSim.Page(pageID)
-			if err := w.otSim.SetCategoryValue(id, opentextsim.DocumentControlCategoryID, "Approval Status", "Approved"); err != nil {
+			archive, _ := w.ConfSim.Page(pageID)
+			if err := w.OTSim.SetCategoryValue(id, opentextsim.DocumentControlCategoryID, "Approval Status", "Approved"); err != nil {
 				t.Fatal(err)
 			}
 			states := describe(t, src, id)
@@ -428,15 +428,15 @@ func TestUnarchiveRetryAfterCrashFinishesThePage(t *testing.T) {
 			if _, err := pages.UpsertDocumentPages(ctx, UpsertInput{Docs: states}); err != nil {
 				t.Fatal(err)
 			}
-			p, _ := w.confSim.Page(pageID)
-			hub, _ := w.confSim.Page(p.ParentID)
-			raw, _, _ := w.confSim.Property(pageID, DocumentPropertyKey)
+			p, _ := w.ConfSim.Page(pageID)
+			hub, _ := w.ConfSim.Page(p.ParentID)
+			raw, _, _ := w.ConfSim.Property(pageID, DocumentPropertyKey)
 			var rec DocumentRecord
 			if json.Unmarshal(raw, &rec) != nil || rec.Archived || p.ParentID == archive.ParentID || hub.Title != "Project Apollo" {
 				t.Errorf("after the retry: under %q (archive %s), record %s", hub.Title, archive.ParentID, raw)
 			}
 			back := 0
-			for _, c := range w.confSim.Comments(pageID) {
+			for _, c := range w.ConfSim.Comments(pageID) {
 				if strings.Contains(c.Body, "moved this page from the archive") {
 					back++
 				}

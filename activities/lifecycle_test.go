@@ -41,14 +41,14 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 	if snap.Plan.Mode != "otcs" || snap.Plan.WorkflowMap != 5001 || snap.Page.Rule != "review" {
 		t.Fatalf("snapshot = %+v", snap)
 	}
-	folder, ok := w.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Review", "Policies")
-	if n, _ := w.otSim.Node(up.NodeID); !ok || n.ParentID != folder.ID {
+	folder, ok := w.OTSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Review", "Policies")
+	if n, _ := w.OTSim.Node(up.NodeID); !ok || n.ParentID != folder.ID {
 		t.Fatalf("draft %d is not in the review folder", up.NodeID)
 	}
-	if vals, _ := w.otSim.CategoryValues(up.NodeID, 9001); vals != nil && vals["9001_6"] == "Approved" {
+	if vals, _ := w.OTSim.CategoryValues(up.NodeID, 9001); vals != nil && vals["9001_6"] == "Approved" {
 		t.Fatalf("draft marked approved: %v", vals)
 	}
-	if labels := w.confSim.Labels("100002"); !contains(labels, "in-review") {
+	if labels := w.ConfSim.Labels("100002"); !contains(labels, "in-review") {
 		t.Fatalf("labels = %v", labels)
 	}
 
@@ -68,7 +68,7 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 	if err != nil || st.Done || st.CurrentStep != "Review" {
 		t.Fatalf("poll = %+v, %v", st, err)
 	}
-	if err := w.otSim.ActOnTask(pid, "reviewer1", "Reject", "too vague"); err != nil {
+	if err := w.OTSim.ActOnTask(pid, "reviewer1", "Reject", "too vague"); err != nil {
 		t.Fatal(err)
 	}
 	st, err = w.ot.PollReviewProcess(ctx, pid)
@@ -78,7 +78,7 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 
 	// Approve in a second process, then declare: move, classify, finalize.
 	pid, _ = w.ot.StartReviewProcess(ctx, StartReviewInput{MapID: 5001, NodeID: up.NodeID, Title: "Review"})
-	if err := w.otSim.ActOnTask(pid, "reviewer1", "Approve", "ok"); err != nil {
+	if err := w.OTSim.ActOnTask(pid, "reviewer1", "Approve", "ok"); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ = w.ot.PollReviewProcess(ctx, pid); !st.Approved {
@@ -88,11 +88,11 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 	page.Rule, page.ApprovalStatus, page.ApprovedBy, page.ApprovedAt = "publish", "Approved", "reviewer1", st.At
 	in := DeclareInput{Page: page, NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Meaning: "Approved for release"}
 	dec, err := w.ot.DeclareRecord(ctx, in)
-	if err != nil || !dec.Finalized || !w.otSim.Finalized(up.NodeID) {
+	if err != nil || !dec.Finalized || !w.OTSim.Finalized(up.NodeID) {
 		t.Fatalf("declare = %+v, %v", dec, err)
 	}
-	target, _ := w.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
-	if n, _ := w.otSim.Node(up.NodeID); n.ParentID != target.ID || !strings.Contains(n.Description, "approved by reviewer1") {
+	target, _ := w.OTSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Controlled Documents", "Policies")
+	if n, _ := w.OTSim.Node(up.NodeID); n.ParentID != target.ID || !strings.Contains(n.Description, "approved by reviewer1") {
 		t.Fatalf("declared node = %+v", n)
 	}
 	// A retry of a declared record changes nothing.
@@ -105,7 +105,7 @@ func TestLifecycleActivitiesAgainstSimulators(t *testing.T) {
 func TestDeclareRecordOnHoldIsRefused(t *testing.T) {
 	w := newWorld(t, reviewRules)
 	snap, up := w.draft(t, "100002")
-	if err := w.otSim.ApplyHold(up.NodeID, opentextsim.LitigationHoldID); err != nil {
+	if err := w.OTSim.ApplyHold(up.NodeID, opentextsim.LitigationHoldID); err != nil {
 		t.Fatal(err)
 	}
 	page := snap.Page
@@ -114,7 +114,7 @@ func TestDeclareRecordOnHoldIsRefused(t *testing.T) {
 	if errType(err) != TypeRecordOnHold || !strings.Contains(err.Error(), "Litigation Hold 2026-01") {
 		t.Fatalf("got %v", err)
 	}
-	if w.otSim.Finalized(up.NodeID) {
+	if w.OTSim.Finalized(up.NodeID) {
 		t.Fatal("held node was declared")
 	}
 }
@@ -129,10 +129,10 @@ func TestPostPageNoteIsIdempotentAndTypesDeletedPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(w.confSim.Comments("100002")); n != 1 {
+	if n := len(w.ConfSim.Comments("100002")); n != 1 {
 		t.Fatalf("%d comments, want 1 (a retry must not post twice)", n)
 	}
-	if err := w.confSim.TrashPage("100002"); err != nil {
+	if err := w.ConfSim.TrashPage("100002"); err != nil {
 		t.Fatal(err)
 	}
 	note.Marker += "-2"
@@ -170,7 +170,7 @@ func TestDeclareRecordRefusesAVersionAddedDuringReview(t *testing.T) {
 	if errType(err) != TypeVersionChanged || !strings.Contains(err.Error(), "version 2") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
-	if w.otSim.Finalized(up.NodeID) || len(w.otSim.RMClassifications(up.NodeID)) != 0 {
+	if w.OTSim.Finalized(up.NodeID) || len(w.OTSim.RMClassifications(up.NodeID)) != 0 {
 		t.Fatal("an unreviewed version was classified or declared")
 	}
 }

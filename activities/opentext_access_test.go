@@ -36,7 +36,7 @@ func (w *world) approvedPage(t *testing.T, title string) string {
 // the editor and approved by alice.
 func (w *world) approvedPageWith(t *testing.T, title, body string) string {
 	t.Helper()
-	p := w.confSim.CreatePage("POL", title, body, "557058:editor", "approved", "dept-legal")
+	p := w.ConfSim.CreatePage("POL", title, body, "557058:editor", "approved", "dept-legal")
 	if err := RecordApproval(context.Background(), w.conf.Confluence, p.ID, Approval{PageVersion: 1, By: "557058:alice", Source: ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func (w *world) approvedPageWith(t *testing.T, title, body string) string {
 // otcsAs is an OTCS client authenticated as a user of the simulator.
 func (w *world) otcsAs(t *testing.T, user, password string) *opentext.Client {
 	t.Helper()
-	c, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: user, Password: password,
+	c, err := opentext.New(opentext.Config{BaseURL: w.OTURL, Username: user, Password: password,
 		Retry: rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestRestrictedPageRecordIsReadableOnlyByItsReaders(t *testing.T) {
 	w := accessWorld(t)
 	ctx := context.Background()
 	pageID := w.approvedPage(t, "Falcon due diligence")
-	if err := w.confSim.SetRestriction(pageID, "read", nil, []string{"legal", "records-admins"}); err != nil {
+	if err := w.ConfSim.SetRestriction(pageID, "read", nil, []string{"legal", "records-admins"}); err != nil {
 		t.Fatal(err)
 	}
 	snap := w.read(t, pageID)
@@ -90,10 +90,10 @@ func TestRestrictedPageRecordIsReadableOnlyByItsReaders(t *testing.T) {
 	if up.Access != "groups legal, records-admins" {
 		t.Errorf("evidence of the source access: %q", up.Access)
 	}
-	if vs := w.otSim.Versions(up.NodeID); len(vs) != 1 || !strings.Contains(vs[0].Description, "[source access: groups legal, records-admins]") {
+	if vs := w.OTSim.Versions(up.NodeID); len(vs) != 1 || !strings.Contains(vs[0].Description, "[source access: groups legal, records-admins]") {
 		t.Errorf("the version does not name the source access: %+v", vs)
 	}
-	node, _ := w.otSim.Node(up.NodeID)
+	node, _ := w.OTSim.Node(up.NodeID)
 	if node.ParentID != up.FolderID {
 		t.Errorf("record %d is in %d, not its folder %d", up.NodeID, node.ParentID, up.FolderID)
 	}
@@ -130,15 +130,15 @@ func legalGroupID(t *testing.T, w *world) int64 {
 func TestAncestorRestrictionRestrictsTheRecord(t *testing.T) {
 	w := accessWorld(t)
 	parentID := w.approvedPage(t, "Falcon")
-	if err := w.confSim.SetRestriction(parentID, "read", []string{"557058:lena", "557058:bridge"}, nil); err != nil {
+	if err := w.ConfSim.SetRestriction(parentID, "read", []string{"557058:lena", "557058:bridge"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	child, err := w.confSim.CreateChildPage(parentID, "Falcon findings", "<p>Findings.</p>", "557058:editor")
+	child, err := w.ConfSim.CreateChildPage(parentID, "Falcon findings", "<p>Findings.</p>", "557058:editor")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []string{"approved", "dept-legal"} {
-		if err := w.confSim.AddLabel(child.ID, l); err != nil {
+		if err := w.ConfSim.AddLabel(child.ID, l); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestAncestorRestrictionRestrictsTheRecord(t *testing.T) {
 func TestUnmappedRestrictionIsRefusedWithNothingStored(t *testing.T) {
 	w := accessWorld(t)
 	pageID := w.approvedPage(t, "Board minutes")
-	if err := w.confSim.SetRestriction(pageID, "read", nil, []string{"confluence-administrators"}); err != nil {
+	if err := w.ConfSim.SetRestriction(pageID, "read", nil, []string{"confluence-administrators"}); err != nil {
 		t.Fatal(err)
 	}
 	snap := w.read(t, pageID)
@@ -171,12 +171,12 @@ func TestUnmappedRestrictionIsRefusedWithNothingStored(t *testing.T) {
 	if errType(err) != TypeRestrictedSourceUnmapped || !strings.Contains(err.Error(), "confluence-administrators") || !strings.Contains(err.Error(), "access.groups") {
 		t.Fatalf("got %v (%s), want %s naming the group and what to add", err, errType(err), TypeRestrictedSourceUnmapped)
 	}
-	if _, ok := w.otSim.NodeByNickname(Nickname(pageID)); ok {
+	if _, ok := w.OTSim.NodeByNickname(Nickname(pageID)); ok {
 		t.Error("a record was stored for a page the bridge could not map")
 	}
-	for _, n := range w.otSim.Children(opentextsim.EnterpriseWorkspaceID) {
+	for _, n := range w.OTSim.Children(opentextsim.EnterpriseWorkspaceID) {
 		if n.Name == "xecm-bridge staging" {
-			if kids := w.otSim.Children(n.ID); len(kids) != 0 {
+			if kids := w.OTSim.Children(n.ID); len(kids) != 0 {
 				t.Errorf("the staging folder holds %d nodes", len(kids))
 			}
 		}
@@ -244,7 +244,7 @@ func TestRestrictedRecordNeverReadableByOthersAcrossCrashes(t *testing.T) {
 func (w *world) restrictedSnapshot(t *testing.T) *PageSnapshot {
 	t.Helper()
 	pageID := w.approvedPage(t, "Falcon due diligence")
-	if err := w.confSim.SetRestriction(pageID, "read", nil, []string{"legal", "records-admins"}); err != nil {
+	if err := w.ConfSim.SetRestriction(pageID, "read", nil, []string{"legal", "records-admins"}); err != nil {
 		t.Fatal(err)
 	}
 	return w.read(t, pageID)
@@ -274,7 +274,7 @@ func (w *world) openTextWith(t *testing.T, rt http.RoundTripper) *OpenTextActivi
 // retries (a failed request is the worker's death).
 func (w *world) otcsVia(t *testing.T, rt http.RoundTripper) *opentext.Client {
 	t.Helper()
-	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
+	ot, err := opentext.New(opentext.Config{BaseURL: w.OTURL, Username: "bridge", Password: "bridge-secret",
 		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
 		HTTPClient: &http.Client{Transport: rt}})
 	if err != nil {
@@ -286,7 +286,7 @@ func (w *world) otcsVia(t *testing.T, rt http.RoundTripper) *opentext.Client {
 // nodesNamed lists the nodes under root (at any depth) with that name.
 func (w *world) nodesNamed(root int64, name string) []opentextsim.Node {
 	var out []opentextsim.Node
-	for _, c := range w.otSim.Children(root) {
+	for _, c := range w.OTSim.Children(root) {
 		if c.Name == name {
 			out = append(out, c)
 		}
@@ -300,14 +300,14 @@ func (w *world) nodesNamed(root int64, name string) []opentextsim.Node {
 // administrators, as its record filing reads it.
 func (w *world) restrictedNotes(t *testing.T) *PageSnapshot {
 	t.Helper()
-	p := w.confSim.CreatePage("POL", "2026-12-02 Falcon meeting notes", "<p>Minutes.</p>", "557058:editor", "meeting-notes", "dept-legal")
-	w.confSim.AddAttachment(p.ID, "chart.png", "image/png", pngBytes(t))
-	w.confSim.AddAttachment(p.ID, "schedule.csv", "text/csv", []byte("class,years\nPOL,7\n"))
+	p := w.ConfSim.CreatePage("POL", "2026-12-02 Falcon meeting notes", "<p>Minutes.</p>", "557058:editor", "meeting-notes", "dept-legal")
+	w.ConfSim.AddAttachment(p.ID, "chart.png", "image/png", pngBytes(t))
+	w.ConfSim.AddAttachment(p.ID, "schedule.csv", "text/csv", []byte("class,years\nPOL,7\n"))
 	time.Sleep(2 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(p.ID, p.Title, "<p>Minutes.</p>", "557058:editor"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(p.ID, p.Title, "<p>Minutes.</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.confSim.SetRestriction(p.ID, "read", nil, []string{"legal", "records-admins"}); err != nil {
+	if err := w.ConfSim.SetRestriction(p.ID, "read", nil, []string{"legal", "records-admins"}); err != nil {
 		t.Fatal(err)
 	}
 	snap, err := w.conf.ReadPage(context.Background(), ReadPageInput{PageID: p.ID, Purpose: PurposeRecord})
@@ -383,11 +383,11 @@ func TestRestrictedPDFAttachmentsBesideAreForItsReadersOnly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			folder, ok := w.otSim.NodeByNickname(attachmentsNickname(snap.PageID))
+			folder, ok := w.OTSim.NodeByNickname(attachmentsNickname(snap.PageID))
 			if !ok || folder.ParentID != up.FolderID {
 				t.Fatalf("attachment folder %+v (record folder %d)", folder, up.FolderID)
 			}
-			kids := w.otSim.Children(folder.ID)
+			kids := w.OTSim.Children(folder.ID)
 			if len(kids) != 2 {
 				t.Fatalf("attachment documents: %+v", kids)
 			}
@@ -409,7 +409,7 @@ var moveRE = regexp.MustCompile(`^PUT /api/v2/nodes/[0-9]+$`)
 // nodesUnder lists every node below root.
 func (w *world) nodesUnder(root int64) []opentextsim.Node {
 	var out []opentextsim.Node
-	for _, c := range w.otSim.Children(root) {
+	for _, c := range w.OTSim.Children(root) {
 		out = append(out, c)
 		out = append(out, w.nodesUnder(c.ID)...)
 	}
@@ -430,7 +430,7 @@ func TestRestrictionChangedDuringFilingIsCaughtByWriteBack(t *testing.T) {
 			ctx := context.Background()
 			pageID := w.approvedPage(t, "Kestrel findings")
 			if tc.before != nil {
-				if err := w.confSim.SetRestriction(pageID, "read", tc.before, []string{"records-admins"}); err != nil {
+				if err := w.ConfSim.SetRestriction(pageID, "read", tc.before, []string{"records-admins"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -443,7 +443,7 @@ func TestRestrictionChangedDuringFilingIsCaughtByWriteBack(t *testing.T) {
 			if !readable(t, oscar, up.NodeID) {
 				t.Fatal("precondition: oscar was a reader when the page was read")
 			}
-			if err := w.confSim.SetRestriction(pageID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
+			if err := w.ConfSim.SetRestriction(pageID, "read", []string{"557058:lena"}, []string{"records-admins"}); err != nil {
 				t.Fatal(err)
 			}
 			wb, err := w.conf.WriteBack(ctx, WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: RecordLink{NodeID: up.NodeID, Version: up.Version},

@@ -36,12 +36,12 @@ func (w *world) livePageNodes(t *testing.T, pageID string) []opentextsim.Node {
 	t.Helper()
 	var out []opentextsim.Node
 	for _, path := range [][]string{{"Controlled Documents", "Policies"}, {"Records", "Meeting Notes"}} {
-		folder, ok := w.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, path...)
+		folder, ok := w.OTSim.FindPath(opentextsim.EnterpriseWorkspaceID, path...)
 		if !ok {
 			continue
 		}
-		for _, n := range w.otSim.Children(folder.ID) {
-			if vals, _ := w.otSim.CategoryValues(n.ID, 9001); fmt.Sprint(vals["9001_8"]) == pageID {
+		for _, n := range w.OTSim.Children(folder.ID) {
+			if vals, _ := w.OTSim.CategoryValues(n.ID, 9001); fmt.Sprint(vals["9001_8"]) == pageID {
 				out = append(out, n)
 			}
 		}
@@ -62,8 +62,8 @@ func TestConcurrentFlowsIntoTwoFoldersEndWithOneNode(t *testing.T) {
 	w := newWorld(t, twoFolderRules)
 	ctx := context.Background()
 	for i := 0; i < 12; i++ {
-		page := w.confSim.CreatePage("POL", fmt.Sprintf("Committee %d", i), "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
-		if _, err := w.confSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:alice"); err != nil {
+		page := w.ConfSim.CreatePage("POL", fmt.Sprintf("Committee %d", i), "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
+		if _, err := w.ConfSim.UpdatePage(page.ID, page.Title, "<p>v2</p>", "557058:alice"); err != nil {
 			t.Fatal(err)
 		}
 		// Version 1 is published while version 2 is filed, at the same time.
@@ -90,11 +90,11 @@ func TestConcurrentFlowsIntoTwoFoldersEndWithOneNode(t *testing.T) {
 		if nodes := w.livePageNodes(t, page.ID); len(nodes) != 1 {
 			t.Fatalf("round %d: %d live nodes for page %s: %+v", i, len(nodes), page.ID, nodes)
 		}
-		holder, ok := w.otSim.NodeByNickname(Nickname(page.ID))
+		holder, ok := w.OTSim.NodeByNickname(Nickname(page.ID))
 		if !ok || holder.ID != results[0].NodeID {
 			t.Fatalf("round %d: nickname on %+v, record %d", i, holder, results[0].NodeID)
 		}
-		versions := w.otSim.Versions(results[0].NodeID)
+		versions := w.OTSim.Versions(results[0].NodeID)
 		if len(versions) != 2 {
 			t.Fatalf("round %d: want page versions 1 and 2 on the one record, got %d versions", i, len(versions))
 		}
@@ -109,7 +109,7 @@ func TestConcurrentFlowsIntoTwoFoldersEndWithOneNode(t *testing.T) {
 func TestSamePageVersionFromTwoFlowsIsStoredOnceAndVerifies(t *testing.T) {
 	w := newWorld(t, twoFolderRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Board minutes", "<p>minutes</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "Board minutes", "<p>minutes</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
 	first, err := w.ot.UploadRendition(ctx, UploadInput{Page: w.readAs(t, page.ID, 1, PurposeRecord)})
 	if err != nil {
 		t.Fatal(err)
@@ -147,14 +147,14 @@ func (w *world) crashBeforeNickname(t *testing.T, snap PageSnapshot) {
 	if _, err := w.crashingOpenText(t).UploadRendition(context.Background(), UploadInput{Page: snap}); err == nil {
 		t.Fatal("the crashed attempt must fail")
 	}
-	if _, ok := w.otSim.NodeByNickname(Nickname(snap.PageID)); ok {
+	if _, ok := w.OTSim.NodeByNickname(Nickname(snap.PageID)); ok {
 		t.Fatal("precondition: the crashed attempt left the node without its nickname")
 	}
 }
 
 func (w *world) crashingOpenText(t *testing.T) *OpenTextActivities {
 	t.Helper()
-	ot, err := opentext.New(opentext.Config{BaseURL: w.otURL, Username: "bridge", Password: "bridge-secret",
+	ot, err := opentext.New(opentext.Config{BaseURL: w.OTURL, Username: "bridge", Password: "bridge-secret",
 		Retry:      rest.RetryConfig{Max: -1, WaitMin: time.Millisecond, WaitMax: time.Millisecond},
 		HTTPClient: &http.Client{Transport: failNickname{next: http.DefaultTransport}}})
 	if err != nil {
@@ -172,11 +172,11 @@ func TestRetryAfterCrashBetweenCreateAndNicknameFinishesTheIdentity(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	holder, ok := w.otSim.NodeByNickname(Nickname("100001"))
+	holder, ok := w.OTSim.NodeByNickname(Nickname("100001"))
 	if !ok || holder.ID != res.NodeID {
 		t.Fatalf("the retry must set the nickname on the record: %+v, %+v", holder, res)
 	}
-	if !res.Reused || len(w.otSim.Versions(res.NodeID)) != 1 {
+	if !res.Reused || len(w.OTSim.Versions(res.NodeID)) != 1 {
 		t.Fatalf("the retry must reuse the stored version: %+v", res)
 	}
 	if err := w.ot.verifyStored(ctx, VerifyInput{NodeID: res.NodeID, Version: res.Version, SHA256: res.SHA256, Size: res.Size}); err != nil {
@@ -187,7 +187,7 @@ func TestRetryAfterCrashBetweenCreateAndNicknameFinishesTheIdentity(t *testing.T
 func TestCrashedLoserLeavesNoSecondNode(t *testing.T) {
 	w := newWorld(t, twoFolderRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Weekly sync", "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "Weekly sync", "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
 	// Flow A creates its node in the records folder and dies before naming it.
 	filed := w.readAs(t, page.ID, 1, PurposeRecord)
 	w.crashBeforeNickname(t, filed)
@@ -211,19 +211,19 @@ func TestCrashedLoserLeavesNoSecondNode(t *testing.T) {
 	if nodes := w.livePageNodes(t, page.ID); len(nodes) != 1 {
 		t.Fatalf("%d live nodes: %+v", len(nodes), nodes)
 	}
-	if len(w.otSim.RecycleBin()) != 1 {
-		t.Fatalf("the stray node goes to the Recycle Bin, where it can be restored: %v", w.otSim.RecycleBin())
+	if len(w.OTSim.RecycleBin()) != 1 {
+		t.Fatalf("the stray node goes to the Recycle Bin, where it can be restored: %v", w.OTSim.RecycleBin())
 	}
 }
 
 func TestStrayNodeSomeoneBuiltOnIsNeverDiscarded(t *testing.T) {
 	w := newWorld(t, twoFolderRules)
 	ctx := context.Background()
-	page := w.confSim.CreatePage("POL", "Quarterly review", "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
+	page := w.ConfSim.CreatePage("POL", "Quarterly review", "<p>v1</p>", "557058:alice", "approved", "meeting-notes", "dept-legal")
 	filed := w.readAs(t, page.ID, 1, PurposeRecord)
 	w.crashBeforeNickname(t, filed)
 	stray := w.livePageNodes(t, page.ID)[0]
-	if err := w.otSim.ApplyHold(stray.ID, opentextsim.LitigationHoldID); err != nil {
+	if err := w.OTSim.ApplyHold(stray.ID, opentextsim.LitigationHoldID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.ot.UploadRendition(ctx, UploadInput{Page: w.readAs(t, page.ID, 1, PurposePublish)}); err != nil {
@@ -233,7 +233,7 @@ func TestStrayNodeSomeoneBuiltOnIsNeverDiscarded(t *testing.T) {
 	if errType(err) != TypeDuplicateRecord || !strings.Contains(err.Error(), "on hold") {
 		t.Fatalf("got %s: %v", errType(err), err)
 	}
-	if _, ok := w.otSim.Node(stray.ID); !ok {
+	if _, ok := w.OTSim.Node(stray.ID); !ok {
 		t.Fatal("a held node must never be deleted")
 	}
 }
@@ -248,10 +248,10 @@ func TestDeletedTargetFolderIsResolvedAgainOnRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.otSim.DeleteNode(first.FolderID); err != nil {
+	if err := w.OTSim.DeleteNode(first.FolderID); err != nil {
 		t.Fatal(err)
 	}
-	w.confSim.UpdatePage("100001", snap.Title, "<p>Version two.</p>", "557058:editor")
+	w.ConfSim.UpdatePage("100001", snap.Title, "<p>Version two.</p>", "557058:editor")
 	_, err = w.ot.UploadRendition(ctx, UploadInput{Page: snap})
 	var appErr *temporal.ApplicationError
 	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {

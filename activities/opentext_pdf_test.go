@@ -60,13 +60,13 @@ func pdfPage(t *testing.T, w *world) (string, *atomic.Int32) {
 	body := `<h1>Richtlinie – سياسة الاحتفاظ</h1><p>Text with an RTL line: שלום עולם.</p>` +
 		`<ac:image><ri:attachment ri:filename="chart.png" /></ac:image>` +
 		`<ac:image><ri:url ri:value="` + ext.URL + `/tracker.png" /></ac:image>`
-	p := w.confSim.CreatePage("POL", "Retention – الاحتفاظ", body, "557058:author", "approved", "dept-legal")
-	w.confSim.AddAttachment(p.ID, "chart.png", "image/png", pngBytes(t))
-	w.confSim.AddAttachment(p.ID, "schedule.csv", "text/csv", []byte("class,years\nPOL,7\n"))
+	p := w.ConfSim.CreatePage("POL", "Retention – الاحتفاظ", body, "557058:author", "approved", "dept-legal")
+	w.ConfSim.AddAttachment(p.ID, "chart.png", "image/png", pngBytes(t))
+	w.ConfSim.AddAttachment(p.ID, "schedule.csv", "text/csv", []byte("class,years\nPOL,7\n"))
 	// The version to publish comes after the attachments (a rendition holds
 	// the attachments as of its page version).
 	time.Sleep(2 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(p.ID, p.Title, body, "557058:author"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(p.ID, p.Title, body, "557058:author"); err != nil {
 		t.Fatal(err)
 	}
 	return p.ID, &hits
@@ -117,7 +117,7 @@ func TestPDFRecordEmbedsAttachmentsAndRetriesWithoutAnotherVersion(t *testing.T)
 	if info.Part != 3 || info.Conformance != "B" || info.Title != "Retention – الاحتفاظ" || strings.Join(info.Embedded, ",") != "chart.png,schedule.csv" || info.Pages < 1 {
 		t.Fatalf("stored PDF %+v", info)
 	}
-	vs := w.otSim.Versions(up.NodeID)
+	vs := w.OTSim.Versions(up.NodeID)
 	if len(vs) != 1 || vs[0].SHA256 != up.SHA256 || !strings.Contains(vs[0].Description, "[sha256 "+up.SHA256) {
 		t.Fatalf("versions %+v, uploaded %s", vs, up.SHA256)
 	}
@@ -126,7 +126,7 @@ func TestPDFRecordEmbedsAttachmentsAndRetriesWithoutAnotherVersion(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !again.Reused || again.SHA256 != up.SHA256 || again.NodeID != up.NodeID || len(w.otSim.Versions(up.NodeID)) != 1 || again.Rendition != "PDF/A" {
+	if !again.Reused || again.SHA256 != up.SHA256 || again.NodeID != up.NodeID || len(w.OTSim.Versions(up.NodeID)) != 1 || again.Rendition != "PDF/A" {
 		t.Fatalf("retry %+v", again)
 	}
 }
@@ -147,18 +147,18 @@ func TestPDFAttachmentsAboveTheLimitAreFiledBeside(t *testing.T) {
 	if info := storedPDF(t, w, up.NodeID, up.Version); info.Part != 2 || len(info.Embedded) != 0 {
 		t.Fatalf("stored PDF %+v", info)
 	}
-	folder, ok := w.otSim.NodeByNickname(attachmentsNickname(pageID))
+	folder, ok := w.OTSim.NodeByNickname(attachmentsNickname(pageID))
 	if !ok || folder.ParentID != up.FolderID {
 		t.Fatalf("attachment folder %+v %v", folder, ok)
 	}
 	check := func(wantVersions int) {
 		t.Helper()
-		kids := w.otSim.Children(folder.ID)
+		kids := w.OTSim.Children(folder.ID)
 		if len(kids) != 2 {
 			t.Fatalf("attachment documents %+v", kids)
 		}
 		for _, k := range kids {
-			vs := w.otSim.Versions(k.ID)
+			vs := w.OTSim.Versions(k.ID)
 			if len(vs) != wantVersions || !strings.Contains(vs[len(vs)-1].Description, "[sha256 "+vs[len(vs)-1].SHA256) {
 				t.Fatalf("%s: versions %+v", k.Name, vs)
 			}
@@ -167,7 +167,7 @@ func TestPDFAttachmentsAboveTheLimitAreFiledBeside(t *testing.T) {
 	check(1)
 	// The state a worker leaves when it dies between the two attachments:
 	// the folder holds one of them. The retry files the other, once.
-	if err := w.ot.OTCS.DeleteNode(ctx, w.otSim.Children(folder.ID)[1].ID); err != nil {
+	if err := w.ot.OTCS.DeleteNode(ctx, w.OTSim.Children(folder.ID)[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	again, err := w.ot.UploadRendition(ctx, UploadInput{Page: *w.read(t, pageID), Verify: true})
@@ -178,7 +178,7 @@ func TestPDFAttachmentsAboveTheLimitAreFiledBeside(t *testing.T) {
 		t.Fatalf("retry %+v", again)
 	}
 	check(1)
-	if _, err := w.confSim.UpdatePage(pageID, "Retention – الاحتفاظ", "<p>Second version.</p>", "557058:author"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(pageID, "Retention – الاحتفاظ", "<p>Second version.</p>", "557058:author"); err != nil {
 		t.Fatal(err)
 	}
 	up2, err := w.ot.UploadRendition(ctx, UploadInput{Page: *w.read(t, pageID), Verify: true})
@@ -210,7 +210,7 @@ func TestPDFRenderFailureUploadsNothing(t *testing.T) {
 	if errType(err) != TypeRenditionFailed || !strings.Contains(err.Error(), "chromium") {
 		t.Fatalf("got %v", err)
 	}
-	if _, ok := w.otSim.NodeByNickname(Nickname(pageID)); ok {
+	if _, ok := w.OTSim.NodeByNickname(Nickname(pageID)); ok {
 		t.Fatal("a node was made for a rendition that failed")
 	}
 }
@@ -235,7 +235,7 @@ func TestDryRunNamesThePDFRendition(t *testing.T) {
 	if all := strings.Join(plan.Writes, "\n"); !strings.Contains(all, "PDF/A-2b rendition, attachments filed beside in a folder") {
 		t.Errorf("plan:\n%s", all)
 	}
-	if _, ok := w.otSim.NodeByNickname(Nickname(pageID)); ok {
+	if _, ok := w.OTSim.NodeByNickname(Nickname(pageID)); ok {
 		t.Fatal("the dry run wrote a node")
 	}
 }
@@ -246,20 +246,20 @@ func TestPDFAttachmentsWhoseNamesMeetGetTheirOwnDocuments(t *testing.T) {
 	requireRenderTools(t)
 	w := newWorld(t, pdfRules)
 	w.ot.PDF.EmbedLimit = 1
-	p := w.confSim.CreatePage("POL", "Names that meet", "<p>Two files.</p>", "557058:author", "approved", "dept-legal")
-	w.confSim.AddAttachment(p.ID, "a:b.csv", "text/csv", []byte("first\n"))
-	w.confSim.AddAttachment(p.ID, "a-b.csv", "text/csv", []byte("second file\n"))
+	p := w.ConfSim.CreatePage("POL", "Names that meet", "<p>Two files.</p>", "557058:author", "approved", "dept-legal")
+	w.ConfSim.AddAttachment(p.ID, "a:b.csv", "text/csv", []byte("first\n"))
+	w.ConfSim.AddAttachment(p.ID, "a-b.csv", "text/csv", []byte("second file\n"))
 	time.Sleep(2 * time.Millisecond)
-	if _, err := w.confSim.UpdatePage(p.ID, p.Title, "<p>Two files.</p>", "557058:author"); err != nil {
+	if _, err := w.ConfSim.UpdatePage(p.ID, p.Title, "<p>Two files.</p>", "557058:author"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.ot.UploadRendition(context.Background(), UploadInput{Page: *w.read(t, p.ID), Verify: true}); err != nil {
 		t.Fatal(err)
 	}
-	folder, _ := w.otSim.NodeByNickname(attachmentsNickname(p.ID))
+	folder, _ := w.OTSim.NodeByNickname(attachmentsNickname(p.ID))
 	sizes := map[string]int64{}
-	for _, k := range w.otSim.Children(folder.ID) {
-		vs := w.otSim.Versions(k.ID)
+	for _, k := range w.OTSim.Children(folder.ID) {
+		vs := w.OTSim.Versions(k.ID)
 		if len(vs) != 1 {
 			t.Fatalf("%s: versions %+v", k.Name, vs)
 		}

@@ -37,11 +37,11 @@ func TestDemoMappingPrincipalsExist(t *testing.T) {
 	w := newWorld(t, baseRules)
 	rules := demoWith(t)
 	src := PrincipalSource{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS}
-	conf0, ot0 := w.confSim.Requests(), w.otSim.Requests()
+	conf0, ot0 := w.ConfSim.Requests(), w.OTSim.Requests()
 	if err := rules.CheckPrincipals(context.Background(), src); err != nil {
 		t.Fatal(err)
 	}
-	conf, ot := w.confSim.Requests()-conf0, w.otSim.Requests()-ot0
+	conf, ot := w.ConfSim.Requests()-conf0, w.OTSim.Requests()-ot0
 	t.Logf("principal check of mapping.yaml: %d Confluence requests, %d OTCS requests (sign-in included)", conf, ot)
 	// Confluence: legal, records-admins, pol-approvers (POL's approvers),
 	// the bridge account, confluence-users; OTCS: the sign-in, Legal, RM

@@ -52,8 +52,8 @@ func TestTemplateRetryAfterCrashKeepsOneCopyAndOneTemplate(t *testing.T) {
 			t.Fatal("the crashed attempt must fail")
 		}
 	}
-	if len(w.confSim.Templates()) != 1 {
-		t.Fatalf("precondition: the second crash comes after the Confluence template was made: %d templates", len(w.confSim.Templates()))
+	if len(w.ConfSim.Templates()) != 1 {
+		t.Fatalf("precondition: the second crash comes after the Confluence template was made: %d templates", len(w.ConfSim.Templates()))
 	}
 	res, err := tpl.PublishTemplates(ctx, PublishTemplatesInput{Docs: states})
 	if err != nil {
@@ -67,7 +67,7 @@ func TestTemplateRetryAfterCrashKeepsOneCopyAndOneTemplate(t *testing.T) {
 		t.Errorf("%d copies titled Policy Template, want 1", n)
 	}
 	n := 0
-	for _, x := range w.confSim.Templates() {
+	for _, x := range w.ConfSim.Templates() {
 		if x.Name == "Policy Template" {
 			n++
 		}
@@ -75,13 +75,13 @@ func TestTemplateRetryAfterCrashKeepsOneCopyAndOneTemplate(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d Confluence templates named Policy Template, want 1", n)
 	}
-	raw, _, ok := w.confSim.Property(r.PageID, TemplatePropertyKey)
+	raw, _, ok := w.ConfSim.Property(r.PageID, TemplatePropertyKey)
 	var rec TemplateRecord
 	if !ok || json.Unmarshal(raw, &rec) != nil || rec.TemplateID != r.TemplateID || rec.VersionLabel != "1.0" {
 		t.Errorf("record: %s", raw)
 	}
-	if !strings.Contains(strings.Join(w.confSim.Labels(r.PageID), ","), "otcs-template") {
-		t.Errorf("labels: %v", w.confSim.Labels(r.PageID))
+	if !strings.Contains(strings.Join(w.ConfSim.Labels(r.PageID), ","), "otcs-template") {
+		t.Errorf("labels: %v", w.ConfSim.Labels(r.PageID))
 	}
 }
 

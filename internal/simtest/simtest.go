@@ -36,6 +36,12 @@ type World struct {
 // Start starts the simulators and makes the clients (one quick retry).
 func Start(t testing.TB) *World {
 	t.Helper()
+	return StartWith(t, rest.RetryConfig{Max: 1, WaitMin: 10 * time.Millisecond, WaitMax: 100 * time.Millisecond})
+}
+
+// StartWith is Start with the clients' retry policy given.
+func StartWith(t testing.TB, retry rest.RetryConfig) *World {
+	t.Helper()
 	w := &World{ConfSim: confluencesim.New(confluencesim.Options{Seed: true})}
 	confHTTP := httptest.NewServer(w.ConfSim.Handler())
 	t.Cleanup(confHTTP.Close)
@@ -49,7 +55,6 @@ func Start(t testing.TB) *World {
 	otHTTP := httptest.NewServer(w.OTSim.Handler())
 	t.Cleanup(otHTTP.Close)
 	w.OTURL = otHTTP.URL + "/otcs/cs.exe"
-	retry := rest.RetryConfig{Max: 1, WaitMin: 10 * time.Millisecond, WaitMax: 100 * time.Millisecond}
 	if w.Conf, err = confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: ConfluenceEmail, APIToken: ConfluenceToken, Retry: retry}); err != nil {
 		t.Fatal(err)
 	}
