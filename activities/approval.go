@@ -47,13 +47,13 @@ type Approval struct {
 	StateSetAt time.Time `json:"stateSetAt,omitzero"`
 }
 
-// approvalLog is the property's value: approvals, oldest first.
-type approvalLog struct {
+// ApprovalLog is the property's value: approvals, oldest first.
+type ApprovalLog struct {
 	Approvals []Approval `json:"approvals"`
 }
 
-// forVersion returns the approval of exactly that version, or nil.
-func (l *approvalLog) forVersion(v int) *Approval {
+// ForVersion returns the approval of exactly that version, or nil.
+func (l *ApprovalLog) ForVersion(v int) *Approval {
 	for i := len(l.Approvals) - 1; i >= 0; i-- {
 		if l.Approvals[i].PageVersion == v {
 			return &l.Approvals[i]
@@ -63,7 +63,7 @@ func (l *approvalLog) forVersion(v int) *Approval {
 }
 
 // latest returns the approval of the highest version, or nil.
-func (l *approvalLog) latest() *Approval {
+func (l *ApprovalLog) latest() *Approval {
 	var best *Approval
 	for i := range l.Approvals {
 		if best == nil || l.Approvals[i].PageVersion > best.PageVersion {
@@ -73,25 +73,25 @@ func (l *approvalLog) latest() *Approval {
 	return best
 }
 
-func readApprovals(ctx context.Context, c *confluence.Client, pageID string) (*approvalLog, error) {
+func ReadApprovals(ctx context.Context, c *confluence.Client, pageID string) (*ApprovalLog, error) {
 	return approvalsOf(ctx, c, &confluence.Page{ID: pageID})
 }
 
 // approvalsOf is the page's approval log, from the properties GetPage
 // included when it included them whole.
-func approvalsOf(ctx context.Context, c *confluence.Client, page *confluence.Page) (*approvalLog, error) {
+func approvalsOf(ctx context.Context, c *confluence.Client, page *confluence.Page) (*ApprovalLog, error) {
 	prop, err := PageProperty(ctx, c, page, ApprovalPropertyKey)
 	if err != nil {
 		return nil, BackendError("read approvals", err)
 	}
 	if prop == nil {
-		return &approvalLog{}, nil
+		return &ApprovalLog{}, nil
 	}
 	return parseApprovals(page.ID, prop)
 }
 
-func parseApprovals(pageID string, prop *confluence.Property) (*approvalLog, error) {
-	var log approvalLog
+func parseApprovals(pageID string, prop *confluence.Property) (*ApprovalLog, error) {
+	var log ApprovalLog
 	if err := json.Unmarshal(prop.Value, &log); err != nil {
 		return nil, NonRetryable(TypeBackendRejected, "content property %s of page %s is not an approval log (%v); fix or delete it", ApprovalPropertyKey, pageID, err)
 	}
@@ -102,11 +102,11 @@ func parseApprovals(pageID string, prop *confluence.Property) (*approvalLog, err
 // the same approval again (a retry, a redelivered event) changes nothing;
 // a different approver of the same version replaces the earlier entry.
 func RecordApproval(ctx context.Context, c *confluence.Client, pageID string, ap Approval) error {
-	log, err := readApprovals(ctx, c, pageID)
+	log, err := ReadApprovals(ctx, c, pageID)
 	if err != nil {
 		return err
 	}
-	if prev := log.forVersion(ap.PageVersion); prev != nil && prev.By == ap.By && prev.Source == ap.Source {
+	if prev := log.ForVersion(ap.PageVersion); prev != nil && prev.By == ap.By && prev.Source == ap.Source {
 		return nil
 	}
 	kept := log.Approvals[:0]
@@ -142,17 +142,12 @@ func (v *ApprovalVerdict) Why() string {
 	return string(v.Type) + ": " + v.Reason
 }
 
-// judgeApproval decides whether page version v (of a page whose current
-// labels are given) is approved under the space's rules. It may record an
-// approval it can prove (a content state set by a known author). current
-// says that v is known to be the page's current version; otherwise it is
-// read when it matters (a content state describes the current version only).
-func judgeApproval(ctx context.Context, c *confluence.Client, space *mapping.Space, page *confluence.Page, labels []string, current bool) (*ApprovalVerdict, error) {
-	return Judge(ctx, c, space, page, labels, current, true)
-}
-
-// Judge is judgeApproval; with record false it only reads (a dry run):
-// a content-state approval it can prove is returned but not recorded.
+// Judge decides whether page version v (of a page whose current labels
+// are given) is approved under the space's rules. With record it may
+// record an approval it can prove (a content state set by a known
+// author); without, it only reads (a dry run). current says that v is
+// known to be the page's current version; otherwise it is read when it
+// matters (a content state describes the current version only).
 // A known approver must be someone other than the version's author
 // (unless the space allows self-approval) and in the space's approvers
 // group when it names one.
@@ -211,7 +206,7 @@ func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space
 		return nil, err
 	}
 	v := page.Version.Number
-	if ap := log.forVersion(v); ap != nil {
+	if ap := log.ForVersion(v); ap != nil {
 		return &ApprovalVerdict{Approved: ap}, nil
 	}
 	if rules.State != "" && !current {
@@ -256,7 +251,7 @@ func judgeSignal(ctx context.Context, c *confluence.Client, space *mapping.Space
 // its author. A later version keeps the state but was not made by setting
 // it, whether it changed the body or not: it is not approved. nil means
 // the state says nothing (not set, or Data Center).
-func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *approvalLog, record bool) (*ApprovalVerdict, error) {
+func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approval, page *confluence.Page, log *ApprovalLog, record bool) (*ApprovalVerdict, error) {
 	state, err := c.ContentState(ctx, page.ID)
 	if err != nil {
 		return nil, BackendError("read content state", err)
@@ -297,7 +292,7 @@ func judgeState(ctx context.Context, c *confluence.Client, rules mapping.Approva
 // state change approve an earlier version. A save without changes after
 // the state was set fails the last two tests, so its author is never
 // taken for the approver.
-func stateSetBy(ctx context.Context, c *confluence.Client, page *confluence.Page, state *confluence.ContentState, log *approvalLog) (bool, error) {
+func stateSetBy(ctx context.Context, c *confluence.Client, page *confluence.Page, state *confluence.ContentState, log *ApprovalLog) (bool, error) {
 	v := page.Version.Number
 	if v <= 1 {
 		return false, nil

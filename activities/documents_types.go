@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
@@ -241,3 +242,10 @@ type WorkspacePageResult struct {
 	SpaceURL string
 	Changed  bool
 }
+
+// NodeLabel is the label that finds a document page by its node.
+func NodeLabel(nodeID int64) string { return fmt.Sprintf("xecm-node-%d", nodeID) }
+
+// HubLabel is the label of every document page of a hub; the hub's index
+// page is a Page Properties Report over it.
+func HubLabel(watch string) string { return "xecm-hub-" + Slug(watch) }

@@ -34,7 +34,7 @@ func FirstNonBlank(xs ...string) string {
 // PageProperty is the page's property (nil when it has none): from the
 // collection GetPage included, else read on its own.
 func PageProperty(ctx context.Context, c *confluence.Client, page *confluence.Page, key string) (*confluence.Property, error) {
-	if prop, included := includedProperty(page, key); included {
+	if prop, included := IncludedProperty(page, key); included {
 		return prop, nil
 	}
 	prop, err := c.GetProperty(ctx, page.ID, key)
@@ -102,4 +102,19 @@ func Slug(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// IncludedProperty returns a property from the collection GetPage
+// included (nil when the page does not have it); included is false when
+// the collection was not included whole, and the property must be read.
+func IncludedProperty(page *confluence.Page, key string) (prop *confluence.Property, included bool) {
+	if !page.PropertiesIncluded {
+		return nil, false
+	}
+	for i := range page.Properties {
+		if page.Properties[i].Key == key {
+			return &page.Properties[i], true
+		}
+	}
+	return nil, true
 }

@@ -1,23 +1,20 @@
-package activities
+package activities_test
 
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/activitytest"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
 // demoWith is the demo mapping.yaml with each old string replaced by new.
 func demoWith(t *testing.T, oldNew ...string) *mapping.Rules {
 	t.Helper()
-	data, err := os.ReadFile("../mapping.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	yaml := string(data)
+	yaml := activitytest.RepoMapping(t)
 	for i := 0; i+1 < len(oldNew); i += 2 {
 		if !strings.Contains(yaml, oldNew[i]) {
 			t.Fatalf("mapping.yaml has no %q", oldNew[i])
@@ -34,9 +31,9 @@ func demoWith(t *testing.T, oldNew ...string) *mapping.Rules {
 // The demo mapping names only principals the simulators seed, and checking
 // them costs one request per distinct name (counted, as a start-up budget).
 func TestDemoMappingPrincipalsExist(t *testing.T) {
-	w := newWorld(t, baseRules)
+	w := activitytest.New(t, activitytest.BaseRules)
 	rules := demoWith(t)
-	src := PrincipalSource{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS}
+	src := activities.PrincipalSource{Confluence: w.Conf, OTCS: w.OTCS}
 	conf0, ot0 := w.ConfSim.Requests(), w.OTSim.Requests()
 	if err := rules.CheckPrincipals(context.Background(), src); err != nil {
 		t.Fatal(err)
@@ -54,8 +51,8 @@ func TestDemoMappingPrincipalsExist(t *testing.T) {
 // A group or user_table entry naming someone missing on either side fails
 // with its line and rule, naming the side.
 func TestMissingPrincipalsNameLineAndRule(t *testing.T) {
-	w := newWorld(t, baseRules)
-	src := PrincipalSource{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS}
+	w := activitytest.New(t, activitytest.BaseRules)
+	src := activities.PrincipalSource{Confluence: w.Conf, OTCS: w.OTCS}
 	rules := demoWith(t,
 		"legal: Legal", "legal: Legall",
 		"records-admins: RM Administrators", "record-admins: RM Administrators",

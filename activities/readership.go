@@ -149,9 +149,9 @@ func PlanReaders(ctx context.Context, res *access.Resolver, rules *mapping.Acces
 	return p, nil
 }
 
-// sameNames reports whether two lists hold the same names, in any order
+// SameNames reports whether two lists hold the same names, in any order
 // and case.
-func sameNames(a, b []string) bool {
+func SameNames(a, b []string) bool {
 	norm := func(xs []string) []string {
 		out := make([]string, 0, len(xs))
 		for _, x := range xs {

@@ -85,7 +85,7 @@ func SetReaders(ctx context.Context, conf *confluence.Client, pageID string, pla
 		return false, nil
 	case plan.Open:
 		err = conf.RemoveReadRestriction(ctx, pageID)
-	case restricted && sameNames(cur.ReadUsers, plan.Users) && sameNames(cur.ReadGroups, plan.Groups):
+	case restricted && SameNames(cur.ReadUsers, plan.Users) && SameNames(cur.ReadGroups, plan.Groups):
 		return false, nil
 	default:
 		err = conf.SetReadRestriction(ctx, pageID, plan.Users, plan.Groups)

@@ -67,3 +67,6 @@ type TemplateResult struct {
 type PublishTemplatesResult struct {
 	Templates []TemplateResult
 }
+
+// TemplateWatchLabel marks every copy of one watched template folder.
+func TemplateWatchLabel(watch string) string { return "xecm-templates-" + Slug(watch) }

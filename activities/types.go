@@ -1,8 +1,3 @@
-// Package activities holds the bridge's Temporal activities: structs with
-// injected backend clients, one struct per backend so each runs on its own
-// task queue and under that backend's rate limit. Payloads carry ids,
-// versions, sizes and checksums only; document bytes stream from Confluence
-// to OpenText inside one activity and never enter Temporal.
 package activities
 
 import (

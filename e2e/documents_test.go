@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
@@ -69,8 +70,8 @@ func TestDocumentPages(t *testing.T) {
 	}
 	// Connected workspace: the space's page and the URL object back.
 	apollo, _ := h.conf.GetSpaceByKey(ctx, "APOLLO")
-	wsPage, err := h.conf.FindPageByTitle(ctx, apollo.ID, "APOLLO", activities.WorkspacePageTitle)
-	if err != nil || wsPage == nil || !strings.Contains(wsPage.Body, activities.TypeLabel("contract")) {
+	wsPage, err := h.conf.FindPageByTitle(ctx, apollo.ID, "APOLLO", documentpages.WorkspacePageTitle)
+	if err != nil || wsPage == nil || !strings.Contains(wsPage.Body, documentpages.TypeLabel("contract")) {
 		t.Fatalf("workspace page: %+v %v", wsPage, err)
 	}
 	links := 0

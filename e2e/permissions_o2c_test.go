@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
@@ -112,7 +112,7 @@ func TestPermissionsFollowTheContent(t *testing.T) {
 		t.Errorf("oscar's hub report shows the restricted row (or lacks a public one):\n%s", v)
 	}
 	apollo, _ := h.conf.GetSpaceByKey(ctx, "APOLLO")
-	wsPage, err := h.conf.FindPageByTitle(ctx, apollo.ID, "APOLLO", activities.WorkspacePageTitle)
+	wsPage, err := h.conf.FindPageByTitle(ctx, apollo.ID, "APOLLO", documentpages.WorkspacePageTitle)
 	if err != nil || wsPage == nil {
 		t.Fatalf("workspace page: %v", err)
 	}

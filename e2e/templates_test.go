@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/templates"
 	confluencesim "github.com/xecm-bridge/xecm-bridge/simulators/confluence"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -186,7 +187,7 @@ func copyOf(t *testing.T, ctx context.Context, nodeID int64) copyRead {
 
 func templatePages(t *testing.T, ctx context.Context, nodeID int64) []struct{ ID string } {
 	t.Helper()
-	refs, err := h.conf.PagesWithLabel(ctx, "DOCS", activities.TemplateNodeLabel(nodeID))
+	refs, err := h.conf.PagesWithLabel(ctx, "DOCS", templates.TemplateNodeLabel(nodeID))
 	if err != nil {
 		t.Fatal(err)
 	}

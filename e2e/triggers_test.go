@@ -16,6 +16,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
@@ -183,12 +185,12 @@ func TestDryRunWritesNothing(t *testing.T) {
 	h.confSim.AddAttachment(p.ID, "register.csv", "text/csv", []byte("gift,value\n"))
 	saveVersion(t, p.ID) // the record of a version holds the files attached before it
 	ctx := context.Background()
-	ca := &activities.ConfluenceActivities{Confluence: h.conf, Rules: h.rules}
-	oa := &activities.OpenTextActivities{OTCS: h.otcs, Confluence: h.conf, Rules: h.rules}
+	ca := &pages.ConfluenceActivities{Confluence: h.conf, Rules: h.rules}
+	oa := &records.OpenTextActivities{OTCS: h.otcs, Confluence: h.conf, Rules: h.rules}
 	before := len(h.otSim.Children(policiesFolder(t)))
 	page, err := ca.ReadPage(ctx, activities.ReadPageInput{PageID: p.ID})
 	require.NoError(t, err)
-	plan, err := activities.PlanWrites(ctx, oa, page)
+	plan, err := records.PlanWrites(ctx, oa, page)
 	require.NoError(t, err)
 	all := strings.Join(plan.Writes, "\n")
 	require.Contains(t, all, `create document "Gifts and Hospitality Policy"`)
@@ -205,7 +207,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	// After a real publish, a dry run of the same version says there is nothing to store.
 	_, err = publish(t, p.ID, 0)
 	require.NoError(t, err)
-	plan, err = activities.PlanWrites(ctx, oa, page)
+	plan, err = records.PlanWrites(ctx, oa, page)
 	require.NoError(t, err)
 	require.Contains(t, strings.Join(plan.Writes, "\n"), "is already node")
 }

@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -29,12 +31,12 @@ func dryRunFlow(ctx context.Context, kind workflows.PageFlow, pageID string, ver
 	if kind.Name == workflows.FileFlow.Name {
 		purpose = activities.PurposeRecord
 	}
-	ca := &activities.ConfluenceActivities{Confluence: conf, Rules: rules}
-	oa := &activities.OpenTextActivities{OTCS: otcs, Confluence: conf, Rules: rules}
+	ca := &pages.ConfluenceActivities{Confluence: conf, Rules: rules}
+	oa := &records.OpenTextActivities{OTCS: otcs, Confluence: conf, Rules: rules}
 	page, err := ca.ReadPage(ctx, activities.ReadPageInput{PageID: pageID, Version: version, Purpose: purpose})
 	if err == nil {
 		var plan *activities.Plan
-		if plan, err = activities.PlanWrites(ctx, oa, page); err == nil {
+		if plan, err = records.PlanWrites(ctx, oa, page); err == nil {
 			fmt.Fprintf(stdout, "dry run: %s page %s v%d %q (space %s, rule %s); nothing was written\n", kind.Name, page.PageID, page.Version, page.Title, page.SpaceKey, page.Rule)
 			for i, w := range plan.Writes {
 				fmt.Fprintf(stdout, "%2d. %s\n", i+1, w)

@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 )
 
 // mappingCheckEnv points the starter at both simulators.

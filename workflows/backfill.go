@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 )
 
 // BackfillWorkflowID is the backfill of one space: one at a time per
@@ -206,7 +207,7 @@ func startBackfill(ctx workflow.Context, in BackfillInput) (*backfill, error) {
 
 // nextBatch lists and decides the pages after the cursor.
 func (b *backfill) nextBatch(ctx workflow.Context) (*activities.BackfillBatch, error) {
-	var acts *activities.BackfillActivities
+	var acts *triggers.BackfillActivities
 	var batch activities.BackfillBatch
 	summary := fmt.Sprintf("Decide the next %d pages of space %s", b.in.BatchSize, b.in.SpaceKey)
 	err := workflow.ExecuteActivity(activityCtx(ctx, activities.ConfluenceTaskQueue, backfillCall, summary), acts.BackfillBatch, activities.BackfillBatchInput{
@@ -286,7 +287,7 @@ func (b *backfill) submit(ctx workflow.Context, page activities.BackfillDecision
 	if err := b.waitFor(ctx, b.mayStart); err != nil {
 		return err
 	}
-	var acts *activities.BackfillActivities
+	var acts *triggers.BackfillActivities
 	var res activities.BackfillSubmitResult
 	err := workflow.ExecuteActivity(confluenceCtx(ctx, "Submit page "+page.PageID+" for review"), acts.BackfillSubmit,
 		activities.BackfillSubmitInput{PageID: page.PageID, Version: page.Version, RequestedBy: backfillRequester}).Get(ctx, &res)

@@ -16,10 +16,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-var backfillActs *activities.BackfillActivities
+var backfillActs *triggers.BackfillActivities
 
 // fakeSpace serves batches of decisions to the mocked BackfillBatch; its
 // cursor is the number of batches served.
@@ -40,8 +41,8 @@ func (s *fakeSpace) list(_ context.Context, in activities.BackfillBatchInput) (*
 	return &activities.BackfillBatch{Pages: s.batches[i], Next: activities.BackfillCursor{PageID: strconv.Itoa(i + 1)}, More: i+1 < len(s.batches)}, nil
 }
 
-// pages are decisions for the given flow, one per page id, at version 1.
-func pages(flow activities.Flow, ids ...string) []activities.BackfillDecision {
+// decisions are decisions for the given flow, one per page id, at version 1.
+func decisions(flow activities.Flow, ids ...string) []activities.BackfillDecision {
 	out := make([]activities.BackfillDecision, len(ids))
 	for i, id := range ids {
 		out[i] = activities.BackfillDecision{PageID: id, Title: "Page " + id, Version: 1, Flow: flow, Reason: "label \"approved\""}
@@ -99,8 +100,8 @@ func ids(prefix string, n int) []string {
 
 func TestBackfillNeverRunsMoreThanConcurrencyFlows(t *testing.T) {
 	space := &fakeSpace{batches: [][]activities.BackfillDecision{
-		pages(activities.FlowPublish, ids("1", 8)...),
-		append(pages(activities.FlowFile, ids("2", 5)...), pages(activities.FlowPublish, ids("3", 4)...)...),
+		decisions(activities.FlowPublish, ids("1", 8)...),
+		append(decisions(activities.FlowFile, ids("2", 5)...), decisions(activities.FlowPublish, ids("3", 4)...)...),
 	}}
 	kids := &children{}
 	env := newBackfillEnv(t, space, kids)
@@ -120,7 +121,7 @@ func TestBackfillNeverRunsMoreThanConcurrencyFlows(t *testing.T) {
 }
 
 func TestBackfillPauseStopsNewStartsUntilResume(t *testing.T) {
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, ids("1", 6)...), pages(activities.FlowPublish, ids("2", 3)...)}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, ids("1", 6)...), decisions(activities.FlowPublish, ids("2", 3)...)}}
 	kids := &children{}
 	env := newBackfillEnv(t, space, kids)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.BackfillPauseSignal, nil) }, time.Second)
@@ -148,8 +149,8 @@ func TestBackfillPauseStopsNewStartsUntilResume(t *testing.T) {
 
 func TestBackfillContinuesAsNewWithCursorAndCounters(t *testing.T) {
 	space := &fakeSpace{batches: [][]activities.BackfillDecision{
-		append(pages(activities.FlowPublish, "11", "12"), activities.BackfillDecision{PageID: "13", Version: 4, Flow: activities.FlowNone, Reason: "already recorded at v4", SkipKind: activities.SkipRecorded, Recorded: true}),
-		pages(activities.FlowPublish, "21"),
+		append(decisions(activities.FlowPublish, "11", "12"), activities.BackfillDecision{PageID: "13", Version: 4, Flow: activities.FlowNone, Reason: "already recorded at v4", SkipKind: activities.SkipRecorded, Recorded: true}),
+		decisions(activities.FlowPublish, "21"),
 	}}
 	kids := &children{}
 	env := newBackfillEnv(t, space, kids)
@@ -187,7 +188,7 @@ func TestBackfillContinuesAsNewWithCursorAndCounters(t *testing.T) {
 }
 
 func TestBackfillContinuesAsNewOnALongHistory(t *testing.T) {
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, "1"), pages(activities.FlowPublish, "2")}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, "1"), decisions(activities.FlowPublish, "2")}}
 	env := newBackfillEnv(t, space, &children{})
 	env.SetCurrentHistoryLength(4001)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL"})
@@ -196,7 +197,7 @@ func TestBackfillContinuesAsNewOnALongHistory(t *testing.T) {
 }
 
 func TestBackfillCarriesAPauseOverContinueAsNew(t *testing.T) {
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, "1"), pages(activities.FlowPublish, "2")}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, "1"), decisions(activities.FlowPublish, "2")}}
 	env := newBackfillEnv(t, space, &children{})
 	env.SetContinueAsNewSuggested(true)
 	// Sent while the first flow runs: taken before continuing as new.
@@ -245,7 +246,7 @@ func TestBackfillDryRunStartsNothing(t *testing.T) {
 }
 
 func TestBackfillCountsAFailedFlowAndGoesOn(t *testing.T) {
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, "1", "2", "3"), pages(activities.FlowPublish, "4")}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, "1", "2", "3"), decisions(activities.FlowPublish, "4")}}
 	kids := &children{fail: map[string]bool{"2": true}}
 	env := newBackfillEnv(t, space, kids)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL"})
@@ -259,7 +260,7 @@ func TestBackfillCountsAFailedFlowAndGoesOn(t *testing.T) {
 func TestBackfillCountsAnAlreadyStartedFlow(t *testing.T) {
 	// Listed twice while its run is going (a webhook's run, as far as the
 	// second start can tell): one run.
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, "1", "1")}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, "1", "1")}}
 	kids := &children{}
 	env := newBackfillEnv(t, space, kids)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", Concurrency: 2})
@@ -270,7 +271,7 @@ func TestBackfillCountsAnAlreadyStartedFlow(t *testing.T) {
 
 	// One at a time: page 1's run has completed and page 2's has failed
 	// when they come up again; only the failed one runs again.
-	space = &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, "1", "2", "1", "2")}}
+	space = &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, "1", "2", "1", "2")}}
 	kids = &children{fail: map[string]bool{"2": true}}
 	env = newBackfillEnv(t, space, kids)
 	env.ExecuteWorkflow(workflows.Backfill, workflows.BackfillInput{SpaceKey: "POL", Concurrency: 1})
@@ -283,7 +284,7 @@ func TestBackfillCountsAnAlreadyStartedFlow(t *testing.T) {
 }
 
 func TestBackfillSubmitsReviewsThroughTheActivity(t *testing.T) {
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowReview, "1", "2")}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowReview, "1", "2")}}
 	env := newBackfillEnv(t, space, &children{})
 	env.OnActivity(backfillActs.BackfillSubmit, mock.Anything, activities.BackfillSubmitInput{PageID: "1", Version: 1, RequestedBy: "backfill"}).
 		Return(&activities.BackfillSubmitResult{WorkflowID: "lifecycle:1"}, nil).Once()
@@ -297,7 +298,7 @@ func TestBackfillSubmitsReviewsThroughTheActivity(t *testing.T) {
 }
 
 func TestBackfillCancelStopsStartingFlows(t *testing.T) {
-	space := &fakeSpace{batches: [][]activities.BackfillDecision{pages(activities.FlowPublish, ids("1", 9)...)}}
+	space := &fakeSpace{batches: [][]activities.BackfillDecision{decisions(activities.FlowPublish, ids("1", 9)...)}}
 	kids := &children{}
 	env := newBackfillEnv(t, space, kids)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 90*time.Second)

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -81,8 +83,8 @@ func DocumentLifecycle(ctx workflow.Context, in LifecycleInput) (*LifecycleResul
 // ---- 1. Draft: snapshot, upload, verify, open the review ----
 
 func (l *lifecycle) openReview(ctx workflow.Context) error {
-	var conf *activities.ConfluenceActivities
-	var otcs *activities.OpenTextActivities
+	var conf *pages.ConfluenceActivities
+	var otcs *records.OpenTextActivities
 	l.st.Round++
 	l.decision = nil
 
@@ -131,7 +133,7 @@ func (l *lifecycle) openReview(ctx workflow.Context) error {
 // ---- 2. Review: wait for the decision, remind, escalate ----
 
 func (l *lifecycle) awaitDecision(ctx workflow.Context) error {
-	var otcs *activities.OpenTextActivities
+	var otcs *records.OpenTextActivities
 	tctx, cancelTimers := workflow.WithCancel(ctx)
 	defer cancelTimers()
 	var due workflow.Future
@@ -250,8 +252,8 @@ func (l *lifecycle) awaitResubmission(ctx workflow.Context) error {
 // ---- 4. Approved → Classifying: declare the record ----
 
 func (l *lifecycle) declare(ctx workflow.Context) error {
-	var conf *activities.ConfluenceActivities
-	var otcs *activities.OpenTextActivities
+	var conf *pages.ConfluenceActivities
+	var otcs *records.OpenTextActivities
 	if l.st.Stage == StageBlocked {
 		for !l.st.RetryRequested && l.st.Withdraw == nil {
 			sel := workflow.NewSelector(ctx)
@@ -330,7 +332,7 @@ func (l *lifecycle) declare(ctx workflow.Context) error {
 // ---- Withdraw ----
 
 func (l *lifecycle) withdraw(ctx workflow.Context) error {
-	var otcs *activities.OpenTextActivities
+	var otcs *records.OpenTextActivities
 	w := l.st.Withdraw
 	when := workflow.Now(ctx).UTC().Format(time.RFC3339)
 	if l.st.NodeID != 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -37,7 +38,7 @@ func commentsEnv(t *testing.T) (*lifecycleEnv, *[]pageComment, *[]activities.Rev
 			reads = append(reads, in)
 			res := &activities.ReviewCommentsResult{}
 			for _, c := range comments {
-				verdict, text, ok := activities.ParseVerdict(c.text)
+				verdict, text, ok := pages.ParseVerdict(c.text)
 				if !ok || c.at.Before(in.Since) {
 					continue
 				}

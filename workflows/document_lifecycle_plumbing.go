@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -45,7 +46,7 @@ func (l *lifecycle) marker(what string) string {
 }
 
 func (l *lifecycle) note(ctx workflow.Context, what string, n activities.PageNoteInput) error {
-	var conf *activities.ConfluenceActivities
+	var conf *pages.ConfluenceActivities
 	n.PageID, n.Marker = l.st.PageID, l.marker(what)
 	return workflow.ExecuteActivity(confluenceCtx(ctx, "Comment on the page: "+what), conf.PostPageNote, n).Get(ctx, nil)
 }

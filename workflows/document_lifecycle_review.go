@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -15,7 +16,7 @@ import (
 // account commented one (decide_in: confluence). The decider is the
 // comment's author as Confluence reports it.
 func (l *lifecycle) readComments(ctx workflow.Context) error {
-	var conf *activities.ConfluenceActivities
+	var conf *pages.ConfluenceActivities
 	in := activities.ReviewCommentsInput{PageID: l.st.PageID, Round: l.st.Round, PageVersion: l.st.PageVersion,
 		Since: l.st.ReviewOpened, Reviewers: l.st.Plan.Reviewers, Deputies: l.st.Plan.Deputies, BridgeAccount: l.st.Plan.BridgeAccount}
 	if l.st.Escalated {

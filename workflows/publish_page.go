@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 )
 
@@ -102,7 +104,7 @@ func (p *publishRun) explainRefusal(ctx workflow.Context, err error) {
 		!activities.IsType(err, activities.TypeAccessUnsafe) {
 		return
 	}
-	var conf *activities.ConfluenceActivities
+	var conf *pages.ConfluenceActivities
 	var appErr *temporal.ApplicationError
 	reason := err.Error()
 	if errors.As(err, &appErr) {
@@ -133,7 +135,7 @@ func (p *publishRun) setup(ctx workflow.Context) error {
 }
 
 func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
-	var conf *activities.ConfluenceActivities
+	var conf *pages.ConfluenceActivities
 
 	var page activities.PageSnapshot
 	err := workflow.ExecuteActivity(confluenceCtx(ctx, "Read page and check approval"), conf.ReadPage,
@@ -165,7 +167,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	if wb.Readers != nil {
 		// The page's restriction changed while it was filed: narrow the
 		// record to who may read it now (never wider than it is).
-		var otcs *activities.OpenTextActivities
+		var otcs *records.OpenTextActivities
 		err = workflow.ExecuteActivity(opentextCtx(ctx, "Narrow the record to the page's readers now"), otcs.NarrowRecords,
 			activities.RecordAccessInput{Records: []activities.RecordAccess{{PageID: page.PageID, NodeID: up.NodeID, Readers: wb.Readers}}}).Get(ctx, nil)
 		if err != nil {
@@ -205,7 +207,7 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 // classification (a record whose stored bytes do not match is never
 // classified).
 func (p *publishRun) store(ctx workflow.Context, page activities.PageSnapshot) (*activities.UploadResult, *activities.ClassifyResult, error) {
-	var otcs *activities.OpenTextActivities
+	var otcs *records.OpenTextActivities
 	p.stage(ctx, StageUploading)
 	var st activities.StoreResult
 	err := workflow.ExecuteActivity(transferCtx(ctx, "Stream, verify and classify the record in OTCS"), otcs.StoreRecord,

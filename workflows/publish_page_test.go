@@ -12,12 +12,14 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 var (
-	conf *activities.ConfluenceActivities
-	otcs *activities.OpenTextActivities
+	conf *pages.ConfluenceActivities
+	otcs *records.OpenTextActivities
 )
 
 func snapshot() *activities.PageSnapshot {

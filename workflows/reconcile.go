@@ -7,6 +7,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 )
 
 // ReconcileScheduleID is the Temporal Schedule that runs Reconcile.
@@ -47,7 +49,7 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 	if in.Lookback <= 0 {
 		in.Lookback = time.Hour
 	}
-	var trig *activities.TriggerActivities
+	var trig *triggers.TriggerActivities
 	var res activities.ReconcileResult
 	actx := activityCtx(ctx, activities.ConfluenceTaskQueue, reconcileCall, "Find changed pages and start their flows")
 	err := workflow.ExecuteActivity(actx, trig.ReconcileSpaces, activities.ReconcileInput{
@@ -73,7 +75,7 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 // recheckAccess narrows the records of every published page of the
 // mapped spaces to who may read the page now, a batch at a time.
 func recheckAccess(ctx workflow.Context, spaces []activities.SpaceCursor) (*activities.AccessCheck, error) {
-	var conf *activities.ConfluenceActivities
+	var conf *pages.ConfluenceActivities
 	out := &activities.AccessCheck{}
 	for _, sp := range spaces {
 		var pages []string

@@ -6,6 +6,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentsources"
+	"github.com/xecm-bridge/xecm-bridge/activities/templates"
 )
 
 // SyncReferencesInput names a page whose references to OTCS documents are
@@ -38,7 +41,7 @@ func SyncReferences(ctx workflow.Context, in SyncReferencesInput) (*SyncReferenc
 	if !ValidPageID(in.PageID) {
 		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id %q is not a Confluence content id", in.PageID)
 	}
-	var pages *activities.DocumentPageActivities
+	var pages *documentpages.DocumentPageActivities
 	var scan activities.ReferenceScan
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Find links to OTCS documents"), pages.ReadReferences,
 		activities.ReadReferencesInput{PageID: in.PageID}).Get(ctx, &scan)
@@ -75,7 +78,7 @@ func refreshDocuments(ctx workflow.Context, nodeIDs []int64, author *activities.
 	if len(nodeIDs) == 0 {
 		return nil, up, nil
 	}
-	var src *activities.DocumentSourceActivities
+	var src *documentsources.DocumentSourceActivities
 	var states []activities.DocumentState
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Describe the documents in OTCS"), src.DescribeDocuments,
 		activities.DescribeInput{NodeIDs: nodeIDs, Author: author}).Get(ctx, &states)
@@ -112,7 +115,7 @@ func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*ac
 	if !ValidPageID(in.PageID) {
 		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id %q is not a Confluence content id", in.PageID)
 	}
-	var pages *activities.DocumentPageActivities
+	var pages *documentpages.DocumentPageActivities
 	var node int64
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Read the document page's node"), pages.DocumentPageNode, in.PageID).Get(ctx, &node)
 	if err != nil {
@@ -128,20 +131,20 @@ func RefreshDocumentPage(ctx workflow.Context, in RefreshDocumentPageInput) (*ac
 
 // refreshTemplateCopy restores a template's controlled copy from OTCS.
 func refreshTemplateCopy(ctx workflow.Context, pageID string) error {
-	var pages *activities.DocumentPageActivities
+	var pages *documentpages.DocumentPageActivities
 	var node int64
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Read the controlled copy's template"), pages.TemplateCopyNode, pageID).Get(ctx, &node)
 	if err != nil || node == 0 {
 		return err
 	}
-	var src *activities.DocumentSourceActivities
+	var src *documentsources.DocumentSourceActivities
 	var docs []activities.DocumentState
 	err = workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Describe the template in OTCS"), src.DescribeDocuments,
 		activities.DescribeInput{Feed: activities.FeedTemplates, NodeIDs: []int64{node}}).Get(ctx, &docs)
 	if err != nil {
 		return err
 	}
-	var tpl *activities.TemplateActivities
+	var tpl *templates.TemplateActivities
 	return workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Restore the controlled copy"), tpl.PublishTemplates,
 		activities.PublishTemplatesInput{Docs: docs}).Get(ctx, nil)
 }

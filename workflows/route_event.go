@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 )
 
 // RouteEventInput is one accepted Confluence event.
@@ -33,7 +34,7 @@ func RouteEvent(ctx workflow.Context, in RouteEventInput) (*activities.RouteResu
 	if in.PageID == "" {
 		return nil, activities.NonRetryable(activities.TypeInvalidInput, "page id is required")
 	}
-	var trig *activities.TriggerActivities
+	var trig *triggers.TriggerActivities
 	var res activities.RouteResult
 	actx := activityCtx(ctx, activities.ConfluenceTaskQueue, routeCall, "Read page and start its flow")
 	err := workflow.ExecuteActivity(actx, trig.RoutePage, routeInput(in)).Get(ctx, &res)

@@ -6,6 +6,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 )
 
 // SecureRecordsWorkflowID is the one run per page that carries changes of
@@ -67,8 +69,8 @@ func SecureRecords(ctx workflow.Context, in activities.SecureRecordsInput) (*act
 // their records' access lists (OpenText queue); widen lets a record grow
 // back to what its page and folder allow.
 func applyAccess(ctx workflow.Context, in activities.SecureRecordsInput, widen bool) (*activities.NarrowResult, *activities.RecordReadersResult, error) {
-	var conf *activities.ConfluenceActivities
-	var otcs *activities.OpenTextActivities
+	var conf *pages.ConfluenceActivities
+	var otcs *records.OpenTextActivities
 	var found activities.RecordReadersResult
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Read who may read the pages"), conf.RecordReaders, in).Get(ctx, &found)
 	if err != nil {

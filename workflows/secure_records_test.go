@@ -10,6 +10,8 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -19,8 +21,8 @@ import (
 func TestSecureRecordsAppliesAChangeThatArrivesMeanwhile(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	var conf *activities.ConfluenceActivities
-	var otcs *activities.OpenTextActivities
+	var conf *pages.ConfluenceActivities
+	var otcs *records.OpenTextActivities
 	env.RegisterActivity(conf)
 	env.RegisterActivity(otcs)
 	restricted := activities.RecordReadersResult{Checked: 1, Records: []activities.RecordAccess{{PageID: "100001", NodeID: 40000, Readers: &access.PageReaders{Groups: []string{"legal"}, Levels: 1}}}}

@@ -6,6 +6,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentsources"
 )
 
 // SyncDocumentsScheduleID is the Temporal Schedule that runs SyncDocuments.
@@ -87,8 +89,8 @@ func SyncDocuments(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 // ones still there are brought up to date, and only the confirmed gone are
 // withdrawn and archived.
 func archiveGone(ctx workflow.Context, st *SyncState, watch string) error {
-	var pages *activities.DocumentPageActivities
-	var src *activities.DocumentSourceActivities
+	var pages *documentpages.DocumentPageActivities
+	var src *documentsources.DocumentSourceActivities
 	var unseen []int64
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "List pages the sweep did not see"), pages.UnseenDocuments,
 		activities.MissingInput{Watch: watch, Seen: st.Seen}).Get(ctx, &unseen)
@@ -143,7 +145,7 @@ func runFeed(ctx workflow.Context, in SyncDocumentsInput, steps feedSteps) (*Syn
 			return nil, err
 		}
 	}
-	var src *activities.DocumentSourceActivities
+	var src *documentsources.DocumentSourceActivities
 	for {
 		var feed activities.ChangedDocumentsResult
 		err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Read changed documents"), src.ChangedDocuments,
@@ -188,7 +190,7 @@ func retryFailed(ctx workflow.Context, st *SyncState, steps feedSteps) error {
 	}
 	ids := st.Failed
 	st.Failed = nil
-	var src *activities.DocumentSourceActivities
+	var src *documentsources.DocumentSourceActivities
 	var docs []activities.DocumentState
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Describe documents that failed last time"), src.DescribeDocuments,
 		activities.DescribeInput{Feed: steps.feed, NodeIDs: ids}).Get(ctx, &docs)
@@ -234,8 +236,8 @@ func (st *SyncState) apply(ctx workflow.Context, docs []activities.DocumentState
 	st.Totals.BackLinks += bl.Written
 	st.Totals.KeptInConfl += len(bl.KeptInConfluence)
 	for _, w := range connectedWatches(docs) {
-		var pages *activities.DocumentPageActivities
-		var src *activities.DocumentSourceActivities
+		var pages *documentpages.DocumentPageActivities
+		var src *documentsources.DocumentSourceActivities
 		var wp activities.WorkspacePageResult
 		err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Keep the Workspace documents page"), pages.EnsureWorkspacePage,
 			activities.WorkspacePageInput{Watch: w.name, Types: w.types}).Get(ctx, &wp)
@@ -289,7 +291,7 @@ func connectedWatches(docs []activities.DocumentState) []connectedWatch {
 
 // upsertDocuments runs UpsertDocumentPages on the Confluence queue.
 func upsertDocuments(ctx workflow.Context, docs []activities.DocumentState) (*activities.UpsertResult, error) {
-	var pages *activities.DocumentPageActivities
+	var pages *documentpages.DocumentPageActivities
 	var up activities.UpsertResult
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, fmt.Sprintf("Update %d document pages", len(docs))),
 		pages.UpsertDocumentPages, activities.UpsertInput{Docs: docs}).Get(ctx, &up)
@@ -309,7 +311,7 @@ func writeBackLinks(ctx workflow.Context, up *activities.UpsertResult) (*activit
 	if len(need) == 0 {
 		return out, nil
 	}
-	var src *activities.DocumentSourceActivities
+	var src *documentsources.DocumentSourceActivities
 	err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, "Write back links into OTCS"), src.WriteBackLinks,
 		activities.BackLinkInput{Links: need}).Get(ctx, out)
 	return out, err

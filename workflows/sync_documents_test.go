@@ -16,13 +16,15 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentsources"
 	"github.com/xecm-bridge/xecm-bridge/documentpage"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
 var (
-	docSrc   *activities.DocumentSourceActivities
-	docPages *activities.DocumentPageActivities
+	docSrc   *documentsources.DocumentSourceActivities
+	docPages *documentpages.DocumentPageActivities
 )
 
 // documentQueues is the task queue each document activity must run on:

@@ -6,6 +6,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentsources"
 )
 
 // SyncPermissionsScheduleID is the Temporal Schedule that runs
@@ -50,8 +52,8 @@ func SyncPermissions(ctx workflow.Context, in SyncPermissionsInput) (*Permission
 	if err := holdLease(ctx, activities.FeedDocuments); err != nil {
 		return nil, err
 	}
-	var pages *activities.DocumentPageActivities
-	var src *activities.DocumentSourceActivities
+	var pages *documentpages.DocumentPageActivities
+	var src *documentsources.DocumentSourceActivities
 	todo := in.Pages
 	totals := &PermissionTotals{}
 	if in.Totals != nil {

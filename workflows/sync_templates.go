@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/templates"
 )
 
 // SyncTemplatesScheduleID is the Temporal Schedule that runs SyncTemplates.
@@ -38,7 +39,7 @@ func SyncTemplates(ctx workflow.Context, in SyncDocumentsInput) (*SyncState, err
 // publishTemplates runs PublishTemplates and counts what it did; failed
 // templates are kept for the next run.
 func publishTemplates(ctx workflow.Context, st *SyncState, in activities.PublishTemplatesInput) error {
-	var tpl *activities.TemplateActivities
+	var tpl *templates.TemplateActivities
 	var res activities.PublishTemplatesResult
 	summary := fmt.Sprintf("Convert and publish %d templates", len(in.Docs))
 	if in.MissingFrom != "" {

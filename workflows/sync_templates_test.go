@@ -7,10 +7,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/templates"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
-var tplActs *activities.TemplateActivities
+var tplActs *templates.TemplateActivities
 
 // A template sync reads the templates feed, publishes each batch on the
 // OpenText queue (conversion runs there), keeps the ones that failed with

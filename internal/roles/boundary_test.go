@@ -22,7 +22,7 @@ var otherBackendReads = []string{"GetPage", "DownloadAttachment", "DownloadVersi
 
 // TestActivitiesCallOnlyTheBackendOfTheirQueue reads which struct each
 // role registers (roles.go) and every call the structs' methods make on
-// their Confluence and OTCS clients (activities/*.go), and fails on a call
+// their Confluence and OTCS clients (activities/*/*.go), and fails on a call
 // to the other queue's backend that is not one of otherBackendReads.
 func TestActivitiesCallOnlyTheBackendOfTheirQueue(t *testing.T) {
 	queues := registeredQueues(t)
@@ -33,9 +33,19 @@ func TestActivitiesCallOnlyTheBackendOfTheirQueue(t *testing.T) {
 	foreign := map[string]string{"Confluence": "OTCS", "OpenText": "Confluence"}
 
 	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join("..", "..", "activities", "*.go"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "activities", "*", "*.go"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Activities live with their queue: every struct of one package is
+	// registered on the same queue.
+	packageQueue := map[string]string{}
+	for key, queue := range queues {
+		pkg, _, _ := strings.Cut(key, ".")
+		if q, seen := packageQueue[pkg]; seen && q != queue {
+			t.Errorf("package activities/%s has activities on both the %s and the %s queue; give each queue its own package", pkg, q, queue)
+		}
+		packageQueue[pkg] = queue
 	}
 	crossReads := 0
 	for _, path := range files {
@@ -51,7 +61,7 @@ func TestActivitiesCallOnlyTheBackendOfTheirQueue(t *testing.T) {
 			if !ok || fn.Recv == nil || fn.Body == nil {
 				continue
 			}
-			recv := receiverType(fn)
+			recv := filepath.Base(filepath.Dir(path)) + "." + receiverType(fn)
 			queue, registered := queues[recv]
 			if !registered {
 				continue
@@ -88,8 +98,9 @@ func TestActivitiesCallOnlyTheBackendOfTheirQueue(t *testing.T) {
 	}
 }
 
-// registeredQueues maps each activity struct to the role that registers
-// it, read from roles.go's `case Confluence:` and `case OpenText:` blocks.
+// registeredQueues maps each activity struct (package.Struct) to the role
+// that registers it, read from roles.go's `case Confluence:` and `case
+// OpenText:` blocks.
 func registeredQueues(t *testing.T) map[string]string {
 	t.Helper()
 	src, err := os.ReadFile("roles.go")
@@ -99,7 +110,7 @@ func registeredQueues(t *testing.T) map[string]string {
 	out := map[string]string{}
 	queue := ""
 	caseLine := regexp.MustCompile(`^\s*case (\w+):`)
-	register := regexp.MustCompile(`RegisterActivity\(&activities\.(\w+)\{`)
+	register := regexp.MustCompile(`RegisterActivity\(&(\w+\.\w+)\{`)
 	for _, line := range strings.Split(string(src), "\n") {
 		if m := caseLine.FindStringSubmatch(line); m != nil {
 			queue = m[1]

@@ -5,16 +5,21 @@ package roles
 
 import (
 	"fmt"
-	"github.com/xecm-bridge/xecm-bridge/access"
 	"strings"
-
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentsources"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
+	"github.com/xecm-bridge/xecm-bridge/activities/templates"
+	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
@@ -112,16 +117,16 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				Interceptors:                       liveness,
 				WorkerStopTimeout:                  cfg.StopTimeout,
 			})
-			w.RegisterActivity(&activities.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
-			w.RegisterActivity(&activities.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
-			w.RegisterActivity(&activities.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
+			w.RegisterActivity(&pages.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
+			w.RegisterActivity(&documentpages.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
+			w.RegisterActivity(&triggers.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
 				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
-			w.RegisterActivity(&activities.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
+			w.RegisterActivity(&triggers.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
 				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
 			// Templates are written into Confluence (about 30 calls per
 			// template), so they run on its queue and under its rate; OTCS
 			// is only read for the DOCX they carry.
-			w.RegisterActivity(&activities.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, Access: principals})
+			w.RegisterActivity(&templates.TemplateActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, Access: principals})
 			out = append(out, w)
 		case OpenText:
 			w := worker.New(c, activities.OpenTextTaskQueue, worker.Options{
@@ -131,8 +136,8 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				Interceptors:                       liveness,
 				WorkerStopTimeout:                  cfg.StopTimeout,
 			})
-			w.RegisterActivity(&activities.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF, Access: principals})
-			w.RegisterActivity(&activities.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
+			w.RegisterActivity(&records.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF, Access: principals})
+			w.RegisterActivity(&documentsources.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
 			out = append(out, w)
 		}
 	}

@@ -5,7 +5,12 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
+	"github.com/xecm-bridge/xecm-bridge/activities/documentsources"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
+	"github.com/xecm-bridge/xecm-bridge/activities/templates"
+	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 )
 
 // The Go SDK registers every exported method of an activity struct as an
@@ -14,13 +19,13 @@ import (
 // flight would no longer find it) fails here.
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
-		&activities.ConfluenceActivities{}:     {"CheckPage", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
-		&activities.OpenTextActivities{}:       {"DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
-		&activities.TriggerActivities{}:        {"ReconcileSpaces", "RoutePage"},
-		&activities.DocumentPageActivities{}:   {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
-		&activities.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},
-		&activities.TemplateActivities{}:       {"PublishTemplates"},
-		&activities.BackfillActivities{}:       {"BackfillBatch", "BackfillSubmit"},
+		&pages.ConfluenceActivities{}:               {"CheckPage", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
+		&records.OpenTextActivities{}:               {"DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
+		&triggers.TriggerActivities{}:               {"ReconcileSpaces", "RoutePage"},
+		&documentpages.DocumentPageActivities{}:     {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
+		&documentsources.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},
+		&templates.TemplateActivities{}:             {"PublishTemplates"},
+		&triggers.BackfillActivities{}:              {"BackfillBatch", "BackfillSubmit"},
 	}
 	for v, names := range want {
 		typ := reflect.TypeOf(v)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
@@ -16,8 +18,8 @@ import (
 // same calls for the same pages at the same concurrency, without Temporal
 // (the publish steps called one after another in a goroutine).
 type plainGo struct {
-	conf *activities.ConfluenceActivities
-	otcs *activities.OpenTextActivities
+	conf *pages.ConfluenceActivities
+	otcs *records.OpenTextActivities
 }
 
 func newPlainGo(confURL, otcsURL string, rules *mapping.Rules) (*plainGo, error) {
@@ -29,8 +31,8 @@ func newPlainGo(confURL, otcsURL string, rules *mapping.Rules) (*plainGo, error)
 	if err != nil {
 		return nil, err
 	}
-	return &plainGo{conf: &activities.ConfluenceActivities{Confluence: conf, Rules: rules},
-		otcs: &activities.OpenTextActivities{OTCS: ot, Confluence: conf, Rules: rules}}, nil
+	return &plainGo{conf: &pages.ConfluenceActivities{Confluence: conf, Rules: rules},
+		otcs: &records.OpenTextActivities{OTCS: ot, Confluence: conf, Rules: rules}}, nil
 }
 
 // publish runs the five publish steps for one page; step, when not nil, is

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
 
@@ -86,7 +87,7 @@ func (w *world) checkInvariants(ctx context.Context, pages []seededPage, res *Re
 			res.violate("page %s: gone from Confluence", p.ID)
 			continue
 		}
-		nick := activities.Nickname(p.ID)
+		nick := records.Nickname(p.ID)
 		node, hasNick := ot.NodeByNickname(nick)
 
 		// 0: one node.
