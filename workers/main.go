@@ -114,7 +114,8 @@ func run() error {
 	if slices.Contains(rs, roles.Workflows) {
 		go (&monitor.Collector{Client: c, Namespace: tc.Namespace, Metrics: ms.Handler}).Run(monitorCtx)
 	}
-	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).Msg("Workers started")
+	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).
+		Str("deployment", wc.DeploymentName).Str("build_id", wc.BuildID).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
 	// (up to BRIDGE_WORKER_STOP_TIMEOUT) so no attempt is cut off midway.
 	<-worker.InterruptCh()

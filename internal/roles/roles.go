@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/xecm-bridge/xecm-bridge/access"
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -97,6 +98,10 @@ var liveness = []interceptor.WorkerInterceptor{heartbeat.Interceptor(HeartbeatEv
 // New builds one worker per role, not yet started.
 func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]worker.Worker, error) {
 	var out []worker.Worker
+	deployment, err := Deployment(cfg.Versioning)
+	if err != nil {
+		return nil, err
+	}
 	// One principal look-up (and its cache) for every activity struct of
 	// the process, whichever queues it serves.
 	principals := &access.Resolver{Rules: deps.Rules.Access, Confluence: deps.Confluence, OTCS: deps.OpenText}
@@ -106,6 +111,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w := worker.New(c, workflows.TaskQueue, worker.Options{
 				MaxConcurrentWorkflowTaskExecutionSize: cfg.WorkflowConcurrency,
 				WorkflowTaskPollerBehavior:             autoscaling(),
+				DeploymentOptions:                      deployment,
 			})
 			Register(w)
 			out = append(out, w)
@@ -116,6 +122,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
 				WorkerStopTimeout:                  cfg.StopTimeout,
+				DeploymentOptions:                  deployment,
 			})
 			w.RegisterActivity(&pages.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&documentpages.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
@@ -135,6 +142,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				ActivityTaskPollerBehavior:         autoscaling(),
 				Interceptors:                       liveness,
 				WorkerStopTimeout:                  cfg.StopTimeout,
+				DeploymentOptions:                  deployment,
 			})
 			w.RegisterActivity(&records.OpenTextActivities{OTCS: deps.OpenText, Confluence: deps.Confluence, Rules: deps.Rules, PDF: deps.PDF, Access: principals})
 			w.RegisterActivity(&documentsources.DocumentSourceActivities{OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
@@ -151,20 +159,86 @@ func autoscaling() worker.PollerBehavior {
 	return worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})
 }
 
-// Register registers every workflow on w. workflows/replay_test.go replays
-// with it too, so every workflow registered here is replay-tested.
+// Deployment is the Worker Deployment version every worker of the process
+// polls as (docs/kubernetes.md#rollouts), or the zero value (unversioned)
+// when TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID are unset. A
+// workflow type without a behavior of its own (Behaviors) is pinned.
+func Deployment(v settings.Versioning) (worker.DeploymentOptions, error) {
+	on, err := v.Enabled()
+	if err != nil || !on {
+		return worker.DeploymentOptions{}, err
+	}
+	return worker.DeploymentOptions{
+		UseVersioning:             true,
+		Version:                   worker.WorkerDeploymentVersion{DeploymentName: v.DeploymentName, BuildID: v.BuildID},
+		DefaultVersioningBehavior: workflow.VersioningBehaviorPinned,
+	}, nil
+}
+
+// Behaviors is each workflow type's versioning behavior, used when the
+// workers are versioned (unversioned workers ignore it).
+//
+// Pinned: a run finishes on the build it started on, so a change of code
+// never meets a run halfway. Runs that last minutes (publish, record,
+// routing, reconcile ticks, references, access changes) lose nothing by
+// it; the lifecycle, which can wait days for a review, keeps its build
+// for as long, because its review and declaration must follow one script
+// (an operator can move a straggler: docs/kubernetes.md#rollouts). The
+// lease is pinned like the sweep that holds it, and ends with it.
+//
+// AutoUpgrade: the sweeps over many items, which continue as new for
+// hours (a full change-feed or template sweep, the permission sweep) or
+// days (a backfill, which also waits on pause/resume signals). Their
+// workflow code is a loop over a cursor carried in their state; each
+// item is an activity of its own. Pinned, one long sweep would keep an
+// old build running until it ends, and a fix to a sweep would wait for
+// the next one; upgraded, the next workflow task runs on the new build,
+// which the replay gate (workflows/replay_test.go) proves can continue
+// every recorded history.
+var Behaviors = map[string]workflow.VersioningBehavior{
+	"PublishPage":         workflow.VersioningBehaviorPinned,
+	"FileRecord":          workflow.VersioningBehaviorPinned,
+	"RouteEvent":          workflow.VersioningBehaviorPinned,
+	"Reconcile":           workflow.VersioningBehaviorPinned,
+	"DocumentLifecycle":   workflow.VersioningBehaviorPinned,
+	"SyncReferences":      workflow.VersioningBehaviorPinned,
+	"RefreshDocumentPage": workflow.VersioningBehaviorPinned,
+	"SyncLease":           workflow.VersioningBehaviorPinned,
+	"SecureRecords":       workflow.VersioningBehaviorPinned,
+	"SyncDocuments":       workflow.VersioningBehaviorAutoUpgrade,
+	"SyncTemplates":       workflow.VersioningBehaviorAutoUpgrade,
+	"SyncPermissions":     workflow.VersioningBehaviorAutoUpgrade,
+	"Backfill":            workflow.VersioningBehaviorAutoUpgrade,
+}
+
+// Register registers every workflow on w, each with its versioning
+// behavior (Behaviors). workflows/replay_test.go replays with it too, so
+// every workflow registered here is replay-tested.
 func Register(w worker.WorkflowRegistry) {
-	w.RegisterWorkflow(workflows.PublishPage)
-	w.RegisterWorkflow(workflows.FileRecord)
-	w.RegisterWorkflow(workflows.RouteEvent)
-	w.RegisterWorkflow(workflows.Reconcile)
-	w.RegisterWorkflow(workflows.DocumentLifecycle)
-	w.RegisterWorkflow(workflows.SyncDocuments)
-	w.RegisterWorkflow(workflows.SyncReferences)
-	w.RegisterWorkflow(workflows.RefreshDocumentPage)
-	w.RegisterWorkflow(workflows.SyncTemplates)
-	w.RegisterWorkflow(workflows.SyncLease)
-	w.RegisterWorkflow(workflows.SecureRecords)
-	w.RegisterWorkflow(workflows.SyncPermissions)
-	w.RegisterWorkflow(workflows.Backfill)
+	for _, wf := range []struct {
+		name string
+		fn   any
+	}{
+		{"PublishPage", workflows.PublishPage},
+		{"FileRecord", workflows.FileRecord},
+		{"RouteEvent", workflows.RouteEvent},
+		{"Reconcile", workflows.Reconcile},
+		{"DocumentLifecycle", workflows.DocumentLifecycle},
+		{"SyncDocuments", workflows.SyncDocuments},
+		{"SyncReferences", workflows.SyncReferences},
+		{"RefreshDocumentPage", workflows.RefreshDocumentPage},
+		{"SyncTemplates", workflows.SyncTemplates},
+		{"SyncLease", workflows.SyncLease},
+		{"SecureRecords", workflows.SecureRecords},
+		{"SyncPermissions", workflows.SyncPermissions},
+		{"Backfill", workflows.Backfill},
+	} {
+		b, ok := Behaviors[wf.name]
+		if !ok {
+			panic("roles: workflow " + wf.name + " has no versioning behavior in roles.Behaviors")
+		}
+		// The name is the function's, as RegisterWorkflow gives it (the
+		// types recorded in every history).
+		w.RegisterWorkflowWithOptions(wf.fn, workflow.RegisterOptions{Name: wf.name, VersioningBehavior: b})
+	}
 }

@@ -91,6 +91,30 @@ type Worker struct {
 	// How long a stopping worker lets running activities finish before it
 	// cancels them (keep it below the pod's grace period).
 	StopTimeout time.Duration `envconfig:"BRIDGE_WORKER_STOP_TIMEOUT" default:"2m"`
+	Versioning
+}
+
+// Versioning puts the workers into a Temporal Worker Deployment
+// (docs/kubernetes.md#rollouts): every worker of the process polls as the
+// version DeploymentName + BuildID, and workflows stay on the version they
+// started on. Both empty (the default): unversioned, as `make demo` runs.
+// The names are the ones the Temporal Worker Controller sets in the pods
+// it creates, so its rollouts need no mapping.
+type Versioning struct {
+	DeploymentName string `envconfig:"TEMPORAL_DEPLOYMENT_NAME"` // e.g. records/bridge-worker-workflows
+	BuildID        string `envconfig:"TEMPORAL_WORKER_BUILD_ID"` // e.g. the image tag
+}
+
+// Enabled reports whether the workers are versioned; one of the two
+// without the other is an error, not a silent unversioned start.
+func (v Versioning) Enabled() (bool, error) {
+	switch {
+	case v.DeploymentName == "" && v.BuildID == "":
+		return false, nil
+	case v.DeploymentName == "" || v.BuildID == "":
+		return false, fmt.Errorf("settings: TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID are set together or not at all (got %q and %q)", v.DeploymentName, v.BuildID)
+	}
+	return true, nil
 }
 
 // Render configures PDF renditions (mapping rendition: pdf): where
