@@ -47,8 +47,9 @@ func CLIPath() (string, error) {
 }
 
 // Start starts a dev server on free ports (in memory) and returns it; Stop
-// it when done. logs receives the server's output (nil: discarded).
-func Start(ctx context.Context, logger log.Logger, logs io.Writer) (*testsuite.DevServer, error) {
+// it when done. logs receives the server's output (nil: discarded); extra
+// are further start-dev flags, e.g. "--dynamic-config-value", "k=v".
+func Start(ctx context.Context, logger log.Logger, logs io.Writer, extra ...string) (*testsuite.DevServer, error) {
 	path, err := CLIPath()
 	if err != nil {
 		return nil, err
@@ -60,6 +61,7 @@ func Start(ctx context.Context, logger log.Logger, logs io.Writer) (*testsuite.D
 	for _, sa := range workflows.SearchAttributes {
 		args = append(args, "--search-attribute", sa)
 	}
+	args = append(args, extra...)
 	return testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath:  path,
 		ClientOptions: &client.Options{Namespace: "default", Logger: logger},
