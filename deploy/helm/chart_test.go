@@ -32,9 +32,13 @@ import (
 // The modules whose published CRDs the custom resources are checked
 // against. KEDA 2.20 is the newest release that builds with this Go; its
 // Temporal scaler takes worker deployment versions.
+// The Temporal Worker Controller's module ships its CRDs in its own Helm
+// chart (helm/temporal-worker-controller-crds) and the environment it
+// injects into the pods it runs (internal/k8s).
 const (
 	kedaModule       = "github.com/kedacore/keda/v2@v2.20.2"
 	prometheusModule = "github.com/prometheus-operator/prometheus-operator@v0.85.0"
+	controllerModule = "github.com/temporalio/temporal-worker-controller@v1.8.1"
 )
 
 // valueSets are the values files every check runs with: the chart's
@@ -43,6 +47,9 @@ const (
 var valueSets = map[string][]string{
 	"defaults":       nil,
 	"temporal-cloud": {"values-temporal-cloud.yaml"},
+	// The Cloud example with each versioned rollout mode.
+	"versioned-deployment": {"values-temporal-cloud.yaml", "testdata/versioning-deployment.yaml"},
+	"worker-controller":    {"values-temporal-cloud.yaml", "testdata/versioning-controller.yaml"},
 }
 
 // object is one rendered manifest.
@@ -156,6 +163,7 @@ func TestValuesSchemaRefusesBadValues(t *testing.T) {
 		"temporal.address=no-port": "at '/temporal/address'",
 		"confluence.flavor=server": "at '/confluence/flavor'",
 		"logLevel=loud":            "at '/logLevel'",
+		"versioning.mode=off":      "at '/versioning/mode'",
 	} {
 		out, err := exec.Command(helmBinary(t), "template", "bridge", "xecm-bridge", "--set", bad).CombinedOutput()
 		if err == nil {
@@ -186,6 +194,8 @@ var builtIn = map[string]func() any{
 	"keda.sh/v1alpha1/TriggerAuthentication":  nil,
 	"monitoring.coreos.com/v1/ServiceMonitor": nil,
 	"monitoring.coreos.com/v1/PrometheusRule": nil,
+	"temporal.io/v1alpha1/WorkerDeployment":   nil,
+	"temporal.io/v1alpha1/Connection":         nil,
 }
 
 // TestRenderedObjectsDecodeStrictly decodes every built-in object into its
@@ -242,8 +252,10 @@ func moduleDir(t *testing.T, mod string) string {
 // fail), except where the CRD preserves unknown fields.
 func crdSchemas(t *testing.T) map[string]*jsonschema.Schema {
 	t.Helper()
-	keda, prom := moduleDir(t, kedaModule), moduleDir(t, prometheusModule)
+	keda, prom, ctl := moduleDir(t, kedaModule), moduleDir(t, prometheusModule), moduleDir(t, controllerModule)
 	files := []string{
+		filepath.Join(ctl, "helm/temporal-worker-controller-crds/templates/temporal.io_workerdeployments.yaml"),
+		filepath.Join(ctl, "helm/temporal-worker-controller-crds/templates/temporal.io_connections.yaml"),
 		filepath.Join(keda, "config/crd/bases/keda.sh_scaledobjects.yaml"),
 		filepath.Join(keda, "config/crd/bases/keda.sh_triggerauthentications.yaml"),
 		filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"),
@@ -351,23 +363,24 @@ func TestCRDSchemaCheckCanFail(t *testing.T) {
 	if err := schemas["keda.sh/v1alpha1/ScaledObject"].Validate(toJSONValue(t, bad)); err == nil {
 		t.Fatal("a ScaledObject with spec.maxReplicas (KEDA calls it maxReplicaCount) passed")
 	}
+	wd := map[string]any{"apiVersion": "temporal.io/v1alpha1", "kind": "WorkerDeployment", "metadata": map[string]any{"name": "x"},
+		"spec": map[string]any{"template": map[string]any{}, "rollout": map[string]any{"strategy": "AllAtOnce"},
+			"sunset":        map[string]any{"scaledownDelay": "1h", "deleteDelay": "24h"},
+			"workerOptions": map[string]any{"connectionRef": map[string]any{"name": "x"}, "temporalNamespace": "default", "buildID": "1"}}}
+	if err := schemas["temporal.io/v1alpha1/WorkerDeployment"].Validate(toJSONValue(t, wd)); err == nil {
+		t.Fatal("a WorkerDeployment with workerOptions.buildID (the controller calls it unsafeCustomBuildID) passed")
+	}
+	delete(wd["spec"].(map[string]any)["workerOptions"].(map[string]any), "buildID")
+	if err := schemas["temporal.io/v1alpha1/WorkerDeployment"].Validate(toJSONValue(t, wd)); err != nil {
+		t.Fatalf("the same WorkerDeployment without it failed: %v", err)
+	}
 }
 
 // TestKEDATemporalTriggers: each worker role scales on its own task queue,
 // of the right type, and every trigger parameter is one KEDA's Temporal
 // scaler reads (from the scaler's source in the same KEDA module).
 func TestKEDATemporalTriggers(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(moduleDir(t, kedaModule), "pkg/scalers/temporal_scaler.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	params := map[string]bool{}
-	for _, m := range regexp.MustCompile(`keda:"name=(\w+),\s*order=triggerMetadata`).FindAllStringSubmatch(string(src), -1) {
-		params[m[1]] = true
-	}
-	if !params["taskQueue"] || !params["queueTypes"] {
-		t.Fatalf("could not read the scaler's parameters: %v", params)
-	}
+	params := kedaTemporalParams(t)
 	want := map[string][2]string{
 		"bridge-xecm-bridge-worker-workflows":  {workflows.TaskQueue, "workflow"},
 		"bridge-xecm-bridge-worker-confluence": {activities.ConfluenceTaskQueue, "activity"},
@@ -415,6 +428,24 @@ func TestKEDATemporalTriggers(t *testing.T) {
 	}
 }
 
+// kedaTemporalParams are the trigger parameters KEDA's Temporal scaler
+// reads, from its source.
+func kedaTemporalParams(t *testing.T) map[string]bool {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(moduleDir(t, kedaModule), "pkg/scalers/temporal_scaler.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]bool{}
+	for _, m := range regexp.MustCompile(`keda:"name=(\w+),\s*order=triggerMetadata`).FindAllStringSubmatch(string(src), -1) {
+		params[m[1]] = true
+	}
+	if !params["taskQueue"] || !params["queueTypes"] || !params["workerDeploymentName"] || !params["workerDeploymentBuildId"] {
+		t.Fatalf("could not read the scaler's parameters: %v", params)
+	}
+	return params
+}
+
 // notBridge are variables the chart sets for the runtime, not the bridge:
 // HOME points Chromium's and fontconfig's caches at the writable /tmp.
 var notBridge = []string{"HOME"}
@@ -444,6 +475,7 @@ func TestEnvironmentMatchesTheBinaries(t *testing.T) {
 	for _, n := range settings.Names() {
 		known[n] = true
 	}
+	injected := controllerEnv(t)
 	for set := range valueSets {
 		seen := map[string]bool{}
 		for _, o := range render(t, set) {
@@ -454,7 +486,15 @@ func TestEnvironmentMatchesTheBinaries(t *testing.T) {
 			seen[component] = true
 			for _, c := range append(spec.InitContainers, spec.Containers...) {
 				env := map[string]corev1.EnvVar{}
+				if o.Kind == "WorkerDeployment" {
+					for _, n := range injected {
+						env[n] = corev1.EnvVar{Name: n, Value: "(set by the controller)"}
+					}
+				}
 				for _, e := range c.Env {
+					if o.Kind == "WorkerDeployment" && slices.Contains(injected, e.Name) {
+						t.Errorf("%s: %s/%s sets %s, which the Worker Controller injects too", set, o, c.Name, e.Name)
+					}
 					if !known[e.Name] && !slices.Contains(notBridge, e.Name) {
 						t.Errorf("%s: %s/%s sets %s, which no xecm-bridge binary reads", set, o, c.Name, e.Name)
 					}
@@ -528,6 +568,16 @@ func podSpec(t *testing.T, o object) (*corev1.PodSpec, string) {
 			t.Fatal(err)
 		}
 		return &d.Spec.Template.Spec, d.Spec.Template.Labels["app.kubernetes.io/component"]
+	case "WorkerDeployment": // the Temporal Worker Controller's: a pod template like a Deployment's
+		var d struct {
+			Spec struct {
+				Template corev1.PodTemplateSpec `json:"template"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal(o.raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		return &d.Spec.Template.Spec, d.Spec.Template.Labels["app.kubernetes.io/component"]
 	case "Job":
 		var j batchv1.Job
 		if err := yaml.Unmarshal(o.raw, &j); err != nil {
@@ -546,7 +596,7 @@ func podSpec(t *testing.T, o object) (*corev1.PodSpec, string) {
 // runs that role.
 func TestWorkloadsAreHardened(t *testing.T) {
 	for set := range valueSets {
-		var roleArgs []string
+		roleArgs := map[string][]string{} // by build id ("" unversioned or the controller's)
 		for _, o := range render(t, set) {
 			spec, component := podSpec(t, o)
 			if spec == nil {
@@ -567,7 +617,7 @@ func TestWorkloadsAreHardened(t *testing.T) {
 				if c.Resources.Requests.Memory().IsZero() || c.Resources.Limits.Memory().IsZero() {
 					t.Errorf("%s: %s/%s has no memory request or limit", set, o, c.Name)
 				}
-				if o.Kind == "Deployment" && (c.LivenessProbe == nil || c.ReadinessProbe == nil) {
+				if (o.Kind == "Deployment" || o.Kind == "WorkerDeployment") && (c.LivenessProbe == nil || c.ReadinessProbe == nil) {
 					t.Errorf("%s: %s/%s has no liveness or readiness probe", set, o, c.Name)
 				}
 				if strings.HasPrefix(component, "worker-") {
@@ -575,7 +625,13 @@ func TestWorkloadsAreHardened(t *testing.T) {
 						t.Errorf("%s: %s: readiness is not /readyz (connected and polling)", set, o)
 					}
 					if len(c.Args) == 2 && c.Args[0] == "--queues" {
-						roleArgs = append(roleArgs, c.Args[1])
+						build := ""
+						for _, e := range c.Env {
+							if e.Name == "TEMPORAL_WORKER_BUILD_ID" {
+								build = e.Value
+							}
+						}
+						roleArgs[build] = append(roleArgs[build], c.Args[1])
 					}
 				}
 			}
@@ -593,10 +649,15 @@ func TestWorkloadsAreHardened(t *testing.T) {
 				}
 			}
 		}
-		slices.Sort(roleArgs)
 		want := slices.Sorted(slices.Values(roles.All))
-		if !slices.Equal(roleArgs, want) {
-			t.Errorf("%s: worker Deployments run roles %v, want one each of %v", set, roleArgs, want)
+		for build, args := range roleArgs {
+			slices.Sort(args)
+			if !slices.Equal(args, want) {
+				t.Errorf("%s: worker Deployments of build %q run roles %v, want one each of %v", set, build, args, want)
+			}
+		}
+		if len(roleArgs) == 0 {
+			t.Errorf("%s: no worker Deployments", set)
 		}
 	}
 }

@@ -38,6 +38,11 @@ app.kubernetes.io/component: {{ .component }}
 {{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
 {{- end -}}
 
+{{/* The image of one worker build (its tag). */}}
+{{- define "bridge.imageOf" -}}
+{{ .root.Values.image.repository }}:{{ .tag }}
+{{- end -}}
+
 {{/* The backends' URLs: the values, or the in-cluster simulators. */}}
 {{- define "bridge.confluenceURL" -}}
 {{- if .Values.confluence.baseURL -}}
@@ -69,40 +74,79 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Temporal connection: every process. */}}
 {{- define "bridge.temporalEnv" -}}
+{{ include "bridge.temporalEnvOf" (dict "root" . "injected" false) | trim }}
+{{- end -}}
+
+{{/* The same, less what the Temporal Worker Controller injects into the pods it runs from its
+     Connection (injected: true): address, namespace, API key, TLS server name, and TLS with mTLS. */}}
+{{- define "bridge.temporalEnvOf" -}}
+{{- $v := .root.Values -}}
+{{- if not .injected }}
 - name: TEMPORAL_ADDRESS
-  value: {{ .Values.temporal.address | quote }}
+  value: {{ $v.temporal.address | quote }}
 - name: TEMPORAL_NAMESPACE
-  value: {{ .Values.temporal.namespace | quote }}
-{{- with .Values.temporal.uiURL }}
+  value: {{ $v.temporal.namespace | quote }}
+{{- end }}
+{{- with $v.temporal.uiURL }}
 - name: TEMPORAL_UI_URL
   value: {{ . | quote }}
 {{- end }}
-{{- if .Values.temporal.tls.enabled }}
+{{- if and $v.temporal.tls.enabled (not (and .injected $v.temporal.mtls.secret)) }}
 - name: TEMPORAL_TLS
   value: "true"
 {{- end }}
-{{- with .Values.temporal.tls.serverName }}
+{{- if not .injected }}
+{{- with $v.temporal.tls.serverName }}
 - name: TEMPORAL_TLS_SERVER_NAME
   value: {{ . | quote }}
 {{- end }}
-{{- if .Values.temporal.tls.caSecret }}
+{{- end }}
+{{- if $v.temporal.tls.caSecret }}
 - name: TEMPORAL_TLS_CA
   value: /etc/xecm-bridge/temporal-ca/ca.crt
 {{- end }}
-{{- if .Values.temporal.apiKey.secret }}
-{{ include "bridge.secretEnv" (dict "name" "TEMPORAL_API_KEY" "secret" .Values.temporal.apiKey.secret "key" .Values.temporal.apiKey.key) }}
+{{- if and $v.temporal.apiKey.secret (not .injected) }}
+{{ include "bridge.secretEnv" (dict "name" "TEMPORAL_API_KEY" "secret" $v.temporal.apiKey.secret "key" $v.temporal.apiKey.key) }}
 {{- end }}
-{{- if .Values.temporal.mtls.secret }}
+{{- if $v.temporal.mtls.secret }}
 - name: TEMPORAL_TLS_CERT
   value: /etc/xecm-bridge/temporal-mtls/tls.crt
 - name: TEMPORAL_TLS_KEY
   value: /etc/xecm-bridge/temporal-mtls/tls.key
 {{- end }}
-{{- if .Values.codec.keysSecret }}
-{{ include "bridge.secretEnv" (dict "name" "BRIDGE_CODEC_KEYS" "secret" .Values.codec.keysSecret "key" .Values.codec.keysKey) }}
+{{- if $v.codec.keysSecret }}
+{{ include "bridge.secretEnv" (dict "name" "BRIDGE_CODEC_KEYS" "secret" $v.codec.keysSecret "key" $v.codec.keysKey) }}
 {{- end }}
 - name: BRIDGE_LOG_LEVEL
-  value: {{ .Values.logLevel | quote }}
+  value: {{ $v.logLevel | quote }}
+{{- end -}}
+
+{{/* Worker Versioning (docs/kubernetes.md#rollouts). */}}
+
+{{/* The Temporal Worker Deployment of a role: <namespace>/<fullname>-worker-<role>, the name the
+     Temporal Worker Controller gives a WorkerDeployment of that name, so moving from mode deployment
+     to mode controller keeps the deployment. */}}
+{{- define "bridge.deploymentName" -}}
+{{ .root.Release.Namespace }}/{{ include "bridge.fullname" .root }}-worker-{{ .role }}
+{{- end -}}
+
+{{/* The builds the workers run, as a JSON list of {tag, id, slug}: in mode deployment the current
+     one (image.tag, build id versioning.buildID or the tag) and each of versioning.drainingBuilds;
+     otherwise one build without an id. slug is the id as a name suffix and label value. */}}
+{{- define "bridge.workerBuilds" -}}
+{{- $v := .Values.versioning -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- $builds := list -}}
+{{- if eq $v.mode "deployment" -}}
+{{- range prepend $v.drainingBuilds (dict "tag" $tag "buildID" $v.buildID) -}}
+{{- $id := default .tag .buildID -}}
+{{- $slug := regexReplaceAll "[^a-z0-9-]" (lower $id) "-" | trunc 20 | trimAll "-" -}}
+{{- $builds = append $builds (dict "tag" .tag "id" $id "slug" $slug) -}}
+{{- end -}}
+{{- else -}}
+{{- $builds = list (dict "tag" $tag "id" "" "slug" "") -}}
+{{- end -}}
+{{- toJson $builds -}}
 {{- end -}}
 
 {{/* Backend connections: the workers. */}}
