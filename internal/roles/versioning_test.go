@@ -71,4 +71,7 @@ func TestDeploymentOptions(t *testing.T) {
 			t.Errorf("%+v: err %v, want a refusal naming both variables", v, err)
 		}
 	}
+	if _, err := Deployment(settings.Versioning{DeploymentName: "bridge.workers", BuildID: "1"}); err == nil {
+		t.Error("a deployment name with a '.' was accepted; the server refuses it")
+	}
 }

@@ -113,6 +113,9 @@ func (v Versioning) Enabled() (bool, error) {
 		return false, nil
 	case v.DeploymentName == "" || v.BuildID == "":
 		return false, fmt.Errorf("settings: TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID are set together or not at all (got %q and %q)", v.DeploymentName, v.BuildID)
+	case strings.ContainsAny(v.DeploymentName, ".:"):
+		// The server joins name and build id with them into version ids.
+		return false, fmt.Errorf("settings: TEMPORAL_DEPLOYMENT_NAME %q may not contain '.' or ':'", v.DeploymentName)
 	}
 	return true, nil
 }
