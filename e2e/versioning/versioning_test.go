@@ -6,6 +6,7 @@ package versioning
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"maps"
 	"net/http/httptest"
@@ -147,6 +148,13 @@ func TestRolloutPinsLifecyclesAndUpgradesSweeps(t *testing.T) {
 		var p workflows.BackfillProgress
 		return err == nil && v.Get(&p) == nil && p.State == workflows.BackfillPaused
 	}, 10*time.Second, 50*time.Millisecond, "the backfill never paused")
+
+	// The visibility query docs/kubernetes.md gives for a build's open runs.
+	open := fmt.Sprintf("TemporalWorkerDeploymentVersion = '%s:A' AND ExecutionStatus = 'Running'", deploymentName)
+	require.Eventually(t, func() bool {
+		n, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: open})
+		return err == nil && n.GetCount() >= 1
+	}, 10*time.Second, 100*time.Millisecond, "no run found by %s", open)
 
 	startBuild("B")
 	pb := confSim.CreatePage("POL", "Key Policy", "<p>Return keys on Fridays.</p>", "557058:author", "dept-security")
