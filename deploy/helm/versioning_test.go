@@ -153,6 +153,13 @@ func TestVersionedDeployments(t *testing.T) {
 	if scaled != len(deployments) {
 		t.Errorf("%d ScaledObjects for %d worker Deployments", scaled, len(deployments))
 	}
+	// A draining build that is the current one again is refused, not
+	// rendered as two Deployments of one name.
+	out, err := exec.Command(helmBinary(t), helmArgs(valueSets["versioned-deployment"], "template", "bridge", "xecm-bridge",
+		"--set-json", `versioning.drainingBuilds=[{"tag":"0.1.0"}]`)...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `gives the name suffix "0-1-0", empty or the same as another build's`) {
+		t.Errorf("a draining build equal to the current one: %v %s", err, out)
+	}
 }
 
 // TestWorkerControllerObjects: with versioning.mode controller each role
