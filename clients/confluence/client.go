@@ -164,15 +164,11 @@ func New(cfg Config) (*Client, error) {
 	// the base's origin; the download client's may also leave it, without
 	// the credentials, for an allowed host. They are copies: a caller's
 	// HTTPClient is never modified.
-	plain := cfg.HTTPClient
-	if plain == nil {
-		plain = &http.Client{}
-	}
-	c.plain = rest.SameOriginRedirects(plain, service, c.base)
-	c.rc = rest.NewRetryingClient(cfg.HTTPClient, cfg.Retry)
+	c.plain = rest.SameOriginRedirects(rest.Instrument(cfg.HTTPClient, service), service, c.base)
+	c.rc = rest.NewRetryingClient(service, cfg.HTTPClient, cfg.Retry)
 	shared := c.rc.HTTPClient // the caller's, or the retrying client's pooled one
 	c.rc.HTTPClient = rest.SameOriginRedirects(shared, service, c.base)
-	c.dl = rest.NewRetryingClient(shared, cfg.Retry)
+	c.dl = rest.NewRetryingClient(service, shared, cfg.Retry)
 	c.dl.HTTPClient = rest.CredentialFreeRedirects(shared, service, c.base, allow)
 	return c, nil
 }

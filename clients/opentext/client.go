@@ -61,7 +61,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.UserAgent = "xecm-bridge-opentext/1"
 	}
 	origin := &url.URL{Scheme: u.Scheme, Host: u.Host}
-	hc := rest.NewRetryingClient(cfg.HTTPClient, cfg.Retry)
+	hc := rest.NewRetryingClient(service, cfg.HTTPClient, cfg.Retry)
 	// Never follow a redirect off BaseURL's origin: net/http would copy
 	// the OTCSTicket header (and, on a 307/308, the login form) there. A
 	// copy, so the caller's HTTPClient keeps its own policy.

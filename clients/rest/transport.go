@@ -39,14 +39,26 @@ func (c RetryConfig) withDefaults() RetryConfig {
 	return c
 }
 
-// NewRetryingClient returns a go-retryablehttp client that retries transport
-// errors, 429 and 5xx (except 501), honouring Retry-After, and never retries
-// any other status. base may be nil.
-func NewRetryingClient(base *http.Client, cfg RetryConfig) *retryablehttp.Client {
+// NewRetryingClient returns a go-retryablehttp client of service
+// ("confluence", "opentext") that retries transport errors, 429 and 5xx
+// (except 501), honouring Retry-After, and never retries any other status.
+// base may be nil. Every attempt is traced and reported through an
+// instrumented copy of base's transport (see Instrument), and every retry
+// to the Observer of the request's context.
+func NewRetryingClient(service string, base *http.Client, cfg RetryConfig) *retryablehttp.Client {
 	cfg = cfg.withDefaults()
 	rc := retryablehttp.NewClient()
 	if base != nil {
 		rc.HTTPClient = base
+	}
+	rc.HTTPClient = Instrument(rc.HTTPClient, service)
+	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+		if attempt == 0 {
+			return
+		}
+		if o := observerFrom(req.Context()); o != nil {
+			o.Retry(service)
+		}
 	}
 	rc.Logger = nil
 	rc.RetryMax = cfg.Max
