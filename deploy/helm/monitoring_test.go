@@ -33,6 +33,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
+	"github.com/xecm-bridge/xecm-bridge/simulators/faults"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
@@ -206,7 +207,10 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	t.Cleanup(hook.Close)
 	confSim.RegisterWebhook(hook.URL+"/webhook", secret, "page_created", "label_added")
 
-	// A publish and a record, each started by a signed delivery.
+	// A publish and a record, each started by a signed delivery; the
+	// first Confluence request is throttled once (a 429 the client
+	// retries), so the backend response and retry counters are exported.
+	confSim.Faults().Set(faults.Config{RateLimitBurst: 1, RetryAfter: 10 * time.Millisecond})
 	policy := confSim.CreatePage("POL", "Monitored Policy", "<p>Watched.</p>", "557058:ivan", "dept-legal")
 	if err := confSim.AddLabel(policy.ID, "approved"); err != nil {
 		t.Fatal(err)
@@ -239,7 +243,8 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	// reported (every second).
 	names := map[string]bool{}
 	want := []string{"xecm_bridge_documents_published_total", "xecm_bridge_records_filed_total", "temporal_workflow_failed_total",
-		"xecm_bridge_webhook_events_total", "xecm_bridge_monitor_failures_total", "xecm_bridge_task_queue_backlog"}
+		"xecm_bridge_webhook_events_total", "xecm_bridge_monitor_failures_total", "xecm_bridge_task_queue_backlog",
+		"xecm_bridge_backend_responses_total", "xecm_bridge_backend_retries_total"}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		for _, ms := range []*metrics.Server{wms, hms} {

@@ -28,6 +28,11 @@ const (
 	RecordsFiled       = "xecm_bridge_records_filed"       // tags: space, record_type
 	WebhookEvents      = "xecm_bridge_webhook_events"      // tags: outcome (accepted, rejected, ignored), reason
 	BackendErrors      = "xecm_bridge_backend_errors"      // tags: activity, type
+	// Every HTTP attempt of the Confluence and OTCS clients, retried ones
+	// included, by its answer's class (2xx, 3xx, 4xx, 429, 5xx, error),
+	// and every retry the clients made (see BackendInterceptor).
+	BackendResponses = "xecm_bridge_backend_responses" // tags: backend, class
+	BackendRetries   = "xecm_bridge_backend_retries"   // tags: backend
 )
 
 // Server is a running metrics endpoint.

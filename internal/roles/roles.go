@@ -25,6 +25,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/heartbeat"
+	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -92,8 +93,13 @@ func Needs(roles []string) bool {
 // is retried within about half a minute.
 const HeartbeatEvery = 5 * time.Second
 
-// liveness heartbeats every running activity (internal/heartbeat).
-var liveness = []interceptor.WorkerInterceptor{heartbeat.Interceptor(HeartbeatEvery, heartbeat.DefaultStall)}
+// activityInterceptors heartbeat every running activity
+// (internal/heartbeat) and count every backend HTTP attempt and retry of
+// its clients on the worker's metrics (internal/metrics).
+var activityInterceptors = []interceptor.WorkerInterceptor{
+	heartbeat.Interceptor(HeartbeatEvery, heartbeat.DefaultStall),
+	metrics.BackendInterceptor(),
+}
 
 // New builds one worker per role, not yet started.
 func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]worker.Worker, error) {
@@ -120,7 +126,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				MaxConcurrentActivityExecutionSize: cfg.ConfluenceConcurrency,
 				TaskQueueActivitiesPerSecond:       cfg.ConfluenceRate,
 				ActivityTaskPollerBehavior:         autoscaling(),
-				Interceptors:                       liveness,
+				Interceptors:                       activityInterceptors,
 				WorkerStopTimeout:                  cfg.StopTimeout,
 				DeploymentOptions:                  deployment,
 			})
@@ -140,7 +146,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 				MaxConcurrentActivityExecutionSize: cfg.OpenTextConcurrency,
 				TaskQueueActivitiesPerSecond:       cfg.OpenTextRate,
 				ActivityTaskPollerBehavior:         autoscaling(),
-				Interceptors:                       liveness,
+				Interceptors:                       activityInterceptors,
 				WorkerStopTimeout:                  cfg.StopTimeout,
 				DeploymentOptions:                  deployment,
 			})
