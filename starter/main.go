@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
+	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/internal/tracing"
 )
 
 // Exit codes a script can rely on.
@@ -97,7 +99,25 @@ func lookup(args []string) (handler, []string, error) {
 }
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	// With an OTLP endpoint set, each start is the root of the run's
+	// trace; the spans are flushed before the process exits.
+	var tr settings.Tracing
+	if err := settings.Load(&tr); err != nil {
+		fmt.Fprintln(os.Stderr, "starter:", err)
+		os.Exit(exitSettings)
+	}
+	stopTracing, err := tracing.Setup(context.Background(), tr, "xecm-bridge-starter")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starter:", err)
+		os.Exit(exitSettings)
+	}
+	code := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := stopTracing(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "starter: could not flush traces:", err)
+	}
+	cancel()
+	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -24,6 +24,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/logging"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
+	"github.com/xecm-bridge/xecm-bridge/internal/tracing"
 	"github.com/xecm-bridge/xecm-bridge/internal/webhook"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
@@ -42,14 +43,28 @@ func run() error {
 		wc settings.Worker
 		mc settings.Metrics
 		lc settings.Logging
+		tr settings.Tracing
 	)
-	if err := settings.Load(&tc, &wh, &wc, &mc, &lc); err != nil {
+	if err := settings.Load(&tc, &wh, &wc, &mc, &lc, &tr); err != nil {
 		return err
 	}
 	zl, err := logging.New(lc.Level, os.Stderr)
 	if err != nil {
 		return err
 	}
+	// Before Temporal: each delivery is the root of its trace (none
+	// without an OTLP endpoint).
+	stopTracing, err := tracing.Setup(context.Background(), tr, "xecm-bridge-webhook")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(ctx); err != nil {
+			zl.Warn().Err(err).Msg("Could not flush traces")
+		}
+	}()
 	rules, err := mapping.LoadFile(wc.MappingFile)
 	if err != nil {
 		return err
@@ -75,7 +90,7 @@ func run() error {
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	zl.Info().Str("addr", ln.Addr().String()).Str("metrics", ms.Addr).Msg("Webhook receiver listening")
+	zl.Info().Str("addr", ln.Addr().String()).Str("metrics", ms.Addr).Bool("tracing", tracing.Enabled()).Msg("Webhook receiver listening")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	select {

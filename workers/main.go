@@ -25,6 +25,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/roles"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
+	"github.com/xecm-bridge/xecm-bridge/internal/tracing"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/rendition/pdfa"
 )
@@ -46,8 +47,9 @@ func run() error {
 		mc settings.Metrics
 		lc settings.Logging
 		rc settings.Render
+		tr settings.Tracing
 	)
-	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &mc, &lc, &rc); err != nil {
+	if err := settings.Load(&tc, &cc, &oc, &hc, &wc, &mc, &lc, &rc, &tr); err != nil {
 		return err
 	}
 	queues := flag.String("queues", wc.Queues, "worker roles: workflows, confluence, opentext or all (env BRIDGE_WORKER_QUEUES)")
@@ -62,6 +64,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// Before the clients and Temporal: both trace through the provider
+	// installed here (none without an OTLP endpoint).
+	stopTracing, err := tracing.Setup(context.Background(), tr, "xecm-bridge-workers")
+	if err != nil {
+		return err
+	}
+	defer flushTraces(stopTracing, zl)
 	var deps roles.Deps
 	if roles.Needs(rs) {
 		if deps.Rules, err = mapping.LoadFile(*mappingFile); err != nil {
@@ -115,7 +124,7 @@ func run() error {
 		go (&monitor.Collector{Client: c, Namespace: tc.Namespace, Metrics: ms.Handler}).Run(monitorCtx)
 	}
 	zl.Info().Strs("roles", rs).Str("temporal", tc.Address).Str("namespace", tc.Namespace).Str("metrics", ms.Addr).
-		Str("deployment", wc.DeploymentName).Str("build_id", wc.BuildID).Msg("Workers started")
+		Str("deployment", wc.DeploymentName).Str("build_id", wc.BuildID).Bool("tracing", tracing.Enabled()).Msg("Workers started")
 	// Stop polling on SIGINT/SIGTERM; Stop waits for running activities
 	// (up to BRIDGE_WORKER_STOP_TIMEOUT) so no attempt is cut off midway.
 	<-worker.InterruptCh()
@@ -126,6 +135,15 @@ func run() error {
 	}
 	zl.Info().Msg("Workers stopped")
 	return nil
+}
+
+// flushTraces sends the spans still buffered before the process exits.
+func flushTraces(stop func(context.Context) error, zl zerolog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		zl.Warn().Err(err).Msg("Could not flush traces")
+	}
 }
 
 // checkRenderTools refuses to start an opentext worker for a mapping that

@@ -17,6 +17,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/tracing"
 	"github.com/xecm-bridge/xecm-bridge/rendition/pdfa"
 )
 
@@ -194,6 +195,11 @@ type Logging struct {
 	Level string `envconfig:"BRIDGE_LOG_LEVEL" default:"info"`
 }
 
+// Tracing is the standard OpenTelemetry environment (OTEL_*) the workers,
+// the webhook receiver and the starter honour: traces are sent only when
+// an OTLP endpoint is set (internal/tracing).
+type Tracing = tracing.Settings
+
 // Load fills any of the structs above from the environment.
 func Load(specs ...any) error {
 	for _, s := range specs {
@@ -242,7 +248,7 @@ type Simulators struct {
 // such as "docker-compose.yml sets only variables that exist".
 func Names() []string {
 	var out []string
-	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Render{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Permissions{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}} {
+	for _, s := range []any{Temporal{}, Confluence{}, OpenText{}, HTTP{}, Worker{}, Render{}, Webhook{}, Reconcile{}, Documents{}, Templates{}, Permissions{}, Metrics{}, Logging{}, Simulators{}, CodecServer{}, Tracing{}} {
 		out = appendNames(out, reflect.TypeOf(s))
 	}
 	return out

@@ -17,6 +17,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/internal/codec"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
+	"github.com/xecm-bridge/xecm-bridge/internal/tracing"
 )
 
 // Options builds client options from settings. metrics may be nil.
@@ -26,7 +27,8 @@ import (
 // TEMPORAL_TLS_SERVER_NAME); mTLS (TEMPORAL_TLS_CERT/KEY); or an API key
 // (TEMPORAL_API_KEY). The CA and server name apply to the latter two as
 // well. With BRIDGE_CODEC_KEYS set, every payload and failure message is
-// encrypted (internal/codec).
+// encrypted (internal/codec). With tracing on (tracing.Setup), the client
+// and its workers trace every start and run (tracing.Interceptors).
 func Options(s settings.Temporal, logger log.Logger, metrics client.MetricsHandler) (client.Options, error) {
 	opts := client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: logger, MetricsHandler: metrics}
 	host := strings.Split(s.Address, ":")[0]
@@ -63,6 +65,10 @@ func Options(s settings.Temporal, logger log.Logger, metrics client.MetricsHandl
 		tlsConfig.ServerName = s.TLSServerName
 		opts.ConnectionOptions.TLS = tlsConfig
 	}
+	// With tracing on (internal/tracing), starts, runs and activities are
+	// spans, the trace context travels in the Temporal headers, and
+	// workers made from this client trace too.
+	opts.Interceptors = append(opts.Interceptors, tracing.Interceptors()...)
 	if s.Codec.Keys != "" {
 		c, err := codec.FromEnv(s.Codec.Keys)
 		if err != nil {

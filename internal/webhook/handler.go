@@ -15,10 +15,13 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/internal/metrics"
+	"github.com/xecm-bridge/xecm-bridge/internal/tracing"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
@@ -126,7 +129,10 @@ func New(cfg Config) (http.Handler, error) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/webhook", r.serveEvent)
+	// Each delivery is the root span of its trace (with tracing on): the
+	// RouteEvent start below is its child, and through Temporal's headers
+	// so is everything the run does.
+	mux.Handle("/webhook", tracing.Handler("/webhook", http.HandlerFunc(r.serveEvent)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
 		if cfg.Ready != nil {
@@ -147,6 +153,7 @@ func New(cfg Config) (http.Handler, error) {
 
 func (r *receiver) reply(w http.ResponseWriter, req *http.Request, status int, a Answer, reason string) {
 	r.cfg.Metrics.WithTags(map[string]string{"outcome": a.Status, "reason": reason}).Counter(metrics.WebhookEvents).Inc(1)
+	trace.SpanFromContext(req.Context()).SetAttributes(attribute.String("xecm.webhook.outcome", a.Status), attribute.String("xecm.webhook.reason", reason))
 	e := r.log.Debug()
 	switch {
 	case status >= 500:
@@ -189,6 +196,7 @@ func (r *receiver) serveEvent(w http.ResponseWriter, req *http.Request) {
 		r.reply(w, req, http.StatusBadRequest, Answer{Status: "rejected", Reason: err.Error()}, "malformed")
 		return
 	}
+	trace.SpanFromContext(req.Context()).SetAttributes(append(tracing.Attributes(ev), attribute.String("xecm.webhook.event", clip(ev.Type, 64)))...)
 	if ev.Timestamp <= 0 {
 		// Without a timestamp a captured request would never go stale.
 		r.reply(w, req, http.StatusBadRequest, Answer{Status: "rejected", Reason: `no "timestamp" (milliseconds since the epoch) in the body: signed deliveries and Automation requests must carry one`}, "no_timestamp")
