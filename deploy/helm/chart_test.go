@@ -164,6 +164,10 @@ func TestValuesSchemaRefusesBadValues(t *testing.T) {
 		"confluence.flavor=server": "at '/confluence/flavor'",
 		"logLevel=loud":            "at '/logLevel'",
 		"versioning.mode=off":      "at '/versioning/mode'",
+		// An OTLP endpoint is a URL, without a query or credentials.
+		"tracing.otlpEndpoint=otel-collector:4318":                "at '/tracing/otlpEndpoint'",
+		"tracing.otlpEndpoint=http://user:pw@otel-collector:4318": "at '/tracing/otlpEndpoint'",
+		"tracing.sampler=always_on":                               "at '/tracing': additional properties 'sampler'",
 	} {
 		out, err := exec.Command(helmBinary(t), "template", "bridge", "xecm-bridge", "--set", bad).CombinedOutput()
 		if err == nil {
@@ -521,6 +525,45 @@ func TestEnvironmentMatchesTheBinaries(t *testing.T) {
 			if !seen[component] {
 				t.Errorf("%s: nothing renders %s", set, component)
 			}
+		}
+	}
+}
+
+// TestTracingValueSetsEachComponent: with tracing.otlpEndpoint (the
+// Temporal Cloud example sets it) every bridge process, workers, webhook
+// and the schedules Job, gets the endpoint and a service name of its own;
+// without it (the defaults) none gets any OTEL_ variable, so tracing is
+// off.
+func TestTracingValueSetsEachComponent(t *testing.T) {
+	const endpoint = "http://otel-collector.observability:4318"
+	names := map[string]string{}
+	for set, want := range map[string]bool{"defaults": false, "temporal-cloud": true} {
+		for _, o := range render(t, set) {
+			spec, component := podSpec(t, o)
+			if spec == nil || strings.HasPrefix(component, "simulators") || component == "codec-server" {
+				continue
+			}
+			for _, c := range append(spec.InitContainers, spec.Containers...) {
+				env := map[string]string{}
+				for _, e := range c.Env {
+					if strings.HasPrefix(e.Name, "OTEL_") {
+						env[e.Name] = e.Value
+					}
+				}
+				switch {
+				case !want && len(env) > 0:
+					t.Errorf("%s: %s/%s sets %v without tracing.otlpEndpoint", set, o, c.Name, env)
+				case want && (env["OTEL_EXPORTER_OTLP_ENDPOINT"] != endpoint || env["OTEL_SERVICE_NAME"] != "xecm-bridge-"+component):
+					t.Errorf("%s: %s/%s: tracing env %v, want the endpoint and service name xecm-bridge-%s", set, o, c.Name, env, component)
+				case want:
+					names[component] = env["OTEL_SERVICE_NAME"]
+				}
+			}
+		}
+	}
+	for _, c := range []string{"worker-workflows", "worker-confluence", "worker-opentext", "webhook", "schedules"} {
+		if names[c] == "" {
+			t.Errorf("temporal-cloud: %s is not traced", c)
 		}
 	}
 }

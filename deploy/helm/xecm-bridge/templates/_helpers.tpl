@@ -149,6 +149,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- toJson $builds -}}
 {{- end -}}
 
+{{/* Tracing (docs/operations.md#tracing), only when tracing.otlpEndpoint is set: the OTLP endpoint and
+     a service name per component. Called with (dict "root" $ "component" "worker-workflows"). */}}
+{{- define "bridge.tracingEnv" -}}
+{{- with .root.Values.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ printf "xecm-bridge-%s" $.component | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* Backend connections: the workers. */}}
 {{- define "bridge.backendEnv" -}}
 - name: CONFLUENCE_BASE_URL
