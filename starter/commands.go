@@ -42,6 +42,8 @@ var commandTable = []command{
 		summary: "state of a run (stage, result or failure)"},
 	{name: "show", synopsis: "--page ID", group: groupCore,
 		summary: "what the bridge recorded for a page (Confluence and OTCS)"},
+	{name: "evidence", synopsis: "--page ID [--version N] [--out FILE | --format json|html] | --verify FILE [--json]", group: groupCore,
+		summary: "the evidence pack of a record (source, approval, record, fixity, access, trail); --verify checks one"},
 	{name: "list", synopsis: "[--space KEY] [--page ID] [--stage S] [--node N] [--limit N] [--json]", group: groupCore,
 		summary: "list runs from Temporal visibility"},
 	{name: "schedule reconcile", synopsis: "[--every 5m] [--lookback 24h] [--pause] [--trigger]", group: groupCore,

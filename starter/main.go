@@ -47,6 +47,7 @@ var dispatch = map[string]handler{
 	"file":               file,
 	"status":             status,
 	"show":               show,
+	"evidence":           evidenceCmd, // starter/evidence.go
 	"list":               list,
 	"schedule reconcile": scheduleReconcile,
 	"mapping check":      mappingCheck,
