@@ -90,6 +90,10 @@ echo
 echo "==> what landed on both sides"
 "$state/bin/starter" show --page 100001
 echo
+echo "==> its evidence pack for auditors (docs/evidence.md: source, approval, record, fixity, access, the run), checked against both systems"
+"$state/bin/starter" evidence --page 100001 --out "$state/evidence-100001.json"
+"$state/bin/starter" evidence --verify "$state/evidence-100001.json"
+echo
 echo "==> a page without the approval label is refused (expected to fail):"
 "$state/bin/starter" publish --page 100002 --wait || true
 echo
