@@ -554,7 +554,7 @@ func (b *builder) fixity(ctx context.Context) error {
 	f.Category = b.categoryValue(mapping.FromChecksum)
 	switch {
 	case r.LinkIsThisVersion && r.Link.SHA256 != "":
-		f.Recorded, f.RecordedFrom = r.Link.SHA256, "record link on the page ("+activities.RecordPropertyKey+")"
+		f.Recorded, f.RecordedFrom = r.Link.SHA256, "record link on the page, content property "+activities.RecordPropertyKey
 	case b.filingRun() != nil && b.filingRun().Result.SHA256 != "":
 		run := b.filingRun()
 		f.Recorded, f.RecordedSize, f.RecordedFrom = run.Result.SHA256, run.Result.Size, "result of workflow "+run.WorkflowID
