@@ -242,7 +242,7 @@ func TestUnmappedReaderIsRefusedOrFallsBack(t *testing.T) {
 	}
 
 	// unmapped: fallback restricts to legal and the fallback group.
-	w.ot.Rules.Access.Unmapped = "fallback"
+	w.Records.Rules.Access.Unmapped = "fallback"
 	res, err = pages.UpsertDocumentPages(ctx, activities.UpsertInput{Docs: states})
 	if err != nil || res.Pages[0].PageID == "" || res.Pages[0].Refused != "" {
 		t.Fatalf("fallback: %+v %v", res, err)
@@ -262,7 +262,7 @@ func TestUnmappedReaderIsRefusedOrFallsBack(t *testing.T) {
 func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 	w, src, pages := docWorld(t)
 	ctx := context.Background()
-	link := `<p><a href="` + w.ot.OTCS.NodeURL(opentextsim.LegalHoldProcedureID) + `">hold procedure</a></p>`
+	link := `<p><a href="` + w.Records.OTCS.NodeURL(opentextsim.LegalHoldProcedureID) + `">hold procedure</a></p>`
 	// record scans a page the author writes in APOLLO (restrict, when
 	// set, changes its access first) and records its references.
 	record := func(title, author string, restrict func(pageID string)) (*activities.ReferenceScan, []activities.DocumentState, *activities.RecordReferencesResult) {
@@ -298,7 +298,7 @@ func TestReferencesFollowTheAuthorsAccess(t *testing.T) {
 
 	// lena's page is restricted to her before it is scanned.
 	scan, _, res := record("Legal notes", "557058:lena", func(pageID string) {
-		if err := w.conf.Confluence.SetReadRestriction(ctx, pageID, []string{"557058:lena", "557058:bridge"}, nil); err != nil {
+		if err := w.Pages.Confluence.SetReadRestriction(ctx, pageID, []string{"557058:lena", "557058:bridge"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -88,7 +88,7 @@ func TestReferencesRetryAfterCrashFinishesBothSides(t *testing.T) {
 		t.Fatal(err)
 	}
 	docPage := up.Pages[0].PageID
-	link := w.ot.OTCS.NodeURL(opentextsim.ApolloAgreementID) // Smart View URL
+	link := w.Records.OTCS.NodeURL(opentextsim.ApolloAgreementID) // Smart View URL
 	notes := w.ConfSim.CreatePage("APOLLO", "Kick-off notes", `<p><a href="`+link+`">MSA</a></p>`, "557058:editor")
 	scan, err := pages.ReadReferences(ctx, activities.ReadReferencesInput{PageID: notes.ID})
 	if err != nil || len(scan.Linked) != 1 {
@@ -160,7 +160,7 @@ func TestMissingWatchedFolderIsAStartupError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = rules.CheckDocuments(context.Background(), activities.WatchSource{OTCS: w.ot.OTCS}, activities.CategorySource{OTCS: w.ot.OTCS, NodeID: rules.Root})
+	err = rules.CheckDocuments(context.Background(), activities.WatchSource{OTCS: w.Records.OTCS}, activities.CategorySource{OTCS: w.Records.OTCS, NodeID: rules.Root})
 	var errs mapping.Errors
 	if !errors.As(err, &errs) || !strings.Contains(err.Error(), `documents.watch[0].folder: watch "Approved Procedures": node 2999 does not exist`) {
 		t.Fatalf("err = %v", err)

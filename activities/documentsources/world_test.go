@@ -5,26 +5,17 @@ import (
 	"testing"
 
 	"github.com/xecm-bridge/xecm-bridge/activities/activitytest"
+	"github.com/xecm-bridge/xecm-bridge/activities/activitytest/publishing"
 	"github.com/xecm-bridge/xecm-bridge/activities/documentpages"
-	"github.com/xecm-bridge/xecm-bridge/activities/pages"
-	"github.com/xecm-bridge/xecm-bridge/activities/records"
 )
 
-// world is both simulators and the activity structs these tests call,
-// wired to them without Temporal: the tests call activities directly, as
-// a retry would.
-type world struct {
-	*activitytest.World
-	conf *pages.ConfluenceActivities
-	ot   *records.OpenTextActivities
-}
+// world is the publishing world (both simulators and the publish
+// activities) with what these tests add to it.
+type world struct{ *publishing.World }
 
 func newWorld(t *testing.T, rulesYAML string) *world {
 	t.Helper()
-	w := &world{World: activitytest.New(t, rulesYAML)}
-	w.conf = &pages.ConfluenceActivities{Confluence: w.Conf, Rules: w.Rules}
-	w.ot = &records.OpenTextActivities{OTCS: w.OTCS, Confluence: w.Conf, Rules: w.Rules}
-	return w
+	return &world{publishing.New(t, rulesYAML)}
 }
 
 // docWorld is a world with the repository's mapping (documents: section)

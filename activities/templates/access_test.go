@@ -51,7 +51,7 @@ func TestRestrictedTemplateIsACopyOnly(t *testing.T) {
 	if err != nil || !res.Templates[0].Restricted || res.Templates[0].TemplateID != "" {
 		t.Fatalf("restricted later: %+v %v", res, err)
 	}
-	if _, err := w.conf.Confluence.GetTemplate(ctx, charter.TemplateID); !confluence.IsUnknownTemplate(err) {
+	if _, err := w.Pages.Confluence.GetTemplate(ctx, charter.TemplateID); !confluence.IsUnknownTemplate(err) {
 		t.Errorf("the restricted template is still a Confluence template: %v", err)
 	}
 	if _, err := oscar.GetPage(ctx, charter.PageID, confluence.GetPageOptions{}); !rest.IsKind(err, rest.KindNotFound) {

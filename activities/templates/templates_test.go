@@ -24,7 +24,7 @@ func templateWorld(t *testing.T) (*world, *documentsources.DocumentSourceActivit
 		t.Skip("pandoc is not installed; `make test` installs it")
 	}
 	w, src, _ := docWorld(t)
-	return w, src, &TemplateActivities{OTCS: w.ot.OTCS, Confluence: w.conf.Confluence, Rules: w.ot.Rules}
+	return w, src, &TemplateActivities{OTCS: w.Records.OTCS, Confluence: w.Pages.Confluence, Rules: w.Records.Rules}
 }
 
 func describeTemplates(t *testing.T, src *documentsources.DocumentSourceActivities, ids ...int64) []activities.DocumentState {
@@ -97,7 +97,7 @@ func TestMissingTemplateFolderIsAStartupError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = rules.CheckDocuments(context.Background(), activities.WatchSource{OTCS: w.ot.OTCS}, activities.CategorySource{OTCS: w.ot.OTCS, NodeID: rules.Root})
+	err = rules.CheckDocuments(context.Background(), activities.WatchSource{OTCS: w.Records.OTCS}, activities.CategorySource{OTCS: w.Records.OTCS, NodeID: rules.Root})
 	var errs mapping.Errors
 	if !errors.As(err, &errs) || !strings.Contains(err.Error(), `templates.watch[0].folder: template folder "Approved templates": node 2999 does not exist`) {
 		t.Fatalf("err = %v", err)

@@ -28,7 +28,7 @@ func (s *startedFlows) StartFlow(_ context.Context, flow activities.Flow, pageID
 
 func (w *world) trigger(rulesYAML string) (*TriggerActivities, *startedFlows) {
 	started := &startedFlows{}
-	return &TriggerActivities{Confluence: w.conf.Confluence, Rules: w.conf.Rules, Starter: started}, started
+	return &TriggerActivities{Confluence: w.Pages.Confluence, Rules: w.Pages.Rules, Starter: started}, started
 }
 
 func labelEvent(pageID, actor string, at time.Time) activities.RouteInput {
@@ -50,7 +50,7 @@ func TestLabelAddedByKnownAccountIsTheApprovalOfThatVersion(t *testing.T) {
 	if res.Flow != activities.FlowPublish || len(started.flows) != 1 {
 		t.Fatalf("route %+v, started %v", res, started.flows)
 	}
-	snap := w.readAs(t, page.ID, 1, activities.PurposePublish)
+	snap := w.ReadAs(t, page.ID, 1, activities.PurposePublish)
 	if snap.ApprovedBy != "557058:alice" || !strings.Contains(snap.ApprovalSignal, "added by 557058:alice") {
 		t.Fatalf("the approver is who added the label, never the editor: %+v", snap)
 	}
@@ -58,7 +58,7 @@ func TestLabelAddedByKnownAccountIsTheApprovalOfThatVersion(t *testing.T) {
 	if _, err := trig.RoutePage(ctx, labelEvent(page.ID, "557058:alice", time.Time{})); err != nil {
 		t.Fatal(err)
 	}
-	log, err := activities.ReadApprovals(ctx, w.conf.Confluence, page.ID)
+	log, err := activities.ReadApprovals(ctx, w.Pages.Confluence, page.ID)
 	if err != nil || len(log.Approvals) != 1 {
 		t.Fatalf("approvals %+v %v", log, err)
 	}
@@ -78,14 +78,14 @@ func TestLabelEventNamesTheVersionCurrentWhenTheLabelWasAdded(t *testing.T) {
 	if err != nil || res.Flow != activities.FlowNone || !strings.Contains(res.Reason, string(activities.TypeEditedAfterApproval)) {
 		t.Fatalf("version 2 is an edit after the approval of version 1: %+v %v", res, err)
 	}
-	log, _ := activities.ReadApprovals(ctx, w.conf.Confluence, page.ID)
+	log, _ := activities.ReadApprovals(ctx, w.Pages.Confluence, page.ID)
 	if ap := log.ForVersion(1); ap == nil || ap.By != "557058:alice" {
 		t.Fatalf("the label was added to version 1: %+v", log)
 	}
-	if snap := w.readAs(t, page.ID, 1, activities.PurposePublish); snap.ApprovedBy != "557058:alice" {
+	if snap := w.ReadAs(t, page.ID, 1, activities.PurposePublish); snap.ApprovedBy != "557058:alice" {
 		t.Fatalf("version 1 is approved by alice: %+v", snap)
 	}
-	if _, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 2}); activitytest.ErrType(err) != activities.TypeNotApproved {
+	if _, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 2}); activitytest.ErrType(err) != activities.TypeNotApproved {
 		t.Fatalf("version 2 is not approved (and its label was reset): %s %v", activitytest.ErrType(err), err)
 	}
 }
@@ -136,7 +136,7 @@ func TestEditAfterApprovalResetsTheLabelAndAsksOnce(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("want exactly one 'approve again' comment, got %d", n)
 	}
-	if _, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1}); err != nil {
+	if _, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1}); err != nil {
 		t.Fatalf("version 1 stays approved: %v", err)
 	}
 }
@@ -148,7 +148,7 @@ func TestLabelWithoutApprovalRecord(t *testing.T) {
 		t.Fatalf("an unknown approver is recorded as such, never as the editor: %q", snap.ApprovedBy)
 	}
 	strict := newWorld(t, strings.Replace(activitytest.BaseRules, "approval: {label: approved}", "approval: {label: approved, require_known_approver: true}", 1))
-	_, err := strict.conf.ReadPage(context.Background(), activities.ReadPageInput{PageID: "100001"})
+	_, err := strict.Pages.ReadPage(context.Background(), activities.ReadPageInput{PageID: "100001"})
 	if activitytest.ErrType(err) != activities.TypeUnknownApprover || !strings.Contains(err.Error(), "approve-publish") {
 		t.Fatalf("got %s: %v", activitytest.ErrType(err), err)
 	}
@@ -158,14 +158,14 @@ func TestOperatorApprovalOfOneVersion(t *testing.T) {
 	w := newWorld(t, activitytest.BaseRules)
 	ctx := context.Background()
 	page := w.ConfSim.CreatePage("POL", "Gift policy", "<p>v1</p>", "557058:editor", "dept-legal")
-	if _, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1}); activitytest.ErrType(err) != activities.TypeNotApproved {
+	if _, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1}); activitytest.ErrType(err) != activities.TypeNotApproved {
 		t.Fatalf("no signal, no approval: %v", err)
 	}
-	err := activities.RecordApproval(ctx, w.conf.Confluence, page.ID, activities.Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: activities.ApprovalByOperator, Signal: "approved by 557058:cfo", Meaning: "m"})
+	err := activities.RecordApproval(ctx, w.Pages.Confluence, page.ID, activities.Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: activities.ApprovalByOperator, Signal: "approved by 557058:cfo", Meaning: "m"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := w.readAs(t, page.ID, 1, activities.PurposePublish)
+	snap := w.ReadAs(t, page.ID, 1, activities.PurposePublish)
 	if snap.ApprovedBy != "557058:cfo" {
 		t.Fatalf("%+v", snap)
 	}
@@ -198,7 +198,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	if err != nil || res.Flow != activities.FlowPublish || res.Version != v {
 		t.Fatalf("route %+v %v", res, err)
 	}
-	snap := w.readAs(t, page.ID, v, activities.PurposePublish)
+	snap := w.ReadAs(t, page.ID, v, activities.PurposePublish)
 	if snap.ApprovedBy != "557058:ciso" || snap.Version != v {
 		t.Fatalf("the approver is the author of the state's version: %+v", snap)
 	}
@@ -209,7 +209,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: noop.Version}); activitytest.ErrType(err) != activities.TypeEditedAfterApproval {
+	if _, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: noop.Version}); activitytest.ErrType(err) != activities.TypeEditedAfterApproval {
 		t.Fatalf("a save after the state was set is not approved: %s %v", activitytest.ErrType(err), err)
 	}
 	// An edit keeps the state but is not approved; reset removes the state.
@@ -223,7 +223,7 @@ func TestContentStateApprovalNamesWhoSetIt(t *testing.T) {
 	if len(started.flows) != 1 {
 		t.Fatalf("started %v", started.flows)
 	}
-	st, err := w.conf.Confluence.ContentState(ctx, page.ID)
+	st, err := w.Pages.Confluence.ContentState(ctx, page.ID)
 	if err != nil || st != nil {
 		t.Fatalf("reset removes the approval state: %+v %v", st, err)
 	}
@@ -236,7 +236,7 @@ func TestOperatorApprovalInTheRunIsRecordedOnceThenChecked(t *testing.T) {
 	ap := &activities.Approval{PageVersion: 1, By: "557058:cfo", At: time.Now().UTC(), Source: activities.ApprovalByOperator, Signal: "approved by 557058:cfo"}
 	// The activity runs twice, as a retry after a crash would.
 	for i := 0; i < 2; i++ {
-		snap, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1, Approval: ap})
+		snap, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1, Approval: ap})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,13 +244,13 @@ func TestOperatorApprovalInTheRunIsRecordedOnceThenChecked(t *testing.T) {
 			t.Fatalf("%+v", snap)
 		}
 	}
-	log, err := activities.ReadApprovals(ctx, w.conf.Confluence, page.ID)
+	log, err := activities.ReadApprovals(ctx, w.Pages.Confluence, page.ID)
 	if err != nil || len(log.Approvals) != 1 || log.Approvals[0].Meaning != "Approved for publication as a controlled record" {
 		t.Fatalf("one approval, with the space's meaning: %+v %v", log, err)
 	}
 	other := *ap
 	other.PageVersion = 2
-	if _, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1, Approval: &other}); activitytest.ErrType(err) != activities.TypeInvalidInput {
+	if _, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Version: 1, Approval: &other}); activitytest.ErrType(err) != activities.TypeInvalidInput {
 		t.Fatalf("an approval of another version: %s %v", activitytest.ErrType(err), err)
 	}
 }
@@ -270,16 +270,16 @@ func TestSelfApprovalIsRefusedByDefault(t *testing.T) {
 	if res.Flow == activities.FlowPublish || len(started.flows) != 0 || !strings.Contains(res.Reason, string(activities.TypeSelfApproval)) {
 		t.Fatalf("a self-approval was routed: %+v %v", res, started.flows)
 	}
-	if _, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Purpose: activities.PurposePublish}); activitytest.ErrType(err) != activities.TypeSelfApproval || !strings.Contains(err.Error(), "self_approval: allow") {
+	if _, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Purpose: activities.PurposePublish}); activitytest.ErrType(err) != activities.TypeSelfApproval || !strings.Contains(err.Error(), "self_approval: allow") {
 		t.Fatalf("ReadPage: %v, want %s saying how to allow it", err, activities.TypeSelfApproval)
 	}
 	allowed := strings.Replace(activitytest.BaseRules, "approval: {label: approved}", "approval: {label: approved, self_approval: allow}", 1)
 	w2 := newWorld(t, allowed)
 	page2 := w2.ConfSim.CreatePage("POL", "Gifts policy", "<p>v1</p>", "557058:editor", "dept-legal", "approved")
-	if err := activities.RecordApproval(ctx, w2.conf.Confluence, page2.ID, activities.Approval{PageVersion: 1, By: "557058:editor", Source: activities.ApprovalByOperator}); err != nil {
+	if err := activities.RecordApproval(ctx, w2.Pages.Confluence, page2.ID, activities.Approval{PageVersion: 1, By: "557058:editor", Source: activities.ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w2.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page2.ID, Purpose: activities.PurposePublish}); err != nil {
+	if _, err := w2.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page2.ID, Purpose: activities.PurposePublish}); err != nil {
 		t.Fatalf("with self_approval: allow: %v", err)
 	}
 }
@@ -294,10 +294,10 @@ func TestApproversGroupDecidesWhoMayApprove(t *testing.T) {
 		want     activities.ErrorType
 	}{{"557058:alice", activities.TypeNotAnApprover}, {"557058:lena", ""}} {
 		page := w.ConfSim.CreatePage("POL", "Policy approved by "+tc.approver, "<p>v1</p>", "557058:editor", "dept-legal", "approved")
-		if err := activities.RecordApproval(ctx, w.conf.Confluence, page.ID, activities.Approval{PageVersion: 1, By: tc.approver, Source: activities.ApprovalByOperator}); err != nil {
+		if err := activities.RecordApproval(ctx, w.Pages.Confluence, page.ID, activities.Approval{PageVersion: 1, By: tc.approver, Source: activities.ApprovalByOperator}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := w.conf.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Purpose: activities.PurposePublish})
+		_, err := w.Pages.ReadPage(ctx, activities.ReadPageInput{PageID: page.ID, Purpose: activities.PurposePublish})
 		if got := activitytest.ErrType(err); got != tc.want && !(tc.want == "" && err == nil) {
 			t.Errorf("approved by %s: %v, want %q", tc.approver, err, tc.want)
 		}

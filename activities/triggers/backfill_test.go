@@ -17,7 +17,7 @@ import (
 
 func (w *world) backfill() (*BackfillActivities, *startedFlows) {
 	started := &startedFlows{}
-	return &BackfillActivities{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS, Rules: w.conf.Rules, Starter: started}, started
+	return &BackfillActivities{Confluence: w.Pages.Confluence, OTCS: w.Records.OTCS, Rules: w.Pages.Rules, Starter: started}, started
 }
 
 // walk decides the whole space a few pages at a time, following the cursor.
@@ -51,11 +51,11 @@ func (w *world) publish(t *testing.T, pageID string) *activities.UploadResult {
 	t.Helper()
 	ctx := context.Background()
 	snap := w.read(t, pageID)
-	up, err := w.ot.UploadRendition(ctx, activities.UploadInput{Page: *snap})
+	up, err := w.Records.UploadRendition(ctx, activities.UploadInput{Page: *snap})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.conf.WriteBack(ctx, activities.WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: activities.RecordLink{
+	_, err = w.Pages.WriteBack(ctx, activities.WriteBackInput{PageID: pageID, Label: snap.PublishedLabel, Record: activities.RecordLink{
 		NodeID: up.NodeID, Version: up.Version, PageVersion: snap.Version, URL: up.URL, SHA256: up.SHA256, PublishedAt: time.Now().UTC(),
 	}})
 	if err != nil {
@@ -69,7 +69,7 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 	b, started := w.backfill()
 	review := w.ConfSim.CreatePage("POL", "Travel Policy", "<p>Book early.</p>", "557058:bob", "in-review", "dept-finance")
 	edited := w.ConfSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
-	if err := activities.RecordApproval(context.Background(), w.conf.Confluence, edited.ID, activities.Approval{PageVersion: 1, By: "557058:alice", Source: activities.ApprovalByOperator}); err != nil {
+	if err := activities.RecordApproval(context.Background(), w.Pages.Confluence, edited.ID, activities.Approval{PageVersion: 1, By: "557058:alice", Source: activities.ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Millisecond)
@@ -86,7 +86,7 @@ func TestBackfillDecidesEveryPageAsTheWebhookWould(t *testing.T) {
 	decided := map[string]verdict{}
 	for _, p := range w.ConfSim.Pages() {
 		if p.SpaceKey == "POL" {
-			flow, reason := activities.Decide(w.conf.Rules, "POL", p.Title, w.ConfSim.Labels(p.ID))
+			flow, reason := activities.Decide(w.Pages.Rules, "POL", p.Title, w.ConfSim.Labels(p.ID))
 			decided[p.ID] = verdict{flow, reason}
 		}
 	}
@@ -177,7 +177,7 @@ func TestBackfillFastPathKnowsAPageRecordedAtItsCurrentVersion(t *testing.T) {
 	// A link naming the current version but a node that does not hold it
 	// (deleted, or never written) is not taken on trust.
 	other := w.ConfSim.CreatePage("POL", "Other Policy", "<p>v1</p>", "557058:alice", "approved", "dept-legal")
-	if _, err := w.conf.Confluence.SetProperty(ctx, other.ID, activities.RecordPropertyKey, activities.RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 1}); err != nil {
+	if _, err := w.Pages.Confluence.SetProperty(ctx, other.ID, activities.RecordPropertyKey, activities.RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := b.decide(ctx, pageRef(t, w, other.ID), true); err != nil || d.Recorded || d.Flow != activities.FlowPublish {
@@ -186,7 +186,7 @@ func TestBackfillFastPathKnowsAPageRecordedAtItsCurrentVersion(t *testing.T) {
 	if err := w.OTSim.DeleteNode(up.NodeID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.conf.Confluence.SetProperty(ctx, page.ID, activities.RecordPropertyKey, activities.RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 2}); err != nil {
+	if _, err := w.Pages.Confluence.SetProperty(ctx, page.ID, activities.RecordPropertyKey, activities.RecordLink{NodeID: up.NodeID, Version: 1, PageVersion: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := b.decide(ctx, pageRef(t, w, page.ID), true); err != nil || d.Recorded {
@@ -199,7 +199,7 @@ func TestBackfillDryRunChangesNothing(t *testing.T) {
 	b, _ := w.backfill()
 	ctx := context.Background()
 	page := w.ConfSim.CreatePage("POL", "Leave Policy", "<p>v1</p>", "557058:editor", "approved", "dept-hr")
-	if err := activities.RecordApproval(ctx, w.conf.Confluence, page.ID, activities.Approval{PageVersion: 1, By: "557058:alice", Source: activities.ApprovalByOperator}); err != nil {
+	if err := activities.RecordApproval(ctx, w.Pages.Confluence, page.ID, activities.Approval{PageVersion: 1, By: "557058:alice", Source: activities.ApprovalByOperator}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Millisecond)
@@ -251,14 +251,14 @@ func TestBackfillDryRunRecordsNoContentStateApproval(t *testing.T) {
 	if err != nil || dry.Flow != activities.FlowPublish {
 		t.Fatalf("dry run: %+v %v", dry, err)
 	}
-	if log, _ := activities.ReadApprovals(ctx, w.conf.Confluence, page.ID); len(log.Approvals) != 0 {
+	if log, _ := activities.ReadApprovals(ctx, w.Pages.Confluence, page.ID); len(log.Approvals) != 0 {
 		t.Fatalf("a dry run recorded an approval: %+v", log)
 	}
 	real, err := b.decide(ctx, pageRef(t, w, page.ID), false)
 	if err != nil || real.Flow != activities.FlowPublish {
 		t.Fatalf("real run: %+v %v", real, err)
 	}
-	if log, _ := activities.ReadApprovals(ctx, w.conf.Confluence, page.ID); len(log.Approvals) != 1 || log.Approvals[0].By != "557058:ciso" {
+	if log, _ := activities.ReadApprovals(ctx, w.Pages.Confluence, page.ID); len(log.Approvals) != 1 || log.Approvals[0].By != "557058:ciso" {
 		t.Fatalf("the real run records who set the state: %+v", log)
 	}
 }
@@ -309,7 +309,7 @@ func TestBackfillBatchSkipsAheadOfOlderPagesInTheSameMinute(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		w.ConfSim.CreatePage("POL", fmt.Sprintf("Newer %d", i), "<p>new</p>", "557058:editor", "approved")
 	}
-	b := &BackfillActivities{Confluence: w.conf.Confluence, OTCS: w.ot.OTCS, Rules: w.ot.Rules}
+	b := &BackfillActivities{Confluence: w.Pages.Confluence, OTCS: w.Records.OTCS, Rules: w.Records.Rules}
 	out, err := b.BackfillBatch(context.Background(), activities.BackfillBatchInput{SpaceKey: "POL", Since: since, DryRun: true, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -347,7 +347,7 @@ func TestBackfillOfPagesThatShareAMinuteReadsEachPageAboutOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &BackfillActivities{Confluence: conf, OTCS: w.ot.OTCS, Rules: w.ot.Rules}
+	b := &BackfillActivities{Confluence: conf, OTCS: w.Records.OTCS, Rules: w.Records.Rules}
 	in := activities.BackfillBatchInput{SpaceKey: "POL", Since: since, DryRun: true, Limit: 50}
 	seen := map[string]int{}
 	edited := false
