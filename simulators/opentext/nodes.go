@@ -530,6 +530,7 @@ func (s *Server) createNode(c *call) {
 		n.catOrder = append(n.catOrder, cv.def.id)
 	}
 	s.addNode(n)
+	c.created = n.id
 	c.respondOK(map[string]any{"id": n.id}, map[string]any{"data": map[string]any{"properties": s.props(n)}})
 }
 

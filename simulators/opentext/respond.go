@@ -21,6 +21,7 @@ type call struct {
 	sess     *session
 	suppress bool
 	upload   *upload // the `file` part of a multipart request, if any
+	created  int64   // the node a POST /nodes made, for the write log
 }
 
 // handlerFunc handles one routed API request.

@@ -46,6 +46,7 @@ func (s *Server) routes() {
 		// Versions and content.
 		{"POST /api/v1|v2/nodes/{id}/versions", s.addVersion},
 		{"GET /api/v1|v2/nodes/{id}/versions", s.listVersions},
+		{"GET /api/v2/nodes/{id}/audit", s.nodeAudit},
 		{"GET /api/v1|v2/nodes/{id}/versions/latest", s.getVersion},
 		{"GET /api/v1|v2/nodes/{id}/versions/{n}", s.getVersion},
 		{"DELETE /api/v1|v2/nodes/{id}/versions/{n}", s.deleteVersion},

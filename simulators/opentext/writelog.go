@@ -19,6 +19,7 @@ type Write struct {
 	NodeID     int64  // the path's {id}; 0 when the route has none
 	CategoryID int64  // the path's {cat} or the category_id parameter; 0 when none
 	Status     int    // HTTP status (200 under suppress_response_codes)
+	Created    int64  // the node a create (POST /nodes) made; 0 otherwise
 }
 
 // readOnlyPosts are the non-GET routes that change nothing.
@@ -74,6 +75,7 @@ func (s *Server) logWrite(c *call, pattern string, status int) {
 		wr.User = c.user.name
 	}
 	wr.NodeID, _ = strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	wr.Created = c.created
 	if cat, err := strconv.ParseInt(c.r.PathValue("cat"), 10, 64); err == nil {
 		wr.CategoryID = cat
 	} else if cat, present, err := c.p.int("category_id"); present && err == nil {
