@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/evidence"
@@ -69,6 +70,33 @@ func TestEvidencePackOfARealPublish(t *testing.T) {
 	require.False(t, run.ClosedAt.IsZero())
 	require.NotNil(t, run.Result)
 	require.Equal(t, want, run.Result.SHA256)
+	// The steps are the run's activities as its history has them, each
+	// closed after it was scheduled.
+	var names []string
+	for _, s := range run.Steps {
+		names = append(names, s.Activity)
+		require.Equal(t, "Completed", s.Outcome, "%+v", s)
+		require.GreaterOrEqual(t, s.Attempts, int32(1), "%+v", s)
+		require.False(t, s.ClosedAt.Before(s.ScheduledAt), "%+v", s)
+	}
+	require.Equal(t, historyActivities(t, h, run.WorkflowID, run.RunID), names)
+	require.Subset(t, names, []string{"ReadPage", "StoreRecord", "WriteBack"})
+	// The OTCS audit is the record node's, oldest first: its creation by
+	// the bridge, then every write the simulator logged on it.
+	audit := pack.Trail.OTCSAudit
+	require.NotEmpty(t, audit, pack.Trail.AuditError)
+	require.Equal(t, "Create", audit[0].Name)
+	require.Contains(t, audit[0].User, "bridge")
+	var logged int
+	for _, w := range h.otSim.Writes() {
+		if w.NodeID == pack.Record.NodeID || w.Created == pack.Record.NodeID {
+			logged++
+		}
+	}
+	require.Len(t, audit, logged, "%+v", audit)
+	for i := 1; i < len(audit); i++ {
+		require.False(t, audit[i].At.Before(audit[i-1].At), "oldest first: %+v", audit)
+	}
 
 	var buf bytes.Buffer
 	require.NoError(t, evidence.WriteHTML(&buf, pack))
@@ -93,4 +121,20 @@ func TestEvidencePackOfARealPublish(t *testing.T) {
 
 	_, err = evidence.Build(ctx, src, "987654321", 0)
 	require.True(t, evidence.IsKind(err, evidence.KindUnknownPage), "unknown page: %v", err)
+}
+
+// historyActivities are the activity types a run scheduled, in order, read
+// from its history.
+func historyActivities(t *testing.T, h *harness, workflowID, runID string) []string {
+	t.Helper()
+	var out []string
+	it := h.temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		require.NoError(t, err)
+		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil {
+			out = append(out, a.GetActivityType().GetName())
+		}
+	}
+	return out
 }

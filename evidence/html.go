@@ -102,8 +102,14 @@ Generated {{when .GeneratedAt}} ({{.Format}}). Pack digest <code>{{.Digest}}</co
 
 <h2>Durable trail (Temporal)</h2>
 {{if .Trail.Runs}}<table>{{range .Trail.Runs}}
-<tr><th>{{.WorkflowID}}</th><td>{{.Type}}, run {{.RunID}}: {{.Status}}; started {{when .StartedAt}}, closed {{when .ClosedAt}}</td></tr>{{end}}
+<tr><th>{{.WorkflowID}}</th><td>{{.Type}}, run {{.RunID}}: {{.Status}}; started {{when .StartedAt}}, closed {{when .ClosedAt}}</td></tr>
+{{range .Steps}}<tr><th>step: {{.Activity}}</th><td>{{.Outcome}} on {{.TaskQueue}}; scheduled {{when .ScheduledAt}}, closed {{when .ClosedAt}}; {{.Attempts}} attempt(s){{if .Failure}}; {{.Failure}}{{end}}</td></tr>{{end}}{{end}}
 </table>{{else}}<p>No run found{{if .Trail.Error}}: {{.Trail.Error}}{{end}}.</p>{{end}}
+
+<h2>Audit trail (OTCS)</h2>
+{{if .Trail.OTCSAudit}}<table>{{range .Trail.OTCSAudit}}
+<tr><th>{{when .At}}</th><td>{{.Name}} by {{short .User}}{{if .AgentID}} (agent {{.AgentID}}){{end}}</td></tr>{{end}}
+</table>{{else}}<p>No audit events{{if .Trail.AuditError}}: {{.Trail.AuditError}}{{end}}.</p>{{end}}
 
 {{if .Notes}}<h2>Notes</h2><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body></html>

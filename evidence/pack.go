@@ -209,6 +209,17 @@ type Trail struct {
 	Reachable bool   `json:"reachable"`
 	Error     string `json:"error,omitempty"`
 	Runs      []Run  `json:"runs,omitempty"`
+	// OTCSAudit is the record node's audit trail, oldest first, as OTCS
+	// gives it (AuditError says why it is missing).
+	OTCSAudit  []AuditEvent `json:"otcsAudit,omitempty"`
+	AuditError string       `json:"auditError,omitempty"`
+}
+
+// AuditEvent is one event of the record node's OTCS audit, with the name
+// of the user who made it.
+type AuditEvent struct {
+	opentext.AuditEvent
+	User string `json:"user,omitempty"`
 }
 
 // Run is one workflow run, from Temporal's describe call.
@@ -220,6 +231,8 @@ type Run struct {
 	StartedAt  time.Time                    `json:"startedAt"`
 	ClosedAt   time.Time                    `json:"closedAt,omitzero"`
 	Result     *workflows.PublishPageResult `json:"result,omitempty"`
+	// Steps are the run's activities from its history, in order.
+	Steps []Step `json:"steps,omitempty"`
 }
 
 // Build reads the evidence of page version (0: the current one). It only
@@ -242,6 +255,7 @@ func Build(ctx context.Context, src Sources, pageID string, version int) (*Pack,
 		return nil, err
 	}
 	b.trail(ctx) // before fixity and access: the run's result recorded both
+	b.audit(ctx)
 	if err := b.fixity(ctx); err != nil {
 		return nil, err
 	}
@@ -735,6 +749,11 @@ func (b *builder) trail(ctx context.Context) {
 				run.Result = &res
 			}
 		}
+		steps, err := runSteps(ctx, c, id, run.RunID)
+		if err != nil {
+			b.note("the steps of run %s are missing: %v", id, err)
+		}
+		run.Steps = steps
 		t.Runs = append(t.Runs, run)
 	}
 	if t.Reachable && len(t.Runs) == 0 {
