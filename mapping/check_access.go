@@ -79,6 +79,11 @@ func (r *Rules) CheckPrincipals(ctx context.Context, src PrincipalSource) error 
 		sp := r.Spaces[key]
 		check(confluenceGroup, sp.Approval.Approvers, sp.Line, "spaces."+key+".approval.approvers")
 	}
+	if rl := r.RecordLife; rl != nil {
+		// Without the section the default is access.keep's first group,
+		// checked above.
+		check(confluenceGroup, rl.RecordsGroup, lineOr(rl.RecordsGroupLine, rl.Line), "record_life.records_group")
+	}
 	if d := r.Documents; d != nil {
 		check(confluenceUser, d.BridgeAccount, lineOr(d.BridgeAccountLine, d.Line), "documents.bridge_account")
 		check(confluenceGroup, d.EditorsGroup, lineOr(d.EditorsGroupLine, d.Line), "documents.editors_group")

@@ -134,9 +134,15 @@ func (p *parser) boolean(n *yaml.Node, rule string) bool {
 
 func (p *parser) rules(root *yaml.Node) *Rules {
 	r := &Rules{File: p.file, Spaces: map[string]Space{}}
-	top := p.fields(root, "file", "otcs", "spaces", "documents", "templates", "access")
+	top := p.fields(root, "file", "otcs", "spaces", "documents", "templates", "access", "record_life")
 	if a, ok := top["access"]; ok {
 		r.Access = p.access(a)
+	}
+	if rl, ok := top["record_life"]; ok {
+		r.RecordLife = p.recordLife(rl)
+		if r.RecordLife.RecordsGroup == "" {
+			r.RecordLife.RecordsGroup = r.defaultRecordsGroup()
+		}
 	}
 	if d, ok := top["documents"]; ok {
 		r.Documents = p.documents(d)

@@ -25,6 +25,10 @@ type Rules struct {
 	// Access maps read access between the systems; nil when the mapping
 	// has no access: section (then every restricted source is refused).
 	Access *Access
+	// RecordLife is how holds and disposal reach the source pages; nil
+	// when the mapping has no record_life: section (RecordLifeOf gives
+	// the defaults).
+	RecordLife *RecordLife
 }
 
 // Space is the rule set for one Confluence space.
