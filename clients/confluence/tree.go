@@ -133,3 +133,22 @@ func (c *Client) PagesWithLabel(ctx context.Context, spaceKey, label string) ([]
 	}
 	return out, nil
 }
+
+// TrashPage moves a page to its space's trash (DELETE
+// /wiki/api/v2/pages/{id} on Cloud, DELETE /rest/api/content/{id} on Data
+// Center); a space admin can restore it from there. A page already gone
+// is not an error.
+func (c *Client) TrashPage(ctx context.Context, pageID string) error {
+	if pageID == "" {
+		return badInput(http.MethodDelete, "", "page id is empty")
+	}
+	u := c.v1 + "/content/" + escape(pageID)
+	if c.flavor == Cloud {
+		u = c.v2 + "/pages/" + escape(pageID)
+	}
+	err := c.callJSON(ctx, http.MethodDelete, u, nil, nil)
+	if rest.IsKind(err, rest.KindNotFound) {
+		return nil
+	}
+	return err
+}

@@ -19,8 +19,8 @@ import (
 // flight would no longer find it) fails here.
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
-		&pages.ConfluenceActivities{}:               {"CheckPage", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "SnapshotForReview", "WriteBack"},
-		&records.OpenTextActivities{}:               {"DeclareRecord", "NarrowRecords", "PollReviewProcess", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
+		&pages.ConfluenceActivities{}:               {"CheckPage", "PageRecords", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "ShowRecordStatus", "SnapshotForReview", "WriteBack"},
+		&records.OpenTextActivities{}:               {"DeclareRecord", "NarrowRecords", "PollReviewProcess", "RecordStates", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
 		&triggers.TriggerActivities{}:               {"ReconcileSpaces", "RoutePage"},
 		&documentpages.DocumentPageActivities{}:     {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
 		&documentsources.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},
