@@ -54,6 +54,20 @@ type ReconcileResult struct {
 	// Access is what the run's re-check of published pages' read access
 	// did (every AccessEvery-th run), nil when it did not run.
 	Access *AccessCheck `json:",omitempty"`
+	// Status is what the run's record-status sweep did (every
+	// StatusEvery-th run), nil when it did not run.
+	Status *StatusCheck `json:",omitempty"`
+}
+
+// StatusCheck counts a reconciliation's record-status sweep: the life of
+// published pages' records in OTCS shown on the pages.
+type StatusCheck struct {
+	Pages    int      // published pages looked at
+	Records  int      // of those, with a record
+	Updated  []string `json:",omitempty"`
+	Frozen   []string `json:",omitempty"`
+	Released []string `json:",omitempty"`
+	Disposed []string `json:",omitempty"`
 }
 
 // AccessCheck counts a reconciliation's re-check of records' access.

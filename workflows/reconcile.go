@@ -8,6 +8,7 @@ import (
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/activities/records"
 	"github.com/xecm-bridge/xecm-bridge/activities/triggers"
 )
 
@@ -24,7 +25,20 @@ type ReconcileInput struct {
 	// negative: never). A restriction changed without a webhook leaves no
 	// modification date, so only this finds it.
 	AccessEvery int `json:",omitempty"`
+	// StatusEvery makes every Nth run show the life of every published
+	// page's record in OTCS on the page: RM data, holds (which freeze the
+	// page), disposal (0: DefaultStatusEvery; negative: never).
+	StatusEvery int `json:",omitempty"`
 }
+
+// DefaultStatusEvery is every how many reconciliation runs the records'
+// status is swept: every run, so a hold freezes its source within one
+// reconciliation interval.
+const DefaultStatusEvery = 1
+
+// recordStatusVersion guards the record-status sweep, which runs after
+// reconciliations recorded before it.
+const recordStatusVersion = "record-status-sweep"
 
 // DefaultAccessEvery is every how many reconciliation runs the records'
 // access is re-checked: hourly at the demo's 5-minute interval.
@@ -68,6 +82,17 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (*activities.ReconcileRe
 			return nil, err
 		}
 	}
+	if workflow.GetVersion(ctx, recordStatusVersion, workflow.DefaultVersion, 1) == 1 {
+		every := in.StatusEvery
+		if every == 0 {
+			every = DefaultStatusEvery
+		}
+		if every > 0 && res.Runs%every == 0 {
+			if res.Status, err = sweepRecordStatus(ctx, res.Cursors); err != nil {
+				return nil, err
+			}
+		}
+	}
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Changed pages:** %d  \n**Flows started or found:** %d", res.Pages, res.StartedTotal))
 	return &res, nil
 }
@@ -94,6 +119,53 @@ func recheckAccess(ctx workflow.Context, spaces []activities.SpaceCursor) (*acti
 			}
 			out.Records += len(found.Records)
 			out.Narrowed = append(out.Narrowed, narrowed.Narrowed...)
+		}
+	}
+	return out, nil
+}
+
+// sweepRecordStatus shows the life of every published page's record on
+// the page, a batch at a time: which record each page links (Confluence
+// queue), its state in OTCS (OpenText queue, reads only), then the status
+// property, comment, hold freeze or release and disposal policy
+// (Confluence queue).
+func sweepRecordStatus(ctx workflow.Context, spaces []activities.SpaceCursor) (*activities.StatusCheck, error) {
+	var conf *pages.ConfluenceActivities
+	var otcs *records.OpenTextActivities
+	out := &activities.StatusCheck{}
+	for _, sp := range spaces {
+		var ids []string
+		err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "List the published pages of "+sp.SpaceKey), conf.PublishedPages, sp.SpaceKey).Get(ctx, &ids)
+		if err != nil {
+			return nil, err
+		}
+		out.Pages += len(ids)
+		for i := 0; i < len(ids); i += accessBatch {
+			batch := ids[i:min(i+accessBatch, len(ids))]
+			var recs activities.PageRecordsResult
+			if err := workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Read the records of the pages"), conf.PageRecords, batch).Get(ctx, &recs); err != nil {
+				return nil, err
+			}
+			if len(recs.Records) == 0 {
+				continue
+			}
+			out.Records += len(recs.Records)
+			var states []activities.RecordState
+			err := workflow.ExecuteActivity(documentsCtx(ctx, activities.OpenTextTaskQueue, fmt.Sprintf("Read the life of %d records", len(recs.Records))), otcs.RecordStates,
+				activities.RecordStatesInput{Records: recs.Records}).Get(ctx, &states)
+			if err != nil {
+				return nil, err
+			}
+			var shown activities.RecordStatusResult
+			err = workflow.ExecuteActivity(documentsCtx(ctx, activities.ConfluenceTaskQueue, "Show the records' status on their pages"), conf.ShowRecordStatus,
+				activities.RecordStatusInput{States: states}).Get(ctx, &shown)
+			if err != nil {
+				return nil, err
+			}
+			out.Updated = append(out.Updated, shown.Updated...)
+			out.Frozen = append(out.Frozen, shown.Frozen...)
+			out.Released = append(out.Released, shown.Released...)
+			out.Disposed = append(out.Disposed, shown.Disposed...)
 		}
 	}
 	return out, nil
