@@ -106,6 +106,9 @@ type RecordStatusResult struct {
 	Frozen   []string `json:",omitempty"` // edit-restricted for a hold
 	Released []string `json:",omitempty"` // the bridge's restriction removed after the last hold was released
 	Disposed []string `json:",omitempty"` // the disposal policy was applied
+	// Refused are pages whose restriction leaves the bridge out: nothing
+	// could be shown on them.
+	Refused []string `json:",omitempty"`
 }
 
 // RecordStatus is the value of RecordStatusPropertyKey.

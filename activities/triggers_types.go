@@ -68,6 +68,7 @@ type StatusCheck struct {
 	Frozen   []string `json:",omitempty"`
 	Released []string `json:",omitempty"`
 	Disposed []string `json:",omitempty"`
+	Refused  []string `json:",omitempty"` // pages whose restriction leaves the bridge out
 }
 
 // AccessCheck counts a reconciliation's re-check of records' access.

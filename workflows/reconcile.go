@@ -166,6 +166,7 @@ func sweepRecordStatus(ctx workflow.Context, spaces []activities.SpaceCursor) (*
 			out.Frozen = append(out.Frozen, shown.Frozen...)
 			out.Released = append(out.Released, shown.Released...)
 			out.Disposed = append(out.Disposed, shown.Disposed...)
+			out.Refused = append(out.Refused, shown.Refused...)
 		}
 	}
 	return out, nil

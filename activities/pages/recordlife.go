@@ -3,10 +3,13 @@ package pages
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"slices"
 	"strconv"
+
+	"go.temporal.io/sdk/activity"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
@@ -53,7 +56,18 @@ func (a *ConfluenceActivities) ShowRecordStatus(ctx context.Context, in activiti
 	defer func() { activities.Observe(ctx, "ShowRecordStatus", err) }()
 	out := &activities.RecordStatusResult{}
 	for i, st := range in.States {
-		if err := a.showRecordStatus(ctx, st, out); err != nil {
+		err := a.showRecordStatus(ctx, st, out)
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			// A restriction that leaves the bridge out: this page only is
+			// skipped, and named, until someone lets the bridge back in.
+			if activity.IsActivity(ctx) {
+				activity.GetLogger(ctx).Warn("Record status not shown: the bridge may not edit the page", "page", st.PageID, "error", refused.msg)
+			}
+			out.Refused = append(out.Refused, st.PageID)
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
 		activities.Heartbeat(ctx, i+1)
@@ -77,7 +91,7 @@ func (s *statusPage) save(ctx context.Context, next activities.RecordStatus) err
 		return nil
 	}
 	if err != nil {
-		return activities.BackendError("write the record status of page "+s.id, err)
+		return statusError("write the record status of page "+s.id, err)
 	}
 	s.prop, s.cur = prop, next
 	return nil
@@ -89,7 +103,7 @@ func (a *ConfluenceActivities) showRecordStatus(ctx context.Context, st activiti
 	switch {
 	case rest.IsKind(err, rest.KindNotFound):
 	case err != nil:
-		return activities.BackendError("read the record status of page "+st.PageID, err)
+		return statusError("read the record status of page "+st.PageID, err)
 	default:
 		sp.prop = prop
 		_ = json.Unmarshal(prop.Value, &sp.cur) // unreadable: shown again from scratch
@@ -123,7 +137,7 @@ func (a *ConfluenceActivities) showRecordStatus(ctx context.Context, st activiti
 			return err
 		}
 		if err := a.Confluence.RemoveLabel(ctx, st.PageID, activities.HoldLabel); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-			return activities.BackendError("remove the hold label of page "+st.PageID, err)
+			return statusError("remove the hold label of page "+st.PageID, err)
 		}
 		next.Freeze = nil
 		out.Released = append(out.Released, st.PageID)
@@ -169,7 +183,7 @@ func (a *ConfluenceActivities) freeze(ctx context.Context, sp *statusPage, rl ma
 		return false, nil
 	}
 	if err != nil {
-		return false, activities.BackendError("read the restrictions of page "+sp.id, err)
+		return false, statusError("read the restrictions of page "+sp.id, err)
 	}
 	first := sp.cur.Freeze == nil
 	f := activities.Freeze{Holds: st.Holds}
@@ -196,7 +210,7 @@ func (a *ConfluenceActivities) freeze(ctx context.Context, sp *statusPage, rl ma
 	}
 	if !sameSet(r.UpdateUsers, users) || !sameSet(r.UpdateGroups, groups) {
 		if err := a.Confluence.SetUpdateRestriction(ctx, sp.id, users, groups); err != nil {
-			return false, activities.BackendError("freeze page "+sp.id+" for its record's hold", err)
+			return false, statusError("freeze page "+sp.id+" for its record's hold", err)
 		}
 	}
 	return first, nil
@@ -213,7 +227,7 @@ func (a *ConfluenceActivities) unfreeze(ctx context.Context, sp *statusPage) err
 		return nil
 	}
 	if err != nil {
-		return activities.BackendError("read the restrictions of page "+sp.id, err)
+		return statusError("read the restrictions of page "+sp.id, err)
 	}
 	users := appendNew(slices.Clone(f.PriorUsers), minus(r.UpdateUsers, f.AddedUsers), func(string) bool { return false })
 	groups := appendNew(slices.Clone(f.PriorGroups), minus(r.UpdateGroups, f.AddedGroups), func(string) bool { return false })
@@ -221,7 +235,7 @@ func (a *ConfluenceActivities) unfreeze(ctx context.Context, sp *statusPage) err
 		return nil // a retry: done before
 	}
 	if err := a.Confluence.SetUpdateRestriction(ctx, sp.id, users, groups); err != nil {
-		return activities.BackendError("release page "+sp.id+" after its record's hold", err)
+		return statusError("release page "+sp.id+" after its record's hold", err)
 	}
 	return nil
 }
@@ -242,10 +256,10 @@ func (a *ConfluenceActivities) dispose(ctx context.Context, sp *statusPage, rl m
 		// Narrow first, then move: the page is never readable by more
 		// people than before.
 		if err := a.Confluence.SetReadRestriction(ctx, st.PageID, users, groups); err != nil {
-			return activities.BackendError("restrict the disposed record's page "+st.PageID, err)
+			return statusError("restrict the disposed record's page "+st.PageID, err)
 		}
 		if err := a.Confluence.MovePage(ctx, st.PageID, rl.ArchivePage); err != nil {
-			return activities.BackendError("move the disposed record's page "+st.PageID+" under "+rl.ArchivePage, err)
+			return statusError("move the disposed record's page "+st.PageID+" under "+rl.ArchivePage, err)
 		}
 		text = fmt.Sprintf("The page was moved to the archive; only the group %s may read it.", rl.RecordsGroup)
 	case mapping.DisposalTrash:
@@ -266,7 +280,7 @@ func (a *ConfluenceActivities) dispose(ctx context.Context, sp *statusPage, rl m
 	}
 	if policy == mapping.DisposalTrash {
 		if err := a.Confluence.TrashPage(ctx, st.PageID); err != nil {
-			return activities.BackendError("move the disposed record's page "+st.PageID+" to the trash", err)
+			return statusError("move the disposed record's page "+st.PageID+" to the trash", err)
 		}
 	}
 	out.Disposed = append(out.Disposed, st.PageID)
@@ -286,16 +300,30 @@ func (a *ConfluenceActivities) statusComment(ctx context.Context, st activities.
 	marker := "xecm-bridge record status " + st.PageID + " #" + strconv.Itoa(next.Seq)
 	err := activities.NoteOnce(ctx, a.Confluence, st.PageID, marker, body)
 	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return activities.BackendError("comment the record status on page "+st.PageID, err)
+		return statusError("comment the record status on page "+st.PageID, err)
 	}
 	return nil
 }
 
 func (a *ConfluenceActivities) label(ctx context.Context, pageID, label string) error {
 	if err := a.Confluence.AddLabels(ctx, pageID, label); err != nil && !rest.IsKind(err, rest.KindNotFound) {
-		return activities.BackendError("label page "+pageID+" "+label, err)
+		return statusError("label page "+pageID+" "+label, err)
 	}
 	return nil
+}
+
+// refusedError is Confluence refusing the bridge a write on one page (an
+// edit restriction that leaves it out).
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
+
+// statusError is BackendError, except for a refusal of the bridge itself.
+func statusError(what string, err error) error {
+	if rest.IsKind(err, rest.KindForbidden) {
+		return &refusedError{msg: what + ": " + err.Error()}
+	}
+	return activities.BackendError(what, err)
 }
 
 // minus is xs without the ones in ys.

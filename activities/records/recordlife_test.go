@@ -379,3 +379,21 @@ func TestDisposalTrashOnlyWhenNoOtherRecordOfThePageLives(t *testing.T) {
 		t.Errorf("page %+v, want trashed", p)
 	}
 }
+
+// A page whose edit restriction leaves the bridge out is skipped and
+// named; the other pages of the batch are shown.
+func TestRecordStatusSkipsAPageThatShutsTheBridgeOut(t *testing.T) {
+	w := newWorld(t, lifeRules)
+	shut, _ := w.published(t, "Shut Policy")
+	open, _ := w.published(t, "Open Policy")
+	if err := w.ConfSim.SetRestriction(shut, "update", []string{"557058:lena"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.sweep(t, w.conf, shut, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Refused, []string{shut}) || !slices.Equal(res.Updated, []string{open}) {
+		t.Errorf("result %+v", res)
+	}
+}
