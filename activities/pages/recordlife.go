@@ -150,10 +150,14 @@ func (a *ConfluenceActivities) showRecordStatus(ctx context.Context, st activiti
 		if err := a.statusComment(ctx, st, next, extra); err != nil {
 			return err
 		}
-		out.Updated = append(out.Updated, st.PageID)
 	}
 	if changed || next.Freeze != sp.cur.Freeze || sp.prop == nil {
-		return sp.save(ctx, next)
+		if err := sp.save(ctx, next); err != nil {
+			return err
+		}
+	}
+	if changed && !sp.gone {
+		out.Updated = append(out.Updated, st.PageID)
 	}
 	return nil
 }
