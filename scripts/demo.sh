@@ -94,6 +94,34 @@ echo "==> its evidence pack for auditors (docs/evidence.md: source, approval, re
 "$state/bin/starter" evidence --page 100001 --out "$state/evidence-100001.json"
 "$state/bin/starter" evidence --verify "$state/evidence-100001.json"
 echo
+if command -v curl >/dev/null; then
+echo "==> the record's life on page 100001 (docs/record-life.md): the reconciliation's sweep writes the status property and one comment, no page version"
+status_of() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/property/xecm-bridge.record-status" 2>/dev/null | grep -o '"line":"[^"]*"' | cut -d'"' -f4; }
+sweep_until() { # run the reconciliation once now, wait until the status says $1
+  "$state/bin/starter" schedule reconcile --every 5m --lookback 24h --trigger >/dev/null
+  for _ in $(seq 1 150); do if status_of | grep -q "$1"; then break; fi; sleep 0.2; done
+  echo "status: $(status_of)"
+}
+edit_restriction() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/restriction/byOperation/update" | grep -o '"name":"[^"]*"\|"accountId":"[^"]*"' | cut -d'"' -f4 | paste -sd, -; }
+sweep_until "no hold"
+node_100001=$(curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/property/xecm-bridge.record" | grep -o '"nodeId":[0-9]*' | tr -dc 0-9)
+hold_ticket=$(curl -fsS -d username=bridge -d password=bridge-secret "$OTCS_BASE_URL/api/v1/auth" | sed 's/.*"ticket":"\([^"]*\)".*/\1/')
+echo "==> a records manager puts record $node_100001 on the legal hold 8001 in OTCS (REST); the next sweep freezes the page"
+curl -fsS -H "OTCSTicket: $hold_ticket" -d hold_id=8001 "$OTCS_BASE_URL/api/v1/nodes/$node_100001/holds" >/dev/null
+sweep_until "On legal hold"
+echo "who may edit page 100001 now: $(edit_restriction)"
+next_version=$(( $(curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/api/v2/pages/100001" | grep -o '"number":[0-9]*' | head -1 | tr -dc 0-9) + 1 ))
+code=$(curl -s -o /dev/null -w '%{http_code}' -u editor@example.com:editor-token -H 'Content-Type: application/json' -X PUT \
+  -d '{"id":"100001","status":"current","title":"Records Retention Policy","body":{"representation":"storage","value":"<p>changed</p>"},"version":{"number":'"$next_version"'}}' \
+  "$CONFLUENCE_BASE_URL/wiki/api/v2/pages/100001")
+echo "editor@example.com saves the page: HTTP $code (refused while the record is held)"
+echo "==> the hold is released in OTCS; the next sweep removes only what the bridge added"
+curl -fsS -H "OTCSTicket: $hold_ticket" -X DELETE "$OTCS_BASE_URL/api/v1/nodes/$node_100001/holds/8001" >/dev/null
+sweep_until "no hold"
+echo "who may edit page 100001 now: $(edit_restriction || true)"
+echo "(empty: the page is editable again as before the hold)"
+echo
+fi
 echo "==> a page without the approval label is refused (expected to fail):"
 "$state/bin/starter" publish --page 100002 --wait || true
 echo
