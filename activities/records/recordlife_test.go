@@ -397,3 +397,49 @@ func TestRecordStatusSkipsAPageThatShutsTheBridgeOut(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// The same on Data Center (REST v1 properties, comments, labels,
+// restrictions by user key, trash by DELETE /rest/api/content).
+func TestHoldFreezeAndTrashOnDataCenter(t *testing.T) {
+	w := newWorld(t, lifeRules)
+	w.Rules.RecordLife = &mapping.RecordLife{RecordsGroup: "records-admins", OnDisposal: mapping.DisposalTrash, AllowTrash: true}
+	dcClient, err := confluence.New(confluence.Config{BaseURL: w.ConfURL, Flavor: confluence.DataCenter, Token: "demo-pat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := &pages.ConfluenceActivities{Confluence: dcClient, Rules: w.Rules}
+	id, node := w.published(t, "Data Center Policy")
+	if err := w.OTSim.ApplyHold(node, opentext.LitigationHoldID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sweep(t, dc, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.edit(t, id); !rest.IsKind(err, rest.KindForbidden) {
+		t.Fatalf("editor's update during the hold: %v", err)
+	}
+	if st := w.status(t, id); !strings.Contains(st.Line, "On legal hold") || st.Freeze == nil || len(w.statusComments(id)) != 1 {
+		t.Fatalf("status %+v, comments %q", st, w.statusComments(id))
+	}
+	if err := w.OTCS.RemoveHold(context.Background(), node, opentext.LitigationHoldID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sweep(t, dc, id); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := w.ConfSim.Restrictions(id); len(r.UpdateUsers)+len(r.UpdateGroups) != 0 {
+		t.Errorf("restriction after the release %+v", r)
+	}
+	if err := w.edit(t, id); err != nil {
+		t.Fatalf("editor's update after the release: %v", err)
+	}
+	if err := w.OTSim.DeleteNode(node); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sweep(t, dc, id); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := w.ConfSim.Page(id); p.Status != "trashed" {
+		t.Errorf("page %+v, want trashed", p)
+	}
+}
