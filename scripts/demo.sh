@@ -97,9 +97,11 @@ echo
 if command -v curl >/dev/null; then
 echo "==> the record's life on page 100001 (docs/record-life.md): the reconciliation's sweep writes the status property and one comment, no page version"
 status_of() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/property/xecm-bridge.record-status" 2>/dev/null | grep -o '"line":"[^"]*"' | cut -d'"' -f4; }
-sweep_until() { # run the reconciliation once now, wait until the status says $1
-  "$state/bin/starter" schedule reconcile --every 5m --lookback 24h --trigger >/dev/null
-  for _ in $(seq 1 150); do if status_of | grep -q "$1"; then break; fi; sleep 0.2; done
+sweep_until() { # run the reconciliation now (again every 2 s: a trigger while a run is on is skipped) until the status says $1
+  for i in $(seq 0 149); do
+    [ $((i % 10)) -eq 0 ] && "$state/bin/starter" schedule reconcile --every 5m --lookback 24h --trigger >/dev/null
+    if status_of | grep -q "$1"; then break; fi; sleep 0.2
+  done
   echo "status: $(status_of)"
 }
 edit_restriction() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/restriction/byOperation/update" | grep -o '"name":"[^"]*"\|"accountId":"[^"]*"' | cut -d'"' -f4 | paste -sd, -; }
