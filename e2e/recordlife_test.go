@@ -126,9 +126,21 @@ func TestRecordStatusAndHoldReachTheSource(t *testing.T) {
 	_, err = publish(t, p.ID, 2)
 	require.Equal(t, activities.ErrRecordOnHold, appErrType(err))
 
+	// The release, with the label removal failing until the test clears
+	// it: the restriction is given back first, the retry finishes.
 	require.NoError(t, h.otcs.RemoveHold(context.Background(), node, opentextsim.LitigationHoldID))
-	res = reconcileOnce(t)
-	require.Contains(t, res.Status.Released, p.ID)
+	injected := h.confSim.Faults().Injected()[503]
+	h.confSim.Faults().Set(faults.Config{Down: true, PathContains: "/content/" + p.ID + "/label", RetryAfter: 10 * time.Millisecond})
+	run = startReconcile(t)
+	require.Eventually(t, func() bool {
+		r, _ := h.confSim.Restrictions(p.ID)
+		return len(r.UpdateUsers)+len(r.UpdateGroups) == 0
+	}, 60*time.Second, 100*time.Millisecond, "released")
+	require.Greater(t, h.confSim.Faults().Injected()[503], injected, "the label removal failed")
+	h.confSim.Faults().Set(faults.Config{})
+	var released activities.ReconcileResult
+	require.NoError(t, run.Get(ctx, &released))
+	require.Contains(t, released.Status.Released, p.ID)
 	r, _ := h.confSim.Restrictions(p.ID)
 	require.Empty(t, r.UpdateUsers, "the bridge's restriction is gone")
 	require.Empty(t, r.UpdateGroups)

@@ -144,6 +144,10 @@ func TestHoldFreezesTheSourceAndReleaseGivesBackTheAdminsRestriction(t *testing.
 	if err := w.edit(t, id); !rest.IsKind(err, rest.KindForbidden) {
 		t.Fatalf("editor's update during the hold: %v", err)
 	}
+	editor := w.Person(t, "editor@example.com", "editor-token")
+	if _, err := editor.UploadAttachment(context.Background(), id, "late.txt", "text/plain", strings.NewReader("late"), ""); !rest.IsKind(err, rest.KindForbidden) {
+		t.Fatalf("editor's attachment during the hold: %v", err)
+	}
 	st := w.status(t, id)
 	if !strings.Contains(st.Line, "On legal hold: Litigation Hold 2026-01") || st.Freeze == nil {
 		t.Errorf("status %+v", st)
@@ -177,6 +181,9 @@ func TestHoldFreezesTheSourceAndReleaseGivesBackTheAdminsRestriction(t *testing.
 	}
 	if err := w.edit(t, id); err != nil {
 		t.Fatalf("editor's update after the release: %v", err)
+	}
+	if _, err := editor.UploadAttachment(context.Background(), id, "late.txt", "text/plain", strings.NewReader("late"), ""); err != nil {
+		t.Fatalf("editor's attachment after the release: %v", err)
 	}
 	if slices.Contains(w.ConfSim.Labels(id), activities.HoldLabel) || w.status(t, id).Freeze != nil {
 		t.Errorf("still frozen: %v %+v", w.ConfSim.Labels(id), w.status(t, id))
