@@ -30,7 +30,7 @@ func startReconcile(t *testing.T) client.WorkflowRun {
 	reconcileRuns++
 	run, err := h.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
 		ID: fmt.Sprintf("e2e-record-life-reconcile-%d-%d", time.Now().UnixNano(), reconcileRuns), TaskQueue: workflows.TaskQueue,
-	}, workflows.Reconcile, workflows.ReconcileInput{Lookback: time.Millisecond, AccessEvery: -1})
+	}, workflows.Reconcile, workflows.ReconcileInput{Lookback: time.Millisecond, AccessEvery: -1, StatusEvery: 1})
 	require.NoError(t, err)
 	return run
 }

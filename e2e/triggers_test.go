@@ -152,7 +152,7 @@ func TestReconciliationPublishesWhatWebhooksMissed(t *testing.T) {
 	h.confSim.SetWebhooksPaused(true) // the receiver is down: nothing is delivered
 	first := h.confSim.CreatePage("POL", "Procurement Policy", "<p>Three quotes.</p>", "557058:ivan", "approved", "dept-finance")
 	ctx := context.Background()
-	require.NoError(t, control.EnsureReconcileSchedule(ctx, h.temporal, time.Hour, time.Hour, true))
+	require.NoError(t, control.EnsureReconcileSchedule(ctx, h.temporal, time.Hour, workflows.ReconcileInput{Lookback: time.Hour}, true))
 	handle := h.temporal.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID)
 	t.Cleanup(func() { _ = handle.Delete(context.Background()) })
 	require.NoError(t, handle.Trigger(ctx, client.ScheduleTriggerOptions{}))

@@ -82,7 +82,7 @@ command -v curl >/dev/null && have_curl=true
 $have_curl && curl -fsS -u bridge@example.com:demo-token -H 'Content-Type: application/json' \
   -d "{\"name\":\"xecm-bridge\",\"url\":\"http://$webhook_addr/webhook\",\"events\":[\"page_created\",\"page_updated\",\"label_added\",\"label_removed\",\"blueprint_page_created\"],\"configuration\":{\"secret\":\"demo-webhook-secret\"},\"active\":true}" \
   "$CONFLUENCE_BASE_URL/rest/api/webhooks" >/dev/null
-"$state/bin/starter" schedule reconcile --every 5m --lookback 24h
+"$state/bin/starter" schedule reconcile --every 5m --lookback 24h --status-every 1
 
 echo "==> 557058:lena approved version 1 of page 100001 \"Records Retention Policy\" (written by alice; an author may not approve their own version), recorded on the page, then it is published"
 "$state/bin/starter" approve-publish --page 100001 --version 1 --as 557058:lena --wait
@@ -99,7 +99,7 @@ echo "==> the record's life on page 100001 (docs/record-life.md): the reconcilia
 status_of() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/property/xecm-bridge.record-status" 2>/dev/null | grep -o '"line":"[^"]*"' | cut -d'"' -f4; }
 sweep_until() { # run the reconciliation now (again every 2 s: a trigger while a run is on is skipped) until the status says $1
   for i in $(seq 0 149); do
-    [ $((i % 10)) -eq 0 ] && "$state/bin/starter" schedule reconcile --every 5m --lookback 24h --trigger >/dev/null
+    [ $((i % 10)) -eq 0 ] && "$state/bin/starter" schedule reconcile --every 5m --lookback 24h --status-every 1 --trigger >/dev/null
     if status_of | grep -q "$1"; then break; fi; sleep 0.2
   done
   echo "status: $(status_of)"

@@ -24,6 +24,7 @@ func scheduleReconcile(ctx context.Context, args []string, stdout io.Writer) err
 	fs := newFlags("schedule reconcile")
 	every := fs.Duration("every", rc.Every, "how often reconciliation runs (env BRIDGE_RECONCILE_EVERY)")
 	lookback := fs.Duration("lookback", rc.Lookback, "how far back the first run looks (env BRIDGE_RECONCILE_LOOKBACK)")
+	statusEvery := fs.Int("status-every", rc.StatusEvery, "sweep the records' status onto their pages every N runs; negative: never (env BRIDGE_RECONCILE_STATUS_EVERY)")
 	pause := fs.Bool("pause", false, "create or leave the schedule paused")
 	trigger := fs.Bool("trigger", false, "also run it once now")
 	pos, err := parseFlags(fs, args)
@@ -38,14 +39,14 @@ func scheduleReconcile(ctx context.Context, args []string, stdout io.Writer) err
 		return err
 	}
 	defer c.Close()
-	if err := control.EnsureReconcileSchedule(ctx, c, *every, *lookback, *pause); err != nil {
+	if err := control.EnsureReconcileSchedule(ctx, c, *every, workflows.ReconcileInput{Lookback: *lookback, StatusEvery: *statusEvery}, *pause); err != nil {
 		return fmt.Errorf("schedule %s: %w", workflows.ReconcileScheduleID, err)
 	}
 	state := "running"
 	if *pause {
 		state = "paused"
 	}
-	fmt.Fprintf(stdout, "schedule: %s every %s (%s), first run looks back %s\n", workflows.ReconcileScheduleID, *every, state, *lookback)
+	fmt.Fprintf(stdout, "schedule: %s every %s (%s), first run looks back %s, records' status every %d runs\n", workflows.ReconcileScheduleID, *every, state, *lookback, *statusEvery)
 	if *trigger {
 		if err := c.ScheduleClient().GetHandle(ctx, workflows.ReconcileScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
 			return fmt.Errorf("trigger %s: %w", workflows.ReconcileScheduleID, err)

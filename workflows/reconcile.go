@@ -32,9 +32,11 @@ type ReconcileInput struct {
 }
 
 // DefaultStatusEvery is every how many reconciliation runs the records'
-// status is swept: every run, so a hold freezes its source within one
-// reconciliation interval.
-const DefaultStatusEvery = 1
+// status is swept: hourly at the default 5-minute interval, as the access
+// re-check. A sweep reads every published page's record in both systems,
+// so a large estate pays for it in requests; BRIDGE_RECONCILE_STATUS_EVERY
+// (the Schedule's input) makes a hold freeze its source sooner.
+const DefaultStatusEvery = 12
 
 // recordStatusVersion guards the record-status sweep, which runs after
 // reconciliations recorded before it.

@@ -22,7 +22,7 @@ func TestReconcileSweepsTheRecordStatus(t *testing.T) {
 	for _, tc := range []struct {
 		every int
 		swept bool
-	}{{0, true}, {-1, false}} {
+	}{{1, true}, {0, false}, {-1, false}} { // 0: DefaultStatusEvery, which the first run is not a multiple of
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestWorkflowEnvironment()
 		var trig *triggers.TriggerActivities
@@ -46,7 +46,7 @@ func TestReconcileSweepsTheRecordStatus(t *testing.T) {
 		env.ExecuteWorkflow(workflows.Reconcile, workflows.ReconcileInput{AccessEvery: -1, StatusEvery: tc.every})
 		res := resultOf[activities.ReconcileResult](t, env)
 		if !tc.swept {
-			require.Nil(t, res.Status, "StatusEvery negative: no sweep")
+			require.Nil(t, res.Status, "StatusEvery %d: no sweep in the first run", tc.every)
 			continue
 		}
 		require.Equal(t, []activities.PageRecord{{PageID: "100001", NodeID: 40000}}, asked)

@@ -151,15 +151,16 @@ func (p *Client) Route(ctx context.Context, in workflows.RouteEventInput) (*Star
 }
 
 // EnsureReconcileSchedule creates or updates the Schedule that runs
-// Reconcile every interval (lookback: how far the first run looks back).
-func EnsureReconcileSchedule(ctx context.Context, c client.Client, every, lookback time.Duration, paused bool) error {
+// Reconcile every interval with in (in.Lookback: how far the first run
+// looks back).
+func EnsureReconcileSchedule(ctx context.Context, c client.Client, every time.Duration, in workflows.ReconcileInput, paused bool) error {
 	if every < time.Minute {
 		return fmt.Errorf("reconciliation interval %s is below one minute", every)
 	}
 	action := &client.ScheduleWorkflowAction{
 		ID:            "reconcile",
 		Workflow:      workflows.Reconcile,
-		Args:          []any{workflows.ReconcileInput{Lookback: lookback}},
+		Args:          []any{in},
 		TaskQueue:     workflows.TaskQueue,
 		StaticSummary: fmt.Sprintf("Reconcile: start flows for pages changed since the last run (every %s)", every),
 		StaticDetails: "Searches each mapped Confluence space (CQL) for pages modified since the previous run's cursor and starts PublishPage or FileRecord for them, as a webhook would have.",

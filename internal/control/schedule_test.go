@@ -98,7 +98,7 @@ func TestEnsureScheduleCreatesThenUpdates(t *testing.T) {
 
 	t.Run("reconcile", func(t *testing.T) {
 		for _, lookback := range []time.Duration{24 * time.Hour, 2 * time.Hour} {
-			if err := control.EnsureReconcileSchedule(ctx, tc, 5*time.Minute, lookback, true); err != nil {
+			if err := control.EnsureReconcileSchedule(ctx, tc, 5*time.Minute, workflows.ReconcileInput{Lookback: lookback}, true); err != nil {
 				t.Fatal(err)
 			}
 			var in workflows.ReconcileInput

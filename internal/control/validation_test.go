@@ -48,7 +48,7 @@ func TestInvalidRequestsAreRefusedBeforeAnyCall(t *testing.T) {
 			"templates sync interval 30s is below one minute"},
 		{"permissions schedule", control.EnsurePermissionsSchedule(ctx, nil, 59*time.Second, false),
 			"permission sweep interval 59s is below one minute"},
-		{"reconcile schedule", control.EnsureReconcileSchedule(ctx, nil, 0, time.Hour, false),
+		{"reconcile schedule", control.EnsureReconcileSchedule(ctx, nil, 0, workflows.ReconcileInput{Lookback: time.Hour}, false),
 			"reconciliation interval 0s is below one minute"},
 	} {
 		if c.err == nil || c.err.Error() != c.want {

@@ -95,7 +95,7 @@ func TestCollectorReportsQueuesSchedulesAndStuckRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	if err := control.EnsureReconcileSchedule(ctx, tc, 5*time.Minute, time.Hour, true); err != nil {
+	if err := control.EnsureReconcileSchedule(ctx, tc, 5*time.Minute, workflows.ReconcileInput{Lookback: time.Hour}, true); err != nil {
 		t.Fatal(err)
 	}
 	// Let the worker's polls reach the server, so the rate and the poller show.

@@ -160,6 +160,10 @@ type Webhook struct {
 type Reconcile struct {
 	Every    time.Duration `envconfig:"BRIDGE_RECONCILE_EVERY" default:"5m"`
 	Lookback time.Duration `envconfig:"BRIDGE_RECONCILE_LOOKBACK" default:"24h"`
+	// StatusEvery: every how many runs the records' status (RM data,
+	// holds, disposal) is swept onto their pages; each sweep reads every
+	// published page's record once (docs/record-life.md).
+	StatusEvery int `envconfig:"BRIDGE_RECONCILE_STATUS_EVERY" default:"12"`
 }
 
 // Documents configures the Schedule of the OpenText → Confluence change
