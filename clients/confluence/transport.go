@@ -180,9 +180,13 @@ func (c *Client) callJSONWith(ctx context.Context, method, rawURL string, extra 
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if out == nil {
+	// Read to the end (the newline after the JSON, say): a body closed
+	// early takes its keep-alive connection with it.
+	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+	}()
+	if out == nil {
 		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {

@@ -72,7 +72,8 @@ func StatusClass(status int, err error) string {
 var StatusClasses = []string{"2xx", "3xx", "4xx", "429", "5xx", "error"}
 
 // Instrument returns a copy of hc (nil: a zero http.Client) whose transport
-// traces and reports every request as described above. An hc that is
+// traces and reports every request as described above; a client without
+// a transport of its own gets the shared keep-alive pool (see Pooled). An hc that is
 // already instrumented is returned as it is. The caller's client is never
 // modified.
 func Instrument(hc *http.Client, service string) *http.Client {
@@ -85,7 +86,7 @@ func Instrument(hc *http.Client, service string) *http.Client {
 	}
 	next := cp.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		next = pooled
 	}
 	cp.Transport = &instrumented{service: service, next: next}
 	return &cp

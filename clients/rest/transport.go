@@ -39,6 +39,27 @@ func (c RetryConfig) withDefaults() RetryConfig {
 	return c
 }
 
+// MaxIdleConnsPerHost is how many idle keep-alive connections the shared
+// pool keeps per backend host. A worker runs up to BRIDGE_*_CONCURRENCY
+// activities at once (50 in the benchmark), each with a request in
+// flight; net/http's default of 2 would close all but two connections
+// after every burst and open new ones on the next (a TCP and, on https, a
+// TLS handshake per request).
+const MaxIdleConnsPerHost = 256
+
+// pooled is the transport every client without one of its own shares.
+var pooled = Pooled()
+
+// Pooled returns a transport like http.DefaultTransport that keeps up to
+// MaxIdleConnsPerHost idle connections per host (for 90 s).
+func Pooled() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 0 // no limit across hosts; the per-host one holds
+	t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
 // NewRetryingClient returns a go-retryablehttp client of service
 // ("confluence", "opentext") that retries transport errors, 429 and 5xx
 // (except 501), honouring Retry-After, and never retries any other status.
@@ -48,10 +69,10 @@ func (c RetryConfig) withDefaults() RetryConfig {
 func NewRetryingClient(service string, base *http.Client, cfg RetryConfig) *retryablehttp.Client {
 	cfg = cfg.withDefaults()
 	rc := retryablehttp.NewClient()
-	if base != nil {
-		rc.HTTPClient = base
-	}
-	rc.HTTPClient = Instrument(rc.HTTPClient, service)
+	// base, or a zero client: either way without a transport of its own
+	// it gets the shared pool (retryablehttp's own keeps GOMAXPROCS+1
+	// idle connections per host).
+	rc.HTTPClient = Instrument(base, service)
 	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 		if attempt == 0 {
 			return

@@ -4,7 +4,10 @@
 package simtest
 
 import (
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +34,28 @@ type World struct {
 	ConfURL, OTURL string // the clients' base URLs (OTURL ends in /otcs/cs.exe)
 	Conf           *confluence.Client
 	OTCS           *opentext.Client
+
+	confConns, otConns atomic.Int64 // connections each server accepted
+}
+
+// Connections is how many TCP connections the Confluence and the OTCS
+// simulator have accepted so far (every client's): a warm client that
+// reuses its keep-alive connections adds none.
+func (w *World) Connections() (confluence, otcs int) {
+	return int(w.confConns.Load()), int(w.otConns.Load())
+}
+
+// serve starts h on a loopback server that counts the connections it accepts.
+func serve(t testing.TB, h http.Handler, n *atomic.Int64) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			n.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // Start starts the simulators and makes the clients (one quick retry).
@@ -43,8 +68,7 @@ func Start(t testing.TB) *World {
 func StartWith(t testing.TB, retry rest.RetryConfig) *World {
 	t.Helper()
 	w := &World{ConfSim: confluencesim.New(confluencesim.Options{Seed: true})}
-	confHTTP := httptest.NewServer(w.ConfSim.Handler())
-	t.Cleanup(confHTTP.Close)
+	confHTTP := serve(t, w.ConfSim.Handler(), &w.confConns)
 	w.ConfSim.SetBaseURL(confHTTP.URL)
 	w.ConfURL = confHTTP.URL
 	var err error
@@ -52,8 +76,7 @@ func StartWith(t testing.TB, retry rest.RetryConfig) *World {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.OTSim.Close() })
-	otHTTP := httptest.NewServer(w.OTSim.Handler())
-	t.Cleanup(otHTTP.Close)
+	otHTTP := serve(t, w.OTSim.Handler(), &w.otConns)
 	w.OTURL = otHTTP.URL + "/otcs/cs.exe"
 	if w.Conf, err = confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: ConfluenceEmail, APIToken: ConfluenceToken, Retry: retry}); err != nil {
 		t.Fatal(err)

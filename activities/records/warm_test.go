@@ -1,0 +1,79 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"net/http"
+	"testing"
+
+	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/activities/activitytest"
+	"github.com/xecm-bridge/xecm-bridge/activities/pages"
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
+)
+
+// publishSteps runs ReadPage, StoreRecord and WriteBack for a fresh
+// approved page, as one PublishPage run does.
+func publishSteps(t *testing.T, w *world, conf *pages.ConfluenceActivities, ot *OpenTextActivities, title string) {
+	t.Helper()
+	ctx := context.Background()
+	id := w.ConfSim.CreatePage("POL", title, "<p>Body.</p>", "557058:bench", "approved", "dept-bench").ID
+	page, err := conf.ReadPage(ctx, activities.ReadPageInput{PageID: id, Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ot.StoreRecord(ctx, activities.StoreInput{Page: *page})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := activities.RecordLink{NodeID: st.Upload.NodeID, Version: st.Upload.Version, PageVersion: page.Version, URL: st.Upload.URL, SHA256: st.Upload.SHA256}
+	if _, err := conf.WriteBack(ctx, activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A warm worker's publishes reuses its keep-alive connections to both
+// backends: it opens none, with the clients' default transport and with
+// the one the workers build from settings (an http.Client with only a
+// timeout).
+func TestWarmPublishOpensNoNewConnection(t *testing.T) {
+	const parallel = 8
+	for name, hc := range map[string]func() *http.Client{"default": func() *http.Client { return nil }, "settings": func() *http.Client { return &http.Client{} }} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, activitytest.RepoMapping(t))
+			c, err := confluence.New(confluence.Config{BaseURL: w.ConfURL, Email: simtest.ConfluenceEmail, APIToken: simtest.ConfluenceToken, HTTPClient: hc()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := opentext.New(opentext.Config{BaseURL: w.OTURL, Username: simtest.OTCSUser, Password: simtest.OTCSPassword, HTTPClient: hc()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			conf := &pages.ConfluenceActivities{Confluence: c, Rules: w.Rules}
+			ot := &OpenTextActivities{OTCS: o, Confluence: c, Rules: w.Rules}
+			// A worker runs many activities at once: the connections of
+			// one concurrent round are kept for the next.
+			round := func(name string) {
+				var wg sync.WaitGroup
+				for i := range parallel {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						publishSteps(t, w, conf, ot, fmt.Sprintf("%s page %d", name, i))
+					}()
+				}
+				wg.Wait()
+			}
+			round("Warm-up")
+			c0, o0 := w.Connections()
+			round("Warm")
+			c1, o1 := w.Connections()
+			if c1 != c0 || o1 != o0 {
+				t.Errorf("%d warm publishes at once opened %d Confluence and %d OTCS connections; want none (keep-alive)", parallel, c1-c0, o1-o0)
+			}
+		})
+	}
+}
