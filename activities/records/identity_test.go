@@ -258,3 +258,120 @@ func TestDeletedTargetFolderIsResolvedAgainOnRetry(t *testing.T) {
 		t.Fatalf("the retry must resolve the folder path again: %+v", again)
 	}
 }
+
+// diesAt is a worker that dies just before sending the first request
+// match accepts: that request and every later one fail at the transport.
+type diesAt struct {
+	match  func(*http.Request) bool
+	killed bool
+}
+
+func (k *diesAt) RoundTrip(r *http.Request) (*http.Response, error) {
+	if k.killed || k.match(r) {
+		k.killed = true
+		return nil, errors.New("worker killed")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// StoreRecord creates the first record of a page ReadPage saw without a
+// record link straight away (no nickname lookup) and classifies the node
+// it just made without the reads that find an earlier writer's work. A
+// worker dying at any request of that path leaves what its retry
+// finishes: one node with the nickname, one version, verified, with its
+// category values and one RM classification.
+func TestStoreRecordOfAnUnlinkedPageFinishesAfterACrashAtEveryStep(t *testing.T) {
+	steps := map[string]func(*http.Request) bool{
+		"create":   func(r *http.Request) bool { return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/v2/nodes") },
+		"nickname": func(r *http.Request) bool { return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/nicknames") },
+		"verify":   func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/content") },
+		"category": func(r *http.Request) bool { return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/categories/") },
+		"rm":       func(r *http.Request) bool { return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/rmclassifications") },
+	}
+	for name, match := range steps {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, activitytest.RepoMapping(t))
+			ctx := context.Background()
+			page := w.ConfSim.CreatePage("POL", "Unlinked policy", "<p>Body.</p>", "557058:bench", "approved", "dept-legal")
+			snap := w.readAs(t, page.ID, 1, activities.PurposePublish)
+			if !snap.RecordProperty.Known || snap.RecordProperty.ID != "" {
+				t.Fatalf("precondition: ReadPage saw no record link: %+v", snap.RecordProperty)
+			}
+			kill := &diesAt{match: match}
+			if _, err := w.openTextWith(t, kill).StoreRecord(ctx, activities.StoreInput{Page: snap}); err == nil || !kill.killed {
+				t.Fatalf("the crashed attempt must fail at %s: %v", name, err)
+			}
+			res, err := w.ot.StoreRecord(ctx, activities.StoreInput{Page: snap})
+			if err != nil {
+				t.Fatal(err)
+			}
+			holder, ok := w.OTSim.NodeByNickname(Nickname(page.ID))
+			if !ok || holder.ID != res.Upload.NodeID {
+				t.Fatalf("the record must hold the nickname: %+v, %+v", holder, res.Upload)
+			}
+			if n := len(w.nodesNamed(w.Rules.Root, "Unlinked policy")); n != 1 {
+				t.Fatalf("%d nodes named after the page, want 1", n)
+			}
+			if vs := w.OTSim.Versions(res.Upload.NodeID); len(vs) != 1 || vs[0].SHA256 != res.Upload.SHA256 {
+				t.Fatalf("versions %+v", vs)
+			}
+			vals, _ := w.OTSim.CategoryValues(res.Upload.NodeID, 9001)
+			if vals["9001_12"] != res.Upload.SHA256 {
+				t.Fatalf("category values %v lack the checksum %s", vals, res.Upload.SHA256)
+			}
+			if rm := w.OTSim.RMClassifications(res.Upload.NodeID); len(rm) != 1 || rm[0].ClassID != 7001 || res.Classify.Classification == "" {
+				t.Fatalf("rm %+v, result %+v", rm, res.Classify)
+			}
+		})
+	}
+}
+
+// A hold put on a node between its create and its classification (the
+// fast path skips the hold check of a node it just made) stops the flow
+// with RecordOnHold, and the held node's category values and RM data are
+// left as they were.
+func TestHoldOnAFreshNodeBeforeClassifyIsNeverWritten(t *testing.T) {
+	w := newWorld(t, activitytest.RepoMapping(t))
+	ctx := context.Background()
+	page := w.ConfSim.CreatePage("POL", "Held at birth", "<p>Body.</p>", "557058:bench", "approved", "dept-legal")
+	snap := w.readAs(t, page.ID, 1, activities.PurposePublish)
+	var held int64
+	hold := holdAfterVerify{w: w, held: &held, t: t}
+	_, err := w.openTextWith(t, hold).StoreRecord(ctx, activities.StoreInput{Page: snap})
+	if activitytest.ErrType(err) != activities.TypeRecordOnHold {
+		t.Fatalf("got %s: %v", activitytest.ErrType(err), err)
+	}
+	if held == 0 {
+		t.Fatal("precondition: the hold was applied")
+	}
+	vals, _ := w.OTSim.CategoryValues(held, 9001)
+	if vals["9001_12"] != nil && vals["9001_12"] != "" {
+		t.Fatalf("the held node's checksum attribute was written: %v", vals)
+	}
+	if rm := w.OTSim.RMClassifications(held); len(rm) != 0 {
+		t.Fatalf("the held node was classified: %+v", rm)
+	}
+}
+
+// holdAfterVerify puts a litigation hold on the node as soon as its bytes
+// have been read back.
+type holdAfterVerify struct {
+	w    *world
+	held *int64
+	t    *testing.T
+}
+
+func (h holdAfterVerify) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && strings.HasSuffix(r.URL.Path, "/content") && *h.held == 0 {
+		var id int64
+		if _, serr := fmt.Sscanf(r.URL.Path[strings.Index(r.URL.Path, "/nodes/")+len("/nodes/"):], "%d/", &id); serr != nil {
+			h.t.Errorf("node id in %s: %v", r.URL.Path, serr)
+		}
+		if herr := h.w.OTSim.ApplyHold(id, opentextsim.LitigationHoldID); herr != nil {
+			h.t.Errorf("apply hold: %v", herr)
+		}
+		*h.held = id
+	}
+	return resp, err
+}

@@ -79,14 +79,20 @@ func Nickname(pageID string) string {
 // and not stored again, so retries never duplicate a node or a version.
 func (a *OpenTextActivities) UploadRendition(ctx context.Context, in activities.UploadInput) (_ *activities.UploadResult, err error) {
 	defer func() { activities.Observe(ctx, "UploadRendition", err) }()
-	res, err := a.uploadRendition(ctx, in)
+	res, err := a.uploadRendition(ctx, in, false)
 	if err != nil || !in.Verify {
 		return res, err
 	}
 	return res, a.verifyStored(ctx, activities.VerifyInput{NodeID: res.NodeID, Version: res.Version, SHA256: res.SHA256, Size: res.Size})
 }
 
-func (a *OpenTextActivities) uploadRendition(ctx context.Context, in activities.UploadInput) (_ *activities.UploadResult, err error) {
+// uploadRendition is UploadRendition without the check. trustUnlinked
+// lets a page that ReadPage saw without the record property (never
+// published, or its link lost) skip the nickname lookup and create
+// straight away: a record the page does have after all is then found as
+// after a crash, by the create's "already exists" or by the identity
+// claim, which keeps the one node and discards the new one.
+func (a *OpenTextActivities) uploadRendition(ctx context.Context, in activities.UploadInput, trustUnlinked bool) (_ *activities.UploadResult, err error) {
 	page := &in.Page
 	rules, err := a.target(page)
 	if err != nil {
@@ -116,9 +122,11 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in activities.
 		ps.access = pa // attachments filed beside get the record's readers
 	}
 	marker := activities.SourceMarker(page.PageID, page.Version)
-	existing, err := a.recordByNickname(ctx, page.PageID)
-	if err != nil {
-		return nil, err
+	var existing *opentext.Node
+	if !trustUnlinked || !page.RecordProperty.Known || page.RecordProperty.ID != "" {
+		if existing, err = a.recordByNickname(ctx, page.PageID); err != nil {
+			return nil, err
+		}
 	}
 	named, name := existing != nil, rules.RecordName(facts)
 	res := &activities.UploadResult{FolderID: folder.ID, Name: name, Access: page.Readers.Source()}
@@ -398,14 +406,14 @@ func (a *OpenTextActivities) checkHolds(ctx context.Context, nodeID int64) error
 // classification are written where missing.
 func (a *OpenTextActivities) StoreRecord(ctx context.Context, in activities.StoreInput) (_ *activities.StoreResult, err error) {
 	defer func() { activities.Observe(ctx, "StoreRecord", err) }()
-	up, err := a.uploadRendition(ctx, activities.UploadInput{Page: in.Page})
+	up, err := a.uploadRendition(ctx, activities.UploadInput{Page: in.Page}, true)
 	if err != nil {
 		return nil, err
 	}
 	if err := a.verifyStored(ctx, activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
 		return nil, err
 	}
-	cls, err := a.classify(ctx, activities.ClassifyInput{Page: in.Page, NodeID: up.NodeID, SHA256: up.SHA256})
+	cls, err := a.classifyStored(ctx, activities.ClassifyInput{Page: in.Page, NodeID: up.NodeID, SHA256: up.SHA256}, up.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -413,12 +421,27 @@ func (a *OpenTextActivities) StoreRecord(ctx context.Context, in activities.Stor
 }
 
 func (a *OpenTextActivities) classify(ctx context.Context, in activities.ClassifyInput) (*activities.ClassifyResult, error) {
+	return a.classifyStored(ctx, in, false)
+}
+
+// classifyStored is classify; created says this attempt made the node
+// (and verified its bytes) just now. Such a node is classified without
+// the reads that find what an earlier writer did, since there was none:
+// no hold check first (OTCS refuses a category change on a held node,
+// and that refusal is what sends the flow to the check) and no RM read
+// before the apply (an apply without the metadata token is refused on a
+// node that has a classification, and the refusal sends it to the read).
+// A retry finds the node (it is no longer created by that attempt) and
+// takes the full path.
+func (a *OpenTextActivities) classifyStored(ctx context.Context, in activities.ClassifyInput, created bool) (*activities.ClassifyResult, error) {
 	rules, err := a.target(&in.Page)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkHolds(ctx, in.NodeID); err != nil {
-		return nil, err
+	if !created {
+		if err := a.checkHolds(ctx, in.NodeID); err != nil {
+			return nil, err
+		}
 	}
 	facts := in.Page.Facts()
 	facts.Checksum = in.SHA256
@@ -428,11 +451,38 @@ func (a *OpenTextActivities) classify(ctx context.Context, in activities.Classif
 	}
 	catID := rules.Category.ID
 	if err := a.writeCategory(ctx, in.NodeID, catID, values); err != nil {
+		if created {
+			if herr := a.checkHolds(ctx, in.NodeID); herr != nil {
+				return nil, herr
+			}
+		}
 		return nil, err
 	}
 	res := &activities.ClassifyResult{CategoryID: catID, Attributes: len(values)}
 	if rules.RM == nil {
 		return res, nil
+	}
+	apply := func(token string) (*opentext.RMState, error) {
+		return a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
+			ClassID: rules.RM.ClassID, Official: rules.RM.Official, Status: rules.RM.Status,
+			RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: token,
+		})
+	}
+	found := func(state *opentext.RMState) bool {
+		for _, c := range state.Classifications {
+			if c.ClassID == rules.RM.ClassID {
+				res.Classification, res.Official = describeRM(c), c.Official
+				return true
+			}
+		}
+		return false
+	}
+	if created {
+		// OTCS answers the apply with the node's classifications; an
+		// answer without them is read back below, as is a refusal.
+		if state, err := apply(""); err == nil && found(state) {
+			return res, nil
+		}
 	}
 	// Apply the RM classification only when the record lacks it, then read
 	// back what OTCS holds; a classification already there (perhaps
@@ -442,20 +492,13 @@ func (a *OpenTextActivities) classify(ctx context.Context, in activities.Classif
 		if err != nil {
 			return nil, activities.BackendError("read RM classification", err)
 		}
-		for _, c := range state.Classifications {
-			if c.ClassID == rules.RM.ClassID {
-				res.Classification, res.Official = describeRM(c), c.Official
-				return res, nil
-			}
+		if found(state) {
+			return res, nil
 		}
 		if attempt > 0 {
 			return nil, activities.NonRetryable(activities.TypeBackendRejected, "OTCS accepted RM classification %d for node %d but does not report it", rules.RM.ClassID, in.NodeID)
 		}
-		err = a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
-			ClassID: rules.RM.ClassID, Official: rules.RM.Official, Status: rules.RM.Status,
-			RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: state.MetadataToken,
-		})
-		if err != nil {
+		if _, err := apply(state.MetadataToken); err != nil {
 			return nil, activities.BackendError("apply RM classification", err)
 		}
 	}

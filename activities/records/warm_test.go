@@ -3,8 +3,8 @@ package records
 import (
 	"context"
 	"fmt"
-	"sync"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
@@ -75,5 +75,56 @@ func TestWarmPublishOpensNoNewConnection(t *testing.T) {
 				t.Errorf("%d warm publishes at once opened %d Confluence and %d OTCS connections; want none (keep-alive)", parallel, c1-c0, o1-o0)
 			}
 		})
+	}
+}
+
+// countingRT counts the requests it sends.
+type countingRT struct {
+	mu   sync.Mutex
+	n    int
+	seen []string
+	next http.RoundTripper
+}
+
+func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n++
+	c.seen = append(c.seen, r.Method+" "+r.URL.Path)
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+func (c *countingRT) take() (int, []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, seen := c.n, c.seen
+	c.n, c.seen = 0, nil
+	return n, seen
+}
+
+// The first publish of a page, by a warm worker, with the repository's
+// mapping (category and RM classification): what each step costs in
+// requests. The bound is issue 21's; the counts are today's.
+func TestFirstPublishRequestCount(t *testing.T) {
+	w := newWorld(t, activitytest.RepoMapping(t))
+	crt, ort := &countingRT{next: http.DefaultTransport}, &countingRT{next: http.DefaultTransport}
+	c := w.ConfluenceVia(t, crt)
+	conf := &pages.ConfluenceActivities{Confluence: c, Rules: w.Rules}
+	ot := &OpenTextActivities{OTCS: w.OTCSVia(t, ort), Confluence: c, Rules: w.Rules}
+	publishSteps(t, w, conf, ot, "Warm-up page")
+	crt.take()
+	ort.take()
+	publishSteps(t, w, conf, ot, "Counted page")
+	cn, cs := crt.take()
+	on, os := ort.take()
+	t.Logf("Confluence %d: %v", cn, cs)
+	t.Logf("OTCS %d: %v", on, os)
+	// OTCS: create (with the category), nickname, read back, category
+	// values with the checksum, RM apply.
+	if on > 5 {
+		t.Errorf("a first publish made %d OTCS requests, want at most 5: %v", on, os)
+	}
+	if cn+on > 12 {
+		t.Errorf("a first publish made %d requests in all, want at most 12", cn+on)
 	}
 }

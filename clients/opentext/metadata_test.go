@@ -116,8 +116,13 @@ func TestRMClassificationAndTokenRotation(t *testing.T) {
 	if err != nil || len(st.Classifications) != 0 {
 		t.Fatalf("initial = %+v, %v", st, err)
 	}
-	if err := e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMPoliciesClassID, Official: true, Status: "ACTIVE", RecordDate: "2026-03-01", MetadataToken: st.MetadataToken}); err != nil {
+	applied, err := e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMPoliciesClassID, Official: true, Status: "ACTIVE", RecordDate: "2026-03-01", MetadataToken: st.MetadataToken})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The answer is the node's classifications, as the GET reports them.
+	if len(applied.Classifications) != 1 || applied.Classifications[0].ClassID != sim.RMPoliciesClassID || applied.Classifications[0].Name != "POL-01 Policies and Procedures" {
+		t.Errorf("apply answered %+v", applied)
 	}
 	st2, err := e.c.RMClassifications(ctx(t), d.ID)
 	if err != nil {
@@ -134,11 +139,11 @@ func TestRMClassificationAndTokenRotation(t *testing.T) {
 		t.Errorf("token not rotated: %q -> %q", st.MetadataToken, st2.MetadataToken)
 	}
 	// Changing without the current token is refused.
-	err = e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMMeetingsClassID, MetadataToken: "stale"})
+	_, err = e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMMeetingsClassID, MetadataToken: "stale"})
 	if re := restErr(t, err); re.StatusCode != 400 || re.Kind != rest.KindBadRequest {
 		t.Errorf("stale token: %+v", re)
 	}
-	if err := e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMMeetingsClassID, Status: "CLOSED", MetadataToken: st2.MetadataToken}); err != nil {
+	if _, err := e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMMeetingsClassID, Status: "CLOSED", MetadataToken: st2.MetadataToken}); err != nil {
 		t.Fatal(err)
 	}
 	recs := e.sim.RMClassifications(d.ID)

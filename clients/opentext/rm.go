@@ -2,8 +2,10 @@ package opentext
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,24 +32,32 @@ type RMState struct {
 
 // RMClassifications reads GET /api/v1/nodes/{id}/rmclassifications.
 func (c *Client) RMClassifications(ctx context.Context, nodeID int64) (*RMState, error) {
-	var out struct {
-		Data []struct {
-			ClassID    flexInt    `json:"rmclassification_id"`
-			Name       flexString `json:"name"`
-			ClassName  flexString `json:"class_name"`
-			FileNumber flexString `json:"file_number"`
-			RecordDate flexString `json:"record_date"`
-			Status     flexString `json:"status"`
-			FileStatus flexString `json:"file_status"`
-			RSI        flexString `json:"rsi"`
-			Official   flexBool   `json:"official"`
-			Finalized  flexBool   `json:"finalized"`
-		} `json:"data"`
-		Token flexString `json:"rm_metadataToken"`
-	}
+	var out rmStateJSON
 	if err := c.call(ctx, request{method: http.MethodGet, path: fmt.Sprintf("/api/v1/nodes/%d/rmclassifications", nodeID)}, &out); err != nil {
 		return nil, err
 	}
+	return out.state(), nil
+}
+
+// rmStateJSON is the answer of the rmclassifications GET (and, on the
+// simulator and the servers it follows, of the POST).
+type rmStateJSON struct {
+	Data []struct {
+		ClassID    flexInt    `json:"rmclassification_id"`
+		Name       flexString `json:"name"`
+		ClassName  flexString `json:"class_name"`
+		FileNumber flexString `json:"file_number"`
+		RecordDate flexString `json:"record_date"`
+		Status     flexString `json:"status"`
+		FileStatus flexString `json:"file_status"`
+		RSI        flexString `json:"rsi"`
+		Official   flexBool   `json:"official"`
+		Finalized  flexBool   `json:"finalized"`
+	} `json:"data"`
+	Token flexString `json:"rm_metadataToken"`
+}
+
+func (out *rmStateJSON) state() *RMState {
 	st := &RMState{MetadataToken: string(out.Token)}
 	for _, d := range out.Data {
 		st.Classifications = append(st.Classifications, RMClassification{
@@ -56,7 +66,7 @@ func (c *Client) RMClassifications(ctx context.Context, nodeID int64) (*RMState,
 			Official: bool(d.Official), Finalized: bool(d.Finalized),
 		})
 	}
-	return st, nil
+	return st
 }
 
 // RMClassifyRequest applies an RM classification with record details.
@@ -69,18 +79,32 @@ type RMClassifyRequest struct {
 	MetadataToken string // from RMClassifications; needed when the node already has one
 }
 
-// ApplyRMClassification posts POST /api/v1/nodes/{id}/rmclassifications.
-// A stale or missing token on an already classified node fails with a 400.
-func (c *Client) ApplyRMClassification(ctx context.Context, nodeID int64, req RMClassifyRequest) error {
+// ApplyRMClassification posts POST /api/v1/nodes/{id}/rmclassifications
+// and returns the classifications the answer reports (none when it
+// reports none: read them with RMClassifications). A stale or missing
+// token on an already classified node fails with a 400.
+func (c *Client) ApplyRMClassification(ctx context.Context, nodeID int64, req RMClassifyRequest) (*RMState, error) {
 	body := recordFields(map[string]any{"class_id": req.ClassID}, RecordDetails{Official: req.Official, Status: req.Status, RecordDate: req.RecordDate, RSI: req.RSI})
 	if req.MetadataToken != "" {
 		body["rm_metadataToken"] = req.MetadataToken
 	}
 	form, err := bodyForm(body)
 	if err != nil {
-		return fmt.Errorf("opentext: ApplyRMClassification: %w", err)
+		return nil, fmt.Errorf("opentext: ApplyRMClassification: %w", err)
 	}
-	return c.call(ctx, request{method: http.MethodPost, path: fmt.Sprintf("/api/v1/nodes/%d/rmclassifications", nodeID), form: form}, nil)
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: fmt.Sprintf("/api/v1/nodes/%d/rmclassifications", nodeID), form: form})
+	if err != nil {
+		return nil, err
+	}
+	defer drain(resp)
+	// The apply is done; an answer that is not the state (empty, or
+	// another shape) reports no classifications rather than an error.
+	var out rmStateJSON
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if json.Unmarshal(b, &out) != nil {
+		return &RMState{}, nil
+	}
+	return out.state(), nil
 }
 
 // Hold is a legal or records hold on a node.

@@ -360,7 +360,7 @@ func TestRecordDetailsFinalizeAndHolds(t *testing.T) {
 	if re := restErr(t, err); re.Kind != rest.KindBadRequest || !strings.Contains(re.Message, "no RM classification") {
 		t.Errorf("finalize unclassified: %+v", re)
 	}
-	if err := e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMPoliciesClassID}); err != nil {
+	if _, err := e.c.ApplyRMClassification(ctx(t), d.ID, RMClassifyRequest{ClassID: sim.RMPoliciesClassID}); err != nil {
 		t.Fatal(err)
 	}
 	rm, err := e.c.RMClassifications(ctx(t), d.ID)
