@@ -22,7 +22,14 @@ const maxSecuredPages = 2000
 // readersOf is who may read a page now: its own and its ancestors' read
 // restrictions and its space's View permission.
 func (a *ConfluenceActivities) readersOf(ctx context.Context, pageID, spaceID, spaceKey string) (*access.PageReaders, error) {
-	levels, err := a.Confluence.EffectiveReadRestriction(ctx, pageID)
+	return a.readersOfPage(ctx, &confluence.Page{ID: pageID}, spaceID, spaceKey)
+}
+
+// readersOfPage is readersOf a page read with GetPage (whose parent, when
+// known, spares the ancestor lookup of a page at the space root).
+func (a *ConfluenceActivities) readersOfPage(ctx context.Context, page *confluence.Page, spaceID, spaceKey string) (*access.PageReaders, error) {
+	pageID := page.ID
+	levels, err := a.Confluence.EffectiveReadRestrictionOf(ctx, page)
 	if err != nil {
 		return nil, activities.BackendError("read the read restrictions of page "+pageID, err)
 	}

@@ -104,14 +104,24 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in activities.ReadP
 		}
 		snap.Properties[key] = prop.Value
 	}
-	snap.Attachments, err = a.attachmentsAsOf(ctx, page.ID, page.Version.CreatedAt)
-	if err != nil {
-		return nil, err
-	}
+	// The attachments and the readers are independent reads: both at
+	// once, so a publish waits for the longer, not for both.
+	var attErr, readErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		snap.Attachments, attErr = a.attachmentsAsOf(ctx, page.ID, page.Version.CreatedAt)
+	}()
 	// Who may read the page now: Confluence keeps no history of
 	// restrictions, so the version being filed gets today's readers.
-	if snap.Readers, err = a.readersOf(ctx, page.ID, snap.SpaceID, snap.SpaceKey); err != nil {
-		return nil, err
+	snap.Readers, readErr = a.readersOfPage(ctx, page, snap.SpaceID, snap.SpaceKey)
+	wg.Wait()
+	if attErr != nil {
+		return nil, attErr
+	}
+	if readErr != nil {
+		return nil, readErr
 	}
 	if err := a.checkIncludes(ctx, snap, page.Body); err != nil {
 		return nil, err

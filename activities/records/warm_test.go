@@ -124,7 +124,7 @@ func TestFirstPublishRequestCount(t *testing.T) {
 	if on > 5 {
 		t.Errorf("a first publish made %d OTCS requests, want at most 5: %v", on, os)
 	}
-	if cn+on > 12 {
-		t.Errorf("a first publish made %d requests in all, want at most 12", cn+on)
+	if cn+on > 11 {
+		t.Errorf("a first publish made %d requests in all, want at most 11", cn+on)
 	}
 }

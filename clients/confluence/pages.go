@@ -59,7 +59,7 @@ func (c *Client) GetPage(ctx context.Context, id string, opt GetPageOptions) (*P
 func (c *Client) pageFromV2(ctx context.Context, pj v2PageJSON, bodyFormat string) (*Page, error) {
 	p := &Page{ID: string(pj.ID), Status: pj.Status, Title: pj.Title, SpaceID: string(pj.SpaceID),
 		ParentID: string(pj.ParentID), AuthorID: string(pj.AuthorID), OwnerID: string(pj.OwnerID),
-		CreatedAt: pj.CreatedAt.Time(), Version: pj.Version.toVersion()}
+		CreatedAt: pj.CreatedAt.Time(), Version: pj.Version.toVersion(), parentKnown: true}
 	if b, ok := pj.Body[bodyFormat]; ok && bodyFormat != "" {
 		p.BodyFormat, p.Body = bodyFormat, b.Value
 	}

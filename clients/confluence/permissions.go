@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // PageReadRestriction is one page's own read (view) restriction: the
@@ -74,17 +75,45 @@ func (c *Client) Ancestors(ctx context.Context, pageID string) ([]string, error)
 // On Cloud, users whose email the restriction did not carry are looked up
 // in bulk; Email stays "" for those whose profile hides it.
 func (c *Client) EffectiveReadRestriction(ctx context.Context, pageID string) ([]PageReadRestriction, error) {
-	chain, err := c.Ancestors(ctx, pageID)
-	if err != nil {
-		return nil, err
+	return c.EffectiveReadRestrictionOf(ctx, &Page{ID: pageID})
+}
+
+// restrictionReads is how many restriction reads of one chain run at once.
+const restrictionReads = 4
+
+// EffectiveReadRestrictionOf is EffectiveReadRestriction of a page read
+// with GetPage: a Cloud page at the space root (no parent) has no
+// ancestors to list, so that request is not made. The restrictions of the
+// chain are read a few at a time.
+func (c *Client) EffectiveReadRestrictionOf(ctx context.Context, page *Page) ([]PageReadRestriction, error) {
+	pageID := page.ID
+	var chain []string
+	if !page.parentKnown || page.ParentID != "" {
+		var err error
+		if chain, err = c.Ancestors(ctx, pageID); err != nil {
+			return nil, err
+		}
 	}
 	chain = append(chain, pageID)
+	levels := make([]PageReadRestriction, len(chain))
+	errs := make([]error, len(chain))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, restrictionReads)
+	for i, id := range chain {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			levels[i], errs[i] = c.readRestriction(ctx, id)
+		}()
+	}
+	wg.Wait()
 	var out []PageReadRestriction
 	var noEmail []string
-	for _, id := range chain {
-		r, err := c.readRestriction(ctx, id)
-		if err != nil {
-			return nil, err
+	for i, r := range levels {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		if len(r.Users)+len(r.Groups) == 0 {
 			continue

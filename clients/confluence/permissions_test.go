@@ -257,3 +257,37 @@ func TestCheckPermission(t *testing.T) {
 		t.Errorf("DC: %v", err)
 	}
 }
+
+// A page read with GetPage carries its parent: on Cloud a page at the
+// space root needs no ancestor lookup (one request for its restriction),
+// and a page below another gets the same levels as by id.
+func TestEffectiveReadRestrictionOfAReadPage(t *testing.T) {
+	forEachFlavor(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		folder, memo := legalTree(t, e)
+		p, err := e.c.GetPage(ctx, memo, confluence.GetPageOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.c.EffectiveReadRestrictionOf(ctx, p)
+		if err != nil || len(got) != 2 || got[0].PageID != folder || got[1].PageID != memo {
+			t.Fatalf("restrictions = %+v, %v", got, err)
+		}
+		root := e.sim.CreatePage("DOCS", "At the root", "<p>x</p>", "557058:editor")
+		rp, err := e.c.GetPage(ctx, root.ID, confluence.GetPageOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := e.sim.Requests()
+		if got, err := e.c.EffectiveReadRestrictionOf(ctx, rp); err != nil || len(got) != 0 {
+			t.Fatalf("root page = %+v, %v", got, err)
+		}
+		want := 2 // Data Center: the ancestors (v1 expand) and the restriction
+		if e.flavor == confluence.Cloud {
+			want = 1 // the restriction only: v2 named no parent
+		}
+		if n := e.sim.Requests() - before; n != want {
+			t.Errorf("%d requests for a root page's restrictions, want %d", n, want)
+		}
+	})
+}

@@ -30,6 +30,10 @@ type Page struct {
 	Labels                             []Label
 	Properties                         []Property
 	LabelsIncluded, PropertiesIncluded bool
+
+	// parentKnown: ParentID came from a v2 page, which names the parent
+	// of every page that has one (so "" means a page at the space root).
+	parentKnown bool
 }
 
 // GetPageOptions selects the version and body representation of GetPage.
