@@ -56,6 +56,15 @@ func invalidPageID(id string) error {
 type Client struct {
 	Temporal   client.Client
 	Confluence *confluence.Client // resolves the current version when none is given
+	// Eager asks the server to hand a started run's first workflow task
+	// back with the start's answer, to a workflows-queue worker of the
+	// same process built on Temporal (client.StartWorkflowOptions
+	// EnableEagerStart): no poll round trip and no matching wait before
+	// the run's first step. Set it only where such a worker runs, and
+	// never with Worker Deployment versioning, which an eager start does
+	// not respect. Without a free local worker the start is an ordinary
+	// one.
+	Eager bool
 }
 
 // Started describes a publish run that was started or found.

@@ -127,6 +127,7 @@ func (p *Client) startOnce(ctx context.Context, opts client.StartWorkflowOptions
 	opts.TaskQueue = workflows.TaskQueue
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
+	opts.EnableEagerStart = p.Eager
 	run, err := p.Temporal.ExecuteWorkflow(ctx, opts, wf, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {

@@ -5,6 +5,7 @@ package roles
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,6 +112,12 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 	// One principal look-up (and its cache) for every activity struct of
 	// the process, whichever queues it serves.
 	principals := &access.Resolver{Rules: deps.Rules.Access, Confluence: deps.Confluence, OTCS: deps.OpenText}
+	// The flows the trigger activities start run on this process's
+	// workflows worker when it has one: started eagerly, their first
+	// workflow task comes back with the start instead of through a poll.
+	// Not with versioning: an eager start ignores the deployment version.
+	starter := &control.Client{Temporal: c, Confluence: deps.Confluence,
+		Eager: slices.Contains(roles, Workflows) && deployment == (worker.DeploymentOptions{})}
 	for _, r := range roles {
 		switch r {
 		case Workflows:
@@ -132,10 +139,8 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			})
 			w.RegisterActivity(&pages.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&documentpages.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
-			w.RegisterActivity(&triggers.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules,
-				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
-			w.RegisterActivity(&triggers.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules,
-				Starter: &control.Client{Temporal: c, Confluence: deps.Confluence}})
+			w.RegisterActivity(&triggers.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules, Starter: starter})
+			w.RegisterActivity(&triggers.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Starter: starter})
 			// Templates are written into Confluence (about 30 calls per
 			// template), so they run on its queue and under its rate; OTCS
 			// is only read for the DOCX they carry.
