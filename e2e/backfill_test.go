@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -124,4 +125,42 @@ func TestBackfillDryRunStartsNothing(t *testing.T) {
 		require.Error(t, err, "a dry run started %s", id)
 	}
 	require.Empty(t, recordsOf(t, policiesFolder(t), p.ID))
+}
+
+// A backfill starts a batch's flows in one workflow task instead of one
+// task per flow (it does not wait for each start before the next): the
+// 20 pages cost the parent 15 workflow tasks, not 26 (the flows' ends
+// still come back one or a few at a time).
+func TestBackfillStartsABatchOfFlowsInOneWorkflowTask(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	since := time.Now().UTC()
+	time.Sleep(2 * time.Millisecond)
+	const n = 20
+	for i := 1; i <= n; i++ {
+		h.confSim.CreatePage("POL", fmt.Sprintf("Batched Backfill Policy %02d", i), "<p>Rule.</p>", "557058:backfill", "approved", "dept-backfill")
+	}
+	st, err := h.publisher.Backfill(ctx, control.BackfillRequest{SpaceKey: "POL", Since: since, Concurrency: n, RequestedBy: "e2e"})
+	require.NoError(t, err)
+	var progress workflows.BackfillProgress
+	require.NoError(t, st.Run.Get(ctx, &progress))
+	require.Equal(t, n, progress.Published, "failed: %v", progress.FailedIDs)
+
+	it := h.temporal.GetWorkflowHistory(ctx, st.WorkflowID, st.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	tasks, starts, most := 0, 0, 0
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			tasks++
+			starts = 0
+		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+			starts++
+			most = max(most, starts)
+		}
+	}
+	t.Logf("%d workflow tasks for %d pages; at most %d flows started by one task", tasks, n, most)
+	require.Equal(t, n, most, "the batch's flows are started by one workflow task")
+	require.Less(t, tasks, n, "fewer workflow tasks than pages (one per start and per end or two before)")
 }

@@ -53,6 +53,10 @@ const (
 	maxBackfillSkipped   = 20  // skipped pages named in the progress
 	maxBackfillReasons   = 20  // distinct skip reasons counted separately
 	backfillRequester    = "backfill"
+	// backfillConcurrentStarts is the change that starts a batch's child
+	// flows without waiting for each one's start before the next (one
+	// workflow task for a whole batch of starts, not one per page).
+	backfillConcurrentStarts = "backfill-concurrent-starts"
 )
 
 // BackfillInput says which space to backfill and how. Progress is empty on
@@ -161,6 +165,9 @@ type backfill struct {
 	draining bool // waiting for the flows in flight before continuing as new
 	inFlight int
 	sel      workflow.Selector
+	// concurrentStarts: child starts are not waited for one by one
+	// (workflow.GetVersion; histories from before replay the old way).
+	concurrentStarts bool
 }
 
 // startBackfill checks the input, takes over the previous run's progress,
@@ -186,6 +193,7 @@ func startBackfill(ctx workflow.Context, in BackfillInput) (*backfill, error) {
 		b.in.Progress = nil
 		b.paused = b.progress.State == BackfillPaused
 	}
+	b.concurrentStarts = workflow.GetVersion(ctx, backfillConcurrentStarts, workflow.DefaultVersion, 1) >= 1
 	b.sel = workflow.NewSelector(ctx)
 	b.sel.AddReceive(workflow.GetSignalChannel(ctx, BackfillPauseSignal), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
@@ -261,6 +269,34 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 		StaticDetails:         fmt.Sprintf("Requested by the backfill of space %s (%s).", b.in.SpaceKey, page.Reason),
 	})
 	run := workflow.ExecuteChildWorkflow(childCtx, flow.Workflow, PublishPageInput{PageID: page.PageID, Version: page.Version, RequestedBy: backfillRequester})
+	finished := func(f workflow.Future) {
+		b.inFlight--
+		if err := f.Get(childCtx, nil); err != nil {
+			b.fail(id)
+			return
+		}
+		b.count(flow.Name)
+	}
+	if b.concurrentStarts {
+		// The start holds a slot from now on; the next page's start goes
+		// out in the same workflow task. Whether the server started it
+		// (or a run of that id had been, by any trigger) comes back
+		// through the selector, as the flow's end does.
+		b.inFlight++
+		b.sel.AddFuture(run.GetChildWorkflowExecution(), func(f workflow.Future) {
+			if err := f.Get(childCtx, nil); err != nil {
+				b.inFlight--
+				if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+					b.progress.AlreadyStarted++
+				} else {
+					b.fail(id)
+				}
+				return
+			}
+			b.sel.AddFuture(run, finished)
+		})
+		return nil
+	}
 	if err := run.GetChildWorkflowExecution().Get(childCtx, nil); err != nil {
 		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 			b.progress.AlreadyStarted++
@@ -270,14 +306,7 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 		return nil
 	}
 	b.inFlight++
-	b.sel.AddFuture(run, func(f workflow.Future) {
-		b.inFlight--
-		if err := f.Get(childCtx, nil); err != nil {
-			b.fail(id)
-			return
-		}
-		b.count(flow.Name)
-	})
+	b.sel.AddFuture(run, finished)
 	return nil
 }
 
