@@ -282,11 +282,19 @@ func (k *diesAt) RoundTrip(r *http.Request) (*http.Response, error) {
 // category values and one RM classification.
 func TestStoreRecordOfAnUnlinkedPageFinishesAfterACrashAtEveryStep(t *testing.T) {
 	steps := map[string]func(*http.Request) bool{
-		"create":   func(r *http.Request) bool { return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/v2/nodes") },
-		"nickname": func(r *http.Request) bool { return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/nicknames") },
-		"verify":   func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/content") },
-		"category": func(r *http.Request) bool { return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/categories/") },
-		"rm":       func(r *http.Request) bool { return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/rmclassifications") },
+		"create": func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/v2/nodes")
+		},
+		"nickname": func(r *http.Request) bool {
+			return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/nicknames")
+		},
+		"verify": func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/content") },
+		"category": func(r *http.Request) bool {
+			return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/categories/")
+		},
+		"rm": func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/rmclassifications")
+		},
 	}
 	for name, match := range steps {
 		t.Run(name, func(t *testing.T) {
