@@ -113,21 +113,32 @@ func (a *OpenTextActivities) uploadRendition(ctx context.Context, in activities.
 	if err != nil {
 		return nil, err
 	}
+	// The record's identity (OTCS) is looked up while the page body is
+	// read (Confluence): two independent round trips at once.
+	var existing *opentext.Node
+	var lookupErr error
+	looked := make(chan struct{})
+	if !trustUnlinked || !page.RecordProperty.Known || page.RecordProperty.ID != "" {
+		go func() {
+			defer close(looked)
+			existing, lookupErr = a.recordByNickname(ctx, page.PageID)
+		}()
+	} else {
+		close(looked)
+	}
 	src, err := a.newSource(ctx, page, rules.Rendition)
+	<-looked
 	if err != nil {
 		return nil, err
 	}
 	defer src.close()
+	if lookupErr != nil {
+		return nil, lookupErr
+	}
 	if ps, ok := src.(*pdfSource); ok {
 		ps.access = pa // attachments filed beside get the record's readers
 	}
 	marker := activities.SourceMarker(page.PageID, page.Version)
-	var existing *opentext.Node
-	if !trustUnlinked || !page.RecordProperty.Known || page.RecordProperty.ID != "" {
-		if existing, err = a.recordByNickname(ctx, page.PageID); err != nil {
-			return nil, err
-		}
-	}
 	named, name := existing != nil, rules.RecordName(facts)
 	res := &activities.UploadResult{FolderID: folder.ID, Name: name, Access: page.Readers.Source()}
 	// A restricted page's record is made in the staging folder, which only

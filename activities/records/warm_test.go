@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/activities/activitytest"
@@ -126,5 +128,66 @@ func TestFirstPublishRequestCount(t *testing.T) {
 	}
 	if cn+on > 11 {
 		t.Errorf("a first publish made %d requests in all, want at most 11", cn+on)
+	}
+}
+
+// waitFor holds the requests match accepts until seen is closed (or a
+// few seconds pass: then the request fails, so a sequential caller shows).
+type waitFor struct {
+	match func(*http.Request) bool
+	seen  chan struct{}
+}
+
+func (w waitFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	if w.match(r) {
+		select {
+		case <-w.seen:
+		case <-time.After(5 * time.Second):
+			return nil, fmt.Errorf("%s %s was sent alone: the other read never came", r.Method, r.URL.Path)
+		}
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// signal closes seen when a request match accepts is sent.
+type signal struct {
+	match func(*http.Request) bool
+	seen  chan struct{}
+	once  *sync.Once
+}
+
+func (s signal) RoundTrip(r *http.Request) (*http.Response, error) {
+	if s.match(r) {
+		s.once.Do(func() { close(s.seen) })
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A later version's StoreRecord looks the record up by its nickname
+// (OTCS) while it reads the page body (Confluence): the body read is held
+// until the lookup is under way, which a sequential upload never reaches.
+func TestStoreRecordLooksTheRecordUpWhileReadingThePage(t *testing.T) {
+	w := newWorld(t, activitytest.RepoMapping(t))
+	ctx := context.Background()
+	publishSteps(t, w, w.conf, w.ot, "Twice published")
+	var id string
+	for _, p := range w.ConfSim.Pages() {
+		if p.Title == "Twice published" {
+			id = p.ID
+		}
+	}
+	if _, err := w.ConfSim.UpdatePage(id, "Twice published", "<p>Second.</p>", "557058:bench"); err != nil {
+		t.Fatal(err)
+	}
+	snap := w.readAs(t, id, 2, activities.PurposePublish)
+	seen := make(chan struct{})
+	conf := w.ConfluenceVia(t, waitFor{seen: seen, match: func(r *http.Request) bool { return r.URL.Query().Get("body-format") == "export_view" }})
+	ot := w.OTCSVia(t, signal{seen: seen, once: &sync.Once{}, match: func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/nicknames/") }})
+	res, err := (&OpenTextActivities{OTCS: ot, Confluence: conf, Rules: w.Rules}).StoreRecord(ctx, activities.StoreInput{Page: snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Upload.Created || res.Upload.Version != 2 {
+		t.Fatalf("want version 2 of the existing record: %+v", res.Upload)
 	}
 }
