@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -72,29 +73,51 @@ func (a *BackfillActivities) BackfillBatch(ctx context.Context, in activities.Ba
 		return refs[i].ID < refs[j].ID
 	})
 	out := &activities.BackfillBatch{Pages: []activities.BackfillDecision{}, Next: in.After}
+	var batch []confluence.PageRef
 	for _, p := range refs {
 		if !in.Wants(p) {
 			continue
 		}
-		if len(out.Pages) == limit {
+		if len(batch) == limit {
 			out.More = true
 			break
 		}
 		if p.SpaceKey == "" {
 			p.SpaceKey = in.SpaceKey
 		}
-		d, err := a.decide(ctx, p, in.DryRun)
-		if err != nil {
-			return nil, err
+		batch = append(batch, p)
+	}
+	// Each page's decision is its own few reads (and, for a label
+	// approval, its own write): a few pages are decided at once.
+	decisions := make([]activities.BackfillDecision, len(batch))
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, backfillDecisions)
+	for i, p := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			decisions[i], errs[i] = a.decide(ctx, p, in.DryRun)
+			if activity.IsActivity(ctx) {
+				activity.RecordHeartbeat(ctx, p.ID)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, p := range batch {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		out.Pages = append(out.Pages, d)
+		out.Pages = append(out.Pages, decisions[i])
 		out.Next = activities.BackfillCursor{ModifiedAt: p.ModifiedAt, PageID: p.ID, Offset: position[p.ID], Query: listing.query}
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, p.ID)
-		}
 	}
 	return out, nil
 }
+
+// backfillDecisions is how many pages of a batch are decided at once.
+const backfillDecisions = 8
 
 // hintSlack is how many pages before the cursor's last position a batch
 // starts reading: room for pages edited since (they move to the end).

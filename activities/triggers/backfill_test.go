@@ -390,3 +390,49 @@ func TestBackfillOfPagesThatShareAMinuteReadsEachPageAboutOnce(t *testing.T) {
 	}
 	t.Logf("%d searches", counter.n.Load())
 }
+
+// twoAtOnce holds each record-property read until a second one is under
+// way (or a few seconds pass, which fails the read): a batch that decides
+// its pages one after another never gets past its first page.
+type twoAtOnce struct {
+	mu      chan struct{} // closed once two reads are in flight
+	arrived atomic.Int32
+}
+
+func (r *twoAtOnce) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, "/properties") {
+		if r.arrived.Add(1) == 2 {
+			close(r.mu)
+		}
+		select {
+		case <-r.mu:
+		case <-time.After(5 * time.Second):
+			return nil, fmt.Errorf("%s read alone: the batch decides one page at a time", req.URL.Path)
+		}
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// A batch decides several pages at once, and returns them in the
+// listing's order with the cursor after the last.
+func TestBackfillBatchDecidesPagesAtOnce(t *testing.T) {
+	w := newWorld(t, activitytest.BaseRules)
+	since := time.Now().UTC().Add(-time.Second)
+	var ids []string
+	for i := range 4 {
+		ids = append(ids, w.ConfSim.CreatePage("POL", fmt.Sprintf("Concurrent decision %d", i), "<p>x</p>", "557058:alice", "approved", "dept-legal").ID)
+	}
+	b, _ := w.backfill()
+	b.Confluence = w.ConfluenceVia(t, &twoAtOnce{mu: make(chan struct{})})
+	batch, err := b.BackfillBatch(context.Background(), activities.BackfillBatchInput{SpaceKey: "POL", Since: since, Limit: 10, DryRun: true, Until: time.Now().Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range batch.Pages {
+		got = append(got, d.PageID)
+	}
+	if !slices.Equal(got, ids) || batch.Next.PageID != ids[len(ids)-1] {
+		t.Fatalf("decided %v (cursor after %s), want %v in order", got, batch.Next.PageID, ids)
+	}
+}
