@@ -183,7 +183,7 @@ func (p *parser) rules(root *yaml.Node) *Rules {
 func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	rule := "spaces." + key
 	s := Space{Key: key, Line: keyNode.Line}
-	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review", "rendition", "restricted")
+	f := p.fields(n, rule, "approval", "published_label", "folder", "name", "category", "rm", "records", "review", "rendition", "restricted", "closure")
 	s.Approval = Approval{OnEdit: OnEditReset, Meaning: DefaultApprovalMeaning}
 	if a, ok := f["approval"]; ok {
 		af := p.fields(a, rule+".approval", "label", "state", "on_edit", "require_known_approver", "meaning", "approvers", "self_approval")
@@ -227,6 +227,10 @@ func (p *parser) space(key string, keyNode, n *yaml.Node) Space {
 	s.Target = p.target(rule, keyNode, f, RulePublish, "otcs-published")
 	if rv, ok := f["review"]; ok {
 		s.Review = p.review(rule+".review", rv, s.Target)
+	}
+	s.Closure = Closure{Line: keyNode.Line}
+	if c, ok := f["closure"]; ok {
+		s.Closure = p.closure(rule+".closure", c)
 	}
 	if recs, ok := f["records"]; ok {
 		if recs.Kind != yaml.SequenceNode {

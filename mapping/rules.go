@@ -39,6 +39,7 @@ type Space struct {
 	Target                // where approved pages are published (flow F1)
 	Records  []RecordRule // which pages are filed as records (flow F3), first match wins
 	Review   *Review      // the document lifecycle (flow F7); nil: the space has none
+	Closure  Closure      // record sets at project closure (starter close)
 }
 
 // Target says where and how a page becomes an OTCS record.
