@@ -20,12 +20,12 @@ import (
 func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 	want := map[any][]string{
 		&pages.ConfluenceActivities{}:               {"CheckPage", "PageRecords", "PostPageNote", "PublishedPages", "ReadPage", "ReadReviewComments", "RecordReaders", "ReturnToPage", "ShowRecordStatus", "SnapshotForReview", "WriteBack"},
-		&records.OpenTextActivities{}:               {"DeclareRecord", "NarrowRecords", "PollReviewProcess", "RecordStates", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
+		&records.OpenTextActivities{}:               {"DeclareRecord", "NarrowRecords", "OpenRecordSet", "PollReviewProcess", "RecordStates", "SealRecordSet", "StageRecordSetPart", "StartReviewProcess", "StoreRecord", "UploadRendition", "WithdrawDraft"},
 		&triggers.TriggerActivities{}:               {"ReconcileSpaces", "RoutePage"},
 		&documentpages.DocumentPageActivities{}:     {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
 		&documentsources.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},
 		&templates.TemplateActivities{}:             {"PublishTemplates"},
-		&triggers.BackfillActivities{}:              {"BackfillBatch", "BackfillSubmit"},
+		&triggers.BackfillActivities{}:              {"BackfillBatch", "BackfillSubmit", "CloseCheck", "ReadOnlyPages", "RecordSetMembers"},
 	}
 	for v, names := range want {
 		typ := reflect.TypeOf(v)
