@@ -92,7 +92,7 @@ func runTests(m *testing.M) (int, error) {
 	if h.otcs, err = opentext.New(opentext.Config{BaseURL: h.otURL, Username: "bridge", Password: "bridge-secret", Retry: retry}); err != nil {
 		return 0, err
 	}
-	if h.rules, err = mapping.LoadFile("../mapping.yaml"); err != nil {
+	if h.rules, err = loadMapping("../mapping.yaml"); err != nil {
 		return 0, err
 	}
 	h.publisher = &control.Client{Temporal: h.temporal, Confluence: h.conf}

@@ -220,6 +220,7 @@ var Behaviors = map[string]workflow.VersioningBehavior{
 	"SyncTemplates":       workflow.VersioningBehaviorAutoUpgrade,
 	"SyncPermissions":     workflow.VersioningBehaviorAutoUpgrade,
 	"Backfill":            workflow.VersioningBehaviorAutoUpgrade,
+	"CloseSpace":          workflow.VersioningBehaviorAutoUpgrade,
 }
 
 // Register registers every workflow on w, each with its versioning
@@ -243,6 +244,7 @@ func Register(w worker.WorkflowRegistry) {
 		{"SecureRecords", workflows.SecureRecords},
 		{"SyncPermissions", workflows.SyncPermissions},
 		{"Backfill", workflows.Backfill},
+		{"CloseSpace", workflows.CloseSpace},
 	} {
 		b, ok := Behaviors[wf.name]
 		if !ok {

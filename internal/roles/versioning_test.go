@@ -49,7 +49,7 @@ func TestEveryWorkflowHasItsVersioningBehavior(t *testing.T) {
 		}
 	}
 	slices.Sort(upgrade)
-	if want := []string{"Backfill", "SyncDocuments", "SyncPermissions", "SyncTemplates"}; !slices.Equal(upgrade, want) {
+	if want := []string{"Backfill", "CloseSpace", "SyncDocuments", "SyncPermissions", "SyncTemplates"}; !slices.Equal(upgrade, want) {
 		t.Errorf("auto-upgrading workflows %v, want %v", upgrade, want)
 	}
 }

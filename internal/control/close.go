@@ -1,0 +1,103 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/xecm-bridge/xecm-bridge/workflows"
+)
+
+// CloseRequest asks for a space to be closed: its pages filed, its record
+// set sealed, and (when the mapping says so) its pages made read-only.
+type CloseRequest struct {
+	SpaceKey    string
+	Concurrency int // the backfill's flows in flight; 0: workflows.DefaultBackfillConcurrency
+	BatchSize   int // pages per batch; 0: workflows.DefaultCloseBatch
+	RequestedBy string
+}
+
+// NoClosureError says a space has no closure to report on.
+type NoClosureError struct{ SpaceKey string }
+
+func (e *NoClosureError) Error() string {
+	return fmt.Sprintf("space %s has no recorded closure (start one: starter close --space %s)", e.SpaceKey, e.SpaceKey)
+}
+
+// Close starts the CloseSpace workflow of a space (id close:<KEY>), or
+// finds the one that runs. A finished closure may be started again: it
+// finds the sealed record set and changes nothing.
+func (p *Client) Close(ctx context.Context, req CloseRequest) (*Started, error) {
+	if !spaceKeyPattern.MatchString(req.SpaceKey) {
+		return nil, fmt.Errorf("space key %q is not a Confluence space key: nothing was started", req.SpaceKey)
+	}
+	id := workflows.CloseSpaceWorkflowID(req.SpaceKey)
+	st, err := p.startOnce(ctx, client.StartWorkflowOptions{
+		ID:                    id,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SpaceAttr.ValueSet(req.SpaceKey)),
+		StaticSummary:         fmt.Sprintf("Close space %s: file what has no record, seal its record set", req.SpaceKey),
+		StaticDetails:         fmt.Sprintf("Requested by %s.", req.RequestedBy),
+	}, workflows.CloseSpace, workflows.CloseSpaceInput{
+		SpaceKey: req.SpaceKey, Concurrency: req.Concurrency, BatchSize: req.BatchSize, RequestedBy: req.RequestedBy,
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	// Follows continue-as-new: Get returns the last run's result.
+	st.Run = p.Temporal.GetWorkflow(ctx, id, "")
+	return st, nil
+}
+
+// CloseStatus is where a space's closure stands.
+type CloseStatus struct {
+	WorkflowID    string                   `json:"workflowId"`
+	RunID         string                   `json:"runId"`
+	Status        string                   `json:"status"`
+	Progress      *workflows.CloseProgress `json:"progress,omitempty"`
+	Error         string                   `json:"error,omitempty"`
+	ProgressError string                   `json:"progressError,omitempty"`
+}
+
+// CloseStatus reads the latest closure of a space: the progress query
+// while it runs, its result once it has finished, its error otherwise.
+func (p *Client) CloseStatus(ctx context.Context, spaceKey string) (*CloseStatus, error) {
+	id := workflows.CloseSpaceWorkflowID(spaceKey)
+	desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil, &NoClosureError{SpaceKey: spaceKey}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", id, err)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	st := &CloseStatus{WorkflowID: id, RunID: info.GetExecution().GetRunId(), Status: info.GetStatus().String()}
+	var progress workflows.CloseProgress
+	switch info.GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		v, err := p.Temporal.QueryWorkflow(ctx, id, st.RunID, workflows.CloseProgressQuery)
+		if err == nil {
+			err = v.Get(&progress)
+		}
+		if err != nil {
+			st.ProgressError = err.Error()
+			break
+		}
+		st.Progress = &progress
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		if err := p.Temporal.GetWorkflow(ctx, id, st.RunID).Get(ctx, &progress); err == nil {
+			st.Progress = &progress
+		}
+	default:
+		if werr := p.Temporal.GetWorkflow(ctx, id, st.RunID).Get(ctx, nil); werr != nil {
+			st.Error = workflows.DescribeFailure(werr)
+		}
+	}
+	return st, nil
+}
