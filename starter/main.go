@@ -56,6 +56,8 @@ var dispatch = map[string]handler{
 	"backfill pause":     backfillSteer("pause"),
 	"backfill resume":    backfillSteer("resume"),
 	"backfill cancel":    backfillSteer("cancel"),
+	"close":              closeStart, // starter/close.go
+	"close status":       closeStatus,
 	// OpenText documents in Confluence: schedule.go, sync.go, permissions.go, reference.go, documents.go, templates.go
 	"schedule documents":   feedCommand(scheduleFeed, control.DocumentsFeed),
 	"schedule templates":   feedCommand(scheduleFeed, control.TemplatesFeed),
