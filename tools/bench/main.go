@@ -38,6 +38,7 @@ import (
 var (
 	events, latencyPages, documents, templates, docxBytes, backfillPages, renditionImages *int
 	documentsOnly, templatesOnly, renditionOnly                                           *bool
+	closeOnly                                                                             *bool
 )
 
 func main() {
@@ -55,6 +56,7 @@ func main() {
 	backfillPages = flag.Int("backfill", 2000, "approved pages for the backfill runs (0: skip)")
 	renditionImages = flag.Int("rendition-images", 20, "images of the long page filed as MHTML and as PDF/A (0: skip)")
 	renditionOnly = flag.Bool("rendition-only", false, "measure only the MHTML and PDF/A renditions of the long page")
+	closeOnly = flag.Bool("close-only", false, "measure only the closure of a space of --backfill pages (tools/bench/close.go)")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -94,7 +96,7 @@ func run(pages int, bigSize int64, bin string) error {
 	fmt.Println("|---|---|")
 	// First, before any other child process: pandoc's peak memory is read
 	// from the children this process has waited for.
-	if (*templatesOnly || !*documentsOnly) && *docxBytes > 0 {
+	if (*templatesOnly || !*documentsOnly) && !*closeOnly && *docxBytes > 0 {
 		if err := conversionBench(ctx, *docxBytes); err != nil {
 			return err
 		}
@@ -149,6 +151,9 @@ func run(pages int, bigSize int64, bin string) error {
 	}
 	if *templatesOnly {
 		return w.templatesBench(ctx, *templates)
+	}
+	if *closeOnly {
+		return w.closeBench(ctx, *backfillPages, true)
 	}
 	rules, err := mapping.LoadFile(mappingFile)
 	if err != nil {
@@ -205,6 +210,9 @@ func run(pages int, bigSize int64, bin string) error {
 			pages, ceiling, 100*bridgeAt0/ceiling)
 		if *backfillPages > 0 {
 			if err := w.backfillBench(ctx, *backfillPages, ceiling); err != nil {
+				return err
+			}
+			if err := w.closeBench(ctx, *backfillPages, false); err != nil {
 				return err
 			}
 		}
