@@ -41,6 +41,9 @@ type BackfillBatchInput struct {
 	// page edited after its approval is not removed, a content-state
 	// approval is not recorded.
 	DryRun bool
+	// RootPageID limits the batch to a page tree: the page and every page
+	// below it ("": the whole space).
+	RootPageID string `json:",omitempty"`
 }
 
 // Wants says whether a listed page belongs to this batch's range: after

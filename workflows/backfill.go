@@ -70,6 +70,10 @@ type BackfillInput struct {
 	DryRun      bool      // decide only: start nothing, change nothing
 	RequestedBy string
 	Progress    *BackfillProgress `json:",omitempty"`
+
+	// RootPageID limits the backfill to a page tree, the page and every
+	// page below it (a closure's tree); "": the whole space.
+	RootPageID string `json:",omitempty"`
 }
 
 // BackfillProgress is what a backfill has done so far: the progress query,
@@ -219,7 +223,7 @@ func (b *backfill) nextBatch(ctx workflow.Context) (*activities.BackfillBatch, e
 	var batch activities.BackfillBatch
 	summary := fmt.Sprintf("Decide the next %d pages of space %s", b.in.BatchSize, b.in.SpaceKey)
 	err := workflow.ExecuteActivity(activityCtx(ctx, activities.ConfluenceTaskQueue, backfillCall, summary), acts.BackfillBatch, activities.BackfillBatchInput{
-		SpaceKey: b.in.SpaceKey, Since: b.in.Since, Until: b.in.Until,
+		SpaceKey: b.in.SpaceKey, RootPageID: b.in.RootPageID, Since: b.in.Since, Until: b.in.Until,
 		After: b.progress.Cursor, Limit: b.in.BatchSize, DryRun: b.in.DryRun,
 	}).Get(ctx, &batch)
 	return &batch, err

@@ -142,7 +142,7 @@ type listing struct {
 // cursor lies before it (the search orders by last modification), and is
 // read from the start otherwise.
 func (a *BackfillActivities) listAfter(ctx context.Context, in activities.BackfillBatchInput, from time.Time, limit int) (listing, error) {
-	opt := confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, Since: from}
+	opt := confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, Ancestor: in.RootPageID, Since: from}
 	l := listing{query: confluence.ChangedPagesCQL(opt)}
 	first := 2 * limit
 	if in.After.Query == l.query && in.After.Offset > hintSlack {
@@ -174,9 +174,25 @@ func (a *BackfillActivities) listAfter(ctx context.Context, in activities.Backfi
 		}
 		if after > limit || len(refs) < max {
 			l.refs = refs
-			return l, nil
+			return a.withRoot(ctx, in, l)
 		}
 	}
+}
+
+// withRoot adds a tree's root page to a listing of the pages below it
+// (the CQL ancestor field leaves the page itself out): one search by id.
+// Its position in the listing is unknown; the listing's start is a safe
+// hint (listAfter reads from there and checks it).
+func (a *BackfillActivities) withRoot(ctx context.Context, in activities.BackfillBatchInput, l listing) (listing, error) {
+	if in.RootPageID == "" {
+		return l, nil
+	}
+	root, err := a.Confluence.ChangedPages(ctx, confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, ID: in.RootPageID, Max: 1})
+	if err != nil {
+		return listing{}, activities.BackendError("read root page "+in.RootPageID, err)
+	}
+	l.refs = append(root, l.refs...)
+	return l, nil
 }
 
 // decide applies the webhook's rules to one listed page (Decide, then the

@@ -22,6 +22,8 @@ type PageRef struct {
 // ChangedPagesOptions selects pages for ChangedPages.
 type ChangedPagesOptions struct {
 	SpaceKey string    // "" = all spaces
+	Ancestor string    // only pages below this page, at any depth ("" = any page)
+	ID       string    // only this page ("" = any page)
 	Since    time.Time // zero = no date filter
 	Labels   []string  // pages with any of these labels; empty = any page
 	Limit    int       // page size of each search request (default 50)
@@ -52,6 +54,12 @@ func ChangedPagesCQL(opt ChangedPagesOptions) string {
 		parts = append(parts, "space = "+quoteCQL(opt.SpaceKey))
 	}
 	parts = append(parts, "type = page")
+	if opt.Ancestor != "" {
+		parts = append(parts, "ancestor = "+quoteCQL(opt.Ancestor))
+	}
+	if opt.ID != "" {
+		parts = append(parts, "id = "+quoteCQL(opt.ID))
+	}
 	if !opt.Since.IsZero() {
 		from := opt.Since.UTC().Add(-cqlDateSafety)
 		parts = append(parts, "lastmodified >= "+quoteCQL(from.Format(cqlDateLayout)))

@@ -17,9 +17,9 @@ import (
 //	field op value [and field op value ...] [order by field [asc|desc], ...]
 //
 // fields: space (space.key), type (page, comment; other types match
-// nothing), id, label, title, lastmodified, created. Operators: = and !=
-// for all but title and the dates; in / not in (list) for space, type, id
-// and label; ~ and !~ (case-insensitive substring) for title; =, !=, >,
+// nothing), id, ancestor (a page any level above), label, title,
+// lastmodified, created. Operators: = and != for all but title and the
+// dates; in / not in (list) for space, type, id, ancestor and label; ~ and !~ (case-insensitive substring) for title; =, !=, >,
 // >=, <, <= for the dates. Values are "double" or 'single' quoted strings,
 // bare words, or now("-5m") (units m, h, d, w). Date literals are
 // "yyyy-MM-dd HH:mm", "yyyy/MM/dd HH:mm", "yyyy-MM-dd" or "yyyy/MM/dd",
@@ -106,7 +106,8 @@ func cqlLex(q string) ([]cqlToken, error) {
 
 var cqlFieldOps = map[string][]string{
 	"space": {"=", "!=", "in", "not in"}, "type": {"=", "!=", "in", "not in"}, "id": {"=", "!=", "in", "not in"},
-	"label": {"=", "!=", "in", "not in"}, "title": {"=", "!=", "~", "!~"},
+	"ancestor": {"=", "!=", "in", "not in"},
+	"label":    {"=", "!=", "in", "not in"}, "title": {"=", "!=", "~", "!~"},
 	"lastmodified": {"=", "!=", ">", ">=", "<", "<="}, "created": {"=", "!=", ">", ">=", "<", "<="},
 }
 
@@ -416,6 +417,17 @@ func (s *Server) cqlMatch(it cqlItem, c cqlClause) bool {
 		have = []string{it.typ()}
 	case "id":
 		have = []string{it.id()}
+	case "ancestor":
+		if it.comment == nil {
+			for id, n := it.page.parentID, 0; id != "" && n < 1000; n++ {
+				have = append(have, id)
+				par, ok := s.pages[id]
+				if !ok {
+					break
+				}
+				id = par.parentID
+			}
+		}
 	case "label":
 		if it.comment == nil {
 			for _, l := range it.page.labels {
