@@ -17,14 +17,16 @@ const (
 
 // CloseCheckInput names the space to close.
 type CloseCheckInput struct {
-	SpaceKey string
+	SpaceKey   string
+	RootPageID string `json:",omitempty"` // a page tree of the space: its root ("": the whole space)
 }
 
 // CloseCheckResult is the space as Confluence and the mapping know it.
 type CloseCheckResult struct {
 	SpaceKey  string
 	SpaceName string
-	ReadOnly  bool // the mapping's closure.read_only
+	ReadOnly  bool   // the mapping's closure.read_only
+	RootTitle string `json:",omitempty"`
 }
 
 // RecordSetMember is one record of a set: a row of the manifest.
@@ -39,9 +41,10 @@ type RecordSetMember struct {
 
 // RecordSetMembersInput asks for the records of the next batch of pages.
 type RecordSetMembersInput struct {
-	SpaceKey string
-	After    BackfillCursor
-	Limit    int
+	SpaceKey   string
+	RootPageID string `json:",omitempty"`
+	After      BackfillCursor
+	Limit      int
 }
 
 // RecordSetMembersBatch is one batch: the recorded pages among the listed
@@ -56,7 +59,8 @@ type RecordSetMembersBatch struct {
 
 // OpenRecordSetInput asks for a space's record set folder.
 type OpenRecordSetInput struct {
-	SpaceKey string
+	SpaceKey   string
+	RootPageID string `json:",omitempty"` // the set of a page tree
 	// Fresh starts the manifest over: parts an earlier, unfinished
 	// closure staged are discarded (a sealed set is never touched).
 	Fresh bool
@@ -92,20 +96,22 @@ type RecordSetPartResult struct {
 // SealRecordSetInput asks for the manifest to be built from the parts,
 // stored in the set and declared.
 type SealRecordSetInput struct {
-	SpaceKey string
-	FolderID int64
-	PartsID  int64
-	Parts    int
-	Members  int // rows the parts hold together
-	ClosedAt time.Time
+	SpaceKey   string
+	RootPageID string `json:",omitempty"`
+	FolderID   int64
+	PartsID    int64
+	Parts      int
+	Members    int // rows the parts hold together
+	ClosedAt   time.Time
 }
 
 // ReadOnlyPagesInput asks for the next batch of the space's pages to be
 // made read-only.
 type ReadOnlyPagesInput struct {
-	SpaceKey string
-	After    BackfillCursor
-	Limit    int
+	SpaceKey   string
+	RootPageID string `json:",omitempty"`
+	After      BackfillCursor
+	Limit      int
 }
 
 // ReadOnlyPagesBatch is one batch of pages made read-only.

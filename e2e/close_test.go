@@ -91,7 +91,7 @@ func TestCloseSpace(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, again.Existing, "a second start finds the running closure")
 	require.Equal(t, st.RunID, again.RunID)
-	status, err := h.publisher.CloseStatus(ctx, closeSpaceKey)
+	status, err := h.publisher.CloseStatus(ctx, closeSpaceKey, "")
 	require.NoError(t, err)
 	require.Equal(t, st.WorkflowID, status.WorkflowID)
 
@@ -198,4 +198,52 @@ func readManifest(t *testing.T, nodeID int64) [][]string {
 	require.NoError(t, err)
 	require.Equal(t, activities.ManifestHeader, rows[0])
 	return rows[1:]
+}
+
+// TestClosePageTree closes a page tree of POL by its root alone: the
+// root and the pages below it are filed and listed, a page beside the
+// tree is neither filed nor in the set.
+func TestClosePageTree(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	root := h.confSim.CreatePage("POL", "Tree Closure Root", "<p>r</p>", "557058:backfill", "approved", "dept-backfill")
+	child, err := h.confSim.CreateChildPage(root.ID, "Tree Closure Child", "<p>c</p>", "557058:backfill")
+	require.NoError(t, err)
+	require.NoError(t, h.confSim.AddLabel(child.ID, "approved"))
+	require.NoError(t, h.confSim.AddLabel(child.ID, "dept-backfill"))
+	draft, err := h.confSim.CreateChildPage(child.ID, "Tree Closure Draft", "<p>d</p>", "557058:backfill")
+	require.NoError(t, err)
+	beside := h.confSim.CreatePage("POL", "Beside The Closed Tree", "<p>b</p>", "557058:backfill", "approved", "dept-backfill")
+	// Nothing of this test is left for reconciliation to pick up later.
+	t.Cleanup(func() { _ = h.confSim.TrashPage(beside.ID) })
+
+	st, err := h.publisher.Close(ctx, control.CloseRequest{RootPageID: root.ID, RequestedBy: "e2e"})
+	require.NoError(t, err)
+	require.Equal(t, workflows.CloseWorkflowID("POL", root.ID), st.WorkflowID)
+	var res workflows.CloseProgress
+	require.NoError(t, st.Run.Get(ctx, &res))
+	require.Equal(t, workflows.CloseDone, res.State)
+	require.Equal(t, "Tree Closure Root", res.RootTitle)
+	require.Equal(t, 3, res.Listed)
+	require.Equal(t, 2, res.Members)
+	require.Equal(t, 1, res.Unrecorded)
+	require.Zero(t, res.Restricted, "POL's mapping leaves closed pages editable")
+
+	folder, ok := h.otSim.FindPath(opentextsim.EnterpriseWorkspaceID, "Record Sets", "POL", mapping.RecordSetTreeName("POL", root.ID))
+	require.True(t, ok)
+	require.Equal(t, res.Set.FolderID, folder.ID)
+	rows := readManifest(t, res.Set.ManifestID)
+	var pages []string
+	for _, r := range rows {
+		pages = append(pages, r[0])
+	}
+	require.ElementsMatch(t, []string{root.ID, child.ID}, pages)
+	require.NotContains(t, pages, draft.ID)
+	_, err = h.temporal.DescribeWorkflowExecution(ctx, workflows.PublishPageWorkflowID(beside.ID, 1), "")
+	require.Error(t, err, "the page beside the tree was published")
+
+	status, err := h.publisher.CloseStatus(ctx, "POL", root.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Completed", status.Status)
+	require.Equal(t, 2, status.Progress.Members)
 }

@@ -44,6 +44,15 @@ func (c *Closure) FolderPath(spaceKey string) []string {
 // found again by a second closure.
 func RecordSetName(spaceKey string) string { return LegalName("Record set " + spaceKey) }
 
+// RecordSetTreeName is the name of the record set of a page tree of a
+// space (the page and every page below it); rootPageID "" is the space's.
+func RecordSetTreeName(spaceKey, rootPageID string) string {
+	if rootPageID == "" {
+		return RecordSetName(spaceKey)
+	}
+	return LegalName("Record set " + spaceKey + " page " + rootPageID)
+}
+
 func (p *parser) closure(rule string, n *yaml.Node) Closure {
 	c := Closure{Line: n.Line}
 	f := p.fields(n, rule, "folder", "read_only", "bridge_account", "owners_group")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/temporalclient"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
@@ -17,7 +18,8 @@ import (
 // read-only (or find the closure that runs).
 func closeStart(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("close")
-	space := fs.String("space", "", "Confluence space `KEY` (required)")
+	space := fs.String("space", "", "Confluence space `KEY` (required unless --page)")
+	page := fs.String("page", "", "close only the page tree under page `ID` (the page and every page below it)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	concurrency := fs.Int("concurrency", workflows.DefaultBackfillConcurrency, "the backfill's flows in flight at most")
 	batch := fs.Int("batch", workflows.DefaultCloseBatch, "pages per batch")
@@ -26,8 +28,8 @@ func closeStart(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *space == "" || len(pos) > 0 {
-		return usageFor(fs, "close needs --space KEY and takes no other arguments")
+	if (*space == "" && *page == "") || len(pos) > 0 {
+		return usageFor(fs, "close needs --space KEY or --page ID and takes no other arguments")
 	}
 	if *concurrency < 1 || *concurrency > workflows.MaxBackfillConcurrency || *batch < 1 || *batch > workflows.MaxCloseBatch {
 		return usageFor(fs, fmt.Sprintf("--concurrency must be 1 to %d and --batch 1 to %d", workflows.MaxBackfillConcurrency, workflows.MaxCloseBatch))
@@ -37,7 +39,7 @@ func closeStart(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer closeTemporal()
-	st, err := p.Close(ctx, control.CloseRequest{SpaceKey: *space, Concurrency: *concurrency, BatchSize: *batch, RequestedBy: requester()})
+	st, err := p.Close(ctx, control.CloseRequest{SpaceKey: *space, RootPageID: *page, Concurrency: *concurrency, BatchSize: *batch, RequestedBy: requester()})
 	if err != nil {
 		return err
 	}
@@ -49,7 +51,11 @@ func closeStart(ctx context.Context, args []string, stdout io.Writer) error {
 		if *asJSON {
 			return json.NewEncoder(stdout).Encode(out)
 		}
-		fmt.Fprintf(stdout, "follow it with: starter close status --space %s\n", *space)
+		follow := "--space " + *space
+		if *page != "" {
+			follow = "--page " + *page
+		}
+		fmt.Fprintf(stdout, "follow it with: starter close status %s\n", follow)
 		return nil
 	}
 	var res workflows.CloseProgress
@@ -76,22 +82,29 @@ func closeStart(ctx context.Context, args []string, stdout io.Writer) error {
 // latest closure.
 func closeStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("close status")
-	space := fs.String("space", "", "Confluence space `KEY` (required)")
+	space := fs.String("space", "", "Confluence space `KEY` (required unless --page)")
+	page := fs.String("page", "", "the closure of the page tree under page `ID`")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if *space == "" || len(pos) > 0 {
-		return usageFor(fs, "close status needs --space KEY and takes no other arguments")
+	if (*space == "" && *page == "") || len(pos) > 0 {
+		return usageFor(fs, "close status needs --space KEY or --page ID and takes no other arguments")
 	}
-	c, tc, err := dialTemporal()
+	p, tc, closeTemporal, err := newControl()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	p := &control.Client{Temporal: c}
-	st, err := p.CloseStatus(ctx, *space)
+	defer closeTemporal()
+	if *space == "" {
+		pg, err := p.Confluence.GetPage(ctx, *page, confluence.GetPageOptions{})
+		if err != nil {
+			return fmt.Errorf("read page %s: %w", *page, err)
+		}
+		*space = pg.SpaceKey
+	}
+	st, err := p.CloseStatus(ctx, *space, *page)
 	var none *control.NoClosureError
 	if errors.As(err, &none) {
 		return failedError{none.Error()}
@@ -121,7 +134,11 @@ func closeStatus(ctx context.Context, args []string, stdout io.Writer) error {
 
 // printClose prints where a closure stands and its record set.
 func printClose(w io.Writer, pr *workflows.CloseProgress) {
-	fmt.Fprintf(w, "space: %s\nstate: %s\n", pr.SpaceKey, pr.State)
+	fmt.Fprintf(w, "space: %s\n", pr.SpaceKey)
+	if pr.RootPageID != "" {
+		fmt.Fprintf(w, "page tree: %s %s\n", pr.RootPageID, pr.RootTitle)
+	}
+	fmt.Fprintf(w, "state: %s\n", pr.State)
 	if pr.Existing {
 		fmt.Fprintln(w, "the record set was sealed by an earlier closure: nothing was filed or changed in OTCS")
 	}

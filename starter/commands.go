@@ -54,9 +54,9 @@ var commandTable = []command{
 		summary: "decide every page of a space and start what each needs (publish, file, review)"},
 	{name: "backfill", alts: []string{"status", "pause", "resume", "cancel"}, synopsis: "--space KEY [--json]", group: groupCore,
 		summary: "progress of a space's backfill, or pause, resume or cancel it"},
-	{name: "close", synopsis: "--space KEY [--concurrency N] [--batch N] [--wait] [--json]", group: groupCore,
+	{name: "close", synopsis: "--space KEY | --page ID [--concurrency N] [--batch N] [--wait] [--json]", group: groupCore,
 		summary: "close a space: file what has no record, seal its record set in OTCS, make it read-only if mapped so"},
-	{name: "close status", synopsis: "--space KEY [--json]", group: groupCore,
+	{name: "close status", synopsis: "--space KEY | --page ID [--json]", group: groupCore,
 		summary: "progress or result of a space's closure"},
 
 	{name: "schedule", alts: []string{"documents", "templates"}, synopsis: "[--every D] [--full-every N] [--pause] [--trigger]", group: groupDocuments,

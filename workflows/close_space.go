@@ -21,6 +21,22 @@ func CloseSpaceWorkflowID(spaceKey string) string { return "close:" + spaceKey }
 // neither blocks nor is blocked by an operator's `starter backfill`.
 func CloseBackfillWorkflowID(spaceKey string) string { return "close:" + spaceKey + ":backfill" }
 
+// CloseWorkflowID is the closure of a page tree of a space (the root page
+// and every page below it), or of the whole space when rootPageID is "".
+func CloseWorkflowID(spaceKey, rootPageID string) string {
+	if rootPageID == "" {
+		return CloseSpaceWorkflowID(spaceKey)
+	}
+	return "close:" + spaceKey + ":page:" + rootPageID
+}
+
+func closeBackfillID(spaceKey, rootPageID string) string {
+	if rootPageID == "" {
+		return CloseBackfillWorkflowID(spaceKey)
+	}
+	return CloseWorkflowID(spaceKey, rootPageID) + ":backfill"
+}
+
 // CloseProgressQuery returns the closure's CloseProgress.
 const CloseProgressQuery = "progress"
 
@@ -49,8 +65,9 @@ const (
 // first run; a run that continues as new hands its own to the next.
 type CloseSpaceInput struct {
 	SpaceKey    string
-	Concurrency int // the backfill's flows in flight (default DefaultBackfillConcurrency)
-	BatchSize   int // pages per batch, backfill and members alike
+	RootPageID  string `json:",omitempty"` // a page tree: its root ("": the whole space)
+	Concurrency int    // the backfill's flows in flight (default DefaultBackfillConcurrency)
+	BatchSize   int    // pages per batch, backfill and members alike
 	RequestedBy string
 	Progress    *CloseProgress `json:",omitempty"`
 }
@@ -58,9 +75,11 @@ type CloseSpaceInput struct {
 // CloseProgress is what a closure has done: the progress query, the
 // current details, and the result.
 type CloseProgress struct {
-	SpaceKey  string
-	SpaceName string `json:",omitempty"`
-	State     string
+	SpaceKey   string
+	SpaceName  string `json:",omitempty"`
+	RootPageID string `json:",omitempty"` // the tree closed ("": the space)
+	RootTitle  string `json:",omitempty"`
+	State      string
 	// Existing: the set was sealed by an earlier closure; nothing was
 	// filed or changed in OTCS.
 	Existing bool `json:",omitempty"`
@@ -159,7 +178,7 @@ func startClose(ctx workflow.Context, in CloseSpaceInput) (*closure, error) {
 		in.BatchSize = DefaultCloseBatch
 	}
 	in.BatchSize = min(in.BatchSize, MaxCloseBatch)
-	c := &closure{in: in, p: CloseProgress{SpaceKey: in.SpaceKey, State: CloseChecking}}
+	c := &closure{in: in, p: CloseProgress{SpaceKey: in.SpaceKey, RootPageID: in.RootPageID, State: CloseChecking}}
 	if in.Progress != nil {
 		c.p = *in.Progress
 		c.in.Progress = nil
@@ -180,32 +199,32 @@ func (c *closure) check(ctx workflow.Context) error {
 	var acts *triggers.BackfillActivities
 	var space activities.CloseCheckResult
 	if err := workflow.ExecuteActivity(confluenceCtx(ctx, "Check space "+c.in.SpaceKey+" before closing it"), acts.CloseCheck,
-		activities.CloseCheckInput{SpaceKey: c.in.SpaceKey}).Get(ctx, &space); err != nil {
+		activities.CloseCheckInput{SpaceKey: c.in.SpaceKey, RootPageID: c.in.RootPageID}).Get(ctx, &space); err != nil {
 		return err
 	}
-	c.p.SpaceName, c.p.ReadOnly = space.SpaceName, space.ReadOnly
+	c.p.SpaceName, c.p.ReadOnly, c.p.RootTitle = space.SpaceName, space.ReadOnly, space.RootTitle
 	c.p.ClosedAt = workflow.Now(ctx).UTC()
 	var ot *records.OpenTextActivities
 	return workflow.ExecuteActivity(opentextCtx(ctx, "Find or make the record set of space "+c.in.SpaceKey), ot.OpenRecordSet,
-		activities.OpenRecordSetInput{SpaceKey: c.in.SpaceKey, Fresh: true}).Get(ctx, &c.p.Set)
+		activities.OpenRecordSetInput{SpaceKey: c.in.SpaceKey, RootPageID: c.in.RootPageID, Fresh: true}).Get(ctx, &c.p.Set)
 }
 
 // backfill runs the space's backfill as a child and waits for it: every
 // page it starts a flow for is filed before the records are listed. A
 // failed flow stops the closure before anything is sealed.
 func (c *closure) backfill(ctx workflow.Context) error {
-	id := CloseBackfillWorkflowID(c.in.SpaceKey)
+	id := closeBackfillID(c.in.SpaceKey, c.in.RootPageID)
 	childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		TaskQueue:             TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(SpaceAttr.ValueSet(c.in.SpaceKey)),
 		StaticSummary:         fmt.Sprintf("Backfill space %s before closing it", c.in.SpaceKey),
-		StaticDetails:         fmt.Sprintf("Requested by the closure of space %s (%s).", c.in.SpaceKey, CloseSpaceWorkflowID(c.in.SpaceKey)),
+		StaticDetails:         fmt.Sprintf("Requested by the closure of space %s (%s).", c.in.SpaceKey, CloseWorkflowID(c.in.SpaceKey, c.in.RootPageID)),
 	})
 	var res BackfillProgress
 	err := workflow.ExecuteChildWorkflow(childCtx, Backfill, BackfillInput{
-		SpaceKey: c.in.SpaceKey, Concurrency: c.in.Concurrency, BatchSize: min(c.in.BatchSize, MaxBackfillBatch),
+		SpaceKey: c.in.SpaceKey, RootPageID: c.in.RootPageID, Concurrency: c.in.Concurrency, BatchSize: min(c.in.BatchSize, MaxBackfillBatch),
 		RequestedBy: "close:" + c.in.RequestedBy,
 	}).Get(ctx, &res)
 	if err != nil {
@@ -227,7 +246,7 @@ func (c *closure) collect(ctx workflow.Context) (bool, error) {
 	var batch activities.RecordSetMembersBatch
 	if err := workflow.ExecuteActivity(activityCtx(ctx, activities.ConfluenceTaskQueue, backfillCall,
 		fmt.Sprintf("List the records of the next %d pages of space %s", c.in.BatchSize, c.in.SpaceKey)), acts.RecordSetMembers,
-		activities.RecordSetMembersInput{SpaceKey: c.in.SpaceKey, After: c.p.Cursor, Limit: c.in.BatchSize}).Get(ctx, &batch); err != nil {
+		activities.RecordSetMembersInput{SpaceKey: c.in.SpaceKey, RootPageID: c.in.RootPageID, After: c.p.Cursor, Limit: c.in.BatchSize}).Get(ctx, &batch); err != nil {
 		return false, err
 	}
 	if len(batch.Members) > 0 {
@@ -253,7 +272,7 @@ func (c *closure) seal(ctx workflow.Context) error {
 	var ot *records.OpenTextActivities
 	var set activities.RecordSet
 	if err := workflow.ExecuteActivity(activityCtx(ctx, activities.OpenTextTaskQueue, batchCall, "Seal the record set of space "+c.in.SpaceKey), ot.SealRecordSet,
-		activities.SealRecordSetInput{SpaceKey: c.in.SpaceKey, FolderID: c.p.Set.FolderID, PartsID: c.p.Set.PartsID,
+		activities.SealRecordSetInput{SpaceKey: c.in.SpaceKey, RootPageID: c.in.RootPageID, FolderID: c.p.Set.FolderID, PartsID: c.p.Set.PartsID,
 			Parts: c.p.Parts, Members: c.p.Members, ClosedAt: c.p.ClosedAt}).Get(ctx, &set); err != nil {
 		return err
 	}
@@ -267,7 +286,7 @@ func (c *closure) restrict(ctx workflow.Context) (bool, error) {
 	var batch activities.ReadOnlyPagesBatch
 	if err := workflow.ExecuteActivity(activityCtx(ctx, activities.ConfluenceTaskQueue, backfillCall,
 		fmt.Sprintf("Make the next %d pages of space %s read-only", c.in.BatchSize, c.in.SpaceKey)), acts.ReadOnlyPages,
-		activities.ReadOnlyPagesInput{SpaceKey: c.in.SpaceKey, After: c.p.Cursor, Limit: c.in.BatchSize}).Get(ctx, &batch); err != nil {
+		activities.ReadOnlyPagesInput{SpaceKey: c.in.SpaceKey, RootPageID: c.in.RootPageID, After: c.p.Cursor, Limit: c.in.BatchSize}).Get(ctx, &batch); err != nil {
 		return false, err
 	}
 	c.p.Restricted += batch.Restricted

@@ -47,7 +47,7 @@ func (a *OpenTextActivities) OpenRecordSet(ctx context.Context, in activities.Op
 	if err != nil {
 		return nil, activities.NonRetryable(activities.TypeNoMapping, "%v", err)
 	}
-	path := append(space.Closure.FolderPath(in.SpaceKey), mapping.RecordSetName(in.SpaceKey))
+	path := append(space.Closure.FolderPath(in.SpaceKey), mapping.RecordSetTreeName(in.SpaceKey, in.RootPageID))
 	set, err := a.OTCS.EnsureFolderPath(ctx, a.Rules.Root, path)
 	if err != nil {
 		a.OTCS.ForgetFolders()
@@ -174,8 +174,8 @@ func (a *OpenTextActivities) SealRecordSet(ctx context.Context, in activities.Se
 		sum := sha256.Sum256(data)
 		manifest, err = a.OTCS.CreateDocument(ctx, opentext.CreateDocumentRequest{
 			ParentID: in.FolderID, Name: activities.ManifestName,
-			Description: fmt.Sprintf("Record set of Confluence space %s, closed %s: %d records, SHA-256 %s",
-				in.SpaceKey, in.ClosedAt.UTC().Format(time.RFC3339), in.Members, hex.EncodeToString(sum[:])),
+			Description: fmt.Sprintf("Record set of Confluence space %s%s, closed %s: %d records, SHA-256 %s",
+				in.SpaceKey, treeOf(in.RootPageID), in.ClosedAt.UTC().Format(time.RFC3339), in.Members, hex.EncodeToString(sum[:])),
 			File: bytesUpload(activities.ManifestName, data),
 		})
 		if rest.IsKind(err, rest.KindConflict) {
@@ -273,4 +273,12 @@ func bytesUpload(name string, data []byte) opentext.Upload {
 	return opentext.Upload{FileName: name, MimeType: "text/csv", Open: func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}}
+}
+
+// treeOf names a page tree in a description ("" for a whole space).
+func treeOf(rootPageID string) string {
+	if rootPageID == "" {
+		return ""
+	}
+	return ", page tree " + rootPageID
 }

@@ -42,7 +42,18 @@ func (a *BackfillActivities) CloseCheck(ctx context.Context, in activities.Close
 	if err != nil {
 		return nil, activities.NonRetryable(activities.TypeNoMapping, "%v: nothing was closed", err)
 	}
-	return &activities.CloseCheckResult{SpaceKey: sp.Key, SpaceName: sp.Name, ReadOnly: rules.Closure.ReadOnly}, nil
+	res := &activities.CloseCheckResult{SpaceKey: sp.Key, SpaceName: sp.Name, ReadOnly: rules.Closure.ReadOnly}
+	if in.RootPageID != "" {
+		root, err := a.Confluence.ChangedPages(ctx, confluence.ChangedPagesOptions{SpaceKey: in.SpaceKey, ID: in.RootPageID, Max: 1})
+		if err != nil {
+			return nil, activities.BackendError("read root page "+in.RootPageID, err)
+		}
+		if len(root) == 0 {
+			return nil, activities.NonRetryable(activities.TypePageNotFound, "space %s has no page %s (or the bridge's account may not see it): nothing was closed", in.SpaceKey, in.RootPageID)
+		}
+		res.RootTitle = root[0].Title
+	}
+	return res, nil
 }
 
 // RecordSetMembers lists the next batch of the space's pages (the
@@ -52,7 +63,7 @@ func (a *BackfillActivities) CloseCheck(ctx context.Context, in activities.Close
 // counts as unrecorded; its bytes are never read.
 func (a *BackfillActivities) RecordSetMembers(ctx context.Context, in activities.RecordSetMembersInput) (_ *activities.RecordSetMembersBatch, err error) {
 	defer func() { activities.Observe(ctx, "RecordSetMembers", err) }()
-	refs, next, more, err := a.pagesAfter(ctx, in.SpaceKey, in.After, in.Limit)
+	refs, next, more, err := a.pagesAfter(ctx, in.SpaceKey, in.RootPageID, in.After, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +137,7 @@ func (a *BackfillActivities) ReadOnlyPages(ctx context.Context, in activities.Re
 	if c.OwnersGroup != "" {
 		groups = []string{c.OwnersGroup}
 	}
-	refs, next, more, err := a.pagesAfter(ctx, in.SpaceKey, in.After, in.Limit)
+	refs, next, more, err := a.pagesAfter(ctx, in.SpaceKey, in.RootPageID, in.After, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -161,13 +172,14 @@ func sameSet(a, b []string) bool {
 }
 
 // pagesAfter is the next batch of up to limit pages of the space after
-// the cursor, in the backfill's order (last modification, then page id),
+// the cursor (of the tree below rootPageID and the page itself, when
+// given), in the backfill's order (last modification, then page id),
 // the cursor after it, and whether more follow.
-func (a *BackfillActivities) pagesAfter(ctx context.Context, spaceKey string, after activities.BackfillCursor, limit int) ([]confluence.PageRef, activities.BackfillCursor, bool, error) {
+func (a *BackfillActivities) pagesAfter(ctx context.Context, spaceKey, rootPageID string, after activities.BackfillCursor, limit int) ([]confluence.PageRef, activities.BackfillCursor, bool, error) {
 	if limit <= 0 {
 		limit = defaultMemberBatch
 	}
-	in := activities.BackfillBatchInput{SpaceKey: spaceKey, After: after, Limit: limit}
+	in := activities.BackfillBatchInput{SpaceKey: spaceKey, RootPageID: rootPageID, After: after, Limit: limit}
 	l, err := a.listAfter(ctx, in, after.ModifiedAt, limit)
 	if err != nil {
 		return nil, after, false, err

@@ -255,3 +255,20 @@ func TestReadOnlyPagesRestrictsEveryPageOnce(t *testing.T) {
 		t.Fatalf("second pass: listed %d, restricted %d", again, restricted)
 	}
 }
+
+func TestCloseOfAPageTreeChecksTheRootAndListsTheTree(t *testing.T) {
+	w := newWorld(t, activitytest.RepoMapping(t))
+	b, _ := w.backfill()
+	root, _, _, _ := pageTree(t, w)
+	// The closure's listing walks the tree as the backfill does.
+	m, err := b.RecordSetMembers(context.Background(), activities.RecordSetMembersInput{SpaceKey: "POL", RootPageID: root.ID, Limit: 10})
+	if err != nil || m.Listed != 3 || m.More {
+		t.Fatalf("members: %+v, %v", m, err)
+	}
+	if _, err := b.CloseCheck(context.Background(), activities.CloseCheckInput{SpaceKey: "POL", RootPageID: "999999"}); activitytest.ErrType(err) != activities.TypePageNotFound {
+		t.Fatalf("unknown root: %v", err)
+	}
+	if res, err := b.CloseCheck(context.Background(), activities.CloseCheckInput{SpaceKey: "POL", RootPageID: root.ID}); err != nil || res.RootTitle != "Tree root" {
+		t.Fatalf("root: %+v, %v", res, err)
+	}
+}
