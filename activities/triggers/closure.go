@@ -69,6 +69,9 @@ func (a *BackfillActivities) RecordSetMembers(ctx context.Context, in activities
 	}
 	out := &activities.RecordSetMembersBatch{Members: []activities.RecordSetMember{}, Next: next, More: more, Listed: len(refs)}
 	for _, p := range refs {
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, p.ID)
+		}
 		m, ok, err := a.recordOf(ctx, p)
 		if err != nil {
 			return nil, err
@@ -78,9 +81,6 @@ func (a *BackfillActivities) RecordSetMembers(ctx context.Context, in activities
 			continue
 		}
 		out.Members = append(out.Members, m)
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, p.ID)
-		}
 	}
 	return out, nil
 }
@@ -143,6 +143,9 @@ func (a *BackfillActivities) ReadOnlyPages(ctx context.Context, in activities.Re
 	}
 	out := &activities.ReadOnlyPagesBatch{Listed: len(refs), Next: next, More: more}
 	for _, p := range refs {
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, p.ID)
+		}
 		cur, err := a.Confluence.Restrictions(ctx, p.ID)
 		if rest.IsKind(err, rest.KindNotFound) {
 			continue // deleted since it was listed
@@ -157,9 +160,6 @@ func (a *BackfillActivities) ReadOnlyPages(ctx context.Context, in activities.Re
 			return nil, activities.BackendError("restrict edits of page "+p.ID, err)
 		}
 		out.Restricted++
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, p.ID)
-		}
 	}
 	return out, nil
 }
