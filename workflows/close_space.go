@@ -40,7 +40,7 @@ func closeBackfillID(spaceKey, rootPageID string) string {
 // CloseProgressQuery returns the closure's CloseProgress.
 const CloseProgressQuery = "progress"
 
-// Stages of a closure, in order, as the progress and BridgeStage show them.
+// Stages of a closure, in order, as the progress query and the details show them.
 const (
 	CloseChecking    = "checking"
 	CloseBackfilling = "backfilling" // filing what has no record (the child backfill)
