@@ -80,57 +80,16 @@ func concurrencyOf(req BackfillRequest) int {
 }
 
 // BackfillStatus is where a space's backfill stands.
-type BackfillStatus struct {
-	WorkflowID string                      `json:"workflowId"`
-	RunID      string                      `json:"runId"`
-	Status     string                      `json:"status"` // the Temporal status: Running, Completed, Failed, Canceled...
-	Progress   *workflows.BackfillProgress `json:"progress,omitempty"`
-	Error      string                      `json:"error,omitempty"`
-	// ProgressError says why a running backfill's progress could not be
-	// read (no workflow worker answered the query, say).
-	ProgressError string `json:"progressError,omitempty"`
-}
+type BackfillStatus = RunStatus[workflows.BackfillProgress]
 
 // BackfillStatus reads the latest backfill of a space: the progress query
 // while it runs, its result once it has finished.
 func (p *Client) BackfillStatus(ctx context.Context, spaceKey string) (*BackfillStatus, error) {
-	id := workflows.BackfillWorkflowID(spaceKey)
-	desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, "")
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
+	st, err := runStatus[workflows.BackfillProgress](ctx, p.Temporal, workflows.BackfillWorkflowID(spaceKey), workflows.BackfillProgressQuery)
+	if errors.Is(err, errNoRun) {
 		return nil, &NoBackfillError{SpaceKey: spaceKey, Why: "recorded"}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", id, err)
-	}
-	info := desc.GetWorkflowExecutionInfo()
-	st := &BackfillStatus{WorkflowID: id, RunID: info.GetExecution().GetRunId(), Status: info.GetStatus().String()}
-	var progress workflows.BackfillProgress
-	switch info.GetStatus() {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		v, err := p.Temporal.QueryWorkflow(ctx, id, st.RunID, workflows.BackfillProgressQuery)
-		if err == nil {
-			err = v.Get(&progress)
-		}
-		if err != nil {
-			st.ProgressError = err.Error()
-			break
-		}
-		st.Progress = &progress
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		if err := p.Temporal.GetWorkflow(ctx, id, st.RunID).Get(ctx, &progress); err == nil {
-			st.Progress = &progress
-		}
-	default:
-		if werr := p.Temporal.GetWorkflow(ctx, id, st.RunID).Get(ctx, nil); werr != nil {
-			st.Error = werr.Error()
-			var appErr *temporal.ApplicationError
-			if errors.As(werr, &appErr) {
-				st.Error = appErr.Type() + ": " + appErr.Message()
-			}
-		}
-	}
-	return st, nil
+	return st, err
 }
 
 // PauseBackfill asks the running backfill of a space to start nothing new

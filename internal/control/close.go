@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -19,8 +18,8 @@ import (
 type CloseRequest struct {
 	SpaceKey    string
 	RootPageID  string // close a page tree (the page and every page below it); SpaceKey may then be "": the page's space
-	Concurrency int // the backfill's flows in flight; 0: workflows.DefaultBackfillConcurrency
-	BatchSize   int // pages per batch; 0: workflows.DefaultCloseBatch
+	Concurrency int    // the backfill's flows in flight; 0: workflows.DefaultBackfillConcurrency
+	BatchSize   int    // pages per batch; 0: workflows.DefaultCloseBatch
 	RequestedBy string
 }
 
@@ -76,50 +75,15 @@ func (p *Client) Close(ctx context.Context, req CloseRequest) (*Started, error) 
 }
 
 // CloseStatus is where a space's closure stands.
-type CloseStatus struct {
-	WorkflowID    string                   `json:"workflowId"`
-	RunID         string                   `json:"runId"`
-	Status        string                   `json:"status"`
-	Progress      *workflows.CloseProgress `json:"progress,omitempty"`
-	Error         string                   `json:"error,omitempty"`
-	ProgressError string                   `json:"progressError,omitempty"`
-}
+type CloseStatus = RunStatus[workflows.CloseProgress]
 
 // CloseStatus reads the latest closure of a space (or of its page tree
 // under rootPageID): the progress query while it runs, its result once it
 // has finished, its error otherwise.
 func (p *Client) CloseStatus(ctx context.Context, spaceKey, rootPageID string) (*CloseStatus, error) {
-	id := workflows.CloseWorkflowID(spaceKey, rootPageID)
-	desc, err := p.Temporal.DescribeWorkflowExecution(ctx, id, "")
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
+	st, err := runStatus[workflows.CloseProgress](ctx, p.Temporal, workflows.CloseWorkflowID(spaceKey, rootPageID), workflows.CloseProgressQuery)
+	if errors.Is(err, errNoRun) {
 		return nil, &NoClosureError{SpaceKey: spaceKey}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", id, err)
-	}
-	info := desc.GetWorkflowExecutionInfo()
-	st := &CloseStatus{WorkflowID: id, RunID: info.GetExecution().GetRunId(), Status: info.GetStatus().String()}
-	var progress workflows.CloseProgress
-	switch info.GetStatus() {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		v, err := p.Temporal.QueryWorkflow(ctx, id, st.RunID, workflows.CloseProgressQuery)
-		if err == nil {
-			err = v.Get(&progress)
-		}
-		if err != nil {
-			st.ProgressError = err.Error()
-			break
-		}
-		st.Progress = &progress
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		if err := p.Temporal.GetWorkflow(ctx, id, st.RunID).Get(ctx, &progress); err == nil {
-			st.Progress = &progress
-		}
-	default:
-		if werr := p.Temporal.GetWorkflow(ctx, id, st.RunID).Get(ctx, nil); werr != nil {
-			st.Error = workflows.DescribeFailure(werr)
-		}
-	}
-	return st, nil
+	return st, err
 }
