@@ -1,5 +1,8 @@
 package evidence
 
+// The durable trail beyond the describe call: the steps of each run from
+// its history, and the record node's OTCS audit.
+
 import (
 	"context"
 	"time"
