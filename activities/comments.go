@@ -16,6 +16,12 @@ func NoteOnce(ctx context.Context, c *confluence.Client, pageID, marker, bodyHTM
 	return CommentOnce(ctx, c, pageID, marker, bodyHTML+"<p><sub>"+html.EscapeString(marker)+"</sub></p>")
 }
 
+// Note posts a note with its marker without looking for one first: for a
+// caller that knows no earlier attempt can have posted it.
+func Note(ctx context.Context, c *confluence.Client, pageID, marker, bodyHTML string) error {
+	return CommentOnce(ctx, c, pageID, "", bodyHTML+"<p><sub>"+html.EscapeString(marker)+"</sub></p>")
+}
+
 // CommentOnce posts body on the page unless a comment carrying marker is
 // there already (posted by an earlier attempt), so a retried activity
 // comments once.

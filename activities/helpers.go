@@ -118,3 +118,22 @@ func IncludedProperty(page *confluence.Page, key string) (prop *confluence.Prope
 	}
 	return nil, true
 }
+
+type noRetriesKey struct{}
+
+// WithoutRetries marks calls made outside Temporal that are never retried
+// (the benchmark's plain-Go baseline): each is a first attempt.
+func WithoutRetries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetriesKey{}, true)
+}
+
+// FirstAttempt reports whether no earlier attempt of this call can have
+// run: the activity's first attempt, or a call marked WithoutRetries. A
+// direct call without either (the starter, tests) is not one, so it
+// always looks for what an earlier attempt left.
+func FirstAttempt(ctx context.Context) bool {
+	if activity.IsActivity(ctx) {
+		return activity.GetInfo(ctx).Attempt == 1
+	}
+	return ctx.Value(noRetriesKey{}) != nil
+}

@@ -49,8 +49,11 @@ type RecordState struct {
 	// OTCS's REST API names no disposition date, so none is shown.
 	RecordDate   string `json:"recordDate,omitempty"`
 	RecordStatus string `json:"recordStatus,omitempty"`
-	Official     bool   `json:"official,omitempty"`
-	Declared     bool   `json:"declared,omitempty"` // finalized: declared a final record
+	// Retention is the record's RSI (record series identifier), the
+	// retention schedule RM applies to it.
+	Retention string `json:"retention,omitempty"`
+	Official  bool   `json:"official,omitempty"`
+	Declared  bool   `json:"declared,omitempty"` // finalized: declared a final record
 	// Holds are the names of the node's active holds.
 	Holds []string `json:"holds,omitempty"`
 	// Disposed: the node is gone (deleted, or destroyed by RM at the end
@@ -79,6 +82,9 @@ func (s RecordState) Line() string {
 	}
 	if s.RecordDate != "" && !strings.HasPrefix(s.RecordDate, "0001-") { // OTCS's empty date
 		parts = append(parts, "record date "+s.RecordDate)
+	}
+	if s.Retention != "" {
+		parts = append(parts, "retention "+s.Retention)
 	}
 	switch {
 	case s.Declared:

@@ -72,6 +72,7 @@ type PageSnapshot struct {
 	ApprovalStatus               string // "" = Approved; "In Review" for a lifecycle draft
 	Attachments                  []AttachmentRef
 	RecordProperty               PropertyState // the record link property as ReadPage saw it
+	StatusProperty               PropertyState // the record status property as ReadPage saw it
 	// Readers is who may read the page (its own and its ancestors' read
 	// restrictions), for the record's access list; nil when not read, and
 	// then nothing is filed.
@@ -144,6 +145,9 @@ type StoreInput struct {
 type StoreResult struct {
 	Upload   UploadResult
 	Classify ClassifyResult
+	// Status is the record as its source page shows it (node, version, RM
+	// data), as the record-status sweep would read it.
+	Status *RecordState `json:",omitempty"`
 }
 
 // ClassifyInput asks for the metadata and RM classification of a record.
@@ -192,6 +196,12 @@ type WriteBackInput struct {
 	// WriteBack reads them again and reports a change.
 	Readers           *access.PageReaders `json:",omitempty"`
 	SpaceID, SpaceKey string              `json:",omitempty"`
+	// Status, when set, is shown on the page as the record-status sweep
+	// shows it (status property and comment), so a page shows it is a
+	// record as soon as it is one. StatusProperty is that property as
+	// ReadPage saw it.
+	Status         *RecordState  `json:",omitempty"`
+	StatusProperty PropertyState `json:",omitempty"`
 }
 
 // WriteBackResult says whether the page's readers changed while its

@@ -75,8 +75,8 @@ func editAsEditor(t *testing.T, pageID string) error {
 	return err
 }
 
-// A published page shows its record's status after the next sweep; a
-// hold freezes it (the editor's update is refused, publishing a new
+// A published page shows its record's status at once, and the sweep keeps
+// it current; a hold freezes it (the editor's update is refused, publishing a new
 // version stops with RecordOnHold) even when the worker fails between
 // the freeze's writes; the release gives the editor back the page.
 func TestRecordStatusAndHoldReachTheSource(t *testing.T) {
@@ -86,12 +86,15 @@ func TestRecordStatusAndHoldReachTheSource(t *testing.T) {
 	node := recordLink(t, p.ID).NodeID
 	before, _ := h.confSim.Page(p.ID)
 
-	res := reconcileOnce(t)
-	require.Contains(t, res.Status.Updated, p.ID)
+	// The publish showed the status; the sweep finds nothing to add.
 	st := recordStatus(t, p.ID)
 	require.Equal(t, node, st.State.NodeID)
 	require.Equal(t, 1, st.State.Version)
 	require.Contains(t, st.Line, "no hold")
+	require.Contains(t, st.Line, "RM classification")
+	require.Len(t, statusComments(p.ID), 1)
+	res := reconcileOnce(t)
+	require.NotContains(t, res.Status.Updated, p.ID)
 	require.Len(t, statusComments(p.ID), 1)
 	after, _ := h.confSim.Page(p.ID)
 	require.Equal(t, before.Version, after.Version, "no page version for the status")
@@ -166,5 +169,7 @@ func TestDisposalFlagsTheSource(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "current", page.Status)
 	reconcileOnce(t)
-	require.Len(t, statusComments(p.ID), 1, "the disposal is commented once")
+	comments := statusComments(p.ID)
+	require.Len(t, comments, 2, "the record filed and the disposal, each commented once")
+	require.Contains(t, comments[1], "was disposed of")
 }

@@ -95,7 +95,7 @@ echo "==> its evidence pack for auditors (docs/evidence.md: source, approval, re
 "$state/bin/starter" evidence --verify "$state/evidence-100001.json"
 echo
 if command -v curl >/dev/null; then
-echo "==> the record's life on page 100001 (docs/record-life.md): the reconciliation's sweep writes the status property and one comment, no page version"
+echo "==> the record's life on page 100001 (docs/record-life.md): the publish wrote the status property and one comment, no page version; the reconciliation's sweep keeps it current"
 status_of() { curl -fsS -u bridge@example.com:demo-token "$CONFLUENCE_BASE_URL/wiki/rest/api/content/100001/property/xecm-bridge.record-status" 2>/dev/null | grep -o '"line":"[^"]*"' | cut -d'"' -f4; }
 sweep_until() { # run the reconciliation now (again every 2 s: a trigger while a run is on is skipped) until the status says $1
   for i in $(seq 0 149); do

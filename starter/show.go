@@ -62,6 +62,14 @@ func show(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := json.Unmarshal(prop.Value, &link); err != nil {
 		return fmt.Errorf("property %s is not a record link: %w", activities.RecordPropertyKey, err)
 	}
+	if sp, err := conf.GetProperty(ctx, page.ID, activities.RecordStatusPropertyKey); err == nil {
+		var st activities.RecordStatus
+		if json.Unmarshal(sp.Value, &st) == nil {
+			fmt.Fprintf(stdout, "  record status shown on the page (%s): %s\n", activities.RecordStatusPropertyKey, st.Line)
+		}
+	} else if !rest.IsKind(err, rest.KindNotFound) {
+		return err
+	}
 	node, err := otcs.GetNode(ctx, link.NodeID)
 	if err != nil {
 		return fmt.Errorf("OTCS node %d: %w", link.NodeID, err)

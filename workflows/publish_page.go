@@ -146,10 +146,11 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	p.space = page.SpaceKey
 	p.status.PageVersion = page.Version
 
-	up, cls, err := p.store(ctx, page)
+	stored, err := p.store(ctx, page)
 	if err != nil {
 		return nil, err
 	}
+	up, cls := &stored.Upload, &stored.Classify
 
 	p.stage(ctx, StageLinking)
 	link := activities.RecordLink{
@@ -160,7 +161,8 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 	var wb activities.WriteBackResult
 	err = workflow.ExecuteActivity(confluenceCtx(ctx, "Link record on the page"), conf.WriteBack,
 		activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty,
-			Readers: page.Readers, SpaceID: page.SpaceID, SpaceKey: page.SpaceKey}).Get(ctx, &wb)
+			Readers: page.Readers, SpaceID: page.SpaceID, SpaceKey: page.SpaceKey,
+			Status: stored.Status, StatusProperty: page.StatusProperty}).Get(ctx, &wb)
 	if err != nil {
 		return nil, err
 	}
@@ -206,17 +208,17 @@ func (p *publishRun) run(ctx workflow.Context) (*PublishPageResult, error) {
 // version in one activity: upload, checksum check, then category and RM
 // classification (a record whose stored bytes do not match is never
 // classified).
-func (p *publishRun) store(ctx workflow.Context, page activities.PageSnapshot) (*activities.UploadResult, *activities.ClassifyResult, error) {
+func (p *publishRun) store(ctx workflow.Context, page activities.PageSnapshot) (*activities.StoreResult, error) {
 	var otcs *records.OpenTextActivities
 	p.stage(ctx, StageUploading)
 	var st activities.StoreResult
 	err := workflow.ExecuteActivity(transferCtx(ctx, "Stream, verify and classify the record in OTCS"), otcs.StoreRecord,
 		activities.StoreInput{Page: page}).Get(ctx, &st)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p.status.NodeID, p.status.OTCSVersion = st.Upload.NodeID, st.Upload.Version
-	return &st.Upload, &st.Classify, nil
+	return &st, nil
 }
 
 func (p *publishRun) stage(ctx workflow.Context, stage Stage) {

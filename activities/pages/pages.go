@@ -3,7 +3,6 @@ package pages
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -85,12 +84,8 @@ func (a *ConfluenceActivities) ReadPage(ctx context.Context, in activities.ReadP
 		return nil, err
 	}
 	snap.Rule, snap.PublishedLabel = target.Rule, target.PublishedLabel
-	if rec, ok := activities.IncludedProperty(page, activities.RecordPropertyKey); ok {
-		snap.RecordProperty = activities.PropertyState{Known: true}
-		if rec != nil {
-			snap.RecordProperty.ID, snap.RecordProperty.Version = rec.ID, rec.Version
-		}
-	}
+	snap.RecordProperty = includedState(page, activities.RecordPropertyKey)
+	snap.StatusProperty = includedState(page, activities.RecordStatusPropertyKey)
 	for _, key := range target.PropertyKeys() {
 		prop, err := activities.PageProperty(ctx, a.Confluence, page, key)
 		if err != nil {
@@ -205,15 +200,25 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in activities.Writ
 	if err != nil {
 		return nil, activities.BackendError("write record property", err)
 	}
+	// The label and the record's status are independent writes, made side
+	// by side; each is safe to repeat.
+	var statusErr error
+	var wg sync.WaitGroup
+	if in.Status != nil {
+		wg.Go(func() { statusErr = a.showFiledStatus(ctx, in) })
+	}
 	if in.Label != "" {
 		err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
-		var re *rest.Error
-		if errors.As(err, &re) && re.Kind == rest.KindNotFound {
-			return nil, activities.NonRetryable(activities.TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
-		}
-		if err != nil {
-			return nil, activities.BackendError("add label", err)
-		}
+	}
+	wg.Wait()
+	if rest.IsKind(err, rest.KindNotFound) {
+		return nil, activities.NonRetryable(activities.TypePageNotFound, "Confluence page %s disappeared before the record link could be written", in.PageID)
+	}
+	if err != nil {
+		return nil, activities.BackendError("add label", err)
+	}
+	if statusErr != nil {
+		return nil, statusErr
 	}
 	out := &activities.WriteBackResult{}
 	if in.Readers == nil {
@@ -230,6 +235,20 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in activities.Writ
 		out.Readers = now
 	}
 	return out, nil
+}
+
+// includedState is what the page read saw of one of its properties
+// (unknown when the read did not include properties).
+func includedState(page *confluence.Page, key string) activities.PropertyState {
+	prop, ok := activities.IncludedProperty(page, key)
+	if !ok {
+		return activities.PropertyState{}
+	}
+	st := activities.PropertyState{Known: true}
+	if prop != nil {
+		st.ID, st.Version = prop.ID, prop.Version
+	}
+	return st
 }
 
 // sameReaders reports whether two reads of a page's readers agree.

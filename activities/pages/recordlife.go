@@ -82,6 +82,9 @@ type statusPage struct {
 	prop *confluence.Property // nil: none yet
 	cur  activities.RecordStatus
 	gone bool
+	// fresh: no earlier attempt can have posted a status comment, so
+	// none is looked for before posting.
+	fresh bool
 }
 
 func (s *statusPage) save(ctx context.Context, next activities.RecordStatus) error {
@@ -98,16 +101,58 @@ func (s *statusPage) save(ctx context.Context, next activities.RecordStatus) err
 }
 
 func (a *ConfluenceActivities) showRecordStatus(ctx context.Context, st activities.RecordState, out *activities.RecordStatusResult) error {
-	sp := &statusPage{a: a, id: st.PageID}
-	prop, err := a.Confluence.GetProperty(ctx, st.PageID, activities.RecordStatusPropertyKey)
+	sp, err := a.readStatus(ctx, st.PageID)
+	if err != nil {
+		return err
+	}
+	return a.showStatus(ctx, sp, st, out)
+}
+
+// readStatus reads a page's status property.
+func (a *ConfluenceActivities) readStatus(ctx context.Context, pageID string) (*statusPage, error) {
+	sp := &statusPage{a: a, id: pageID}
+	prop, err := a.Confluence.GetProperty(ctx, pageID, activities.RecordStatusPropertyKey)
 	switch {
 	case rest.IsKind(err, rest.KindNotFound):
 	case err != nil:
-		return statusError("read the record status of page "+st.PageID, err)
+		return nil, statusError("read the record status of page "+pageID, err)
 	default:
 		sp.prop = prop
 		_ = json.Unmarshal(prop.Value, &sp.cur) // unreadable: shown again from scratch
 	}
+	return sp, nil
+}
+
+// showFiledStatus shows a record just filed on its page, as the sweep
+// would (property and comment), so the page shows it is a record at once.
+// A first publish's page read said the page has neither a record link nor
+// a status yet: then the property is not read again, and on the first
+// attempt no status comment can be there to look for. A page whose edit
+// restriction leaves the bridge out is logged, not failed: the record is
+// filed, and the sweep shows the status once the bridge may edit.
+func (a *ConfluenceActivities) showFiledStatus(ctx context.Context, in activities.WriteBackInput) error {
+	var sp *statusPage
+	if in.StatusProperty.Known && in.StatusProperty.ID == "" {
+		sp = &statusPage{a: a, id: in.PageID, fresh: activities.FirstAttempt(ctx) && in.Property.Known && in.Property.ID == ""}
+	} else {
+		var err error
+		if sp, err = a.readStatus(ctx, in.PageID); err != nil {
+			return err
+		}
+	}
+	err := a.showStatus(ctx, sp, *in.Status, &activities.RecordStatusResult{})
+	var refused *refusedError
+	if errors.As(err, &refused) {
+		if activity.IsActivity(ctx) {
+			activity.GetLogger(ctx).Warn("Record status not shown: the bridge may not edit the page", "page", in.PageID, "error", refused.msg)
+		}
+		return nil
+	}
+	return err
+}
+
+// showStatus brings one page's status (sp, as read) to st.
+func (a *ConfluenceActivities) showStatus(ctx context.Context, sp *statusPage, st activities.RecordState, out *activities.RecordStatusResult) error {
 	rl := a.Rules.RecordLifeOf()
 	next := sp.cur
 	next.State, next.Line = st, st.Line()
@@ -147,7 +192,7 @@ func (a *ConfluenceActivities) showRecordStatus(ctx context.Context, st activiti
 		return a.dispose(ctx, sp, rl, st, next, out)
 	}
 	if changed {
-		if err := a.statusComment(ctx, st, next, extra); err != nil {
+		if err := a.statusComment(ctx, st, next, extra, sp.fresh); err != nil {
 			return err
 		}
 	}
@@ -275,7 +320,7 @@ func (a *ConfluenceActivities) dispose(ctx context.Context, sp *statusPage, rl m
 	if next.Seq == sp.cur.Seq {
 		next.Seq++
 	}
-	if err := a.statusComment(ctx, st, next, text); err != nil {
+	if err := a.statusComment(ctx, st, next, text, false); err != nil {
 		return err
 	}
 	next.Disposal = policy
@@ -292,7 +337,7 @@ func (a *ConfluenceActivities) dispose(ctx context.Context, sp *statusPage, rl m
 }
 
 // statusComment posts the status once (its sequence number names it).
-func (a *ConfluenceActivities) statusComment(ctx context.Context, st activities.RecordState, next activities.RecordStatus, extra string) error {
+func (a *ConfluenceActivities) statusComment(ctx context.Context, st activities.RecordState, next activities.RecordStatus, extra string, fresh bool) error {
 	body := "<p><strong>Record status:</strong> " + html.EscapeString(next.Line)
 	if !st.Disposed && st.URL != "" {
 		body += fmt.Sprintf(` <a href="%s">Open the record in OTCS</a>`, html.EscapeString(st.URL))
@@ -302,7 +347,11 @@ func (a *ConfluenceActivities) statusComment(ctx context.Context, st activities.
 		body += "<p>" + html.EscapeString(extra) + "</p>"
 	}
 	marker := "xecm-bridge record status " + st.PageID + " #" + strconv.Itoa(next.Seq)
-	err := activities.NoteOnce(ctx, a.Confluence, st.PageID, marker, body)
+	note := activities.NoteOnce
+	if fresh {
+		note = activities.Note
+	}
+	err := note(ctx, a.Confluence, st.PageID, marker, body)
 	if err != nil && !rest.IsKind(err, rest.KindNotFound) {
 		return statusError("comment the record status on page "+st.PageID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/xecm-bridge/xecm-bridge/activities"
+	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
 )
 
@@ -59,9 +60,7 @@ func (a *OpenTextActivities) recordState(ctx context.Context, r activities.PageR
 		return nil, activities.BackendError("read the RM classification of "+what, err)
 	}
 	if rm != nil && len(rm.Classifications) > 0 {
-		c := rm.Classifications[0]
-		st.Classification = activities.FirstNonBlank(c.Name, fmt.Sprint(c.ClassID))
-		st.RecordDate, st.RecordStatus, st.Official, st.Declared = c.RecordDate, c.Status, c.Official, c.Finalized
+		showRM(st, rm.Classifications[0])
 	}
 	holds, err := a.OTCS.NodeHolds(ctx, r.NodeID)
 	if err != nil {
@@ -73,4 +72,12 @@ func (a *OpenTextActivities) recordState(ctx context.Context, r activities.PageR
 		}
 	}
 	return st, nil
+}
+
+// showRM puts a record's RM classification into its status, the same for
+// the sweep and for the publish that filed it.
+func showRM(st *activities.RecordState, c opentext.RMClassification) {
+	st.Classification = activities.FirstNonBlank(c.Name, fmt.Sprint(c.ClassID))
+	st.RecordDate, st.RecordStatus, st.Retention = c.RecordDate, c.Status, c.RSI
+	st.Official, st.Declared = c.Official, c.Finalized
 }

@@ -450,3 +450,102 @@ func TestHoldFreezeAndTrashOnDataCenter(t *testing.T) {
 		t.Errorf("page %+v, want trashed", p)
 	}
 }
+
+// filed files an approved page and links its record with its status, as
+// PublishPage does; it returns the write-back's input, for a retry.
+func (w *world) filed(t *testing.T, conf *pages.ConfluenceActivities, id string) (activities.WriteBackInput, error) {
+	t.Helper()
+	snap := w.read(t, id)
+	st, err := w.ot.StoreRecord(context.Background(), activities.StoreInput{Page: *snap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := activities.WriteBackInput{PageID: id, Label: "otcs-published",
+		Record: activities.RecordLink{NodeID: st.Upload.NodeID, Version: st.Upload.Version, URL: st.Upload.URL}, Property: snap.RecordProperty,
+		Status: st.Status, StatusProperty: snap.StatusProperty}
+	_, err = conf.WriteBack(context.Background(), in)
+	return in, err
+}
+
+// A record shows on its page as soon as it is filed: the status property
+// and one comment, no page version; the next sweep finds nothing to add.
+func TestRecordStatusIsShownWhenTheRecordIsFiled(t *testing.T) {
+	w := newWorld(t, lifeRules)
+	id := w.ApprovedPage(t, "Filed Status Policy", "<p>Shown at once.</p>")
+	before, _ := w.ConfSim.Page(id)
+	in, err := w.filed(t, w.conf, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := w.status(t, id)
+	if status.State.NodeID != in.Record.NodeID || status.State.Version != 1 || status.State.Classification == "" || !status.State.Official || status.Seq != 1 {
+		t.Fatalf("status %+v", status)
+	}
+	if c := w.statusComments(id); len(c) != 1 || !strings.Contains(c[0], "RM classification") || !strings.Contains(c[0], "no hold") {
+		t.Errorf("status comments %q", c)
+	}
+	if after, _ := w.ConfSim.Page(id); after.Version != before.Version {
+		t.Errorf("page version %d -> %d", before.Version, after.Version)
+	}
+	res, err := w.sweep(t, w.conf, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Updated) != 0 || len(w.statusComments(id)) != 1 || w.status(t, id).Seq != 1 {
+		t.Errorf("the sweep after the publish changed the status: %+v, %d comments", res, len(w.statusComments(id)))
+	}
+	// A new version's record is shown once more.
+	if _, err := w.ConfSim.UpdatePage(id, "Filed Status Policy", "<p>Shown at once, version two.</p>", "557058:editor"); err != nil {
+		t.Fatal(err)
+	}
+	if err := activities.RecordApproval(context.Background(), w.Conf, id, activities.Approval{PageVersion: 2, By: "557058:alice", Source: activities.ApprovalByOperator}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.filed(t, w.conf, id); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.status(t, id); s.State.Version != 2 || s.Seq != 2 || len(w.statusComments(id)) != 2 {
+		t.Errorf("after version 2: %+v, %d comments", s, len(w.statusComments(id)))
+	}
+}
+
+// The write-back with the status is several writes (record property,
+// label, comment, status property); a worker dying before any one of them
+// is finished by the retry: one comment, the status and the link there.
+func TestFiledStatusFinishesAfterAWorkerDiesBetweenWrites(t *testing.T) {
+	w := newWorld(t, lifeRules)
+	for n := 1; ; n++ {
+		id := w.ApprovedPage(t, "Filed crash "+string(rune('A'+n)), "<p>crash</p>")
+		var hit atomic.Bool
+		dying := &pages.ConfluenceActivities{Confluence: w.ConfluenceVia(t, killNthWrite(n, &hit)), Rules: w.Rules}
+		in, err := w.filed(t, dying, id)
+		if err == nil && hit.Load() {
+			t.Fatalf("write %d: killed, yet no error", n)
+		}
+		if !hit.Load() {
+			if n == 1 {
+				t.Fatal("no writes")
+			}
+			t.Logf("each of %d writes killed once", n-1)
+			break
+		}
+		if _, err := w.conf.WriteBack(context.Background(), in); err != nil { // the activity's retry
+			t.Fatalf("write %d: retry: %v", n, err)
+		}
+		if c := w.statusComments(id); len(c) != 1 {
+			t.Errorf("write %d: %d status comments, want 1", n, len(c))
+		}
+		if s := w.status(t, id); s.Seq != 1 || s.State.Version != 1 {
+			t.Errorf("write %d: status %+v", n, s)
+		}
+		if !slices.Contains(w.ConfSim.Labels(id), "otcs-published") {
+			t.Errorf("write %d: no published label", n)
+		}
+		if _, _, ok := w.ConfSim.Property(id, activities.RecordPropertyKey); !ok {
+			t.Errorf("write %d: no record link", n)
+		}
+		if node, ok := w.OTSim.NodeByNickname(Nickname(id)); !ok || len(w.OTSim.Versions(node.ID)) != 1 {
+			t.Errorf("write %d: the page's record is not one node with one version", n)
+		}
+	}
+}

@@ -424,15 +424,23 @@ func (a *OpenTextActivities) StoreRecord(ctx context.Context, in activities.Stor
 	if err := a.verifyStored(ctx, activities.VerifyInput{NodeID: up.NodeID, Version: up.Version, SHA256: up.SHA256, Size: up.Size}); err != nil {
 		return nil, err
 	}
-	cls, err := a.classifyStored(ctx, activities.ClassifyInput{Page: in.Page, NodeID: up.NodeID, SHA256: up.SHA256}, up.Created)
+	cls, rm, err := a.classifyStored(ctx, activities.ClassifyInput{Page: in.Page, NodeID: up.NodeID, SHA256: up.SHA256}, up.Created)
 	if err != nil {
 		return nil, err
 	}
-	return &activities.StoreResult{Upload: *up, Classify: *cls}, nil
+	// The status the page will show, as the sweep reads it: no hold (a
+	// held record is never written). A retry that finds the version
+	// stored shows the same.
+	status := &activities.RecordState{PageID: in.Page.PageID, NodeID: up.NodeID, Version: up.Version, URL: up.URL}
+	if rm != nil {
+		showRM(status, *rm)
+	}
+	return &activities.StoreResult{Upload: *up, Classify: *cls, Status: status}, nil
 }
 
 func (a *OpenTextActivities) classify(ctx context.Context, in activities.ClassifyInput) (*activities.ClassifyResult, error) {
-	return a.classifyStored(ctx, in, false)
+	cls, _, err := a.classifyStored(ctx, in, false)
+	return cls, err
 }
 
 // classifyStored is classify; created says this attempt made the node
@@ -443,35 +451,36 @@ func (a *OpenTextActivities) classify(ctx context.Context, in activities.Classif
 // before the apply (an apply without the metadata token is refused on a
 // node that has a classification, and the refusal sends it to the read).
 // A retry finds the node (it is no longer created by that attempt) and
-// takes the full path.
-func (a *OpenTextActivities) classifyStored(ctx context.Context, in activities.ClassifyInput, created bool) (*activities.ClassifyResult, error) {
+// takes the full path. It also returns the RM classification OTCS
+// reported (nil without an RM rule).
+func (a *OpenTextActivities) classifyStored(ctx context.Context, in activities.ClassifyInput, created bool) (*activities.ClassifyResult, *opentext.RMClassification, error) {
 	rules, err := a.target(&in.Page)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !created {
 		if err := a.checkHolds(ctx, in.NodeID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	facts := in.Page.Facts()
 	facts.Checksum = in.SHA256
 	values, err := a.categoryValues(ctx, in.NodeID, rules, facts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	catID := rules.Category.ID
 	if err := a.writeCategory(ctx, in.NodeID, catID, values); err != nil {
 		if created {
 			if herr := a.checkHolds(ctx, in.NodeID); herr != nil {
-				return nil, herr
+				return nil, nil, herr
 			}
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	res := &activities.ClassifyResult{CategoryID: catID, Attributes: len(values)}
 	if rules.RM == nil {
-		return res, nil
+		return res, nil, nil
 	}
 	apply := func(token string) (*opentext.RMState, error) {
 		return a.OTCS.ApplyRMClassification(ctx, in.NodeID, opentext.RMClassifyRequest{
@@ -479,10 +488,11 @@ func (a *OpenTextActivities) classifyStored(ctx context.Context, in activities.C
 			RecordDate: in.Page.ApprovedAt.UTC().Format("2006-01-02T15:04:05"), MetadataToken: token,
 		})
 	}
+	var rm *opentext.RMClassification
 	found := func(state *opentext.RMState) bool {
 		for _, c := range state.Classifications {
 			if c.ClassID == rules.RM.ClassID {
-				res.Classification, res.Official = describeRM(c), c.Official
+				res.Classification, res.Official, rm = describeRM(c), c.Official, &c
 				return true
 			}
 		}
@@ -492,7 +502,7 @@ func (a *OpenTextActivities) classifyStored(ctx context.Context, in activities.C
 		// OTCS answers the apply with the node's classifications; an
 		// answer without them is read back below, as is a refusal.
 		if state, err := apply(""); err == nil && found(state) {
-			return res, nil
+			return res, rm, nil
 		}
 	}
 	// Apply the RM classification only when the record lacks it, then read
@@ -501,16 +511,16 @@ func (a *OpenTextActivities) classifyStored(ctx context.Context, in activities.C
 	for attempt := 0; ; attempt++ {
 		state, err := a.OTCS.RMClassifications(ctx, in.NodeID)
 		if err != nil {
-			return nil, activities.BackendError("read RM classification", err)
+			return nil, nil, activities.BackendError("read RM classification", err)
 		}
 		if found(state) {
-			return res, nil
+			return res, rm, nil
 		}
 		if attempt > 0 {
-			return nil, activities.NonRetryable(activities.TypeBackendRejected, "OTCS accepted RM classification %d for node %d but does not report it", rules.RM.ClassID, in.NodeID)
+			return nil, nil, activities.NonRetryable(activities.TypeBackendRejected, "OTCS accepted RM classification %d for node %d but does not report it", rules.RM.ClassID, in.NodeID)
 		}
 		if _, err := apply(state.MetadataToken); err != nil {
-			return nil, activities.BackendError("apply RM classification", err)
+			return nil, nil, activities.BackendError("apply RM classification", err)
 		}
 	}
 }

@@ -43,6 +43,7 @@ func (g *plainGo) publish(ctx context.Context, pageID string, step func(string))
 			step(s)
 		}
 	}
+	ctx = activities.WithoutRetries(ctx) // these calls are never retried
 	mark("ReadPage")
 	page, err := g.conf.ReadPage(ctx, activities.ReadPageInput{PageID: pageID})
 	if err != nil {
@@ -57,7 +58,8 @@ func (g *plainGo) publish(ctx context.Context, pageID string, step func(string))
 	mark("WriteBack")
 	link := activities.RecordLink{NodeID: up.NodeID, Version: up.Version, PageVersion: page.Version, URL: up.URL, SHA256: up.SHA256,
 		Classification: cls.Classification, PublishedAt: time.Now().UTC(), WorkflowID: "baseline"}
-	_, err = g.conf.WriteBack(ctx, activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty})
+	_, err = g.conf.WriteBack(ctx, activities.WriteBackInput{PageID: page.PageID, Label: page.PublishedLabel, Record: link, Property: page.RecordProperty,
+		Readers: page.Readers, SpaceID: page.SpaceID, SpaceKey: page.SpaceKey, Status: st.Status, StatusProperty: page.StatusProperty})
 	mark("")
 	return err
 }
