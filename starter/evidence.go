@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/xecm-bridge/xecm-bridge/evidence"
+	"github.com/xecm-bridge/xecm-bridge/internal/control"
 	"github.com/xecm-bridge/xecm-bridge/internal/settings"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
@@ -51,7 +52,8 @@ func evidenceCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if *verify != "" {
 		return verifyPack(ctx, src, *verify, *asJSON, stdout)
 	}
-	pack, err := evidence.Build(ctx, src, *pageID, *version)
+	ctl := &control.Client{Temporal: src.Temporal}
+	pack, err := ctl.Evidence(ctx, src, *pageID, *version)
 	if err != nil {
 		return evidenceError(err)
 	}
@@ -103,7 +105,7 @@ func verifyPack(ctx context.Context, src evidence.Sources, file string, asJSON b
 	if err != nil {
 		return failedError{fmt.Sprintf("%s: %v", file, err)}
 	}
-	rep, err := evidence.Verify(ctx, src, pack)
+	rep, err := (&control.Client{Temporal: src.Temporal}).VerifyEvidence(ctx, src, pack)
 	if err != nil {
 		return evidenceError(err)
 	}
