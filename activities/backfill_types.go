@@ -89,3 +89,15 @@ type BackfillSubmitResult struct {
 	WorkflowID string
 	Existing   bool // a lifecycle of the page was running (it was given the version)
 }
+
+// AwaitFlowsInput names flows another trigger had started (the backfill
+// found them running) that a closure waits for before it lists records.
+type AwaitFlowsInput struct {
+	SpaceKey    string
+	WorkflowIDs []string
+}
+
+// AwaitFlowsResult lists the flows that ended without completing.
+type AwaitFlowsResult struct {
+	Unfinished []string `json:",omitempty"`
+}

@@ -47,6 +47,13 @@ type FlowStarter interface {
 	StartFlow(ctx context.Context, flow Flow, pageID string, version int, requestedBy string) (workflowID string, existing bool, err error)
 }
 
+// FlowWatcher tells which of some flows (by workflow id) are still
+// running and which ended without completing (failed, terminated, timed
+// out, cancelled); internal/control implements it.
+type FlowWatcher interface {
+	OpenFlows(ctx context.Context, workflowIDs []string) (running, unfinished []string, err error)
+}
+
 // Decide says which flow a page qualifies for under the rules, and why.
 func Decide(rules *mapping.Rules, spaceKey, title string, labels []string) (flow Flow, reason string) {
 	space, err := rules.ForSpace(spaceKey)

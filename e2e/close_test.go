@@ -252,3 +252,33 @@ func TestClosePageTree(t *testing.T) {
 	require.Equal(t, "Completed", status.Status)
 	require.Equal(t, 2, status.Progress.Members)
 }
+
+// TestCloseWaitsForAFlowAnotherTriggerStarted closes a page tree while
+// the root's publish, started by another trigger, is still running (its
+// Confluence reads slowed): the closure's backfill finds the flow started,
+// the closure waits for it, and the root's record is in the manifest.
+func TestCloseWaitsForAFlowAnotherTriggerStarted(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	root := h.confSim.CreatePage("POL", "Closure While Publishing", "<p>p</p>", "557058:backfill", "approved", "dept-backfill")
+	h.confSim.Faults().Set(faults.Config{Latency: 1500 * time.Millisecond, PathContains: "/" + root.ID})
+	defer h.confSim.Faults().Set(faults.Config{})
+	pub, err := h.publisher.Publish(ctx, root.ID, 1, "e2e: another trigger")
+	require.NoError(t, err)
+	time.Sleep(300 * time.Millisecond) // the publish is under way, its reads slowed
+
+	st, err := h.publisher.Close(ctx, control.CloseRequest{RootPageID: root.ID, RequestedBy: "e2e"})
+	require.NoError(t, err)
+	var res workflows.CloseProgress
+	require.NoError(t, st.Run.Get(ctx, &res))
+	require.Equal(t, workflows.CloseDone, res.State)
+	require.Equal(t, 1, res.Backfill.AlreadyStarted, "the closure's backfill found the publish started")
+	require.Equal(t, 1, res.Awaited, "and the closure waited for it")
+	require.Equal(t, 1, res.Members)
+	require.Zero(t, res.Unrecorded)
+	require.NoError(t, pub.Run.Get(ctx, nil))
+	rows := readManifest(t, res.Set.ManifestID)
+	require.Len(t, rows, 1)
+	require.Equal(t, root.ID, rows[0][0])
+	require.Equal(t, strconv.FormatInt(recordLink(t, root.ID).NodeID, 10), rows[0][3])
+}

@@ -49,9 +49,10 @@ const (
 	// backfillHistoryBytes bounds the history's size the same way: a
 	// batch of skipped pages carries their reasons, some 20 KB.
 	backfillHistoryBytes = 4 << 20
-	maxBackfillFailedIDs = 100 // failed flows named in the progress
-	maxBackfillSkipped   = 20  // skipped pages named in the progress
-	maxBackfillReasons   = 20  // distinct skip reasons counted separately
+	maxBackfillFailedIDs = 100  // failed flows named in the progress
+	maxBackfillElsewhere = 1000 // flows started by other triggers named in the progress
+	maxBackfillSkipped   = 20   // skipped pages named in the progress
+	maxBackfillReasons   = 20   // distinct skip reasons counted separately
 	backfillRequester    = "backfill"
 	// backfillConcurrentStarts is the change that starts a batch's child
 	// flows without waiting for each one's start before the next (one
@@ -95,9 +96,14 @@ type BackfillProgress struct {
 	SkippedBy       []BackfillReason `json:",omitempty"` // per reason, the first maxBackfillReasons reasons
 	SkippedPages    []BackfillSkip   `json:",omitempty"` // the first maxBackfillSkipped skipped pages
 	FailedIDs       []string         `json:",omitempty"` // the first maxBackfillFailedIDs failed flows' workflow ids
-	Batches         int
-	Runs            int // continue-as-new generations before this run
-	Cursor          activities.BackfillCursor
+	// Elsewhere are the publish and file flows another trigger had
+	// started (the first maxBackfillElsewhere; ElsewhereMore counts the
+	// rest): a closure waits for them before listing the records.
+	Elsewhere     []string `json:",omitempty"`
+	ElsewhereMore int      `json:",omitempty"`
+	Batches       int
+	Runs          int // continue-as-new generations before this run
+	Cursor        activities.BackfillCursor
 }
 
 // BackfillReason counts the pages skipped for one reason.
@@ -291,7 +297,7 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 			if err := f.Get(childCtx, nil); err != nil {
 				b.inFlight--
 				if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-					b.progress.AlreadyStarted++
+					b.startedElsewhere(id)
 				} else {
 					b.fail(id)
 				}
@@ -303,7 +309,7 @@ func (b *backfill) startChild(ctx workflow.Context, page activities.BackfillDeci
 	}
 	if err := run.GetChildWorkflowExecution().Get(childCtx, nil); err != nil {
 		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-			b.progress.AlreadyStarted++
+			b.startedElsewhere(id)
 			return nil
 		}
 		b.fail(id)
@@ -355,6 +361,17 @@ func (b *backfill) continueAsNew(ctx workflow.Context) error {
 	next := b.in
 	next.Progress = b.snapshot()
 	return workflow.NewContinueAsNewError(ctx, Backfill, next)
+}
+
+// startedElsewhere counts a page flow whose id another trigger had
+// started, and names it for a closure to wait for.
+func (b *backfill) startedElsewhere(id string) {
+	b.progress.AlreadyStarted++
+	if len(b.progress.Elsewhere) < maxBackfillElsewhere {
+		b.progress.Elsewhere = append(b.progress.Elsewhere, id)
+	} else {
+		b.progress.ElsewhereMore++
+	}
 }
 
 // waitFor blocks until ready() holds, taking signals and finished flows as

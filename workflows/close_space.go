@@ -85,6 +85,7 @@ type CloseProgress struct {
 	Existing bool `json:",omitempty"`
 	// Backfill is the result of the closure's backfill.
 	Backfill   *BackfillProgress `json:",omitempty"`
+	Awaited    int               `json:",omitempty"` // flows other triggers started, waited for before listing
 	Listed     int               // pages looked at for the manifest
 	Members    int               // records in the manifest (staged so far)
 	Unrecorded int               // pages without a record (never approved, say)
@@ -231,13 +232,40 @@ func (c *closure) backfill(ctx workflow.Context) error {
 		return err
 	}
 	res.SkippedPages = nil // the backfill's own result keeps them; the closure counts
+	elsewhere, more := res.Elsewhere, res.ElsewhereMore
+	res.Elsewhere = nil
 	c.p.Backfill = &res
 	if res.Failed > 0 {
 		return activities.NonRetryable(activities.TypeClosureIncomplete,
 			"space %s: %d flows of the closure's backfill failed (%v); no record set was sealed: fix them and run close again", c.in.SpaceKey, res.Failed, res.FailedIDs)
 	}
+	// Flows another trigger had started are waited for, so their records
+	// are in the manifest (closures recorded before this step replay
+	// without it).
+	if workflow.GetVersion(ctx, closeAwaitFlows, workflow.DefaultVersion, 1) < 1 || len(elsewhere)+more == 0 {
+		return nil
+	}
+	if more > 0 {
+		return activities.NonRetryable(activities.TypeClosureIncomplete,
+			"space %s: %d flows started by other triggers were running while the closure's backfill ran; no record set was sealed: run close again once they end", c.in.SpaceKey, len(elsewhere)+more)
+	}
+	var acts *triggers.BackfillActivities
+	var waited activities.AwaitFlowsResult
+	if err := workflow.ExecuteActivity(activityCtx(ctx, activities.ConfluenceTaskQueue, backfillCall,
+		fmt.Sprintf("Wait for %d flows other triggers started in space %s", len(elsewhere), c.in.SpaceKey)), acts.AwaitFlows,
+		activities.AwaitFlowsInput{SpaceKey: c.in.SpaceKey, WorkflowIDs: elsewhere}).Get(ctx, &waited); err != nil {
+		return err
+	}
+	c.p.Awaited = len(elsewhere)
+	if len(waited.Unfinished) > 0 {
+		return activities.NonRetryable(activities.TypeClosureIncomplete,
+			"space %s: %d flows other triggers started did not complete (%v); no record set was sealed: fix them and run close again", c.in.SpaceKey, len(waited.Unfinished), waited.Unfinished)
+	}
 	return nil
 }
+
+// closeAwaitFlows marks closures that wait for flows other triggers started.
+const closeAwaitFlows = "close-await-flows"
 
 // collect lists the next batch of pages with their records and stages
 // the members as the next manifest part.

@@ -31,6 +31,8 @@ type BackfillActivities struct {
 	OTCS       *opentext.Client
 	Rules      *mapping.Rules
 	Starter    activities.FlowStarter
+	// Flows is asked which flows are still running (AwaitFlows).
+	Flows activities.FlowWatcher
 }
 
 // defaultBackfillBatch is the batch size when none is given.

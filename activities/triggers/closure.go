@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -209,4 +210,38 @@ func (a *BackfillActivities) pagesAfter(ctx context.Context, spaceKey, rootPageI
 		next = activities.BackfillCursor{ModifiedAt: p.ModifiedAt, PageID: p.ID, Offset: position[p.ID], Query: l.query}
 	}
 	return out, next, more, nil
+}
+
+// awaitPoll is how often AwaitFlows asks Temporal again.
+const awaitPoll = 2 * time.Second
+
+// AwaitFlows waits until none of the flows is running, asking Temporal
+// every few seconds and heartbeating in between, and returns those that
+// ended without completing. A closure calls it for the flows its backfill
+// found started by another trigger, so their records are in the manifest.
+func (a *BackfillActivities) AwaitFlows(ctx context.Context, in activities.AwaitFlowsInput) (_ *activities.AwaitFlowsResult, err error) {
+	defer func() { activities.Observe(ctx, "AwaitFlows", err) }()
+	if a.Flows == nil {
+		return nil, activities.NonRetryable(activities.TypeInvalidInput, "this worker cannot ask Temporal about flows: nothing to wait with")
+	}
+	ids := in.WorkflowIDs
+	var failed []string
+	for {
+		running, unfinished, err := a.Flows.OpenFlows(ctx, ids)
+		if err != nil {
+			return nil, activities.BackendError("describe the flows of space "+in.SpaceKey, err)
+		}
+		// Only the running ones are asked about again.
+		failed = append(failed, unfinished...)
+		if len(running) == 0 {
+			return &activities.AwaitFlowsResult{Unfinished: failed}, nil
+		}
+		activities.Heartbeat(ctx, len(running))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(awaitPoll):
+		}
+		ids = running
+	}
 }

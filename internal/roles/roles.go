@@ -140,7 +140,7 @@ func New(c client.Client, roles []string, cfg settings.Worker, deps Deps) ([]wor
 			w.RegisterActivity(&pages.ConfluenceActivities{Confluence: deps.Confluence, Rules: deps.Rules})
 			w.RegisterActivity(&documentpages.DocumentPageActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Access: principals})
 			w.RegisterActivity(&triggers.TriggerActivities{Confluence: deps.Confluence, Rules: deps.Rules, Starter: starter})
-			w.RegisterActivity(&triggers.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Starter: starter})
+			w.RegisterActivity(&triggers.BackfillActivities{Confluence: deps.Confluence, OTCS: deps.OpenText, Rules: deps.Rules, Starter: starter, Flows: starter})
 			// Templates are written into Confluence (about 30 calls per
 			// template), so they run on its queue and under its rate; OTCS
 			// is only read for the DOCX they carry.

@@ -25,7 +25,7 @@ func TestRegisteredActivitiesAreExactlyTheIntendedOnes(t *testing.T) {
 		&documentpages.DocumentPageActivities{}:     {"ApplyReaders", "ArchiveMissing", "DocumentPageNode", "DocumentPages", "EnsureWorkspacePage", "ReadReferences", "RecordReferences", "TemplateCopyNode", "UnseenDocuments", "UpsertDocumentPages"},
 		&documentsources.DocumentSourceActivities{}: {"ChangedDocuments", "ConfirmAbsence", "DescribeDocuments", "EnsureWorkspaceLink", "ReadPermissions", "WriteBackLinks"},
 		&templates.TemplateActivities{}:             {"PublishTemplates"},
-		&triggers.BackfillActivities{}:              {"BackfillBatch", "BackfillSubmit", "CloseCheck", "ReadOnlyPages", "RecordSetMembers"},
+		&triggers.BackfillActivities{}:              {"AwaitFlows", "BackfillBatch", "BackfillSubmit", "CloseCheck", "ReadOnlyPages", "RecordSetMembers"},
 	}
 	for v, names := range want {
 		typ := reflect.TypeOf(v)
