@@ -200,12 +200,20 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in activities.Writ
 	if err != nil {
 		return nil, activities.BackendError("write record property", err)
 	}
-	// The label and the record's status are independent writes, made side
-	// by side; each is safe to repeat.
-	var statusErr error
+	// Once the link is written, the label, the record's status and the
+	// re-read of the page's readers are independent: made side by side
+	// (each write is safe to repeat). The re-read catches a restriction
+	// changed while the record was being filed (an open page restricted,
+	// most of all): that change's own run found no record property yet,
+	// so this run narrows the record.
+	var statusErr, readersErr error
+	var now *access.PageReaders
 	var wg sync.WaitGroup
 	if in.Status != nil {
 		wg.Go(func() { statusErr = a.showFiledStatus(ctx, in) })
+	}
+	if in.Readers != nil { // nil: a run started before readers were read, nothing to compare
+		wg.Go(func() { now, readersErr = a.readersOf(ctx, in.PageID, in.SpaceID, in.SpaceKey) })
 	}
 	if in.Label != "" {
 		err = a.Confluence.AddLabels(ctx, in.PageID, in.Label)
@@ -220,18 +228,11 @@ func (a *ConfluenceActivities) WriteBack(ctx context.Context, in activities.Writ
 	if statusErr != nil {
 		return nil, statusErr
 	}
+	if readersErr != nil {
+		return nil, readersErr
+	}
 	out := &activities.WriteBackResult{}
-	if in.Readers == nil {
-		return out, nil // a run started before readers were read: nothing to compare
-	}
-	// A restriction changed while the record was being filed (an open
-	// page restricted, most of all): the event's run found no record
-	// property yet, so this run narrows the record.
-	now, err := a.readersOf(ctx, in.PageID, in.SpaceID, in.SpaceKey)
-	if err != nil {
-		return nil, err
-	}
-	if !sameReaders(now, in.Readers) {
+	if now != nil && !sameReaders(now, in.Readers) {
 		out.Readers = now
 	}
 	return out, nil
