@@ -2,10 +2,8 @@ package control
 
 import (
 	"context"
-	"errors"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 )
 
 // OpenFlows describes each flow's latest run: those still running, and
@@ -15,9 +13,8 @@ import (
 func (p *Client) OpenFlows(ctx context.Context, workflowIDs []string) (running, unfinished []string, err error) {
 	for _, id := range workflowIDs {
 		d, err := p.Temporal.DescribeWorkflowExecution(ctx, id, "")
-		var nf *serviceerror.NotFound
 		switch {
-		case errors.As(err, &nf):
+		case isNotFound(err):
 			unfinished = append(unfinished, id)
 			continue
 		case err != nil:
