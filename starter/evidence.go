@@ -49,10 +49,10 @@ func evidenceCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer closeFn()
-	if *verify != "" {
-		return verifyPack(ctx, src, *verify, *asJSON, stdout)
-	}
 	ctl := &control.Client{Temporal: src.Temporal}
+	if *verify != "" {
+		return verifyPack(ctx, ctl, src, *verify, *asJSON, stdout)
+	}
 	pack, err := ctl.Evidence(ctx, src, *pageID, *version)
 	if err != nil {
 		return evidenceError(err)
@@ -95,7 +95,7 @@ func writePackJSON(w io.Writer, p *evidence.Pack) error {
 	return enc.Encode(p)
 }
 
-func verifyPack(ctx context.Context, src evidence.Sources, file string, asJSON bool, stdout io.Writer) error {
+func verifyPack(ctx context.Context, ctl *control.Client, src evidence.Sources, file string, asJSON bool, stdout io.Writer) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return usageError{msg: err.Error(), usage: usageLine("evidence")}
@@ -105,7 +105,7 @@ func verifyPack(ctx context.Context, src evidence.Sources, file string, asJSON b
 	if err != nil {
 		return failedError{fmt.Sprintf("%s: %v", file, err)}
 	}
-	rep, err := (&control.Client{Temporal: src.Temporal}).VerifyEvidence(ctx, src, pack)
+	rep, err := ctl.VerifyEvidence(ctx, src, pack)
 	if err != nil {
 		return evidenceError(err)
 	}
