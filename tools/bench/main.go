@@ -39,6 +39,8 @@ var (
 	events, latencyPages, documents, templates, docxBytes, backfillPages, renditionImages *int
 	documentsOnly, templatesOnly, renditionOnly                                           *bool
 	closeOnly                                                                             *bool
+	publishOnly, webhookOnly                                                              *bool
+	latencies, serverConfig                                                               *string
 )
 
 func main() {
@@ -57,6 +59,10 @@ func main() {
 	renditionImages = flag.Int("rendition-images", 20, "images of the long page filed as MHTML and as PDF/A (0: skip)")
 	renditionOnly = flag.Bool("rendition-only", false, "measure only the MHTML and PDF/A renditions of the long page")
 	closeOnly = flag.Bool("close-only", false, "measure only the closure of a space of --backfill pages (tools/bench/close.go)")
+	publishOnly = flag.Bool("publish-only", false, "measure only the publish throughput rows (at --latencies), their breakdown and the ceiling")
+	webhookOnly = flag.Bool("webhook-only", false, "measure only the signed event → record latency (--latency-pages)")
+	latencies = flag.String("latencies", "0,50,200", "backend latencies in ms of the publish throughput rows")
+	serverConfig = flag.String("server-config", "", "extra dev server dynamic config, KEY=JSON_VALUE[;KEY=JSON_VALUE...] (to try a server setting)")
 	flag.Parse()
 	if *rssOnly {
 		*pages = 0
@@ -102,7 +108,13 @@ func run(pages int, bigSize int64, bin string) error {
 		}
 	}
 	zl, _ := logging.New("error", os.Stderr)
-	server, err := devserver.Start(ctx, logging.NewTemporal(zl), nil)
+	var extra []string
+	for _, kv := range strings.Split(*serverConfig, ";") {
+		if kv != "" {
+			extra = append(extra, "--dynamic-config-value", kv)
+		}
+	}
+	server, err := devserver.Start(ctx, logging.NewTemporal(zl), nil, extra...)
 	if err != nil {
 		return err
 	}
@@ -164,7 +176,18 @@ func run(pages int, bigSize int64, bin string) error {
 		return err
 	}
 	var bridgeAt0 float64
-	for _, latency := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
+	if *webhookOnly {
+		return w.webhookBench(ctx, rules, 0, *latencyPages)
+	}
+	var rows []time.Duration
+	for _, ms := range strings.Split(*latencies, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(ms))
+		if err != nil {
+			return fmt.Errorf("--latencies: %w", err)
+		}
+		rows = append(rows, time.Duration(n)*time.Millisecond)
+	}
+	for _, latency := range rows {
 		if pages == 0 {
 			break
 		}
@@ -208,6 +231,9 @@ func run(pages int, bigSize int64, bin string) error {
 		}
 		fmt.Printf("| dev server ceiling: trivial workflows/s (one no-op activity, %d started 50 at a time, same worker settings) | %.1f; a publish at 0 ms runs at %.0f %% of it |\n",
 			pages, ceiling, 100*bridgeAt0/ceiling)
+		if *publishOnly {
+			return nil
+		}
 		if *backfillPages > 0 {
 			if err := w.backfillBench(ctx, *backfillPages, ceiling); err != nil {
 				return err

@@ -175,6 +175,9 @@ func (w *world) webhookBench(ctx context.Context, rules *mapping.Rules, events, 
 	fmt.Printf("| where a signed event's time goes (average of those %d) | %s |\n", latencyPages, where)
 	stopWorkers(cmd)
 	stopped = true
+	if events == 0 {
+		return nil
+	}
 	for _, mode := range []struct {
 		name   string
 		router webhook.Router
