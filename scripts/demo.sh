@@ -57,8 +57,16 @@ trap cleanup EXIT INT TERM
 echo "==> starting Temporal dev server (gRPC $TEMPORAL_ADDRESS, Web UI $TEMPORAL_UI_URL)"
 search_attrs=()
 for sa in BridgePageId BridgeSpace BridgeOtcsNodeId BridgeStage; do search_attrs+=(--search-attribute "$sa=Keyword"); done
+# The dev server's task queues read new tasks at most 20 times a second by
+# default, which makes every hand-off wait for a 50 ms tick; the same list
+# as internal/devserver.Tuning (a test keeps them equal).
+tuning=(
+  --dynamic-config-value history.transferProcessorMaxPollRPS=1000
+  --dynamic-config-value history.timerProcessorMaxPollRPS=1000
+  --dynamic-config-value history.visibilityProcessorMaxPollRPS=1000
+)
 "$temporal_cli" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
-  --log-level warn "${search_attrs[@]}" >"$state/temporal.log" 2>&1 &
+  --log-level warn "${search_attrs[@]}" "${tuning[@]}" >"$state/temporal.log" 2>&1 &
 pids+=($!)
 wait_port "127.0.0.1:$temporal_port" "Temporal" temporal.log
 

@@ -47,3 +47,21 @@ func TestSkipReason(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoScriptRunsTheTuning: `make demo` starts its dev server from a
+// shell script, which must pass the same dynamic config as Start, or the
+// demo's hand-offs wait for the server's default 50 ms ticks.
+func TestDemoScriptRunsTheTuning(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "demo.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range Tuning {
+		if !strings.Contains(string(script), "--dynamic-config-value "+kv+"\n") {
+			t.Errorf("scripts/demo.sh does not pass --dynamic-config-value %s", kv)
+		}
+	}
+	if n := strings.Count(string(script), "--dynamic-config-value"); n != len(Tuning) {
+		t.Errorf("scripts/demo.sh passes %d dynamic config values, internal/devserver.Tuning has %d", n, len(Tuning))
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
@@ -81,6 +83,7 @@ func (d *devServer) start(ctx context.Context) error {
 		// no version check: the run talks to loopback only
 		"--dynamic-config-value", "frontend.enableServerVersionCheck=false",
 	}
+	args = append(args, devserver.TuningArgs()...)
 	for _, sa := range workflows.SearchAttributes {
 		args = append(args, "--search-attribute", sa)
 	}
