@@ -140,6 +140,12 @@ func TestDocumentPages(t *testing.T) {
 	if _, err := h.confSim.UpdatePage(page1.ID, cur.Title, cur.Body+"<h2>Summary</h2><p>Call the duty manager first.</p>", "557058:editor"); err != nil {
 		t.Fatal(err)
 	}
+	// OTCS dates have one-second resolution, and a change run remembers the
+	// documents at its newest modify date as read: a version added within
+	// the second the last run listed the document in is not seen until the
+	// next full sweep (a known gap, docs/document-pages.md). The version is
+	// added after that second, which is what this step is about.
+	time.Sleep(1100 * time.Millisecond)
 	// Uploaded under another file name: the page keeps one controlled copy.
 	if _, err := h.otSim.AddVersion(opentextsim.SOPIncidentResponseID, "sop-001-v2.pdf", "application/pdf", []byte("%PDF-1.4 v2.0"), true); err != nil {
 		t.Fatal(err)
