@@ -47,8 +47,8 @@ func CLIPath() (string, error) {
 }
 
 // Tuning is the dynamic config every dev server the project starts runs
-// with (tests, the benchmark, `make demo` and the chaos run, whose script
-// and program are held to this list by tests). The dev server has one
+// with: Start's (tests, the benchmark), the chaos run's, and `make demo`'s
+// (scripts/demo.sh, which a test holds to this list). The dev server has one
 // history shard, and each of its task queues reads new tasks at most 20
 // times a second by default, so every hand-off (a workflow task after an
 // activity, an activity after a workflow task, a timer, a visibility
@@ -64,9 +64,12 @@ var Tuning = []string{
 }
 
 // TuningArgs is Tuning as start-dev flags.
-func TuningArgs() []string {
+func TuningArgs() []string { return DynamicConfigArgs(Tuning) }
+
+// DynamicConfigArgs turns KEY=JSON_VALUE settings into start-dev flags.
+func DynamicConfigArgs(kvs []string) []string {
 	var args []string
-	for _, kv := range Tuning {
+	for _, kv := range kvs {
 		args = append(args, "--dynamic-config-value", kv)
 	}
 	return args

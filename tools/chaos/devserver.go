@@ -11,11 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
-
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
+	"github.com/xecm-bridge/xecm-bridge/internal/devserver"
 	"github.com/xecm-bridge/xecm-bridge/workflows"
 )
 
