@@ -108,13 +108,13 @@ func run(pages int, bigSize int64, bin string) error {
 		}
 	}
 	zl, _ := logging.New("error", os.Stderr)
-	var extra []string
+	var settings []string
 	for _, kv := range strings.Split(*serverConfig, ";") {
 		if kv != "" {
-			extra = append(extra, "--dynamic-config-value", kv)
+			settings = append(settings, kv)
 		}
 	}
-	server, err := devserver.Start(ctx, logging.NewTemporal(zl), nil, extra...)
+	server, err := devserver.Start(ctx, logging.NewTemporal(zl), nil, devserver.DynamicConfigArgs(settings)...)
 	if err != nil {
 		return err
 	}
@@ -171,14 +171,14 @@ func run(pages int, bigSize int64, bin string) error {
 	if err != nil {
 		return err
 	}
+	if *webhookOnly {
+		return w.webhookBench(ctx, rules, 0, *latencyPages)
+	}
 	plain, err := newPlainGo(confURL, otURL+"/otcs/cs.exe", rules)
 	if err != nil {
 		return err
 	}
 	var bridgeAt0 float64
-	if *webhookOnly {
-		return w.webhookBench(ctx, rules, 0, *latencyPages)
-	}
 	var rows []time.Duration
 	for _, ms := range strings.Split(*latencies, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(ms))
