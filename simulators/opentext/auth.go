@@ -76,7 +76,7 @@ func (s *Server) checkTicket(r *http.Request) *session {
 	if e == nil || e.sess.ended {
 		return nil
 	}
-	now := s.nowFunc()
+	now := s.clock()
 	if now.Sub(e.sess.lastUsed) > s.opt.TicketTTL {
 		e.sess.ended = true
 		return nil
@@ -92,7 +92,7 @@ func (s *Server) issueTicket(sess *session) string {
 	t := newToken(24)
 	s.authMu.Lock()
 	defer s.authMu.Unlock()
-	now := s.nowFunc()
+	now := s.clock()
 	if len(s.tickets) > 20000 {
 		for k, e := range s.tickets {
 			if e.sess.ended || now.Sub(e.sess.lastUsed) > s.opt.TicketTTL || now.Sub(e.issued) > s.opt.TicketTTL {
@@ -121,7 +121,7 @@ func (s *Server) login(c *call) {
 		c.fail(http.StatusUnauthorized, "Invalid username/password specified.")
 		return
 	}
-	sess := &session{user: u, lastUsed: s.nowFunc()}
+	sess := &session{user: u, lastUsed: s.clock()}
 	t := s.issueTicket(sess)
 	c.w.Header().Set("OTCSTicket", t)
 	c.json(http.StatusOK, map[string]any{"ticket": t})

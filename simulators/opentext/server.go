@@ -56,9 +56,10 @@ type Server struct {
 	writesMu sync.Mutex
 	writes   []Write // writelog.go
 
-	authMu  sync.Mutex
-	tickets map[string]*ticketEntry
-	nowFunc func() time.Time
+	authMu   sync.Mutex
+	tickets  map[string]*ticketEntry
+	nowFunc  func() time.Time
+	setClock atomic.Pointer[func() time.Time]
 }
 
 type session struct {
@@ -158,7 +159,20 @@ func (s *Server) ExpireTickets() {
 	s.tickets = map[string]*ticketEntry{}
 }
 
-func (s *Server) now() time.Time { return s.nowFunc().UTC().Truncate(time.Second) }
+func (s *Server) now() time.Time { return s.clock().UTC().Truncate(time.Second) }
+
+// clock is the server's time: SetClock's, or nowFunc's.
+func (s *Server) clock() time.Time {
+	if f := s.setClock.Load(); f != nil {
+		return (*f)()
+	}
+	return s.nowFunc()
+}
+
+// SetClock sets the server's clock from now on: the dates it stamps on
+// what changes, its session expiry and its Date header. Tests use it to
+// make several changes within one second.
+func (s *Server) SetClock(now func() time.Time) { s.setClock.Store(&now) }
 
 func (s *Server) buildHandler() http.Handler {
 	api := s.faults.Wrap(http.HandlerFunc(s.serveAPI), func(*http.Request) bool { return true }, writePlainError)
@@ -173,6 +187,9 @@ func (s *Server) buildHandler() http.Handler {
 			return
 		}
 		s.requests.Add(1)
+		// The Date header comes from the same clock as the dates the
+		// server stamps, as on a real server.
+		w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
 		api.ServeHTTP(w, r)
 	})
 }
