@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -126,6 +127,7 @@ type request struct {
 	query  url.Values                                // optional
 	form   url.Values                                // form-urlencoded body, optional
 	body   func() (retryablehttp.ReaderFunc, string) // streamed body factory + content type, optional
+	served *time.Time                                // optional: set to the answer's Date header (zero without one)
 }
 
 // do sends r with the current ticket, logging in first if needed and once
@@ -269,6 +271,9 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		return err
 	}
 	defer drain(resp)
+	if r.served != nil {
+		*r.served, _ = http.ParseTime(resp.Header.Get("Date"))
+	}
 	if out == nil {
 		return nil
 	}

@@ -65,6 +65,10 @@ type NodePage struct {
 	Page       int
 	PageTotal  int
 	TotalCount int
+	// ServedAt is the server's clock when it answered (its Date header).
+	// It is zero when the server sent none, or when a listed modify date
+	// carries no zone (the server's local time, not comparable with it).
+	ServedAt time.Time
 }
 
 // ListChildren browses a container (GET /api/v2/nodes/{id}/nodes).
@@ -99,12 +103,18 @@ func (c *Client) ListChildren(ctx context.Context, parentID int64, opt ListOptio
 			} `json:"paging"`
 		} `json:"collection"`
 	}
-	if err := c.call(ctx, request{method: http.MethodGet, path: fmt.Sprintf("/api/v2/nodes/%d/nodes", parentID), query: q}, &out); err != nil {
+	var served time.Time
+	if err := c.call(ctx, request{method: http.MethodGet, path: fmt.Sprintf("/api/v2/nodes/%d/nodes", parentID), query: q, served: &served}, &out); err != nil {
 		return nil, err
 	}
-	p := &NodePage{Page: int(out.Collection.Paging.Page), PageTotal: int(out.Collection.Paging.PageTotal), TotalCount: int(out.Collection.Paging.TotalCount)}
+	p := &NodePage{Page: int(out.Collection.Paging.Page), PageTotal: int(out.Collection.Paging.PageTotal), TotalCount: int(out.Collection.Paging.TotalCount),
+		ServedAt: served}
 	for _, r := range out.Results {
-		p.Nodes = append(p.Nodes, r.Data.Properties.node())
+		w := r.Data.Properties
+		if !w.ModifyDate.zoned && !w.ModifyDate.t.IsZero() {
+			p.ServedAt = time.Time{}
+		}
+		p.Nodes = append(p.Nodes, w.node())
 	}
 	if p.Page == 0 {
 		p.Page = max(opt.Page, 1)

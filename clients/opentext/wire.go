@@ -77,6 +77,27 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// zonedTime is a flexTime that remembers whether the server named a zone:
+// a date without one is in the server's local time, which cannot be
+// compared with another clock.
+type zonedTime struct {
+	t     time.Time
+	zoned bool
+}
+
+func (z *zonedTime) UnmarshalJSON(b []byte) error {
+	var f flexTime
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	var s string
+	_ = json.Unmarshal(b, &s)
+	z.t = time.Time(f)
+	_, err := time.Parse(time.RFC3339Nano, s)
+	z.zoned = err == nil
+	return nil
+}
+
 // wireNode is node properties as v1 `data` and v2 `data.properties` carry them.
 type wireNode struct {
 	ID          flexInt    `json:"id"`
@@ -88,7 +109,7 @@ type wireNode struct {
 	MimeType    flexString `json:"mime_type"`
 	Size        flexInt    `json:"size"`
 	CreateDate  flexTime   `json:"create_date"`
-	ModifyDate  flexTime   `json:"modify_date"`
+	ModifyDate  zonedTime  `json:"modify_date"`
 	ModifyUser  flexInt    `json:"modify_user_id"`
 	URL         flexString `json:"url"`
 	Advanced    flexBool   `json:"advanced_versioning"`
@@ -98,7 +119,7 @@ func (w wireNode) node() Node {
 	return Node{
 		ID: int64(w.ID), ParentID: int64(w.ParentID), Name: string(w.Name), Description: string(w.Description),
 		Type: int(w.Type), TypeName: string(w.TypeName), MimeType: string(w.MimeType), Size: int64(w.Size),
-		CreateDate: time.Time(w.CreateDate), ModifyDate: time.Time(w.ModifyDate), ModifyUserID: int64(w.ModifyUser),
+		CreateDate: time.Time(w.CreateDate), ModifyDate: w.ModifyDate.t, ModifyUserID: int64(w.ModifyUser),
 		URL: string(w.URL), Advanced: bool(w.Advanced),
 	}
 }
