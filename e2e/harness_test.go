@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,4 +123,16 @@ func saveVersion(t *testing.T, pageID string) {
 	if _, err := h.confSim.UpdatePage(pageID, p.Title, p.Body, p.AuthorID); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// otcsAhead is how far the OTCS simulator's clock runs ahead of the real
+// one (settleOTCS moves it; never back, as dates must not go backwards).
+var otcsAhead atomic.Int64
+
+// settleOTCS moves OTCS's clock on by three seconds, as waiting would: the
+// next change run lists every document at least two seconds after its
+// modify date, so it counts them as read (activities/documentsources).
+func settleOTCS() {
+	otcsAhead.Add(int64(3 * time.Second))
+	h.otSim.SetClock(func() time.Time { return time.Now().Add(time.Duration(otcsAhead.Load())) })
 }

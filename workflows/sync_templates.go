@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -52,8 +53,12 @@ func publishTemplates(ctx workflow.Context, st *SyncState, in activities.Publish
 	for _, t := range res.Templates {
 		switch {
 		case t.ErrorType != "":
-			st.Totals.Failed++
-			st.Failed = append(st.Failed, t.NodeID)
+			// A failed template tried again first may come with the feed
+			// too (listed within the second of its change): count it once.
+			if !slices.Contains(st.Failed, t.NodeID) {
+				st.Totals.Failed++
+				st.Failed = append(st.Failed, t.NodeID)
+			}
 		case t.Skipped != "":
 			st.Totals.Skipped++
 		case t.Created:

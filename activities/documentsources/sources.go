@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -90,7 +91,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in acti
 			return nil, err
 		}
 		if page == 1 {
-			next = cursorOf(np.Nodes)
+			next = cursorOf(np)
 		}
 	}
 	if in.Full {
@@ -102,7 +103,7 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in acti
 	reachedOld := false
 	for i := range np.Nodes {
 		n := &np.Nodes[i]
-		if n.ModifyDate.Equal(next.At) && !activities.ContainsID(next.IDs, n.ID) {
+		if n.ModifyDate.Equal(next.At) && settled(np, n) && !activities.ContainsID(next.IDs, n.ID) {
 			next.IDs = append(next.IDs, n.ID)
 		}
 		if !in.Full && !prev.At.IsZero() {
@@ -143,18 +144,36 @@ func (a *DocumentSourceActivities) ChangedDocuments(ctx context.Context, in acti
 }
 
 // cursorOf is the cursor a newest-first page gives: its first modify date
-// and every document at exactly that date.
-func cursorOf(newestFirst []opentext.Node) activities.WatchCursor {
-	if len(newestFirst) == 0 {
+// and every document at exactly that date that cannot change again
+// within it unseen (settled).
+func cursorOf(newestFirst *opentext.NodePage) activities.WatchCursor {
+	if len(newestFirst.Nodes) == 0 {
 		return activities.WatchCursor{}
 	}
-	c := activities.WatchCursor{At: newestFirst[0].ModifyDate}
-	for _, n := range newestFirst {
-		if n.ModifyDate.Equal(c.At) {
+	c := activities.WatchCursor{At: newestFirst.Nodes[0].ModifyDate}
+	for i := range newestFirst.Nodes {
+		n := &newestFirst.Nodes[i]
+		if n.ModifyDate.Equal(c.At) && settled(newestFirst, n) {
 			c.IDs = append(c.IDs, n.ID)
 		}
 	}
 	return c
+}
+
+// settleMargin is how long after a document's modify date a listing must
+// be served, by the server's clock, for that listing to be its last
+// change within that second. OTCS dates have whole seconds: a document
+// listed early in a second and changed again later in it keeps its date.
+// The margin leaves a second for the time between the server's read and
+// its answer.
+const settleMargin = 2 * time.Second
+
+// settled reports whether a listing has seen n's last change at its
+// modify date, so the cursor may name it as read. An unsettled document
+// is read again by the next change run (an unchanged one writes nothing);
+// a listing whose time or dates cannot be compared settles nothing.
+func settled(listing *opentext.NodePage, n *opentext.Node) bool {
+	return !listing.ServedAt.IsZero() && !listing.ServedAt.Before(n.ModifyDate.Add(settleMargin))
 }
 
 // DescribeDocuments describes documents named by node id, each under the
