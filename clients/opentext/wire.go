@@ -86,16 +86,17 @@ type zonedTime struct {
 }
 
 func (z *zonedTime) UnmarshalJSON(b []byte) error {
-	var f flexTime
-	if err := f.UnmarshalJSON(b); err != nil {
-		return err
-	}
 	var s string
-	_ = json.Unmarshal(b, &s)
-	z.t = time.Time(f)
-	_, err := time.Parse(time.RFC3339Nano, s)
-	z.zoned = err == nil
-	return nil
+	if json.Unmarshal(b, &s) == nil {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			*z = zonedTime{t: t, zoned: true}
+			return nil
+		}
+	}
+	var f flexTime
+	err := f.UnmarshalJSON(b)
+	*z = zonedTime{t: time.Time(f)}
+	return err
 }
 
 // wireNode is node properties as v1 `data` and v2 `data.properties` carry them.
