@@ -82,17 +82,67 @@ func (c *Client) EffectiveReadRestriction(ctx context.Context, pageID string) ([
 const restrictionReads = 4
 
 // EffectiveReadRestrictionOf is EffectiveReadRestriction of a page read
-// with GetPage: a Cloud page at the space root (no parent) has no
-// ancestors to list, so that request is not made. The restrictions of the
-// chain are read a few at a time.
+// with GetPage: a Cloud page at the space root (no parent) needs only its
+// own restriction. Any other page's chain is read in one v1 request that
+// expands the ancestors and every level's read restriction, so all levels
+// are seen at one moment; a server whose answer lacks an expansion, or
+// pages a list, is asked level by level instead.
 func (c *Client) EffectiveReadRestrictionOf(ctx context.Context, page *Page) ([]PageReadRestriction, error) {
-	pageID := page.ID
-	var chain []string
-	if !page.parentKnown || page.ParentID != "" {
-		var err error
-		if chain, err = c.Ancestors(ctx, pageID); err != nil {
-			return nil, err
+	var levels []PageReadRestriction
+	var err error
+	if page.parentKnown && page.ParentID == "" {
+		var own PageReadRestriction
+		own, err = c.readRestriction(ctx, page.ID)
+		levels = []PageReadRestriction{own}
+	} else {
+		var whole bool
+		if levels, whole, err = c.chainReadRestrictions(ctx, page.ID); err == nil && !whole {
+			levels, err = c.levelReadRestrictions(ctx, page.ID)
 		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.restrictedLevels(ctx, levels)
+}
+
+// chainExpansion asks v1 content for the ancestors and the read
+// restriction of each one and of the page.
+const chainExpansion = "ancestors,ancestors.restrictions.read.restrictions.user,ancestors.restrictions.read.restrictions.group," +
+	"restrictions.read.restrictions.user,restrictions.read.restrictions.group"
+
+// chainReadRestrictions reads the page's ancestors and every level's own
+// read restriction in one request. whole is false when the answer cannot
+// be trusted to be complete: a level without its restriction expanded, or
+// a user or group list with more pages.
+func (c *Client) chainReadRestrictions(ctx context.Context, pageID string) (levels []PageReadRestriction, whole bool, err error) {
+	if pageID == "" {
+		return nil, false, badInput(http.MethodGet, "", "page id is empty")
+	}
+	var cj struct {
+		restrictedContentJSON
+		Ancestors []restrictedContentJSON `json:"ancestors"`
+	}
+	if err := c.getJSON(ctx, c.v1+"/content/"+escape(pageID)+"?expand="+chainExpansion, &cj); err != nil {
+		return nil, false, err
+	}
+	cj.ID = flexID(pageID)
+	for _, level := range append(cj.Ancestors, cj.restrictedContentJSON) {
+		r, ok := level.readRestriction()
+		if !ok {
+			return nil, false, nil
+		}
+		levels = append(levels, r)
+	}
+	return levels, true, nil
+}
+
+// levelReadRestrictions lists the ancestors, then reads each level's
+// restriction, a few at a time.
+func (c *Client) levelReadRestrictions(ctx context.Context, pageID string) ([]PageReadRestriction, error) {
+	chain, err := c.Ancestors(ctx, pageID)
+	if err != nil {
+		return nil, err
 	}
 	chain = append(chain, pageID)
 	levels := make([]PageReadRestriction, len(chain))
@@ -109,12 +159,20 @@ func (c *Client) EffectiveReadRestrictionOf(ctx context.Context, page *Page) ([]
 		}()
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return levels, nil
+}
+
+// restrictedLevels keeps the levels that restrict anyone and, on Cloud,
+// looks up the emails their restrictions did not carry.
+func (c *Client) restrictedLevels(ctx context.Context, levels []PageReadRestriction) ([]PageReadRestriction, error) {
 	var out []PageReadRestriction
 	var noEmail []string
-	for i, r := range levels {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
+	for _, r := range levels {
 		if len(r.Users)+len(r.Groups) == 0 {
 			continue
 		}
@@ -153,6 +211,11 @@ func (c *Client) readRestriction(ctx context.Context, pageID string) (PageReadRe
 	if err := c.getJSON(ctx, u, &op); err != nil {
 		return PageReadRestriction{}, err
 	}
+	return op.toRead(pageID), nil
+}
+
+// toRead is the read restriction op lists for pageID.
+func (op restrictionJSON) toRead(pageID string) PageReadRestriction {
 	out := PageReadRestriction{PageID: pageID}
 	for _, s := range op.Restrictions.User {
 		if s.id() != "" {
@@ -164,7 +227,7 @@ func (c *Client) readRestriction(ctx context.Context, pageID string) (PageReadRe
 			out.Groups = append(out.Groups, v1GroupJSON{ID: s.ID, Name: s.Name}.toGroup())
 		}
 	}
-	return out, nil
+	return out
 }
 
 // SetReadRestriction makes users (account ids; Data Center: user keys or

@@ -1,8 +1,13 @@
 package confluence_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,12 +287,84 @@ func TestEffectiveReadRestrictionOfAReadPage(t *testing.T) {
 		if got, err := e.c.EffectiveReadRestrictionOf(ctx, rp); err != nil || len(got) != 0 {
 			t.Fatalf("root page = %+v, %v", got, err)
 		}
-		want := 2 // Data Center: the ancestors (v1 expand) and the restriction
-		if e.flavor == confluence.Cloud {
-			want = 1 // the restriction only: v2 named no parent
-		}
-		if n := e.sim.Requests() - before; n != want {
-			t.Errorf("%d requests for a root page's restrictions, want %d", n, want)
+		// Cloud: the restriction only, as v2 named no parent; Data Center:
+		// the one v1 request for the chain.
+		if n := e.sim.Requests() - before; n != 1 {
+			t.Errorf("%d requests for a root page's restrictions, want 1", n)
 		}
 	})
+}
+
+// The whole chain of a page two levels down (its ancestors and three
+// restrictions) is read in one request.
+func TestEffectiveReadRestrictionReadsTheChainAtOnce(t *testing.T) {
+	forEachFlavor(t, func(t *testing.T, e *env) {
+		folder, memo := legalTree(t, e)
+		before := e.sim.Requests()
+		got, err := e.c.EffectiveReadRestriction(context.Background(), memo)
+		if err != nil || len(got) != 2 || got[0].PageID != folder || got[1].PageID != memo ||
+			!slices.ContainsFunc(got[0].Groups, func(g confluence.Group) bool { return g.Name == "legal" }) {
+			t.Fatalf("restrictions = %+v, %v", got, err)
+		}
+		want := 1
+		if e.flavor == confluence.Cloud {
+			want = 2 // and the bulk user lookup for the email carol's restriction did not carry
+		}
+		if n := e.sim.Requests() - before; n != want {
+			t.Errorf("%d requests for the chain, want %d", n, want)
+		}
+	})
+}
+
+// A server that leaves an ancestor's restriction unexpanded, or pages a
+// restriction's user list, is asked level by level: the answer is the
+// same, never a chain with a level missing.
+func TestEffectiveReadRestrictionFallsBackLevelByLevel(t *testing.T) {
+	for name, edit := range map[string]func(ancestor map[string]any){
+		"unexpanded": func(a map[string]any) { delete(a, "restrictions") },
+		"paged": func(a map[string]any) {
+			read := a["restrictions"].(map[string]any)["read"].(map[string]any)
+			users := read["restrictions"].(map[string]any)["user"].(map[string]any)
+			users["_links"] = map[string]any{"next": "/rest/api/content/x/restriction/byOperation/read/user?start=1"}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rt := rewriteChain{edit: edit}
+			e := newEnv(t, confluence.Cloud, rt)
+			folder, memo := legalTree(t, e)
+			before := e.sim.Requests()
+			got, err := e.c.EffectiveReadRestriction(context.Background(), memo)
+			if err != nil || len(got) != 2 || got[0].PageID != folder || got[1].PageID != memo ||
+				len(got[0].Users) != 1 || len(got[1].Users) != 3 {
+				t.Fatalf("restrictions = %+v, %v", got, err)
+			}
+			// The chain, the ancestors, three restrictions, the user lookup.
+			if n := e.sim.Requests() - before; n != 6 {
+				t.Errorf("%d requests, want 6", n)
+			}
+		})
+	}
+}
+
+// rewriteChain edits every ancestor of a v1 content answer that expanded
+// restrictions.
+type rewriteChain struct{ edit func(ancestor map[string]any) }
+
+func (rw rewriteChain) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.Contains(r.URL.RawQuery, "ancestors.restrictions") {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	var doc map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return nil, err
+	}
+	for _, a := range doc["ancestors"].([]any) {
+		rw.edit(a.(map[string]any))
+	}
+	b, _ := json.Marshal(doc)
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	resp.Header.Del("Content-Length")
+	return resp, nil
 }

@@ -139,3 +139,60 @@ func (c *Client) SetUpdateRestriction(ctx context.Context, pageID string, users,
 	}
 	return c.callJSON(ctx, http.MethodPut, c.restrictionURL(pageID), body, nil)
 }
+
+// restrictedContentJSON is a v1 content object, or one of its ancestors,
+// with its read restriction expanded.
+type restrictedContentJSON struct {
+	ID           flexID `json:"id"`
+	Restrictions struct {
+		Read *struct {
+			Restrictions struct {
+				User  *expandedSubjects `json:"user"`
+				Group *expandedSubjects `json:"group"`
+			} `json:"restrictions"`
+		} `json:"read"`
+	} `json:"restrictions"`
+}
+
+// readRestriction is the level's read restriction; ok is false when the
+// answer did not expand both lists, or either has more pages.
+func (r restrictedContentJSON) readRestriction() (_ PageReadRestriction, ok bool) {
+	read := r.Restrictions.Read
+	if r.ID == "" || read == nil || read.Restrictions.User == nil || read.Restrictions.Group == nil ||
+		!read.Restrictions.User.whole || !read.Restrictions.Group.whole {
+		return PageReadRestriction{}, false
+	}
+	var op restrictionJSON
+	op.Restrictions.User = read.Restrictions.User.restrictionSubjects
+	op.Restrictions.Group = read.Restrictions.Group.restrictionSubjects
+	return op.toRead(string(r.ID)), true
+}
+
+// expandedSubjects is a user or group list expanded inside another
+// object, which v1 pages like any list: whole says no entry was left out.
+type expandedSubjects struct {
+	restrictionSubjects
+	whole bool
+}
+
+func (e *expandedSubjects) UnmarshalJSON(b []byte) error {
+	if err := e.restrictionSubjects.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if len(b) > 0 && b[0] == '[' {
+		e.whole = true
+		return nil
+	}
+	var page struct {
+		Size  int `json:"size"`
+		Limit int `json:"limit"`
+		Links struct {
+			Next string `json:"next"`
+		} `json:"_links"`
+	}
+	if err := json.Unmarshal(b, &page); err != nil {
+		return err
+	}
+	e.whole = page.Links.Next == "" && (page.Limit == 0 || page.Size < page.Limit)
+	return nil
+}

@@ -186,6 +186,21 @@ func multiValues(r *http.Request, names ...string) []string {
 	return out
 }
 
+// subExpansions reports whether expand asks for field, itself or any
+// expansion below it ("ancestors" for "ancestors.restrictions.read"), and
+// returns those below it with the field's prefix cut.
+func subExpansions(expand []string, field string) (below []string, asked bool) {
+	for _, e := range expand {
+		if e == field {
+			asked = true
+		} else if rest, ok := strings.CutPrefix(e, field+"."); ok {
+			asked = true
+			below = append(below, rest)
+		}
+	}
+	return below, asked
+}
+
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {

@@ -248,6 +248,37 @@ func (h *v1) restrictionOp(p *page, op string) map[string]any {
 	}
 }
 
+// expandedRestrictions is a content object's "restrictions" expansion:
+// each operation asked for (restrictions.read, …) as its
+// ContentRestriction, its user and group lists only where expanded
+// (restrictions.read.restrictions.user); the rest left in _expandable.
+func (h *v1) expandedRestrictions(p *page, expand []string) map[string]any {
+	out := map[string]any{}
+	left := map[string]any{}
+	for _, op := range restrictionOps {
+		opExpand, ok := subExpansions(expand, op)
+		if !ok {
+			left[op] = "/rest/api/content/" + p.id + "/restriction/byOperation/" + op
+			continue
+		}
+		r := h.restrictionOp(p, op)
+		listExpand, _ := subExpansions(opExpand, "restrictions")
+		lists := r["restrictions"].(map[string]any)
+		unlisted := map[string]any{}
+		for _, kind := range []string{"user", "group"} {
+			if !contains(listExpand, kind) {
+				delete(lists, kind)
+				unlisted[kind] = ""
+			}
+		}
+		lists["_expandable"] = unlisted
+		out[op] = r
+	}
+	out["_expandable"] = left
+	out["_links"] = h.links("/rest/api/content/" + p.id + "/restriction/byOperation")
+	return out
+}
+
 func (h *v1) restrictionList(p *page) map[string]any {
 	items := []any{}
 	for _, op := range restrictionOps {

@@ -170,3 +170,44 @@ func TestV1ExpansionsAndCreateEcho(t *testing.T) {
 		t.Errorf("ancestors echoed: %v", created["ancestors"])
 	}
 }
+
+// v1 content expands restrictions.read.restrictions.user (and .group) on
+// the page and, as ancestors.restrictions…, on each ancestor; a list or
+// operation not asked for stays in _expandable.
+func TestV1ContentExpandsRestrictions(t *testing.T) {
+	h := start(t)
+	child, err := h.s.CreateChildPage("100001", "Restricted child", "<p>c</p>", "557058:alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.s.SetRestriction("100001", "read", []string{"557058:bridge"}, []string{"legal"}); err != nil {
+		t.Fatal(err)
+	}
+	m := h.json("GET", "/wiki/rest/api/content/"+child.ID+"?expand=ancestors,ancestors.restrictions.read.restrictions.user,"+
+		"ancestors.restrictions.read.restrictions.group,restrictions.read.restrictions.user", "", 200)
+	anc := arr(m["ancestors"])
+	if len(anc) != 1 {
+		t.Fatalf("ancestors: %v", m["ancestors"])
+	}
+	read := obj(obj(obj(anc[0])["restrictions"])["read"])
+	lists := obj(read["restrictions"])
+	users, groups := arr(obj(lists["user"])["results"]), arr(obj(lists["group"])["results"])
+	if read["operation"] != "read" || len(users) != 1 || obj(users[0])["accountId"] != "557058:bridge" ||
+		len(groups) != 1 || obj(groups[0])["name"] != "legal" {
+		t.Errorf("ancestor's read restriction: %v", read)
+	}
+	own := obj(m["restrictions"])
+	if _, ok := obj(own["_expandable"])["update"]; !ok || own["update"] != nil {
+		t.Errorf("update was not asked for: %v", own)
+	}
+	ownLists := obj(obj(own["read"])["restrictions"])
+	if len(arr(obj(ownLists["user"])["results"])) != 0 || ownLists["group"] != nil {
+		t.Errorf("page's own read lists: %v", ownLists)
+	}
+	if _, ok := obj(ownLists["_expandable"])["group"]; !ok {
+		t.Errorf("group was not asked for: %v", ownLists)
+	}
+	if ex := obj(m["_expandable"]); ex["restrictions"] != nil {
+		t.Errorf("expanded restrictions still listed: %v", ex)
+	}
+}

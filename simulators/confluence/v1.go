@@ -118,12 +118,20 @@ func (h *v1) content(p *page, v pageVersion, expand []string, viewer string) map
 	if contains(expand, "metadata.labels") {
 		m["metadata"] = map[string]any{"labels": wholeV1List(h.labelItems(p, ""), 200)}
 	}
-	if contains(expand, "ancestors") {
+	if ancExpand, ok := subExpansions(expand, "ancestors"); ok {
+		restrictExpand, restricted := subExpansions(ancExpand, "restrictions")
 		anc := []any{}
 		for _, par := range s.ancestors(p) {
-			anc = append(anc, pageRef(par))
+			ref := pageRef(par)
+			if restricted {
+				ref["restrictions"] = h.expandedRestrictions(par, restrictExpand)
+			}
+			anc = append(anc, ref)
 		}
 		m["ancestors"] = anc
+	}
+	if restrictExpand, ok := subExpansions(expand, "restrictions"); ok {
+		m["restrictions"] = h.expandedRestrictions(p, restrictExpand)
 	}
 	body := expandedBodies(expand, func(f string) string { return s.bodyValue(p, v, f, h.ctx, viewer) })
 	if len(body) > 0 {
