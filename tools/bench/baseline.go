@@ -66,19 +66,31 @@ func (g *plainGo) publish(ctx context.Context, pageID string, step func(string))
 
 // baseline publishes pages fresh approved pages, 50 at a time, and returns
 // publishes per second.
-func (w *world) baseline(ctx context.Context, g *plainGo, pages int, latency time.Duration) (float64, error) {
+func (w *world) baseline(ctx context.Context, g *plainGo, pages int, latency time.Duration) (rate float64, perPublish time.Duration, err error) {
 	defer w.setLatency(latency)()
 	ids := w.approvedPages(pages, fmt.Sprintf("Baseline policy %d ms", latency.Milliseconds()))
+	each := make([]time.Duration, pages)
 	took, err := fiftyAtATime(pages, func(i int) error {
+		began := time.Now()
 		if err := g.publish(ctx, ids[i], nil); err != nil {
 			return fmt.Errorf("baseline %s: %w", ids[i], err)
 		}
+		each[i] = time.Since(began)
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return float64(pages) / took.Seconds(), nil
+	return float64(pages) / took.Seconds(), mean(each), nil
+}
+
+// mean is the average of ds.
+func mean(ds []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(max(len(ds), 1))
 }
 
 // requestsPerStep publishes one fresh page with the plain-Go steps and

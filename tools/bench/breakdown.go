@@ -11,10 +11,11 @@ import (
 // breakdown says where a publish's time goes, averaged over the runs'
 // histories: inside activities (the backend I/O a plain-Go program makes
 // too), waiting for the first workflow task, for the later ones, and for
-// activities to be picked up.
+// activities to be picked up; and, from the bench's own clock (the same
+// machine's), the start call and the result's way back.
 func (w *world) breakdown(ctx context.Context, ids []string) (string, error) {
-	var total, inActivities, firstTask, laterTasks, activityQueue time.Duration
-	for _, id := range ids {
+	var total, inActivities, firstTask, laterTasks, activityQueue, startCall, resultCall time.Duration
+	for i, id := range ids {
 		it := w.temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		var start, scheduled, started time.Time
 		tasks := 0
@@ -27,6 +28,9 @@ func (w *world) breakdown(ctx context.Context, ids []string) (string, error) {
 			switch ev.GetEventType() {
 			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
 				start = at
+				if i < len(w.calls) {
+					startCall += at.Sub(w.calls[i].start)
+				}
 			case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 				scheduled = at
 			case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
@@ -43,13 +47,17 @@ func (w *world) breakdown(ctx context.Context, ids []string) (string, error) {
 				inActivities += at.Sub(started)
 			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
 				total += at.Sub(start)
+				if i < len(w.calls) {
+					resultCall += w.calls[i].result.Sub(at)
+				}
 			}
 		}
 	}
 	n := time.Duration(len(ids))
 	s := func(d time.Duration) string { return fmt.Sprintf("%.2f s", (d / n).Seconds()) }
-	return fmt.Sprintf("%s from start to completion: %s in activities, %s waiting for the first workflow task, %s for the later ones, %s for activities to be picked up",
-		s(total), s(inActivities), s(firstTask), s(laterTasks), s(activityQueue)), nil
+	return fmt.Sprintf("%s from start to completion: %s in activities, %s waiting for the first workflow task, %s for the later ones, %s for activities to be picked up; "+
+		"the start call took %s to the run's start, the result reached the bench %s after its completion",
+		s(total), s(inActivities), s(firstTask), s(laterTasks), s(activityQueue), s(startCall), s(resultCall)), nil
 }
 
 // runTimes are the moments of one run's history that the webhook
