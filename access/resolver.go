@@ -15,6 +15,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/opentext"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/lookup"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -31,9 +32,11 @@ type Resolver struct {
 	OTCS       *opentext.Client
 	TTL        time.Duration // 0: DefaultTTL
 
-	mu      sync.Mutex
-	entries map[string]cached
-	now     func() time.Time
+	mu         sync.Mutex
+	entries    map[string]cached
+	generation int // Forget calls: a look-up begun before one keeps nothing
+	flights    lookup.Shared
+	now        func() time.Time
 }
 
 type cached struct {
@@ -62,15 +65,27 @@ func (r *Resolver) lookup(ctx context.Context, key string, fetch func() (int64, 
 		r.mu.Unlock()
 		return e.id, e.name, e.found, nil
 	}
+	gen := r.generation
 	r.mu.Unlock()
-	id, name, found, err := fetch()
+	// Concurrent misses of one key (a worker starting with flows in
+	// flight) make one look-up between them.
+	e, err := lookup.Do(ctx, &r.flights, key, func(context.Context) (cached, error) {
+		id, name, found, err := fetch()
+		if err != nil {
+			return cached{}, err
+		}
+		e := cached{id: id, name: name, found: found, at: now()}
+		r.mu.Lock()
+		if r.generation == gen && r.entries != nil {
+			r.entries[key] = e
+		}
+		r.mu.Unlock()
+		return e, nil
+	})
 	if err != nil {
 		return 0, "", false, err
 	}
-	r.mu.Lock()
-	r.entries[key] = cached{id: id, name: name, found: found, at: now()}
-	r.mu.Unlock()
-	return id, name, found, nil
+	return e.id, e.name, e.found, nil
 }
 
 // Forget drops every cached look-up (after a write failed because a
@@ -78,6 +93,7 @@ func (r *Resolver) lookup(ctx context.Context, key string, fetch func() (int64, 
 func (r *Resolver) Forget() {
 	r.mu.Lock()
 	r.entries = nil
+	r.generation++
 	r.mu.Unlock()
 }
 

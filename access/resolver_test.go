@@ -2,9 +2,11 @@ package access
 
 import (
 	"context"
-	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/xecm-bridge/xecm-bridge/internal/simtest"
 
 	opentextsim "github.com/xecm-bridge/xecm-bridge/simulators/opentext"
 )
@@ -48,5 +50,32 @@ func TestResolverCachesLookupsForTheTTL(t *testing.T) {
 		if c, o := lookUp(step.name); c != step.asks || o != step.asks {
 			t.Errorf("%s: %d Confluence and %d OTCS requests, want %d each", step.name, c, o, step.asks)
 		}
+	}
+}
+
+// Twenty concurrent look-ups of one group on a fresh worker ask each
+// system once between them.
+func TestResolverSharesConcurrentLookups(t *testing.T) {
+	sims := simtest.Start(t)
+	r := &Resolver{Confluence: sims.Conf, OTCS: sims.OTCS}
+	ctx := context.Background()
+	if _, err := sims.OTCS.FindGroup(ctx, "DefaultGroup"); err != nil { // sign in first
+		t.Fatal(err)
+	}
+	c0, o0 := sims.ConfSim.Requests(), sims.OTSim.Requests()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, found, err := r.OpenTextGroupID(ctx, "Legal"); err != nil || !found {
+				t.Errorf("OTCS Legal: %t %v", found, err)
+			}
+			if _, found, err := r.ConfluenceGroupID(ctx, "legal"); err != nil || !found {
+				t.Errorf("Confluence legal: %t %v", found, err)
+			}
+		})
+	}
+	wg.Wait()
+	if c, o := sims.ConfSim.Requests()-c0, sims.OTSim.Requests()-o0; c != 1 || o != 1 {
+		t.Errorf("20 concurrent look-ups: %d Confluence and %d OTCS requests, want 1 and 1", c, o)
 	}
 }

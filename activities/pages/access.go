@@ -9,6 +9,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/lookup"
 )
 
 // spaceReadersTTL is how long a worker trusts a space's View permission.
@@ -142,12 +143,14 @@ func (a *ConfluenceActivities) spaceReaders(ctx context.Context, spaceID, spaceK
 			return c.level, nil
 		}
 	}
-	level, err := activities.SpaceViewers(ctx, a.Confluence, a.Rules.Access, spaceID, spaceKey)
-	if err != nil {
-		return nil, err
-	}
-	a.spaces.Store(spaceID, cachedSpace{level: level, at: time.Now()})
-	return level, nil
+	return lookup.Do(ctx, &a.reads, "space-viewers:"+spaceID, func(ctx context.Context) (*confluence.PageReadRestriction, error) {
+		level, err := activities.SpaceViewers(ctx, a.Confluence, a.Rules.Access, spaceID, spaceKey)
+		if err != nil {
+			return nil, err
+		}
+		a.spaces.Store(spaceID, cachedSpace{level: level, at: time.Now()})
+		return level, nil
+	})
 }
 
 type cachedSpace struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/xecm-bridge/xecm-bridge/activities"
 	"github.com/xecm-bridge/xecm-bridge/clients/confluence"
 	"github.com/xecm-bridge/xecm-bridge/clients/rest"
+	"github.com/xecm-bridge/xecm-bridge/internal/lookup"
 	"github.com/xecm-bridge/xecm-bridge/mapping"
 )
 
@@ -32,6 +33,9 @@ type ConfluenceActivities struct {
 	selfID   atomic.Value // the bridge's own account id, once read
 	spaces   sync.Map     // space id -> cachedSpace: who may view it
 	spaceIDs sync.Map     // space key -> id
+	// reads makes the concurrent misses of those caches (a worker
+	// starting with flows in flight) one request between them.
+	reads lookup.Shared
 }
 
 // ReadPage reads a page version with its labels, the content properties the
@@ -264,10 +268,16 @@ func (a *ConfluenceActivities) self(ctx context.Context) (string, error) {
 	if v, ok := a.selfID.Load().(string); ok && v != "" {
 		return v, nil
 	}
-	u, err := a.Confluence.CurrentUser(ctx)
+	id, err := lookup.Do(ctx, &a.reads, "self", func(ctx context.Context) (string, error) {
+		u, err := a.Confluence.CurrentUser(ctx)
+		if err != nil {
+			return "", err
+		}
+		a.selfID.Store(u.AccountID)
+		return u.AccountID, nil
+	})
 	if err != nil {
 		return "", activities.BackendError("read the bridge's own Confluence account", err)
 	}
-	a.selfID.Store(u.AccountID)
-	return u.AccountID, nil
+	return id, nil
 }

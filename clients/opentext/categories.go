@@ -40,14 +40,9 @@ type CategoryDef struct {
 // (categoryDefinitionTTL) instead of asking per document.
 func (c *Client) CategoryDefinition(ctx context.Context, nodeID, categoryID int64) (*CategoryDef, error) {
 	key := "category:" + strconv.FormatInt(categoryID, 10)
-	if v, ok := c.cache.get(key); ok {
-		return v.(*CategoryDef), nil
-	}
-	def, err := c.categoryDefinition(ctx, nodeID, categoryID)
-	if err == nil {
-		c.cache.put(key, def, categoryDefinitionTTL)
-	}
-	return def, err
+	return fill(ctx, &c.cache, key, categoryDefinitionTTL, func(ctx context.Context) (*CategoryDef, error) {
+		return c.categoryDefinition(ctx, nodeID, categoryID)
+	})
 }
 
 func (c *Client) categoryDefinition(ctx context.Context, nodeID, categoryID int64) (*CategoryDef, error) {

@@ -175,15 +175,17 @@ func (c *Client) createNode(ctx context.Context, body map[string]any) (*Node, er
 // not walk the same path for every document; ForgetFolders drops it early.
 func (c *Client) EnsureFolderPath(ctx context.Context, rootID int64, segments []string) (*Node, error) {
 	key := "path:" + strconv.FormatInt(rootID, 10) + "/" + strings.Join(segments, "/")
-	if v, ok := c.cache.get(key); ok {
-		n := v.(Node)
-		return &n, nil
+	n, err := fill(ctx, &c.cache, key, folderPathTTL, func(ctx context.Context) (Node, error) {
+		n, err := c.ensureFolderPath(ctx, rootID, segments)
+		if err != nil {
+			return Node{}, err
+		}
+		return *n, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	n, err := c.ensureFolderPath(ctx, rootID, segments)
-	if err == nil {
-		c.cache.put(key, *n, folderPathTTL)
-	}
-	return n, err
+	return &n, nil
 }
 
 // ForgetFolders drops the resolved folder paths (and category

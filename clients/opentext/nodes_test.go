@@ -182,3 +182,33 @@ func TestEnsureFolderPath(t *testing.T) {
 		parent = next
 	}
 }
+
+// Twenty publishes of one worker that resolve the same path at once (a
+// worker starting with flows in flight) walk it once between them.
+func TestConcurrentPathLookupsShareOneWalk(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	segs := []string{"Spaces", "POL", "Policies"}
+	if _, err := e.client(t).EnsureFolderPath(ctx(t), sim.EnterpriseWorkspaceID, segs); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(c *Client, callers int) int {
+		if err := c.Login(ctx(t)); err != nil { // sign in first: only the walk is counted
+			t.Fatal(err)
+		}
+		before := e.sim.Requests()
+		var wg sync.WaitGroup
+		for range callers {
+			wg.Go(func() {
+				if _, err := c.EnsureFolderPath(ctx(t), sim.EnterpriseWorkspaceID, segs); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		return e.sim.Requests() - before
+	}
+	one := walk(e.client(t), 1)
+	if got := walk(e.client(t), 20); got != one {
+		t.Errorf("20 concurrent look-ups sent %d requests, one sends %d", got, one)
+	}
+}
