@@ -42,7 +42,7 @@ import (
 var (
 	events, latencyPages, documents, templates, docxBytes, backfillPages, renditionImages *int
 	documentsOnly, templatesOnly, renditionOnly                                           *bool
-	closeOnly                                                                             *bool
+	closeOnly, backfillOnly                                                               *bool
 	publishOnly, webhookOnly                                                              *bool
 	latencies, serverConfig                                                               *string
 )
@@ -62,6 +62,7 @@ func main() {
 	backfillPages = flag.Int("backfill", 2000, "approved pages for the backfill runs (0: skip)")
 	renditionImages = flag.Int("rendition-images", 20, "images of the long page filed as MHTML and as PDF/A (0: skip)")
 	renditionOnly = flag.Bool("rendition-only", false, "measure only the MHTML and PDF/A renditions of the long page")
+	backfillOnly = flag.Bool("backfill-only", false, "measure only the dev server ceiling and the backfill of --backfill pages")
 	closeOnly = flag.Bool("close-only", false, "measure only the closure of a space of --backfill pages (tools/bench/close.go)")
 	publishOnly = flag.Bool("publish-only", false, "measure only the publish throughput rows (at --latencies), their breakdown and the ceiling")
 	webhookOnly = flag.Bool("webhook-only", false, "measure only the signed event → record latency (--latency-pages)")
@@ -180,6 +181,14 @@ func run(pages int, bigSize int64, bin string) error {
 	}
 	if *closeOnly {
 		return w.closeBench(ctx, *backfillPages, true)
+	}
+	if *backfillOnly {
+		ceiling, err := w.ceiling(ctx, pages)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| dev server ceiling: trivial workflows/s (one no-op activity, %d started 50 at a time) | %.1f |\n", pages, ceiling)
+		return w.backfillBench(ctx, *backfillPages, ceiling)
 	}
 	rules, err := mapping.LoadFile(mappingFile)
 	if err != nil {
