@@ -61,20 +61,30 @@ func (r *Resolver) lookup(ctx context.Context, key string, fetch func() (int64, 
 	if ttl == 0 {
 		ttl = DefaultTTL
 	}
-	if e, ok := r.entries[key]; ok && now().Sub(e.at) < ttl {
+	fresh := func() (cached, bool) {
+		e, ok := r.entries[key]
+		return e, ok && now().Sub(e.at) < ttl
+	}
+	if e, ok := fresh(); ok {
 		r.mu.Unlock()
 		return e.id, e.name, e.found, nil
 	}
-	gen := r.generation
 	r.mu.Unlock()
 	// Concurrent misses of one key (a worker starting with flows in
 	// flight) make one look-up between them.
 	e, err := lookup.Do(ctx, &r.flights, key, func(context.Context) (cached, error) {
+		r.mu.Lock()
+		e, ok := fresh() // filled by a look-up that ended since the miss
+		gen := r.generation
+		r.mu.Unlock()
+		if ok {
+			return e, nil
+		}
 		id, name, found, err := fetch()
 		if err != nil {
 			return cached{}, err
 		}
-		e := cached{id: id, name: name, found: found, at: now()}
+		e = cached{id: id, name: name, found: found, at: now()}
 		r.mu.Lock()
 		if r.generation == gen && r.entries != nil {
 			r.entries[key] = e

@@ -138,12 +138,21 @@ func (a *ConfluenceActivities) resolveSpaceOf(ctx context.Context, p *confluence
 // Data Center has no REST API for space permissions; there the space's
 // pages count as open and the README says so.
 func (a *ConfluenceActivities) spaceReaders(ctx context.Context, spaceID, spaceKey string) (*confluence.PageReadRestriction, error) {
-	if v, ok := a.spaces.Load(spaceID); ok {
-		if c := v.(cachedSpace); time.Since(c.at) < spaceReadersTTL {
-			return c.level, nil
+	cached := func() (*confluence.PageReadRestriction, bool) {
+		if v, ok := a.spaces.Load(spaceID); ok {
+			if c := v.(cachedSpace); time.Since(c.at) < spaceReadersTTL {
+				return c.level, true
+			}
 		}
+		return nil, false
+	}
+	if level, ok := cached(); ok {
+		return level, nil
 	}
 	return lookup.Do(ctx, &a.reads, "space-viewers:"+spaceID, func(ctx context.Context) (*confluence.PageReadRestriction, error) {
+		if level, ok := cached(); ok {
+			return level, nil // read by a call that ended since the miss
+		}
 		level, err := activities.SpaceViewers(ctx, a.Confluence, a.Rules.Access, spaceID, spaceKey)
 		if err != nil {
 			return nil, err

@@ -269,6 +269,9 @@ func (a *ConfluenceActivities) self(ctx context.Context) (string, error) {
 		return v, nil
 	}
 	id, err := lookup.Do(ctx, &a.reads, "self", func(ctx context.Context) (string, error) {
+		if v, ok := a.selfID.Load().(string); ok && v != "" {
+			return v, nil // read by a call that ended since the miss
+		}
 		u, err := a.Confluence.CurrentUser(ctx)
 		if err != nil {
 			return "", err

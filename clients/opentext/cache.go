@@ -34,6 +34,11 @@ func fill[T any](ctx context.Context, c *ttlCache, key string, ttl time.Duration
 		return v.(T), nil
 	}
 	return lookup.Do(ctx, &c.flights, key, func(ctx context.Context) (T, error) {
+		// A call that ended between this caller's miss and this one
+		// filled the cache: no second request.
+		if v, ok := c.get(key); ok {
+			return v.(T), nil
+		}
 		c.mu.Lock()
 		gen := c.generation
 		c.mu.Unlock()
