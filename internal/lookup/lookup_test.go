@@ -19,10 +19,12 @@ func TestConcurrentCallersShareOneCall(t *testing.T) {
 		<-release
 		return "folder 2001", nil
 	}
-	var wg sync.WaitGroup
+	var wg, calling sync.WaitGroup
 	got := make([]string, 50)
+	calling.Add(len(got))
 	for i := range got {
 		wg.Go(func() {
+			calling.Done()
 			v, err := Do(context.Background(), &s, "path:2000/Policies", fetch)
 			if err != nil {
 				t.Error(err)
@@ -30,7 +32,14 @@ func TestConcurrentCallersShareOneCall(t *testing.T) {
 			got[i] = v
 		})
 	}
-	time.Sleep(50 * time.Millisecond) // let every caller join the call
+	// Every caller is at Do and the call is blocked: give the last ones
+	// time to join it (a caller that came after the call ended would make
+	// a second one, and the count below would say so).
+	calling.Wait()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
 	close(release)
 	wg.Wait()
 	if n := calls.Load(); n != 1 {
